@@ -1,0 +1,48 @@
+# The two commands: `make run` and `make test`. Both create .venv on first use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test lint bench-fill bench clean
+
+# Reinstall only when a requirements file changed, so a second `make run` starts in seconds.
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+run: export DEBUG ?= true
+run: $(BIN)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py load_demo
+	@echo ""
+	@echo "incidentdb is starting on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo ""
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+# Tests run with DEBUG off, as in production; SECRET_KEY is a throwaway unless given.
+test: export DEBUG = false
+test: export SECRET_KEY ?= insecure-test-key
+test: $(BIN)/.installed
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Benchmarks (PostgreSQL; see bench/README.md). Not part of `make test`.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/incidentdb_bench
+BENCH_INCIDENTS ?= 100000
+bench: export DEBUG = false
+bench: export SECRET_KEY ?= insecure-bench-key
+bench: export DATABASE_URL = $(BENCH_DATABASE_URL)
+bench: $(BIN)/.installed
+	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python bench/fill_incidents.py $(BENCH_INCIDENTS)
+	$(BIN)/python bench/bench_pages.py
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

@@ -1,0 +1,87 @@
+"""Coded values. Where ACLED or UCDP define a code, the stored value is theirs."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    RETRACTED = "retracted", _("Retracted")
+
+
+class DatePrecision(models.IntegerChoices):
+    """UCDP GED date_prec: how well the date is known."""
+
+    DAY = 1, _("Exact day")
+    DAYS = 2, _("Within 2–6 days")
+    WEEK = 3, _("Known week")
+    MONTH = 4, _("Known month")
+    YEAR = 5, _("Known year")
+
+
+class GeoPrecision(models.IntegerChoices):
+    """UCDP GED where_prec: how well the place is known."""
+
+    EXACT = 1, _("Exact place")
+    NEAR = 2, _("Near a place (within 25 km)")
+    ADMIN2 = 3, _("District (admin2) only")
+    ADMIN1 = 4, _("Region (admin1) only")
+    PART_OF_COUNTRY = 5, _("Part of the country")
+    COUNTRY = 6, _("Country only")
+    SEA = 7, _("At sea or in the air")
+
+
+class ActorType(models.IntegerChoices):
+    """ACLED inter codes."""
+
+    STATE_FORCES = 1, _("State forces")
+    REBEL_GROUP = 2, _("Rebel group")
+    POLITICAL_MILITIA = 3, _("Political militia")
+    IDENTITY_MILITIA = 4, _("Identity militia")
+    RIOTERS = 5, _("Rioters")
+    PROTESTERS = 6, _("Protesters")
+    CIVILIANS = 7, _("Civilians")
+    EXTERNAL_OTHER = 8, _("External/other forces")
+
+
+class ActorRole(models.TextChoices):
+    """An actor's part in one incident (ACLED's actor1, assoc_actor_1, actor2, assoc_actor_2)."""
+
+    PERPETRATOR = "perpetrator", _("Perpetrator")
+    PERPETRATOR_ASSOCIATE = "perpetrator_associate", _("Associated with perpetrator")
+    TARGET = "target", _("Target")
+    TARGET_ASSOCIATE = "target_associate", _("Associated with target")
+
+
+class CasualtyGroup(models.TextChoices):
+    CIVILIANS = "civilians", _("Civilians")
+    SECURITY_FORCES = "security_forces", _("Security forces")
+    PEACEKEEPERS = "peacekeepers", _("Peacekeepers")
+    ASSAILANTS = "assailants", _("Assailants")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class CasualtyOutcome(models.TextChoices):
+    KILLED = "killed", _("Killed")
+    INJURED = "injured", _("Injured")
+    ABDUCTED = "abducted", _("Abducted/missing")
+
+
+class SourceScale(models.TextChoices):
+    """ACLED source_scale."""
+
+    LOCAL = "local", _("Local")
+    NATIONAL = "national", _("National")
+    REGIONAL = "regional", _("Regional")
+    INTERNATIONAL = "international", _("International")
+    OTHER = "other", _("Other")
+
+
+class ViolenceType(models.IntegerChoices):
+    """UCDP type_of_violence."""
+
+    STATE_BASED = 1, _("State-based")
+    NON_STATE = 2, _("Non-state")
+    ONE_SIDED = 3, _("One-sided")

@@ -1,0 +1,34 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..choices import ActorType
+
+
+class Actor(models.Model):
+    """An armed group, state force, peacekeeping mission, militia or civilian group."""
+
+    name = models.CharField(max_length=200, unique=True)
+    actor_type = models.PositiveSmallIntegerField(
+        _("actor type"), choices=ActorType.choices, help_text=_("ACLED inter code")
+    )
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+
+    def __str__(self):
+        return self.name
+
+
+class ActorAlias(models.Model):
+    """Another name an actor is reported under (e.g. "JNIM")."""
+
+    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = _("actor aliases")
+
+    def __str__(self):
+        return self.name

@@ -1,0 +1,374 @@
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from ..choices import ActorRole, DatePrecision, GeoPrecision, Status
+from ..querysets import IncidentQuerySet
+from ..taxonomy import EVENT_TYPES, derive_violence_type
+from .actors import Actor
+from .places import Location
+
+
+class EventType(models.Model):
+    """An ACLED event type (Battles, Explosions/Remote violence, …)."""
+
+    code = models.SlugField(max_length=50, primary_key=True)
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class SubEventType(models.Model):
+    """An ACLED sub-event type, which belongs to exactly one event type."""
+
+    code = models.SlugField(max_length=50, primary_key=True)
+    event_type = models.ForeignKey(
+        EventType, on_delete=models.PROTECT, related_name="sub_event_types"
+    )
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["event_type__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_type", "name"], name="sub_event_type_unique_name"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Tactic(models.Model):
+    """A "nature of attack" tag an analyst puts on incidents: ambush, coordinated, IED…"""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("nature of attack")
+        verbose_name_plural = _("natures of attack")
+
+    def __str__(self):
+        return self.name
+
+
+def sub_event_type_belongs_to_event_type():
+    """The database rule that an incident's sub-event type is one of its event type's."""
+    allowed = Q(sub_event_type__isnull=True)
+    for event_code, (_name, sub_types) in EVENT_TYPES.items():
+        allowed |= Q(event_type=event_code, sub_event_type__in=[code for code, _ in sub_types])
+    return allowed
+
+
+class Incident(models.Model):
+    """One violent event at one place on one date (or date range)."""
+
+    title = models.CharField(max_length=300)
+    narrative = models.TextField(blank=True)
+    start_date = models.DateField()
+    end_date = models.DateField(
+        null=True, blank=True, help_text=_("Only for events that lasted several days.")
+    )
+    date_precision = models.PositiveSmallIntegerField(
+        choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="incidents")
+    geo_precision = models.PositiveSmallIntegerField(
+        choices=GeoPrecision.choices, default=GeoPrecision.EXACT
+    )
+    event_type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="+")
+    sub_event_type = models.ForeignKey(
+        SubEventType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    tactics = models.ManyToManyField(
+        Tactic, blank=True, related_name="incidents", verbose_name=_("nature of attack")
+    )
+    civilian_targeting = models.BooleanField(
+        default=False, help_text=_("Civilians were the main target (ACLED civilian_targeting).")
+    )
+    actors = models.ManyToManyField(Actor, through="IncidentActor", related_name="incidents")
+    related = models.ManyToManyField(
+        "self",
+        blank=True,
+        symmetrical=True,
+        verbose_name=_("related incidents"),
+        help_text=_("Other days or sites of the same attack."),
+    )
+
+    # Totals of the casualty rows, kept in step by Casualty (see casualties.py); NULL means
+    # no row reports that outcome, i.e. unknown, which is not the same as zero.
+    killed_low = models.PositiveIntegerField(null=True, editable=False)
+    killed_best = models.PositiveIntegerField(null=True, editable=False)
+    killed_high = models.PositiveIntegerField(null=True, editable=False)
+    injured_low = models.PositiveIntegerField(null=True, editable=False)
+    injured_best = models.PositiveIntegerField(null=True, editable=False)
+    injured_high = models.PositiveIntegerField(null=True, editable=False)
+
+    status = models.CharField(
+        max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
+    )
+    submitted_at = models.DateTimeField(null=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    published_at = models.DateTimeField(null=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    retracted_at = models.DateTimeField(null=True, editable=False)
+    retracted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    retraction_reason = models.TextField(blank=True, editable=False)
+
+    # Identifiers in the reference datasets, so that re-imports update instead of duplicating.
+    acled_event_id = models.CharField(_("ACLED event_id_cnty"), max_length=30, blank=True)
+    ucdp_id = models.CharField(_("UCDP GED id"), max_length=30, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+
+    objects = IncidentQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
+
+    class Meta:
+        ordering = ["-start_date", "-id"]
+        permissions = [("publish_incident", "Can publish and retract incidents")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("start_date")),
+                name="incident_end_date_not_before_start",
+            ),
+            models.CheckConstraint(
+                condition=sub_event_type_belongs_to_event_type(),
+                name="incident_sub_event_type_in_event_type",
+            ),
+            models.CheckConstraint(
+                condition=Q(killed_low__isnull=True)
+                | Q(killed_low__lte=F("killed_best"), killed_best__lte=F("killed_high")),
+                name="incident_killed_low_le_best_le_high",
+            ),
+            models.CheckConstraint(
+                condition=Q(injured_low__isnull=True)
+                | Q(injured_low__lte=F("injured_best"), injured_best__lte=F("injured_high")),
+                name="incident_injured_low_le_best_le_high",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=[Status.PUBLISHED, Status.RETRACTED])
+                | Q(published_at__isnull=False),
+                name="incident_published_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=Status.RETRACTED)
+                | (Q(retracted_at__isnull=False) & ~Q(retraction_reason="")),
+                name="incident_retraction_has_date_and_reason",
+            ),
+            models.UniqueConstraint(
+                fields=["acled_event_id"],
+                condition=~Q(acled_event_id=""),
+                name="incident_unique_acled_event_id",
+            ),
+            models.UniqueConstraint(
+                fields=["ucdp_id"], condition=~Q(ucdp_id=""), name="incident_unique_ucdp_id"
+            ),
+        ]
+        indexes = [
+            # The public list, newest first (its default order).
+            models.Index(
+                F("start_date").desc(),
+                F("id").desc(),
+                condition=Q(status=Status.PUBLISHED),
+                name="incident_public_date_idx",
+            ),
+            # The public list sorted by killed is served by incident_public_killed_idx, created
+            # on PostgreSQL only by migration 0004 (SQLite cannot index NULLS LAST).
+            # The analysts' admin list, filtered by status and ordered by date.
+            models.Index(fields=["status", "-start_date"], name="incident_status_date_idx"),
+        ]
+
+    def __str__(self):
+        kind = self.sub_event_type or self.event_type
+        return f"{self.start_date:%Y-%m-%d} · {self.location.name} · {kind}"
+
+    def get_absolute_url(self):
+        return reverse("incidents:incident_detail", args=[self.pk])
+
+    def clean(self):
+        errors = {}
+        if self.start_date and self.start_date > timezone.localdate():
+            errors["start_date"] = _("The start date is in the future.")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = _("The end date is before the start date.")
+        if (
+            self.sub_event_type_id
+            and self.event_type_id
+            and self.sub_event_type.event_type_id != self.event_type_id
+        ):
+            errors["sub_event_type"] = _("%(sub)s is not a kind of %(type)s.") % {
+                "sub": self.sub_event_type,
+                "type": self.event_type,
+            }
+        if errors:
+            raise ValidationError(errors)
+
+    # --- the review workflow; each step records who took it --------------------------------
+
+    def submit_for_review(self, by):
+        self._require(by, "incidents.change_incident")
+        self._require_status(Status.DRAFT)
+        self.status = Status.IN_REVIEW
+        self.submitted_at, self.submitted_by = timezone.now(), by
+        self._save_step(by, ["status", "submitted_at", "submitted_by"])
+
+    def return_to_draft(self, by):
+        self._require(by, "incidents.publish_incident")
+        self._require_status(Status.IN_REVIEW)
+        self.status = Status.DRAFT
+        self._save_step(by, ["status"])
+
+    def publish(self, by):
+        self._require(by, "incidents.publish_incident")
+        self._require_status(Status.DRAFT, Status.IN_REVIEW)
+        self.status = Status.PUBLISHED
+        self.published_at, self.published_by = timezone.now(), by
+        self._save_step(by, ["status", "published_at", "published_by"])
+
+    def retract(self, by, reason):
+        """Withdraw a published incident; its URL then says when and why, not what."""
+        self._require(by, "incidents.publish_incident")
+        self._require_status(Status.PUBLISHED)
+        if not reason or not reason.strip():
+            raise ValidationError({"retraction_reason": _("Say why the incident is retracted.")})
+        self.status = Status.RETRACTED
+        self.retracted_at, self.retracted_by = timezone.now(), by
+        self.retraction_reason = reason.strip()
+        self._save_step(by, ["status", "retracted_at", "retracted_by", "retraction_reason"])
+
+    def _require(self, user, permission):
+        if not user.has_perm(permission):
+            raise PermissionDenied(_("You are not allowed to do this."))
+
+    def _require_status(self, *allowed):
+        if self.status not in allowed:
+            raise ValidationError(
+                _("Not possible for an incident that is %(status)s.")
+                % {"status": self.get_status_display().lower()}
+            )
+
+    def _save_step(self, by, fields):
+        self.updated_by = by
+        self._history_user = by
+        self.save(update_fields=[*fields, "updated_by", "updated_at"])
+
+    # --- derived values ---------------------------------------------------------------------
+
+    def refresh_casualty_totals(self):
+        """Recompute the killed/injured totals from the casualty rows and reload them."""
+        Incident.objects.filter(pk=self.pk).refresh_casualty_totals()
+        self.refresh_from_db(fields=Incident.CASUALTY_TOTAL_FIELDS)
+
+    CASUALTY_TOTAL_FIELDS = [
+        "killed_low",
+        "killed_best",
+        "killed_high",
+        "injured_low",
+        "injured_best",
+        "injured_high",
+    ]
+
+    @property
+    def acled_time_precision(self):
+        """ACLED time_precision (1 day, 2 week, 3 month or longer) from UCDP's date precision."""
+        if self.date_precision <= DatePrecision.DAY:
+            return 1
+        if self.date_precision <= DatePrecision.WEEK:
+            return 2
+        return 3
+
+    @property
+    def acled_geo_precision(self):
+        """ACLED geo_precision (1 the place, 2 near it, 3 a larger area) from UCDP's where_prec."""
+        if self.geo_precision == GeoPrecision.EXACT:
+            return 1
+        if self.geo_precision == GeoPrecision.NEAR:
+            return 2
+        return 3
+
+    def actors_in_role(self, *roles):
+        """Actors in the given roles, from prefetched incident_actors when available."""
+        return [link.actor for link in self.incident_actors.all() if link.role in roles]
+
+    @property
+    def perpetrators(self):
+        return self.actors_in_role(ActorRole.PERPETRATOR, ActorRole.PERPETRATOR_ASSOCIATE)
+
+    @property
+    def targets(self):
+        return self.actors_in_role(ActorRole.TARGET, ActorRole.TARGET_ASSOCIATE)
+
+    @property
+    def violence_type(self):
+        """UCDP type_of_violence derived from the actors' types, or None."""
+        return derive_violence_type(
+            [actor.actor_type for actor in self.perpetrators],
+            [actor.actor_type for actor in self.targets],
+        )
+
+
+class IncidentActor(models.Model):
+    """An actor's role in one incident."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="incident_actors")
+    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="incident_roles")
+    role = models.CharField(max_length=30, choices=ActorRole.choices)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["incident", "role", "id"]
+        verbose_name = _("actor in this incident")
+        verbose_name_plural = _("actors in this incident")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "actor", "role"], name="incident_actor_unique_role"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.actor} ({self.get_role_display()})"

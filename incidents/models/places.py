@@ -1,0 +1,168 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Country(models.Model):
+    """A country, identified by its ISO 3166-1 codes."""
+
+    iso3 = models.CharField(_("ISO 3166-1 alpha-3"), max_length=3, unique=True)
+    iso2 = models.CharField(_("ISO 3166-1 alpha-2"), max_length=2, unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name_plural = _("countries")
+
+    def __str__(self):
+        return self.name
+
+
+class AdminArea(models.Model):
+    """An administrative area of a country: admin1 (region), admin2 (district) or admin3."""
+
+    class Level(models.IntegerChoices):
+        ADMIN1 = 1, _("Region (admin1)")
+        ADMIN2 = 2, _("District (admin2)")
+        ADMIN3 = 3, _("Commune (admin3)")
+
+    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="admin_areas")
+    level = models.PositiveSmallIntegerField(choices=Level.choices)
+    parent = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    )
+    name = models.CharField(max_length=100)
+    # ISO 3166-2 code where one exists (admin1 regions, e.g. ML-5 for Mopti).
+    iso_code = models.CharField(_("ISO 3166-2 code"), max_length=10, blank=True)
+
+    class Meta:
+        ordering = ["country__name", "level", "name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["country", "level", "parent", "name"], name="admin_area_unique_name"
+            ),
+            models.UniqueConstraint(
+                fields=["iso_code"], condition=~Q(iso_code=""), name="admin_area_unique_iso_code"
+            ),
+            models.CheckConstraint(
+                condition=Q(level=1, parent__isnull=True) | Q(level__gt=1, parent__isnull=False),
+                name="admin_area_parent_iff_below_admin1",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if self.parent_id is not None:
+            if self.parent.level != self.level - 1:
+                raise ValidationError({"parent": _("The parent must be one level up.")})
+            if self.parent.country_id != self.country_id:
+                raise ValidationError({"parent": _("The parent must be in the same country.")})
+
+
+class Location(models.Model):
+    """A named place with coordinates, inside a country's administrative hierarchy.
+
+    The country and every admin level above the deepest one given are stored on the row (and
+    filled in by save) so that "everything in Mopti region" is one indexed lookup.
+    """
+
+    name = models.CharField(max_length=200)
+    latitude = models.DecimalField(max_digits=8, decimal_places=5)
+    longitude = models.DecimalField(max_digits=8, decimal_places=5)
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="locations", blank=True
+    )
+    admin1 = models.ForeignKey(
+        AdminArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"level": AdminArea.Level.ADMIN1},
+        verbose_name=_("region (admin1)"),
+    )
+    admin2 = models.ForeignKey(
+        AdminArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"level": AdminArea.Level.ADMIN2},
+        verbose_name=_("district (admin2)"),
+    )
+    admin3 = models.ForeignKey(
+        AdminArea,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"level": AdminArea.Level.ADMIN3},
+        verbose_name=_("commune (admin3)"),
+    )
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__gte=-90, latitude__lte=90), name="location_latitude_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__gte=-180, longitude__lte=180),
+                name="location_longitude_range",
+            ),
+        ]
+
+    def __str__(self):
+        region = self.admin1 or self.country
+        return f"{self.name} ({region})" if region else self.name
+
+    def save(self, *args, **kwargs):
+        self.fill_hierarchy()
+        super().save(*args, **kwargs)
+
+    @property
+    def admin_path(self):
+        """The areas the place is in, smallest first: "Djenné, Mopti, Mali"."""
+        areas = (self.admin3, self.admin2, self.admin1, self.country)
+        return ", ".join(str(area) for area in areas if area is not None)
+
+    def fill_hierarchy(self):
+        """Set the levels above the deepest admin area given from that area's parents."""
+        if self.admin3_id and not self.admin2_id:
+            self.admin2 = self.admin3.parent
+        if self.admin2_id and not self.admin1_id:
+            self.admin1 = self.admin2.parent
+        deepest = self.admin3 or self.admin2 or self.admin1
+        if deepest is not None and not self.country_id:
+            self.country_id = deepest.country_id
+
+    def clean(self):
+        errors = {}
+        if self.latitude is not None and not -90 <= self.latitude <= 90:
+            errors["latitude"] = _("Latitude must be between -90 and 90.")
+        if self.longitude is not None and not -180 <= self.longitude <= 180:
+            errors["longitude"] = _("Longitude must be between -180 and 180.")
+        self.fill_hierarchy()
+        if not self.country_id:
+            errors["country"] = _("Give the country or a region.")
+        chain = [("admin1", self.admin1), ("admin2", self.admin2), ("admin3", self.admin3)]
+        parent = None
+        for field, area in chain:
+            if area is None:
+                break
+            if area.country_id != self.country_id:
+                errors[field] = _("%(area)s is not in %(country)s.") % {
+                    "area": area,
+                    "country": self.country,
+                }
+            elif parent is not None and area.parent_id != parent.pk:
+                errors[field] = _("%(area)s is not in %(parent)s.") % {
+                    "area": area,
+                    "parent": parent,
+                }
+            parent = area
+        if errors:
+            raise ValidationError(errors)

@@ -1,0 +1,156 @@
+"""Factories for the domain models; tests build exactly the rows they talk about."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group, User
+from django.utils import timezone
+
+from incidents.choices import (
+    ActorRole,
+    ActorType,
+    CasualtyGroup,
+    CasualtyOutcome,
+    DatePrecision,
+    GeoPrecision,
+    SourceScale,
+    Status,
+)
+from incidents.models import (
+    Actor,
+    AdminArea,
+    Casualty,
+    Citation,
+    Country,
+    EventType,
+    Incident,
+    IncidentActor,
+    Location,
+    Source,
+    SubEventType,
+)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ["username"]
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    is_staff = True
+    password = factory.PostGenerationMethodCall("set_password", "password")
+
+    @factory.post_generation
+    def group(user, create, extracted, **kwargs):
+        if create and extracted:
+            user.groups.add(Group.objects.get(name=extracted))
+        if create:
+            user.save()
+
+
+class CountryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Country
+        django_get_or_create = ["iso3"]
+
+    iso3 = "MLI"
+    iso2 = "ML"
+    name = "Mali"
+
+
+class AdminAreaFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = AdminArea
+        django_get_or_create = ["country", "level", "name"]
+
+    country = factory.SubFactory(CountryFactory)
+    level = AdminArea.Level.ADMIN1
+    name = "Mopti"
+    iso_code = "ML-5"
+
+
+class LocationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Location
+
+    name = factory.Sequence(lambda n: f"Village {n}")
+    latitude = Decimal("14.48430")
+    longitude = Decimal("-4.18280")
+    admin1 = factory.SubFactory(AdminAreaFactory)
+    country = factory.LazyAttribute(lambda location: location.admin1.country)
+
+
+class ActorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Actor
+
+    name = factory.Sequence(lambda n: f"Armed group {n}")
+    actor_type = ActorType.REBEL_GROUP
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Source
+
+    name = factory.Sequence(lambda n: f"Journal du Mali {n}")
+    scale = SourceScale.NATIONAL
+
+
+class IncidentFactory(factory.django.DjangoModelFactory):
+    """A published armed clash; pass status=Status.DRAFT (etc.) for the other states."""
+
+    class Meta:
+        model = Incident
+
+    title = factory.Sequence(lambda n: f"Attack number {n}")
+    start_date = datetime.date(2023, 9, 15)
+    date_precision = DatePrecision.DAY
+    location = factory.SubFactory(LocationFactory)
+    geo_precision = GeoPrecision.EXACT
+    event_type = factory.LazyFunction(lambda: EventType.objects.get(code="battles"))
+    sub_event_type = factory.LazyFunction(lambda: SubEventType.objects.get(code="armed_clash"))
+    status = Status.PUBLISHED
+    published_at = factory.LazyAttribute(
+        lambda incident: (
+            timezone.now() if incident.status in (Status.PUBLISHED, Status.RETRACTED) else None
+        )
+    )
+    retracted_at = factory.LazyAttribute(
+        lambda incident: timezone.now() if incident.status == Status.RETRACTED else None
+    )
+    retraction_reason = factory.LazyAttribute(
+        lambda incident: (
+            "Duplicate of another incident" if incident.status == Status.RETRACTED else ""
+        )
+    )
+
+
+class CasualtyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Casualty
+
+    incident = factory.SubFactory(IncidentFactory)
+    group = CasualtyGroup.CIVILIANS
+    outcome = CasualtyOutcome.KILLED
+    best = 5
+
+
+class CitationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Citation
+
+    incident = factory.SubFactory(IncidentFactory)
+    source = factory.SubFactory(SourceFactory)
+    url = "https://example.org/report"
+    title = "Report"
+
+
+class IncidentActorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = IncidentActor
+
+    incident = factory.SubFactory(IncidentFactory)
+    actor = factory.SubFactory(ActorFactory)
+    role = ActorRole.PERPETRATOR
