@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -67,6 +68,7 @@ class ActorAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "scale", "url"]
     list_filter = ["scale"]
     search_fields = ["name"]
@@ -117,6 +119,8 @@ class CasualtyInline(admin.TabularInline):
 
 class CitationInline(admin.StackedInline):
     model = Citation
+    # Reports are on the web today: a URL typed without a scheme is https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     autocomplete_fields = ["source"]
     fields = [("source", "published_on"), "url", "title", "excerpt"]
     extra = 1

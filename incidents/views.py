@@ -23,7 +23,7 @@ class IncidentListView(SingleTableMixin, FilterView):
     table_class = IncidentTable
     filterset_class = IncidentFilterSet
     queryset = Incident.objects.public().for_table()
-    paginate_by = 50
+    table_pagination = {"per_page": 50}
     template_name = "incidents/incident_list.html"
 
 

@@ -1,4 +1,5 @@
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -60,9 +61,10 @@ class Casualty(models.Model):
         max_length=20, choices=CasualtyOutcome.choices, default=CasualtyOutcome.KILLED
     )
     # low and high may be left blank in forms: they then equal best (a single reported figure).
-    low = models.PositiveIntegerField(blank=True)
-    best = models.PositiveIntegerField()
-    high = models.PositiveIntegerField(blank=True)
+    # Plain integers with a validator: the named constraint below is the database's only rule.
+    low = models.IntegerField(blank=True, validators=[MinValueValidator(0)])
+    best = models.IntegerField(validators=[MinValueValidator(0)])
+    high = models.IntegerField(blank=True, validators=[MinValueValidator(0)])
     source = models.ForeignKey(
         Source,
         on_delete=models.SET_NULL,

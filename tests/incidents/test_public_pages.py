@@ -1,0 +1,273 @@
+"""What the public sees, without logging in: home, the incident table and incident pages."""
+
+import datetime
+import re
+
+import pytest
+from django.urls import reverse
+
+from incidents.choices import ActorRole, CasualtyOutcome, DatePrecision, Status
+from incidents.models import Tactic
+from tests.factories import (
+    ActorFactory,
+    AdminAreaFactory,
+    CasualtyFactory,
+    CitationFactory,
+    IncidentActorFactory,
+    IncidentFactory,
+    LocationFactory,
+)
+
+LIST_URL = reverse("incidents:incident_list")
+
+
+def detail_url(incident):
+    return reverse("incidents:incident_detail", args=[incident.pk])
+
+
+def row_titles(response):
+    return [row.record.title for row in response.context["table"].page.object_list]
+
+
+@pytest.fixture
+def kouakourou(db):
+    """The founding report's September attack, fully described."""
+    incident = IncidentFactory(
+        title="Coordinated ambush near Kouakourou",
+        start_date=datetime.date(2023, 9, 1),
+        date_precision=DatePrecision.MONTH,
+        location=LocationFactory(name="Kouakourou"),
+        narrative="Gunmen ambushed a convoy on the road to Djenné.",
+    )
+    incident.tactics.set(Tactic.objects.filter(name__in=["Coordinated", "Ambush"]))
+    CasualtyFactory(incident=incident, group="security_forces", low=12, best=15, high=20)
+    CasualtyFactory(incident=incident, outcome=CasualtyOutcome.INJURED, best=4)
+    IncidentActorFactory(
+        incident=incident, actor=ActorFactory(name="JNIM"), role=ActorRole.PERPETRATOR
+    )
+    IncidentActorFactory(
+        incident=incident,
+        actor=ActorFactory(name="Malian Armed Forces", actor_type=1),
+        role=ActorRole.TARGET,
+    )
+    CitationFactory(
+        incident=incident,
+        url="https://example.org/kouakourou",
+        title="Embuscade près de Kouakourou",
+    )
+    return incident
+
+
+def test_list_shows_an_incident_as_the_report_reads(client, kouakourou):
+    response = client.get(LIST_URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    row = re.search(r"<tr[^>]*>(?:(?!</tr>).)*Kouakourou(?:(?!</tr>).)*</tr>", html, re.S).group(0)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", row))
+    for expected in [
+        "Sep 2023",
+        "Coordinated ambush near Kouakourou",
+        "Mopti, Mali",
+        "Armed clash",
+        "Ambush, Coordinated",
+        "15 (12–20)",
+        "4",
+        "JNIM → Malian Armed Forces",
+    ]:
+        assert expected in text
+    assert detail_url(kouakourou) in row
+    assert "1 incident" in html
+
+
+def test_list_is_sorted_newest_first_by_default(client, db):
+    IncidentFactory(title="older", start_date=datetime.date(2022, 1, 1))
+    IncidentFactory(title="newer", start_date=datetime.date(2023, 1, 1))
+    assert row_titles(client.get(LIST_URL)) == ["newer", "older"]
+
+
+@pytest.fixture
+def three_incidents(db):
+    gao = AdminAreaFactory(name="Gao", iso_code="ML-7")
+    incidents = {
+        "a": IncidentFactory(
+            title="a", start_date=datetime.date(2023, 3, 1), location=LocationFactory(name="Boni")
+        ),
+        "b": IncidentFactory(
+            title="b",
+            start_date=datetime.date(2023, 1, 1),
+            location=LocationFactory(name="Ansongo", admin1=gao),
+            event_type_id="explosions_remote_violence",
+            sub_event_type_id="suicide_bomb",
+        ),
+        "c": IncidentFactory(
+            title="c",
+            start_date=datetime.date(2023, 2, 1),
+            location=LocationFactory(name="Diafarabé"),
+        ),
+    }
+    CasualtyFactory(incident=incidents["a"], best=3)
+    CasualtyFactory(incident=incidents["b"], best=40)
+    return incidents
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("date", ["b", "c", "a"]),
+        ("-date", ["a", "c", "b"]),
+        ("-killed", ["b", "a", "c"]),  # unknown (c) last
+        ("killed", ["a", "b", "c"]),  # unknown (c) last both ways
+        ("place", ["b", "a", "c"]),  # Ansongo, Boni, Diafarabé
+        ("event_type", ["a", "c", "b"]),  # Battles before Explosions/Remote violence
+    ],
+)
+def test_list_sorts_by_column(client, three_incidents, sort, expected):
+    assert row_titles(client.get(LIST_URL, {"sort": sort})) == expected
+
+
+def test_list_pages_by_fifty_with_the_total_count(client, db):
+    location = LocationFactory()
+    IncidentFactory.create_batch(51, location=location)
+    first = client.get(LIST_URL)
+    assert len(first.context["table"].page.object_list) == 50
+    assert "51 incidents" in first.content.decode()
+    second = client.get(LIST_URL, {"page": 2})
+    assert len(second.context["table"].page.object_list) == 1
+
+
+def test_list_filters_by_event_type_and_dates(client, three_incidents):
+    assert row_titles(client.get(LIST_URL, {"event_type": "explosions_remote_violence"})) == ["b"]
+    assert row_titles(
+        client.get(LIST_URL, {"date_from": "2023-02-01", "date_to": "2023-02-28"})
+    ) == ["c"]
+
+
+def test_list_shows_a_bad_filter_value_beside_its_field(client, three_incidents):
+    response = client.get(LIST_URL, {"date_from": "2023-13-45"})
+    assert response.status_code == 200
+    assert "date_from" in response.context["filter"].form.errors
+    assert 'class="error"' in response.content.decode()
+
+
+def incidents_for_budget(count):
+    location = LocationFactory()
+    actors = [ActorFactory(), ActorFactory(actor_type=7)]
+    tactics = list(Tactic.objects.all()[:2])
+    for _ in range(count):
+        incident = IncidentFactory(location=LocationFactory(admin1=location.admin1))
+        incident.tactics.set(tactics)
+        CasualtyFactory(incident=incident)
+        IncidentActorFactory(incident=incident, actor=actors[0], role=ActorRole.PERPETRATOR)
+        IncidentActorFactory(incident=incident, actor=actors[1], role=ActorRole.TARGET)
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_list_query_count_does_not_grow_with_incidents(
+    client, db, django_assert_max_num_queries, count
+):
+    incidents_for_budget(count)
+    # count, event types (filter choices), page rows, their tactics, their actors
+    with django_assert_max_num_queries(5):
+        client.get(LIST_URL)
+    with django_assert_max_num_queries(5):
+        client.get(LIST_URL, {"sort": "-killed", "page": 2 if count > 50 else 1})
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_home_query_count_does_not_grow_with_incidents(
+    client, db, django_assert_max_num_queries, count
+):
+    incidents_for_budget(count)
+    with django_assert_max_num_queries(4):
+        client.get(reverse("home"))
+
+
+def test_detail_shows_the_whole_incident(client, kouakourou):
+    related = IncidentFactory(title="Second site of the ambush")
+    kouakourou.related.add(related)
+    response = client.get(detail_url(kouakourou))
+    html = response.content.decode()
+    for expected in [
+        "Coordinated ambush near Kouakourou",
+        "Gunmen ambushed a convoy",
+        "Sep 2023",
+        "Known month",
+        "15 (12–20)",  # killed best with range
+        "Security forces",
+        "JNIM",
+        "Malian Armed Forces",
+        "Perpetrator",
+        "Target",
+        'href="https://example.org/kouakourou"',
+        "Embuscade près de Kouakourou",
+        "14.48430, -4.18280",
+        "Exact place",
+        "Second site of the ambush",
+        f"http://testserver{detail_url(kouakourou)}",  # the citation's permalink
+        f"last changed {kouakourou.updated_at:%Y-%m-%d}",
+        "State-based",  # rebel group against state forces
+    ]:
+        assert expected in html, expected
+
+
+def test_detail_query_count_is_fixed(client, kouakourou, django_assert_max_num_queries):
+    for _ in range(5):
+        CasualtyFactory(incident=kouakourou)
+        CitationFactory(incident=kouakourou)
+        kouakourou.related.add(IncidentFactory())
+    # incident, tactics, actors, casualties, citations, related
+    with django_assert_max_num_queries(6):
+        assert client.get(detail_url(kouakourou)).status_code == 200
+
+
+@pytest.fixture
+def hidden_incidents(db):
+    return {
+        status: IncidentFactory(
+            title=f"SECRET {status} title", narrative=f"SECRET {status} narrative", status=status
+        )
+        for status in (Status.DRAFT, Status.IN_REVIEW, Status.RETRACTED)
+    }
+
+
+@pytest.mark.parametrize(
+    "url",
+    [reverse("home"), LIST_URL, LIST_URL + "?sort=-killed", LIST_URL + "?event_type=battles"],
+)
+def test_unpublished_incidents_never_appear_on_public_pages(client, hidden_incidents, url):
+    published = IncidentFactory(title="Published attack")
+    published.related.add(*hidden_incidents.values())
+    for page in (url, detail_url(published)):
+        html = client.get(page).content.decode()
+        assert "SECRET" not in html
+
+
+def test_home_counts_only_published_incidents(client, hidden_incidents):
+    CasualtyFactory(incident=hidden_incidents[Status.DRAFT], best=99)
+    CasualtyFactory(incident=IncidentFactory(start_date=datetime.date(2023, 7, 1)), best=12)
+    summary = client.get(reverse("home")).context["summary"]
+    assert (summary["incidents"], summary["killed"]) == (1, 12)
+
+
+@pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW])
+def test_unpublished_incident_page_is_not_found(client, hidden_incidents, status):
+    assert client.get(detail_url(hidden_incidents[status])).status_code == 404
+
+
+def test_retracted_incident_page_says_when_and_why_without_content(client, hidden_incidents):
+    retracted = hidden_incidents[Status.RETRACTED]
+    response = client.get(detail_url(retracted))
+    html = response.content.decode()
+    assert response.status_code == 410
+    assert "was retracted" in html
+    assert retracted.retraction_reason in html
+    assert f"{retracted.retracted_at:%Y}" in html
+    assert "SECRET" not in html
+
+
+def test_home_describes_the_database_and_links_onward(client, kouakourou):
+    html = client.get(reverse("home")).content.decode()
+    assert "Political violence in Mali and the Sahel" in html
+    assert "Coordinated ambush near Kouakourou" in html
+    assert f'href="{LIST_URL}"' in html
+    assert "Sep 2023 – Sep 2023" in html or "Sep 2023" in html

@@ -1,0 +1,70 @@
+"""Settings come from the environment and refuse what they cannot understand."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
+
+from config.settings import env_bool
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def load_settings(**env):
+    """Import the settings in a fresh interpreter with exactly these variables set."""
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}
+    }
+    return subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import config.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])",
+        ],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+@pytest.mark.parametrize(
+    ("raw", "value"),
+    [("true", True), ("TRUE", True), ("1", True), ("false", False), ("0", False), ("", None)],
+)
+def test_env_bool_reads_true_and_false(monkeypatch, raw, value):
+    monkeypatch.setenv("SOME_FLAG", raw)
+    assert env_bool("SOME_FLAG", None) is value
+
+
+@pytest.mark.parametrize("raw", ["yes", "ture", "on"])
+def test_env_bool_refuses_anything_else(monkeypatch, raw):
+    monkeypatch.setenv("SOME_FLAG", raw)
+    with pytest.raises(ImproperlyConfigured):
+        env_bool("SOME_FLAG", False)
+
+
+def test_secret_key_is_required_when_debug_is_off():
+    result = load_settings(DEBUG="false")
+    assert result.returncode != 0
+    assert "SECRET_KEY is required" in result.stderr
+
+
+def test_debug_typo_fails_loudly():
+    result = load_settings(DEBUG="yes", SECRET_KEY="x")
+    assert result.returncode != 0
+    assert "DEBUG='yes'" in result.stderr
+
+
+def test_sqlite_without_database_url_and_postgresql_with_it():
+    assert load_settings(DEBUG="true").stdout.split() == ["True", "django.db.backends.sqlite3"]
+    with_pg = load_settings(DEBUG="false", SECRET_KEY="x", DATABASE_URL="postgres://u@h:5432/db")
+    assert with_pg.stdout.split() == ["False", "django.db.backends.postgresql"]
+
+
+def test_models_and_migrations_agree(db):
+    call_command("makemigrations", "--check", "--dry-run", verbosity=0)
