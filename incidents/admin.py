@@ -162,7 +162,8 @@ class IncidentAdmin(SimpleHistoryAdmin):
     date_hierarchy = "start_date"
     show_full_result_count = False
     autocomplete_fields = ["location", "tactics", "related"]
-    inlines = [IncidentActorInline, CasualtyInline, CitationInline]
+    # In the order a report gives them: how many were hit, who did it, who says so.
+    inlines = [CasualtyInline, IncidentActorInline, CitationInline]
     actions = ["submit_for_review", "publish", "return_to_draft"]
     readonly_fields = [
         "status",
@@ -233,6 +234,14 @@ class IncidentAdmin(SimpleHistoryAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("location__admin1", "event_type")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        # A new incident has no status history or totals yet.
+        return fieldsets if obj is not None else fieldsets[:-1]
+
+    def view_on_site(self, incident):
+        return incident.get_absolute_url() if incident.has_public_page else None
 
     def has_delete_permission(self, request, obj=None):
         # Published incidents are retracted, never silently deleted.

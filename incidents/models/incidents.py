@@ -86,9 +86,16 @@ class Incident(models.Model):
     geo_precision = models.PositiveSmallIntegerField(
         choices=GeoPrecision.choices, default=GeoPrecision.EXACT
     )
-    event_type = models.ForeignKey(EventType, on_delete=models.PROTECT, related_name="+")
+    event_type = models.ForeignKey(
+        EventType, on_delete=models.PROTECT, related_name="+", verbose_name=_("event type")
+    )
     sub_event_type = models.ForeignKey(
-        SubEventType, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        SubEventType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("sub-event type"),
     )
     tactics = models.ManyToManyField(
         Tactic, blank=True, related_name="incidents", verbose_name=_("nature of attack")
@@ -228,6 +235,11 @@ class Incident(models.Model):
 
     def get_absolute_url(self):
         return reverse("incidents:incident_detail", args=[self.pk])
+
+    @property
+    def has_public_page(self):
+        """Published incidents show at their URL; retracted ones say there that they were."""
+        return self.status in (Status.PUBLISHED, Status.RETRACTED)
 
     def clean(self):
         errors = {}
