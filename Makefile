@@ -7,15 +7,24 @@ PORT ?= 8000
 
 .PHONY: run test lint bench-fill bench clean
 
+PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
+
 # Reinstall only when a requirements file changed, so a second `make run` starts in seconds.
-$(BIN)/.installed: requirements.txt requirements-dev.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+# The app needs requirements.txt; the tests also need requirements-dev.txt.
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) --upgrade pip
+
+$(BIN)/.installed-app: requirements.txt | $(BIN)/python
+	$(PIP) -r requirements.txt
 	touch $@
 
+$(BIN)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(PIP) -r requirements-dev.txt
+	touch $@ $(BIN)/.installed-app
+
 run: export DEBUG ?= true
-run: $(BIN)/.installed
+run: $(BIN)/.installed-app
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
 	@echo ""
@@ -26,10 +35,10 @@ run: $(BIN)/.installed
 # Tests run with DEBUG off, as in production; SECRET_KEY is a throwaway unless given.
 test: export DEBUG = false
 test: export SECRET_KEY ?= insecure-test-key
-test: $(BIN)/.installed
+test: $(BIN)/.installed-dev
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: $(BIN)/.installed
+lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
@@ -39,7 +48,7 @@ BENCH_INCIDENTS ?= 100000
 bench: export DEBUG = false
 bench: export SECRET_KEY ?= insecure-bench-key
 bench: export DATABASE_URL = $(BENCH_DATABASE_URL)
-bench: $(BIN)/.installed
+bench: $(BIN)/.installed-app
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python bench/fill_incidents.py $(BENCH_INCIDENTS)
 	$(BIN)/python bench/bench_pages.py

@@ -70,6 +70,17 @@ def sub_event_type_belongs_to_event_type():
     return allowed
 
 
+# Derived from the casualty rows (see Casualty and IncidentQuerySet.refresh_casualty_totals).
+CASUALTY_TOTAL_FIELDS = [
+    "killed_low",
+    "killed_best",
+    "killed_high",
+    "injured_low",
+    "injured_best",
+    "injured_high",
+]
+
+
 class Incident(models.Model):
     """One violent event at one place on one date (or date range)."""
 
@@ -172,7 +183,9 @@ class Incident(models.Model):
     )
 
     objects = IncidentQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    # The casualty totals are left out: they derive from the casualty rows, whose own history
+    # says what changed.
+    history = HistoricalRecords(excluded_fields=["updated_at", *CASUALTY_TOTAL_FIELDS])
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -232,6 +245,17 @@ class Incident(models.Model):
     def __str__(self):
         kind = self.sub_event_type or self.event_type
         return f"{self.start_date:%Y-%m-%d} · {self.location.name} · {kind}"
+
+    def save(self, *args, **kwargs):
+        # The casualty totals are written only by refresh_casualty_totals(); a full save of an
+        # instance loaded before its casualty rows changed must not put old totals back.
+        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in CASUALTY_TOTAL_FIELDS
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("incidents:incident_detail", args=[self.pk])
@@ -313,16 +337,8 @@ class Incident(models.Model):
     def refresh_casualty_totals(self):
         """Recompute the killed/injured totals from the casualty rows and reload them."""
         Incident.objects.filter(pk=self.pk).refresh_casualty_totals()
-        self.refresh_from_db(fields=Incident.CASUALTY_TOTAL_FIELDS)
+        self.refresh_from_db(fields=CASUALTY_TOTAL_FIELDS)
 
-    CASUALTY_TOTAL_FIELDS = [
-        "killed_low",
-        "killed_best",
-        "killed_high",
-        "injured_low",
-        "injured_best",
-        "injured_high",
-    ]
 
     @property
     def acled_time_precision(self):

@@ -83,3 +83,13 @@ def test_refreshing_many_incidents_is_one_update(db, django_assert_num_queries):
     with django_assert_num_queries(1):
         Incident.objects.all().refresh_casualty_totals()
     assert set(Incident.objects.values_list("killed_best", flat=True)) == {3}
+
+
+def test_saving_an_incident_loaded_before_its_rows_changed_keeps_the_totals(db):
+    incident = IncidentFactory()
+    stale = Incident.objects.get(pk=incident.pk)
+    CasualtyFactory(incident=incident, best=8)
+    stale.title = "Corrected title"
+    stale.save()
+    assert totals(incident)["killed"] == (8, 8, 8)
+    assert incident.title == "Corrected title"

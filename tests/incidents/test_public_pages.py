@@ -271,3 +271,9 @@ def test_home_describes_the_database_and_links_onward(client, kouakourou):
     assert "Coordinated ambush near Kouakourou" in html
     assert f'href="{LIST_URL}"' in html
     assert "Sep 2023 – Sep 2023" in html or "Sep 2023" in html
+
+
+def test_unknown_incident_gets_a_readable_not_found_page(client, db):
+    response = client.get(reverse("incidents:incident_detail", args=[999999]))
+    assert response.status_code == 404
+    assert "Browse published incidents" in response.content.decode()
