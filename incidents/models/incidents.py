@@ -339,7 +339,6 @@ class Incident(models.Model):
         Incident.objects.filter(pk=self.pk).refresh_casualty_totals()
         self.refresh_from_db(fields=CASUALTY_TOTAL_FIELDS)
 
-
     @property
     def acled_time_precision(self):
         """ACLED time_precision (1 day, 2 week, 3 month or longer) from UCDP's date precision."""
