@@ -70,6 +70,17 @@ def sub_event_type_belongs_to_event_type():
     return allowed
 
 
+def recorded_user():
+    """A field naming who took a step; it keeps the step (as unknown) if the account goes."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        editable=False,
+        related_name="+",
+    )
+
+
 # Derived from the casualty rows (see Casualty and IncidentQuerySet.refresh_casualty_totals).
 CASUALTY_TOTAL_FIELDS = [
     "killed_low",
@@ -136,29 +147,11 @@ class Incident(models.Model):
         max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
     )
     submitted_at = models.DateTimeField(null=True, editable=False)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        editable=False,
-        related_name="+",
-    )
+    submitted_by = recorded_user()
     published_at = models.DateTimeField(null=True, editable=False)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        editable=False,
-        related_name="+",
-    )
+    published_by = recorded_user()
     retracted_at = models.DateTimeField(null=True, editable=False)
-    retracted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        editable=False,
-        related_name="+",
-    )
+    retracted_by = recorded_user()
     retraction_reason = models.TextField(blank=True, editable=False)
 
     # Identifiers in the reference datasets, so that re-imports update instead of duplicating.
@@ -166,21 +159,9 @@ class Incident(models.Model):
     ucdp_id = models.CharField(_("UCDP GED id"), max_length=30, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        editable=False,
-        related_name="+",
-    )
+    created_by = recorded_user()
     updated_at = models.DateTimeField(auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        editable=False,
-        related_name="+",
-    )
+    updated_by = recorded_user()
 
     objects = IncidentQuerySet.as_manager()
     # The casualty totals are left out: they derive from the casualty rows, whose own history
