@@ -1,25 +1,85 @@
-"""Countries and their regions from the ISO 3166 standards, as shipped by pycountry."""
+"""Countries and their administrative areas: ISO 3166 from pycountry, and matching the names
+that datasets use ("Gao region", "Centre Nord region", "Ivory Coast") to them."""
+
+import re
+import unicodedata
 
 import pycountry
 
 from .models import AdminArea, Country
 
+# Country names in UCDP and ACLED that pycountry does not know, with their ISO 3166-1 alpha-3.
+COUNTRY_NAME_ALIASES = {
+    "ivory coast": "CIV",
+    "cote d'ivoire": "CIV",
+    "dr congo (zaire)": "COD",
+    "democratic republic of congo": "COD",
+    "congo": "COG",
+    "russia (soviet union)": "RUS",
+    "yemen (north yemen)": "YEM",
+    "cambodia (kampuchea)": "KHM",
+    "myanmar (burma)": "MMR",
+    "madagascar (malagasy)": "MDG",
+    "zimbabwe (rhodesia)": "ZWE",
+    "serbia (yugoslavia)": "SRB",
+    "eswatini": "SWZ",
+    "kosovo": "XKX",
+}
+
+# Words datasets append to area names: UCDP writes "Sahel region", "Soum province".
+AREA_SUFFIXES = re.compile(
+    r"\s+(region|province|district|department|prefecture|state|governorate|county|commune|"
+    r"cercle|circle|municipality|sector|autonomous district)$"
+)
+
+
+def normalize_name(name):
+    """Compare place names loosely: case, accents, hyphens and a trailing "region" don't count."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[-_'’.]", " ", text)
+    text = re.sub(r"\s+", " ", text).strip()
+    return AREA_SUFFIXES.sub("", text)
+
+
+def find_country_code(name_or_code):
+    """ISO 3166-1 alpha-3 for a country name or code as datasets write it, or None."""
+    text = (name_or_code or "").strip()
+    if not text:
+        return None
+    alias = COUNTRY_NAME_ALIASES.get(normalize_name(text))
+    if alias:
+        return alias
+    try:
+        return pycountry.countries.lookup(text).alpha_3
+    except LookupError:
+        return None
+
 
 def load_country(iso3):
-    """Create (or find) a country and its ISO 3166-2 top-level subdivisions as admin1 areas.
+    """Create (or find) a country with its ISO 3166-2 subdivisions as admin1 and admin2 areas.
 
-    Returns the Country. Existing rows are left as they are, so calling it again changes nothing.
+    Top-level subdivisions become admin1 areas; subdivisions whose parent is top-level become
+    admin2 areas (Burkina Faso's provinces under its regions). Existing rows are left as they
+    are, so calling it again changes nothing. Returns the Country.
     """
+    if iso3 == "XKX":  # Kosovo has no ISO 3166-1 code; XKX is the common user-assigned one.
+        country, _ = Country.objects.get_or_create(
+            iso3="XKX", defaults={"iso2": "XK", "name": "Kosovo"}
+        )
+        return country
     record = pycountry.countries.get(alpha_3=iso3.upper())
     if record is None:
         raise ValueError(f"{iso3!r} is not an ISO 3166-1 alpha-3 code")
-    country, _ = Country.objects.get_or_create(
+    country, created = Country.objects.get_or_create(
         iso3=record.alpha_3, defaults={"iso2": record.alpha_2, "name": record.name}
     )
-    subdivisions = pycountry.subdivisions.get(country_code=record.alpha_2) or []
+    if not created and country.admin_areas.exists():
+        return country
+    subdivisions = list(pycountry.subdivisions.get(country_code=record.alpha_2) or [])
+    regions = {}
     for subdivision in subdivisions:
         if subdivision.parent_code is None:
-            AdminArea.objects.get_or_create(
+            regions[subdivision.code], _ = AdminArea.objects.get_or_create(
                 iso_code=subdivision.code,
                 defaults={
                     "country": country,
@@ -27,4 +87,69 @@ def load_country(iso3):
                     "name": subdivision.name,
                 },
             )
+    for subdivision in subdivisions:
+        parent = regions.get(subdivision.parent_code)
+        if parent is not None:
+            AdminArea.objects.get_or_create(
+                iso_code=subdivision.code,
+                defaults={
+                    "country": country,
+                    "level": AdminArea.Level.ADMIN2,
+                    "parent": parent,
+                    "name": subdivision.name,
+                },
+            )
     return country
+
+
+class AreaFinder:
+    """Finds or creates admin areas by the names a dataset uses, remembering what it found.
+
+    "Gao region" and "Gao" are one area: names are compared after normalize_name, so a dataset's
+    region names land on the ISO 3166-2 regions that load_country created.
+    """
+
+    def __init__(self):
+        self.countries = {}
+        self.areas = {}
+
+    def country(self, iso3):
+        if iso3 not in self.countries:
+            self.countries[iso3] = load_country(iso3)
+        return self.countries[iso3]
+
+    def area(self, country, level, name, parent=None):
+        """The admin area of this level and name (under parent), created when missing."""
+        if not name or not name.strip():
+            return None
+        key = (country.pk, level, parent.pk if parent else None, normalize_name(name))
+        if key not in self.areas:
+            self.areas[key] = self._find(country, level, name.strip(), parent, key[3])
+        return self.areas[key]
+
+    def _find(self, country, level, name, parent, normalized):
+        candidates = AdminArea.objects.filter(country=country, level=level)
+        if parent is not None:
+            candidates = candidates.filter(parent=parent)
+        for candidate in candidates:
+            if normalize_name(candidate.name) == normalized:
+                return candidate
+        if parent is not None:
+            # A district may sit under a region the dataset names differently; accept a
+            # unique match anywhere in the country before creating a new one.
+            elsewhere = [
+                area
+                for area in AdminArea.objects.filter(country=country, level=level)
+                if normalize_name(area.name) == normalized
+            ]
+            if len(elsewhere) == 1:
+                return elsewhere[0]
+        return AdminArea.objects.create(
+            country=country, level=level, parent=parent, name=_strip_suffix(name)
+        )
+
+
+def _strip_suffix(name):
+    """ "Moyen-Cavally region" → "Moyen-Cavally": the level already says it is a region."""
+    match = AREA_SUFFIXES.search(name.lower())
+    return name[: match.start()].strip() if match else name

@@ -157,6 +157,12 @@ class Incident(models.Model):
     # Identifiers in the reference datasets, so that re-imports update instead of duplicating.
     acled_event_id = models.CharField(_("ACLED event_id_cnty"), max_length=30, blank=True)
     ucdp_id = models.CharField(_("UCDP GED id"), max_length=30, blank=True)
+    # What the importer last wrote, so that a re-import can tell "the file changed" from "an
+    # analyst changed the incident since" (updated_at later than imported_at).
+    imported_at = models.DateTimeField(null=True, editable=False)
+    import_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    # When the source dataset last changed the record (ACLED's timestamp), if it says.
+    source_updated_at = models.DateTimeField(null=True, editable=False)
 
     created_at = models.DateTimeField(auto_now_add=True)
     created_by = recorded_user()
@@ -240,6 +246,11 @@ class Incident(models.Model):
 
     def get_absolute_url(self):
         return reverse("incidents:incident_detail", args=[self.pk])
+
+    @property
+    def changed_since_import(self):
+        """True when someone changed the incident after the importer last wrote it."""
+        return self.imported_at is None or self.updated_at > self.imported_at
 
     @property
     def has_public_page(self):
