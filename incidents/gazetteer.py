@@ -36,6 +36,7 @@ AREA_SUFFIXES = re.compile(
 def normalize_name(name):
     """Compare place names loosely: case, accents, hyphens and a trailing "region" don't count."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"\(.*?\)", " ", text)  # pycountry's "Maritime (Région)"
     text = re.sub(r"[-_'’.]", " ", text)
     text = re.sub(r"\s+", " ", text).strip()
     return AREA_SUFFIXES.sub("", text)

@@ -320,9 +320,11 @@ class Incident(models.Model):
             )
 
     def _save_step(self, by, fields):
-        self.updated_by = by
+        # A step is not a correction: "last changed" (updated_at) stays, so the public date of
+        # the last correction and an importer's "changed since import" both ignore it. The
+        # history records the step and who took it.
         self._history_user = by
-        self.save(update_fields=[*fields, "updated_by", "updated_at"])
+        self.save(update_fields=fields)
 
     # --- derived values ---------------------------------------------------------------------
 

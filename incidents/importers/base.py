@@ -1,0 +1,585 @@
+"""What every importer shares: reading the file, the row records, validation, the report,
+and the atomic bulk upsert.
+
+A format module (ucdp.py, acled.py) only turns one CSV row into an IncidentRecord or says
+what is wrong with it. Everything else happens here, the same way for every format:
+
+1. The file is read once to validate every row; with any bad row and no `skip_invalid`,
+   nothing is written.
+2. It is read again and written in chunks inside one transaction, so an import is all or
+   nothing; a dry run does the same work and rolls it back, so its counts are exact.
+3. An incident is found by its identifier in the dataset (`key_field`). A row whose content
+   is the same as at its last import leaves it unchanged; a changed row updates it, unless
+   someone changed the incident since that import: then the row is a conflict and the
+   analyst's version stays.
+"""
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from ..choices import ActorType, SourceScale, Status
+from ..gazetteer import AreaFinder
+from ..models import (
+    Actor,
+    ActorAlias,
+    AdminArea,
+    Casualty,
+    Citation,
+    Incident,
+    IncidentActor,
+    Location,
+    Source,
+    Tactic,
+)
+
+CHUNK_SIZE = 1000
+
+
+class FileRefused(Exception):
+    """The file as a whole cannot be read (encoding, delimiter, columns); one line says why."""
+
+
+@dataclass
+class RowError:
+    row: int  # the row as a spreadsheet numbers it: the header is row 1
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self):
+        return f"row {self.row}, {self.column}={self.value!r}: {self.reason}"
+
+
+class RowInvalid(Exception):
+    def __init__(self, errors):
+        super().__init__("; ".join(map(str, errors)))
+        self.errors = errors
+
+
+@dataclass
+class PlaceRecord:
+    country_iso3: str
+    name: str
+    latitude: Decimal
+    longitude: Decimal
+    admin1: str = ""
+    admin2: str = ""
+    admin3: str = ""
+
+
+@dataclass
+class ActorRecord:
+    name: str
+    role: str
+    actor_type: int | None = None
+
+
+@dataclass
+class CasualtyRecord:
+    group: str
+    outcome: str
+    low: int
+    best: int
+    high: int
+
+
+@dataclass
+class CitationRecord:
+    source: str
+    scale: str = SourceScale.OTHER
+    url: str = ""
+    title: str = ""
+    published_on: date | None = None
+    excerpt: str = ""
+
+
+@dataclass
+class IncidentRecord:
+    """One row of a dataset in incidentdb's terms."""
+
+    row: int
+    key: str
+    title: str
+    start_date: date
+    date_precision: int
+    place: PlaceRecord
+    geo_precision: int
+    event_type: str
+    sub_event_type: str | None = None
+    end_date: date | None = None
+    narrative: str = ""
+    civilian_targeting: bool = False
+    actors: list[ActorRecord] = field(default_factory=list)
+    casualties: list[CasualtyRecord] = field(default_factory=list)
+    citations: list[CitationRecord] = field(default_factory=list)
+    tactics: list[str] = field(default_factory=list)
+    source_updated_at: object = None  # an aware datetime, when the dataset says
+
+    def fingerprint(self):
+        """A hash of everything the row says, to tell an unchanged row from a changed one."""
+        content = asdict(self)
+        del content["row"]
+        return hashlib.sha256(json.dumps(content, default=str, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass
+class ImportReport:
+    format: str
+    dry_run: bool = False
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    rejected: list[RowError] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def done(self):
+        """Rows written or looked at so far."""
+        return self.created + self.updated + self.unchanged + len(self.conflicts)
+
+    @property
+    def rejected_rows(self):
+        return sorted({error.row for error in self.rejected})
+
+    def summary(self):
+        """The one line a person reads at the end of an import."""
+        counts = (
+            f"{self.rows:,} rows: {self.created:,} created, {self.updated:,} updated, "
+            f"{self.unchanged:,} unchanged, {len(self.conflicts):,} conflicts, "
+            f"{len(self.rejected_rows):,} rejected"
+        )
+        if self.dry_run:
+            outcome = "dry run, nothing written"
+        elif not self.written:
+            outcome = "nothing written: fix the rejected rows or use --skip-invalid"
+        else:
+            outcome = "written"
+        return f"{self.format.upper()} import, {counts} ({outcome})."
+
+
+class Importer:
+    """A dataset format. Subclasses set the class attributes and implement parse_row."""
+
+    format_name = ""
+    key_field = ""  # the Incident field holding the dataset's identifier
+    key_column = ""  # the CSV column holding it
+    required_columns: list[str] = []
+
+    def missing_columns(self, header):
+        """The required columns the header lacks, as names to show."""
+        return [column for column in self.required_columns if column not in header]
+
+    def parse_row(self, row: dict, row_number: int) -> IncidentRecord:
+        """Turn one CSV row into a record, or raise RowInvalid naming every bad column."""
+        raise NotImplementedError
+
+
+# --- reading files ------------------------------------------------------------------------
+
+
+class CsvFile:
+    """A CSV file checked for encoding, delimiter and header, read row by row as often as
+    needed (the importer reads it twice) without holding it in memory.
+
+    `source` is a path or a seekable binary file (an upload). Rows come as (row_number, dict)
+    where the header is row 1; a trailing empty field on every row (UCDP's per-country
+    export) is dropped.
+    """
+
+    def __init__(self, source, missing_columns=lambda header: []):
+        self.source = source
+        with self._open() as text:
+            try:
+                header = next(csv.reader(text), [])
+            except UnicodeDecodeError:
+                raise FileRefused(NOT_UTF8) from None
+        self.header = [name.strip() for name in header]
+        while self.header and self.header[-1] == "":
+            self.header.pop()
+        if len(self.header) <= 1:
+            first = self.header[0] if self.header else ""
+            for delimiter, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+                if delimiter in first:
+                    raise FileRefused(f"The columns are separated by {name}; use commas.")
+            raise FileRefused("The file has no header row of comma-separated column names.")
+        missing = missing_columns(self.header)
+        if missing:
+            raise FileRefused(f"Missing required columns: {', '.join(missing)}.")
+
+    def _open(self):
+        if isinstance(self.source, str | Path):
+            return open(self.source, encoding="utf-8-sig", newline="")
+        self.source.seek(0)
+        return _Unclosing(io.TextIOWrapper(self.source, encoding="utf-8-sig", newline=""))
+
+    def rows(self) -> Iterator[tuple[int, dict]]:
+        with self._open() as text:
+            reader = csv.reader(text)
+            try:
+                next(reader, None)
+                for row_number, values in enumerate(reader, start=2):
+                    if any(value.strip() for value in values):
+                        yield row_number, dict(zip(self.header, values, strict=False))
+            except UnicodeDecodeError:
+                raise FileRefused(NOT_UTF8) from None
+
+
+NOT_UTF8 = "The file is not UTF-8 text; save it as CSV UTF-8."
+
+
+class _Unclosing:
+    """Lets a text wrapper go without closing the upload under it, which is read again."""
+
+    def __init__(self, wrapper):
+        self.wrapper = wrapper
+
+    def __enter__(self):
+        return self.wrapper
+
+    def __exit__(self, *exc):
+        self.wrapper.detach()
+
+
+# --- running an import --------------------------------------------------------------------
+
+
+def import_file(
+    source,
+    importer: Importer,
+    *,
+    dry_run=False,
+    skip_invalid=False,
+    user=None,
+    publish=True,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import a CSV file in the importer's format; see the module docstring for the rules.
+
+    `publish` publishes new incidents (reference datasets are already reviewed); otherwise
+    they arrive as drafts. `progress` is called with the number of rows done so far.
+    Raises FileRefused when the file as a whole cannot be read.
+    """
+    rows = CsvFile(source, importer.missing_columns).rows
+    report = ImportReport(format=importer.format_name, dry_run=dry_run)
+    seen_keys = {}
+    for row_number, row in rows():
+        report.rows += 1
+        try:
+            record = importer.parse_row(row, row_number)
+        except RowInvalid as invalid:
+            report.rejected.extend(invalid.errors)
+            continue
+        if record.key in seen_keys:
+            report.rejected.append(
+                RowError(
+                    row_number,
+                    importer.key_column,
+                    record.key,
+                    f"the same id is on row {seen_keys[record.key]}",
+                )
+            )
+        else:
+            seen_keys[record.key] = row_number
+    if report.rejected and not skip_invalid:
+        return report
+    rejected_rows = set(report.rejected_rows)
+    del seen_keys
+
+    writer = IncidentWriter(importer, report, user=user, publish=publish)
+
+    def valid_records():
+        for row_number, row in rows():
+            if row_number not in rejected_rows:
+                yield importer.parse_row(row, row_number)
+
+    try:
+        with transaction.atomic():
+            for chunk in _chunks(valid_records(), CHUNK_SIZE):
+                writer.write(chunk)
+                if progress:
+                    progress(report.done)
+            if dry_run:
+                raise _DryRunDone
+    except _DryRunDone:
+        return report
+    report.written = True
+    return report
+
+
+class _DryRunDone(Exception):
+    pass
+
+
+def _chunks(iterable, size) -> Iterator[list]:
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def write_rejects(report: ImportReport, source, destination):
+    """Copy the rejected rows of `source` to a CSV at `destination`, with a reason column."""
+    table = CsvFile(source)
+    header, rows = table.header, table.rows
+    reasons = {}
+    for error in report.rejected:
+        reasons.setdefault(error.row, []).append(f"{error.column}: {error.reason}")
+    with open(destination, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["row", *header, "reasons"])
+        for row_number, row in rows():
+            if row_number in reasons:
+                writer.writerow(
+                    [row_number, *(row.get(c, "") for c in header), "; ".join(reasons[row_number])]
+                )
+
+
+# --- writing records ----------------------------------------------------------------------
+
+
+class IncidentWriter:
+    """Writes chunks of records with a few bulk queries each, remembering places, actors,
+    sources and tactics it has already resolved."""
+
+    def __init__(self, importer, report, *, user=None, publish=True):
+        self.importer = importer
+        self.report = report
+        self.user = user
+        self.publish = publish
+        self.areas = AreaFinder()
+        self.locations = {}
+        self.actors = None
+        self.sources = None
+        self.tactics = None
+
+    def write(self, records):
+        key_field = self.importer.key_field
+        existing = {
+            getattr(incident, key_field): incident
+            for incident in Incident.objects.filter(
+                **{f"{key_field}__in": [record.key for record in records]}
+            )
+        }
+        now = timezone.now()
+        to_create, to_update = [], []
+        for record in records:
+            fingerprint = record.fingerprint()
+            incident = existing.get(record.key)
+            if incident is None:
+                incident = Incident(**{key_field: record.key}, created_by=self.user)
+                if self.publish:
+                    incident.status = Status.PUBLISHED
+                    incident.published_at, incident.published_by = now, self.user
+                to_create.append((incident, record, fingerprint))
+            elif incident.import_fingerprint == fingerprint:
+                self.report.unchanged += 1
+            elif incident.changed_since_import:
+                self.report.conflicts.append(
+                    f"row {record.row}, {self.importer.key_column}={record.key}: changed by "
+                    f"{incident.updated_by or 'someone'} on {incident.updated_at:%Y-%m-%d} "
+                    "since its import; kept that version"
+                )
+            else:
+                to_update.append((incident, record, fingerprint))
+
+        for incident, record, fingerprint in to_create + to_update:
+            self._fill(incident, record, fingerprint, now)
+        self._create([incident for incident, _, _ in to_create])
+        self._update([incident for incident, _, _ in to_update], now)
+        self._write_children(to_create + to_update)
+        self.report.created += len(to_create)
+        self.report.updated += len(to_update)
+
+    def _fill(self, incident, record, fingerprint, now):
+        incident.title = record.title[:300]
+        incident.narrative = record.narrative
+        incident.start_date = record.start_date
+        incident.end_date = record.end_date
+        incident.date_precision = record.date_precision
+        incident.location_id = self._location(record.place)
+        incident.geo_precision = record.geo_precision
+        incident.event_type_id = record.event_type
+        incident.sub_event_type_id = record.sub_event_type
+        incident.civilian_targeting = record.civilian_targeting
+        incident.source_updated_at = record.source_updated_at
+        incident.import_fingerprint = fingerprint
+        incident.imported_at = now
+        incident.updated_by = self.user
+
+    def _create(self, incidents):
+        if not incidents:
+            return
+        Incident.objects.bulk_create(incidents)
+        # auto_now stamps each row as it is inserted; take that stamp as the import time so
+        # that "changed since import" means a later change.
+        Incident.objects.filter(pk__in=[i.pk for i in incidents]).update(
+            imported_at=F("updated_at")
+        )
+        Incident.history.bulk_history_create(
+            incidents, default_user=self.user, default_change_reason=self._reason()
+        )
+
+    def _update(self, incidents, now):
+        if not incidents:
+            return
+        for incident in incidents:
+            incident.updated_at = now  # bulk_update skips auto_now; set it with imported_at
+        Incident.objects.bulk_update(incidents, IMPORTED_FIELDS)
+        Incident.history.bulk_history_create(
+            incidents, update=True, default_user=self.user, default_change_reason=self._reason()
+        )
+        ids = [incident.pk for incident in incidents]
+        Casualty.objects.filter(incident__in=ids).delete()
+        IncidentActor.objects.filter(incident__in=ids).delete()
+        Citation.objects.filter(incident__in=ids).delete()
+        Incident.tactics.through.objects.filter(incident__in=ids).delete()
+
+    def _write_children(self, pairs):
+        casualties, roles, citations, tactics = [], [], [], []
+        for incident, record, _ in pairs:
+            for item in record.casualties:
+                casualties.append(
+                    Casualty(
+                        incident=incident,
+                        group=item.group,
+                        outcome=item.outcome,
+                        low=item.low,
+                        best=item.best,
+                        high=item.high,
+                    )
+                )
+            seen_roles = set()
+            for item in record.actors:
+                actor_id = self._actor(item)
+                if (actor_id, item.role) not in seen_roles:
+                    seen_roles.add((actor_id, item.role))
+                    roles.append(
+                        IncidentActor(incident=incident, actor_id=actor_id, role=item.role)
+                    )
+            for item in record.citations:
+                citations.append(
+                    Citation(
+                        incident=incident,
+                        source_id=self._source(item),
+                        url=item.url[:500],
+                        title=item.title[:500],
+                        published_on=item.published_on,
+                        excerpt=item.excerpt,
+                    )
+                )
+            for name in dict.fromkeys(record.tactics):
+                tactics.append(
+                    Incident.tactics.through(incident=incident, tactic_id=self._tactic(name))
+                )
+        # Casualty.objects.bulk_create also brings the incidents' totals in step.
+        Casualty.objects.bulk_create(casualties)
+        IncidentActor.objects.bulk_create(roles)
+        Citation.objects.bulk_create(citations)
+        Incident.tactics.through.objects.bulk_create(tactics)
+
+    def _reason(self):
+        return f"{self.importer.format_name.upper()} import"
+
+    # --- things a row names, found or created once per import ---------------------------
+
+    def _location(self, place):
+        key = (
+            place.country_iso3,
+            place.admin1.strip().lower(),
+            place.admin2.strip().lower(),
+            place.admin3.strip().lower(),
+            place.name.strip().lower(),
+            place.latitude,
+            place.longitude,
+        )
+        if key not in self.locations:
+            self.locations[key] = self._find_or_create_location(place)
+        return self.locations[key]
+
+    def _find_or_create_location(self, place):
+        country = self.areas.country(place.country_iso3)
+        admin1 = self.areas.area(country, AdminArea.Level.ADMIN1, place.admin1)
+        admin2 = self.areas.area(country, AdminArea.Level.ADMIN2, place.admin2, admin1)
+        admin3 = self.areas.area(country, AdminArea.Level.ADMIN3, place.admin3, admin2)
+        if admin3 is not None and admin2 is None:
+            admin3 = None  # an admin3 cannot hang without its admin2
+        location, _ = Location.objects.get_or_create(
+            country=country,
+            admin1=admin1,
+            admin2=admin2,
+            admin3=admin3,
+            name=place.name.strip()[:200],
+            latitude=place.latitude,
+            longitude=place.longitude,
+        )
+        return location.pk
+
+    def _actor(self, item):
+        if self.actors is None:
+            self.actors = {name.lower(): pk for name, pk in Actor.objects.values_list("name", "pk")}
+            for name, actor_id in ActorAlias.objects.values_list("name", "actor_id"):
+                self.actors.setdefault(name.lower(), actor_id)
+        key = item.name.strip().lower()
+        if key not in self.actors:
+            actor = Actor.objects.create(
+                name=item.name.strip()[:200],
+                actor_type=item.actor_type or ActorType.EXTERNAL_OTHER,
+            )
+            self.actors[key] = actor.pk
+        return self.actors[key]
+
+    def _source(self, item):
+        if self.sources is None:
+            self.sources = {
+                name.lower(): pk for name, pk in Source.objects.values_list("name", "pk")
+            }
+        key = item.source.strip().lower()
+        if key not in self.sources:
+            source = Source.objects.create(name=item.source.strip()[:200], scale=item.scale)
+            self.sources[key] = source.pk
+        return self.sources[key]
+
+    def _tactic(self, name):
+        if self.tactics is None:
+            self.tactics = {n.lower(): pk for n, pk in Tactic.objects.values_list("name", "pk")}
+        key = name.strip().lower()
+        if key not in self.tactics:
+            self.tactics[key] = Tactic.objects.create(name=name.strip()[:100]).pk
+        return self.tactics[key]
+
+
+# The incident fields an import writes (and a re-import updates).
+IMPORTED_FIELDS = [
+    "title",
+    "narrative",
+    "start_date",
+    "end_date",
+    "date_precision",
+    "location",
+    "geo_precision",
+    "event_type",
+    "sub_event_type",
+    "civilian_targeting",
+    "source_updated_at",
+    "import_fingerprint",
+    "imported_at",
+    "updated_at",
+    "updated_by",
+]

@@ -1,0 +1,5 @@
+"""The formats `import_events` and the admin's import page offer."""
+
+from .ucdp import UcdpImporter
+
+IMPORTERS = {importer.format_name: importer for importer in (UcdpImporter,)}

@@ -1,0 +1,303 @@
+"""UCDP Georeferenced Event Dataset (GED) CSV files.
+
+Both of UCDP's CSV shapes are read: the global file (`best`/`low`/`high`, ISO dates) and the
+per-country export (`best_est`/`low_est`/`high_est`, `MM/DD/YYYY 00:00:00` dates, a trailing
+empty field on every row).
+
+How GED maps onto incidents:
+- `side_a` is stored as the perpetrator and `side_b` as the target. GED does not say who
+  attacked; in one-sided violence `side_b` is "Civilians", and in state-based violence `side_a`
+  is the government, so this reads naturally and keeps UCDP's type_of_violence derivable
+  from the actors' types.
+- Actor types: "Government of …" is state forces (ACLED inter 1), "Civilians" is civilians (7),
+  any other side an armed non-state group (2).
+- Event type: state-based and non-state violence are Battles / Armed clash; one-sided violence
+  is Violence against civilians / Attack, with civilian targeting.
+- Deaths by side become killed rows by group; GED gives its low and high estimates only for the
+  whole event, so they are spread over the groups in proportion to their best figures, and the
+  incident's killed low / best / high equal GED's exactly. GED records no injured: the injured
+  totals stay unknown, not zero.
+"""
+
+import re
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+from ..choices import ActorRole, ActorType, CasualtyGroup, CasualtyOutcome, SourceScale
+from ..gazetteer import find_country_code
+from .base import (
+    ActorRecord,
+    CasualtyRecord,
+    CitationRecord,
+    Importer,
+    IncidentRecord,
+    PlaceRecord,
+    RowError,
+    RowInvalid,
+)
+
+ESTIMATE_COLUMNS = {
+    "global": ("low", "best", "high"),
+    "country": ("low_est", "best_est", "high_est"),
+}
+DEATH_COLUMNS = ["deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"]
+DATE_FORMATS = ["%m/%d/%Y %H:%M:%S", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f"]
+# One citation in source_article: "Office,YYYY-MM-DD,Headline"; offices and headlines may hold
+# commas, so the date is the anchor.
+CITATION = re.compile(
+    r'"+(?P<office>.*?)\s*,(?P<date>\d{4}-\d{2}-\d{2}),(?P<headline>.*?)"+(?:;|$)'
+)
+
+
+class UcdpImporter(Importer):
+    format_name = "ucdp"
+    key_field = "ucdp_id"
+    key_column = "id"
+    required_columns = [
+        "id",
+        "type_of_violence",
+        "side_a",
+        "side_b",
+        "country",
+        "where_prec",
+        "latitude",
+        "longitude",
+        "date_prec",
+        "date_start",
+        "date_end",
+        *DEATH_COLUMNS,
+    ]
+
+    def missing_columns(self, header):
+        missing = super().missing_columns(header)
+        if not any(set(names) <= set(header) for names in ESTIMATE_COLUMNS.values()):
+            missing.append("best, low, high (or best_est, low_est, high_est)")
+        return missing
+
+    def parse_row(self, row, row_number):
+        errors = []
+        cell = RowReader(row, row_number, errors)
+        key = cell.text("id", required=True)
+        start = cell.date("date_start", required=True)
+        end = cell.date("date_end")
+        if start and end and end < start:
+            errors.append(RowError(row_number, "date_end", row["date_end"], "before date_start"))
+        violence = cell.integer("type_of_violence", choices=range(1, 4))
+        date_precision = cell.integer("date_prec", choices=range(1, 6))
+        geo_precision = cell.integer("where_prec", choices=range(1, 8))
+        latitude = cell.coordinate("latitude", 90)
+        longitude = cell.coordinate("longitude", 180)
+        country = find_country_code(row.get("country", ""))
+        if country is None:
+            errors.append(
+                RowError(row_number, "country", row.get("country", ""), "unknown country")
+            )
+        side_a = cell.text("side_a", required=True)
+        side_b = cell.text("side_b", required=True)
+        deaths = {column: cell.integer(column, minimum=0) for column in DEATH_COLUMNS}
+        low_column, best_column, high_column = ESTIMATE_COLUMNS[
+            "global" if "best" in row else "country"
+        ]
+        low = cell.integer(low_column, minimum=0)
+        best = cell.integer(best_column, minimum=0)
+        high = cell.integer(high_column, minimum=0)
+        if None not in (low, best, high):
+            if low > best:
+                errors.append(
+                    RowError(row_number, low_column, str(low), f"above {best_column} ({best})")
+                )
+            if best > high:
+                errors.append(
+                    RowError(row_number, high_column, str(high), f"below {best_column} ({best})")
+                )
+        if best is not None and None not in deaths.values() and sum(deaths.values()) != best:
+            errors.append(
+                RowError(
+                    row_number,
+                    best_column,
+                    str(best),
+                    f"not the sum of {', '.join(DEATH_COLUMNS)} ({sum(deaths.values())})",
+                )
+            )
+        if errors:
+            raise RowInvalid(errors)
+
+        one_sided = violence == 3
+        place_name = row.get("where_coordinates", "").strip() or row.get("adm_2", "").strip()
+        place = PlaceRecord(
+            country_iso3=country,
+            name=place_name or row.get("adm_1", "").strip() or row["country"].strip(),
+            latitude=latitude,
+            longitude=longitude,
+            admin1=row.get("adm_1", ""),
+            admin2=row.get("adm_2", ""),
+        )
+        description = row.get("where_description", "").strip()
+        return IncidentRecord(
+            row=row_number,
+            key=key,
+            title=f"{side_a} – {side_b}, {place.name}",
+            narrative=f"Place as UCDP describes it: {description}." if description else "",
+            start_date=start,
+            end_date=end if end and end != start else None,
+            date_precision=date_precision,
+            place=place,
+            geo_precision=geo_precision,
+            event_type="violence_against_civilians" if one_sided else "battles",
+            sub_event_type="attack" if one_sided else "armed_clash",
+            civilian_targeting=one_sided,
+            actors=[
+                ActorRecord(side_a, ActorRole.PERPETRATOR, actor_type(side_a)),
+                ActorRecord(side_b, ActorRole.TARGET, actor_type(side_b)),
+            ],
+            casualties=killed_by_group(side_a, side_b, deaths, low, best, high),
+            citations=citations(row),
+        )
+
+
+def actor_type(side):
+    if side.startswith("Government of"):
+        return ActorType.STATE_FORCES
+    if side == "Civilians":
+        return ActorType.CIVILIANS
+    return ActorType.REBEL_GROUP
+
+
+def casualty_group(side):
+    return {
+        ActorType.STATE_FORCES: CasualtyGroup.SECURITY_FORCES,
+        ActorType.CIVILIANS: CasualtyGroup.CIVILIANS,
+    }.get(actor_type(side), CasualtyGroup.ASSAILANTS)
+
+
+def killed_by_group(side_a, side_b, deaths, low, best, high):
+    """Killed rows by group whose low / best / high add up to the event's estimates."""
+    by_group = {}
+    for group, count in (
+        (casualty_group(side_a), deaths["deaths_a"]),
+        (casualty_group(side_b), deaths["deaths_b"]),
+        (CasualtyGroup.CIVILIANS, deaths["deaths_civilians"]),
+        (CasualtyGroup.UNKNOWN, deaths["deaths_unknown"]),
+    ):
+        if count:
+            by_group[group] = by_group.get(group, 0) + count
+    if not by_group:
+        # No deaths counted by side: the whole band (e.g. 0 best, 12 high) belongs to no group.
+        return [CasualtyRecord(CasualtyGroup.UNKNOWN, CasualtyOutcome.KILLED, low, best, high)]
+    groups = list(by_group)
+    lows = spread(low, [by_group[group] for group in groups])
+    highs = spread(high, [by_group[group] for group in groups])
+    return [
+        CasualtyRecord(group, CasualtyOutcome.KILLED, group_low, by_group[group], group_high)
+        for group, group_low, group_high in zip(groups, lows, highs, strict=True)
+    ]
+
+
+def spread(total, weights):
+    """Split a whole number in proportion to weights (largest remainder), summing to total.
+
+    With total ≤ sum(weights) every share is ≤ its weight; with total ≥ sum(weights), ≥ it.
+    """
+    whole = sum(weights)
+    exact = [total * weight / whole for weight in weights]
+    shares = [int(value) for value in exact]
+    by_remainder = sorted(range(len(weights)), key=lambda i: exact[i] - shares[i], reverse=True)
+    for index in by_remainder[: total - sum(shares)]:
+        shares[index] += 1
+    return shares
+
+
+def citations(row):
+    """Citations from source_article ("Office,date,Headline";…), else the parallel columns."""
+    found = [
+        CitationRecord(
+            source=match["office"].strip(),
+            scale=SourceScale.OTHER,
+            title=match["headline"].strip(),
+            published_on=datetime.strptime(match["date"], "%Y-%m-%d").date(),
+        )
+        for match in CITATION.finditer(row.get("source_article", "").strip())
+        if match["office"].strip()
+    ]
+    if found:
+        return found
+    offices = [office.strip() for office in row.get("source_office", "").split(";")]
+    dates = row.get("source_date", "").split(";")
+    headlines = row.get("source_headline", "").split(";")
+    result = []
+    for index, office in enumerate(offices):
+        if not office:
+            continue
+        published = dates[index].strip() if index < len(dates) else ""
+        result.append(
+            CitationRecord(
+                source=office,
+                title=headlines[index].strip() if index < len(headlines) else "",
+                published_on=_iso_date(published),
+            )
+        )
+    return result
+
+
+def _iso_date(text):
+    try:
+        return datetime.strptime(text, "%Y-%m-%d").date()
+    except ValueError:
+        return None
+
+
+class RowReader:
+    """Reads typed values from one row, collecting a RowError for each bad one."""
+
+    def __init__(self, row, row_number, errors):
+        self.row, self.row_number, self.errors = row, row_number, errors
+
+    def _fail(self, column, reason):
+        self.errors.append(RowError(self.row_number, column, self.row.get(column, ""), reason))
+
+    def text(self, column, required=False):
+        value = (self.row.get(column) or "").strip()
+        if required and not value:
+            self._fail(column, "required")
+        return value
+
+    def date(self, column, required=False):
+        value = (self.row.get(column) or "").strip()
+        if not value:
+            if required:
+                self._fail(column, "required")
+            return None
+        for date_format in DATE_FORMATS:
+            try:
+                return datetime.strptime(value, date_format).date()
+            except ValueError:
+                continue
+        self._fail(column, "not a date (MM/DD/YYYY or YYYY-MM-DD)")
+        return None
+
+    def integer(self, column, minimum=None, choices=None):
+        value = (self.row.get(column) or "").strip()
+        try:
+            number = int(value)
+        except ValueError:
+            self._fail(column, "not a whole number" if value else "required")
+            return None
+        if minimum is not None and number < minimum:
+            self._fail(column, f"below {minimum}")
+            return None
+        if choices is not None and number not in choices:
+            self._fail(column, f"not one of {choices.start}–{choices.stop - 1}")
+            return None
+        return number
+
+    def coordinate(self, column, limit):
+        value = (self.row.get(column) or "").strip()
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            self._fail(column, "not a number" if value else "required")
+            return None
+        if not -limit <= number <= limit:
+            self._fail(column, f"out of range (−{limit} to {limit})")
+            return None
+        return number.quantize(Decimal("0.00001"))

@@ -1,0 +1,72 @@
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
+
+from incidents.importers.base import FileRefused, import_file, write_rejects
+from incidents.importers.registry import IMPORTERS
+
+
+class Command(BaseCommand):
+    help = (
+        "Import incidents from a UCDP GED or ACLED CSV file. Nothing is written when any row is "
+        "bad, unless --skip-invalid; a re-import updates changed rows and keeps analysts' edits."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", type=Path)
+        parser.add_argument("--format", required=True, choices=sorted(IMPORTERS))
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Report what would change; write nothing."
+        )
+        parser.add_argument(
+            "--skip-invalid",
+            action="store_true",
+            help="Write the good rows and save the bad ones to a rejects CSV.",
+        )
+        parser.add_argument(
+            "--rejects",
+            type=Path,
+            help="Where to save rejected rows (default: PATH with .rejects.csv).",
+        )
+        parser.add_argument(
+            "--draft", action="store_true", help="New incidents arrive as drafts, not published."
+        )
+
+    def handle(self, *args, path, format, dry_run, skip_invalid, rejects, draft, **options):
+        if not path.is_file():
+            raise CommandError(f"{path}: no such file")
+        importer = IMPORTERS[format]()
+        show_bar = sys.stderr.isatty() and options["verbosity"] > 0
+        with tqdm(unit=" rows", disable=not show_bar, desc=f"{path.name}") as bar:
+
+            def progress(done):
+                bar.update(done - bar.n)
+
+            try:
+                report = import_file(
+                    path,
+                    importer,
+                    dry_run=dry_run,
+                    skip_invalid=skip_invalid,
+                    publish=not draft,
+                    progress=progress,
+                )
+            except FileRefused as refused:
+                raise CommandError(f"{path}: {refused}") from None
+
+        for error in report.rejected[:50]:
+            self.stderr.write(f"rejected: {error}")
+        if len(report.rejected) > 50:
+            self.stderr.write(f"… and {len(report.rejected) - 50} more problems")
+        for conflict in report.conflicts[:50]:
+            self.stderr.write(f"conflict: {conflict}")
+        if report.rejected and skip_invalid:
+            rejects = rejects or path.with_suffix(".rejects.csv")
+            write_rejects(report, path, rejects)
+            self.stderr.write(f"Rejected rows saved to {rejects}")
+        self.stdout.write(report.summary())
+        if report.rejected:
+            # Scripts must notice that part of the file did not go in.
+            sys.exit(1)

@@ -1,0 +1,377 @@
+"""Importing UCDP GED files: the real per-country export, crafted rows for every mapping and
+every kind of bad row or bad file, re-imports and conflicts."""
+
+import csv
+import io
+import os
+from collections import Counter, defaultdict
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from incidents.choices import ActorRole, CasualtyGroup, Status
+from incidents.importers import base
+from incidents.importers.base import FileRefused, import_file
+from incidents.importers.ucdp import UcdpImporter, spread
+from incidents.models import Casualty, Incident
+
+SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "data" / "ucdp_ged_west_africa_sample.csv"
+ISO3 = {
+    "Burkina Faso": "BFA",
+    "Ivory Coast": "CIV",
+    "Senegal": "SEN",
+    "Togo": "TGO",
+    "Benin": "BEN",
+    "Guinea-Bissau": "GNB",
+}
+
+GLOBAL_COLUMNS = [
+    "id", "relid", "year", "type_of_violence", "side_a", "side_b", "source_article",
+    "source_office", "source_date", "source_headline", "where_prec", "where_coordinates",
+    "where_description", "adm_1", "adm_2", "latitude", "longitude", "country", "date_prec",
+    "date_start", "date_end", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown",
+    "best", "high", "low",
+]  # fmt: skip
+
+
+def ged_row(**overrides):
+    """One global-GED row: JNIM ambushes the army near Djibo, 12 (10–15) killed."""
+    row = {
+        "id": "400001", "relid": "BFO-2022-1-1", "year": "2022", "type_of_violence": "1",
+        "side_a": "Government of Burkina Faso", "side_b": "JNIM",
+        "source_article": '"Le Faso.net,2022-09-27,Attaque d\'un convoi à Gaskindé";'
+                          '"AFP,2022-09-28,Burkina: 11 soldiers killed"',
+        "source_office": "Le Faso.net;AFP", "source_date": "2022-09-27;2022-09-28",
+        "source_headline": "Attaque d'un convoi à Gaskindé;Burkina: 11 soldiers killed",
+        "where_prec": "1", "where_coordinates": "Gaskindé village",
+        "where_description": "Gaskindé, Soum province", "adm_1": "Sahel region",
+        "adm_2": "Soum province", "latitude": "14.1", "longitude": "-1.6",
+        "country": "Burkina Faso", "date_prec": "1", "date_start": "2022-09-26",
+        "date_end": "2022-09-26", "deaths_a": "11", "deaths_b": "0", "deaths_civilians": "1",
+        "deaths_unknown": "0", "best": "12", "high": "15", "low": "10",
+    }  # fmt: skip
+    row.update(overrides)
+    return row
+
+
+def write_csv(path, rows, columns=GLOBAL_COLUMNS, delimiter=",", encoding="utf-8"):
+    with open(path, "w", newline="", encoding=encoding) as out:
+        writer = csv.DictWriter(out, columns, delimiter=delimiter, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@pytest.fixture
+def ged_file(tmp_path):
+    return lambda *rows, **options: write_csv(tmp_path / "ged.csv", list(rows), **options)
+
+
+def run(path, **options):
+    return import_file(path, UcdpImporter(), **options)
+
+
+@pytest.fixture
+def sample():
+    if not SAMPLE.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{SAMPLE} is missing")
+        pytest.skip(f"{SAMPLE} is not beside this checkout")
+    return SAMPLE
+
+
+def expected_from_csv(path):
+    """Per country: events, and killed low / best / high, computed straight from the CSV over
+    the rows whose estimates are consistent (low ≤ best ≤ high): the others are rejected."""
+    totals = defaultdict(lambda: [0, 0, 0, 0])
+    inconsistent = 0
+    with open(path, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            low, best, high = int(row["low_est"]), int(row["best_est"]), int(row["high_est"])
+            if not low <= best <= high:
+                inconsistent += 1
+                continue
+            country = totals[ISO3[row["country"]]]
+            country[0] += 1
+            country[1] += low
+            country[2] += best
+            country[3] += high
+    return {iso3: tuple(values) for iso3, values in totals.items()}, inconsistent
+
+
+def imported_totals():
+    totals = defaultdict(lambda: [0, 0, 0, 0])
+    for iso3, low, best, high in Incident.objects.values_list(
+        "location__country__iso3", "killed_low", "killed_best", "killed_high"
+    ):
+        country = totals[iso3]
+        country[0] += 1
+        country[1] += low
+        country[2] += best
+        country[3] += high
+    return {iso3: tuple(values) for iso3, values in totals.items()}
+
+
+def test_real_ucdp_export_imports_with_its_counts_and_deaths_per_country(db, sample):
+    expected, inconsistent = expected_from_csv(sample)
+    report = run(sample, skip_invalid=True)
+    assert report.written
+    assert (report.rows, report.created) == (2365, 2365 - inconsistent)
+    assert len(report.rejected_rows) == inconsistent == 33
+    assert imported_totals() == expected
+    # Every incident's totals are the sums of its casualty rows.
+    for incident in Incident.objects.all()[:200]:
+        rows = Casualty.objects.filter(incident=incident)
+        assert incident.killed_best == sum(row.best for row in rows)
+
+
+def test_real_ucdp_export_reimport_changes_nothing(db, sample):
+    run(sample, skip_invalid=True)
+    again = run(sample, skip_invalid=True)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2365 - 33)
+
+
+def test_real_ucdp_export_with_bad_rows_writes_nothing_by_default(db, sample):
+    report = run(sample)
+    assert not report.written
+    assert Incident.objects.count() == 0
+    first = report.rejected[0]
+    assert (first.row, first.column, first.value) == (77, "high_est", "12")
+    assert "below best_est (13)" in first.reason
+
+
+def test_global_ged_row_maps_every_field(db, ged_file):
+    report = run(ged_file(ged_row()))
+    assert report.created == 1
+    incident = Incident.objects.get(ucdp_id="400001")
+    location = incident.location
+    assert (location.name, location.country.iso3) == ("Gaskindé village", "BFA")
+    assert (location.admin1.name, location.admin1.iso_code) == ("Sahel", "BF-12")
+    assert (location.admin2.name, location.admin2.iso_code) == ("Soum", "BF-SOM")
+    assert (location.latitude, location.longitude) == (Decimal("14.1"), Decimal("-1.6"))
+    assert (incident.start_date.isoformat(), incident.end_date) == ("2022-09-26", None)
+    assert (incident.date_precision, incident.geo_precision) == (1, 1)
+    assert (incident.event_type_id, incident.sub_event_type_id) == ("battles", "armed_clash")
+    assert incident.status == Status.PUBLISHED
+    assert incident.violence_type == 1  # state-based, as UCDP's type_of_violence says
+    roles = {
+        (link.actor.name, link.role, link.actor.actor_type)
+        for link in incident.incident_actors.all()
+    }
+    assert roles == {
+        ("Government of Burkina Faso", ActorRole.PERPETRATOR, 1),
+        ("JNIM", ActorRole.TARGET, 2),
+    }
+    rows = {(c.group, c.low, c.best, c.high) for c in incident.casualties.all()}
+    assert rows == {(CasualtyGroup.SECURITY_FORCES, 9, 11, 14), (CasualtyGroup.CIVILIANS, 1, 1, 1)}
+    assert (incident.killed_low, incident.killed_best, incident.killed_high) == (10, 12, 15)
+    assert incident.injured_best is None  # GED records no injured: unknown, not zero
+    citations = [(c.source.name, c.title, str(c.published_on)) for c in incident.citations.all()]
+    assert citations == [
+        ("Le Faso.net", "Attaque d'un convoi à Gaskindé", "2022-09-27"),
+        ("AFP", "Burkina: 11 soldiers killed", "2022-09-28"),
+    ]
+    assert "Gaskindé, Soum province" in incident.narrative
+
+
+def test_per_country_export_shape_with_us_dates_and_trailing_field(db, tmp_path):
+    columns = [c for c in GLOBAL_COLUMNS if c not in ("best", "high", "low")]
+    columns += ["best_est", "high_est", "low_est"]
+    path = tmp_path / "country.csv"
+    row = ged_row(date_start="09/26/2022 00:00:00", date_end="09/28/2022 00:00:00",
+                  best_est="12", high_est="15", low_est="10")  # fmt: skip
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow([*columns, ""])
+        writer.writerow([*(row[c] for c in columns), ""])
+    assert run(path).created == 1
+    incident = Incident.objects.get()
+    assert (str(incident.start_date), str(incident.end_date)) == ("2022-09-26", "2022-09-28")
+    assert incident.killed_best == 12
+
+
+def test_one_sided_violence_targets_civilians(db, ged_file):
+    run(ged_file(ged_row(type_of_violence="3", side_a="JNIM", side_b="Civilians",
+                         deaths_a="0", deaths_civilians="12")))  # fmt: skip
+    incident = Incident.objects.get()
+    assert (incident.event_type_id, incident.sub_event_type_id) == (
+        "violence_against_civilians",
+        "attack",
+    )
+    assert incident.civilian_targeting
+    assert incident.violence_type == 3
+    assert list(incident.casualties.values_list("group", "best")) == [("civilians", 12)]
+
+
+def test_ivory_coast_and_region_names_match_iso_3166(db, ged_file):
+    run(ged_file(ged_row(country="Ivory Coast", adm_1="Lagunes district", adm_2="")))
+    location = Incident.objects.get().location
+    assert (location.country.iso3, location.admin1.iso_code) == ("CIV", "CI-LG")
+
+
+def test_gao_region_and_gao_are_one_region(db, ged_file):
+    run(
+        ged_file(
+            ged_row(country="Mali", adm_1="Gao region", adm_2="", where_coordinates="Gao town")
+        )
+    )
+    assert Incident.objects.get().location.admin1.iso_code == "ML-7"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "column", "reason"),
+    [
+        ({"id": ""}, "id", "required"),
+        ({"date_start": ""}, "date_start", "required"),
+        ({"date_start": "2022-02-30"}, "date_start", "not a date"),
+        ({"date_end": "2022-09-01"}, "date_end", "before date_start"),
+        ({"best": "twelve"}, "best", "not a whole number"),
+        ({"deaths_a": "-1"}, "deaths_a", "below 0"),
+        ({"low": "13"}, "low", "above best (12)"),
+        ({"high": "11"}, "high", "below best (12)"),
+        ({"deaths_a": "5"}, "best", "not the sum"),
+        ({"latitude": "91"}, "latitude", "out of range"),
+        ({"longitude": "east"}, "longitude", "not a number"),
+        ({"country": "Atlantis"}, "country", "unknown country"),
+        ({"type_of_violence": "4"}, "type_of_violence", "not one of 1–3"),
+        ({"where_prec": "9"}, "where_prec", "not one of 1–7"),
+    ],
+)
+def test_bad_row_is_reported_with_row_column_value_and_reason(
+    db, ged_file, overrides, column, reason
+):
+    good = ged_row(id="1")
+    bad = ged_row(id=overrides.pop("id", "2"), **overrides)
+    report = run(ged_file(good, bad))
+    assert not report.written and Incident.objects.count() == 0
+    [error] = report.rejected
+    assert (error.row, error.column) == (3, column)
+    assert error.value == bad[column]
+    assert reason in error.reason
+
+
+def test_the_same_id_twice_in_a_file_is_rejected(db, ged_file):
+    report = run(ged_file(ged_row(), ged_row()))
+    assert [(e.row, e.column, e.reason) for e in report.rejected] == [
+        (3, "id", "the same id is on row 2")
+    ]
+
+
+def test_skip_invalid_writes_good_rows_and_saves_the_bad_ones(db, ged_file, tmp_path):
+    path = ged_file(ged_row(id="1"), ged_row(id="2", low="99"), ged_row(id="3"))
+    rejects = tmp_path / "rejects.csv"
+    with pytest.raises(SystemExit) as exited:
+        call_command(
+            "import_events", path, "--format", "ucdp", "--skip-invalid", "--rejects", rejects
+        )
+    assert exited.value.code == 1  # something was rejected
+    assert sorted(Incident.objects.values_list("ucdp_id", flat=True)) == ["1", "3"]
+    with open(rejects, encoding="utf-8") as f:
+        [rejected] = list(csv.DictReader(f))
+    assert (rejected["row"], rejected["id"]) == ("3", "2")
+    assert "low: above best" in rejected["reasons"]
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"delimiter": ";"}, "separated by semicolons"),
+        ({"delimiter": "\t"}, "separated by tabs"),
+        ({"columns": [c for c in GLOBAL_COLUMNS if c not in ("date_start", "deaths_a")]},
+         "Missing required columns: date_start, deaths_a."),
+        ({"columns": [c for c in GLOBAL_COLUMNS if c != "best"]}, "best, low, high"),
+        ({"encoding": "latin-1"}, "not UTF-8"),
+    ],
+)  # fmt: skip
+def test_bad_file_is_refused_with_one_clear_line(db, ged_file, options, message):
+    path = ged_file(ged_row(where_coordinates="Gaskindé"), **options)
+    with pytest.raises(FileRefused) as refused:
+        run(path)
+    assert message in str(refused.value)
+    with pytest.raises(CommandError) as failed:
+        call_command("import_events", path, "--format", "ucdp")
+    assert message in str(failed.value) and "\n" not in str(failed.value)
+    assert Incident.objects.count() == 0
+
+
+def test_dry_run_reports_exact_counts_and_writes_nothing(db, ged_file):
+    run(ged_file(ged_row(id="1")))
+    report = run(ged_file(ged_row(id="1", best="13", deaths_a="12"), ged_row(id="2")), dry_run=True)
+    assert (report.created, report.updated, report.unchanged) == (1, 1, 0)
+    assert not report.written
+    assert list(Incident.objects.values_list("ucdp_id", "killed_best")) == [("1", 12)]
+
+
+def test_reimport_updates_what_changed_and_leaves_the_rest(db, ged_file):
+    run(ged_file(ged_row(id="1"), ged_row(id="2")))
+    report = run(
+        ged_file(ged_row(id="1"), ged_row(id="2", best="20", high="20", deaths_unknown="8"))
+    )
+    assert (report.created, report.updated, report.unchanged) == (0, 1, 1)
+    incident = Incident.objects.get(ucdp_id="2")
+    assert (incident.killed_low, incident.killed_best, incident.killed_high) == (10, 20, 20)
+    assert incident.casualties.count() == 3
+    assert Incident.objects.count() == 2
+
+
+def test_reimport_keeps_an_analysts_correction_and_reports_a_conflict(db, ged_file, analyst):
+    run(ged_file(ged_row(id="1")))
+    incident = Incident.objects.get()
+    incident.title = "Ambush of a supply convoy near Gaskindé"
+    incident.updated_by = analyst
+    incident.save()
+    report = run(ged_file(ged_row(id="1", best="13", high="15", deaths_a="12")))
+    assert (report.updated, len(report.conflicts)) == (0, 1)
+    assert "id=1" in report.conflicts[0] and "analyst" in report.conflicts[0]
+    incident.refresh_from_db()
+    assert (incident.title, incident.killed_best) == ("Ambush of a supply convoy near Gaskindé", 12)
+
+
+def test_an_import_that_fails_midway_writes_nothing(db, ged_file, monkeypatch):
+    monkeypatch.setattr(base, "CHUNK_SIZE", 1)
+    original = base.IncidentWriter.write
+    calls = Counter()
+
+    def fail_on_second_chunk(self, records):
+        calls["chunks"] += 1
+        if calls["chunks"] == 2:
+            raise RuntimeError("database went away")
+        return original(self, records)
+
+    monkeypatch.setattr(base.IncidentWriter, "write", fail_on_second_chunk)
+    with pytest.raises(RuntimeError):
+        run(ged_file(ged_row(id="1"), ged_row(id="2")))
+    assert Incident.objects.count() == 0
+
+
+def test_draft_option_keeps_new_incidents_unpublished(db, ged_file):
+    run(ged_file(ged_row()), publish=False)
+    assert Incident.objects.public().count() == 0
+
+
+def test_an_uploaded_file_object_is_read_like_a_path(db):
+    text = io.StringIO()
+    writer = csv.DictWriter(text, GLOBAL_COLUMNS)
+    writer.writeheader()
+    writer.writerow(ged_row())
+    upload = io.BytesIO(("\ufeff" + text.getvalue()).encode())  # with a byte-order mark
+    assert run(upload).created == 1
+    assert not upload.closed
+
+
+@pytest.mark.parametrize(
+    ("total", "weights", "expected"),
+    [(10, [11, 1], [9, 1]), (15, [11, 1], [14, 1]), (0, [3, 4], [0, 0]), (7, [3, 4], [3, 4])],
+)
+def test_spread_keeps_sums_and_order_of_estimates(total, weights, expected):
+    assert spread(total, weights) == expected
+
+
+def test_publishing_an_imported_draft_does_not_block_later_updates(db, ged_file, reviewer):
+    run(ged_file(ged_row(id="1")), publish=False)
+    Incident.objects.get().publish(by=reviewer)
+    report = run(ged_file(ged_row(id="1", best="13", high="15", deaths_a="12")))
+    assert (report.updated, report.conflicts) == (1, [])
