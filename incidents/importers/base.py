@@ -20,8 +20,8 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import date
-from decimal import Decimal
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
@@ -125,6 +125,8 @@ class IncidentRecord:
     citations: list[CitationRecord] = field(default_factory=list)
     tactics: list[str] = field(default_factory=list)
     source_updated_at: object = None  # an aware datetime, when the dataset says
+    # Identifiers in the other datasets, e.g. {"ucdp_id": "497710"} on an ACLED row.
+    other_ids: dict = field(default_factory=dict)
 
     def fingerprint(self):
         """A hash of everything the row says, to tell an unchanged row from a changed one."""
@@ -185,6 +187,66 @@ class Importer:
     def parse_row(self, row: dict, row_number: int) -> IncidentRecord:
         """Turn one CSV row into a record, or raise RowInvalid naming every bad column."""
         raise NotImplementedError
+
+
+class RowReader:
+    """Reads typed values from one row, collecting a RowError for each bad one."""
+
+    def __init__(self, row, row_number, errors, date_formats=("%Y-%m-%d",), date_hint="YYYY-MM-DD"):
+        self.row, self.row_number, self.errors = row, row_number, errors
+        self.date_formats, self.date_hint = date_formats, date_hint
+
+    def _fail(self, column, reason):
+        self.errors.append(RowError(self.row_number, column, self.row.get(column, ""), reason))
+
+    def text(self, column, required=False):
+        value = (self.row.get(column) or "").strip()
+        if required and not value:
+            self._fail(column, "required")
+        return value
+
+    def date(self, column, required=False):
+        value = (self.row.get(column) or "").strip()
+        if not value:
+            if required:
+                self._fail(column, "required")
+            return None
+        for date_format in self.date_formats:
+            try:
+                return datetime.strptime(value, date_format).date()
+            except ValueError:
+                continue
+        self._fail(column, f"not a date ({self.date_hint})")
+        return None
+
+    def integer(self, column, minimum=None, choices=None, required=True):
+        value = (self.row.get(column) or "").strip()
+        if not value and not required:
+            return None
+        try:
+            number = int(value)
+        except ValueError:
+            self._fail(column, "not a whole number" if value else "required")
+            return None
+        if minimum is not None and number < minimum:
+            self._fail(column, f"below {minimum}")
+            return None
+        if choices is not None and number not in choices:
+            self._fail(column, f"not one of {choices.start}–{choices.stop - 1}")
+            return None
+        return number
+
+    def coordinate(self, column, limit):
+        value = (self.row.get(column) or "").strip()
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            self._fail(column, "not a number" if value else "required")
+            return None
+        if not -limit <= number <= limit:
+            self._fail(column, f"out of range (−{limit} to {limit})")
+            return None
+        return number.quantize(Decimal("0.00001"))
 
 
 # --- reading files ------------------------------------------------------------------------
@@ -419,6 +481,8 @@ class IncidentWriter:
         incident.sub_event_type_id = record.sub_event_type
         incident.civilian_targeting = record.civilian_targeting
         incident.source_updated_at = record.source_updated_at
+        for id_field, value in record.other_ids.items():
+            setattr(incident, id_field, value)
         incident.import_fingerprint = fingerprint
         incident.imported_at = now
         incident.updated_by = self.user
@@ -578,6 +642,8 @@ IMPORTED_FIELDS = [
     "sub_event_type",
     "civilian_targeting",
     "source_updated_at",
+    "acled_event_id",
+    "ucdp_id",
     "import_fingerprint",
     "imported_at",
     "updated_at",

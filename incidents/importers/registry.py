@@ -1,5 +1,6 @@
 """The formats `import_events` and the admin's import page offer."""
 
+from .acled import AcledImporter
 from .ucdp import UcdpImporter
 
-IMPORTERS = {importer.format_name: importer for importer in (UcdpImporter,)}
+IMPORTERS = {importer.format_name: importer for importer in (UcdpImporter, AcledImporter)}

@@ -21,7 +21,6 @@ How GED maps onto incidents:
 
 import re
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 from ..choices import ActorRole, ActorType, CasualtyGroup, CasualtyOutcome, SourceScale
 from ..gazetteer import find_country_code
@@ -34,6 +33,7 @@ from .base import (
     PlaceRecord,
     RowError,
     RowInvalid,
+    RowReader,
 )
 
 ESTIMATE_COLUMNS = {
@@ -42,6 +42,7 @@ ESTIMATE_COLUMNS = {
 }
 DEATH_COLUMNS = ["deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"]
 DATE_FORMATS = ["%m/%d/%Y %H:%M:%S", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f"]
+DATE_HINT = "MM/DD/YYYY or YYYY-MM-DD"
 # One citation in source_article: "Office,YYYY-MM-DD,Headline"; offices and headlines may hold
 # commas, so the date is the anchor.
 CITATION = re.compile(
@@ -76,7 +77,7 @@ class UcdpImporter(Importer):
 
     def parse_row(self, row, row_number):
         errors = []
-        cell = RowReader(row, row_number, errors)
+        cell = RowReader(row, row_number, errors, DATE_FORMATS, DATE_HINT)
         key = cell.text("id", required=True)
         start = cell.date("date_start", required=True)
         end = cell.date("date_end")
@@ -244,60 +245,3 @@ def _iso_date(text):
         return datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
         return None
-
-
-class RowReader:
-    """Reads typed values from one row, collecting a RowError for each bad one."""
-
-    def __init__(self, row, row_number, errors):
-        self.row, self.row_number, self.errors = row, row_number, errors
-
-    def _fail(self, column, reason):
-        self.errors.append(RowError(self.row_number, column, self.row.get(column, ""), reason))
-
-    def text(self, column, required=False):
-        value = (self.row.get(column) or "").strip()
-        if required and not value:
-            self._fail(column, "required")
-        return value
-
-    def date(self, column, required=False):
-        value = (self.row.get(column) or "").strip()
-        if not value:
-            if required:
-                self._fail(column, "required")
-            return None
-        for date_format in DATE_FORMATS:
-            try:
-                return datetime.strptime(value, date_format).date()
-            except ValueError:
-                continue
-        self._fail(column, "not a date (MM/DD/YYYY or YYYY-MM-DD)")
-        return None
-
-    def integer(self, column, minimum=None, choices=None):
-        value = (self.row.get(column) or "").strip()
-        try:
-            number = int(value)
-        except ValueError:
-            self._fail(column, "not a whole number" if value else "required")
-            return None
-        if minimum is not None and number < minimum:
-            self._fail(column, f"below {minimum}")
-            return None
-        if choices is not None and number not in choices:
-            self._fail(column, f"not one of {choices.start}–{choices.stop - 1}")
-            return None
-        return number
-
-    def coordinate(self, column, limit):
-        value = (self.row.get(column) or "").strip()
-        try:
-            number = Decimal(value)
-        except InvalidOperation:
-            self._fail(column, "not a number" if value else "required")
-            return None
-        if not -limit <= number <= limit:
-            self._fail(column, f"out of range (−{limit} to {limit})")
-            return None
-        return number.quantize(Decimal("0.00001"))

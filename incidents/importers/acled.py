@@ -1,0 +1,237 @@
+"""ACLED CSV files (ACLED's export columns), and incidentdb's own CSV export, which is ACLED's
+columns followed by extra ones (see incidents/exports.py): an export re-imports as it was.
+
+How ACLED maps onto incidents:
+- actor1 is the perpetrator and actor2 the target, typed by inter1 / inter2; the actors in
+  assoc_actor_1 / assoc_actor_2 (separated by "; ") are associated with them and, when new,
+  take the same type.
+- time_precision 1 / 2 / 3 is an exact day / a known week / a known month; geo_precision 1 / 2
+  / 3 is the place / near it / the district. The extra columns date_precision and where_prec
+  (UCDP's finer scales) win when present.
+- source (separated by "; ") gives one citation per source; source_scale ("National",
+  "National-International") gives the scale of sources not yet known.
+- fatalities is the killed best estimate as one row for an unknown group; an empty value is
+  unknown, not zero. The extra columns killed_low / killed_high and injured_* add the ranges
+  and the injured.
+- tags become "nature of attack" tags; notes is the narrative; timestamp is when ACLED last
+  changed the event. disorder_type and interaction are derived from the event type and the
+  actors' types and are not read; region (ACLED's world region) is not stored.
+"""
+
+from datetime import UTC, datetime
+
+from ..choices import (
+    ActorRole,
+    CasualtyGroup,
+    CasualtyOutcome,
+    DatePrecision,
+    GeoPrecision,
+    SourceScale,
+)
+from ..gazetteer import find_country_code
+from ..taxonomy import EVENT_TYPES
+from .base import (
+    ActorRecord,
+    CasualtyRecord,
+    CitationRecord,
+    Importer,
+    IncidentRecord,
+    PlaceRecord,
+    RowError,
+    RowInvalid,
+    RowReader,
+)
+
+DATE_FORMATS = ["%Y-%m-%d", "%d %B %Y", "%d-%B-%Y"]
+DATE_HINT = "YYYY-MM-DD or 15 September 2023"
+TIME_PRECISION = {1: DatePrecision.DAY, 2: DatePrecision.WEEK, 3: DatePrecision.MONTH}
+GEO_PRECISION = {1: GeoPrecision.EXACT, 2: GeoPrecision.NEAR, 3: GeoPrecision.ADMIN2}
+EVENT_TYPE_CODES = {name.lower(): code for code, (name, _) in EVENT_TYPES.items()}
+SUB_EVENT_TYPE_CODES = {
+    (code, sub_name.lower()): sub_code
+    for code, (_, sub_types) in EVENT_TYPES.items()
+    for sub_code, sub_name in sub_types
+}
+SCALES = {label.lower(): value for value, label in SourceScale.choices}
+
+
+class AcledImporter(Importer):
+    format_name = "acled"
+    key_field = "acled_event_id"
+    key_column = "event_id_cnty"
+    required_columns = [
+        "event_id_cnty",
+        "event_date",
+        "time_precision",
+        "event_type",
+        "sub_event_type",
+        "actor1",
+        "country",
+        "location",
+        "latitude",
+        "longitude",
+        "geo_precision",
+        "fatalities",
+    ]
+
+    def parse_row(self, row, row_number):
+        errors = []
+        cell = RowReader(row, row_number, errors, DATE_FORMATS, DATE_HINT)
+        key = cell.text("event_id_cnty", required=True)
+        start = cell.date("event_date", required=True)
+        end = cell.date("end_date")
+        if start and end and end < start:
+            errors.append(RowError(row_number, "end_date", row["end_date"], "before event_date"))
+        time_precision = cell.integer("time_precision", choices=range(1, 4))
+        date_precision = cell.integer("date_precision", choices=range(1, 6), required=False)
+        geo_precision = cell.integer("geo_precision", choices=range(1, 4))
+        where_prec = cell.integer("where_prec", choices=range(1, 8), required=False)
+        event_type, sub_event_type = self._event_type(row, row_number, errors)
+        latitude = cell.coordinate("latitude", 90)
+        longitude = cell.coordinate("longitude", 180)
+        country = self._country(row)
+        if country is None:
+            errors.append(
+                RowError(row_number, "country", row.get("country", ""), "unknown country")
+            )
+        inter1 = cell.integer("inter1", choices=range(1, 9), required=False)
+        inter2 = cell.integer("inter2", choices=range(1, 9), required=False)
+        killed = self._estimate(cell, "killed_low", "fatalities", "killed_high", errors)
+        injured = self._estimate(cell, "injured_low", "injured_best", "injured_high", errors)
+        targeting = cell.text("civilian_targeting").lower()
+        if targeting not in ("", "civilian targeting"):
+            errors.append(
+                RowError(
+                    row_number,
+                    "civilian_targeting",
+                    row["civilian_targeting"],
+                    'neither "Civilian targeting" nor empty',
+                )
+            )
+        updated_at = None
+        if cell.text("timestamp"):
+            seconds = cell.integer("timestamp", minimum=0)
+            if seconds is not None:
+                updated_at = datetime.fromtimestamp(seconds, tz=UTC)
+        actor1 = cell.text("actor1", required=True)
+        location = cell.text("location", required=True)
+        if errors:
+            raise RowInvalid(errors)
+
+        casualties = []
+        if killed:
+            casualties.append(
+                CasualtyRecord(CasualtyGroup.UNKNOWN, CasualtyOutcome.KILLED, *killed)
+            )
+        if injured:
+            casualties.append(
+                CasualtyRecord(CasualtyGroup.UNKNOWN, CasualtyOutcome.INJURED, *injured)
+            )
+        sub_event_name = row["sub_event_type"].strip()
+        return IncidentRecord(
+            row=row_number,
+            key=key,
+            title=cell.text("title")
+            or f"{sub_event_name or row['event_type'].strip()} in {location}",
+            narrative=cell.text("notes"),
+            start_date=start,
+            end_date=end if end and end != start else None,
+            date_precision=date_precision or TIME_PRECISION[time_precision],
+            place=PlaceRecord(
+                country_iso3=country,
+                name=location,
+                latitude=latitude,
+                longitude=longitude,
+                admin1=cell.text("admin1"),
+                admin2=cell.text("admin2"),
+                admin3=cell.text("admin3"),
+            ),
+            geo_precision=where_prec or GEO_PRECISION[geo_precision],
+            event_type=event_type,
+            sub_event_type=sub_event_type,
+            civilian_targeting=bool(targeting),
+            actors=self._actors(row, actor1, inter1, inter2),
+            casualties=casualties,
+            citations=self._citations(row),
+            tactics=_split(row.get("tags", "")),
+            source_updated_at=updated_at,
+            # Only a UCDP id the row gives: an empty cell must not erase one already known.
+            other_ids={"ucdp_id": ucdp_id} if (ucdp_id := cell.text("ucdp_id")) else {},
+        )
+
+    def _event_type(self, row, row_number, errors):
+        name = (row.get("event_type") or "").strip()
+        code = EVENT_TYPE_CODES.get(name.lower())
+        if code is None:
+            errors.append(RowError(row_number, "event_type", name, "not an ACLED event type"))
+            return None, None
+        sub_name = (row.get("sub_event_type") or "").strip()
+        if not sub_name:
+            return code, None
+        sub_code = SUB_EVENT_TYPE_CODES.get((code, sub_name.lower()))
+        if sub_code is None:
+            errors.append(
+                RowError(row_number, "sub_event_type", sub_name, f"not a sub-event type of {name}")
+            )
+        return code, sub_code
+
+    def _country(self, row):
+        for column in ("iso3", "iso", "country"):
+            code = find_country_code(row.get(column, ""))
+            if code:
+                return code
+        return None
+
+    def _estimate(self, cell, low_column, best_column, high_column, errors):
+        """(low, best, high) from the columns, or None when best is empty (unknown)."""
+        best = cell.integer(best_column, minimum=0, required=False)
+        low = cell.integer(low_column, minimum=0, required=False)
+        high = cell.integer(high_column, minimum=0, required=False)
+        if best is None:
+            return None
+        low = best if low is None else low
+        high = best if high is None else high
+        if low > best:
+            errors.append(
+                RowError(cell.row_number, low_column, str(low), f"above {best_column} ({best})")
+            )
+        if best > high:
+            errors.append(
+                RowError(cell.row_number, high_column, str(high), f"below {best_column} ({best})")
+            )
+        return low, best, high
+
+    def _actors(self, row, actor1, inter1, inter2):
+        actors = [ActorRecord(actor1, ActorRole.PERPETRATOR, inter1)]
+        actors += [
+            ActorRecord(name, ActorRole.PERPETRATOR_ASSOCIATE, inter1)
+            for name in _split(row.get("assoc_actor_1", ""))
+        ]
+        actor2 = (row.get("actor2") or "").strip()
+        if actor2:
+            actors.append(ActorRecord(actor2, ActorRole.TARGET, inter2))
+        actors += [
+            ActorRecord(name, ActorRole.TARGET_ASSOCIATE, inter2)
+            for name in _split(row.get("assoc_actor_2", ""))
+        ]
+        return actors
+
+    def _citations(self, row):
+        sources = _split(row.get("source", ""))
+        scales = [
+            SCALES.get(part.strip().lower(), SourceScale.OTHER)
+            for part in (row.get("source_scale") or "").split("-")
+            if part.strip()
+        ]
+        if len(scales) != len(sources):
+            # ACLED writes one scale for several sources ("National") or a combination that
+            # does not line up with them; then the first scale stands for all.
+            scales = [scales[0] if scales else SourceScale.OTHER] * len(sources)
+        return [
+            CitationRecord(source=name, scale=scale)
+            for name, scale in zip(sources, scales, strict=True)
+        ]
+
+
+def _split(text):
+    return [part.strip() for part in (text or "").split(";") if part.strip()]

@@ -1,0 +1,181 @@
+"""Importing ACLED CSV files: every column, both date styles, bad rows, re-imports."""
+
+import csv
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+
+from incidents.choices import ActorRole, CasualtyGroup, CasualtyOutcome, DatePrecision, GeoPrecision
+from incidents.importers.acled import AcledImporter
+from incidents.importers.base import FileRefused, import_file
+from incidents.models import Actor, Incident, Source
+from tests.factories import ActorFactory, SourceFactory
+
+ACLED_COLUMNS = [
+    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
+    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
+    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2",
+    "admin3", "location", "latitude", "longitude", "geo_precision", "source", "source_scale",
+    "notes", "fatalities", "tags", "timestamp",
+]  # fmt: skip
+
+
+def acled_row(**overrides):
+    """ACLED's record of the Kouakourou ambush, September 2023."""
+    row = {
+        "event_id_cnty": "MLI30001", "event_date": "15 September 2023", "year": "2023",
+        "time_precision": "1", "disorder_type": "Political violence", "event_type": "Battles",
+        "sub_event_type": "Armed clash", "actor1": "JNIM: Group for Support of Islam and Muslims",
+        "assoc_actor_1": "", "inter1": "2", "actor2": "Military Forces of Mali (2021-)",
+        "assoc_actor_2": "Wagner Group", "inter2": "1", "interaction": "12",
+        "civilian_targeting": "", "iso": "466", "region": "Western Africa", "country": "Mali",
+        "admin1": "Mopti", "admin2": "Djenne", "admin3": "Kewa", "location": "Kouakourou",
+        "latitude": "14.0667", "longitude": "-4.5833", "geo_precision": "2",
+        "source": "Studio Tamani; AFP", "source_scale": "National-International",
+        "notes": "On 15 September 2023, JNIM militants ambushed a FAMa convoy near Kouakourou.",
+        "fatalities": "15", "tags": "Coordinated; Ambush", "timestamp": "1695772800",
+    }  # fmt: skip
+    row.update(overrides)
+    return row
+
+
+@pytest.fixture
+def acled_file(tmp_path):
+    def write(*rows, columns=ACLED_COLUMNS):
+        path = tmp_path / "acled.csv"
+        with open(path, "w", newline="", encoding="utf-8") as out:
+            writer = csv.DictWriter(out, columns, extrasaction="ignore")
+            writer.writeheader()
+            writer.writerows(rows)
+        return path
+
+    return write
+
+
+def run(path, **options):
+    return import_file(path, AcledImporter(), **options)
+
+
+def test_acled_row_maps_every_column(db, acled_file):
+    assert run(acled_file(acled_row())).created == 1
+    incident = Incident.objects.get(acled_event_id="MLI30001")
+    assert str(incident.start_date) == "2023-09-15"
+    assert (incident.date_precision, incident.geo_precision) == (
+        DatePrecision.DAY,
+        GeoPrecision.NEAR,
+    )
+    assert (incident.event_type_id, incident.sub_event_type_id) == ("battles", "armed_clash")
+    assert not incident.civilian_targeting
+    location = incident.location
+    assert (location.name, location.country.iso3, location.admin1.iso_code) == (
+        "Kouakourou",
+        "MLI",
+        "ML-5",
+    )
+    assert (location.admin2.name, location.admin3.name) == ("Djenne", "Kewa")
+    assert (location.latitude, location.longitude) == (Decimal("14.06670"), Decimal("-4.58330"))
+    roles = [
+        (link.actor.name, link.role, link.actor.actor_type)
+        for link in incident.incident_actors.order_by("id")
+    ]
+    assert roles == [
+        ("JNIM: Group for Support of Islam and Muslims", ActorRole.PERPETRATOR, 2),
+        ("Military Forces of Mali (2021-)", ActorRole.TARGET, 1),
+        ("Wagner Group", ActorRole.TARGET_ASSOCIATE, 1),
+    ]
+    assert incident.violence_type == 1
+    assert [(c.source.name, c.source.scale) for c in incident.citations.order_by("id")] == [
+        ("Studio Tamani", "national"),
+        ("AFP", "international"),
+    ]
+    assert incident.narrative.startswith("On 15 September 2023")
+    assert list(incident.casualties.values_list("group", "outcome", "low", "best", "high")) == [
+        (CasualtyGroup.UNKNOWN, CasualtyOutcome.KILLED, 15, 15, 15)
+    ]
+    assert incident.injured_best is None
+    assert sorted(incident.tactics.values_list("name", flat=True)) == ["Ambush", "Coordinated"]
+    assert incident.source_updated_at == datetime(2023, 9, 27, tzinfo=UTC)
+    assert incident.title == "Armed clash in Kouakourou"
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        ({"event_date": "2023-09-15", "time_precision": "3"}, ("2023-09-15", DatePrecision.MONTH)),
+        (
+            {"event_date": "1 February 2024", "time_precision": "2"},
+            ("2024-02-01", DatePrecision.WEEK),
+        ),
+    ],
+)
+def test_both_acled_date_styles_and_time_precision(db, acled_file, overrides, expected):
+    run(acled_file(acled_row(**overrides)))
+    incident = Incident.objects.get()
+    assert (str(incident.start_date), incident.date_precision) == expected
+
+
+def test_civilian_targeting_and_empty_fatalities(db, acled_file):
+    run(acled_file(acled_row(event_type="Violence against civilians", sub_event_type="Attack",
+                             actor2="Civilians (Mali)", inter2="7", civilian_targeting="Civilian targeting",
+                             fatalities="")))  # fmt: skip
+    incident = Incident.objects.get()
+    assert incident.civilian_targeting
+    assert incident.killed_best is None  # empty is unknown, not zero
+    assert incident.violence_type == 3
+
+
+def test_known_actors_and_sources_are_reused_not_duplicated(db, acled_file):
+    jnim = ActorFactory(name="JNIM: Group for Support of Islam and Muslims")
+    SourceFactory(name="AFP")
+    run(
+        acled_file(
+            acled_row(),
+            acled_row(
+                event_id_cnty="MLI30002",
+                assoc_actor_1="JNIM: Group for Support of Islam and Muslims",
+            ),
+        )
+    )
+    assert Actor.objects.filter(name__startswith="JNIM").get() == jnim
+    assert Source.objects.filter(name="AFP").count() == 1
+
+
+@pytest.mark.parametrize(
+    ("overrides", "column", "reason"),
+    [
+        ({"event_id_cnty": ""}, "event_id_cnty", "required"),
+        ({"event_date": ""}, "event_date", "required"),
+        ({"event_date": "15/09/2023"}, "event_date", "not a date"),
+        ({"event_type": "Skirmish"}, "event_type", "not an ACLED event type"),
+        ({"sub_event_type": "Suicide bomb"}, "sub_event_type", "not a sub-event type of Battles"),
+        ({"fatalities": "many"}, "fatalities", "not a whole number"),
+        ({"fatalities": "-3"}, "fatalities", "below 0"),
+        ({"latitude": "-95"}, "latitude", "out of range"),
+        ({"time_precision": "4"}, "time_precision", "not one of 1–3"),
+        ({"inter1": "9"}, "inter1", "not one of 1–8"),
+        ({"country": "Atlantis", "iso": "999"}, "country", "unknown country"),
+        ({"civilian_targeting": "yes"}, "civilian_targeting", "neither"),
+        ({"timestamp": "yesterday"}, "timestamp", "not a whole number"),
+    ],
+)
+def test_bad_acled_row_is_reported(db, acled_file, overrides, column, reason):
+    bad = acled_row(**{"event_id_cnty": "MLI2", **overrides})
+    report = run(acled_file(acled_row(), bad))
+    assert not report.written and Incident.objects.count() == 0
+    assert (report.rejected[0].row, report.rejected[0].column) == (3, column)
+    assert reason in report.rejected[0].reason
+
+
+def test_file_without_acled_columns_is_refused(db, acled_file):
+    with pytest.raises(FileRefused) as refused:
+        run(acled_file(acled_row(), columns=[c for c in ACLED_COLUMNS if c != "fatalities"]))
+    assert str(refused.value) == "Missing required columns: fatalities."
+
+
+def test_acled_reimport_is_a_no_op_and_updates_a_changed_row(db, acled_file):
+    run(acled_file(acled_row()))
+    again = run(acled_file(acled_row()))
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    changed = run(acled_file(acled_row(fatalities="17", timestamp="1696000000")))
+    assert (changed.updated, Incident.objects.get().killed_best) == (1, 17)
