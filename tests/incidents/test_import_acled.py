@@ -116,9 +116,15 @@ def test_both_acled_date_styles_and_time_precision(db, acled_file, overrides, ex
 
 
 def test_civilian_targeting_and_empty_fatalities(db, acled_file):
-    run(acled_file(acled_row(event_type="Violence against civilians", sub_event_type="Attack",
-                             actor2="Civilians (Mali)", inter2="7", civilian_targeting="Civilian targeting",
-                             fatalities="")))  # fmt: skip
+    row = acled_row(
+        event_type="Violence against civilians",
+        sub_event_type="Attack",
+        actor2="Civilians (Mali)",
+        inter2="7",
+        civilian_targeting="Civilian targeting",
+        fatalities="",
+    )
+    run(acled_file(row))
     incident = Incident.objects.get()
     assert incident.civilian_targeting
     assert incident.killed_best is None  # empty is unknown, not zero
