@@ -23,10 +23,23 @@ $(BIN)/.installed-dev: requirements.txt requirements-dev.txt | $(BIN)/python
 	$(PIP) -r requirements-dev.txt
 	touch $@ $(BIN)/.installed-app
 
+# UCDP's real events for Burkina Faso and its neighbours (CC BY 4.0), from shared/ beside the
+# checkout. 33 of its rows have inconsistent estimates (low > best or best > high): they are
+# skipped and listed in var/ucdp-sample.rejects.csv, so the import's non-zero status is expected.
+UCDP_SAMPLE ?= ../shared/data/ucdp_ged_west_africa_sample.csv
+
 run: export DEBUG ?= true
 run: $(BIN)/.installed-app
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py load_demo
+	@if [ -f "$(UCDP_SAMPLE)" ]; then \
+		mkdir -p var; \
+		$(BIN)/python manage.py import_events "$(UCDP_SAMPLE)" --format ucdp --skip-invalid \
+			--rejects var/ucdp-sample.rejects.csv 2>/dev/null \
+			|| echo "(rejected rows of the UCDP sample: var/ucdp-sample.rejects.csv)"; \
+	else \
+		echo "No UCDP sample at $(UCDP_SAMPLE); set UCDP_SAMPLE to load one."; \
+	fi
 	@echo ""
 	@echo "incidentdb is starting on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo ""

@@ -1,5 +1,6 @@
 from .actors import Actor, ActorAlias
 from .casualties import Casualty
+from .imports import ImportRun
 from .incidents import EventType, Incident, IncidentActor, SubEventType, Tactic
 from .places import AdminArea, Country, Location
 from .sources import Citation, Source
@@ -14,6 +15,7 @@ __all__ = [
     "EventType",
     "Incident",
     "IncidentActor",
+    "ImportRun",
     "Location",
     "Source",
     "SubEventType",

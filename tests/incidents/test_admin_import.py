@@ -1,0 +1,84 @@
+"""Importing a file through the admin: upload, read the dry-run report, confirm."""
+
+import csv
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from incidents.models import ImportRun, Incident
+from tests.incidents.test_import_ucdp import GLOBAL_COLUMNS, ged_row
+
+ADD_URL = reverse("admin:incidents_importrun_add")
+
+
+def ged_upload(*rows, delimiter=","):
+    text = io.StringIO()
+    writer = csv.DictWriter(text, GLOBAL_COLUMNS, delimiter=delimiter)
+    writer.writeheader()
+    writer.writerows(rows)
+    return SimpleUploadedFile("ged.csv", text.getvalue().encode(), content_type="text/csv")
+
+
+def upload(client, *rows, skip_invalid=False, delimiter=","):
+    data = {"format": "ucdp", "file": ged_upload(*rows, delimiter=delimiter)}
+    if skip_invalid:
+        data["skip_invalid"] = "on"
+    return client.post(ADD_URL, data)
+
+
+def test_analyst_previews_then_confirms_an_import(analyst_client, analyst):
+    response = upload(analyst_client, ged_row(id="1"), ged_row(id="2"))
+    run = ImportRun.objects.get()
+    assert response.status_code == 302
+    assert response.url == reverse("admin:incidents_importrun_change", args=[run.pk])
+    assert Incident.objects.count() == 0  # a preview writes nothing
+
+    page = analyst_client.get(response.url).content.decode()
+    assert "2 rows: 2 created, 0 updated" in page
+    assert 'name="_confirm_import"' in page
+
+    analyst_client.post(response.url, {"_confirm_import": "1"})
+    run.refresh_from_db()
+    assert run.imported_by == analyst and run.result["created"] == 2
+    # An analyst's import arrives as drafts, for a reviewer to publish.
+    assert Incident.objects.count() == 2 and Incident.objects.public().count() == 0
+    assert set(Incident.objects.values_list("created_by__username", flat=True)) == {"analyst"}
+
+
+def test_reviewers_import_is_published(reviewer_client):
+    response = upload(reviewer_client, ged_row(id="1"))
+    reviewer_client.post(response.url, {"_confirm_import": "1"})
+    assert Incident.objects.public().count() == 1
+
+
+def test_preview_lists_rejected_rows_and_offers_no_import(analyst_client):
+    response = upload(analyst_client, ged_row(id="1"), ged_row(id="2", low="99"))
+    page = analyst_client.get(response.url).content.decode()
+    assert "row 3, low=&#x27;99&#x27;: above best (12)" in page
+    assert 'name="_confirm_import"' not in page
+    analyst_client.post(response.url, {"_confirm_import": "1"})
+    assert Incident.objects.count() == 0
+
+
+def test_skip_invalid_imports_the_good_rows(analyst_client):
+    response = upload(analyst_client, ged_row(id="1"), ged_row(id="2", low="99"), skip_invalid=True)
+    analyst_client.post(response.url, {"_confirm_import": "1"})
+    assert list(Incident.objects.values_list("ucdp_id", flat=True)) == ["1"]
+
+
+def test_a_file_with_the_wrong_delimiter_is_refused_on_the_form(analyst_client):
+    response = upload(analyst_client, ged_row(), delimiter=";")
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["file"] == [
+        "The columns are separated by semicolons; use commas."
+    ]
+    assert not ImportRun.objects.exists()
+
+
+def test_a_run_is_imported_once(analyst_client):
+    response = upload(analyst_client, ged_row(id="1"))
+    analyst_client.post(response.url, {"_confirm_import": "1"})
+    analyst_client.post(response.url, {"_confirm_import": "1"})
+    assert ImportRun.objects.get().result["created"] == 1
+    assert Incident.objects.count() == 1
