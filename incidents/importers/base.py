@@ -17,15 +17,13 @@ what is wrong with it. Everything else happens here, the same way for every form
 import csv
 import hashlib
 import io
-import json
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from ..choices import ActorType, SourceScale, Status
@@ -129,10 +127,11 @@ class IncidentRecord:
     other_ids: dict = field(default_factory=dict)
 
     def fingerprint(self):
-        """A hash of everything the row says, to tell an unchanged row from a changed one."""
-        content = asdict(self)
-        del content["row"]
-        return hashlib.sha256(json.dumps(content, default=str, sort_keys=True).encode()).hexdigest()
+        """A hash of everything the row says, to tell an unchanged row from a changed one.
+
+        The dataclasses' repr spells out every field and nested record in a fixed order.
+        """
+        return hashlib.sha256(repr(replace(self, row=0)).encode()).hexdigest()
 
 
 @dataclass
@@ -464,7 +463,7 @@ class IncidentWriter:
         for incident, record, fingerprint in to_create + to_update:
             self._fill(incident, record, fingerprint, now)
         self._create([incident for incident, _, _ in to_create])
-        self._update([incident for incident, _, _ in to_update], now)
+        self._update([incident for incident, _, _ in to_update])
         self._write_children(to_create + to_update)
         self.report.created += len(to_create)
         self.report.updated += len(to_update)
@@ -484,27 +483,21 @@ class IncidentWriter:
         for id_field, value in record.other_ids.items():
             setattr(incident, id_field, value)
         incident.import_fingerprint = fingerprint
-        incident.imported_at = now
+        # The same instant for both: a later change by anyone makes updated_at the later one.
+        incident.imported_at = incident.updated_at = now
         incident.updated_by = self.user
 
     def _create(self, incidents):
         if not incidents:
             return
         Incident.objects.bulk_create(incidents)
-        # auto_now stamps each row as it is inserted; take that stamp as the import time so
-        # that "changed since import" means a later change.
-        Incident.objects.filter(pk__in=[i.pk for i in incidents]).update(
-            imported_at=F("updated_at")
-        )
         Incident.history.bulk_history_create(
             incidents, default_user=self.user, default_change_reason=self._reason()
         )
 
-    def _update(self, incidents, now):
+    def _update(self, incidents):
         if not incidents:
             return
-        for incident in incidents:
-            incident.updated_at = now  # bulk_update skips auto_now; set it with imported_at
         Incident.objects.bulk_update(incidents, IMPORTED_FIELDS)
         Incident.history.bulk_history_create(
             incidents, update=True, default_user=self.user, default_change_reason=self._reason()

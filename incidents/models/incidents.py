@@ -164,9 +164,11 @@ class Incident(models.Model):
     # When the source dataset last changed the record (ACLED's timestamp), if it says.
     source_updated_at = models.DateTimeField(null=True, editable=False)
 
-    created_at = models.DateTimeField(auto_now_add=True)
+    # Set by save() (and by the importer, which writes in bulk), not auto_now: the importer
+    # needs "imported at" and "last changed" to be the same instant.
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
     created_by = recorded_user()
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_by = recorded_user()
 
     objects = IncidentQuerySet.as_manager()
@@ -234,14 +236,17 @@ class Incident(models.Model):
         return f"{self.start_date:%Y-%m-%d} · {self.location.name} · {kind}"
 
     def save(self, *args, **kwargs):
-        # The casualty totals are written only by refresh_casualty_totals(); a full save of an
-        # instance loaded before its casualty rows changed must not put old totals back.
-        if self.pk is not None and not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in CASUALTY_TOTAL_FIELDS
-            ]
+        if kwargs.get("update_fields") is None:
+            self.updated_at = timezone.now()  # a full save is a change
+            # The casualty totals are written only by refresh_casualty_totals(); a full save
+            # of an instance loaded before its casualty rows changed must not put old totals
+            # back.
+            if self.pk is not None and not self._state.adding:
+                kwargs["update_fields"] = [
+                    field.name
+                    for field in self._meta.concrete_fields
+                    if not field.primary_key and field.name not in CASUALTY_TOTAL_FIELDS
+                ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
