@@ -23,8 +23,9 @@ from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.utils import timezone
+from psycopg2.extras import execute_values
 
 from ..choices import ActorType, SourceScale, Status
 from ..gazetteer import AreaFinder
@@ -490,36 +491,60 @@ class IncidentWriter:
     def _create(self, incidents):
         if not incidents:
             return
-        Incident.objects.bulk_create(incidents)
-        Incident.history.bulk_history_create(
-            incidents, default_user=self.user, default_change_reason=self._reason()
+        fields = [field for field in Incident._meta.concrete_fields if not field.primary_key]
+        ids = insert_rows(
+            Incident,
+            [field.attname for field in fields],
+            [tuple(getattr(incident, field.attname) for field in fields) for incident in incidents],
+            returning_ids=True,
         )
+        for incident, pk in zip(incidents, ids, strict=True):
+            incident.pk = pk
+            incident._state.adding = False
+        self._record_history(incidents, "+")
 
     def _update(self, incidents):
         if not incidents:
             return
         Incident.objects.bulk_update(incidents, IMPORTED_FIELDS)
-        Incident.history.bulk_history_create(
-            incidents, update=True, default_user=self.user, default_change_reason=self._reason()
-        )
+        self._record_history(incidents, "~")
         ids = [incident.pk for incident in incidents]
         Casualty.objects.filter(incident__in=ids).delete()
         IncidentActor.objects.filter(incident__in=ids).delete()
         Citation.objects.filter(incident__in=ids).delete()
         Incident.tactics.through.objects.filter(incident__in=ids).delete()
 
+    def _record_history(self, incidents, history_type):
+        """One history row per incident, as django-simple-history writes it for a save."""
+        history = Incident.history.model
+        stamp = {
+            "history_date": timezone.now(),
+            "history_change_reason": self._reason(),
+            "history_type": history_type,
+            "history_user_id": self.user.pk if self.user else None,
+        }
+        fields = [field.attname for field in history._meta.concrete_fields if not field.primary_key]
+        insert_rows(
+            history,
+            fields,
+            [
+                tuple(stamp[name] if name in stamp else getattr(incident, name) for name in fields)
+                for incident in incidents
+            ],
+        )
+
     def _write_children(self, pairs):
         casualties, roles, citations, tactics = [], [], [], []
         for incident, record, _ in pairs:
             for item in record.casualties:
                 casualties.append(
-                    Casualty(
-                        incident=incident,
-                        group=item.group,
-                        outcome=item.outcome,
-                        low=item.low,
-                        best=item.best,
-                        high=item.high,
+                    (
+                        incident.pk,
+                        str(item.group),
+                        str(item.outcome),
+                        item.low,
+                        item.best,
+                        item.high,
                     )
                 )
             seen_roles = set()
@@ -527,29 +552,34 @@ class IncidentWriter:
                 actor_id = self._actor(item)
                 if (actor_id, item.role) not in seen_roles:
                     seen_roles.add((actor_id, item.role))
-                    roles.append(
-                        IncidentActor(incident=incident, actor_id=actor_id, role=item.role)
-                    )
+                    roles.append((incident.pk, actor_id, str(item.role)))
             for item in record.citations:
                 citations.append(
-                    Citation(
-                        incident=incident,
-                        source_id=self._source(item),
-                        url=item.url[:500],
-                        title=item.title[:500],
-                        published_on=item.published_on,
-                        excerpt=item.excerpt,
+                    (
+                        incident.pk,
+                        self._source(item),
+                        item.url[:500],
+                        item.title[:500],
+                        item.published_on,
+                        item.excerpt,
                     )
                 )
             for name in dict.fromkeys(record.tactics):
-                tactics.append(
-                    Incident.tactics.through(incident=incident, tactic_id=self._tactic(name))
-                )
-        # Casualty.objects.bulk_create also brings the incidents' totals in step.
-        Casualty.objects.bulk_create(casualties)
-        IncidentActor.objects.bulk_create(roles)
-        Citation.objects.bulk_create(citations)
-        Incident.tactics.through.objects.bulk_create(tactics)
+                tactics.append((incident.pk, self._tactic(name)))
+        insert_rows(
+            Casualty, ["incident_id", "group", "outcome", "low", "best", "high"], casualties
+        )
+        insert_rows(IncidentActor, ["incident_id", "actor_id", "role"], roles)
+        insert_rows(
+            Citation,
+            ["incident_id", "source_id", "url", "title", "published_on", "excerpt"],
+            citations,
+        )
+        insert_rows(Incident.tactics.through, ["incident_id", "tactic_id"], tactics)
+        # The rows went in without Casualty's bulk path, so bring the totals in step here.
+        Incident.objects.filter(
+            pk__in=[incident.pk for incident, _, _ in pairs]
+        ).refresh_casualty_totals()
 
     def _reason(self):
         return f"{self.importer.format_name.upper()} import"
@@ -620,6 +650,31 @@ class IncidentWriter:
         if key not in self.tactics:
             self.tactics[key] = Tactic.objects.create(name=name.strip()[:100]).pk
         return self.tactics[key]
+
+
+def insert_rows(model, columns, rows, returning_ids=False):
+    """INSERT rows (tuples of values for `columns`, field attnames) into the model's table.
+
+    On PostgreSQL, psycopg2's execute_values sends a thousand rows a statement with values
+    adapted in C: several times faster than bulk_create, which prepares every value field by
+    field in Python. Elsewhere (SQLite) it is bulk_create. No save() or signal runs either way.
+    Returns the new ids when asked.
+    """
+    if not rows:
+        return []
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        names = ", ".join(quote(model._meta.get_field(name).column) for name in columns)
+        sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES %s"
+        if returning_ids:
+            sql += f" RETURNING {quote(model._meta.pk.column)}"
+        with connection.cursor() as cursor:
+            result = execute_values(cursor.cursor, sql, rows, page_size=1000, fetch=returning_ids)
+        return [row[0] for row in result] if returning_ids else []
+    objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+    model._base_manager.bulk_create(objects, batch_size=500)
+    return [obj.pk for obj in objects]
 
 
 # The incident fields an import writes (and a re-import updates).

@@ -71,13 +71,18 @@ def sub_event_type_belongs_to_event_type():
 
 
 def recorded_user():
-    """A field naming who took a step; it keeps the step (as unknown) if the account goes."""
+    """A field naming who took a step; it keeps the step (as unknown) if the account goes.
+
+    Not indexed: no page looks incidents up by who took a step, and each of the five indexes
+    would slow every insert (imports write a hundred thousand rows at a time).
+    """
     return models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
         null=True,
         editable=False,
         related_name="+",
+        db_index=False,
     )
 
 
