@@ -355,7 +355,8 @@ def import_file(
             )
         else:
             seen_keys[record.key] = row_number
-    if report.rejected and not skip_invalid:
+    # A dry run goes on to count what the good rows would do, so the report shows it.
+    if report.rejected and not skip_invalid and not dry_run:
         return report
     rejected_rows = set(report.rejected_rows)
     del seen_keys

@@ -375,3 +375,9 @@ def test_publishing_an_imported_draft_does_not_block_later_updates(db, ged_file,
     Incident.objects.get().publish(by=reviewer)
     report = run(ged_file(ged_row(id="1", best="13", high="15", deaths_a="12")))
     assert (report.updated, report.conflicts) == (1, [])
+
+
+def test_dry_run_counts_the_good_rows_even_when_some_are_rejected(db, ged_file):
+    report = run(ged_file(ged_row(id="1"), ged_row(id="2", low="99")), dry_run=True)
+    assert (report.created, len(report.rejected_rows), report.written) == (1, 1, False)
+    assert Incident.objects.count() == 0
