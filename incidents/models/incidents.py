@@ -232,6 +232,12 @@ class Incident(models.Model):
             ),
             # The public list sorted by killed is served by incident_public_killed_idx, created
             # on PostgreSQL only by migration 0004 (SQLite cannot index NULLS LAST).
+            # The public list sorted by place: each place's published incidents in id order.
+            models.Index(
+                fields=["location", "id"],
+                condition=Q(status=Status.PUBLISHED),
+                name="incident_public_place_idx",
+            ),
             # The analysts' admin list, filtered by status and ordered by date.
             models.Index(fields=["status", "-start_date"], name="incident_status_date_idx"),
         ]

@@ -105,6 +105,8 @@ class Location(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
+        # The public list sorted by place walks places in name order.
+        indexes = [models.Index(fields=["name", "id"], name="location_name_idx")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(latitude__gte=-90, latitude__lte=90), name="location_latitude_range"
