@@ -1,0 +1,622 @@
+"""Downloads of the public incident list: CSV, JSON, XLSX and GeoJSON.
+
+Every writer takes incidents already gated by `.public()`, filtered by IncidentFilterSet and
+ordered as the list shows them (see views.incident_download), and reads them through
+export_records(): IncidentQuerySet.for_export() 2,000 rows at a time, plus three queries per
+2,000 rows for their actors, citations and tactics, so memory does not grow with the download.
+CSV, JSON and GeoJSON stream; XLSX is written row by row to a temporary file (xlsxwriter's
+constant_memory mode) and then sent.
+
+CSV: ACLED's columns under ACLED's names (ACLED_COLUMNS), so the file re-imports with
+`import_events --format acled`, then our own (EXTRA_COLUMNS). `hxl=True` adds the HXL hashtag
+row humanitarian data tools expect under the header. XLSX holds the same header and rows.
+
+JSON::
+
+    {"incidents": [
+        {"id": 12, "url": "https://…/incidents/12/", "title": "…", "narrative": "…",
+         "start_date": "2023-09-15", "end_date": null,
+         "date_precision": 1,               # UCDP date_prec 1–5
+         "event_type": {"code": "battles", "name": "Battles"},
+         "sub_event_type": {"code": "armed_clash", "name": "Armed clash"},   # or null
+         "disorder_type": "Political violence",
+         "civilian_targeting": false,
+         "tactics": ["Ambush", "Coordinated"],
+         "location": {"name": "Kouakourou", "latitude": 14.4843, "longitude": -4.1828,
+                      "geo_precision": 1,   # UCDP where_prec 1–7
+                      "country": {"name": "Mali", "iso3": "MLI"},
+                      "admin1": {"name": "Mopti", "code": "ML-5"},   # each level or null
+                      "admin2": null, "admin3": null},
+         "killed": {"low": 12, "best": 15, "high": 20},   # null figures are unknown, not 0
+         "injured": {"low": null, "best": null, "high": null},
+         "actors": [{"name": "JNIM", "role": "perpetrator", "actor_type": 2}, …],
+                                            # role order, actor_type is ACLED's inter code
+         "citations": [{"source": "…", "source_scale": "national", "url": "…",
+                        "title": "…", "published_on": "2023-09-16"}, …],
+         "acled_event_id": "", "ucdp_id": "",
+         "last_changed": "2024-01-05T10:00:00+00:00"},
+        …],
+     "count": 1}
+
+`count` comes last: it is the number of incidents written, so a reader can check that it has
+the whole file without the server running a second query.
+
+GeoJSON: a FeatureCollection of Point features ([longitude, latitude]) whose properties are
+the CSV columns (null where the CSV cell is empty) plus the incident's `url`.
+"""
+
+import csv
+import io
+import json
+import tempfile
+from functools import cache
+from itertools import groupby, islice
+from operator import itemgetter
+
+import pycountry
+import xlsxwriter
+from django.db import transaction
+from django.db.models import F
+from django.http import FileResponse, StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+
+from .choices import ActorRole, SourceScale
+from .models import Citation, Incident, IncidentActor
+
+# Rows fetched per query; prefetch_related runs its queries once per chunk.
+CHUNK_SIZE = 2000
+# Rows per piece of a streamed response: big enough that per-piece overhead doesn't show,
+# small enough that the first rows arrive at once.
+ROWS_PER_PIECE = 250
+
+# ACLED's export columns, in ACLED's order. The ACLED importer reads the same list.
+ACLED_COLUMNS = [
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+]
+# What we hold beyond ACLED: the UCDP-style estimates and precisions, and our own identifiers.
+EXTRA_COLUMNS = [
+    "killed_low",
+    "killed_high",
+    "injured_low",
+    "injured_best",
+    "injured_high",
+    "end_date",
+    "date_precision",
+    "where_prec",
+    "ucdp_id",
+    "title",
+    "iso3",
+    "admin1_code",
+]
+CSV_COLUMNS = ACLED_COLUMNS + EXTRA_COLUMNS
+
+# The HXL hashtag of each column (https://hxlstandard.org), for the optional second row.
+HXL_TAGS = {
+    "event_id_cnty": "#event+code",
+    "event_date": "#date+occurred",
+    "year": "#date+year",
+    "time_precision": "#date+precision",
+    "disorder_type": "#event+type+disorder",
+    "event_type": "#event+type",
+    "sub_event_type": "#event+type+sub",
+    "actor1": "#group+name+first",
+    "assoc_actor_1": "#group+name+first+assoc",
+    "inter1": "#group+code+first",
+    "actor2": "#group+name+second",
+    "assoc_actor_2": "#group+name+second+assoc",
+    "inter2": "#group+code+second",
+    "interaction": "#group+code+interaction",
+    "civilian_targeting": "#affected+civilians+targeted",
+    "iso": "#country+code+num",
+    "region": "#region+name",
+    "country": "#country+name",
+    "admin1": "#adm1+name",
+    "admin2": "#adm2+name",
+    "admin3": "#adm3+name",
+    "location": "#loc+name",
+    "latitude": "#geo+lat",
+    "longitude": "#geo+lon",
+    "geo_precision": "#geo+precision",
+    "source": "#meta+source",
+    "source_scale": "#meta+source+scale",
+    "notes": "#description",
+    "fatalities": "#affected+killed",
+    "tags": "#meta+tags",
+    "timestamp": "#date+updated",
+    "killed_low": "#affected+killed+min",
+    "killed_high": "#affected+killed+max",
+    "injured_low": "#affected+injured+min",
+    "injured_best": "#affected+injured",
+    "injured_high": "#affected+injured+max",
+    "end_date": "#date+end",
+    "date_precision": "#date+precision+ucdp",
+    "where_prec": "#geo+precision+ucdp",
+    "ucdp_id": "#event+code+ucdp",
+    "title": "#event+title",
+    "iso3": "#country+code",
+    "admin1_code": "#adm1+code",
+}
+
+# ACLED's disorder_type of each event type.
+DISORDER_TYPES = {
+    "battles": "Political violence",
+    "explosions_remote_violence": "Political violence",
+    "violence_against_civilians": "Political violence",
+    "protests": "Demonstrations",
+    "riots": "Demonstrations",
+    "strategic_developments": "Strategic developments",
+}
+# ACLED's source_scale words; spelled out rather than taken from the choice labels, which are
+# translated and would change the file with the reader's language.
+SOURCE_SCALE_NAMES = {
+    SourceScale.LOCAL: "Local",
+    SourceScale.NATIONAL: "National",
+    SourceScale.REGIONAL: "Regional",
+    SourceScale.INTERNATIONAL: "International",
+    SourceScale.OTHER: "Other",
+}
+CIVILIAN_TARGETING = "Civilian targeting"
+# Each role's side: ACLED's actor1 and its associates, or actor2 and its associates.
+SIDES = {
+    ActorRole.PERPETRATOR: ActorRole.PERPETRATOR,
+    ActorRole.PERPETRATOR_ASSOCIATE: ActorRole.PERPETRATOR,
+    ActorRole.TARGET: ActorRole.TARGET,
+    ActorRole.TARGET_ASSOCIATE: ActorRole.TARGET,
+}
+
+# Excel's last row is 1,048,576; one is the header.
+XLSX_MAX_ROWS = 1_048_575
+
+
+class TooManyRows(Exception):
+    """The selection does not fit in one worksheet."""
+
+
+def download_filename(extension):
+    """incidents-2026-11-24.csv: what was downloaded, and on which day."""
+    return f"incidents-{timezone.localdate():%Y-%m-%d}.{extension}"
+
+
+def incident_url_template(request):
+    """An absolute incident URL with "{}" where the id goes, reversed once per download rather
+    than once per row."""
+    placeholder = 987654321
+    url = request.build_absolute_uri(reverse("incidents:incident_detail", args=[placeholder]))
+    return url.replace(str(placeholder), "{}")
+
+
+def export_records(incidents):
+    """Each incident's dict from for_export(), with its "actors" [(role, name, inter code)] in
+    role order, "citations" [(source, scale, url, title, published_on)] in citation order and
+    "tactics" [name] by name added.
+
+    Reads CHUNK_SIZE incidents at a time and runs three more queries per chunk, whatever the
+    number of rows: what prefetch_related does, without a model instance per row.
+    """
+    # Inside a transaction PostgreSQL's server-side cursor needs no WITH HOLD, which would
+    # compute the whole result before handing over the first row. Read-only: no savepoint.
+    with transaction.atomic(savepoint=False):
+        rows = incidents.for_export().iterator(chunk_size=CHUNK_SIZE)
+        while chunk := list(islice(rows, CHUNK_SIZE)):
+            ids = [row["id"] for row in chunk]
+            actors = links_by_incident(actor_links(ids))
+            citations = links_by_incident(citation_links(ids))
+            tactics = links_by_incident(tactic_links(ids), single=True)
+            for row in chunk:
+                row["actors"] = actors.get(row["id"], ())
+                row["citations"] = citations.get(row["id"], ())
+                row["tactics"] = tactics.get(row["id"], ())
+                yield row
+
+
+# The links of a chunk of incidents, by `incident_id IN (…)` so that PostgreSQL reads them
+# through the foreign key's index (a join from the incidents scans the whole link table).
+
+
+def actor_links(ids):
+    return (
+        IncidentActor.objects.filter(incident_id__in=ids)
+        .order_by("incident_id", "role", "id")
+        .values_list("incident_id", "role", "actor__name", "actor__actor_type")
+    )
+
+
+def citation_links(ids):
+    # Undated citations last on every database (SQLite and PostgreSQL differ by default).
+    return (
+        Citation.objects.filter(incident_id__in=ids)
+        .order_by("incident_id", F("published_on").asc(nulls_last=True), "id")
+        .values_list("incident_id", "source__name", "source__scale", "url", "title", "published_on")
+    )
+
+
+def tactic_links(ids):
+    return (
+        Incident.tactics.through.objects.filter(incident_id__in=ids)
+        .order_by("incident_id", "tactic__name")
+        .values_list("incident_id", "tactic__name")
+    )
+
+
+def links_by_incident(rows, single=False):
+    """{incident id: [the rest of each row, in order]} from rows ordered by incident id; just
+    the one value after the id when single."""
+    rest = itemgetter(1) if single else itemgetter(slice(1, None))
+    return {
+        incident_id: list(map(rest, group))
+        for incident_id, group in groupby(rows, key=itemgetter(0))
+    }
+
+
+# --- CSV rows (also XLSX and GeoJSON properties) -------------------------------------------
+
+
+@cache
+def iso_numeric(iso3):
+    """ISO 3166-1 numeric code (466 for Mali), or None for a code ISO does not assign."""
+    country = pycountry.countries.get(alpha_3=iso3)
+    return int(country.numeric) if country else None
+
+
+@cache
+def acled_time_precision(date_precision):
+    """Incident.acled_time_precision, looked up once per value instead of once per row."""
+    return Incident(date_precision=date_precision).acled_time_precision
+
+
+@cache
+def acled_geo_precision(geo_precision):
+    """Incident.acled_geo_precision, looked up once per value instead of once per row."""
+    return Incident(geo_precision=geo_precision).acled_geo_precision
+
+
+def acled_interaction(inter1, inter2):
+    """ACLED's interaction: the two inter codes, smaller first (27); inter1 and 0 when there is
+    no second actor (20); None when there is no first actor."""
+    if inter1 is None:
+        return None
+    if inter2 is None:
+        return inter1 * 10
+    low, high = sorted((inter1, inter2))
+    return low * 10 + high
+
+
+def acled_actors(actors):
+    """ACLED's (actor1, assoc_actor_1, inter1, actor2, assoc_actor_2, inter2) from the
+    incident's actors in role order: actor1 is the first perpetrator, assoc_actor_1 the other
+    perpetrators then their associates, inter1 actor1's type; likewise for the targets."""
+    main = {ActorRole.PERPETRATOR: (None, None), ActorRole.TARGET: (None, None)}
+    associated = {ActorRole.PERPETRATOR: [], ActorRole.TARGET: []}
+    for role, name, actor_type in actors:
+        side = SIDES[role]
+        # Role order puts each side's main actors before their associates.
+        if role == side and main[side][0] is None:
+            main[side] = (name, actor_type)
+        else:
+            associated[side].append(name)
+    (actor1, inter1), (actor2, inter2) = main[ActorRole.PERPETRATOR], main[ActorRole.TARGET]
+    return (
+        actor1,
+        "; ".join(associated[ActorRole.PERPETRATOR]) or None,
+        inter1,
+        actor2,
+        "; ".join(associated[ActorRole.TARGET]) or None,
+        inter2,
+    )
+
+
+def last_changed_at(row):
+    """ACLED's timestamp: the source dataset's when nobody changed the incident since its
+    import (as Incident.changed_since_import tells), else our own last change."""
+    imported_at = row["imported_at"]
+    if (
+        row["source_updated_at"] is not None
+        and imported_at is not None
+        and row["updated_at"] <= imported_at
+    ):
+        return row["source_updated_at"]
+    return row["updated_at"]
+
+
+def csv_row(row):
+    """One record from export_records() as a list in CSV_COLUMNS order; None where the cell is
+    empty."""
+    actor1, assoc_actor_1, inter1, actor2, assoc_actor_2, inter2 = acled_actors(row["actors"])
+    sources = unique((citation[0], citation[1]) for citation in row["citations"])
+    end_date = row["end_date"]
+    return [
+        # ACLED_COLUMNS
+        row["acled_event_id"] or f"IDB{row['id']}",
+        row["start_date"].isoformat(),
+        row["start_date"].year,
+        acled_time_precision(row["date_precision"]),
+        DISORDER_TYPES[row["event_type_id"]],
+        row["event_type__name"],
+        row["sub_event_type__name"],
+        actor1,
+        assoc_actor_1,
+        inter1,
+        actor2,
+        assoc_actor_2,
+        inter2,
+        acled_interaction(inter1, inter2),
+        CIVILIAN_TARGETING if row["civilian_targeting"] else None,
+        iso_numeric(row["location__country__iso3"]),
+        None,  # region: ACLED's world region, which we don't store
+        row["location__country__name"],
+        row["location__admin1__name"],
+        row["location__admin2__name"],
+        row["location__admin3__name"],
+        row["location__name"],
+        row["location__latitude"],
+        row["location__longitude"],
+        acled_geo_precision(row["geo_precision"]),
+        "; ".join(source for source, _scale in sources) or None,
+        "-".join(unique(SOURCE_SCALE_NAMES[scale] for _source, scale in sources)) or None,
+        row["narrative"] or None,
+        row["killed_best"],
+        "; ".join(row["tactics"]) or None,
+        int(last_changed_at(row).timestamp()),
+        # EXTRA_COLUMNS
+        row["killed_low"],
+        row["killed_high"],
+        row["injured_low"],
+        row["injured_best"],
+        row["injured_high"],
+        end_date.isoformat() if end_date else None,
+        row["date_precision"],
+        row["geo_precision"],
+        row["ucdp_id"] or None,
+        row["title"],
+        row["location__country__iso3"],
+        row["location__admin1__iso_code"] or None,
+    ]
+
+
+def unique(items):
+    """The distinct items, in order of first appearance."""
+    return list(dict.fromkeys(items))
+
+
+class _Lines(io.StringIO):
+    """A buffer that hands over what was written since the last call."""
+
+    def take(self):
+        text = self.getvalue()
+        self.seek(0)
+        self.truncate()
+        return text
+
+
+def stream_csv(incidents, hxl=False):
+    """The CSV text in pieces: the header (and HXL row) at once, then the rows."""
+    buffer = _Lines()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    if hxl:
+        writer.writerow([HXL_TAGS[column] for column in CSV_COLUMNS])
+    yield buffer.take()
+    rows = map(csv_row, export_records(incidents))
+    while piece := list(islice(rows, ROWS_PER_PIECE)):
+        writer.writerows(piece)
+        yield buffer.take()
+
+
+def csv_response(incidents, *, hxl=False):
+    response = StreamingHttpResponse(
+        stream_csv(incidents, hxl=hxl), content_type="text/csv; charset=utf-8"
+    )
+    return attach(response, download_filename("csv"))
+
+
+def attach(response, filename):
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+# --- JSON and GeoJSON ----------------------------------------------------------------------
+
+
+def json_default(value):
+    """Coordinates are Decimals in the database and plain numbers in JSON."""
+    return float(value)
+
+
+def dump(value):
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=json_default)
+
+
+def stream_json_items(opening, items, closing):
+    """`opening`, the items as a JSON array's elements, then `closing(number of items)`."""
+    yield opening
+    count = 0
+    while piece := list(islice(items, ROWS_PER_PIECE)):
+        text = ",".join(map(dump, piece))
+        yield text if count == 0 else "," + text
+        count += len(piece)
+    yield closing(count)
+
+
+def incident_json(row, url_template):
+    """One record from export_records() in our own vocabulary (the shape is in the module
+    docstring)."""
+    end_date = row["end_date"]
+    sub_event_type = row["sub_event_type_id"]
+    return {
+        "id": row["id"],
+        "url": url_template.format(row["id"]),
+        "title": row["title"],
+        "narrative": row["narrative"],
+        "start_date": row["start_date"].isoformat(),
+        "end_date": end_date.isoformat() if end_date else None,
+        "date_precision": row["date_precision"],
+        "event_type": {"code": row["event_type_id"], "name": row["event_type__name"]},
+        "sub_event_type": (
+            {"code": sub_event_type, "name": row["sub_event_type__name"]}
+            if sub_event_type
+            else None
+        ),
+        "disorder_type": DISORDER_TYPES[row["event_type_id"]],
+        "civilian_targeting": row["civilian_targeting"],
+        "tactics": row["tactics"],
+        "location": {
+            "name": row["location__name"],
+            "latitude": row["location__latitude"],
+            "longitude": row["location__longitude"],
+            "geo_precision": row["geo_precision"],
+            "country": {
+                "name": row["location__country__name"],
+                "iso3": row["location__country__iso3"],
+            },
+            "admin1": area_json(row, "location__admin1"),
+            "admin2": area_json(row, "location__admin2"),
+            "admin3": area_json(row, "location__admin3"),
+        },
+        "killed": {
+            "low": row["killed_low"],
+            "best": row["killed_best"],
+            "high": row["killed_high"],
+        },
+        "injured": {
+            "low": row["injured_low"],
+            "best": row["injured_best"],
+            "high": row["injured_high"],
+        },
+        "actors": [
+            {"name": name, "role": role, "actor_type": actor_type}
+            for role, name, actor_type in row["actors"]
+        ],
+        "citations": [
+            {
+                "source": source,
+                "source_scale": scale,
+                "url": url,
+                "title": title,
+                "published_on": published_on.isoformat() if published_on else None,
+            }
+            for source, scale, url, title, published_on in row["citations"]
+        ],
+        "acled_event_id": row["acled_event_id"],
+        "ucdp_id": row["ucdp_id"],
+        "last_changed": row["updated_at"].isoformat(),
+    }
+
+
+def area_json(row, prefix):
+    name = row[f"{prefix}__name"]
+    return {"name": name, "code": row[f"{prefix}__iso_code"]} if name is not None else None
+
+
+def json_response(incidents, *, url_template):
+    items = (incident_json(row, url_template) for row in export_records(incidents))
+    response = StreamingHttpResponse(
+        stream_json_items('{"incidents":[', items, lambda count: f'],"count":{count}}}\n'),
+        content_type="application/json",
+    )
+    return attach(response, download_filename("json"))
+
+
+def incident_feature(row, url_template):
+    """One record from export_records() as a GeoJSON Point feature whose properties are its
+    CSV row."""
+    properties = dict(zip(CSV_COLUMNS, csv_row(row), strict=True))
+    properties["url"] = url_template.format(row["id"])
+    return {
+        "type": "Feature",
+        "id": row["id"],
+        "geometry": {
+            "type": "Point",
+            "coordinates": [row["location__longitude"], row["location__latitude"]],
+        },
+        "properties": properties,
+    }
+
+
+def geojson_response(incidents, *, url_template):
+    features = (incident_feature(row, url_template) for row in export_records(incidents))
+    response = StreamingHttpResponse(
+        stream_json_items(
+            '{"type":"FeatureCollection","features":[', features, lambda count: "]}\n"
+        ),
+        content_type="application/geo+json",
+    )
+    return attach(response, download_filename("geojson"))
+
+
+# --- XLSX ------------------------------------------------------------------------------------
+
+
+def write_xlsx(incidents, file):
+    """The CSV's header and rows as one worksheet, written to `file` in constant memory.
+
+    Raises TooManyRows before writing past Excel's last row.
+    """
+    workbook = xlsxwriter.Workbook(
+        file,
+        {
+            # Rows go to disk as they are written instead of staying in memory.
+            "constant_memory": True,
+            # A narrative that starts with "=" is text, never a formula; links stay text too
+            # (and a worksheet holds at most 65,530 links).
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+        },
+    )
+    worksheet = workbook.add_worksheet("incidents")
+    worksheet.write_row(0, 0, CSV_COLUMNS, workbook.add_format({"bold": True}))
+    worksheet.freeze_panes(1, 0)
+    for number, row in enumerate(export_records(incidents), start=1):
+        if number > XLSX_MAX_ROWS:
+            workbook.close()
+            raise TooManyRows
+        worksheet.write_row(number, 0, csv_row(row))
+    workbook.close()
+
+
+def xlsx_response(incidents):
+    """The workbook in a temporary file, sent once complete: xlsxwriter writes the zip only
+    when the workbook is closed. Raises TooManyRows."""
+    file = tempfile.TemporaryFile()
+    try:
+        write_xlsx(incidents, file)
+    except BaseException:
+        file.close()
+        raise
+    file.seek(0)
+    return FileResponse(
+        file,
+        as_attachment=True,
+        filename=download_filename("xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )

@@ -1,0 +1,705 @@
+"""A researcher filters the public list and downloads it: the file holds exactly what the table
+shows, every page, in the same order, in ACLED's CSV columns, JSON, XLSX or GeoJSON."""
+
+import csv
+import datetime
+import io
+import json
+import re
+from decimal import Decimal
+from itertools import cycle
+
+import openpyxl
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents import exports
+from incidents.choices import (
+    ActorRole,
+    ActorType,
+    CasualtyGroup,
+    CasualtyOutcome,
+    DatePrecision,
+    GeoPrecision,
+    SourceScale,
+    Status,
+)
+from incidents.exports import ACLED_COLUMNS, CSV_COLUMNS, EXTRA_COLUMNS, HXL_TAGS
+from incidents.models import (
+    Actor,
+    AdminArea,
+    Casualty,
+    Country,
+    Incident,
+    Location,
+    Source,
+    Tactic,
+)
+from tests.factories import (
+    ActorFactory,
+    AdminAreaFactory,
+    CasualtyFactory,
+    CitationFactory,
+    CountryFactory,
+    IncidentActorFactory,
+    IncidentFactory,
+    LocationFactory,
+    SourceFactory,
+)
+
+LIST_URL = reverse("incidents:incident_list")
+FORMATS = ["csv", "json", "xlsx", "geojson"]
+
+
+def download_url(file_format):
+    return reverse("incident_download", args=[file_format])
+
+
+def content(response):
+    return b"".join(response.streaming_content)
+
+
+def csv_table(response):
+    """The CSV as a list of rows (lists of strings), header included."""
+    return list(csv.reader(io.StringIO(content(response).decode("utf-8"))))
+
+
+def csv_records(response):
+    header, *rows = csv_table(response)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def xlsx_table(response):
+    workbook = openpyxl.load_workbook(io.BytesIO(content(response)), read_only=True)
+    return [list(row) for row in workbook.active.iter_rows(values_only=True)]
+
+
+def listed_ids(client, params):
+    """The ids the public list shows for these parameters, page after page."""
+    ids, page = [], 1
+    while True:
+        table = client.get(LIST_URL, {**params, "page": page}).context["table"]
+        ids += [row.record.pk for row in table.page.object_list]
+        if not table.page.has_next():
+            return ids
+        page += 1
+
+
+def exported_ids(client, file_format, params):
+    response = client.get(download_url(file_format), params)
+    assert response.status_code == 200
+    if file_format == "csv":
+        return [int(row["event_id_cnty"].removeprefix("IDB")) for row in csv_records(response)]
+    if file_format == "xlsx":
+        return [int(row[0].removeprefix("IDB")) for row in xlsx_table(response)[1:]]
+    if file_format == "json":
+        return [incident["id"] for incident in json.loads(content(response))["incidents"]]
+    return [feature["id"] for feature in json.loads(content(response))["features"]]
+
+
+@pytest.fixture
+def hundred_incidents(db):
+    """100 published incidents a week apart from January 2022, mostly battles, in five places,
+    with varied killed (some unknown): every list below runs over more than one page."""
+    places = [
+        LocationFactory(name=name) for name in ["Boni", "Ansongo", "Diafarabé", "Gao", "Mopti"]
+    ]
+    kinds = cycle(
+        [
+            ("battles", "armed_clash"),
+            ("battles", "armed_clash"),
+            ("battles", "government_regains_territory"),
+            ("explosions_remote_violence", "suicide_bomb"),
+            ("battles", "non_state_actor_overtakes_territory"),
+            ("violence_against_civilians", "attack"),
+        ]
+    )
+    incidents = []
+    for number in range(100):
+        event_type, sub_event_type = next(kinds)
+        incidents.append(
+            IncidentFactory(
+                start_date=datetime.date(2022, 1, 1) + datetime.timedelta(weeks=number),
+                location=places[number % 5],
+                event_type_id=event_type,
+                sub_event_type_id=sub_event_type,
+            )
+        )
+    Casualty.objects.bulk_create(
+        Casualty(incident=incident, group=CasualtyGroup.CIVILIANS, best=number % 7)
+        for number, incident in enumerate(incidents)
+        if number % 4  # every fourth incident has no reported deaths: unknown
+    )
+    return incidents
+
+
+@pytest.fixture
+def hidden_incidents(db):
+    return [
+        IncidentFactory(title=f"SECRET {status}", narrative=f"SECRET {status}", status=status)
+        for status in (Status.DRAFT, Status.IN_REVIEW, Status.RETRACTED)
+    ]
+
+
+LISTS = {
+    "everything, newest first": {},
+    "battles from Feb 2022 to Aug 2023, most killed first": {
+        "event_type": "battles",
+        "date_from": "2022-02-01",
+        "date_to": "2023-08-31",
+        "sort": "-killed",
+    },
+    "by place": {"sort": "place"},
+    "oldest first, up to a date": {"sort": "date", "date_to": "2023-06-30"},
+    "by type, then killed ascending": {"sort": "event_type,killed"},
+    "an unknown sort is ignored as on the list": {"sort": "nonsense"},
+}
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+@pytest.mark.parametrize("params", LISTS.values(), ids=LISTS.keys())
+def test_download_holds_exactly_the_listed_incidents_in_order(
+    client, hundred_incidents, hidden_incidents, file_format, params
+):
+    listed = listed_ids(client, params)
+    assert len(listed) > 50  # more than one page of the list
+    assert exported_ids(client, file_format, params) == listed
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+def test_downloads_never_hold_unpublished_incidents(client, hidden_incidents, file_format):
+    published = IncidentFactory(title="Published attack")
+    response = client.get(download_url(file_format))
+    assert exported_ids(client, file_format, {}) == [published.pk]
+    if file_format != "xlsx":  # a zip file; its ids are checked above
+        assert b"SECRET" not in content(response)
+
+
+def test_csv_header_is_acleds_columns_then_ours(client, db):
+    header = csv_table(client.get(download_url("csv")))[0]
+    assert header[:31] == [
+        "event_id_cnty",
+        "event_date",
+        "year",
+        "time_precision",
+        "disorder_type",
+        "event_type",
+        "sub_event_type",
+        "actor1",
+        "assoc_actor_1",
+        "inter1",
+        "actor2",
+        "assoc_actor_2",
+        "inter2",
+        "interaction",
+        "civilian_targeting",
+        "iso",
+        "region",
+        "country",
+        "admin1",
+        "admin2",
+        "admin3",
+        "location",
+        "latitude",
+        "longitude",
+        "geo_precision",
+        "source",
+        "source_scale",
+        "notes",
+        "fatalities",
+        "tags",
+        "timestamp",
+    ]
+    assert header == ACLED_COLUMNS + EXTRA_COLUMNS
+    assert header[31:] == [
+        "killed_low",
+        "killed_high",
+        "injured_low",
+        "injured_best",
+        "injured_high",
+        "end_date",
+        "date_precision",
+        "where_prec",
+        "ucdp_id",
+        "title",
+        "iso3",
+        "admin1_code",
+    ]
+
+
+IMPORTED_AT = datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC)
+SOURCE_UPDATED_AT = datetime.datetime(2024, 2, 1, 12, 0, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def kouakourou(db):
+    """An imported IED attack near Kouakourou with every field filled in."""
+    mopti = AdminAreaFactory(name="Mopti", iso_code="ML-5")
+    djenne = AdminAreaFactory(
+        name="Djenné", level=AdminArea.Level.ADMIN2, parent=mopti, iso_code=""
+    )
+    commune = AdminAreaFactory(
+        name="Pondori", level=AdminArea.Level.ADMIN3, parent=djenne, iso_code=""
+    )
+    incident = IncidentFactory(
+        title="IED and ambush on a convoy near Kouakourou",
+        narrative='On 1 September, JNIM militants hit an army convoy; "heavy losses".',
+        start_date=datetime.date(2023, 9, 1),
+        end_date=datetime.date(2023, 9, 3),
+        date_precision=DatePrecision.DAYS,
+        location=LocationFactory(
+            name="Kouakourou",
+            latitude=Decimal("14.06670"),
+            longitude=Decimal("-4.56670"),
+            admin1=mopti,
+            admin2=djenne,
+            admin3=commune,
+        ),
+        geo_precision=GeoPrecision.NEAR,
+        event_type_id="explosions_remote_violence",
+        sub_event_type_id="remote_explosive_landmine_ied",
+        civilian_targeting=True,
+        acled_event_id="MLI31337",
+        ucdp_id="523011",
+    )
+    incident.tactics.set(Tactic.objects.filter(name__in=["IED", "Ambush", "Coordinated"]))
+    for name, actor_type, role in [
+        ("JNIM", ActorType.REBEL_GROUP, ActorRole.PERPETRATOR),
+        ("Katiba Macina", ActorType.REBEL_GROUP, ActorRole.PERPETRATOR),
+        ("Dozo Militia", ActorType.IDENTITY_MILITIA, ActorRole.PERPETRATOR_ASSOCIATE),
+        ("Military Forces of Mali", ActorType.STATE_FORCES, ActorRole.TARGET),
+        ("Wagner Group", ActorType.EXTERNAL_OTHER, ActorRole.TARGET_ASSOCIATE),
+    ]:
+        IncidentActorFactory(
+            incident=incident, actor=ActorFactory(name=name, actor_type=actor_type), role=role
+        )
+    studio_tamani = SourceFactory(name="Studio Tamani", scale=SourceScale.NATIONAL)
+    for source, published_on in [
+        (studio_tamani, datetime.date(2023, 9, 2)),
+        (SourceFactory(name="AFP", scale=SourceScale.INTERNATIONAL), datetime.date(2023, 9, 3)),
+        (studio_tamani, datetime.date(2023, 9, 4)),
+    ]:
+        CitationFactory(incident=incident, source=source, published_on=published_on)
+    CasualtyFactory(
+        incident=incident, group=CasualtyGroup.SECURITY_FORCES, low=12, best=15, high=20
+    )
+    CasualtyFactory(incident=incident, group=CasualtyGroup.CIVILIANS, best=3)
+    CasualtyFactory(incident=incident, outcome=CasualtyOutcome.INJURED, low=4, best=6, high=9)
+    # Imported after its last change, with ACLED's own timestamp.
+    Incident.objects.filter(pk=incident.pk).update(
+        imported_at=IMPORTED_AT, source_updated_at=SOURCE_UPDATED_AT
+    )
+    return incident
+
+
+def test_csv_row_of_a_fully_described_incident(client, kouakourou):
+    (row,) = csv_records(client.get(download_url("csv")))
+    assert row == {
+        "event_id_cnty": "MLI31337",
+        "event_date": "2023-09-01",
+        "year": "2023",
+        "time_precision": "2",  # UCDP's "2–6 days" is ACLED's "a week"
+        "disorder_type": "Political violence",
+        "event_type": "Explosions/Remote violence",
+        "sub_event_type": "Remote explosive/landmine/IED",
+        "actor1": "JNIM",
+        "assoc_actor_1": "Katiba Macina; Dozo Militia",
+        "inter1": "2",
+        "actor2": "Military Forces of Mali",
+        "assoc_actor_2": "Wagner Group",
+        "inter2": "1",
+        "interaction": "12",
+        "civilian_targeting": "Civilian targeting",
+        "iso": "466",
+        "region": "",
+        "country": "Mali",
+        "admin1": "Mopti",
+        "admin2": "Djenné",
+        "admin3": "Pondori",
+        "location": "Kouakourou",
+        "latitude": "14.06670",
+        "longitude": "-4.56670",
+        "geo_precision": "2",
+        "source": "Studio Tamani; AFP",
+        "source_scale": "National-International",
+        "notes": 'On 1 September, JNIM militants hit an army convoy; "heavy losses".',
+        "fatalities": "18",
+        "tags": "Ambush; Coordinated; IED",
+        "timestamp": str(int(SOURCE_UPDATED_AT.timestamp())),  # 1706788800
+        "killed_low": "15",
+        "killed_high": "23",
+        "injured_low": "4",
+        "injured_best": "6",
+        "injured_high": "9",
+        "end_date": "2023-09-03",
+        "date_precision": "2",
+        "where_prec": "2",
+        "ucdp_id": "523011",
+        "title": "IED and ambush on a convoy near Kouakourou",
+        "iso3": "MLI",
+        "admin1_code": "ML-5",
+    }
+
+
+def test_csv_timestamp_is_the_last_change_once_an_analyst_edits_an_imported_incident(
+    client, kouakourou
+):
+    Incident.objects.filter(pk=kouakourou.pk).update(imported_at=kouakourou.updated_at)
+    kouakourou.refresh_from_db()
+    kouakourou.title = "Corrected title"
+    kouakourou.save()
+    (row,) = csv_records(client.get(download_url("csv")))
+    assert row["timestamp"] == str(int(kouakourou.updated_at.timestamp()))
+
+
+def test_csv_row_of_a_bare_incident_leaves_unknowns_empty(client, db):
+    incident = IncidentFactory(
+        sub_event_type=None, location=LocationFactory(admin1=None, country=CountryFactory())
+    )
+    (row,) = csv_records(client.get(download_url("csv")))
+    assert row["event_id_cnty"] == f"IDB{incident.pk}"
+    assert row["timestamp"] == str(int(incident.updated_at.timestamp()))  # never imported
+    empty = [column for column, value in row.items() if value == ""]
+    assert empty == [
+        "sub_event_type",
+        "actor1",
+        "assoc_actor_1",
+        "inter1",
+        "actor2",
+        "assoc_actor_2",
+        "inter2",
+        "interaction",
+        "civilian_targeting",
+        "region",
+        "admin1",
+        "admin2",
+        "admin3",
+        "source",
+        "source_scale",
+        "notes",
+        "fatalities",  # unknown, which is not 0
+        "tags",
+        "killed_low",
+        "killed_high",
+        "injured_low",
+        "injured_best",
+        "injured_high",
+        "end_date",
+        "ucdp_id",
+        "admin1_code",
+    ]
+
+
+def test_csv_fatalities_are_empty_when_unknown_and_0_when_reported_as_0(client, db):
+    unknown = IncidentFactory(start_date=datetime.date(2023, 1, 2))
+    none_killed = CasualtyFactory(incident__start_date=datetime.date(2023, 1, 1), best=0).incident
+    rows = csv_records(client.get(download_url("csv")))
+    assert [(row["event_id_cnty"], row["fatalities"]) for row in rows] == [
+        (f"IDB{unknown.pk}", ""),
+        (f"IDB{none_killed.pk}", "0"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("perpetrators", "targets", "inter1", "inter2", "interaction"),
+    [
+        ([2], [7], "2", "7", "27"),
+        ([7], [2], "7", "2", "27"),  # smaller code first
+        ([1], [1], "1", "1", "11"),
+        ([2], [], "2", "", "20"),  # no second actor
+        ([], [7], "", "7", ""),  # no first actor
+        ([], [], "", "", ""),
+    ],
+)
+def test_csv_interaction_combines_the_two_inter_codes(
+    client, db, perpetrators, targets, inter1, inter2, interaction
+):
+    incident = IncidentFactory()
+    for role, codes in ((ActorRole.PERPETRATOR, perpetrators), (ActorRole.TARGET, targets)):
+        for code in codes:
+            IncidentActorFactory(incident=incident, actor=ActorFactory(actor_type=code), role=role)
+    (row,) = csv_records(client.get(download_url("csv")))
+    assert (row["inter1"], row["inter2"], row["interaction"]) == (inter1, inter2, interaction)
+
+
+@pytest.mark.parametrize(
+    ("event_type", "sub_event_type", "disorder_type"),
+    [
+        ("battles", "armed_clash", "Political violence"),
+        ("explosions_remote_violence", "air_drone_strike", "Political violence"),
+        ("violence_against_civilians", "abduction_forced_disappearance", "Political violence"),
+        ("protests", "peaceful_protest", "Demonstrations"),
+        ("riots", "mob_violence", "Demonstrations"),
+        ("strategic_developments", "looting_property_destruction", "Strategic developments"),
+    ],
+)
+def test_csv_disorder_type_follows_the_event_type(
+    client, db, event_type, sub_event_type, disorder_type
+):
+    IncidentFactory(event_type_id=event_type, sub_event_type_id=sub_event_type)
+    (row,) = csv_records(client.get(download_url("csv")))
+    assert row["disorder_type"] == disorder_type
+
+
+def test_csv_with_hxl_has_a_hashtag_row_under_the_header(client, kouakourou):
+    header, hashtags, row = csv_table(client.get(download_url("csv"), {"hxl": "1"}))
+    assert header == CSV_COLUMNS
+    assert hashtags[:5] == [
+        "#event+code",
+        "#date+occurred",
+        "#date+year",
+        "#date+precision",
+        "#event+type+disorder",
+    ]
+    assert dict(zip(header, hashtags, strict=True)) == HXL_TAGS
+    assert all(re.fullmatch(r"#[a-z0-9_]+(\+[a-z0-9_]+)*", tag) for tag in hashtags)
+    assert len(set(hashtags)) == len(hashtags)
+    assert row[0] == "MLI31337"
+
+
+def test_csv_without_hxl_has_no_hashtag_row(client, kouakourou):
+    assert len(csv_table(client.get(download_url("csv"), {"hxl": "0"}))) == 2
+
+
+def test_json_describes_the_incident_in_our_own_words(client, kouakourou):
+    response = client.get(download_url("json"))
+    assert response["Content-Type"] == "application/json"
+    document = json.loads(content(response))
+    assert document["count"] == 1
+    (incident,) = document["incidents"]
+    assert incident["id"] == kouakourou.pk
+    assert incident["url"] == f"http://testserver/incidents/{kouakourou.pk}/"
+    assert incident["start_date"] == "2023-09-01"
+    assert incident["end_date"] == "2023-09-03"
+    assert incident["sub_event_type"] == {
+        "code": "remote_explosive_landmine_ied",
+        "name": "Remote explosive/landmine/IED",
+    }
+    assert incident["tactics"] == ["Ambush", "Coordinated", "IED"]
+    assert incident["location"] == {
+        "name": "Kouakourou",
+        "latitude": 14.0667,
+        "longitude": -4.5667,
+        "geo_precision": 2,
+        "country": {"name": "Mali", "iso3": "MLI"},
+        "admin1": {"name": "Mopti", "code": "ML-5"},
+        "admin2": {"name": "Djenné", "code": ""},
+        "admin3": {"name": "Pondori", "code": ""},
+    }
+    assert incident["killed"] == {"low": 15, "best": 18, "high": 23}
+    assert incident["injured"] == {"low": 4, "best": 6, "high": 9}
+    assert incident["actors"][0] == {"name": "JNIM", "role": "perpetrator", "actor_type": 2}
+    assert [actor["role"] for actor in incident["actors"]] == [
+        "perpetrator",
+        "perpetrator",
+        "perpetrator_associate",
+        "target",
+        "target_associate",
+    ]
+    assert [citation["source"] for citation in incident["citations"]] == [
+        "Studio Tamani",
+        "AFP",
+        "Studio Tamani",
+    ]
+    assert (incident["acled_event_id"], incident["ucdp_id"]) == ("MLI31337", "523011")
+    assert incident["last_changed"] == kouakourou.updated_at.isoformat()
+
+
+def test_json_of_an_empty_list_is_valid(client, db):
+    assert json.loads(content(client.get(download_url("json")))) == {"incidents": [], "count": 0}
+
+
+def test_geojson_is_a_feature_collection_of_points_with_the_csv_columns(client, kouakourou):
+    response = client.get(download_url("geojson"))
+    assert response["Content-Type"] == "application/geo+json"
+    collection = json.loads(content(response))
+    assert collection["type"] == "FeatureCollection"
+    (feature,) = collection["features"]
+    assert feature["geometry"] == {"type": "Point", "coordinates": [-4.5667, 14.0667]}
+    properties = feature["properties"]
+    assert list(properties) == [*CSV_COLUMNS, "url"]
+    (row,) = csv_records(client.get(download_url("csv")))
+    assert {
+        column: "" if value is None else str(value)
+        for column, value in properties.items()
+        if column not in ("url", "latitude", "longitude")
+    } == {column: value for column, value in row.items() if column not in ("latitude", "longitude")}
+    assert properties["fatalities"] == 18
+    assert properties["region"] is None
+    assert properties["url"] == f"http://testserver/incidents/{kouakourou.pk}/"
+
+
+def test_xlsx_opens_with_the_csv_header_and_rows(client, kouakourou, hundred_incidents):
+    params = {"sort": "-killed"}
+    csv_rows = csv_table(client.get(download_url("csv"), params))
+    response = client.get(download_url("xlsx"), params)
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    xlsx_rows = xlsx_table(response)
+    assert xlsx_rows[0] == CSV_COLUMNS
+    assert len(xlsx_rows) == len(csv_rows) == 102
+
+    def as_csv_text(value):
+        if value is None:
+            return ""
+        if isinstance(value, float):
+            return f"{value:.5f}"  # coordinates are numbers in the workbook
+        return str(value)
+
+    assert [[as_csv_text(value) for value in row] for row in xlsx_rows[1:]] == csv_rows[1:]
+
+
+def test_xlsx_keeps_a_narrative_that_looks_like_a_formula_as_text(client, db):
+    IncidentFactory(narrative='=HYPERLINK("http://evil.example")')
+    assert xlsx_table(client.get(download_url("xlsx")))[1][CSV_COLUMNS.index("notes")] == (
+        '=HYPERLINK("http://evil.example")'
+    )
+
+
+def test_xlsx_larger_than_a_worksheet_is_refused_with_a_reason(client, db, monkeypatch):
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 2)
+    IncidentFactory.create_batch(3)
+    response = client.get(download_url("xlsx"))
+    assert response.status_code == 400
+    assert "at most 2 incidents" in response.json()["errors"]["__all__"][0]
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+@pytest.mark.parametrize(
+    ("params", "errors"),
+    [
+        ({"date_from": "2023-13-45"}, {"date_from": ["Enter a valid date."]}),
+        (
+            {"event_type": "earthquakes"},
+            {
+                "event_type": [
+                    "Select a valid choice. That choice is not one of the available choices."
+                ]
+            },
+        ),
+        ({"hxl": "yes"}, {"hxl": ["Use hxl=1 for an HXL hashtag row, or leave it out."]}),
+    ],
+)
+def test_bad_parameter_is_answered_400_with_the_errors(client, db, file_format, params, errors):
+    response = client.get(download_url(file_format), params)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"errors": errors}
+
+
+@pytest.mark.parametrize(
+    ("file_format", "content_type"),
+    [
+        ("csv", "text/csv; charset=utf-8"),
+        ("json", "application/json"),
+        ("geojson", "application/geo+json"),
+    ],
+)
+def test_text_downloads_stream_as_attachments_named_for_the_day(
+    client, db, monkeypatch, file_format, content_type
+):
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2026, 11, 24))
+    response = client.get(download_url(file_format))
+    assert response.streaming
+    assert response["Content-Type"] == content_type
+    assert response["Content-Disposition"] == (
+        f'attachment; filename="incidents-2026-11-24.{file_format}"'
+    )
+
+
+def test_xlsx_is_an_attachment_named_for_the_day(client, db, monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2026, 11, 24))
+    response = client.get(download_url("xlsx"))
+    assert response["Content-Disposition"] == 'attachment; filename="incidents-2026-11-24.xlsx"'
+
+
+def test_csv_header_arrives_before_any_row_is_read(client, db, django_assert_num_queries):
+    IncidentFactory()
+    response = client.get(download_url("csv"))
+    with django_assert_num_queries(0):
+        first_piece = next(iter(response.streaming_content))
+    assert first_piece.startswith(b"event_id_cnty,event_date,")
+
+
+def incidents_for_budget(count):
+    location = LocationFactory()
+    actors = [ActorFactory(), ActorFactory(actor_type=ActorType.CIVILIANS)]
+    tactics = list(Tactic.objects.all()[:2])
+    source = SourceFactory()
+    for _ in range(count):
+        incident = IncidentFactory(location=LocationFactory(admin1=location.admin1))
+        incident.tactics.set(tactics)
+        CasualtyFactory(incident=incident)
+        CitationFactory(incident=incident, source=source)
+        IncidentActorFactory(incident=incident, actor=actors[0], role=ActorRole.PERPETRATOR)
+        IncidentActorFactory(incident=incident, actor=actors[1], role=ActorRole.TARGET)
+
+
+@pytest.mark.parametrize("file_format", FORMATS)
+@pytest.mark.parametrize("count", [5, 60])
+def test_download_query_count_does_not_grow_with_incidents(
+    client, db, django_assert_max_num_queries, file_format, count
+):
+    incidents_for_budget(count)
+    # the event type (filter), the incidents, their tactics, actors and citations
+    with django_assert_max_num_queries(5):
+        response = client.get(download_url(file_format), {"event_type": "battles"})
+        assert len(content(response)) > 0
+
+
+def test_list_links_to_downloads_of_the_same_filter_and_sort(client, db):
+    IncidentFactory()
+    params = "event_type=battles&date_from=2023-01-01&sort=-killed"
+    html = client.get(f"{LIST_URL}?{params}&page=1").content.decode()
+    downloads = re.search(r'<p class="downloads">.*?</p>', html, re.S).group(0)
+    links = re.findall(r'href="([^"]+)"', downloads)
+    assert [link.replace("&amp;", "&") for link in links] == [
+        f"/incidents.csv?{params}",
+        f"/incidents.csv?{params}&hxl=1",
+        f"/incidents.json?{params}",
+        f"/incidents.xlsx?{params}",
+        f"/incidents.geojson?{params}",
+    ]
+    assert "CSV with HXL" in downloads
+
+
+def test_list_with_a_bad_filter_offers_no_download(client, db):
+    html = client.get(LIST_URL, {"date_from": "2023-13-45"}).content.decode()
+    assert 'class="downloads"' not in html
+
+
+def empty_the_database():
+    """What a fresh install holds: the seeded taxonomy and tactics, no incident or place."""
+    Incident.objects.all().delete()
+    Location.objects.all().delete()
+    for level in (AdminArea.Level.ADMIN3, AdminArea.Level.ADMIN2, AdminArea.Level.ADMIN1):
+        AdminArea.objects.filter(level=level).delete()
+    Country.objects.all().delete()
+    Actor.objects.all().delete()
+    Source.objects.all().delete()
+
+
+@pytest.mark.parametrize("params", [{"sort": "date"}, {}], ids=["oldest first", "newest first"])
+def test_csv_export_reimports_into_an_empty_database_as_the_same_file(
+    client, kouakourou, tmp_path, params
+):
+    for day, extra in [
+        (2, {"event_type_id": "violence_against_civilians", "sub_event_type": None}),
+        (3, {"acled_event_id": "BFA101", "location": LocationFactory(name="Djibo")}),
+        (4, {"civilian_targeting": True}),
+    ]:
+        incident = IncidentFactory(start_date=datetime.date(2024, 1, day), **extra)
+        IncidentActorFactory(incident=incident, actor=ActorFactory(name=f"Group {day}"))
+        if day != 4:  # and the last one's fatalities stay unknown
+            CasualtyFactory(incident=incident, best=day, high=day * 2)
+    exported = content(client.get(download_url("csv"), params))
+
+    empty_the_database()
+    path = tmp_path / "incidents.csv"
+    path.write_bytes(exported)
+    call_command("import_events", str(path), format="acled", verbosity=0)
+
+    assert content(client.get(download_url("csv"), params)) == exported
