@@ -113,7 +113,8 @@ class AcledImporter(Importer):
             seconds = cell.integer("timestamp", minimum=0)
             if seconds is not None:
                 updated_at = datetime.fromtimestamp(seconds, tz=UTC)
-        actor1 = cell.text("actor1", required=True)
+        # Empty when nobody is named as perpetrator (our own export writes such incidents).
+        actor1 = cell.text("actor1")
         location = cell.text("location", required=True)
         if errors:
             raise RowInvalid(errors)
@@ -202,7 +203,7 @@ class AcledImporter(Importer):
         return low, best, high
 
     def _actors(self, row, actor1, inter1, inter2):
-        actors = [ActorRecord(actor1, ActorRole.PERPETRATOR, inter1)]
+        actors = [ActorRecord(actor1, ActorRole.PERPETRATOR, inter1)] if actor1 else []
         actors += [
             ActorRecord(name, ActorRole.PERPETRATOR_ASSOCIATE, inter1)
             for name in _split(row.get("assoc_actor_1", ""))

@@ -293,6 +293,8 @@ class CsvFile:
             try:
                 next(reader, None)
                 for row_number, values in enumerate(reader, start=2):
+                    if row_number == 2 and is_hxl_row(values):
+                        continue
                     if any(value.strip() for value in values):
                         yield row_number, dict(zip(self.header, values, strict=False))
             except UnicodeDecodeError:
@@ -300,6 +302,13 @@ class CsvFile:
 
 
 NOT_UTF8 = "The file is not UTF-8 text; save it as CSV UTF-8."
+
+
+def is_hxl_row(values):
+    """The row of HXL hashtags (#date, #adm1+name …) that humanitarian files put under the
+    header: not data."""
+    filled = [value.strip() for value in values if value.strip()]
+    return bool(filled) and all(value.startswith("#") for value in filled)
 
 
 class _Unclosing:

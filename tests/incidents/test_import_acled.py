@@ -7,18 +7,11 @@ from decimal import Decimal
 import pytest
 
 from incidents.choices import ActorRole, CasualtyGroup, CasualtyOutcome, DatePrecision, GeoPrecision
+from incidents.exports import ACLED_COLUMNS
 from incidents.importers.acled import AcledImporter
 from incidents.importers.base import FileRefused, import_file
 from incidents.models import Actor, Incident, Source
 from tests.factories import ActorFactory, SourceFactory
-
-ACLED_COLUMNS = [
-    "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
-    "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
-    "interaction", "civilian_targeting", "iso", "region", "country", "admin1", "admin2",
-    "admin3", "location", "latitude", "longitude", "geo_precision", "source", "source_scale",
-    "notes", "fatalities", "tags", "timestamp",
-]  # fmt: skip
 
 
 def acled_row(**overrides):
@@ -185,3 +178,23 @@ def test_acled_reimport_is_a_no_op_and_updates_a_changed_row(db, acled_file):
     assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
     changed = run(acled_file(acled_row(fatalities="17", timestamp="1696000000")))
     assert (changed.updated, Incident.objects.get().killed_best) == (1, 17)
+
+
+def test_a_row_without_a_perpetrator_is_accepted(db, acled_file):
+    run(acled_file(acled_row(actor1="", inter1="")))
+    incident = Incident.objects.get()
+    assert incident.perpetrators == [] and [a.name for a in incident.targets] == [
+        "Military Forces of Mali (2021-)",
+        "Wagner Group",
+    ]
+
+
+def test_an_hxl_hashtag_row_under_the_header_is_not_data(db, tmp_path):
+    path = tmp_path / "hxl.csv"
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, ACLED_COLUMNS)
+        writer.writeheader()
+        writer.writerow({column: f"#tag+{n}" for n, column in enumerate(ACLED_COLUMNS)})
+        writer.writerow(acled_row())
+    report = run(path)
+    assert (report.rows, report.created) == (1, 1)
