@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench-fill bench clean
+.PHONY: run test lint bench bench-export bench-import clean
 
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
@@ -65,6 +65,15 @@ bench: $(BIN)/.installed-app
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python bench/fill_incidents.py $(BENCH_INCIDENTS)
 	$(BIN)/python bench/bench_pages.py
+
+bench-export: export DEBUG = false
+bench-export: export SECRET_KEY ?= insecure-bench-key
+bench-export: export DATABASE_URL = $(BENCH_DATABASE_URL)
+bench-export: $(BIN)/.installed-app
+	$(BIN)/python bench/bench_export.py
+
+bench-import: $(BIN)/.installed-app
+	$(BIN)/python bench/bench_import.py $(BENCH_INCIDENTS)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
