@@ -13,6 +13,21 @@ from django.core.exceptions import ImproperlyConfigured
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+def load_env_file(path):
+    """Read KEY=VALUE lines from a local .env file (e.g. DEBUG=true on a laptop, so that
+    manage.py commands run without exporting anything). Variables already set win."""
+    if not path.is_file():
+        return
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if line and not line.startswith("#") and "=" in line:
+            name, value = line.split("=", 1)
+            os.environ.setdefault(name.strip(), value.strip())
+
+
+load_env_file(BASE_DIR / ".env")
+
+
 def env_bool(name, default):
     """Read a boolean variable; only true/false/1/0 (any case) are accepted."""
     raw = os.environ.get(name)

@@ -68,3 +68,18 @@ def test_sqlite_without_database_url_and_postgresql_with_it():
 
 def test_models_and_migrations_agree(db):
     call_command("makemigrations", "--check", "--dry-run", verbosity=0)
+
+
+def test_a_local_env_file_fills_in_unset_variables_only(tmp_path, monkeypatch):
+    from config.settings import load_env_file
+
+    env_file = tmp_path / ".env"
+    env_file.write_text(
+        "# local\nINCIDENTDB_A=from-file\nINCIDENTDB_B = from-file\n", encoding="utf-8"
+    )
+    monkeypatch.delenv("INCIDENTDB_A", raising=False)
+    monkeypatch.setenv("INCIDENTDB_B", "from-environment")
+    load_env_file(env_file)
+    assert os.environ["INCIDENTDB_A"] == "from-file"
+    assert os.environ["INCIDENTDB_B"] == "from-environment"
+    monkeypatch.delenv("INCIDENTDB_A")
