@@ -108,20 +108,43 @@ class SubEventTypeAdmin(TaxonomyAdmin):
     list_select_related = ["event_type"]
 
 
-class IncidentActorInline(admin.TabularInline):
+def may_edit(request, incident):
+    """Analysts edit drafts and incidents in review; what the public sees (published or
+    retracted) only a reviewer may change."""
+    return (
+        incident is None
+        or not incident.has_public_page
+        or request.user.has_perm("incidents.publish_incident")
+    )
+
+
+class IncidentPartInline:
+    """An incident's casualties, actors and citations are editable when the incident is."""
+
+    def has_add_permission(self, request, obj):
+        return may_edit(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return may_edit(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return may_edit(request, obj) and super().has_delete_permission(request, obj)
+
+
+class IncidentActorInline(IncidentPartInline, admin.TabularInline):
     model = IncidentActor
     autocomplete_fields = ["actor"]
     extra = 1
 
 
-class CasualtyInline(admin.TabularInline):
+class CasualtyInline(IncidentPartInline, admin.TabularInline):
     model = Casualty
     autocomplete_fields = ["source"]
     fields = ["group", "outcome", "low", "best", "high", "source"]
     extra = 1
 
 
-class CitationInline(admin.StackedInline):
+class CitationInline(IncidentPartInline, admin.StackedInline):
     model = Citation
     # Reports are on the web today: a URL typed without a scheme is https.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
@@ -253,6 +276,10 @@ class IncidentAdmin(SimpleHistoryAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def has_change_permission(self, request, obj=None):
+        # Without it the page shows the incident read-only (and history reverts are refused).
+        return may_edit(request, obj) and super().has_change_permission(request, obj)
+
     def has_publish_permission(self, request):
         return request.user.has_perm("incidents.publish_incident")
 
@@ -285,7 +312,7 @@ class IncidentAdmin(SimpleHistoryAdmin):
     def get_urls(self):
         return [
             path(
-                "<path:object_id>/retract/",
+                "<int:object_id>/retract/",
                 self.admin_site.admin_view(self.retract_view),
                 name="incidents_incident_retract",
             ),

@@ -1,8 +1,17 @@
 import django_tables2 as tables
+from django.core.paginator import Paginator
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from .models import Incident
+
+
+class FiftyPerPage(Paginator):
+    """Fifty incidents a page, whatever ?per_page= asks: a page of a million rows, or of -1,
+    is not something the public list serves."""
+
+    def __init__(self, object_list, per_page, **kwargs):
+        super().__init__(object_list, 50, **kwargs)
 
 
 class IncidentTable(tables.Table):

@@ -8,7 +8,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 from . import exports
 from .filters import IncidentFilterSet
 from .models import Incident
-from .tables import IncidentTable
+from .tables import FiftyPerPage, IncidentTable
 
 
 class HomeView(TemplateView):
@@ -26,7 +26,7 @@ class IncidentListView(SingleTableMixin, FilterView):
     table_class = IncidentTable
     filterset_class = IncidentFilterSet
     queryset = Incident.objects.public().for_table()
-    table_pagination = {"per_page": 50}
+    table_pagination = {"paginator_class": FiftyPerPage}
     template_name = "incidents/incident_list.html"
 
 

@@ -78,6 +78,9 @@ class Casualty(models.Model):
     history = HistoricalRecords()
 
     class Meta:
+        # Related managers (incident.casualties.add/remove) update through the base manager:
+        # make it CasualtyQuerySet's, so that totals follow those writes too.
+        base_manager_name = "objects"
         ordering = ["incident", "outcome", "group", "id"]
         verbose_name_plural = _("casualties")
         constraints = [

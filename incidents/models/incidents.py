@@ -97,6 +97,19 @@ CASUALTY_TOTAL_FIELDS = [
 ]
 
 
+# Written only by the review workflow's steps (submit_for_review, publish, retract …).
+WORKFLOW_FIELDS = [
+    "status",
+    "submitted_at",
+    "submitted_by",
+    "published_at",
+    "published_by",
+    "retracted_at",
+    "retracted_by",
+    "retraction_reason",
+]
+
+
 class Incident(models.Model):
     """One violent event at one place on one date (or date range)."""
 
@@ -247,16 +260,23 @@ class Incident(models.Model):
         return f"{self.start_date:%Y-%m-%d} · {self.location.name} · {kind}"
 
     def save(self, *args, **kwargs):
+        if self._state.adding:
+            # Totals come from casualty rows, and a new incident has none yet.
+            for name in CASUALTY_TOTAL_FIELDS:
+                setattr(self, name, None)
         if kwargs.get("update_fields") is None:
             self.updated_at = timezone.now()  # a full save is a change
-            # The casualty totals are written only by refresh_casualty_totals(); a full save
-            # of an instance loaded before its casualty rows changed must not put old totals
-            # back.
-            if self.pk is not None and not self._state.adding:
+            # A full save of an existing incident writes its content only: the totals are
+            # written by refresh_casualty_totals() (an instance loaded before its casualty rows
+            # changed must not put old totals back) and the workflow fields by the workflow
+            # steps (so that no edit or history revert publishes, unpublishes or un-retracts).
+            if not self._state.adding:
                 kwargs["update_fields"] = [
                     field.name
                     for field in self._meta.concrete_fields
-                    if not field.primary_key and field.name not in CASUALTY_TOTAL_FIELDS
+                    if not field.primary_key
+                    and field.name not in CASUALTY_TOTAL_FIELDS
+                    and field.name not in WORKFLOW_FIELDS
                 ]
         super().save(*args, **kwargs)
 

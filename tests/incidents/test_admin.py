@@ -339,3 +339,34 @@ def test_place_autocomplete_finds_places_for_the_incident_form(analyst_client):
         },
     )
     assert [result["text"] for result in response.json()["results"]] == ["Kouakourou (Mopti)"]
+
+
+def test_analyst_sees_a_published_incident_read_only(analyst_client):
+    incident = IncidentFactory(status=Status.PUBLISHED, title="As published")
+    change_url = reverse("admin:incidents_incident_change", args=[incident.pk])
+    page = analyst_client.get(change_url)
+    assert page.status_code == 200 and b'name="_save"' not in page.content
+    data = {"start_date": "2023-09-15", "title": "Quietly changed", "_save": "Save"}
+    assert analyst_client.post(change_url, data).status_code == 403
+    incident.refresh_from_db()
+    assert incident.title == "As published"
+
+
+def test_history_revert_cannot_unretract_an_incident(reviewer_client, reviewer):
+    incident = IncidentFactory(status=Status.IN_REVIEW)
+    incident.publish(by=reviewer)
+    published_version = incident.history.latest()
+    incident.retract(by=reviewer, reason="Duplicate")
+    url = reverse(
+        "admin:incidents_incident_simple_history", args=[incident.pk, published_version.history_id]
+    )
+    reviewer_client.post(url, {"title": incident.title, "start_date": "2023-09-15"})
+    incident.refresh_from_db()
+    assert incident.status == Status.RETRACTED
+    assert Incident.objects.public().count() == 0
+
+
+def test_retract_page_of_a_malformed_id_is_no_server_error(reviewer_client):
+    response = reviewer_client.get("/admin/incidents/incident/abc/retract/", follow=True)
+    assert response.status_code == 200
+    assert "doesn’t exist" in response.content.decode()

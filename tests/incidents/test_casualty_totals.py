@@ -104,3 +104,16 @@ def test_saving_an_incident_loaded_before_its_rows_changed_keeps_the_totals(db):
 def test_refreshing_no_incidents_does_nothing(db, django_assert_num_queries):
     with django_assert_num_queries(0):
         assert Incident.objects.filter(pk__in=[]).refresh_casualty_totals() == 0
+
+
+def test_totals_follow_rows_moved_through_the_related_manager(db):
+    casualty = CasualtyFactory(best=10)
+    first, other = casualty.incident, IncidentFactory()
+    other.casualties.add(casualty)
+    assert totals(first)["killed"] == (None, None, None)
+    assert totals(other)["killed"] == (10, 10, 10)
+
+
+def test_a_new_incident_cannot_be_created_with_totals_of_its_own(db):
+    incident = IncidentFactory(killed_best=99, killed_low=99, killed_high=99)
+    assert totals(incident)["killed"] == (None, None, None)

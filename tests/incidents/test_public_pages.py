@@ -135,6 +135,14 @@ def test_list_pages_by_fifty_with_the_total_count(client, db):
     assert len(second.context["table"].page.object_list) == 1
 
 
+@pytest.mark.parametrize("per_page", ["-1", "0", "100000", "abc"])
+def test_list_always_pages_by_fifty(client, db, per_page):
+    IncidentFactory.create_batch(51, location=LocationFactory())
+    response = client.get(LIST_URL, {"per_page": per_page})
+    assert response.status_code == 200
+    assert len(response.context["table"].page.object_list) == 50
+
+
 def test_list_filters_by_event_type_and_dates(client, three_incidents):
     assert row_titles(client.get(LIST_URL, {"event_type": "explosions_remote_violence"})) == ["b"]
     assert row_titles(
