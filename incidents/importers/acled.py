@@ -18,6 +18,7 @@ How ACLED maps onto incidents:
   actors' types and are not read; region (ACLED's world region) is not stored.
 """
 
+import re
 from datetime import UTC, datetime
 
 from ..choices import (
@@ -29,6 +30,7 @@ from ..choices import (
     SourceScale,
 )
 from ..gazetteer import find_country_code
+from ..models import Incident
 from ..taxonomy import EVENT_TYPES
 from .base import (
     ActorRecord,
@@ -53,6 +55,8 @@ SUB_EVENT_TYPE_CODES = {
     for sub_code, sub_name in sub_types
 }
 SCALES = {label.lower(): value for value, label in SourceScale.choices}
+# The event_id_cnty our export writes for an incident without an ACLED id (see exports.py).
+OWN_ID = re.compile(r"IDB\d+")
 
 
 class AcledImporter(Importer):
@@ -79,6 +83,7 @@ class AcledImporter(Importer):
         cell = RowReader(row, row_number, errors, DATE_FORMATS, DATE_HINT)
         key = cell.text("event_id_cnty", required=True)
         start = cell.date("event_date", required=True)
+        cell.future_date("event_date", start)
         end = cell.date("end_date")
         if start and end and end < start:
             errors.append(RowError(row_number, "end_date", row["end_date"], "before event_date"))
@@ -111,7 +116,7 @@ class AcledImporter(Importer):
         updated_at = None
         if cell.text("timestamp"):
             seconds = cell.integer("timestamp", minimum=0)
-            if seconds is not None:
+            if seconds is not None:  # bounded by RowReader.integer, so a real date
                 updated_at = datetime.fromtimestamp(seconds, tz=UTC)
         # Empty when nobody is named as perpetrator (our own export writes such incidents).
         actor1 = cell.text("actor1")
@@ -159,6 +164,15 @@ class AcledImporter(Importer):
             # Only a UCDP id the row gives: an empty cell must not erase one already known.
             other_ids={"ucdp_id": ucdp_id} if (ucdp_id := cell.text("ucdp_id")) else {},
         )
+
+    def find_existing(self, keys):
+        """Also find our own incidents by the IDB<id> our CSV export gives those without an
+        ACLED id, so that re-importing an export updates them instead of duplicating them."""
+        existing = super().find_existing(keys)
+        own_ids = {int(key[3:]): key for key in keys if OWN_ID.fullmatch(key)}
+        for incident in Incident.objects.filter(pk__in=own_ids, acled_event_id=""):
+            existing[own_ids[incident.pk]] = incident
+        return existing
 
     def _event_type(self, row, row_number, errors):
         name = (row.get("event_type") or "").strip()

@@ -180,6 +180,13 @@ class Importer:
     key_column = ""  # the CSV column holding it
     required_columns: list[str] = []
 
+    def find_existing(self, keys):
+        """{key: Incident} for the keys already in the database."""
+        return {
+            getattr(incident, self.key_field): incident
+            for incident in Incident.objects.filter(**{f"{self.key_field}__in": keys})
+        }
+
     def missing_columns(self, header):
         """The required columns the header lacks, as names to show."""
         return [column for column in self.required_columns if column not in header]
@@ -187,6 +194,12 @@ class Importer:
     def parse_row(self, row: dict, row_number: int) -> IncidentRecord:
         """Turn one CSV row into a record, or raise RowInvalid naming every bad column."""
         raise NotImplementedError
+
+
+# The largest whole number the database's integer columns hold.
+LARGEST_INTEGER = 2**31 - 1
+# Narratives and UCDP's source lists can be long; anything past this is not a real cell.
+csv.field_size_limit(16 * 2**20)
 
 
 class RowReader:
@@ -204,6 +217,11 @@ class RowReader:
         if required and not value:
             self._fail(column, "required")
         return value
+
+    def future_date(self, column, value):
+        """Refuse a date after today, as the incident form does."""
+        if value and value > timezone.localdate():
+            self._fail(column, "in the future")
 
     def date(self, column, required=False):
         value = (self.row.get(column) or "").strip()
@@ -231,6 +249,9 @@ class RowReader:
         if minimum is not None and number < minimum:
             self._fail(column, f"below {minimum}")
             return None
+        if number > LARGEST_INTEGER:
+            self._fail(column, f"above {LARGEST_INTEGER:,}")
+            return None
         if choices is not None and number not in choices:
             self._fail(column, f"not one of {choices.start}–{choices.stop - 1}")
             return None
@@ -243,7 +264,7 @@ class RowReader:
         except InvalidOperation:
             self._fail(column, "not a number" if value else "required")
             return None
-        if not -limit <= number <= limit:
+        if not number.is_finite() or not -limit <= number <= limit:
             self._fail(column, f"out of range (−{limit} to {limit})")
             return None
         return number.quantize(Decimal("0.00001"))
@@ -299,6 +320,10 @@ class CsvFile:
                         yield row_number, dict(zip(self.header, values, strict=False))
             except UnicodeDecodeError:
                 raise FileRefused(NOT_UTF8) from None
+            except csv.Error as error:
+                raise FileRefused(
+                    f"Row {reader.line_num} cannot be read as CSV: {error}."
+                ) from None
 
 
 NOT_UTF8 = "The file is not UTF-8 text; save it as CSV UTF-8."
@@ -346,13 +371,32 @@ def import_file(
     rows = CsvFile(source, importer.missing_columns).rows
     report = ImportReport(format=importer.format_name, dry_run=dry_run)
     seen_keys = {}
+    seen_other_ids = {}
     for row_number, row in rows():
         report.rows += 1
+        with_nul = [column for column, value in row.items() if value and "\x00" in value]
+        if with_nul:
+            report.rejected.append(
+                RowError(row_number, with_nul[0], row[with_nul[0]], "holds a NUL character")
+            )
+            continue
         try:
             record = importer.parse_row(row, row_number)
         except RowInvalid as invalid:
             report.rejected.extend(invalid.errors)
             continue
+        for id_field, value in record.other_ids.items():
+            if (id_field, value) in seen_other_ids:
+                report.rejected.append(
+                    RowError(
+                        row_number,
+                        id_field,
+                        value,
+                        f"the same id is on row {seen_other_ids[id_field, value]}",
+                    )
+                )
+            else:
+                seen_other_ids[id_field, value] = row_number
         if record.key in seen_keys:
             report.rejected.append(
                 RowError(
@@ -368,7 +412,7 @@ def import_file(
     if report.rejected and not skip_invalid and not dry_run:
         return report
     rejected_rows = set(report.rejected_rows)
-    del seen_keys
+    del seen_keys, seen_other_ids
 
     writer = IncidentWriter(importer, report, user=user, publish=publish)
 
@@ -443,18 +487,22 @@ class IncidentWriter:
 
     def write(self, records):
         key_field = self.importer.key_field
-        existing = {
-            getattr(incident, key_field): incident
-            for incident in Incident.objects.filter(
-                **{f"{key_field}__in": [record.key for record in records]}
-            )
-        }
+        existing = self.importer.find_existing([record.key for record in records])
+        other_ids = self._other_ids_in_use(records)
         now = timezone.now()
         to_create, to_update = [], []
         for record in records:
             fingerprint = record.fingerprint()
             incident = existing.get(record.key)
-            if incident is None:
+            own_pk = incident.pk if incident else None
+            taken = [
+                f"{id_field} {value} is incident {holder}'s"
+                for id_field, value in record.other_ids.items()
+                if (holder := other_ids.get((id_field, value))) not in (None, own_pk)
+            ]
+            if taken:
+                self._conflict(record, "; ".join(taken))
+            elif incident is None:
                 incident = Incident(**{key_field: record.key}, created_by=self.user)
                 if self.publish:
                     incident.status = Status.PUBLISHED
@@ -462,12 +510,16 @@ class IncidentWriter:
                 to_create.append((incident, record, fingerprint))
             elif incident.import_fingerprint == fingerprint:
                 self.report.unchanged += 1
+            elif incident.imported_at is None:
+                self._conflict(record, "entered here, not imported; kept as it is")
             elif incident.changed_since_import:
-                self.report.conflicts.append(
-                    f"row {record.row}, {self.importer.key_column}={record.key}: changed by "
-                    f"{incident.updated_by or 'someone'} on {incident.updated_at:%Y-%m-%d} "
-                    "since its import; kept that version"
+                self._conflict(
+                    record,
+                    f"changed by {incident.updated_by or 'someone'} on "
+                    f"{incident.updated_at:%Y-%m-%d} since its import; kept that version",
                 )
+            elif incident.has_public_page and not self.publish:
+                self._conflict(record, "public: only a reviewer's import may change it")
             else:
                 to_update.append((incident, record, fingerprint))
 
@@ -478,6 +530,24 @@ class IncidentWriter:
         self._write_children(to_create + to_update)
         self.report.created += len(to_create)
         self.report.updated += len(to_update)
+
+    def _conflict(self, record, reason):
+        self.report.conflicts.append(
+            f"row {record.row}, {self.importer.key_column}={record.key}: {reason}"
+        )
+
+    def _other_ids_in_use(self, records):
+        """{(id field, value): incident id} for the other datasets' ids the records carry."""
+        in_use = {}
+        for id_field in {name for record in records for name in record.other_ids}:
+            values = {
+                record.other_ids[id_field] for record in records if id_field in record.other_ids
+            }
+            for pk, value in Incident.objects.filter(**{f"{id_field}__in": values}).values_list(
+                "pk", id_field
+            ):
+                in_use[id_field, value] = pk
+        return in_use
 
     def _fill(self, incident, record, fingerprint, now):
         incident.title = record.title[:300]

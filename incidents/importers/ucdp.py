@@ -80,6 +80,7 @@ class UcdpImporter(Importer):
         cell = RowReader(row, row_number, errors, DATE_FORMATS, DATE_HINT)
         key = cell.text("id", required=True)
         start = cell.date("date_start", required=True)
+        cell.future_date("date_start", start)
         end = cell.date("date_end")
         if start and end and end < start:
             errors.append(RowError(row_number, "date_end", row["date_end"], "before date_start"))

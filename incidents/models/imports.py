@@ -1,7 +1,7 @@
 import io
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -48,29 +48,45 @@ class ImportRun(models.Model):
 
     def run_import(self, by):
         """Import the file for real and keep the report. New incidents are published when the
-        importing user may publish, drafts otherwise."""
-        self.result = self._import(by, dry_run=False)
-        self.imported_at, self.imported_by = timezone.now(), by
-        self.save(update_fields=["result", "imported_at", "imported_by"])
+        importing user may publish, drafts otherwise. A second confirmation (a double click,
+        another app server) finds the run imported and does nothing."""
+        with transaction.atomic():
+            locked = ImportRun.objects.select_for_update().get(pk=self.pk)
+            if locked.imported_at is None:
+                locked.result = locked._import(by, dry_run=False)
+                locked.imported_at, locked.imported_by = timezone.now(), by
+                locked.save(update_fields=["result", "imported_at", "imported_by"])
+        self.result, self.imported_at, self.imported_by = (
+            locked.result,
+            locked.imported_at,
+            locked.imported_by,
+        )
         return self.result
 
     @property
     def can_import(self):
-        return self.imported_at is None and (not self.preview.get("rejected") or self.skip_invalid)
+        return (
+            self.imported_at is None
+            and not self.preview.get("refused")
+            and (not self.preview.get("rejected") or self.skip_invalid)
+        )
 
     def _import(self, user, dry_run):
         # Imported here: the importers use the models, which are still loading at module level.
-        from ..importers.base import import_file
+        from ..importers.base import FileRefused, import_file
         from ..importers.registry import IMPORTERS
 
-        report = import_file(
-            io.BytesIO(bytes(self.content)),
-            IMPORTERS[self.format](),
-            dry_run=dry_run,
-            skip_invalid=self.skip_invalid,
-            user=user,
-            publish=user.has_perm("incidents.publish_incident"),
-        )
+        try:
+            report = import_file(
+                io.BytesIO(bytes(self.content)),
+                IMPORTERS[self.format](),
+                dry_run=dry_run,
+                skip_invalid=self.skip_invalid,
+                user=user,
+                publish=user.has_perm("incidents.publish_incident"),
+            )
+        except FileRefused as refused:  # found past the header, e.g. a bad byte at row 9,000
+            return {"summary": f"File refused: {refused}", "refused": True, "written": False}
         return {
             "summary": report.summary(),
             "created": report.created,

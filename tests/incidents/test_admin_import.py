@@ -82,3 +82,13 @@ def test_a_run_is_imported_once(analyst_client):
     analyst_client.post(response.url, {"_confirm_import": "1"})
     assert ImportRun.objects.get().result["created"] == 1
     assert Incident.objects.count() == 1
+
+
+def test_a_bad_byte_deep_in_the_file_is_reported_not_a_server_error(analyst_client):
+    upload = ged_upload(*(ged_row(id=str(n)) for n in range(60)))
+    content = upload.read() + b"400999,caf\xe9\n"  # Latin-1, past the first 8 KiB
+    bad = SimpleUploadedFile("ged.csv", content, content_type="text/csv")
+    response = analyst_client.post(ADD_URL, {"format": "ucdp", "file": bad})
+    page = analyst_client.get(response.url).content.decode()
+    assert "File refused: The file is not UTF-8 text" in page
+    assert 'name="_confirm_import"' not in page

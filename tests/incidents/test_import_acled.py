@@ -198,3 +198,56 @@ def test_an_hxl_hashtag_row_under_the_header_is_not_data(db, tmp_path):
         writer.writerow(acled_row())
     report = run(path)
     assert (report.rows, report.created) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "column", "reason"),
+    [
+        ({"latitude": "NaN"}, "latitude", "out of range"),
+        ({"fatalities": "3000000000"}, "fatalities", "above 2,147,483,647"),
+        ({"event_date": "2099-01-01"}, "event_date", "in the future"),
+        ({"notes": "bad\x00byte"}, "notes", "NUL"),
+    ],
+)
+def test_hostile_values_are_row_errors_not_crashes(db, acled_file, overrides, column, reason):
+    report = run(acled_file(acled_row(**overrides)))
+    assert [(e.column, reason in e.reason) for e in report.rejected] == [(column, True)]
+
+
+def test_a_timestamp_beyond_any_calendar_is_a_row_error(db, acled_file):
+    report = run(acled_file(acled_row(timestamp="99999999999999999")))
+    assert [(e.column, e.reason) for e in report.rejected] == [("timestamp", "above 2,147,483,647")]
+
+
+def test_reimporting_our_own_export_into_the_same_database_duplicates_nothing(db, client, tmp_path):
+    from tests.factories import IncidentFactory
+
+    IncidentFactory(title="Entered by hand")
+    IncidentFactory(title="From UCDP", ucdp_id="400001")
+    path = tmp_path / "export.csv"
+    path.write_bytes(b"".join(client.get("/incidents.csv").streaming_content))
+    report = run(path)
+    assert (report.created, report.updated, len(report.conflicts)) == (0, 0, 2)
+    assert Incident.objects.count() == 2
+
+
+def test_a_ucdp_id_held_by_another_incident_is_a_conflict(db, acled_file):
+    from tests.factories import IncidentFactory
+
+    IncidentFactory(ucdp_id="400001")
+    report = run(acled_file(acled_row(ucdp_id="400001"), columns=[*ACLED_COLUMNS, "ucdp_id"]))
+    assert report.created == 0
+    assert "ucdp_id 400001 is incident" in report.conflicts[0]
+
+
+def test_one_ucdp_id_on_two_rows_is_rejected(db, acled_file):
+    rows = [acled_row(ucdp_id="7"), acled_row(event_id_cnty="MLI2", ucdp_id="7")]
+    report = run(acled_file(*rows, columns=[*ACLED_COLUMNS, "ucdp_id"]))
+    assert [(e.row, e.column) for e in report.rejected] == [(3, "ucdp_id")]
+
+
+def test_an_analysts_import_does_not_change_a_published_incident(db, acled_file):
+    run(acled_file(acled_row()))  # published
+    report = run(acled_file(acled_row(fatalities="30")), publish=False)
+    assert report.updated == 0 and "only a reviewer" in report.conflicts[0]
+    assert Incident.objects.get().killed_best == 15
