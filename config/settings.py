@@ -41,6 +41,16 @@ def env_bool(name, default):
     raise ImproperlyConfigured(f"{name}={raw!r}: use true or false")
 
 
+def env_int(name, default):
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name}={raw!r}: use a whole number") from None
+
+
 def env_list(name, default):
     raw = os.environ.get(name)
     if raw is None:
@@ -119,7 +129,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -152,7 +162,6 @@ STORAGES = {
 }
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
-SITE_NAME = os.environ.get("SITE_NAME", "incidentdb")
 
 LOGGING = {
     "version": 1,

@@ -5,7 +5,8 @@ from .models import EventType, Incident
 
 
 class IncidentFilterSet(django_filters.FilterSet):
-    """The one filter definition shared by the incident pages (and, later, exports and the API)."""
+    """The one filter definition shared by the incident list and its downloads (and, later,
+    the analysis pages and the API)."""
 
     date_from = django_filters.DateFilter(
         field_name="start_date",

@@ -83,3 +83,9 @@ def test_a_local_env_file_fills_in_unset_variables_only(tmp_path, monkeypatch):
     assert os.environ["INCIDENTDB_A"] == "from-file"
     assert os.environ["INCIDENTDB_B"] == "from-environment"
     monkeypatch.delenv("INCIDENTDB_A")
+
+
+def test_a_non_numeric_conn_max_age_fails_loudly():
+    result = load_settings(DEBUG="true", CONN_MAX_AGE="forever")
+    assert result.returncode != 0
+    assert "CONN_MAX_AGE='forever'" in result.stderr

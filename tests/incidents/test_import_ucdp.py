@@ -267,7 +267,7 @@ def test_skip_invalid_writes_good_rows_and_saves_the_bad_ones(db, ged_file, tmp_
         call_command(
             "import_events", path, "--format", "ucdp", "--skip-invalid", "--rejects", rejects
         )
-    assert exited.value.code == 1  # something was rejected
+    assert exited.value.code == 3  # rows were rejected
     assert sorted(Incident.objects.values_list("ucdp_id", flat=True)) == ["1", "3"]
     with open(rejects, encoding="utf-8") as f:
         [rejected] = list(csv.DictReader(f))

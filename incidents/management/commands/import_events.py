@@ -7,11 +7,15 @@ from tqdm import tqdm
 from incidents.importers.base import FileRefused, import_file, write_rejects
 from incidents.importers.registry import IMPORTERS
 
+# The exit status when rows were rejected (1 is an error such as a refused file).
+REJECTED_STATUS = 3
+
 
 class Command(BaseCommand):
     help = (
         "Import incidents from a UCDP GED or ACLED CSV file. Nothing is written when any row is "
-        "bad, unless --skip-invalid; a re-import updates changed rows and keeps analysts' edits."
+        "bad, unless --skip-invalid; a re-import updates changed rows and keeps analysts' edits. "
+        "Exit status 3 when rows were rejected."
     )
 
     def add_arguments(self, parser):
@@ -68,5 +72,5 @@ class Command(BaseCommand):
             self.stderr.write(f"Rejected rows saved to {rejects}")
         self.stdout.write(report.summary())
         if report.rejected:
-            # Scripts must notice that part of the file did not go in.
-            sys.exit(1)
+            # Scripts must notice that part of the file did not go in; 3 tells it from a crash.
+            sys.exit(REJECTED_STATUS)
