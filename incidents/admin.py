@@ -284,6 +284,10 @@ class IncidentAdmin(SimpleHistoryAdmin):
         return request.user.has_perm("incidents.publish_incident")
 
     def save_model(self, request, obj, form, change):
+        # Saving an unchanged form is no correction: "last changed" stays, and a later
+        # re-import still sees the incident as untouched since its import.
+        if change and not form.has_changed():
+            return
         if not change:
             obj.created_by = request.user
         obj.updated_by = request.user
@@ -291,6 +295,8 @@ class IncidentAdmin(SimpleHistoryAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if change and not form.has_changed() and any(f.has_changed() for f in formsets):
+            form.instance.mark_changed(by=request.user)  # a casualty, actor or source changed
         # The workflow buttons on the change form act after everything is saved, so an
         # incident is published with its casualty rows and totals, never without them.
         incident = form.instance

@@ -135,16 +135,8 @@ class AreaFinder:
         for candidate in candidates:
             if normalize_name(candidate.name) == normalized:
                 return candidate
-        if parent is not None:
-            # A district may sit under a region the dataset names differently; accept a
-            # unique match anywhere in the country before creating a new one.
-            elsewhere = [
-                area
-                for area in AdminArea.objects.filter(country=country, level=level)
-                if normalize_name(area.name) == normalized
-            ]
-            if len(elsewhere) == 1:
-                return elsewhere[0]
+        # Not found under this parent: a new area there, never one under another region, so
+        # that a place's district is always inside its region.
         return AdminArea.objects.create(
             country=country, level=level, parent=parent, name=_strip_suffix(name)
         )

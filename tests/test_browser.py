@@ -1,5 +1,6 @@
 """One story in a real browser: the public sorts the table by killed and opens the worst
-incident; an analyst then logs in to the admin and adds a casualty row through the inline.
+incident; a reviewer then logs in to the admin and adds a casualty row through the inline
+(a published incident is corrected by a reviewer: analysts see it read-only).
 
 Runs Debian's Chromium (/usr/bin/chromium) through Playwright's sync API against
 pytest-django's live_server. Skipped when Chromium or Playwright is missing, except in CI
@@ -87,7 +88,7 @@ def _killed_cells(page):
     return page.locator("table.incident-table tbody td[data-label='Killed']")
 
 
-def test_public_sorts_by_killed_and_an_analyst_adds_a_casualty(page, live_server):
+def test_public_sorts_by_killed_and_a_reviewer_adds_a_casualty(page, live_server):
     from playwright.sync_api import expect
 
     # Four published incidents: killed 3, 41 (two casualty rows, with a range), 12 and unknown.
@@ -99,7 +100,7 @@ def test_public_sorts_by_killed_and_an_analyst_adds_a_casualty(page, live_server
     IncidentFactory(title="Attack with no reported casualties")
     worst.refresh_from_db()
     assert (worst.killed_low, worst.killed_best, worst.killed_high) == (36, 41, 49)
-    UserFactory(username="amina", group="Analyst")  # password "password"
+    UserFactory(username="amina", group="Reviewer")  # password "password"
 
     # Static files the admin needs (CSS, jQuery, inlines.js, select2) must all load.
     failed_static = []
@@ -146,7 +147,7 @@ def test_public_sorts_by_killed_and_an_analyst_adds_a_casualty(page, live_server
     _screenshot(page, "incident-detail")
     assert few.title not in page.content()
 
-    # --- an analyst: log in, add a casualty row to the incident through the admin ----------
+    # --- a reviewer: log in, add a casualty row to the incident through the admin ---------
     page.goto(live_server.url + "/admin/")
     expect(page).to_have_url(re.compile(r"/admin/login/"))
     page.fill("#id_username", "amina")

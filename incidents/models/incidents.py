@@ -344,6 +344,12 @@ class Incident(models.Model):
         self.retraction_reason = reason.strip()
         self._save_step(by, ["status", "retracted_at", "retracted_by", "retraction_reason"])
 
+    def mark_changed(self, by):
+        """Record a correction made to the incident's casualties, actors or citations."""
+        self.updated_at, self.updated_by = timezone.now(), by
+        self._history_user = by
+        self.save(update_fields=["updated_at", "updated_by"])
+
     def _require(self, user, permission):
         if not user.has_perm(permission):
             raise PermissionDenied(_("You are not allowed to do this."))

@@ -370,3 +370,36 @@ def test_retract_page_of_a_malformed_id_is_no_server_error(reviewer_client):
     response = reviewer_client.get("/admin/incidents/incident/abc/retract/", follow=True)
     assert response.status_code == 200
     assert "doesn’t exist" in response.content.decode()
+
+
+def _unchanged_form_data(incident):
+    data = {
+        "start_date": str(incident.start_date), "end_date": "", "date_precision": "1",
+        "location": str(incident.location_id), "geo_precision": "1",
+        "event_type": "battles", "sub_event_type": "armed_clash",
+        "title": incident.title, "narrative": "", "acled_event_id": "", "ucdp_id": "",
+    }  # fmt: skip
+    data.update(_existing_inline_rows(incident))
+    return data
+
+
+def test_publishing_unchanged_keeps_the_last_changed_date(reviewer_client):
+    incident = IncidentFactory(status=Status.IN_REVIEW)
+    before = incident.updated_at
+    url = reverse("admin:incidents_incident_change", args=[incident.pk])
+    response = reviewer_client.post(url, {**_unchanged_form_data(incident), "_publish": "1"})
+    assert response.status_code == 302
+    incident.refresh_from_db()
+    assert (incident.status, incident.updated_at) == (Status.PUBLISHED, before)
+
+
+def test_correcting_only_a_casualty_row_counts_as_a_change(analyst_client, analyst):
+    casualty = CasualtyFactory(best=12, incident=IncidentFactory(status=Status.DRAFT))
+    incident = casualty.incident
+    before = incident.updated_at
+    data = {**_unchanged_form_data(incident), "_save": "Save"}
+    data["casualties-0-best"] = data["casualties-0-high"] = "14"
+    analyst_client.post(reverse("admin:incidents_incident_change", args=[incident.pk]), data)
+    incident.refresh_from_db()
+    assert incident.killed_best == 14
+    assert incident.updated_at > before and incident.updated_by == analyst
