@@ -209,8 +209,15 @@ def spread(total, weights):
     return shares
 
 
+# Older GED events cite in free text ("Reuters 1996-02-21"); such text is kept whole as the
+# excerpt of one citation of UCDP itself, so that no event loses its sources.
+UNPARSED_SOURCE = "UCDP GED (sources as UCDP lists them)"
+
+
 def citations(row):
-    """Citations from source_article ("Office,date,Headline";…), else the parallel columns."""
+    """Citations from source_article ("Office,date,Headline";…), else the parallel columns,
+    else source_article's free text."""
+    article = row.get("source_article", "").strip()
     found = [
         CitationRecord(
             source=match["office"].strip(),
@@ -218,7 +225,7 @@ def citations(row):
             title=match["headline"].strip(),
             published_on=datetime.strptime(match["date"], "%Y-%m-%d").date(),
         )
-        for match in CITATION.finditer(row.get("source_article", "").strip())
+        for match in CITATION.finditer(article)
         if match["office"].strip()
     ]
     if found:
@@ -238,6 +245,8 @@ def citations(row):
                 published_on=_iso_date(published),
             )
         )
+    if not result and article:
+        result.append(CitationRecord(source=UNPARSED_SOURCE, excerpt=article.strip("\"'")))
     return result
 
 

@@ -381,3 +381,14 @@ def test_dry_run_counts_the_good_rows_even_when_some_are_rejected(db, ged_file):
     report = run(ged_file(ged_row(id="1"), ged_row(id="2", low="99")), dry_run=True)
     assert (report.created, len(report.rejected_rows), report.written) == (1, 1, False)
     assert Incident.objects.count() == 0
+
+
+def test_free_text_sources_of_older_events_are_kept(db, ged_file):
+    row = ged_row(source_article="'Reuters 1996-02-21'", source_office="", source_date="",
+                  source_headline="")  # fmt: skip
+    run(ged_file(row))
+    citation = Incident.objects.get().citations.get()
+    assert (citation.source.name, citation.excerpt) == (
+        "UCDP GED (sources as UCDP lists them)",
+        "Reuters 1996-02-21",
+    )
