@@ -82,11 +82,7 @@ class AcledImporter(Importer):
         errors = []
         cell = RowReader(row, row_number, errors, DATE_FORMATS, DATE_HINT)
         key = cell.text("event_id_cnty", required=True)
-        start = cell.date("event_date", required=True)
-        cell.future_date("event_date", start)
-        end = cell.date("end_date")
-        if start and end and end < start:
-            errors.append(RowError(row_number, "end_date", row["end_date"], "before event_date"))
+        start, end = cell.date_range("event_date", "end_date")
         time_precision = cell.integer("time_precision", choices=range(1, 4))
         date_precision = cell.integer("date_precision", choices=range(1, 6), required=False)
         geo_precision = cell.integer("geo_precision", choices=range(1, 4))
@@ -141,7 +137,7 @@ class AcledImporter(Importer):
             or f"{sub_event_name or row['event_type'].strip()} in {location}",
             narrative=cell.text("notes"),
             start_date=start,
-            end_date=end if end and end != start else None,
+            end_date=end,
             date_precision=date_precision or TIME_PRECISION[time_precision],
             place=PlaceRecord(
                 country_iso3=country,

@@ -218,10 +218,16 @@ class RowReader:
             self._fail(column, "required")
         return value
 
-    def future_date(self, column, value):
-        """Refuse a date after today, as the incident form does."""
-        if value and value > timezone.localdate():
-            self._fail(column, "in the future")
+    def date_range(self, start_column, end_column):
+        """(start, end) under the incident form's rules: a start, not in the future, and no
+        end before it. An end equal to the start is a one-day event: None."""
+        start = self.date(start_column, required=True)
+        end = self.date(end_column)
+        if start and start > timezone.localdate():
+            self._fail(start_column, "in the future")
+        if start and end and end < start:
+            self._fail(end_column, f"before {start_column}")
+        return start, (end if end != start else None)
 
     def date(self, column, required=False):
         value = (self.row.get(column) or "").strip()

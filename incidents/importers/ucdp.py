@@ -79,11 +79,7 @@ class UcdpImporter(Importer):
         errors = []
         cell = RowReader(row, row_number, errors, DATE_FORMATS, DATE_HINT)
         key = cell.text("id", required=True)
-        start = cell.date("date_start", required=True)
-        cell.future_date("date_start", start)
-        end = cell.date("date_end")
-        if start and end and end < start:
-            errors.append(RowError(row_number, "date_end", row["date_end"], "before date_start"))
+        start, end = cell.date_range("date_start", "date_end")
         violence = cell.integer("type_of_violence", choices=range(1, 4))
         date_precision = cell.integer("date_prec", choices=range(1, 6))
         geo_precision = cell.integer("where_prec", choices=range(1, 8))
@@ -141,7 +137,7 @@ class UcdpImporter(Importer):
             title=f"{side_a} – {side_b}, {place.name}",
             narrative=f"Place as UCDP describes it: {description}." if description else "",
             start_date=start,
-            end_date=end if end and end != start else None,
+            end_date=end,
             date_precision=date_precision,
             place=place,
             geo_precision=geo_precision,
