@@ -184,7 +184,9 @@ class IncidentAdmin(SimpleHistoryAdmin):
     list_display = ["start_date", "title", "location", "event_type", "killed_best", "status"]
     list_display_links = ["start_date", "title"]
     list_filter = ["status", "event_type", "date_precision", "location__admin1"]
-    list_select_related = ["location", "event_type"]
+    # What the rows show: the place with its region or country, the type, and each row's
+    # checkbox label (the incident's __str__, which names the sub-event type).
+    list_select_related = ["location__admin1", "location__country", "event_type", "sub_event_type"]
     search_fields = ["title", "location__name", "acled_event_id", "ucdp_id"]
     date_hierarchy = "start_date"
     show_full_result_count = False
@@ -258,9 +260,6 @@ class IncidentAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("last changed"))
     def updated(self, incident):
         return _stamp(incident.updated_at, incident.updated_by)
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("location__admin1", "event_type")
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -412,6 +411,11 @@ class ImportRunAdmin(admin.ModelAdmin):
     form = ImportRunForm
     list_display = ["uploaded_at", "file_name", "format", "uploaded_by", "imported_at", "outcome"]
     list_select_related = ["uploaded_by"]
+
+    def get_queryset(self, request):
+        # The uploaded files can be megabytes each: the list and the report never need them.
+        return super().get_queryset(request).defer("content")
+
     readonly_fields = ["file_name", "uploaded_by", "uploaded_at", "report", "imported"]
     change_form_template = "admin/incidents/importrun/change_form.html"
 

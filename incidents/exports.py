@@ -357,7 +357,7 @@ def csv_row(row):
     end_date = row["end_date"]
     return [
         # ACLED_COLUMNS
-        row["acled_event_id"] or f"IDB{row['id']}",
+        row["acled_event_id"] or own_event_id(row["id"]),
         row["start_date"].isoformat(),
         row["start_date"].year,
         acled_time_precision(row["date_precision"]),
@@ -402,6 +402,21 @@ def csv_row(row):
         row["location__country__iso3"],
         row["location__admin1__iso_code"] or None,
     ]
+
+
+def own_event_id(pk):
+    """The event_id_cnty of an incident without an ACLED id: IDB and our id. The ACLED importer
+    reads it back (incident_pk_of_own_event_id), so a re-imported export finds its incidents."""
+    return f"{OWN_EVENT_ID_PREFIX}{pk}"
+
+
+def incident_pk_of_own_event_id(event_id):
+    """The incident id in an own_event_id(), or None for any other identifier."""
+    prefix, digits = event_id[: len(OWN_EVENT_ID_PREFIX)], event_id[len(OWN_EVENT_ID_PREFIX) :]
+    return int(digits) if prefix == OWN_EVENT_ID_PREFIX and digits.isdigit() else None
+
+
+OWN_EVENT_ID_PREFIX = "IDB"
 
 
 def unique(items):

@@ -18,7 +18,6 @@ How ACLED maps onto incidents:
   actors' types and are not read; region (ACLED's world region) is not stored.
 """
 
-import re
 from datetime import UTC, datetime
 
 from ..choices import (
@@ -29,6 +28,7 @@ from ..choices import (
     GeoPrecision,
     SourceScale,
 )
+from ..exports import incident_pk_of_own_event_id
 from ..gazetteer import find_country_code
 from ..models import Incident
 from ..taxonomy import EVENT_TYPES
@@ -55,8 +55,6 @@ SUB_EVENT_TYPE_CODES = {
     for sub_code, sub_name in sub_types
 }
 SCALES = {label.lower(): value for value, label in SourceScale.choices}
-# The event_id_cnty our export writes for an incident without an ACLED id (see exports.py).
-OWN_ID = re.compile(r"IDB\d+")
 
 
 class AcledImporter(Importer):
@@ -165,7 +163,8 @@ class AcledImporter(Importer):
         """Also find our own incidents by the IDB<id> our CSV export gives those without an
         ACLED id, so that re-importing an export updates them instead of duplicating them."""
         existing = super().find_existing(keys)
-        own_ids = {int(key[3:]): key for key in keys if OWN_ID.fullmatch(key)}
+        own_ids = {incident_pk_of_own_event_id(key): key for key in keys}
+        own_ids.pop(None, None)
         for incident in Incident.objects.filter(pk__in=own_ids, acled_event_id=""):
             existing[own_ids[incident.pk]] = incident
         return existing
