@@ -1,32 +1,262 @@
+"""IncidentFilterSet: the one filter definition for the incident list, its downloads, the
+analysis pages and the API. Researchers bookmark and script these parameter names; keep them.
+
+Several values of one parameter mean "any of" (admin1=3&admin1=7); different parameters must
+all hold. Unknown ids and malformed values are form errors, never silently ignored: pages show
+them beside the field, the API and the downloads answer 400 with them.
+"""
+
 import django_filters
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .models import EventType, Incident
+from .choices import ActorType, DatePrecision, GeoPrecision, ViolenceType
+from .models import Actor, AdminArea, Country, EventType, Incident, Location, SubEventType
+
+MAX_RADIUS_KM = 2000
+
+
+class PointField(forms.CharField):
+    """ "LAT,LON" in decimal degrees, e.g. near=16.27,-0.04 (Gao)."""
+
+    default_error_messages = {
+        "invalid": _("Give a point as latitude,longitude in degrees, e.g. 16.27,-0.04."),
+        "range": _("Latitude must be between -90 and 90 and longitude between -180 and 180."),
+    }
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        if not value:
+            return None
+        try:
+            latitude, longitude = (float(part) for part in value.split(","))
+        except ValueError:
+            raise ValidationError(self.error_messages["invalid"], code="invalid") from None
+        if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+            raise ValidationError(self.error_messages["range"], code="range")
+        return latitude, longitude
+
+
+class PointFilter(django_filters.Filter):
+    field_class = PointField
+
+
+class WholeNumberFilter(django_filters.NumberFilter):
+    """A NumberFilter for counts: 1.5 killed is an error, not a silent rounding."""
+
+    field_class = forms.IntegerField
+
+
+class KilometresFilter(django_filters.NumberFilter):
+    field_class = forms.FloatField
+
+
+class IncidentFilterForm(forms.Form):
+    """Checks that involve two parameters at once."""
+
+    def clean(self):
+        cleaned = super().clean()
+        date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
+        if date_from and date_to and date_from > date_to:
+            self.add_error("date_to", _("The end of the period is before its start."))
+        near, radius_km = cleaned.get("near"), cleaned.get("radius_km")
+        if radius_km is not None and not near and "near" not in self.errors:
+            self.add_error("radius_km", _("Give near=LAT,LON with radius_km."))
+        if near and radius_km is None and "radius_km" not in self.errors:
+            self.add_error("near", _("Give radius_km (in kilometres) with near."))
+        killed_min, killed_max = cleaned.get("killed_min"), cleaned.get("killed_max")
+        if killed_min is not None and killed_max is not None and killed_min > killed_max:
+            self.add_error("killed_max", _("The maximum is below the minimum."))
+        return cleaned
+
+
+def date_input():
+    return forms.DateInput(attrs={"type": "date"})
 
 
 class IncidentFilterSet(django_filters.FilterSet):
-    """The one filter definition shared by the incident list and its downloads (and, later,
-    the analysis pages and the API)."""
-
+    # --- when ---
+    # A multi-day incident matches a period it overlaps: it started by date_to and had not
+    # ended before date_from (an incident without end_date lasted one day).
     date_from = django_filters.DateFilter(
         field_name="start_date",
         lookup_expr="gte",
+        method="filter_date_from",
         label=_("From"),
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+        widget=date_input(),
     )
     date_to = django_filters.DateFilter(
-        field_name="start_date",
-        lookup_expr="lte",
-        label=_("To"),
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+        field_name="start_date", lookup_expr="lte", label=_("To"), widget=date_input()
     )
-    event_type = django_filters.ModelChoiceFilter(
+    date_precision_max = django_filters.TypedChoiceFilter(
+        field_name="date_precision",
+        lookup_expr="lte",
+        choices=[("", _("Any precision")), *DatePrecision.choices],
+        coerce=int,
+        label=_("Date known at least to"),
+    )
+
+    # --- where ---
+    country = django_filters.ModelMultipleChoiceFilter(
+        field_name="location__country__iso3",
+        lookup_expr="exact",
+        distinct=False,
+        to_field_name="iso3",
+        queryset=Country.objects.all(),
+        label=_("Country"),
+    )
+    admin1 = django_filters.ModelMultipleChoiceFilter(
+        field_name="location__admin1",
+        lookup_expr="exact",
+        distinct=False,
+        queryset=AdminArea.objects.filter(level=AdminArea.Level.ADMIN1),
+        label=_("Region"),
+    )
+    admin2 = django_filters.ModelMultipleChoiceFilter(
+        field_name="location__admin2",
+        lookup_expr="exact",
+        distinct=False,
+        queryset=AdminArea.objects.filter(level=AdminArea.Level.ADMIN2),
+        label=_("District"),
+    )
+    # Places are many: the page offers them through search, not as a <select> of every one.
+    location = django_filters.ModelMultipleChoiceFilter(
+        field_name="location",
+        lookup_expr="exact",
+        distinct=False,
+        queryset=Location.objects.all(),
+        widget=forms.MultipleHiddenInput,
+        label=_("Place"),
+    )
+    near = PointFilter(
+        field_name="location",
+        lookup_expr="exact",
+        distinct=False,
+        method="filter_near",
+        label=_("Near (lat,lon)"),
+        widget=forms.TextInput(attrs={"placeholder": "16.27,-0.04", "inputmode": "decimal"}),
+    )
+    # Applied together with near (see filter_near).
+    radius_km = KilometresFilter(
+        field_name="location",
+        lookup_expr="exact",
+        distinct=False,
+        method="filter_nothing",
+        min_value=0.1,
+        max_value=MAX_RADIUS_KM,
+        label=_("Within (km)"),
+    )
+    geo_precision_max = django_filters.TypedChoiceFilter(
+        field_name="geo_precision",
+        lookup_expr="lte",
+        choices=[("", _("Any precision")), *GeoPrecision.choices],
+        coerce=int,
+        label=_("Place known at least to"),
+    )
+
+    # --- what ---
+    event_type = django_filters.ModelMultipleChoiceFilter(
         field_name="event_type",
         lookup_expr="exact",
+        distinct=False,
         queryset=EventType.objects.all(),
         label=_("Event type"),
+    )
+    sub_event_type = django_filters.ModelMultipleChoiceFilter(
+        field_name="sub_event_type",
+        lookup_expr="exact",
+        distinct=False,
+        queryset=SubEventType.objects.all(),
+        label=_("Sub-event type"),
+    )
+    type_of_violence = django_filters.TypedMultipleChoiceFilter(
+        field_name="incident_actors",
+        lookup_expr="exact",
+        distinct=False,
+        method="filter_type_of_violence",
+        choices=ViolenceType.choices,
+        coerce=int,
+        label=_("Type of violence (UCDP)"),
+    )
+    civilian_targeting = django_filters.TypedChoiceFilter(
+        field_name="civilian_targeting",
+        lookup_expr="exact",
+        choices=[("", _("Either")), ("true", _("Yes")), ("false", _("No"))],
+        coerce=lambda value: value == "true",
+        label=_("Civilians targeted"),
+    )
+
+    # --- who ---
+    # Actors are many: the page offers them through search, not as a <select> of every one.
+    actor = django_filters.ModelMultipleChoiceFilter(
+        field_name="incident_actors__actor",
+        lookup_expr="exact",
+        distinct=False,
+        method="filter_actor",
+        queryset=Actor.objects.all(),
+        widget=forms.MultipleHiddenInput,
+        label=_("Actor"),
+    )
+    actor_type = django_filters.TypedMultipleChoiceFilter(
+        field_name="incident_actors__actor__actor_type",
+        lookup_expr="exact",
+        distinct=False,
+        method="filter_actor_type",
+        choices=ActorType.choices,
+        coerce=int,
+        label=_("Actor type"),
+    )
+
+    # --- how many ---
+    # On the best estimate; an incident whose toll is unknown matches neither bound.
+    killed_min = WholeNumberFilter(
+        field_name="killed_best", lookup_expr="gte", min_value=0, label=_("Killed at least")
+    )
+    killed_max = WholeNumberFilter(
+        field_name="killed_best", lookup_expr="lte", min_value=0, label=_("Killed at most")
+    )
+
+    q = django_filters.CharFilter(
+        field_name="title",
+        lookup_expr="search",
+        method="filter_text",
+        max_length=200,
+        label=_("Search"),
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("ambush, Mopti, JNIM…")}),
     )
 
     class Meta:
         model = Incident
-        fields = ["date_from", "date_to", "event_type"]
+        form = IncidentFilterForm
+        fields = []
+
+    def filter_date_from(self, queryset, name, value):
+        return queryset.filter(Q(start_date__gte=value) | Q(end_date__gte=value))
+
+    def filter_near(self, queryset, name, value):
+        latitude, longitude = value
+        radius_km = self.form.cleaned_data["radius_km"]
+        places = Location.objects.within_km(latitude, longitude, radius_km)
+        return queryset.filter(location__in=places)
+
+    def filter_nothing(self, queryset, name, value):
+        return queryset
+
+    def filter_type_of_violence(self, queryset, name, value):
+        return queryset.of_violence_types(value) if value else queryset
+
+    def filter_actor(self, queryset, name, value):
+        return queryset.involving_actors(value) if value else queryset
+
+    def filter_actor_type(self, queryset, name, value):
+        return queryset.involving_actor_types(value) if value else queryset
+
+    def filter_text(self, queryset, name, value):
+        value = value.strip()
+        return queryset.search(value) if value else queryset
+
+
+# The parameters that select incidents, in the order the page explains them.
+FILTER_PARAMETERS = list(IncidentFilterSet.base_filters)

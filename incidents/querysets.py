@@ -1,10 +1,24 @@
 """Named queries over incidents. `.public()` is the only gate for what the public may see."""
 
+import hashlib
+
+from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
-from django.db.models import Count, Max, Min, Prefetch, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Sum
 
-from .choices import CasualtyOutcome, Status
+from .choices import ActorRole, ActorType, CasualtyOutcome, Status, ViolenceType
+from .taxonomy import ARMED_ACTOR_TYPES
+
+PERPETRATOR_ROLES = (ActorRole.PERPETRATOR, ActorRole.PERPETRATOR_ASSOCIATE)
+TARGET_ROLES = (ActorRole.TARGET, ActorRole.TARGET_ASSOCIATE)
+
+# Counting a million rows takes about 100 ms on PostgreSQL. Counts at least this large are
+# remembered for COUNT_CACHE_SECONDS: a large total a minute old is still right to the reader's
+# eye, while small counts (one region, one month) stay exact the moment an incident is published.
+COUNT_CACHE_MIN = 10_000
+COUNT_CACHE_SECONDS = 60
 
 
 class IncidentQuerySet(models.QuerySet):
@@ -14,6 +28,77 @@ class IncidentQuerySet(models.QuerySet):
 
     def retracted(self):
         return self.filter(status=Status.RETRACTED)
+
+    # --- filters (used by IncidentFilterSet) ------------------------------------------------
+
+    def involving_actors(self, actors):
+        """Incidents in which any of the actors takes part, in any role."""
+        return self.filter(_has_actor(actor__in=actors))
+
+    def involving_actor_types(self, actor_types):
+        """Incidents with an actor of any of the ACLED inter codes, in any role."""
+        return self.filter(_has_actor(actor__actor_type__in=actor_types))
+
+    def of_violence_types(self, violence_types):
+        """Incidents whose UCDP type of violence, derived from the actors' types exactly as
+        taxonomy.derive_violence_type does, is any of the given ones."""
+        armed_perpetrator = _has_actor(role__in=PERPETRATOR_ROLES, actor__actor_type__in=ARMED)
+        armed_target = _has_actor(role__in=TARGET_ROLES, actor__actor_type__in=ARMED)
+        civilian_target = _has_actor(role__in=TARGET_ROLES, actor__actor_type=ActorType.CIVILIANS)
+        state_forces = _has_actor(actor__actor_type=ActorType.STATE_FORCES)
+        conditions = {
+            ViolenceType.ONE_SIDED: civilian_target & ~armed_target,
+            ViolenceType.STATE_BASED: armed_target & state_forces,
+            ViolenceType.NON_STATE: armed_target & ~state_forces,
+        }
+        wanted = Q()
+        for violence_type in violence_types:
+            wanted |= conditions[ViolenceType(int(violence_type))]
+        return self.filter(armed_perpetrator & wanted)
+
+    def search(self, text):
+        """Incidents whose title or narrative match the words, or whose place (or its admin
+        areas or country) or an actor (or an alias) is named by the text.
+
+        PostgreSQL: full-text search over title and narrative ('simple' configuration, because
+        the reports mix English and French and place names must not be stemmed), served by the
+        incident_search_idx GIN index. SQLite: a case-insensitive contains-search.
+        """
+        from .models import Actor, Location
+
+        names_place = Location.objects.filter(
+            Q(name__icontains=text)
+            | Q(admin1__name__icontains=text)
+            | Q(admin2__name__icontains=text)
+            | Q(admin3__name__icontains=text)
+            | Q(country__name__icontains=text)
+        )
+        names_actor = Actor.objects.filter(
+            Q(name__icontains=text) | Q(aliases__name__icontains=text)
+        )
+        if connections[self.db].vendor == "postgresql":
+            words = SEARCH_DOCUMENT.get_lookup("exact")(
+                SEARCH_DOCUMENT, SearchQuery(text, config="simple", search_type="websearch")
+            )
+        else:
+            words = Q(title__icontains=text) | Q(narrative__icontains=text)
+        return self.filter(
+            Q(words) | Q(location__in=names_place) | _has_actor(actor__in=names_actor)
+        )
+
+    def cached_count(self):
+        """count(), remembered for a minute when it is large (see COUNT_CACHE_MIN)."""
+        try:
+            sql, params = self.order_by().query.sql_with_params()
+        except EmptyResultSet:
+            return 0
+        key = "incident-count:" + hashlib.sha256(f"{self.db}|{sql}|{params!r}".encode()).hexdigest()
+        count = cache.get(key)
+        if count is None:
+            count = self.count()
+            if count >= COUNT_CACHE_MIN:
+                cache.set(key, count, COUNT_CACHE_SECONDS)
+        return count
 
     def for_table(self):
         """Everything one row of the public table shows, in a fixed number of queries."""
@@ -150,3 +235,18 @@ class IncidentQuerySet(models.QuerySet):
             "location__admin3__name",
             "location__admin3__iso_code",
         )
+
+
+ARMED = sorted(ARMED_ACTOR_TYPES)
+
+
+def _has_actor(**conditions):
+    """EXISTS an actor row of the incident matching the conditions (no duplicate incidents, as
+    a join over actors would give)."""
+    from .models import IncidentActor
+
+    return Exists(IncidentActor.objects.filter(incident=OuterRef("pk"), **conditions))
+
+
+# The expression incident_search_idx indexes; the query must spell it the same way to use it.
+SEARCH_DOCUMENT = SearchVector("title", "narrative", config="simple")

@@ -35,3 +35,14 @@ def analyst_client(client, analyst):
 def reviewer_client(client, reviewer):
     client.force_login(reviewer)
     return client
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    # Counts and aggregates are cached (locmem in tests); one test's numbers must not leak
+    # into the next.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

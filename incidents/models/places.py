@@ -1,6 +1,9 @@
+import math
+
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import FloatField, Q
+from django.db.models.functions import Cast, Cos, Power, Radians, Sin
 from django.utils.translation import gettext_lazy as _
 
 
@@ -62,6 +65,35 @@ class AdminArea(models.Model):
                 raise ValidationError({"parent": _("The parent must be in the same country.")})
 
 
+EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
+KM_PER_DEGREE_LATITUDE = 111.2
+
+
+class LocationQuerySet(models.QuerySet):
+    def within_km(self, latitude, longitude, radius_km):
+        """Places whose great-circle (haversine) distance from the point is at most radius_km.
+
+        A latitude/longitude box around the circle is tested first, which is cheap; the exact
+        distance is then computed only for the places inside the box.
+        """
+        lat_margin = radius_km / KM_PER_DEGREE_LATITUDE
+        box = Q(latitude__gte=latitude - lat_margin, latitude__lte=latitude + lat_margin)
+        cos_lat = math.cos(math.radians(latitude))
+        # Near the poles (or for huge radii) a longitude margin is meaningless: keep every one.
+        if cos_lat > 0.01 and lat_margin / cos_lat < 180:
+            lon_margin = lat_margin / cos_lat
+            box &= Q(longitude__gte=longitude - lon_margin, longitude__lte=longitude + lon_margin)
+        place_lat = Radians(Cast("latitude", FloatField()))
+        place_lon = Radians(Cast("longitude", FloatField()))
+        lat, lon = math.radians(latitude), math.radians(longitude)
+        half_chord = Power(Sin((place_lat - lat) / 2), 2) + math.cos(lat) * Cos(place_lat) * Power(
+            Sin((place_lon - lon) / 2), 2
+        )
+        # asin(sqrt(x)) <= d / 2R  <=>  x <= sin(d / 2R)^2 (both sides monotonic on [0, pi/2]).
+        limit = math.sin(min(radius_km / (2 * EARTH_RADIUS_KM), math.pi / 2)) ** 2
+        return self.filter(box).alias(half_chord=half_chord).filter(half_chord__lte=limit)
+
+
 class Location(models.Model):
     """A named place with coordinates, inside a country's administrative hierarchy.
 
@@ -102,6 +134,8 @@ class Location(models.Model):
         limit_choices_to={"level": AdminArea.Level.ADMIN3},
         verbose_name=_("commune (admin3)"),
     )
+
+    objects = LocationQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]

@@ -576,7 +576,7 @@ def test_xlsx_larger_than_a_worksheet_is_refused_with_a_reason(client, db, monke
             {"event_type": "earthquakes"},
             {
                 "event_type": [
-                    "Select a valid choice. That choice is not one of the available choices."
+                    "Select a valid choice. earthquakes is not one of the available choices."
                 ]
             },
         ),
