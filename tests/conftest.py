@@ -2,6 +2,7 @@
 
 import pytest
 
+from tests.browser import allow_orm_beside_playwright, page  # noqa: F401 (fixtures)
 from tests.factories import UserFactory
 
 

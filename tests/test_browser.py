@@ -2,86 +2,17 @@
 incident; a reviewer then logs in to the admin and adds a casualty row through the inline
 (a published incident is corrected by a reviewer: analysts see it read-only).
 
-Runs Debian's Chromium (/usr/bin/chromium) through Playwright's sync API against
-pytest-django's live_server. Skipped when Chromium or Playwright is missing, except in CI
-(CI=true), where a missing browser is a failure.
+See tests/browser.py for how the browser is run.
 """
 
-import os
 import re
-from pathlib import Path
-
-import pytest
-from django.db import connections
 
 from incidents.choices import CasualtyGroup, CasualtyOutcome
 from incidents.models import Casualty, Incident
+from tests.browser import BROWSER_TEST_MARKS, screenshot
 from tests.factories import CasualtyFactory, IncidentFactory, UserFactory
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-TIMEOUT_MS = 10_000
-ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-
-pytestmark = [
-    pytest.mark.browser,
-    # The live server needs committed rows (transaction=True); serialized_rollback restores
-    # the seeded taxonomy and groups that a transactional test's flush would otherwise lose.
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
-
-
-def _missing(reason):
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (CI=true: the browser test must run in CI)", pytrace=False)
-    pytest.skip(reason)
-
-
-@pytest.fixture
-def allow_orm_beside_playwright(monkeypatch):
-    # Playwright's sync API keeps an asyncio loop running in this thread, which makes Django
-    # refuse ORM calls from it; the ORM use here is plain synchronous code, so allow it.
-    # monkeypatch restores the variable (or its absence) after the test.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
-@pytest.fixture
-def page(allow_orm_beside_playwright):
-    try:
-        from playwright.sync_api import expect, sync_playwright
-    except ImportError:
-        _missing("the playwright package is not installed")
-    if not CHROMIUM.exists():
-        _missing(f"{CHROMIUM} is not installed (apt-get install chromium)")
-
-    expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(TIMEOUT_MS)
-            page.set_default_navigation_timeout(TIMEOUT_MS)
-            yield page
-        finally:
-            browser.close()
-            # While Playwright's loop runs, asgiref gives this thread a second set of database
-            # connections (async-context storage). Close them now: once the loop stops they
-            # are out of reach, and an open one stops PostgreSQL dropping the test database.
-            connections.close_all()
-
-
-def _screenshot(page, name):
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=ARTIFACTS / f"{name}.png", full_page=True)
+pytestmark = BROWSER_TEST_MARKS
 
 
 def _killed_cells(page):
@@ -136,7 +67,7 @@ def test_public_sorts_by_killed_and_a_reviewer_adds_a_casualty(page, live_server
     expect(page.locator("table.incident-table thead th.desc")).to_have_text(re.compile("Killed"))
     first_row = page.locator("table.incident-table tbody tr").first
     expect(first_row.locator("td[data-label='Incident']")).to_have_text(worst.title)
-    _screenshot(page, "incident-list-sorted-by-killed")
+    screenshot(page, "incident-list-sorted-by-killed")
 
     first_row.get_by_role("link", name=worst.title, exact=True).click()
     expect(page).to_have_url(live_server.url + f"/incidents/{worst.pk}/")
@@ -144,7 +75,7 @@ def test_public_sorts_by_killed_and_a_reviewer_adds_a_casualty(page, live_server
     killed_fact = page.locator("dl.facts dt:text-is('Killed') + dd")
     expect(killed_fact).to_contain_text("41 (36–49)")
     expect(page.locator("table.casualties tbody tr")).to_have_count(2)
-    _screenshot(page, "incident-detail")
+    screenshot(page, "incident-detail")
     assert few.title not in page.content()
 
     # --- a reviewer: log in, add a casualty row to the incident through the admin ---------
