@@ -9,7 +9,8 @@ admin.site.index_title = "Incidents, places, actors and sources"
 
 urlpatterns = [
     path("", incident_views.HomeView.as_view(), name="home"),
-    path("incidents/", include("incidents.urls")),
+    # /incidents/…, /places/…, /actors/…: the public pages of the incidents app.
+    path("", include("incidents.urls")),
     # Download twins of the list: /incidents.csv?<the list's query string>
     re_path(
         r"^incidents\.(?P<file_format>csv|json|xlsx|geojson)$",

@@ -6,7 +6,8 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Sum
+from django.db.models.functions import ExtractYear
 
 from .choices import ActorRole, ActorType, CasualtyOutcome, Status, ViolenceType
 from .taxonomy import ARMED_ACTOR_TYPES
@@ -234,6 +235,98 @@ class IncidentQuerySet(models.QuerySet):
             "location__admin2__iso_code",
             "location__admin3__name",
             "location__admin3__iso_code",
+        )
+
+
+    # --- place and actor pages ------------------------------------------------------------
+
+    def at_place(self, location):
+        """Incidents at one named place."""
+        return self.filter(location=location)
+
+    def in_area(self, area):
+        """Incidents at the places inside an admin area of any level (one indexed lookup: each
+        place stores its whole hierarchy)."""
+        return self.filter(**{f"location__admin{area.level}": area})
+
+    def in_country(self, country):
+        return self.filter(location__country=country)
+
+    def yearly_totals(self):
+        """The incidents year by year (by start date) with their killed low, best and high
+        summed, as a trends.Trend: one GROUP BY query.
+
+        An incident whose toll is unknown (NULL) adds nothing to the sums; the Trend counts
+        such incidents apart.
+        """
+        from .trends import build_trend
+
+        rows = (
+            self.order_by()
+            .annotate(year=ExtractYear("start_date"))
+            .values("year")
+            .annotate(
+                incidents=Count("pk"),
+                killed_known=Count("killed_best"),
+                killed_low=Sum("killed_low"),
+                killed_best=Sum("killed_best"),
+                killed_high=Sum("killed_high"),
+                first_date=Min("start_date"),
+                last_date=Max("start_date"),
+            )
+            .order_by("year")
+        )
+        return build_trend(rows)
+
+    def totals_by_area(self, level):
+        """Incidents and killed (best) per admin area of `level` (1–3), most incidents first:
+        [{"area", "name", "incidents", "killed"}]. Incidents at places outside any area of that
+        level are left out (see totals_by_place)."""
+        area = f"location__admin{level}"
+        return list(
+            self.order_by()
+            .filter(**{f"{area}__isnull": False})
+            .values(area, f"{area}__name")
+            .annotate(incidents=Count("pk"), killed=Sum("killed_best"))
+            .order_by("-incidents", f"{area}__name")
+            .values("incidents", "killed", area=F(area), name=F(f"{area}__name"))
+        )
+
+    def totals_by_place(self, limit=None):
+        """Incidents and killed (best) per named place, most incidents first (the first
+        `limit` places): [{"place", "name", "incidents", "killed"}]."""
+        rows = (
+            self.order_by()
+            .values("location", "location__name")
+            .annotate(incidents=Count("pk"), killed=Sum("killed_best"))
+            .order_by("-incidents", "location__name")
+            .values("incidents", "killed", place=F("location"), name=F("location__name"))
+        )
+        return list(rows[:limit] if limit else rows)
+
+    def actor_role_counts(self, actor):
+        """In how many of the incidents the actor is a perpetrator (or associated with one) and
+        in how many a target (or associated with one): {"as_perpetrator", "as_target"}. An
+        actor on both sides of one incident counts on both."""
+        from .models import IncidentActor
+
+        return IncidentActor.objects.filter(
+            actor=actor, incident__in=self.order_by().values("pk")
+        ).aggregate(
+            as_perpetrator=Count("incident", distinct=True, filter=Q(role__in=PERPETRATOR_ROLES)),
+            as_target=Count("incident", distinct=True, filter=Q(role__in=TARGET_ROLES)),
+        )
+
+    def co_actors(self, actor, limit=10):
+        """The actors that most often take part in these incidents besides `actor`, each with
+        the number of incidents (`shared`), most first."""
+        from .models import Actor
+
+        return list(
+            Actor.objects.filter(incident_roles__incident__in=self.order_by().values("pk"))
+            .exclude(pk=actor.pk)
+            .annotate(shared=Count("incident_roles__incident", distinct=True))
+            .order_by("-shared", "name")[:limit]
         )
 
 

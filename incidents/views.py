@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -7,7 +9,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from . import exports
 from .filters import IncidentFilterSet
-from .models import Incident
+from .models import Actor, AdminArea, Country, Incident, Location
 from .tables import FiftyPerPage, IncidentTable
 
 
@@ -82,3 +84,96 @@ def form_errors(form):
         field: [error["message"] for error in field_errors]
         for field, field_errors in form.errors.get_json_data().items()
     }
+
+
+# --- place and actor pages -------------------------------------------------------------------
+# A place (named place, admin area or country) or an actor: its public incidents, their totals
+# and yearly trend, its subdivisions or the actors it meets, and its incidents as the list's
+# table. The links to the list, the downloads and the analysis use the list's filter parameters.
+
+PLACES_LISTED = 50
+
+
+def place_detail(request, pk):
+    place = get_object_or_404(
+        Location.objects.select_related("country", "admin1", "admin2", "admin3"), pk=pk
+    )
+    incidents = Incident.objects.public().at_place(place)
+    return render_incidents_page(
+        request, "incidents/place_detail.html", incidents, {"location": pk}, {"place": place}
+    )
+
+
+def area_detail(request, pk):
+    area = get_object_or_404(AdminArea.objects.select_related("country", "parent__parent"), pk=pk)
+    incidents = Incident.objects.public().in_area(area)
+    # The list filters by region (admin1) and district (admin2); communes have no parameter.
+    filter_parameter = {1: "admin1", 2: "admin2"}.get(area.level)
+    return render_incidents_page(
+        request,
+        "incidents/place_area.html",
+        incidents,
+        {filter_parameter: pk} if filter_parameter else None,
+        {"area": area, **subdivisions(incidents, area.level)},
+    )
+
+
+def country_detail(request, iso3):
+    country = get_object_or_404(Country, iso3=iso3.upper())
+    incidents = Incident.objects.public().in_country(country)
+    return render_incidents_page(
+        request,
+        "incidents/place_country.html",
+        incidents,
+        {"country": country.iso3},
+        {"country": country, **subdivisions(incidents, 0)},
+    )
+
+
+def actor_detail(request, pk):
+    actor = get_object_or_404(Actor.objects.prefetch_related("aliases"), pk=pk)
+    incidents = Incident.objects.public().involving_actors([actor])
+    return render_incidents_page(
+        request,
+        "incidents/actor_detail.html",
+        incidents,
+        {"actor": pk},
+        {
+            "actor": actor,
+            "roles": incidents.actor_role_counts(actor),
+            "co_actors": incidents.co_actors(actor),
+        },
+    )
+
+
+def subdivisions(incidents, level):
+    """The areas one level below `level` (0: a country's regions) with their incidents, and the
+    places outside any of them (every place, below a commune)."""
+    if level >= 3:
+        return {"child_areas": [], "places": incidents.totals_by_place(PLACES_LISTED + 1)}
+    child = level + 1
+    outside = incidents.filter(**{f"location__admin{child}__isnull": True})
+    return {
+        "child_level": AdminArea.Level(child),
+        "child_areas": incidents.totals_by_area(child),
+        "places": outside.totals_by_place(PLACES_LISTED + 1),
+    }
+
+
+def render_incidents_page(request, template_name, incidents, list_filter, context):
+    """A place or actor page: `context` plus the incidents' yearly trend, their table (the
+    list's, fifty a page) and, when the list can filter by this subject, `list_query`: the
+    list's query string for it (None otherwise)."""
+    table = IncidentTable(incidents.for_table())
+    RequestConfig(request, paginate={"paginator_class": FiftyPerPage}).configure(table)
+    return render(
+        request,
+        template_name,
+        {
+            **context,
+            "trend": incidents.yearly_totals(),
+            "table": table,
+            "list_query": urlencode(list_filter) if list_filter else None,
+            "places_listed": PLACES_LISTED,
+        },
+    )

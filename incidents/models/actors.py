@@ -1,4 +1,5 @@
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import ActorType
@@ -18,6 +19,9 @@ class Actor(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("incidents:actor_detail", args=[self.pk])
 
 
 class ActorAlias(models.Model):

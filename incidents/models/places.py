@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import FloatField, Q
 from django.db.models.functions import Cast, Cos, Power, Radians, Sin
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -20,6 +21,9 @@ class Country(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("incidents:country_detail", args=[self.iso3])
 
 
 class AdminArea(models.Model):
@@ -56,6 +60,9 @@ class AdminArea(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("incidents:area_detail", args=[self.pk])
 
     def clean(self):
         if self.parent_id is not None:
@@ -158,6 +165,9 @@ class Location(models.Model):
     def save(self, *args, **kwargs):
         self.fill_hierarchy()
         super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("incidents:place_detail", args=[self.pk])
 
     @property
     def admin_path(self):
