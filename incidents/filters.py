@@ -53,6 +53,29 @@ class KilometresFilter(django_filters.NumberFilter):
     field_class = forms.FloatField
 
 
+class IdsField(django_filters.fields.ModelMultipleChoiceField):
+    """Row ids. An id beyond 64 bits is unknown like any other: SQLite would raise
+    OverflowError (a 500) looking it up instead of finding no row."""
+
+    def _check_values(self, value):
+        for pk in value:
+            try:
+                too_large = not -(2**63) <= int(pk) < 2**63
+            except (TypeError, ValueError):
+                continue  # not a number: the parent field says so
+            if too_large:
+                raise ValidationError(
+                    self.error_messages["invalid_choice"],
+                    code="invalid_choice",
+                    params={"value": pk},
+                )
+        return super()._check_values(value)
+
+
+class IdsFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = IdsField
+
+
 class IncidentFilterForm(forms.Form):
     """Checks that involve two parameters at once."""
 
@@ -107,14 +130,14 @@ class IncidentFilterSet(django_filters.FilterSet):
         queryset=Country.objects.all(),
         label=_("Country"),
     )
-    admin1 = django_filters.ModelMultipleChoiceFilter(
+    admin1 = IdsFilter(
         field_name="location__admin1",
         lookup_expr="exact",
         distinct=False,
         queryset=AdminArea.objects.filter(level=AdminArea.Level.ADMIN1),
         label=_("Region"),
     )
-    admin2 = django_filters.ModelMultipleChoiceFilter(
+    admin2 = IdsFilter(
         field_name="location__admin2",
         lookup_expr="exact",
         distinct=False,
@@ -122,7 +145,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         label=_("District"),
     )
     # Places are many: the page offers them through search, not as a <select> of every one.
-    location = django_filters.ModelMultipleChoiceFilter(
+    location = IdsFilter(
         field_name="location",
         lookup_expr="exact",
         distinct=False,
@@ -190,7 +213,7 @@ class IncidentFilterSet(django_filters.FilterSet):
 
     # --- who ---
     # Actors are many: the page offers them through search, not as a <select> of every one.
-    actor = django_filters.ModelMultipleChoiceFilter(
+    actor = IdsFilter(
         field_name="incident_actors__actor",
         lookup_expr="exact",
         distinct=False,
@@ -233,7 +256,15 @@ class IncidentFilterSet(django_filters.FilterSet):
         fields = []
 
     def filter_date_from(self, queryset, name, value):
-        return queryset.filter(Q(start_date__gte=value) | Q(end_date__gte=value))
+        # Same as "start_date >= date_from OR end_date >= date_from", written so that each
+        # branch is an index range: incidents that start inside the period (on start_date),
+        # and the few multi-day ones already under way when it begins (on end_date).
+        starts_inside = Q(start_date__gte=value)
+        date_to = self.form.cleaned_data.get("date_to")
+        if date_to is not None:
+            starts_inside &= Q(start_date__lte=date_to)
+        under_way = Q(start_date__lt=value, end_date__gte=value)
+        return queryset.filter(starts_inside | under_way)
 
     def filter_near(self, queryset, name, value):
         latitude, longitude = value
