@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from incidents import views as incident_views
 
@@ -17,5 +18,9 @@ urlpatterns = [
         incident_views.incident_download,
         name="incident_download",
     ),
+    # The read-only JSON API, its OpenAPI 3 description and readable docs (Swagger UI).
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+    path("api/", include("incidents.api.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,224 @@
+"""Keyset ("cursor") pagination for the API's long lists.
+
+A page continues strictly after the last row of the page before it, in a total order (a column
+and then the unique id). So pages never skip or repeat a row, however many incidents share a
+date and whatever is published meanwhile, and the 20,000th page costs what the first costs: the
+query is a range scan of the index on that order, not an OFFSET.
+
+DRF's own CursorPagination keys on the first column only and steps over ties with an offset
+that it caps at 1,000; a day with more incidents than that (UCDP puts year-precision events on
+1 January) would repeat rows.
+"""
+
+import base64
+import binascii
+import json
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Q
+from django.template import loader
+from django.utils.translation import gettext_lazy as _
+from rest_framework.exceptions import ValidationError
+from rest_framework.pagination import BasePagination
+from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
+
+
+class KeysetPagination(BasePagination):
+    """Pages of `page_size` rows in `ordering`: a column, then "id" in the same direction."""
+
+    ordering = ("name", "id")
+    page_size = 50
+    max_page_size = 500
+    cursor_query_param = "cursor"
+    page_size_query_param = "page_size"
+    template = "rest_framework/pagination/previous_and_next.html"
+    display_page_controls = True
+
+    messages = {
+        "cursor": _("This is not a cursor the API gave out; start again from the first page."),
+        "page_size": _("Give page_size as a whole number from 1 to %(max)s."),
+    }
+
+    def paginate_queryset(self, queryset, request, view=None):
+        self.request = request
+        errors = {}
+        try:
+            self.page_size = self.read_page_size(request)
+        except ValueError:
+            errors["page_size"] = [self.messages["page_size"] % {"max": self.max_page_size}]
+        try:
+            self.cursor = self.read_cursor(request, queryset.model)
+        except ValueError:
+            errors["cursor"] = [self.messages["cursor"]]
+        if errors:
+            raise ValidationError({"errors": errors})
+
+        self.count = self.count_rows(queryset)
+        position, backwards = self.cursor or (None, False)
+        ordering = self.reversed_ordering() if backwards else self.ordering
+        page = queryset.order_by(*ordering)
+        if position is not None:
+            page = page.filter(self.beyond(position, ordering))
+        rows = list(page[: self.page_size + 1])
+        has_more = len(rows) > self.page_size
+        rows = rows[: self.page_size]
+        if backwards:
+            rows.reverse()
+        # Coming from a page, there is that page the other way (a row at the cursor's position
+        # may since have been unpublished; the link then leads to the rows before it).
+        self.has_next = has_more if not backwards else True
+        self.has_previous = has_more if backwards else position is not None
+        self.rows = rows
+        return rows
+
+    def count_rows(self, queryset):
+        return queryset.count()
+
+    def read_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        page_size = int(raw)
+        if not 1 <= page_size <= self.max_page_size:
+            raise ValueError(raw)
+        return page_size
+
+    def read_cursor(self, request, model):
+        """The cursor parameter as ((column value, id), backwards), or None on the first page.
+        ValueError when it is not one that encode_cursor() wrote."""
+        raw = request.query_params.get(self.cursor_query_param)
+        if raw is None:
+            return None
+        try:
+            decoded = json.loads(base64.urlsafe_b64decode(raw.encode("ascii")))
+            values, backwards = decoded["p"], decoded["r"]
+            fields = [model._meta.get_field(name.lstrip("-")) for name in self.ordering]
+            if len(values) != len(fields) or not isinstance(backwards, bool):
+                raise ValueError(raw)
+            # clean() also holds the values to the column's range (an id beyond 64 bits).
+            position = tuple(
+                field.clean(value, None) for field, value in zip(fields, values, strict=True)
+            )
+        except (
+            UnicodeError,
+            binascii.Error,
+            ValueError,
+            TypeError,
+            KeyError,
+            DjangoValidationError,
+        ):
+            raise ValueError(raw) from None
+        if any(value is None for value in position):
+            raise ValueError(raw)
+        return position, backwards
+
+    def encode_cursor(self, row, backwards):
+        values = [getattr(row, name.lstrip("-")) for name in self.ordering]
+        text = json.dumps({"p": values, "r": backwards}, default=str, separators=(",", ":"))
+        return base64.urlsafe_b64encode(text.encode()).decode("ascii")
+
+    def reversed_ordering(self):
+        return tuple(name[1:] if name.startswith("-") else f"-{name}" for name in self.ordering)
+
+    def beyond(self, position, ordering):
+        """Rows strictly after `position` in `ordering`: (column, id) > (value, id) for an
+        ascending order. Written as `column >= value AND (column > value OR id > id)` so that
+        the first condition bounds the index range scan on both databases."""
+        (column, tiebreak), (value, tiebreak_value) = ordering, position
+        descending = column.startswith("-")
+        column, tiebreak = column.lstrip("-"), tiebreak.lstrip("-")
+        strictly, or_equal = ("lt", "lte") if descending else ("gt", "gte")
+        return Q(**{f"{column}__{or_equal}": value}) & (
+            Q(**{f"{column}__{strictly}": value}) | Q(**{f"{tiebreak}__{strictly}": tiebreak_value})
+        )
+
+    def get_next_link(self):
+        if not self.has_next or not self.rows:
+            return None
+        return self.link(self.encode_cursor(self.rows[-1], backwards=False))
+
+    def get_previous_link(self):
+        if not self.has_previous or not self.rows:
+            return None
+        return self.link(self.encode_cursor(self.rows[0], backwards=True))
+
+    def link(self, cursor):
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.cursor_query_param, cursor)
+
+    def get_paginated_response(self, data):
+        return Response(
+            {
+                "count": self.count,
+                "next": self.get_next_link(),
+                "previous": self.get_previous_link(),
+                "results": data,
+            }
+        )
+
+    def get_paginated_response_schema(self, schema):
+        return {
+            "type": "object",
+            "required": ["count", "next", "previous", "results"],
+            "properties": {
+                "count": {
+                    "type": "integer",
+                    "description": "How many rows match, on every page.",
+                },
+                "next": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The next page, or null on the last one.",
+                },
+                "previous": {
+                    "type": "string",
+                    "nullable": True,
+                    "format": "uri",
+                    "description": "The previous page, or null on the first one.",
+                },
+                "results": schema,
+            },
+        }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            {
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "Where a page starts: copy it from the `next` or `previous` link of the page "
+                    "before. Leave it out for the first page."
+                ),
+                "schema": {"type": "string"},
+            },
+            {
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": "Rows per page.",
+                "schema": {
+                    "type": "integer",
+                    "minimum": 1,
+                    "maximum": self.max_page_size,
+                    "default": self.page_size,
+                },
+            },
+        ]
+
+    def get_html_context(self):
+        return {"previous_url": self.get_previous_link(), "next_url": self.get_next_link()}
+
+    def to_html(self):
+        return loader.get_template(self.template).render(self.get_html_context())
+
+
+class IncidentPagination(KeysetPagination):
+    """Newest first, as the incident list; served by the incident_public_date_idx index."""
+
+    ordering = ("-start_date", "-id")
+
+    def count_rows(self, queryset):
+        return queryset.cached_count()
