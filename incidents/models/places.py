@@ -73,7 +73,6 @@ class AdminArea(models.Model):
 
 
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
-KM_PER_DEGREE_LATITUDE = 111.2
 
 
 class LocationQuerySet(models.QuerySet):
@@ -81,15 +80,26 @@ class LocationQuerySet(models.QuerySet):
         """Places whose great-circle (haversine) distance from the point is at most radius_km.
 
         A latitude/longitude box around the circle is tested first, which is cheap; the exact
-        distance is then computed only for the places inside the box.
+        distance is then computed only for the places inside the box. The box is the circle's
+        exact bounds on the same sphere, so it never cuts off a place inside the circle: it
+        spans every longitude when the circle covers a pole and continues across the
+        antimeridian.
         """
-        lat_margin = radius_km / KM_PER_DEGREE_LATITUDE
+        angle = radius_km / EARTH_RADIUS_KM  # the radius as an angle at the Earth's centre
+        lat_margin = math.degrees(angle)
         box = Q(latitude__gte=latitude - lat_margin, latitude__lte=latitude + lat_margin)
-        cos_lat = math.cos(math.radians(latitude))
-        # Near the poles (or for huge radii) a longitude margin is meaningless: keep every one.
-        if cos_lat > 0.01 and lat_margin / cos_lat < 180:
-            lon_margin = lat_margin / cos_lat
-            box &= Q(longitude__gte=longitude - lon_margin, longitude__lte=longitude + lon_margin)
+        if abs(latitude) + lat_margin < 90:  # the circle covers no pole
+            # The circle's easternmost and westernmost points lie poleward of its centre, at
+            # asin(sin(angle) / cos(latitude)) of longitude: wider than angle / cos(latitude).
+            ratio = min(1.0, math.sin(angle) / math.cos(math.radians(latitude)))
+            lon_margin = math.degrees(math.asin(ratio))
+            west, east = longitude - lon_margin, longitude + lon_margin
+            longitudes = Q(longitude__gte=west, longitude__lte=east)
+            if west < -180:
+                longitudes |= Q(longitude__gte=west + 360)
+            if east > 180:
+                longitudes |= Q(longitude__lte=east - 360)
+            box &= longitudes
         place_lat = Radians(Cast("latitude", FloatField()))
         place_lon = Radians(Cast("longitude", FloatField()))
         lat, lon = math.radians(latitude), math.radians(longitude)
