@@ -96,6 +96,68 @@ class IncidentQuerySet(models.QuerySet):
             matches |= _has_actor(actor__in=names_actor)
         return self.filter(matches)
 
+    # --- the list page's facets and map -----------------------------------------------------
+
+    def facet_counts(self):
+        """How the selection divides by event type, by region (admin1) and by start year:
+        {"event_type": [...], "admin1": [...], "year": [...]}, each a list of
+        {"value", "label", "count"}, most numerous first (years newest first). Incidents at a
+        place without a region count under value None.
+
+        One GROUP BY query per facet over the selection, each joining only single-valued
+        relations (place, region, event type), so no incident counts twice. Remembered for a
+        minute when the selection is large, as cached_count is.
+        """
+        from django.db.models import F
+        from django.db.models.functions import ExtractYear
+
+        selection = self.order_by().prefetch_related(None)
+        try:
+            sql, params = selection.query.sql_with_params()
+        except EmptyResultSet:
+            return {"event_type": [], "admin1": [], "year": []}
+        digest = hashlib.sha256(f"{self.db}|{sql}|{params!r}".encode()).hexdigest()
+        key = "incident-facets:" + digest
+        facets = cache.get(key)
+        if facets is None:
+            by_type = selection.values(value=F("event_type"), label=F("event_type__name"))
+            by_region = selection.values(
+                value=F("location__admin1"), label=F("location__admin1__name")
+            )
+            by_year = selection.values(value=ExtractYear("start_date"))
+            facets = {
+                "event_type": list(by_type.annotate(count=Count("pk")).order_by("-count", "label")),
+                "admin1": list(by_region.annotate(count=Count("pk")).order_by("-count", "label")),
+                "year": [
+                    {**row, "label": str(row["value"])}
+                    for row in by_year.annotate(count=Count("pk")).order_by("-value")
+                ],
+            }
+            if sum(row["count"] for row in facets["event_type"]) >= COUNT_CACHE_MIN:
+                cache.set(key, facets, COUNT_CACHE_SECONDS)
+        return facets
+
+    def map_points(self, limit):
+        """The `limit` most recent incidents of the selection as dicts of what a map point
+        shows: id, title, start_date, end_date, date_precision, killed_best, event_type (its
+        code), location__latitude and location__longitude. One query."""
+        rows = (
+            self.order_by("-start_date", "-id")
+            .prefetch_related(None)
+            .values(
+                "id",
+                "title",
+                "start_date",
+                "end_date",
+                "date_precision",
+                "killed_best",
+                "event_type",
+                "location__latitude",
+                "location__longitude",
+            )
+        )
+        return list(rows[:limit])
+
     def cached_count(self):
         """count(), remembered for a minute when it is large (see COUNT_CACHE_MIN)."""
         try:

@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from . import exports
+from . import explorer, exports
 from .filters import IncidentFilterSet
 from .models import Actor, AdminArea, Country, Incident, Location
 from .tables import FiftyPerPage, IncidentTable
@@ -25,11 +25,37 @@ class HomeView(TemplateView):
 
 
 class IncidentListView(SingleTableMixin, FilterView):
+    """The researchers' list: the filter panel, the active filters as chips, the count, facets,
+    a map and the table of the filtered public incidents, all stated by the query string.
+
+    An invalid value leaves the list empty and its message beside its field (FilterView's
+    strict mode); the facets and the map then cost no query.
+    """
+
     table_class = IncidentTable
     filterset_class = IncidentFilterSet
     queryset = Incident.objects.public().for_table()
     table_pagination = {"paginator_class": FiftyPerPage}
     template_name = "incidents/incident_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        path, query, form = self.request.path, self.request.GET, self.filterset.form
+        incidents, count = self.object_list, context["table"].paginator.count
+        explorer.prepare_panel(form)
+        facets = incidents.facet_counts() if count else None
+        points = incidents.map_points(explorer.MAP_POINTS) if count else None
+        return {
+            **context,
+            "count": count,
+            "chips": explorer.filter_chips(path, query, form),
+            "clear_url": explorer.clear_url(path, query),
+            "picked_actors": explorer.picked_values(form, "actor"),
+            "picked_places": explorer.picked_values(form, "location"),
+            "actor_search_url": explorer.ACTOR_SEARCH_URL,
+            "facets": explorer.facet_links(path, query, facets) if count else None,
+            "map": explorer.incident_map(points, count, facets) if count else None,
+        }
 
 
 def incident_detail(request, pk):

@@ -1,0 +1,91 @@
+// The map of the listed incidents, drawn with Leaflet (static/vendor/leaflet-1.9.4/).
+//
+// Its points come from the page (json_script "incident-map-data", built by
+// incidents.explorer.incident_map): [latitude, longitude, event type, id, date, killed, title].
+// Each is a circle coloured by event type, with a popup linking to the incident, and the view
+// is fitted to them. OpenStreetMap's tiles load in the reader's browser; the vendored country
+// outlines are drawn under the points, and filled in as land when the tiles cannot load, so
+// that the map still shows where things happened without internet.
+(function () {
+  "use strict";
+
+  const element = document.getElementById("incident-map");
+  const dataElement = document.getElementById("incident-map-data");
+  if (!element || !dataElement || !window.L) {
+    return;
+  }
+  const data = JSON.parse(dataElement.textContent);
+
+  const map = L.map(element, { scrollWheelZoom: false, worldCopyJump: true });
+  map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
+
+  // Country outlines sit in their own pane, under the points and over the tiles.
+  map.createPane("outlines").style.zIndex = 350;
+  const outlineStyle = {
+    pane: "outlines",
+    interactive: false,
+    color: "#6b7680",
+    weight: 1,
+    fillColor: "#f3f1ea",
+    fillOpacity: 0,
+  };
+  let outlines = null;
+  let offline = false;
+  fetch(element.dataset.boundaries)
+    .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+    .then((countries) => {
+      outlines = L.geoJSON(countries, outlineStyle).addTo(map);
+      if (offline) {
+        outlines.setStyle({ fillOpacity: 1 });
+      }
+    })
+    .catch(() => {
+      // The points still show; only the outlines are missing.
+    });
+
+  const tiles = L.tileLayer(element.dataset.tiles, {
+    maxZoom: 18,
+    attribution: element.dataset.attribution,
+  }).addTo(map);
+  tiles.once("tileerror", () => {
+    offline = true;
+    element.classList.add("offline");
+    outlines?.setStyle({ fillOpacity: 1 });
+  });
+
+  const markers = L.featureGroup();
+  for (const [latitude, longitude, eventType, id, date, killed, title] of data.points) {
+    const marker = L.circleMarker([latitude, longitude], {
+      radius: 6,
+      color: "#1d2329",
+      weight: 1,
+      fillColor: data.colours[eventType] || data.otherColour,
+      fillOpacity: 0.85,
+      className: "incident-marker",
+    });
+    marker.bindPopup(() => popup(id, date, killed, title));
+    markers.addLayer(marker);
+  }
+  markers.addTo(map);
+  element.dataset.markers = String(data.points.length);
+
+  if (data.points.length) {
+    map.fitBounds(markers.getBounds(), { padding: [24, 24], maxZoom: 7 });
+  } else {
+    map.setView([15, 0], 4);
+  }
+
+  // Built from DOM nodes, not HTML, so that a title is only ever text.
+  function popup(id, date, killed, title) {
+    const content = document.createElement("div");
+    content.className = "map-popup";
+    const link = document.createElement("a");
+    link.href = data.incidentUrl.replace("{id}", id);
+    link.textContent = title;
+    const facts = document.createElement("div");
+    facts.className = "sub";
+    facts.textContent = `${date} · ${killed}`;
+    content.append(link, facts);
+    return content;
+  }
+})();

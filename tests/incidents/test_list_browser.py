@@ -1,0 +1,179 @@
+"""A researcher explores /incidents/ in a real browser: narrows it to Mopti between July and
+September 2023 through the filter panel, sees the count and the map's markers follow, then
+removes a chip with one click and sees them widen again. A second story finds an actor through
+the panel's search.
+
+The map's tiles are blocked, as on a machine without internet: the points and the country
+outlines must show all the same. See tests/browser.py for how the browser is run.
+"""
+
+import datetime
+import re
+
+from incidents.models import AdminArea
+from tests.browser import BROWSER_TEST_MARKS, screenshot
+from tests.factories import (
+    ActorFactory,
+    AdminAreaFactory,
+    CasualtyFactory,
+    CountryFactory,
+    IncidentActorFactory,
+    IncidentFactory,
+    LocationFactory,
+)
+
+pytestmark = BROWSER_TEST_MARKS
+
+TILES = re.compile(r"^https://tile\.openstreetmap\.org/")
+
+
+def incident(title, date, place, killed=5):
+    made = IncidentFactory(
+        title=title, start_date=datetime.date.fromisoformat(date), location=place
+    )
+    CasualtyFactory(incident=made, best=killed)
+    return made
+
+
+def open_list(page, url):
+    """Open the list offline, and collect the page's script errors and failed static files."""
+    problems = []
+    page.route(TILES, lambda route: route.abort())
+    page.on("pageerror", lambda error: problems.append(f"script error: {error}"))
+    page.on(
+        "response",
+        lambda response: (
+            problems.append(f"{response.status} {response.url}")
+            if "/static/" in response.url and response.status >= 400
+            else None
+        ),
+    )
+    page.goto(url)
+    return problems
+
+
+def expect_listed(page, count, markers):
+    from playwright.sync_api import expect
+
+    noun = "incident" if count == 1 else "incidents"
+    expect(page.locator("#result-count")).to_have_text(f"{count} {noun}")
+    expect(page.locator("#incident-map")).to_have_attribute("data-markers", str(markers))
+    expect(page.locator("#incident-map path.incident-marker")).to_have_count(markers)
+
+
+def test_researcher_filters_by_region_and_dates_then_removes_a_chip(page, live_server):
+    from playwright.sync_api import expect
+
+    mali = CountryFactory(iso3="MLI", iso2="ML", name="Mali")
+    burkina = CountryFactory(iso3="BFA", iso2="BF", name="Burkina Faso")
+    mopti = AdminAreaFactory(country=mali, name="Mopti", iso_code="ML-5")
+    gao = AdminAreaFactory(country=mali, name="Gao", iso_code="ML-7")
+    sahel = AdminAreaFactory(country=burkina, name="Sahel", iso_code="BF-13")
+    djenne = AdminArea.objects.create(
+        country=mali, level=AdminArea.Level.ADMIN2, parent=mopti, name="Djenné"
+    )
+    kouakourou = LocationFactory(name="Kouakourou", admin1=mopti, admin2=djenne)
+    sevare = LocationFactory(name="Sévaré", admin1=mopti, latitude="14.53", longitude="-4.10")
+    ansongo = LocationFactory(name="Ansongo", admin1=gao, latitude="15.66", longitude="0.50")
+    djibo = LocationFactory(name="Djibo", admin1=sahel, latitude="14.10", longitude="-1.63")
+    incident("Ambush near Kouakourou", "2023-09-01", kouakourou, killed=15)
+    incident("Attack on Sévaré checkpoint", "2023-07-14", sevare)
+    incident("IED near Sévaré", "2023-08-02", sevare)
+    incident("Raid near Kouakourou", "2022-03-10", kouakourou)
+    incident("Suicide bombing in Ansongo", "2023-08-20", ansongo, killed=40)
+    incident("Clash near Djibo", "2021-01-05", djibo)
+
+    problems = open_list(page, live_server.url + "/incidents/")
+    expect_listed(page, 6, 6)
+    # Offline, the country outlines are drawn and filled in as land.
+    expect(page.locator("#incident-map.offline")).to_be_attached()
+    expect(page.locator(".leaflet-outlines-pane path")).to_have_count(35)
+
+    # Choosing Mali narrows the regions to Mali's, without asking the server.
+    requests = []
+    page.on("request", lambda request: requests.append(request.url))
+    page.select_option("#id_country", label="Mali")
+    visible_regions = page.locator("#id_admin1 option:not([hidden])")
+    expect(visible_regions).to_have_text(["Gao", "Mopti"])
+    page.select_option("#id_admin1", label="Mopti")
+    expect(page.locator("#id_admin2 option:not([hidden])")).to_have_text(["Djenné"])
+    page.fill("#id_date_from", "2023-07-01")
+    page.fill("#id_date_to", "2023-09-30")
+    assert requests == []
+    page.locator(".panel-actions").get_by_role("button", name="Apply filters").click()
+
+    # Empty fields stay out of the URL.
+    expect(page).to_have_url(
+        re.compile(
+            rf"/incidents/\?date_from=2023-07-01&date_to=2023-09-30&country=MLI&admin1={mopti.pk}$"
+        )
+    )
+    expect_listed(page, 3, 3)
+    chips = page.locator(".chips a.chip")
+    expect(chips).to_have_text(
+        [
+            re.compile("2023-07-01 – 2023-09-30"),
+            re.compile("Country: Mali"),
+            re.compile("Region: Mopti"),
+        ]
+    )
+    expect(page.locator(".facet li.chosen")).to_have_text([re.compile(r"Mopti\s+3")])
+    screenshot(page, "incident-list-filtered")
+
+    # The popup of a point names the incident and links to it.
+    page.locator("#incident-map path.incident-marker").first.click(force=True)
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("killed")
+    expect(popup.locator("a")).to_have_attribute("href", re.compile(r"^/incidents/\d+/$"))
+
+    # One click on the dates chip drops the period: every Mopti incident again.
+    chips.filter(has_text="2023-07-01 – 2023-09-30").click()
+    expect(page).to_have_url(re.compile(rf"/incidents/\?country=MLI&admin1={mopti.pk}$"))
+    expect_listed(page, 4, 4)
+    chips.filter(has_text="Region: Mopti").click()
+    expect_listed(page, 5, 5)  # all of Mali
+    page.get_by_role("link", name="Clear all").first.click()
+    expect_listed(page, 6, 6)
+    assert problems == []
+
+
+def test_researcher_finds_an_actor_through_the_panel_search(page, live_server):
+    from playwright.sync_api import expect
+
+    jnim = ActorFactory(name="JNIM")
+    IncidentActorFactory(
+        incident=incident("Ambush near Kouakourou", "2023-09-01", LocationFactory()), actor=jnim
+    )
+    incident("Unattributed attack", "2023-08-01", LocationFactory())
+
+    # The actor API answers as DRF paginates (it is built apart from this page).
+    searches = []
+
+    def actor_api(route):
+        searches.append(route.request.url)
+        results = [{"id": jnim.pk, "name": "JNIM", "actor_type": 2}]
+        route.fulfill(json={"count": 1, "next": None, "previous": None, "results": results})
+
+    page.route(re.compile(r"/api/actors/\?search="), actor_api)
+    problems = open_list(page, live_server.url + "/incidents/")
+    expect_listed(page, 2, 2)
+    expect(page.locator(".no-actor-search")).to_be_hidden()
+    page.fill("#actor-search-input", "jni")
+    page.locator(".actor-results").get_by_role("button", name="JNIM").click()
+    assert searches and searches[-1].endswith("/api/actors/?search=jni")
+    expect(page.locator('.picked-actors input[name="actor"]')).to_be_checked()
+    page.locator(".panel-actions").get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(re.compile(rf"\?actor={jnim.pk}$"))
+    expect_listed(page, 1, 1)
+    expect(page.locator(".chips a.chip")).to_have_text([re.compile("Actor: JNIM")])
+
+    # Should the API fail, the search box gives way to a note; the chosen actor stays.
+    page.unroute(re.compile(r"/api/actors/\?search="))
+    page.route(
+        re.compile(r"/api/actors/\?search="), lambda route: route.fulfill(status=404, body="{}")
+    )
+    page.fill("#actor-search-input", "fama")
+    expect(page.locator(".actor-search")).to_be_hidden()
+    expect(page.locator(".no-actor-search")).to_contain_text("unavailable")
+    expect(page.locator('.picked-actors input[name="actor"]')).to_be_checked()
+    assert problems == []
