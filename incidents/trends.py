@@ -88,25 +88,25 @@ def build_trend(rows):
 # Okabe–Ito colours, told apart with any colour vision; each panel is also labelled in words.
 INCIDENTS_COLOUR = "#0072B2"  # blue
 KILLED_COLOUR = "#D55E00"  # vermillion
-RANGE_COLOUR = "#1d2329"  # the site's ink: the low–high whiskers
 
 WIDTH = 640
 PANEL_HEIGHT = 120  # plot area of one panel
-PANEL_TITLE = 22  # room above a panel's plot for its title
-AXIS_LABELS = 18  # room below a panel's plot for the years
-LEFT = 44  # room for the y-axis numbers
+PANEL_TITLE = 26  # room above a panel's plot for its title
+AXIS_LABELS = 22  # room below a panel's plot for the years
+LEFT = 52  # room for the y-axis numbers
 RIGHT = 8
 MAX_YEAR_LABELS = 13
 
 
 def nice_ceiling(value):
-    """The smallest 1, 2 or 5 × 10^k at or above value (at least 1): the top of an axis."""
-    if value <= 1:
-        return 1
+    """A round number at or above value for the top of an axis, close enough that the tallest
+    bar fills most of the panel: 7 → 7, 517 → 600, 4,847 → 5,000."""
+    if value <= 10:
+        return max(math.ceil(value), 1)
     magnitude = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
+    for step in (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10):
         if step * magnitude >= value:
-            return step * magnitude
+            return round(step * magnitude)
     return 10 * magnitude  # not reached
 
 

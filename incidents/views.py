@@ -140,7 +140,7 @@ def area_detail(request, pk):
         "incidents/place_area.html",
         incidents,
         {filter_parameter: pk} if filter_parameter else None,
-        {"area": area, **subdivisions(incidents, area.level)},
+        {"area": area, **incidents.subdivision_totals(area.level, PLACES_LISTED)},
     )
 
 
@@ -152,7 +152,7 @@ def country_detail(request, iso3):
         "incidents/place_country.html",
         incidents,
         {"country": country.iso3},
-        {"country": country, **subdivisions(incidents, 0)},
+        {"country": country, **incidents.subdivision_totals(0, PLACES_LISTED)},
     )
 
 
@@ -172,34 +172,37 @@ def actor_detail(request, pk):
     )
 
 
-def subdivisions(incidents, level):
-    """The areas one level below `level` (0: a country's regions) with their incidents, and the
-    places outside any of them (every place, below a commune)."""
-    if level >= 3:
-        return {"child_areas": [], "places": incidents.totals_by_place(PLACES_LISTED + 1)}
-    child = level + 1
-    outside = incidents.filter(**{f"location__admin{child}__isnull": True})
-    return {
-        "child_level": AdminArea.Level(child),
-        "child_areas": incidents.totals_by_area(child),
-        "places": outside.totals_by_place(PLACES_LISTED + 1),
-    }
-
-
 def render_incidents_page(request, template_name, incidents, list_filter, context):
     """A place or actor page: `context` plus the incidents' yearly trend, their table (the
-    list's, fifty a page) and, when the list can filter by this subject, `list_query`: the
-    list's query string for it (None otherwise)."""
+    list's, fifty a page) and `list_query`, the list's query string for the same incidents
+    (None when the list cannot filter by this subject)."""
+    trend = incidents.yearly_totals()
     table = IncidentTable(incidents.for_table())
-    RequestConfig(request, paginate={"paginator_class": FiftyPerPage}).configure(table)
+    # The trend has just counted the incidents: the paginator need not count them again.
+    RequestConfig(
+        request,
+        paginate={"paginator_class": CountedFiftyPerPage, "count": trend.total.incidents},
+    ).configure(table)
     return render(
         request,
         template_name,
         {
             **context,
-            "trend": incidents.yearly_totals(),
+            "trend": trend,
             "table": table,
             "list_query": urlencode(list_filter) if list_filter else None,
             "places_listed": PLACES_LISTED,
         },
     )
+
+
+class CountedFiftyPerPage(FiftyPerPage):
+    """Fifty a page, for incidents whose number is already known."""
+
+    def __init__(self, object_list, per_page, count, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.known_count = count
+
+    @property
+    def count(self):
+        return self.known_count

@@ -217,7 +217,7 @@ def test_unpublished_incidents_never_count_on_place_pages(client, mali, status):
         assert response.context["trend"].years == []
         assert "SECRET" not in html
         assert "No published incident yet." in html
-        assert response.context.get("child_areas", []) == []
+        assert response.context.get("areas", []) == []
         assert response.context.get("places", []) == []
 
 
@@ -250,7 +250,7 @@ def test_a_district_shows_its_country_and_region_as_breadcrumbs(client, recorded
 def test_a_region_lists_its_districts_and_the_places_outside_them(client, recorded):
     response = client.get(area_url(recorded["mopti"]))
     districts = [
-        (row["name"], row["incidents"], row["killed"]) for row in response.context["child_areas"]
+        (row["name"], row["incidents"], row["killed"]) for row in response.context["areas"]
     ]
     assert districts == [("Djenné", 4, 20), ("Bandiagara", 1, 40)]
     places = [(row["name"], row["incidents"]) for row in response.context["places"]]
@@ -263,7 +263,7 @@ def test_a_region_lists_its_districts_and_the_places_outside_them(client, record
 
 def test_a_country_lists_its_regions(client, recorded):
     response = client.get(country_url(recorded["country"]))
-    regions = [(row["name"], row["incidents"]) for row in response.context["child_areas"]]
+    regions = [(row["name"], row["incidents"]) for row in response.context["areas"]]
     assert regions == [("Mopti", 6), ("Gao", 1)]
     assert response.context["places"] == []
     assert "Regions" in response.content.decode()
@@ -271,7 +271,7 @@ def test_a_country_lists_its_regions(client, recorded):
 
 def test_a_district_lists_its_communes_then_its_other_places(client, recorded):
     response = client.get(area_url(recorded["djenne"]))
-    communes = [(row["name"], row["incidents"]) for row in response.context["child_areas"]]
+    communes = [(row["name"], row["incidents"]) for row in response.context["areas"]]
     assert communes == [("Dandougou Fakala", 1)]
     places = [(row["name"], row["incidents"]) for row in response.context["places"]]
     assert places == [("Kouakourou", 2), ("Djenné town", 1)]
@@ -279,7 +279,7 @@ def test_a_district_lists_its_communes_then_its_other_places(client, recorded):
 
 def test_a_commune_lists_its_places(client, recorded):
     response = client.get(area_url(recorded["dandougou"]))
-    assert response.context["child_areas"] == []
+    assert response.context["areas"] == []
     assert [row["name"] for row in response.context["places"]] == ["Sofara"]
 
 
@@ -424,9 +424,10 @@ def incidents_for_budget(mali, count):
 @pytest.mark.parametrize(
     ("subject", "budget"),
     [
-        # place; trend; table count, rows, their tactics, their actors
-        ("kouakourou", 6),
-        # + areas below, places outside them
+        # the place; its trend (which also counts the table's pages); the table's rows, their
+        # tactics, their actors
+        ("kouakourou", 5),
+        # + incidents per place and area below, the names of those areas and of the places
         ("mopti", 8),
         ("country", 8),
     ],
