@@ -125,12 +125,14 @@ class IncidentQuerySet(models.QuerySet):
                 value=F("location__admin1"), label=F("location__admin1__name")
             )
             by_year = selection.values(value=ExtractYear("start_date"))
+            # COUNT(*) rather than COUNT(id): an index holding the place, the dates and the
+            # event type then answers each facet alone, without reading the table.
             facets = {
-                "event_type": list(by_type.annotate(count=Count("pk")).order_by("-count", "label")),
-                "admin1": list(by_region.annotate(count=Count("pk")).order_by("-count", "label")),
+                "event_type": list(by_type.annotate(count=Count("*")).order_by("-count", "label")),
+                "admin1": list(by_region.annotate(count=Count("*")).order_by("-count", "label")),
                 "year": [
                     {**row, "label": str(row["value"])}
-                    for row in by_year.annotate(count=Count("pk")).order_by("-value")
+                    for row in by_year.annotate(count=Count("*")).order_by("-value")
                 ],
             }
             if sum(row["count"] for row in facets["event_type"]) >= COUNT_CACHE_MIN:
