@@ -255,6 +255,13 @@ class IncidentFilterSet(django_filters.FilterSet):
         form = IncidentFilterForm
         fields = []
 
+    def __init__(self, data=None, queryset=None, **kwargs):
+        # Without a queryset django-filter would take every incident, drafts included; the
+        # public ones are the only safe default.
+        if queryset is None:
+            queryset = Incident.objects.public()
+        super().__init__(data, queryset, **kwargs)
+
     def filter_date_from(self, queryset, name, value):
         # Same as "start_date >= date_from OR end_date >= date_from", written so that each
         # branch is an index range: incidents that start inside the period (on start_date),
