@@ -15,6 +15,8 @@
     return;
   }
   const data = JSON.parse(dataElement.textContent);
+  // The section is hidden in the HTML, so that a browser without JavaScript shows no empty box.
+  document.getElementById("incident-map-section").hidden = false;
 
   const map = L.map(element, { scrollWheelZoom: false, worldCopyJump: true });
   map.attributionControl.setPrefix('<a href="https://leafletjs.com">Leaflet</a>');
