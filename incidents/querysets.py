@@ -327,7 +327,8 @@ class IncidentQuerySet(models.QuerySet):
 
     def yearly_totals(self):
         """The incidents year by year (by start date) with their killed low, best and high
-        summed, as a trends.Trend: one GROUP BY query.
+        summed, as a trends.Trend: one GROUP BY query, remembered for a minute when the
+        incidents are many (see remembered_when_large).
 
         An incident whose toll is unknown (NULL) adds nothing to the sums; the Trend counts
         such incidents apart.
@@ -351,7 +352,9 @@ class IncidentQuerySet(models.QuerySet):
             )
             .order_by("year")
         )
-        return build_trend(rows)
+        return self.remembered_when_large(
+            "yearly", lambda: build_trend(rows), lambda trend: trend.total.incidents
+        )
 
     def subdivision_totals(self, level, places_listed=50):
         """Incidents and killed (best) in each area one level below `level` (0: a country's
@@ -359,15 +362,24 @@ class IncidentQuerySet(models.QuerySet):
         them (below a commune: at every place), most incidents first:
         {"areas": [{"area", "name", "incidents", "killed"}], "places": [{"place", "name",
         "incidents", "killed"}], "more_places": whether places after the first `places_listed`
-        were left out}. Places with as many incidents come in the order they were recorded.
+        were left out, "total": the incidents}. Places with as many incidents come in the order
+        they were recorded.
 
         One GROUP BY over (place, its area), ids only so that the database hashes two small
         keys instead of sorting names; then the names of the areas and of the listed places.
+        Remembered for a minute when the incidents are many (see remembered_when_large).
         """
+        return self.remembered_when_large(
+            f"subdivisions-{level}-{places_listed}",
+            lambda: self._subdivision_totals(level, places_listed),
+            lambda totals: totals["total"],
+        )
+
+    def _subdivision_totals(self, level, places_listed):
         from .models import AdminArea, Location
 
         area = f"location__admin{level + 1}" if level < 3 else None
-        rows = (
+        rows = list(
             self.order_by()
             .values("location", *([area] if area else []))
             .annotate(incidents=Count("*"), killed=Sum("killed_best"))
@@ -398,32 +410,68 @@ class IncidentQuerySet(models.QuerySet):
             "areas": sorted(area_totals, key=lambda row: (-row["incidents"], row["name"])),
             "places": [{**place, "name": names["place"][place["place"]]} for place in listed],
             "more_places": len(places) > places_listed,
+            "total": sum(row["incidents"] for row in rows),
         }
 
     def actor_role_counts(self, actor):
         """In how many of the incidents the actor is a perpetrator (or associated with one) and
         in how many a target (or associated with one): {"as_perpetrator", "as_target"}. An
-        actor on both sides of one incident counts on both."""
+        actor on both sides of one incident counts on both.
+
+        Call it on public() rather than on public().involving_actors([actor]): the actor's own
+        rows already say which incidents it is in, and a second test of that doubles the time.
+        """
         from .models import IncidentActor
 
-        return IncidentActor.objects.filter(
-            actor=actor, incident__in=self.order_by().values("pk")
-        ).aggregate(
-            as_perpetrator=Count("incident", distinct=True, filter=Q(role__in=PERPETRATOR_ROLES)),
-            as_target=Count("incident", distinct=True, filter=Q(role__in=TARGET_ROLES)),
+        roles = IncidentActor.objects.filter(actor=actor, incident__in=self.order_by().values("pk"))
+        return self.remembered_when_large(
+            f"roles-{actor.pk}",
+            lambda: roles.aggregate(
+                as_perpetrator=Count(
+                    "incident", distinct=True, filter=Q(role__in=PERPETRATOR_ROLES)
+                ),
+                as_target=Count("incident", distinct=True, filter=Q(role__in=TARGET_ROLES)),
+            ),
+            lambda counts: counts["as_perpetrator"] + counts["as_target"],
         )
 
     def co_actors(self, actor, limit=10):
-        """The actors that most often take part in these incidents besides `actor`, each with
-        the number of incidents (`shared`), most first."""
+        """The actors that most often take part in the incidents in which `actor` does, each
+        with the number of such incidents (`shared`), most first."""
         from .models import Actor
 
-        return list(
-            Actor.objects.filter(incident_roles__incident__in=self.order_by().values("pk"))
+        incidents = self.involving_actors([actor]).order_by().values("pk")
+        met = (
+            Actor.objects.filter(incident_roles__incident__in=incidents)
             .exclude(pk=actor.pk)
             .annotate(shared=Count("incident_roles__incident", distinct=True))
             .order_by("-shared", "name")[:limit]
         )
+        # The shared incidents of the first few stand in for the actor's: many of either make
+        # the query slow.
+        return self.remembered_when_large(
+            f"co-actors-{actor.pk}-{limit}",
+            lambda: list(met),
+            lambda actors: sum(other.shared for other in actors),
+        )
+
+    def remembered_when_large(self, name, compute, size):
+        """compute()'s result, remembered for COUNT_CACHE_SECONDS when size(result) reaches
+        COUNT_CACHE_MIN incidents, as cached_count remembers large counts: a big region's or
+        actor's totals a minute old still read right, and each costs a pass over its incidents.
+        Small ones stay exact the moment an incident is published or retracted."""
+        try:
+            sql, params = self.order_by().query.sql_with_params()
+        except EmptyResultSet:
+            return compute()
+        digest = hashlib.sha256(f"{self.db}|{sql}|{params!r}".encode()).hexdigest()
+        key = f"incident-{name}:{digest}"
+        result = cache.get(key)
+        if result is None:
+            result = compute()
+            if size(result) >= COUNT_CACHE_MIN:
+                cache.set(key, result, COUNT_CACHE_SECONDS)
+        return result
 
 
 ARMED = sorted(ARMED_ACTOR_TYPES)

@@ -158,16 +158,16 @@ def country_detail(request, iso3):
 
 def actor_detail(request, pk):
     actor = get_object_or_404(Actor.objects.prefetch_related("aliases"), pk=pk)
-    incidents = Incident.objects.public().involving_actors([actor])
+    public = Incident.objects.public()
     return render_incidents_page(
         request,
         "incidents/actor_detail.html",
-        incidents,
+        public.involving_actors([actor]),
         {"actor": pk},
         {
             "actor": actor,
-            "roles": incidents.actor_role_counts(actor),
-            "co_actors": incidents.co_actors(actor),
+            "roles": public.actor_role_counts(actor),
+            "co_actors": public.co_actors(actor),
         },
     )
 

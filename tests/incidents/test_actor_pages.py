@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from incidents import querysets
 from incidents.choices import ActorRole, ActorType, Status
 from incidents.models import ActorAlias
 from tests.factories import (
@@ -199,6 +200,27 @@ def test_list_and_incident_page_link_each_actor(client, recorded):
         html = client.get(url).content.decode()
         assert f'href="{actor_url(recorded["jnim"])}"' in html
         assert f'href="{actor_url(recorded["civilians"])}"' in html
+
+
+def test_a_big_actors_numbers_are_a_minute_old_at_most_a_small_ones_exact(
+    client, recorded, monkeypatch
+):
+    monkeypatch.setattr(querysets, "COUNT_CACHE_MIN", 5)  # JNIM is big, the Dozo small
+    jnim, dozo = recorded["jnim"], recorded["dozo"]
+    before = client.get(actor_url(jnim)).context
+    assert before["trend"].total.incidents == 5
+    assert client.get(actor_url(dozo)).context["trend"].total.incidents == 1
+    incident = IncidentFactory(title="Newest", start_date=datetime.date(2024, 5, 5))
+    IncidentActorFactory(incident=incident, actor=jnim, role=P)
+    IncidentActorFactory(incident=incident, actor=dozo, role=T)
+    after = client.get(actor_url(jnim)).context
+    assert after["trend"].total.incidents == 5
+    assert after["roles"] == before["roles"]
+    assert [(a.name, a.shared) for a in after["co_actors"]] == [
+        (a.name, a.shared) for a in before["co_actors"]
+    ]
+    assert after["table"].page.object_list[0].record.title == "Newest"
+    assert client.get(actor_url(dozo)).context["trend"].total.incidents == 2
 
 
 @pytest.mark.parametrize("count", [5, 60])

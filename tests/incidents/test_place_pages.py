@@ -7,6 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
+from incidents import querysets
 from incidents.choices import ActorRole, Status
 from incidents.models import AdminArea
 from tests.factories import (
@@ -409,6 +410,27 @@ def test_home_page_links_the_places_of_the_latest_incidents(client, recorded):
     html = client.get(reverse("home")).content.decode()
     assert f'href="{place_url(recorded["sevare"])}"' in html
     assert f'href="{area_url(recorded["mopti"])}"' in html
+
+
+def test_a_big_areas_totals_are_a_minute_old_at_most_a_small_ones_exact(
+    client, mali, monkeypatch, django_assert_max_num_queries
+):
+    monkeypatch.setattr(querysets, "COUNT_CACHE_MIN", 3)  # Mopti is big, Gao small
+    for day in ("2023-01-01", "2023-01-02", "2023-01-03"):
+        record(mali["kouakourou"], day)
+    record(mali["ansongo"], "2023-01-01")
+    assert client.get(area_url(mali["mopti"])).context["trend"].total.incidents == 3
+    assert client.get(area_url(mali["gao"])).context["trend"].total.incidents == 1
+    newest = record(mali["kouakourou"], "2024-05-05")
+    record(mali["ansongo"], "2024-05-05")
+    # Mopti's trend and districts are remembered (as a large count is): only the area and the
+    # table's rows, tactics and actors are read; the rows themselves are always fresh.
+    with django_assert_max_num_queries(4):
+        response = client.get(area_url(mali["mopti"]))
+    assert response.context["trend"].total.incidents == 3
+    assert response.context["areas"][0]["incidents"] == 3
+    assert response.context["table"].page.object_list[0].record == newest
+    assert client.get(area_url(mali["gao"])).context["trend"].total.incidents == 2
 
 
 def incidents_for_budget(mali, count):
