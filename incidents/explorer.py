@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Q
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from .formatting import format_date_at_precision
@@ -41,9 +41,6 @@ TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
 TILE_ATTRIBUTION = (
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
-
-# Filled in by the actor API (issue 4); the page works without it (see incident-filters.js).
-ACTOR_SEARCH_URL = "/api/actors/"
 
 
 # --- the filter panel ------------------------------------------------------------------------
@@ -163,6 +160,15 @@ def picked_values(form, name):
     return [
         PickedValue(value, names.get(value, value), value in names) for value in _chosen(form, name)
     ]
+
+
+def actor_search_url():
+    """Where the panel's actor search asks (/api/actors/?search=…), or None while the JSON API
+    is not installed: the panel then offers the text search instead."""
+    try:
+        return reverse("incidents_api:actor_list")
+    except NoReverseMatch:
+        return None
 
 
 def _chosen(form, name):

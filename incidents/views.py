@@ -52,7 +52,7 @@ class IncidentListView(SingleTableMixin, FilterView):
             "clear_url": explorer.clear_url(path, query),
             "picked_actors": explorer.picked_values(form, "actor"),
             "picked_places": explorer.picked_values(form, "location"),
-            "actor_search_url": explorer.ACTOR_SEARCH_URL,
+            "actor_search_url": explorer.actor_search_url(),
             "facets": explorer.facet_links(path, query, facets) if count else None,
             "map": explorer.incident_map(points, count, facets) if count else None,
         }

@@ -184,6 +184,12 @@
         const button = document.createElement("button");
         button.type = "button";
         button.textContent = actor.name;
+        if (Array.isArray(actor.aliases) && actor.aliases.length) {
+          const aliases = document.createElement("span");
+          aliases.className = "sub";
+          aliases.textContent = actor.aliases.join(", ");
+          button.append(" ", aliases);
+        }
         button.addEventListener("click", () => pick(actor));
         item.append(button);
         results.append(item);

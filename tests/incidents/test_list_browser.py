@@ -10,6 +10,7 @@ outlines must show all the same. See tests/browser.py for how the browser is run
 import datetime
 import re
 
+from incidents import explorer
 from incidents.models import AdminArea
 from tests.browser import BROWSER_TEST_MARKS, screenshot
 from tests.factories import (
@@ -137,8 +138,11 @@ def test_researcher_filters_by_region_and_dates_then_removes_a_chip(page, live_s
     assert problems == []
 
 
-def test_researcher_finds_an_actor_through_the_panel_search(page, live_server):
+def test_researcher_finds_an_actor_through_the_panel_search(page, live_server, monkeypatch):
     from playwright.sync_api import expect
+
+    # The actor API is built apart from this page; the browser gets its answers from the test.
+    monkeypatch.setattr(explorer, "actor_search_url", lambda: "/api/actors/")
 
     jnim = ActorFactory(name="JNIM")
     IncidentActorFactory(
@@ -146,12 +150,11 @@ def test_researcher_finds_an_actor_through_the_panel_search(page, live_server):
     )
     incident("Unattributed attack", "2023-08-01", LocationFactory())
 
-    # The actor API answers as DRF paginates (it is built apart from this page).
     searches = []
 
     def actor_api(route):
         searches.append(route.request.url)
-        results = [{"id": jnim.pk, "name": "JNIM", "actor_type": 2}]
+        results = [{"id": jnim.pk, "name": "JNIM", "actor_type": 2, "aliases": ["GSIM"]}]
         route.fulfill(json={"count": 1, "next": None, "previous": None, "results": results})
 
     page.route(re.compile(r"/api/actors/\?search="), actor_api)
@@ -159,7 +162,7 @@ def test_researcher_finds_an_actor_through_the_panel_search(page, live_server):
     expect_listed(page, 2, 2)
     expect(page.locator(".no-actor-search")).to_be_hidden()
     page.fill("#actor-search-input", "jni")
-    page.locator(".actor-results").get_by_role("button", name="JNIM").click()
+    page.locator(".actor-results").get_by_role("button", name=re.compile(r"^JNIM\s+GSIM$")).click()
     assert searches and searches[-1].endswith("/api/actors/?search=jni")
     expect(page.locator('.picked-actors input[name="actor"]')).to_be_checked()
     page.locator(".panel-actions").get_by_role("button", name="Apply filters").click()
