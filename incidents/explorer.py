@@ -72,31 +72,36 @@ def prepare_panel(form):
     regions = _ids(_chosen(form, "admin1"))
     districts = _ids(_chosen(form, "admin2"))
     event_types = _chosen(form, "event_type")
-    sub_event_types = _chosen(form, "sub_event_type")
 
-    region_choices = AdminArea.objects.filter(level=AdminArea.Level.ADMIN1).select_related(
-        "country"
-    )
+    region_choices = AdminArea.objects.filter(level=AdminArea.Level.ADMIN1)
+    district_choices = AdminArea.objects.filter(level=AdminArea.Level.ADMIN2)
+    sub_type_choices = SubEventType.objects.all()
+    # Which parents have all their children listed, for the script's "apply first" hint.
+    listed_countries = listed_regions = "*"
     if countries:
         region_choices = region_choices.filter(Q(country__iso3__in=countries) | Q(pk__in=regions))
-    region_choices = list(region_choices.order_by("country__name", "name", "id"))
-
-    district_choices = AdminArea.objects.filter(level=AdminArea.Level.ADMIN2).select_related(
-        "country", "parent"
+        listed_countries = " ".join(countries)
+    region_choices = list(
+        region_choices.select_related("country").order_by("country__name", "name", "id")
     )
     if regions:
         district_choices = district_choices.filter(Q(parent__in=regions) | Q(pk__in=districts))
+        listed_regions = " ".join(regions)
     elif countries:
         district_choices = district_choices.filter(
             Q(country__iso3__in=countries) | Q(pk__in=districts)
         )
-    district_choices = list(district_choices.order_by("country__name", "parent__name", "name"))
-
-    sub_type_choices = SubEventType.objects.select_related("event_type")
+        listed_regions = " ".join(str(area.pk) for area in region_choices)
+    district_choices = list(
+        district_choices.select_related("country", "parent").order_by(
+            "country__name", "parent__name", "name", "id"
+        )
+    )
     if event_types:
         sub_type_choices = sub_type_choices.filter(
-            Q(event_type__in=event_types) | Q(pk__in=sub_event_types)
+            Q(event_type__in=event_types) | Q(pk__in=_chosen(form, "sub_event_type"))
         )
+    sub_type_choices = list(sub_type_choices.select_related("event_type"))
 
     form.label_suffix = ""  # the panel's labels sit above their fields
     fields = form.fields
@@ -105,11 +110,7 @@ def prepare_panel(form):
     )
     fields["admin1"].widget = TaggedSelectMultiple(
         {str(area.pk): {"data-country": area.country.iso3} for area in region_choices},
-        attrs={
-            "size": 6,
-            "data-narrowed-by": "id_country",
-            "data-listed-parents": " ".join(countries) if countries else "*",
-        },
+        attrs={"size": 6, "data-listed-parents": listed_countries},
         choices=_grouped(region_choices, lambda area: area.country.name),
     )
     fields["admin2"].widget = TaggedSelectMultiple(
@@ -117,21 +118,9 @@ def prepare_panel(form):
             str(area.pk): {"data-country": area.country.iso3, "data-region": str(area.parent_id)}
             for area in district_choices
         },
-        attrs={
-            "size": 6,
-            "data-narrowed-by": "id_admin1",
-            # The regions whose districts are all listed; for the others, apply the filter first.
-            "data-listed-parents": (
-                " ".join(regions)
-                if regions
-                else " ".join(str(area.pk) for area in region_choices)
-                if countries
-                else "*"
-            ),
-        },
+        attrs={"size": 6, "data-listed-parents": listed_regions},
         choices=_grouped(district_choices, lambda area: area.parent.name),
     )
-    sub_type_choices = list(sub_type_choices)
     fields["sub_event_type"].widget = TaggedSelectMultiple(
         {sub_type.pk: {"data-event-type": sub_type.event_type_id} for sub_type in sub_type_choices},
         attrs={"size": 6},
