@@ -22,5 +22,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
     path("api/", include("incidents.api.urls")),
+    # /analysis/… (compare over time, its downloads) and /api/analysis/…: the analysis app.
+    path("", include("analysis.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,175 @@
+"""Period against period: incidents and killed in A and in B per region, country, event type or
+actor, with the change and the % change.
+
+Each incident counts in a period when its start date lies in it (the rule of the series); the
+two periods may overlap, and an incident in both counts in both. One GROUP BY query (two for
+actors) whatever the number of incidents, with the two periods as conditional aggregates.
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import Exists, F, OuterRef, Q
+from django.utils.translation import gettext as _
+
+from incidents.models import IncidentActor
+
+from .series import (
+    OTHER_KEY,
+    SPLIT_FIELDS,
+    Split,
+    Tally,
+    first_role_of_each_actor,
+    group_labels,
+    public_key,
+    tally_aggregates,
+)
+
+NEW = "new"
+
+
+def percent_change(before, after):
+    """(after − before) / before in %, one decimal; "new" when before is 0 and after is not (no
+    division by zero); None when both are 0."""
+    if before == 0:
+        return NEW if after else None
+    return round((after - before) * 100 / before, 1)
+
+
+@dataclass
+class ComparisonRow:
+    key: object
+    label: str
+    a: Tally
+    b: Tally
+    # The incident-list parameter that selects the row (e.g. ("admin1", 7)), if there is one.
+    list_parameter: tuple | None = None
+
+    @property
+    def is_other(self):
+        return self.key == OTHER_KEY
+
+    @property
+    def incidents_change(self):
+        return self.b.incidents - self.a.incidents
+
+    @property
+    def killed_change(self):
+        return self.b.killed_best - self.a.killed_best
+
+    @property
+    def incidents_pct_change(self):
+        return percent_change(self.a.incidents, self.b.incidents)
+
+    @property
+    def killed_pct_change(self):
+        return percent_change(self.a.killed_best, self.b.killed_best)
+
+
+@dataclass
+class Comparison:
+    a_from: object
+    a_to: object
+    b_from: object
+    b_to: object
+    by: str
+    rows: list
+    # Every incident of the selection once per period (for actors, not the sum of the rows).
+    totals: ComparisonRow
+    top: int | None = None
+
+
+def compare_periods(incidents, a_from, a_to, b_from, b_to, by=Split.ADMIN1, top=None):
+    """Rows for every group with incidents in A or B, most incidents in B first (then A).
+
+    With `top`, the groups with the most incidents in A and B together are kept and the rest
+    summed into "Other" (for actors: the incidents in which none of the top actors took part).
+    """
+    by = Split(by)
+    in_a = Q(start_date__gte=a_from, start_date__lte=a_to)
+    in_b = Q(start_date__gte=b_from, start_date__lte=b_to)
+    selected = incidents.order_by().filter(in_a | in_b)
+    if by == Split.ACTOR:
+        pairs = first_role_of_each_actor().filter(incident__in=selected.values("pk"))
+        by_key = _tallies_by_key(pairs, "actor", in_a, in_b, incident="incident__")
+        top_keys = _rank(by_key, top)
+        aggregates = _aggregates(in_a, in_b)
+        totals = _tallies(selected.aggregate(**aggregates))
+        # Without a top, "Other" is the incidents with no actor recorded at all.
+        with_top = IncidentActor.objects.filter(incident=OuterRef("pk"))
+        if top_keys is not None:
+            with_top = with_top.filter(actor__in=top_keys)
+        other = _tallies(selected.exclude(Exists(with_top)).aggregate(**aggregates))
+        other_label = (
+            _("Other actors or none recorded") if top_keys is not None else _("No actor recorded")
+        )
+    else:
+        by_key = _tallies_by_key(selected, SPLIT_FIELDS[by], in_a, in_b)
+        top_keys = _rank(by_key, top)
+        totals, other = (Tally(), Tally()), (Tally(), Tally())
+        for key, (a, b) in by_key.items():
+            totals[0].add(a)
+            totals[1].add(b)
+            if top_keys is not None and key not in top_keys:
+                other[0].add(a)
+                other[1].add(b)
+        other_label = _("Other")
+
+    keys = list(by_key) if top_keys is None else top_keys
+    labels, parameters = group_labels(by, keys)
+    rows = [
+        ComparisonRow(
+            public_key(by, key, parameters),
+            labels.get(key, str(key)),
+            *by_key[key],
+            list_parameter=parameters.get(key),
+        )
+        for key in keys
+    ]
+    rows.sort(key=lambda row: (-row.b.incidents, -row.a.incidents, row.label))
+    if other[0].incidents or other[1].incidents:
+        rows.append(ComparisonRow(OTHER_KEY, other_label, *other))
+    return Comparison(
+        a_from,
+        a_to,
+        b_from,
+        b_to,
+        by,
+        rows,
+        totals=ComparisonRow("total", _("All incidents"), *totals),
+        top=top,
+    )
+
+
+def _aggregates(in_a, in_b, incident=""):
+    if incident:
+        in_a, in_b = _prefixed(in_a, incident), _prefixed(in_b, incident)
+    return {
+        **tally_aggregates("a_", condition=in_a, incident=incident),
+        **tally_aggregates("b_", condition=in_b, incident=incident),
+    }
+
+
+def _prefixed(condition, prefix):
+    """The same Q with every lookup seen from a related model (start_date → incident__…)."""
+    return Q(*[(prefix + lookup, value) for lookup, value in condition.children])
+
+
+def _tallies(row):
+    return Tally.from_row(row, "a_"), Tally.from_row(row, "b_")
+
+
+def _tallies_by_key(queryset, key_field, in_a, in_b, incident=""):
+    """{key: (Tally in A, Tally in B)} from one GROUP BY key query."""
+    rows = queryset.values(key=F(key_field)).annotate(**_aggregates(in_a, in_b, incident))
+    return {row["key"]: _tallies(row) for row in rows}
+
+
+def _rank(by_key, top):
+    """The `top` keys with most incidents in A and B together (ties: smaller key), or None."""
+    if top is None:
+        return None
+    ranked = sorted(
+        by_key,
+        key=lambda key: (-(by_key[key][0].incidents + by_key[key][1].incidents), str(key)),
+    )
+    return ranked[:top]

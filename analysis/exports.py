@@ -1,0 +1,211 @@
+"""Series and comparisons as JSON (the API and the downloads) and CSV (long format: one row per
+period and group, which spreadsheets, R and pandas read without reshaping)."""
+
+import csv
+import io
+
+from django.http import HttpResponse, JsonResponse
+from django.utils import timezone
+
+from .series import counting_rules, rolling_means
+
+
+def period_dict(period, tally, rolling=None):
+    data = {
+        "start": period.start.isoformat(),
+        "end": period.end.isoformat(),
+        "label": period.key,
+        "partial": period.partial,
+        **tally.as_dict(),
+    }
+    if rolling is not None:
+        data["rolling"] = rolling
+    return data
+
+
+def periods_list(periods, tallies, window):
+    rolling = [None] * len(tallies)
+    if window:
+        incidents = rolling_means([tally.incidents for tally in tallies], window)
+        killed = rolling_means([tally.killed_best for tally in tallies], window)
+        rolling = [
+            {"incidents": mean_incidents, "killed_best": mean_killed}
+            for mean_incidents, mean_killed in zip(incidents, killed, strict=True)
+        ]
+    return [
+        period_dict(period, tally, rolling[index] if window else None)
+        for index, (period, tally) in enumerate(zip(periods, tallies, strict=True))
+    ]
+
+
+def series_as_dict(series, rolling=None, parameters=None):
+    """The API's series shape: {"interval", "periods": [{"start", "incidents", "killed":
+    {"low", "best", "high"}, …}], "groups": [{"key", "label", "periods"}] …}."""
+    data = {
+        "interval": str(series.interval),
+        "from": series.first_day.isoformat() if series.first_day else None,
+        "to": series.last_day.isoformat() if series.last_day else None,
+        "rules": counting_rules(series.interval, series.split),
+        "parameters": parameters or {},
+        "rolling": rolling,
+        "periods": periods_list(series.periods, series.totals, rolling),
+        "total": series.grand_total.as_dict(),
+        "unplaced": series.unplaced.as_dict(),
+        "began_before_range": series.began_before_range.as_dict(),
+    }
+    if series.split:
+        data.update(split=str(series.split), top=series.top, measure=str(series.measure))
+        data["groups"] = [
+            {
+                "key": group.key,
+                "label": group.label,
+                "periods": periods_list(series.periods, group.tallies, rolling),
+                "unplaced": group.unplaced.as_dict(),
+                "began_before_range": group.began_before_range.as_dict(),
+            }
+            for group in series.groups
+        ]
+    return data
+
+
+SERIES_CSV_HEADER = [
+    "period",
+    "period_start",
+    "period_end",
+    "partial",
+    "group_key",
+    "group",
+    "incidents",
+    "killed_low",
+    "killed_best",
+    "killed_high",
+    "incidents_toll_unknown",
+    "rolling_incidents",
+    "rolling_killed_best",
+]
+
+
+def series_csv_rows(series, rolling=None):
+    """Rows of the series CSV: every period of the totals (group "all"), then of each group;
+    then the incidents counted apart (period "unplaced" and "before range")."""
+    lines = [("all", "All incidents", series.totals, series.unplaced, series.began_before_range)]
+    lines += [
+        (group.key, group.label, group.tallies, group.unplaced, group.began_before_range)
+        for group in series.groups
+    ]
+    for key, label, tallies, unplaced, before in lines:
+        key = "" if key is None else key
+        means = (
+            (
+                rolling_means([tally.incidents for tally in tallies], rolling),
+                rolling_means([tally.killed_best for tally in tallies], rolling),
+            )
+            if rolling
+            else ([None] * len(tallies), [None] * len(tallies))
+        )
+        for index, (period, tally) in enumerate(zip(series.periods, tallies, strict=True)):
+            yield [
+                period.key,
+                period.start.isoformat(),
+                period.end.isoformat(),
+                int(period.partial),
+                key,
+                label,
+                *tally_cells(tally),
+                blank(means[0][index]),
+                blank(means[1][index]),
+            ]
+        for name, tally in (("unplaced", unplaced), ("before range", before)):
+            if tally.incidents:
+                yield [name, "", "", "", key, label, *tally_cells(tally), "", ""]
+
+
+def tally_cells(tally):
+    return [
+        tally.incidents,
+        tally.killed_low,
+        tally.killed_best,
+        tally.killed_high,
+        tally.unknown_toll,
+    ]
+
+
+def blank(value):
+    return "" if value is None else value
+
+
+def comparison_row_dict(row):
+    return {
+        "key": row.key,
+        "label": row.label,
+        "a": row.a.as_dict(),
+        "b": row.b.as_dict(),
+        "change": {"incidents": row.incidents_change, "killed_best": row.killed_change},
+        "pct_change": {
+            "incidents": row.incidents_pct_change,
+            "killed_best": row.killed_pct_change,
+        },
+    }
+
+
+def comparison_as_dict(comparison, parameters=None):
+    """The API's comparison shape: one object per row with a, b, change and pct_change (a
+    number, "new" when A is zero, null when both are), plus totals."""
+    return {
+        "a": {"from": comparison.a_from.isoformat(), "to": comparison.a_to.isoformat()},
+        "b": {"from": comparison.b_from.isoformat(), "to": comparison.b_to.isoformat()},
+        "by": str(comparison.by),
+        "top": comparison.top,
+        "rules": counting_rules("year", comparison.by)[2:4],
+        "parameters": parameters or {},
+        "rows": [comparison_row_dict(row) for row in comparison.rows],
+        "totals": comparison_row_dict(comparison.totals),
+    }
+
+
+COMPARISON_CSV_HEADER = [
+    "key",
+    "label",
+    *[f"a_{name}" for name in ("incidents", "killed_low", "killed_best", "killed_high")],
+    "a_incidents_toll_unknown",
+    *[f"b_{name}" for name in ("incidents", "killed_low", "killed_best", "killed_high")],
+    "b_incidents_toll_unknown",
+    "change_incidents",
+    "pct_change_incidents",
+    "change_killed_best",
+    "pct_change_killed_best",
+]
+
+
+def comparison_csv_rows(comparison):
+    for row in [*comparison.rows, comparison.totals]:
+        yield [
+            "" if row.key is None else row.key,
+            row.label,
+            *tally_cells(row.a),
+            *tally_cells(row.b),
+            row.incidents_change,
+            blank(row.incidents_pct_change),
+            row.killed_change,
+            blank(row.killed_pct_change),
+        ]
+
+
+def csv_response(name, header, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    writer.writerows(rows)
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename(name, "csv")}"'
+    return response
+
+
+def json_download(name, data):
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False, "indent": 1})
+    response["Content-Disposition"] = f'attachment; filename="{filename(name, "json")}"'
+    return response
+
+
+def filename(name, extension):
+    return f"incidentdb-{name}-{timezone.now():%Y-%m-%d}.{extension}"

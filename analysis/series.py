@@ -1,0 +1,583 @@
+"""The queries behind "compare over time": incidents and killed per calendar period.
+
+`build_series` takes incidents already selected (`IncidentFilterSet(...).qs` over
+`Incident.objects.public()`) and answers, in one or two GROUP BY queries whatever the number
+of incidents, how many there were in each week, month, quarter or year and how many people
+they killed (the sums of their low, best and high estimates), optionally split into the top N
+regions, countries, event types or actors plus "Other".
+
+The rules, which the pages state in a sentence (see RULES):
+- an incident counts once, in the period of its start date (periods in UTC, ISO weeks);
+- periods without incidents are zeros, from the first to the last period of the range;
+- an incident whose date is known less precisely than the interval (only to the month for
+  weekly series, only to the year for monthly and quarterly ones) is counted apart, never
+  guessed into a period;
+- an incident whose toll is unknown adds nothing to the killed sums and is counted in
+  `unknown_toll`;
+- with split=actor an incident counts once for each top actor that took part in it (in any
+  role), so groups overlap; "Other" holds the incidents in which none of the top actors took
+  part (including those with no recorded actor), and the totals count each incident once.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import connections, models
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Func,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Trunc
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from incidents.models import Actor, AdminArea, Country, EventType, IncidentActor
+
+from .periods import (
+    Interval,
+    coarsest_placeable_precision,
+    count_periods,
+    period_end,
+    period_key,
+    period_label,
+    periods_between,
+)
+
+# Beyond this a chart is a smear and a table unreadable: 2,500 weeks is 48 years.
+MAX_PERIODS = 2_500
+
+
+class Split(models.TextChoices):
+    ADMIN1 = "admin1", gettext_lazy("Region")
+    COUNTRY = "country", gettext_lazy("Country")
+    EVENT_TYPE = "event_type", gettext_lazy("Event type")
+    ACTOR = "actor", gettext_lazy("Actor")
+
+
+class Measure(models.TextChoices):
+    INCIDENTS = "incidents", gettext_lazy("Incidents")
+    KILLED = "killed", gettext_lazy("Killed (best estimate)")
+
+
+# The incident column each split groups by, relative to Incident.
+SPLIT_FIELDS = {
+    Split.ADMIN1: "location__admin1",
+    Split.COUNTRY: "location__country",
+    Split.EVENT_TYPE: "event_type",
+    Split.ACTOR: "incident_actors__actor",
+}
+
+OTHER_KEY = "other"
+
+
+@dataclass
+class Tally:
+    """Incidents and the sums of their killed estimates; `unknown_toll` of the incidents have
+    no killed figure at all and add nothing to the sums."""
+
+    incidents: int = 0
+    killed_low: int = 0
+    killed_best: int = 0
+    killed_high: int = 0
+    unknown_toll: int = 0
+
+    def add(self, other):
+        self.incidents += other.incidents
+        self.killed_low += other.killed_low
+        self.killed_best += other.killed_best
+        self.killed_high += other.killed_high
+        self.unknown_toll += other.unknown_toll
+        return self
+
+    def minus(self, other):
+        return Tally(
+            self.incidents - other.incidents,
+            self.killed_low - other.killed_low,
+            self.killed_best - other.killed_best,
+            self.killed_high - other.killed_high,
+            self.unknown_toll - other.unknown_toll,
+        )
+
+    def measure(self, measure):
+        return self.killed_best if measure == Measure.KILLED else self.incidents
+
+    @classmethod
+    def from_row(cls, row, prefix=""):
+        incidents = row[f"{prefix}n_incidents"]
+        return cls(
+            incidents=incidents,
+            killed_low=row[f"{prefix}sum_low"] or 0,
+            killed_best=row[f"{prefix}sum_best"] or 0,
+            killed_high=row[f"{prefix}sum_high"] or 0,
+            unknown_toll=incidents - row[f"{prefix}n_known"],
+        )
+
+    def as_dict(self):
+        return {
+            "incidents": self.incidents,
+            "killed": {"low": self.killed_low, "best": self.killed_best, "high": self.killed_high},
+            "unknown_toll": self.unknown_toll,
+        }
+
+
+def tally_aggregates(prefix="", condition=None, incident=""):
+    """The aggregates a Tally is read from; `condition` restricts them (SQL FILTER), `incident`
+    is the path to the incident ("incident__" when counting from IncidentActor)."""
+    return {
+        # start_date, not id: it is never NULL, so the count is the same, and it is in the
+        # covering index (incident_public_series_idx), so the rows need not be read.
+        f"{prefix}n_incidents": Count(f"{incident}start_date", filter=condition),
+        f"{prefix}sum_low": Sum(f"{incident}killed_low", filter=condition),
+        f"{prefix}sum_best": Sum(f"{incident}killed_best", filter=condition),
+        f"{prefix}sum_high": Sum(f"{incident}killed_high", filter=condition),
+        f"{prefix}n_known": Count(f"{incident}killed_best", filter=condition),
+    }
+
+
+def period_expression(interval, vendor, incident=""):
+    """The first day of the incident's period, or NULL when its date is too imprecise to be
+    placed in one."""
+    start = period_start_sql(f"{incident}start_date", interval, vendor)
+    if Interval(interval) == Interval.YEAR:
+        return start
+    return Case(
+        When(
+            **{f"{incident}date_precision__gt": coarsest_placeable_precision(interval)},
+            then=Value(None, output_field=DateField()),
+        ),
+        default=start,
+        output_field=DateField(),
+    )
+
+
+def period_start_sql(field, interval, vendor):
+    """date_trunc of a date column. On PostgreSQL, date_trunc(text, date) casts the date to a
+    timestamp with time zone, and that time-zone arithmetic on every row cost a fifth of the
+    monthly series of a million incidents; a plain timestamp truncates to the same day."""
+    interval = Interval(interval)
+    if vendor == "postgresql":
+        return Func(
+            F(field),
+            template=f"DATE_TRUNC('{interval.value}', %(expressions)s::timestamp)::date",
+            output_field=DateField(),
+        )
+    return Trunc(field, interval.value, output_field=DateField())
+
+
+@dataclass
+class Period:
+    start: object
+    end: object
+    label: str
+    key: str
+    # The range's first or last day falls inside the period: only part of it is counted.
+    partial: bool = False
+
+
+@dataclass
+class Group:
+    """One line of a split series (a region, a country, an event type, an actor or Other)."""
+
+    key: object
+    label: str
+    tallies: list
+    unplaced: Tally = field(default_factory=Tally)
+    began_before_range: Tally = field(default_factory=Tally)
+    # The incident-list parameter that selects the group (e.g. ("admin1", 7)), if there is one.
+    list_parameter: tuple | None = None
+
+    @property
+    def is_other(self):
+        return self.key == OTHER_KEY
+
+
+@dataclass
+class Series:
+    interval: str
+    periods: list
+    # Per period, every incident counted once.
+    totals: list
+    groups: list = field(default_factory=list)
+    split: str | None = None
+    top: int | None = None
+    measure: str = Measure.INCIDENTS
+    first_day: object = None
+    last_day: object = None
+    # Incidents whose date is too imprecise for the interval (see module docstring).
+    unplaced: Tally = field(default_factory=Tally)
+    # Incidents the filter selects because they lasted into date_from, but which began in an
+    # earlier period: they count where they began, outside the range.
+    began_before_range: Tally = field(default_factory=Tally)
+
+    @property
+    def is_empty(self):
+        return not self.periods
+
+    @property
+    def grand_total(self):
+        total = Tally()
+        for tally in self.totals:
+            total.add(tally)
+        return total
+
+    @property
+    def last_period(self):
+        return self.periods[-1] if self.periods else None
+
+    @property
+    def starts(self):
+        return [period.start for period in self.periods]
+
+    @property
+    def coarsest_placeable_precision(self):
+        return coarsest_placeable_precision(self.interval)
+
+
+def validate_period_count(first_day, last_day, interval):
+    periods = count_periods(first_day, last_day, interval)
+    if periods > MAX_PERIODS:
+        raise ValidationError(
+            _(
+                "That is %(periods)s periods, more than a chart can show (at most %(max)s): "
+                "choose a longer interval or a shorter date range."
+            )
+            % {"periods": f"{periods:,}", "max": f"{MAX_PERIODS:,}"},
+            code="too_many_periods",
+        )
+
+
+def build_series(
+    incidents,
+    interval=Interval.MONTH,
+    split=None,
+    top=5,
+    measure=Measure.INCIDENTS,
+    date_from=None,
+    date_to=None,
+):
+    """Incidents and killed per period for the selected incidents.
+
+    `incidents` is a filtered queryset of public incidents; `date_from` and `date_to` are the
+    filter's dates, which set the range (otherwise the data's first and last dates do).
+    Raises ValidationError when the range holds more than MAX_PERIODS periods.
+    """
+    interval = Interval(interval)
+    _check_range(date_from, date_to, interval)
+    incidents = incidents.order_by()
+    vendor = connections[incidents.db].vendor
+    if split == Split.ACTOR:
+        rows_by_key, totals_rows, other_rows = _actor_rows(
+            incidents, interval, top, measure, vendor
+        )
+    elif split:
+        rows_by_key = _rows_by_key(incidents, interval, vendor, SPLIT_FIELDS[Split(split)])
+        totals_rows, other_rows = _sum_over_keys(rows_by_key), None
+    else:
+        rows = incidents.values(period=period_expression(interval, vendor))
+        totals_rows = _rows_by_period(rows.annotate(**tally_aggregates()))
+    series = _series_over_range(interval, totals_rows, date_from, date_to)
+    series.split, series.top, series.measure = split, top, measure
+    if split and series.periods:
+        series.groups = _top_groups(split, rows_by_key, other_rows, series.starts, top, measure)
+    return series
+
+
+def build_place_series(incidents, places, interval=Interval.MONTH, date_from=None, date_to=None):
+    """One group per place (see forms.Place), in the order given, from one query.
+
+    Places may overlap (a region and one of its districts): each is counted on its own, with a
+    conditional aggregate, and the totals count each incident of any of the places once.
+    """
+    interval = Interval(interval)
+    _check_range(date_from, date_to, interval)
+    in_any_place = Q()
+    aggregates = tally_aggregates()
+    for index, place in enumerate(places):
+        in_any_place |= place.condition
+        aggregates.update(tally_aggregates(prefix=f"place{index}_", condition=place.condition))
+    rows = list(
+        incidents.order_by()
+        .filter(in_any_place)
+        .values(period=period_expression(interval, connections[incidents.db].vendor))
+        .annotate(**aggregates)
+    )
+    series = _series_over_range(interval, _rows_by_period(rows), date_from, date_to, split="place")
+    if series.periods:
+        series.groups = [
+            _group(
+                place.key,
+                place.label,
+                {
+                    as_day(row["period"]): Tally.from_row(row, prefix=f"place{index}_")
+                    for row in rows
+                },
+                series.starts,
+                place.list_parameter,
+            )
+            for index, place in enumerate(places)
+        ]
+    return series
+
+
+def _check_range(date_from, date_to, interval):
+    if date_from and date_to:
+        validate_period_count(date_from, date_to, interval)
+
+
+def _series_over_range(interval, totals_rows, date_from, date_to, split=None):
+    """A Series over the range: the filter's dates, or else the data's first and last."""
+    placed = [start for start in totals_rows if start is not None]
+    first_day = date_from or (min(placed) if placed else None)
+    last_day = date_to or (period_end(max(placed), interval) if placed else None)
+    if first_day is None or last_day is None or first_day > last_day:
+        return Series(interval, [], [], split=split, unplaced=totals_rows.get(None, Tally()))
+    validate_period_count(first_day, last_day, interval)
+    starts = periods_between(first_day, last_day, interval)
+    periods = [
+        Period(
+            start=start,
+            end=period_end(start, interval),
+            label=period_label(start, interval),
+            key=period_key(start, interval),
+            partial=start < first_day or period_end(start, interval) > last_day,
+        )
+        for start in starts
+    ]
+    return Series(
+        interval,
+        periods,
+        totals=[totals_rows.get(start, Tally()) for start in starts],
+        split=split,
+        first_day=first_day,
+        last_day=last_day,
+        unplaced=totals_rows.get(None, Tally()),
+        began_before_range=_before(totals_rows, starts[0]),
+    )
+
+
+def as_day(period):
+    """A period's first day as a date: inside CASE, PostgreSQL's date_trunc gives a timestamp
+    (midnight UTC, the connection's time zone) that Django does not convert back."""
+    return period.date() if isinstance(period, datetime.datetime) else period
+
+
+def _rows_by_period(rows):
+    """{period start (None: unplaced): Tally} from rows with a `period` column."""
+    return {as_day(row["period"]): Tally.from_row(row) for row in rows}
+
+
+def _rows_by_key(incidents, interval, vendor, key_field, incident=""):
+    """{key: {period start: Tally}} from one GROUP BY (period, key) query."""
+    period = period_expression(interval, vendor, incident)
+    rows = incidents.values(period=period, key=F(key_field))
+    rows_by_key = defaultdict(dict)
+    for row in rows.annotate(**tally_aggregates(incident=incident)):
+        rows_by_key[row["key"]][as_day(row["period"])] = Tally.from_row(row)
+    return rows_by_key
+
+
+def _sum_over_keys(rows_by_key):
+    totals = defaultdict(Tally)
+    for by_period in rows_by_key.values():
+        for start, tally in by_period.items():
+            totals[start].add(tally)
+    return dict(totals)
+
+
+def _before(rows, first_start):
+    before = Tally()
+    for start, tally in rows.items():
+        if start is not None and start < first_start:
+            before.add(tally)
+    return before
+
+
+def first_role_of_each_actor():
+    """IncidentActor rows, one per (incident, actor): an actor that is both perpetrator and
+    perpetrator's associate in one incident must not count that incident twice."""
+    return IncidentActor.objects.filter(
+        ~Exists(
+            IncidentActor.objects.filter(
+                incident=OuterRef("incident"), actor=OuterRef("actor"), pk__lt=OuterRef("pk")
+            )
+        )
+    )
+
+
+def _actor_rows(incidents, interval, top, measure, vendor):
+    """Per actor, the incidents it took part in (one query over the actors' roles); every
+    incident once per period (the totals); and the incidents in which none of the top actors
+    took part ("Other"). The last is an anti-join (NOT EXISTS in WHERE): a per-row EXISTS in
+    the SELECT took three times as long at a million incidents."""
+    rows_by_key = _rows_by_key(
+        first_role_of_each_actor().filter(incident__in=incidents.values("pk")),
+        interval,
+        vendor,
+        "actor",
+        incident="incident__",
+    )
+    top_keys = _rank(rows_by_key, top, measure)
+    period = period_expression(interval, vendor)
+    totals = _rows_by_period(incidents.values(period=period).annotate(**tally_aggregates()))
+    with_top = IncidentActor.objects.filter(incident=OuterRef("pk"), actor__in=top_keys)
+    other = _rows_by_period(
+        incidents.exclude(Exists(with_top)).values(period=period).annotate(**tally_aggregates())
+    )
+    return rows_by_key, totals, other
+
+
+def _rank(rows_by_key, top, measure):
+    """The keys of the `top` largest groups by the measure over all their incidents; ties go
+    to the smaller key, so that the choice does not change from one request to the next."""
+    sums = {
+        key: sum(tally.measure(measure) for tally in by_period.values())
+        for key, by_period in rows_by_key.items()
+    }
+    ranked = sorted(sums, key=lambda key: (-sums[key], key is None, str(key)))
+    return ranked[:top]
+
+
+def _top_groups(split, rows_by_key, other_rows, starts, top, measure):
+    """The top groups (largest first) and "Other", each with a Tally per period."""
+    split = Split(split)
+    top_keys = _rank(rows_by_key, top, measure)
+    labels, parameters = group_labels(split, top_keys)
+    groups = [
+        _group(
+            public_key(split, key, parameters),
+            labels.get(key, str(key)),
+            rows_by_key[key],
+            starts,
+            parameters.get(key),
+        )
+        for key in top_keys
+    ]
+    if other_rows is None:  # single-valued keys: Other is everything else
+        other_rows = _sum_over_keys(
+            {key: rows for key, rows in rows_by_key.items() if key not in top_keys}
+        )
+    if any(tally.incidents for tally in other_rows.values()):
+        other_label = _("Other actors or none recorded") if split == Split.ACTOR else _("Other")
+        groups.append(_group(OTHER_KEY, other_label, other_rows, starts, None))
+    return groups
+
+
+def _group(key, label, rows, starts, list_parameter):
+    return Group(
+        key=key,
+        label=label,
+        tallies=[rows.get(start, Tally()) for start in starts],
+        unplaced=rows.get(None, Tally()),
+        began_before_range=_before(rows, starts[0]),
+        list_parameter=list_parameter,
+    )
+
+
+def group_labels(split, keys):
+    """{key: label} and {key: (incident-list parameter, value)} for a split's keys: one query.
+
+    Keys are ids (regions, countries, actors) or codes (event types). A region without a name
+    in the selection (a place known only to its country) is None: "No region recorded".
+    """
+    split = Split(split)
+    labels, parameters = {}, {}
+    if split == Split.ADMIN1:
+        areas = AdminArea.objects.filter(pk__in=[key for key in keys if key is not None])
+        areas = list(areas.select_related("country"))
+        names = [area.name for area in areas]
+        for area in areas:
+            # Two regions of the same name in different countries read "Centre (Burkina Faso)".
+            labels[area.pk] = (
+                f"{area.name} ({area.country.name})" if names.count(area.name) > 1 else area.name
+            )
+            parameters[area.pk] = ("admin1", area.pk)
+        labels[None] = _("No region recorded")
+    elif split == Split.COUNTRY:
+        for country in Country.objects.filter(pk__in=keys):
+            labels[country.pk] = country.name
+            parameters[country.pk] = ("country", country.iso3)
+    elif split == Split.EVENT_TYPE:
+        for event_type in EventType.objects.filter(pk__in=keys):
+            labels[event_type.pk] = event_type.name
+            parameters[event_type.pk] = ("event_type", event_type.pk)
+    else:
+        for actor in Actor.objects.filter(pk__in=keys):
+            labels[actor.pk] = actor.name
+            parameters[actor.pk] = ("actor", actor.pk)
+    return labels, parameters
+
+
+def public_key(split, key, parameters):
+    """A group's key as JSON and CSV give it: the ISO3 code for a country, else the id/code."""
+    if split == Split.COUNTRY and key in parameters:
+        return parameters[key][1]
+    return key
+
+
+def rolling_means(values, window):
+    """Trailing means over `window` periods; None until there are `window` values."""
+    means = []
+    for index in range(len(values)):
+        if index + 1 < window:
+            means.append(None)
+        else:
+            means.append(round(sum(values[index + 1 - window : index + 1]) / window, 2))
+    return means
+
+
+def counting_rules(interval, split=None):
+    """The rules the numbers follow, in sentences: the pages, the JSON and the CSV say them."""
+    interval = Interval(interval)
+    rules = [
+        _(
+            "Periods are calendar periods in UTC; weeks are ISO weeks (Monday to Sunday, "
+            "numbered by their ISO year); quarters are Q1–Q4."
+        ),
+        _(
+            "An incident counts once, in the period of its start date; periods without "
+            "incidents count as zero."
+        ),
+        _(
+            "Killed is the sum of the incidents' best estimates, with the sums of their low "
+            "and high estimates as the band; an incident whose toll is unknown adds nothing to "
+            "them and is counted as “toll unknown”."
+        ),
+        _("Drafts, incidents in review and retracted incidents never count."),
+    ]
+    if interval == Interval.WEEK:
+        rules.append(
+            _(
+                "Incidents known only to the month or the year cannot be placed in a week: they "
+                "are counted apart, not guessed. Incidents dated to within 2–6 days or to a "
+                "known week count in the week of their start date."
+            )
+        )
+    elif interval in (Interval.MONTH, Interval.QUARTER):
+        rules.append(
+            _(
+                "Incidents known only to the year cannot be placed in a %(interval)s: they are "
+                "counted apart, not guessed."
+            )
+            % {"interval": interval.label.lower()}
+        )
+    if split == Split.ACTOR:
+        rules.append(
+            _(
+                "Split by actor, an incident counts once for each top actor that took part in "
+                "it, in any role, so the lines overlap; “Other” holds the incidents in which "
+                "none of the top actors took part (or no actor is recorded), and the totals "
+                "count each incident once."
+            )
+        )
+    return rules

@@ -1,0 +1,299 @@
+"""The tables under the charts: the same numbers as text, each linking to its incidents.
+
+Built here, not in templates (which stay dumb) nor in views (which stay thin); one template,
+analysis/includes/table.html, draws any of them.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from incidents.formatting import format_estimate
+
+from .charts import format_number
+from .comparisons import NEW
+from .periods import Interval
+from .series import Tally, rolling_means
+
+
+@dataclass
+class Cell:
+    text: str
+    url: str | None = None
+    # A second, smaller line: the rolling average.
+    note: str = ""
+    # "up" / "down" for changes, so that CSS can mark them without colour alone (▲ ▼).
+    trend: str = ""
+
+
+@dataclass
+class Row:
+    header: str
+    cells: list
+    url: str | None = None
+    note: str = ""
+    kind: str = ""  # "total" or "apart" (counted apart from the periods)
+
+
+@dataclass
+class Table:
+    caption: str
+    header: str
+    columns: list
+    rows: list
+    footer: list = field(default_factory=list)
+    table_id: str = ""
+
+
+def series_tables(series, links, urls, rolling=None):
+    """One table without groups; with groups, one for incidents and one for killed. `urls`
+    holds each period's incident-list URL (ListLinks.period_urls)."""
+    if not series.groups:
+        return [totals_table(series, urls, rolling)]
+    return [
+        groups_table(series, links, urls, rolling, "incidents"),
+        groups_table(series, links, urls, rolling, "killed"),
+    ]
+
+
+def killed_text(tally):
+    if tally.incidents and tally.unknown_toll == tally.incidents:
+        return "—"
+    return format_estimate(tally.killed_low, tally.killed_best, tally.killed_high)
+
+
+def period_note(period, series):
+    if not period.partial:
+        return ""
+    start, end = max(period.start, series.first_day), min(period.end, series.last_day)
+    return _("partial: %(start)s to %(end)s") % {"start": f"{start:%d %b}", "end": f"{end:%d %b}"}
+
+
+def totals_table(series, urls, rolling):
+    columns = [
+        _("Incidents"),
+        _("Killed, best"),
+        _("Killed, low–high"),
+        _("Incidents, toll unknown"),
+    ]
+    means = ([None] * len(series.totals), [None] * len(series.totals))
+    if rolling:
+        columns += [_("Incidents, rolling average"), _("Killed, rolling average")]
+        means = (
+            rolling_means([tally.incidents for tally in series.totals], rolling),
+            rolling_means([tally.killed_best for tally in series.totals], rolling),
+        )
+
+    def cells(tally, url=None, index=None):
+        row = [
+            Cell(format_number(tally.incidents), url if tally.incidents else None),
+            Cell(format_number(tally.killed_best)),
+            Cell(f"{format_number(tally.killed_low)}–{format_number(tally.killed_high)}"),
+            Cell(format_number(tally.unknown_toll)),
+        ]
+        if rolling:
+            row += [
+                Cell(format_number(means[0][index]) if index is not None else ""),
+                Cell(format_number(means[1][index]) if index is not None else ""),
+            ]
+        return row
+
+    rows = [
+        Row(
+            period.label,
+            cells(tally, urls[index], index),
+            urls[index],
+            period_note(period, series),
+        )
+        for index, (period, tally) in enumerate(zip(series.periods, series.totals, strict=True))
+    ]
+    footer = [Row(_("Total"), cells(series.grand_total), kind="total")]
+    footer += apart_rows(series, lambda tally: cells(tally))
+    return Table(
+        caption=_("Incidents and killed per %(interval)s")
+        % {"interval": series_interval_word(series)},
+        header=_("Period"),
+        columns=columns,
+        rows=rows,
+        footer=footer,
+        table_id="series-table",
+    )
+
+
+def apart_rows(series, cells_of, groups_of=None):
+    """Footer rows for the incidents counted apart from the periods."""
+    rows = []
+    if series.unplaced.incidents:
+        rows.append(
+            Row(
+                _("Not placed: date known only to the month or year")
+                if series.interval == "week"
+                else _("Not placed: date known only to the year"),
+                cells_of(series.unplaced) if groups_of is None else groups_of("unplaced"),
+                kind="apart",
+            )
+        )
+    if series.began_before_range.incidents:
+        rows.append(
+            Row(
+                _("Began before %(day)s and lasted into the range")
+                % {"day": f"{series.first_day:%d %b %Y}"},
+                cells_of(series.began_before_range)
+                if groups_of is None
+                else groups_of("began_before_range"),
+                kind="apart",
+            )
+        )
+    return rows
+
+
+def series_interval_word(series):
+    return Interval(series.interval).label.lower()
+
+
+def groups_table(series, links, urls, rolling, measure):
+    """Periods down, groups across (and All): incidents, or killed as "best (low–high)"."""
+    groups = series.groups
+    group_urls = [
+        [
+            links.period_url(period, series.first_day, series.last_day, group.list_parameter)
+            if group.list_parameter
+            else None
+            for period in series.periods
+        ]
+        for group in groups
+    ]
+
+    def value(tally):
+        return format_number(tally.incidents) if measure == "incidents" else killed_text(tally)
+
+    def raw(tally):
+        return tally.incidents if measure == "incidents" else tally.killed_best
+
+    means = [
+        rolling_means([raw(tally) for tally in group.tallies], rolling) if rolling else None
+        for group in groups
+    ]
+    rows = []
+    for index, period in enumerate(series.periods):
+        cells = []
+        for group_index, group in enumerate(groups):
+            tally = group.tallies[index]
+            mean = means[group_index][index] if rolling else None
+            cells.append(
+                Cell(
+                    value(tally),
+                    group_urls[group_index][index] if tally.incidents else None,
+                    note=_("avg %(mean)s") % {"mean": format_number(mean)}
+                    if mean is not None
+                    else "",
+                )
+            )
+        total = series.totals[index]
+        cells.append(Cell(value(total), urls[index] if total.incidents else None))
+        rows.append(Row(period.label, cells, urls[index], period_note(period, series)))
+
+    def group_totals(attribute=None):
+        cells = []
+        for group in groups:
+            if attribute is None:
+                tally = sum_tallies(group.tallies)
+            else:
+                tally = getattr(group, attribute)
+            cells.append(Cell(value(tally)))
+        overall = series.grand_total if attribute is None else getattr(series, attribute)
+        cells.append(Cell(value(overall)))
+        return cells
+
+    footer = [Row(_("Total"), group_totals(), kind="total")]
+    footer += apart_rows(series, None, groups_of=group_totals)
+    if measure == "incidents":
+        caption = _("Incidents per %(interval)s") % {"interval": series_interval_word(series)}
+    else:
+        caption = _("People killed per %(interval)s: best estimate (low–high)") % {
+            "interval": series_interval_word(series)
+        }
+    return Table(
+        caption=caption,
+        header=_("Period"),
+        columns=[group.label for group in groups] + [_("All")],
+        rows=rows,
+        footer=footer,
+        table_id=f"{measure}-table",
+    )
+
+
+def sum_tallies(tallies):
+    total = Tally()
+    for tally in tallies:
+        total.add(tally)
+    return total
+
+
+# --- comparison -----------------------------------------------------------------------------
+
+
+def change_cell(change):
+    if change > 0:
+        return Cell(f"+{format_number(change)}", trend="up")
+    if change < 0:
+        return Cell(f"−{format_number(-change)}", trend="down")
+    return Cell("0")
+
+
+def pct_cell(pct):
+    if pct is None:
+        return Cell("—")
+    if pct == NEW:
+        return Cell(_("new"), trend="up")
+    if pct > 0:
+        return Cell(f"+{pct:,.1f} %", trend="up")
+    if pct < 0:
+        return Cell(f"−{-pct:,.1f} %", trend="down")
+    return Cell("0 %")
+
+
+def comparison_table(comparison, links):
+    a_label = f"{comparison.a_from:%d %b %Y} – {comparison.a_to:%d %b %Y}"
+    b_label = f"{comparison.b_from:%d %b %Y} – {comparison.b_to:%d %b %Y}"
+
+    def cells(row):
+        def count_link(tally, start, end):
+            if not tally.incidents or (row.list_parameter is None and row.key != "total"):
+                return None
+            return links.url(start, end, row.list_parameter)
+
+        return [
+            Cell(
+                format_number(row.a.incidents),
+                count_link(row.a, comparison.a_from, comparison.a_to),
+            ),
+            Cell(
+                format_number(row.b.incidents),
+                count_link(row.b, comparison.b_from, comparison.b_to),
+            ),
+            change_cell(row.incidents_change),
+            pct_cell(row.incidents_pct_change),
+            Cell(killed_text(row.a)),
+            Cell(killed_text(row.b)),
+            change_cell(row.killed_change),
+            pct_cell(row.killed_pct_change),
+        ]
+
+    return Table(
+        caption=_("Period A (%(a)s) against period B (%(b)s)") % {"a": a_label, "b": b_label},
+        header=comparison.by.label,
+        columns=[
+            _("Incidents in A"),
+            _("Incidents in B"),
+            _("Change"),
+            _("% change"),
+            _("Killed in A"),
+            _("Killed in B"),
+            _("Change (best)"),
+            _("% change (best)"),
+        ],
+        rows=[Row(row.label, cells(row)) for row in comparison.rows],
+        footer=[Row(comparison.totals.label, cells(comparison.totals), kind="total")],
+        table_id="comparison-table",
+    )

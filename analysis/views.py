@@ -1,0 +1,241 @@
+"""The analysis pages, their CSV/JSON downloads and the JSON API: parse, query, respond.
+
+Every page reads its whole state from the query string (IncidentFilterSet's parameters plus its
+own form's), so any view can be bookmarked and shared; bad values re-render the page with the
+messages beside their fields, and the API and downloads answer 400 with them.
+"""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from drf_spectacular.utils import extend_schema
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from . import exports
+from .charts import comparison_chart, series_charts
+from .comparisons import compare_periods
+from .forms import AnalysisQuery, CompareForm, PlaceChoices, PlacesForm, SeriesForm
+from .links import ListLinks
+from .schema import COMPARE_SCHEMA, PLACES_SCHEMA, SERIES_SCHEMA
+from .series import build_place_series, build_series, counting_rules
+from .tables import comparison_table, series_tables
+
+
+def read_series(query):
+    """The series the request asks for, or None (its errors then are on the forms)."""
+    if not query.is_valid():
+        return None
+    options = query.options
+    try:
+        return build_series(
+            query.incidents,
+            interval=options["interval"],
+            split=options["split"],
+            top=options["top"],
+            measure=options["measure"],
+            date_from=query.date_from,
+            date_to=query.date_to,
+        )
+    except ValidationError as error:
+        query.form.add_error("interval", error)
+        return None
+
+
+def read_place_series(query):
+    if not query.is_valid():
+        return None
+    try:
+        return build_place_series(
+            query.incidents,
+            query.options["place"],
+            interval=query.options["interval"],
+            date_from=query.date_from,
+            date_to=query.date_to,
+        )
+    except ValidationError as error:
+        query.form.add_error("interval", error)
+        return None
+
+
+def read_comparison(query):
+    if not query.is_valid():
+        return None
+    options = query.options
+    return compare_periods(
+        query.incidents,
+        options["a_from"],
+        options["a_to"],
+        options["b_from"],
+        options["b_to"],
+        by=options["by"],
+        top=options["top"],
+    )
+
+
+def page_context(request, query):
+    return {"query": query, "filter_query": ListLinks(request.GET).query_string()}
+
+
+def series_context(request, series, rolling):
+    """What a series page shows beside its forms: charts, tables and the rules."""
+    if series is None or series.is_empty:
+        return {"series": series}
+    links = ListLinks(request.GET)
+    period_urls = links.period_urls(series)
+    return {
+        "series": series,
+        "charts": series_charts(series, period_urls, rolling=rolling),
+        "tables": series_tables(series, links, period_urls, rolling=rolling),
+        "rules": counting_rules(series.interval, series.split),
+    }
+
+
+def series_page(request):
+    """/analysis/: incidents and killed per period, optionally split into groups."""
+    query = AnalysisQuery(request.GET, SeriesForm)
+    series = read_series(query)
+    rolling = query.form.cleaned_data.get("rolling") if series else None
+    return render(
+        request,
+        "analysis/series.html",
+        {**page_context(request, query), **series_context(request, series, rolling)},
+    )
+
+
+def places_page(request):
+    """/analysis/places/: up to four places side by side. Without any place= yet, the page
+    only offers the choice (no "choose a place" error before the reader has chosen)."""
+    chosen = any(value.strip() for value in request.GET.getlist("place"))
+    query = AnalysisQuery(request.GET, PlacesForm, chosen=chosen)
+    series = read_place_series(query) if chosen else None
+    rolling = query.options.get("rolling") if series else None
+    return render(
+        request,
+        "analysis/places.html",
+        {
+            **page_context(request, query),
+            "chosen": chosen,
+            "place_choices": PlaceChoices(request.GET, query.options.get("place")),
+            **series_context(request, series, rolling),
+        },
+    )
+
+
+def compare_page(request):
+    """/analysis/compare/: period A against period B, per region, country, type or actor.
+    Without any period yet, the page only offers the choice."""
+    chosen = any(request.GET.get(name) for name in ("a_from", "a_to", "b_from", "b_to"))
+    query = AnalysisQuery(request.GET, CompareForm, chosen=chosen)
+    comparison = read_comparison(query) if chosen else None
+    context = {**page_context(request, query), "chosen": chosen, "comparison": comparison}
+    if comparison is not None:
+        context["table"] = comparison_table(comparison, ListLinks(request.GET))
+        context["charts"] = [
+            comparison_chart(comparison, "incidents"),
+            comparison_chart(comparison, "killed"),
+        ]
+        context["rules"] = counting_rules("year", comparison.by)[2:4]
+    return render(request, "analysis/compare.html", context)
+
+
+# --- downloads and the API ---------------------------------------------------------------------
+
+
+def parameters_of(request):
+    """The request's parameters, echoed in JSON so that a saved file says what it holds."""
+    given = {
+        name: [value for value in values if value != ""] for name, values in request.GET.lists()
+    }
+    return {
+        name: values if len(values) > 1 else values[0] for name, values in given.items() if values
+    }
+
+
+def build_answer(request, view):
+    """(name, JSON dict, CSV header, CSV rows) for one of the three views, or (None, errors)."""
+    if view == "series":
+        query = AnalysisQuery(request.GET, SeriesForm)
+        series = read_series(query)
+        if series is None:
+            return None, query.errors()
+        rolling = query.options.get("rolling")
+        return (
+            "series",
+            exports.series_as_dict(series, rolling, parameters_of(request)),
+            exports.SERIES_CSV_HEADER,
+            exports.series_csv_rows(series, rolling),
+        ), None
+    if view == "places":
+        query = AnalysisQuery(request.GET, PlacesForm)
+        series = read_place_series(query)
+        if series is None:
+            return None, query.errors()
+        rolling = query.options.get("rolling")
+        return (
+            "places",
+            exports.series_as_dict(series, rolling, parameters_of(request)),
+            exports.SERIES_CSV_HEADER,
+            exports.series_csv_rows(series, rolling),
+        ), None
+    if view == "compare":
+        query = AnalysisQuery(request.GET, CompareForm)
+        comparison = read_comparison(query)
+        if comparison is None:
+            return None, query.errors()
+        return (
+            "comparison",
+            exports.comparison_as_dict(comparison, parameters_of(request)),
+            exports.COMPARISON_CSV_HEADER,
+            exports.comparison_csv_rows(comparison),
+        ), None
+    raise Http404
+
+
+def download(request, view, file_format):
+    """/analysis/series.csv, /analysis/compare.json …: the page's numbers as a file."""
+    answer, errors = build_answer(request, view)
+    if errors is not None:
+        return JsonResponse({"errors": errors}, status=400)
+    name, data, header, rows = answer
+    if file_format == "csv":
+        return exports.csv_response(name, header, rows)
+    return exports.json_download(name, data)
+
+
+class AnalysisAPIView(APIView):
+    """Read-only and public, JSON only, with the errors in the downloads' shape."""
+
+    view = None
+    renderer_classes = [JSONRenderer]
+
+    def get(self, request):
+        answer, errors = build_answer(request._request, self.view)
+        if errors is not None:
+            return Response({"errors": errors}, status=400)
+        return Response(answer[1])
+
+
+@extend_schema(**SERIES_SCHEMA)
+class SeriesAPI(AnalysisAPIView):
+    """Incidents and killed (low, best, high) per week, month, quarter or year of the incidents
+    the filter selects, optionally split into the top regions, countries, event types or actors
+    plus "Other". The `rules` list says how the numbers are counted."""
+
+    view = "series"
+
+
+@extend_schema(**COMPARE_SCHEMA)
+class CompareAPI(AnalysisAPIView):
+    """Period A against period B per region, country, event type or actor: incidents and
+    killed in each, the change and the % change ("new" when A is zero), and the totals."""
+
+    view = "compare"
+
+
+@extend_schema(**PLACES_SCHEMA)
+class PlacesAPI(AnalysisAPIView):
+    """Up to four places side by side: one group per place, as in the split series."""
+
+    view = "places"
