@@ -142,7 +142,11 @@ class IncidentQuerySet(models.QuerySet):
     def map_points(self, limit):
         """The `limit` most recent incidents of the selection as dicts of what a map point
         shows: id, title, start_date, end_date, date_precision, killed_best, event_type (its
-        code), location__latitude and location__longitude. One query."""
+        code), location__latitude and location__longitude. One query.
+
+        A selection that fills the map is remembered for a minute, as large counts are: its
+        map then leaves out at most a minute's newly published incidents.
+        """
         rows = (
             self.order_by("-start_date", "-id")
             .prefetch_related(None)
@@ -156,9 +160,19 @@ class IncidentQuerySet(models.QuerySet):
                 "event_type",
                 "location__latitude",
                 "location__longitude",
-            )
+            )[:limit]
         )
-        return list(rows[:limit])
+        try:
+            sql, params = rows.query.sql_with_params()
+        except EmptyResultSet:
+            return []
+        key = "incident-map:" + hashlib.sha256(f"{self.db}|{sql}|{params!r}".encode()).hexdigest()
+        points = cache.get(key)
+        if points is None:
+            points = list(rows)
+            if len(points) == limit:
+                cache.set(key, points, COUNT_CACHE_SECONDS)
+        return points
 
     def cached_count(self):
         """count(), remembered for a minute when it is large (see COUNT_CACHE_MIN)."""

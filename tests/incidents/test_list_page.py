@@ -567,6 +567,19 @@ def test_the_map_shows_the_most_recent_incidents_and_says_when_it_is_capped(
     assert "Showing the 4 most recent of 9 incidents." in html_of(response)
 
 
+def test_a_full_map_is_remembered_for_a_minute_and_a_partial_one_never(
+    season, django_assert_num_queries
+):
+    incidents = Incident.objects.public()
+    with django_assert_num_queries(1):
+        full = incidents.map_points(4)
+    with django_assert_num_queries(0):
+        assert incidents.map_points(4) == full
+    for _ in range(2):
+        with django_assert_num_queries(1):
+            assert len(incidents.map_points(50)) == 9
+
+
 def test_an_empty_result_has_no_map_and_no_facets(client, season):
     response = client.get(LIST_URL, {"q": "nothing like this"})
     assert response.context["count"] == 0
