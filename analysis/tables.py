@@ -70,15 +70,17 @@ def period_note(period, series):
 
 
 def totals_table(series, urls, rolling):
-    columns = [
-        _("Incidents"),
-        _("Killed, best"),
-        _("Killed, low–high"),
-        _("Incidents, toll unknown"),
-    ]
+    columns = [_("Incidents"), _("Killed (best)"), _("Killed (low–high)"), _("Toll unknown")]
     means = ([None] * len(series.totals), [None] * len(series.totals))
     if rolling:
-        columns += [_("Incidents, rolling average"), _("Killed, rolling average")]
+        window = _("%(window)s-%(interval)s avg.") % {
+            "window": rolling,
+            "interval": series_interval_word(series),
+        }
+        columns += [
+            _("Incidents, %(avg)s") % {"avg": window},
+            _("Killed, %(avg)s") % {"avg": window},
+        ]
         means = (
             rolling_means([tally.incidents for tally in series.totals], rolling),
             rolling_means([tally.killed_best for tally in series.totals], rolling),

@@ -75,6 +75,7 @@ def read_comparison(query):
 
 
 def page_context(request, query):
+    query.cache_filter_choices()
     return {"query": query, "filter_query": ListLinks(request.GET).query_string()}
 
 

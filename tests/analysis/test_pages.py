@@ -115,7 +115,7 @@ def test_rolling_average_adds_a_dashed_line_and_columns(client, mopti_and_gao):
     html = client.get(SERIES, {"rolling": "3", "date_from": "2023-01-01"}).content.decode()
     assert "3-month rolling average" in html
     assert 'stroke-dasharray="6 4"' in html
-    assert "Incidents, rolling average" in html
+    assert "Incidents, 3-month avg." in html
 
 
 @pytest.mark.parametrize(
@@ -421,3 +421,18 @@ def test_query_count_does_not_grow_with_incidents(
     many_incidents(count)
     with django_assert_max_num_queries(budget):
         assert client.get(url).status_code == 200
+
+
+def test_a_region_added_a_moment_ago_is_accepted_though_the_lists_are_cached(client, mopti_and_gao):
+    client.get(SERIES)  # the filter's option lists are now cached
+    kidal = AdminAreaFactory(name="Kidal", iso_code="ML-8")
+    IncidentFactory(start_date=day("2023-07-04"), location=LocationFactory(admin1=kidal))
+    response = client.get(SERIES, {"admin1": kidal.pk})
+    assert "has-error" not in response.content.decode()
+    assert response.context["series"].grand_total.incidents == 1
+
+
+def test_an_empty_selection_says_so(client, db):
+    html = client.get(SERIES, {"event_type": "riots"}).content.decode()
+    assert "No published incident matches these filters." in html
+    assert 'role="img"' not in html

@@ -335,3 +335,29 @@ def test_a_series_takes_a_fixed_number_of_queries_whatever_the_number_of_inciden
 )
 def test_rolling_means_trail_over_the_window(values, window, means):
     assert rolling_means(values, window) == means
+
+
+def test_split_by_actor_without_any_actor_puts_everything_in_other(db):
+    IncidentFactory(start_date=day("2023-07-03"))
+    series = series_of("month", split="actor")
+    assert [(group.label, group.tallies[0].incidents) for group in series.groups] == [
+        ("Other actors or none recorded", 1)
+    ]
+
+
+def test_an_empty_selection_is_an_empty_series(db):
+    series = series_of("month", split="admin1")
+    assert series.is_empty
+    assert series.groups == []
+
+
+def test_top_groups_can_be_the_deadliest_rather_than_the_most_frequent(db):
+    gao = LocationFactory(admin1=AdminAreaFactory(name="Gao", iso_code="ML-7"))
+    for _ in range(3):
+        IncidentFactory(start_date=day("2023-07-03"))  # Mopti: frequent, no toll
+    CasualtyFactory(incident=IncidentFactory(start_date=day("2023-07-04"), location=gao), best=30)
+    incidents = IncidentFilterSet({}, queryset=Incident.objects.public()).qs
+    by_incidents = build_series(incidents, split="admin1", top=1)
+    by_killed = build_series(incidents, split="admin1", top=1, measure="killed")
+    assert [group.label for group in by_incidents.groups] == ["Mopti", "Other"]
+    assert [group.label for group in by_killed.groups] == ["Gao", "Other"]
