@@ -7,6 +7,7 @@ included) and drop `page`, because a changed filter starts again at the first pa
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django import forms
@@ -366,18 +367,19 @@ def incident_map(points, total, facets):
     """
     placeholder = 987654321
     url_template = reverse("incidents:incident_detail", args=[placeholder])
+    # A thousand points share a few hundred dates; each text is made once.
+    date_label = lru_cache(maxsize=None)(format_date_at_precision)
+    killed, killed_unknown = _("%s killed"), _("killed unknown")
     rows = [
         [
             float(point["location__latitude"]),
             float(point["location__longitude"]),
             point["event_type"],
             point["id"],
-            format_date_at_precision(
-                point["start_date"], point["end_date"], point["date_precision"]
-            ),
-            _("%s killed") % f"{point['killed_best']:,}"
-            if point["killed_best"] is not None
-            else _("killed unknown"),
+            date_label(point["start_date"], point["end_date"], point["date_precision"]),
+            killed_unknown
+            if point["killed_best"] is None
+            else killed % f"{point['killed_best']:,}",
             point["title"],
         ]
         for point in points
