@@ -324,7 +324,6 @@ class IncidentQuerySet(models.QuerySet):
             "location__admin3__iso_code",
         )
 
-
     # --- place and actor pages ------------------------------------------------------------
 
     def at_place(self, location):
