@@ -436,3 +436,11 @@ def test_an_empty_selection_says_so(client, db):
     html = client.get(SERIES, {"event_type": "riots"}).content.decode()
     assert "No published incident matches these filters." in html
     assert 'role="img"' not in html
+
+
+def test_names_are_escaped_in_charts_and_tables(client, db):
+    odd = AdminAreaFactory(name='<b>Ségou & "Mopti"</b>', iso_code="ML-4")
+    IncidentFactory(start_date=day("2023-07-04"), location=LocationFactory(admin1=odd))
+    html = client.get(SERIES, {"split": "admin1"}).content.decode()
+    assert "<b>Ségou" not in html
+    assert "&lt;b&gt;Ségou &amp; &quot;Mopti&quot;&lt;/b&gt;" in html
