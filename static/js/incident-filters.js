@@ -28,13 +28,14 @@
   }
 
   // Show the options `keep` accepts; hidden ones are also unselected (a hidden choice would
-  // still be sent, and would contradict its parent).
-  function narrow(select, keep) {
+  // still be sent, and would contradict its parent). When the page opens, a choice the URL
+  // made stays shown even if it contradicts its parent: the reader unchooses it, not the page.
+  function narrow(select, keep, opening) {
     if (!select) {
       return;
     }
     for (const option of select.options) {
-      const shown = keep(option);
+      const shown = keep(option) || (opening && option.selected);
       option.hidden = !shown;
       option.disabled = !shown;
       if (!shown) {
@@ -60,32 +61,44 @@
   const districtSelect = document.getElementById("id_admin2");
   const subTypeSelect = document.getElementById("id_sub_event_type");
 
-  function narrowPlaces() {
+  function narrowPlaces(opening) {
     const countries = selectedValues("id_country");
-    narrow(regionSelect, (option) => !countries.length || countries.includes(option.dataset.country));
+    narrow(
+      regionSelect,
+      (option) => !countries.length || countries.includes(option.dataset.country),
+      opening,
+    );
     hintMissingParents(regionSelect, countries);
     const regions = selectedValues("id_admin1");
-    narrow(districtSelect, (option) => {
-      if (regions.length) {
-        return regions.includes(option.dataset.region);
-      }
-      return !countries.length || countries.includes(option.dataset.country);
-    });
+    narrow(
+      districtSelect,
+      (option) => {
+        if (regions.length) {
+          return regions.includes(option.dataset.region);
+        }
+        return !countries.length || countries.includes(option.dataset.country);
+      },
+      opening,
+    );
     hintMissingParents(districtSelect, regions);
   }
 
-  function narrowSubTypes() {
+  function narrowSubTypes(opening) {
     const types = checkedValues("event_type");
-    narrow(subTypeSelect, (option) => !types.length || types.includes(option.dataset.eventType));
+    narrow(
+      subTypeSelect,
+      (option) => !types.length || types.includes(option.dataset.eventType),
+      opening,
+    );
   }
 
-  document.getElementById("id_country")?.addEventListener("change", narrowPlaces);
-  regionSelect?.addEventListener("change", narrowPlaces);
+  document.getElementById("id_country")?.addEventListener("change", () => narrowPlaces(false));
+  regionSelect?.addEventListener("change", () => narrowPlaces(false));
   for (const box of form.querySelectorAll('input[name="event_type"]')) {
-    box.addEventListener("change", narrowSubTypes);
+    box.addEventListener("change", () => narrowSubTypes(false));
   }
-  narrowPlaces();
-  narrowSubTypes();
+  narrowPlaces(true);
+  narrowSubTypes(true);
 
   // --- short URLs ------------------------------------------------------------------------------
 
@@ -98,12 +111,15 @@
     }
   });
   // Coming back to the page from the browser's history restores it as it was left.
-  window.addEventListener("pageshow", () => {
+  window.addEventListener("pageshow", (event) => {
+    if (!event.persisted) {
+      return;
+    }
     for (const field of form.querySelectorAll("input:disabled, select:disabled")) {
       field.disabled = false;
     }
-    narrowPlaces();
-    narrowSubTypes();
+    narrowPlaces(true);
+    narrowSubTypes(true);
   });
 
   // --- actor search ----------------------------------------------------------------------------

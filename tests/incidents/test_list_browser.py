@@ -135,6 +135,11 @@ def test_researcher_filters_by_region_and_dates_then_removes_a_chip(page, live_s
     expect_listed(page, 5, 5)  # all of Mali
     page.get_by_role("link", name="Clear all").first.click()
     expect_listed(page, 6, 6)
+
+    # A region the URL chose outside its country stays chosen until the reader unchooses it.
+    page.goto(live_server.url + f"/incidents/?country=BFA&admin1={mopti.pk}")
+    expect(page.locator("#id_admin1 option:not([hidden])")).to_have_text(["Sahel", "Mopti"])
+    expect(page.locator("#id_admin1 option:checked")).to_have_text(["Mopti"])
     assert problems == []
 
 
