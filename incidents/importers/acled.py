@@ -29,7 +29,6 @@ from ..choices import (
     SourceScale,
 )
 from ..exports import incident_pk_of_own_event_id
-from ..gazetteer import find_country_code
 from ..models import Incident
 from ..taxonomy import EVENT_TYPES
 from .base import (
@@ -42,6 +41,7 @@ from .base import (
     RowError,
     RowInvalid,
     RowReader,
+    country_code,
 )
 
 DATE_FORMATS = ["%Y-%m-%d", "%d %B %Y", "%d-%B-%Y"]
@@ -187,7 +187,7 @@ class AcledImporter(Importer):
 
     def _country(self, row):
         for column in ("iso3", "iso", "country"):
-            code = find_country_code(row.get(column, ""))
+            code = country_code(row.get(column, ""))
             if code:
                 return code
         return None
@@ -244,4 +244,6 @@ class AcledImporter(Importer):
 
 
 def _split(text):
-    return [part.strip() for part in (text or "").split(";") if part.strip()]
+    if not text:  # most cells of the lists are empty
+        return []
+    return [part.strip() for part in text.split(";") if part.strip()]

@@ -23,7 +23,6 @@ import re
 from datetime import datetime
 
 from ..choices import ActorRole, ActorType, CasualtyGroup, CasualtyOutcome, SourceScale
-from ..gazetteer import find_country_code
 from .base import (
     ActorRecord,
     CasualtyRecord,
@@ -34,6 +33,7 @@ from .base import (
     RowError,
     RowInvalid,
     RowReader,
+    country_code,
 )
 
 ESTIMATE_COLUMNS = {
@@ -85,7 +85,7 @@ class UcdpImporter(Importer):
         geo_precision = cell.integer("where_prec", choices=range(1, 8))
         latitude = cell.coordinate("latitude", 90)
         longitude = cell.coordinate("longitude", 180)
-        country = find_country_code(row.get("country", ""))
+        country = country_code(row.get("country", ""))
         if country is None:
             errors.append(
                 RowError(row_number, "country", row.get("country", ""), "unknown country")

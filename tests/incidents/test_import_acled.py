@@ -1,16 +1,18 @@
 """Importing ACLED CSV files: every column, both date styles, bad rows, re-imports."""
 
 import csv
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from incidents.choices import ActorRole, CasualtyGroup, CasualtyOutcome, DatePrecision, GeoPrecision
 from incidents.exports import ACLED_COLUMNS
+from incidents.importers import base
 from incidents.importers.acled import AcledImporter
 from incidents.importers.base import FileRefused, import_file
-from incidents.models import Actor, Incident, Source
+from incidents.models import Actor, Incident, Location, Source
 from tests.factories import ActorFactory, SourceFactory
 
 
@@ -100,6 +102,7 @@ def test_acled_row_maps_every_column(db, acled_file):
             {"event_date": "1 February 2024", "time_precision": "2"},
             ("2024-02-01", DatePrecision.WEEK),
         ),
+        ({"event_date": "2023-9-5", "time_precision": "1"}, ("2023-09-05", DatePrecision.DAY)),
     ],
 )
 def test_both_acled_date_styles_and_time_precision(db, acled_file, overrides, expected):
@@ -146,6 +149,8 @@ def test_known_actors_and_sources_are_reused_not_duplicated(db, acled_file):
         ({"event_id_cnty": ""}, "event_id_cnty", "required"),
         ({"event_date": ""}, "event_date", "required"),
         ({"event_date": "15/09/2023"}, "event_date", "not a date"),
+        ({"event_date": "2023-W37-5"}, "event_date", "not a date"),  # an ISO week date
+        ({"event_date": "2023-02-30"}, "event_date", "not a date"),
         ({"event_type": "Skirmish"}, "event_type", "not an ACLED event type"),
         ({"sub_event_type": "Suicide bomb"}, "sub_event_type", "not a sub-event type of Battles"),
         ({"fatalities": "many"}, "fatalities", "not a whole number"),
@@ -251,3 +256,53 @@ def test_an_analysts_import_does_not_change_a_published_incident(db, acled_file)
     report = run(acled_file(acled_row(fatalities="30")), publish=False)
     assert report.updated == 0 and "only a reviewer" in report.conflicts[0]
     assert Incident.objects.get().killed_best == 15
+
+
+def test_an_event_of_today_is_accepted_and_one_of_tomorrow_is_not(db, acled_file):
+    today = timezone.localdate()
+    report = run(
+        acled_file(
+            acled_row(event_date=today.isoformat()),
+            acled_row(event_id_cnty="MLI2", event_date=(today + timedelta(days=1)).isoformat()),
+        )
+    )
+    assert [(e.row, e.column, e.reason) for e in report.rejected] == [
+        (3, "event_date", "in the future")
+    ]
+
+
+@pytest.mark.parametrize(
+    "notes",
+    [
+        'Commas, "quotes" and\nline breaks\r\nstay as written.',
+        "\\.",  # PostgreSQL's end-of-data mark in COPY
+        "\\N",  # and its NULL in COPY's text format
+        "back\\slash\\ and\ttab",
+        "",
+    ],
+)
+def test_a_narrative_comes_back_exactly_as_written(db, acled_file, notes):
+    run(acled_file(acled_row(notes=notes)))
+    assert Incident.objects.get().narrative == notes
+
+
+def test_each_import_that_writes_an_incident_leaves_one_history_row(db, acled_file):
+    run(acled_file(acled_row()))
+    run(acled_file(acled_row()))  # unchanged: nothing written
+    run(acled_file(acled_row(fatalities="17", timestamp="1696000000")))
+    incident = Incident.objects.get()
+    history = list(incident.history.order_by("history_date"))
+    assert [(row.history_type, row.history_change_reason) for row in history] == [
+        ("+", "ACLED import"),
+        ("~", "ACLED import"),
+    ]
+    assert (history[0].acled_event_id, history[0].status) == ("MLI30001", "published")
+    assert history[1].import_fingerprint == incident.import_fingerprint
+
+
+def test_a_place_is_created_once_across_chunks_and_imports(db, acled_file, monkeypatch):
+    monkeypatch.setattr(base, "CHUNK_SIZE", 1)
+    run(acled_file(acled_row(), acled_row(event_id_cnty="MLI2", location="Kouakourou ")))
+    run(acled_file(acled_row(event_id_cnty="MLI3")))  # a new import finds it in the database
+    assert Location.objects.count() == 1
+    assert {incident.location.name for incident in Incident.objects.all()} == {"Kouakourou"}

@@ -1,4 +1,6 @@
+import gc
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -9,6 +11,25 @@ from incidents.importers.registry import IMPORTERS
 
 # The exit status when rows were rejected (1 is an error such as a refused file).
 REJECTED_STATUS = 3
+
+
+@contextmanager
+def few_garbage_collections():
+    """The garbage collector run rarely, and Django's own objects left out of its walks.
+
+    An import keeps a chunk of records alive while it makes and frees millions of objects, none
+    in a reference cycle: at the collector's default pace (every 700 allocations not yet freed)
+    it walked the live chunk some forty times a chunk, a fifth of the import's time. Reference
+    counting frees the rest, so memory stays flat. The process's settings come back after.
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(100_000)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 class Command(BaseCommand):
@@ -43,7 +64,10 @@ class Command(BaseCommand):
             raise CommandError(f"{path}: no such file")
         importer = IMPORTERS[format]()
         show_bar = sys.stderr.isatty() and options["verbosity"] > 0
-        with tqdm(unit=" rows", disable=not show_bar, desc=f"{path.name}") as bar:
+        with (
+            tqdm(unit=" rows", disable=not show_bar, desc=f"{path.name}") as bar,
+            few_garbage_collections(),
+        ):
 
             def progress(done):
                 bar.update(done - bar.n)
