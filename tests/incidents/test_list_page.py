@@ -653,3 +653,13 @@ def test_map_points_are_one_query(sahel, django_assert_num_queries, count):
     incidents_for_budget(count, sahel)
     with django_assert_num_queries(1):
         assert len(Incident.objects.public().map_points(50)) == min(count, 50)
+
+
+def test_list_links_its_filter_to_the_trends_and_the_api(client, db):
+    CountryFactory(iso3="MLI")
+    response = client.get(LIST_URL, {"country": "MLI", "sort": "-killed", "page": "1"})
+
+    html = response.content.decode()
+    # The same filter, without the table's own sort and page.
+    assert 'href="/analysis/?country=MLI"' in html
+    assert 'href="/api/incidents/?country=MLI"' in html
