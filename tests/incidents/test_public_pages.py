@@ -288,3 +288,14 @@ def test_unknown_incident_gets_a_readable_not_found_page(client, db):
     response = client.get(reverse("incidents:incident_detail", args=[999999]))
     assert response.status_code == 404
     assert "Browse published incidents" in response.content.decode()
+
+
+def test_pages_are_compressed_for_browsers_that_accept_gzip(client, db):
+    IncidentFactory.create_batch(5)
+
+    compressed = client.get("/incidents/", headers={"accept-encoding": "gzip"})
+    plain = client.get("/incidents/")
+
+    assert compressed["Content-Encoding"] == "gzip"
+    assert len(compressed.content) * 3 < len(plain.content)
+    assert "Content-Encoding" not in plain
