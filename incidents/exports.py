@@ -56,7 +56,7 @@ from operator import itemgetter
 import pycountry
 import xlsxwriter
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Lookup
 from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -217,9 +217,9 @@ def incident_url_template(request):
 
 
 def export_records(incidents):
-    """Each incident's dict from for_export(), with its "actors" [(role, name, inter code)] in
-    role order, "citations" [(source, scale, url, title, published_on)] in citation order and
-    "tactics" [name] by name added.
+    """Each incident's dict from for_export(), with its "actors" ((role, name, inter code), …)
+    in role order, "citations" ((source, scale, url, title, published_on), …) in citation order
+    and "tactics" (name, …) by name added.
 
     Reads CHUNK_SIZE incidents at a time and runs three more queries per chunk, whatever the
     number of rows: what prefetch_related does, without a model instance per row.
@@ -244,9 +244,26 @@ def export_records(incidents):
 # through the foreign key's index (a join from the incidents scans the whole link table).
 
 
+class InIds(Lookup):
+    """`lhs IN (ids)` for a list of ids that need no preparing: `incident_id__in=ids` has the
+    ORM prepare every id on its own, which for a chunk's 2,000 ids in each of three queries was
+    a sixth of an export's time. PostgreSQL gets the list as one array parameter (`= ANY`,
+    what it makes of `IN (…)` anyway, so the plan is the same)."""
+
+    lookup_name = "in_ids"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        ids = list(self.rhs)
+        if connection.vendor == "postgresql":
+            return f"{lhs} = ANY(%s)", (*params, ids)
+        return f"{lhs} IN ({', '.join(['%s'] * len(ids))})", (*params, *ids)
+
+
 def actor_links(ids):
     return (
-        IncidentActor.objects.filter(incident_id__in=ids)
+        IncidentActor.objects.filter(InIds(F("incident_id"), ids))
         .order_by("incident_id", "role", "id")
         .values_list("incident_id", "role", "actor__name", "actor__actor_type")
     )
@@ -255,7 +272,7 @@ def actor_links(ids):
 def citation_links(ids):
     # Undated citations last on every database (SQLite and PostgreSQL differ by default).
     return (
-        Citation.objects.filter(incident_id__in=ids)
+        Citation.objects.filter(InIds(F("incident_id"), ids))
         .order_by("incident_id", F("published_on").asc(nulls_last=True), "id")
         .values_list("incident_id", "source__name", "source__scale", "url", "title", "published_on")
     )
@@ -263,18 +280,22 @@ def citation_links(ids):
 
 def tactic_links(ids):
     return (
-        Incident.tactics.through.objects.filter(incident_id__in=ids)
+        Incident.tactics.through.objects.filter(InIds(F("incident_id"), ids))
         .order_by("incident_id", "tactic__name")
         .values_list("incident_id", "tactic__name")
     )
 
 
 def links_by_incident(rows, single=False):
-    """{incident id: [the rest of each row, in order]} from rows ordered by incident id; just
-    the one value after the id when single."""
+    """{incident id: (the rest of each row, in order)} from rows ordered by incident id; just
+    the one value after the id when single.
+
+    Tuples, not lists: the collector stops walking a tuple of plain values once it has seen
+    it, and a chunk's links stay alive while it is written (a tenth of an export's time went
+    to collections)."""
     rest = itemgetter(1) if single else itemgetter(slice(1, None))
     return {
-        incident_id: list(map(rest, group))
+        incident_id: tuple(map(rest, group))
         for incident_id, group in groupby(rows, key=itemgetter(0))
     }
 
