@@ -33,6 +33,7 @@ import django  # noqa: E402
 django.setup()
 
 from django.conf import settings  # noqa: E402
+from django.core.cache import cache  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
@@ -185,13 +186,16 @@ def warm_up(client, page, warmup):
             page.status = response.status_code
 
 
-def measure(client, pages, repeat):
+def measure(client, pages, repeat, cold=False):
     """Time `repeat` requests per page, taking the pages in turn so that a burst of other work
-    on the machine spreads over all of them instead of skewing one."""
+    on the machine spreads over all of them instead of skewing one. `cold` empties the cache
+    (large counts, facets, the map) before each request: a first visit's time."""
     urls = {page.key: cycle(page.urls) for page in pages}
     for _ in range(repeat):
         for page in pages:
             url = next(urls[page.key])
+            if cold:
+                cache.clear()
             started = time.perf_counter()
             client.get(url)
             page.samples.append((time.perf_counter() - started) * 1000)
@@ -199,6 +203,7 @@ def measure(client, pages, repeat):
 
 def explain(client, page):
     """EXPLAIN ANALYZE the page's own incident queries (count, page, facets, map …)."""
+    cache.clear()  # so that every query the page can make is made (and shown)
     with CaptureQueriesContext(connection) as captured:
         client.get(page.urls[0])
     print(f"\n=== {page.label}: {page.urls[0]} — {len(captured)} queries")
@@ -301,6 +306,12 @@ def main():
     parser.add_argument("--warmup", type=int, default=3, help="untimed requests per URL first")
     parser.add_argument("--details", type=int, default=10, help="incidents for the detail page")
     parser.add_argument(
+        "--cold",
+        action="store_true",
+        help="empty the cache before every request (counts, facets and the map are computed "
+        "each time, as on a first visit)",
+    )
+    parser.add_argument(
         "--explain",
         nargs="*",
         metavar="PAGE",
@@ -343,7 +354,9 @@ def main():
     pages = build_pages(args.details)
     for page in pages:
         warm_up(client, page, args.warmup)
-    measure(client, pages, args.repeat)
+    measure(client, pages, args.repeat, cold=args.cold)
+    if args.cold:
+        print("Cold: the cache was emptied before every timed request.")
     print_results(pages, args.warmup, args.repeat)
     print(f"Load average before/after: {load_before} / {load_average()} (other work skews timings)")
 

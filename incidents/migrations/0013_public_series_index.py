@@ -1,7 +1,7 @@
 """Covering index for the analysis series (/analysis/, /api/analysis/) and for the incident
 list's count, facets and map when it is filtered by place and period: the published incidents'
-place and start date, with the end date (periods overlap), event type (a facet), the date
-precision and the killed estimates the series sum.
+place and start date, with the id (the map's most recent points), the end date (periods
+overlap), event type (a facet), the date precision and the killed estimates the series sum.
 
 A series is a GROUP BY over every published incident (or over those of a few places); with
 these columns in the index PostgreSQL reads the index alone (an index-only scan, 44 MB at a
@@ -25,6 +25,7 @@ from django.db.models import Q
 INDEX = models.Index(
     fields=["location", "start_date"],
     include=[
+        "id",
         "end_date",
         "event_type",
         "date_precision",
