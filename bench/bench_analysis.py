@@ -17,58 +17,25 @@ bench/fill_incidents.py; the exit status is 0 even when a target is missed.
 """
 
 import argparse
-import datetime
-import statistics
 import sys
-import time
-import warnings
-from dataclasses import dataclass, field
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-# bench_pages sets Django up; its descriptions of the machine and database are shared.
-from bench_pages import describe_machine, describe_workload, load_average  # noqa: E402
-from django.conf import settings  # noqa: E402
-from django.core.cache import cache  # noqa: E402
-from django.db import connection  # noqa: E402
-from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
+# bench.common sets Django up, so it comes before any model.
+from bench.common import (  # noqa: E402
+    TimedPage,
+    busiest_region,
+    explain_pages,
+    measure,
+    print_load_average,
+    print_results,
+    start_run,
+    warm_up,
+)
 from incidents.models import AdminArea, Incident  # noqa: E402
-
-
-@dataclass
-class Case:
-    key: str
-    label: str
-    url: str
-    target_ms: float | None = None
-    samples: list = field(default_factory=list)
-    queries: int = 0
-    size: int = 0
-    status: int = 200
-
-    @property
-    def median(self):
-        return statistics.median(self.samples)
-
-    @property
-    def p90(self):
-        return statistics.quantiles(self.samples, n=10, method="inclusive")[-1]
-
-    @property
-    def fastest(self):
-        return min(self.samples)
-
-    @property
-    def verdict(self):
-        if self.status != 200:
-            return f"ERROR {self.status}"
-        if self.target_ms is None:
-            return ""
-        return "ok" if self.median <= self.target_ms else "MISS"
 
 
 def build_cases():
@@ -79,63 +46,56 @@ def build_cases():
     compare = f"a_from={a_year}-07-01&a_to={a_year}-09-30&b_from={b_year}-07-01&b_to={b_year}-09-30"
     mopti, gao = region_ids("Mopti", "Gao")
     return [
-        Case("all", "series, everything (API)", "/api/analysis/series/?interval=month", 300),
-        Case("all_page", "series, everything (page)", "/analysis/?interval=month", 300),
-        Case(
+        TimedPage("all", "series, everything (API)", ["/api/analysis/series/?interval=month"], 300),
+        TimedPage("all_page", "series, everything (page)", ["/analysis/?interval=month"], 300),
+        TimedPage(
             "region",
             f"series, {region.name} (API)",
-            f"/api/analysis/series/?interval=month&admin1={region.pk}",
+            [f"/api/analysis/series/?interval=month&admin1={region.pk}"],
             100,
         ),
-        Case(
+        TimedPage(
             "region_page",
             f"series, {region.name} (page)",
-            f"/analysis/?interval=month&admin1={region.pk}",
+            [f"/analysis/?interval=month&admin1={region.pk}"],
             100,
         ),
-        Case(
+        TimedPage(
             "compare",
             f"Q3 {b_year} vs Q3 {a_year} by region (API)",
-            f"/api/analysis/compare/?{compare}&by=admin1",
+            [f"/api/analysis/compare/?{compare}&by=admin1"],
             300,
         ),
-        Case(
+        TimedPage(
             "compare_page",
             f"Q3 {b_year} vs Q3 {a_year} by region (page)",
-            f"/analysis/compare/?{compare}&by=admin1",
+            [f"/analysis/compare/?{compare}&by=admin1"],
             300,
         ),
-        Case("weekly", "series by week, everything (API)", "/api/analysis/series/?interval=week"),
-        Case(
+        TimedPage(
+            "weekly", "series by week, everything (API)", ["/api/analysis/series/?interval=week"]
+        ),
+        TimedPage(
             "split_region",
             "series split by region (page)",
-            "/analysis/?interval=month&split=admin1",
+            ["/analysis/?interval=month&split=admin1"],
         ),
-        Case(
+        TimedPage(
             "split_actor",
             "series split by actor (page)",
-            "/analysis/?interval=month&split=actor",
+            ["/analysis/?interval=month&split=actor"],
         ),
-        Case(
+        TimedPage(
             "compare_actor",
             f"Q3 {b_year} vs Q3 {a_year} by actor (page)",
-            f"/analysis/compare/?{compare}&by=actor",
+            [f"/analysis/compare/?{compare}&by=actor"],
         ),
-        Case(
+        TimedPage(
             "places",
             "places: Mopti, Gao, Burkina Faso (page)",
-            f"/analysis/places/?interval=month&place={mopti}&place={gao}&place=BFA",
+            [f"/analysis/places/?interval=month&place={mopti}&place={gao}&place=BFA"],
         ),
     ]
-
-
-def busiest_region():
-    """The admin1 region with most published incidents: the hardest "one region"."""
-    counts = (
-        Incident.objects.public().values("location__admin1").annotate(n=Count("id")).order_by("-n")
-    )
-    region_id = next(row["location__admin1"] for row in counts if row["location__admin1"])
-    return AdminArea.objects.get(pk=region_id)
 
 
 def region_ids(*names):
@@ -152,64 +112,9 @@ def data_years():
     return summary["first_date"].year, summary["last_date"].year
 
 
-def warm_up(client, case, warmup):
-    for _ in range(warmup):
-        client.get(case.url)
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(case.url)
-    case.queries = len(captured)
-    case.size = len(response.content)
-    case.status = response.status_code
-
-
-def measure(client, cases, repeat, cold):
-    """`repeat` requests per URL, the URLs in turn, so that a burst of other work on the shared
-    machine spreads over all of them instead of skewing one."""
-    for _ in range(repeat):
-        for case in cases:
-            if cold:
-                cache.clear()
-            started = time.perf_counter()
-            client.get(case.url)
-            case.samples.append((time.perf_counter() - started) * 1000)
-
-
-def explain(client, case):
-    with CaptureQueriesContext(connection) as captured:
-        client.get(case.url)
-    print(f"\n=== {case.label}: {case.url} — {len(captured)} queries")
-    for number, query in enumerate(captured.captured_queries, 1):
-        print(f"  {number:2}. {float(query['time']) * 1000:7.1f} ms  {query['sql'][:110]}")
-    for query in captured.captured_queries:
-        if "GROUP BY" in query["sql"]:
-            print(f"\n--- {query['sql']}\n")
-            with connection.cursor() as cursor:
-                cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
-                for (line,) in cursor.fetchall():
-                    print(f"    {line}")
-
-
-def print_results(cases, warmup, repeat, cold):
-    cached = "cache cleared before each" if cold else "filter options cached"
-    print(
-        f"Method:   django.test.Client in-process, {warmup} warm-up + {repeat} timed requests "
-        f"per URL, URLs in turn, {cached}, DEBUG={settings.DEBUG}\n"
-    )
-    header = (
-        f"{'view':<44} {'median':>9} {'p90':>9} {'fastest':>9} {'queries':>8} {'size':>7}  "
-        f"{'target':<9}"
-    )
-    print(header)
-    print("-" * len(header))
-    for case in cases:
-        target = f"≤ {case.target_ms:.0f} ms" if case.target_ms else "—"
-        print(
-            f"{case.label:<44} {case.median:6.1f} ms {case.p90:6.1f} ms {case.fastest:6.1f} ms "
-            f"{case.queries:>8} {case.size / 1024:4.0f} kB  {target:<9} {case.verdict}"
-        )
-    misses = [case.label for case in cases if case.verdict.startswith(("MISS", "ERROR"))]
-    print()
-    print("MISSES: " + "; ".join(misses) if misses else "All targets met.")
+def group_by_queries(queries):
+    """The series' and comparisons' GROUP BY queries, for EXPLAIN."""
+    return [query for query in queries if "GROUP BY" in query["sql"]]
 
 
 def main():
@@ -231,39 +136,22 @@ def main():
     )
     args = parser.parse_args()
 
-    warnings.filterwarnings("ignore", message="No directory at")
-    override_settings(
-        ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
-        STORAGES={
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-    ).enable()
-
-    print(f"incidentdb analysis benchmark, {datetime.datetime.now():%Y-%m-%d %H:%M}")
-    print(describe_machine())
-    print(describe_workload())
-    if settings.DEBUG:
-        print("WARNING: DEBUG is on; timings include query logging. Run with DEBUG=false.")
-    load_before = load_average()
+    load_before = start_run("incidentdb analysis benchmark")
     client = Client()
     cases = build_cases()
     if args.only:
         cases = [case for case in cases if case.key in args.only]
     for case in cases:
         warm_up(client, case, args.warmup)
-    measure(client, cases, args.repeat, args.cold)
-    print_results(cases, args.warmup, args.repeat, args.cold)
-    print(f"Load average before/after: {load_before} / {load_average()} (other work skews timings)")
+    measure(client, cases, args.repeat, cold=args.cold)
+    cached = "cache cleared before each" if args.cold else "filter options cached"
+    how = f"URL, URLs in turn, {cached}"
+    print_results(cases, args.warmup, args.repeat, how, column="view", width=44)
+    print_load_average(load_before)
 
     if args.explain is not None:
-        if connection.vendor != "postgresql":
-            print("\n--explain needs PostgreSQL.")
-            return
         wanted = args.explain or ["all", "region", "compare"]
-        for case in cases:
-            if case.key in wanted:
-                explain(client, case)
+        explain_pages(client, cases, wanted, group_by_queries)
 
 
 if __name__ == "__main__":

@@ -16,62 +16,28 @@ missed.
 """
 
 import argparse
-import datetime
-import os
 import sys
-import warnings
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO_ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-import django  # noqa: E402
-
-django.setup()
-
-from django.conf import settings  # noqa: E402
-from django.core.cache import cache  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, override_settings  # noqa: E402
 
-from bench.bench_pages import (  # noqa: E402
-    Page,
-    describe_machine,
-    describe_workload,
-    load_average,
+# bench.common sets Django up, so it comes before any model.
+from bench.common import (  # noqa: E402
+    TimedPage,
+    busiest,
+    explain_pages,
     measure,
+    print_load_average,
     print_results,
+    start_run,
     warm_up,
 )
-from incidents.models import Incident, IncidentActor  # noqa: E402
+from incidents.models import IncidentActor  # noqa: E402
 
 TARGET_MS = 200
-
-
-class ColdClient(Client):
-    """A test client that empties the cache before each request: every page computes its
-    aggregates, as the first visitor after a minute does."""
-
-    def get(self, *args, **kwargs):
-        cache.clear()
-        return super().get(*args, **kwargs)
-
-
-def busiest(field, fewest=False):
-    """The value of `field` shared by the most (or the fewest) published incidents, and their
-    number."""
-    row = (
-        Incident.objects.public()
-        .exclude(**{f"{field}__isnull": True})
-        .values(field)
-        .annotate(incidents=Count("pk"))
-        .order_by("incidents" if fewest else "-incidents")
-        .first()
-    )
-    return row[field], row["incidents"]
 
 
 def build_pages():
@@ -84,15 +50,23 @@ def build_pages():
     actors = IncidentActor.objects.values("actor").annotate(roles=Count("pk")).order_by("roles")
     small_actor, big_actor = actors.first(), actors.last()
     return [
-        Page("region", f"region ({region_n:,} incidents)", [f"/places/areas/{region}/"], TARGET_MS),
-        Page("region2", "same, page 2 by killed", [f"/places/areas/{region}/?page=2&sort=-killed"]),
-        Page("small_region", f"region ({small_region_n:,})", [f"/places/areas/{small_region}/"]),
-        Page("district", f"district ({district_n:,})", [f"/places/areas/{district}/"]),
-        Page("place", f"place ({place_n:,})", [f"/places/{place}/"]),
-        Page("small_place", f"place ({small_place_n:,})", [f"/places/{small_place}/"]),
-        Page("country", f"country ({country_n:,})", [f"/places/countries/{country}/"]),
-        Page("actor", f"actor ({big_actor['roles']:,} roles)", [f"/actors/{big_actor['actor']}/"]),
-        Page(
+        TimedPage(
+            "region", f"region ({region_n:,} incidents)", [f"/places/areas/{region}/"], TARGET_MS
+        ),
+        TimedPage(
+            "region2", "same, page 2 by killed", [f"/places/areas/{region}/?page=2&sort=-killed"]
+        ),
+        TimedPage(
+            "small_region", f"region ({small_region_n:,})", [f"/places/areas/{small_region}/"]
+        ),
+        TimedPage("district", f"district ({district_n:,})", [f"/places/areas/{district}/"]),
+        TimedPage("place", f"place ({place_n:,})", [f"/places/{place}/"]),
+        TimedPage("small_place", f"place ({small_place_n:,})", [f"/places/{small_place}/"]),
+        TimedPage("country", f"country ({country_n:,})", [f"/places/countries/{country}/"]),
+        TimedPage(
+            "actor", f"actor ({big_actor['roles']:,} roles)", [f"/actors/{big_actor['actor']}/"]
+        ),
+        TimedPage(
             "small_actor",
             f"actor ({small_actor['roles']:,} roles)",
             [f"/actors/{small_actor['actor']}/"],
@@ -100,19 +74,9 @@ def build_pages():
     ]
 
 
-def explain(client, page, slowest=3):
-    with CaptureQueriesContext(connection) as captured:
-        client.get(page.urls[0])
-    print(f"\n=== {page.label}: {page.urls[0]} — {len(captured)} queries")
-    queries = captured.captured_queries
-    for number, query in enumerate(queries, 1):
-        print(f"  {number:2}. {float(query['time']) * 1000:7.1f} ms  {query['sql'][:110]}")
-    for query in sorted(queries, key=lambda query: -float(query["time"]))[:slowest]:
-        print(f"\n--- {query['sql']}\n")
-        with connection.cursor() as cursor:
-            cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query['sql']}")
-            for (line,) in cursor.fetchall():
-                print(f"    {line}")
+def slowest_queries(queries, count=3):
+    """The page's slowest queries, for EXPLAIN."""
+    return sorted(queries, key=lambda query: -float(query["time"]))[:count]
 
 
 def main():
@@ -129,34 +93,21 @@ def main():
     )
     args = parser.parse_args()
 
-    warnings.filterwarnings("ignore", message="No directory at")
-    override_settings(
-        ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"],
-        STORAGES={
-            **settings.STORAGES,
-            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-        },
-    ).enable()
-
-    print(f"incidentdb place and actor page benchmark, {datetime.datetime.now():%Y-%m-%d %H:%M}")
-    print(describe_machine())
-    print(describe_workload())
-    if settings.DEBUG:
-        print("WARNING: DEBUG is on; timings include query logging. Run with DEBUG=false.")
-    load_before = load_average()
-    client = ColdClient() if args.cold else Client()
+    load_before = start_run("incidentdb place and actor page benchmark")
+    # --cold: every request, the counted warm-up and EXPLAIN included, computes the aggregates,
+    # as the first visitor after a minute does.
+    client = Client()
     print("Cache: emptied before each request (--cold)" if args.cold else "Cache: kept (warm)")
     pages = build_pages()
     for page in pages:
-        warm_up(client, page, args.warmup)
-    measure(client, pages, args.repeat)
-    print_results(pages, args.warmup, args.repeat)
-    print(f"Load average before/after: {load_before} / {load_average()} (other work skews timings)")
-    if args.explain is not None and connection.vendor == "postgresql":
+        warm_up(client, page, args.warmup, cold=args.cold)
+    measure(client, pages, args.repeat, cold=args.cold)
+    how = "page, pages in turn (detail: cycling through the incidents)"
+    print_results(pages, args.warmup, args.repeat, how)
+    print_load_average(load_before)
+    if args.explain is not None:
         wanted = args.explain or ["region", "actor"]
-        for page in pages:
-            if page.key in wanted:
-                explain(client, page)
+        explain_pages(client, pages, wanted, slowest_queries, cold=args.cold)
 
 
 if __name__ == "__main__":
