@@ -654,19 +654,13 @@ class IncidentWriter:
             template.published_at, template.published_by_id = now, self.user_id
         defaults = {name: getattr(template, name) for name in columns}
         key_field = self.importer.key_field
-        rows = [
-            {
-                **defaults,
-                key_field: record.key,
-                **self._imported_values(record, fingerprint, now),
-            }
-            for record, fingerprint in pairs
-        ]
         values = itemgetter(*columns)
-        ids = insert_rows(Incident, columns, [values(row) for row in rows], returning_ids=True)
-        for row, pk in zip(rows, ids, strict=True):
-            row["id"] = pk
-        self._record_history(rows, "+")
+        rows = []
+        for record, fingerprint in pairs:
+            imported = self._imported_values(record, fingerprint, now)
+            rows.append(values({**defaults, key_field: record.key, **imported}))
+        ids = insert_rows(Incident, columns, rows, returning_ids=True)
+        self._record_history(ids, "+")
         return ids
 
     def _update(self, triples, now):
@@ -686,28 +680,39 @@ class IncidentWriter:
                 setattr(incident, name, value)
             incidents.append(incident)
         Incident.objects.bulk_update(incidents, IMPORTED_FIELDS + CASUALTY_TOTAL_FIELDS)
-        self._record_history(
-            [
-                {field.attname: getattr(incident, field.attname) for field in INCIDENT_FIELDS}
-                for incident in incidents
-            ],
-            "~",
-        )
+        self._record_history(ids, "~")
 
-    def _record_history(self, rows, history_type):
-        """One history row per incident ({attname: value}), as django-simple-history writes it
-        for a save."""
+    def _record_history(self, ids, history_type):
+        """One history row per incident, as django-simple-history writes it for a save.
+
+        The database copies them from the incident rows just written (INSERT … SELECT): a
+        history row repeats nearly every column of its incident, and sending it again from
+        here cost as much as sending the incident.
+        """
         history = Incident.history.model
+        connection = connections[router.db_for_write(history)]
         stamp = {
-            "history_date": timezone.now(),
+            "history_date": connection.ops.adapt_datetimefield_value(timezone.now()),
             "history_change_reason": self._reason(),
             "history_type": history_type,
             "history_user_id": self.user_id,
         }
-        columns = [field.attname for field in history._meta.concrete_fields]
-        columns.remove(history._meta.pk.attname)
-        values = itemgetter(*columns)
-        insert_rows(history, columns, [values({**row, **stamp}) for row in rows])
+        # The history model keeps the incident's columns under the same names.
+        copied = [
+            field.column
+            for field in history._meta.concrete_fields
+            if not field.primary_key and field.attname not in stamp
+        ]
+        quote = connection.ops.quote_name
+        sql = (
+            f"INSERT INTO {quote(history._meta.db_table)} "
+            f"({', '.join(map(quote, [*copied, *stamp]))}) "
+            f"SELECT {', '.join(map(quote, copied))}, {', '.join(['%s'] * len(stamp))} "
+            f"FROM {quote(Incident._meta.db_table)} "
+            f"WHERE {quote(Incident._meta.pk.column)} IN ({', '.join(['%s'] * len(ids))})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*stamp.values(), *ids])
 
     def _write_children(self, pairs):
         """The casualties, actor roles, citations and tactics of (incident id, record) pairs."""
@@ -974,4 +979,3 @@ IMPORTED_FIELDS = [
     "updated_at",
     "updated_by",
 ]
-INCIDENT_FIELDS = Incident._meta.concrete_fields
