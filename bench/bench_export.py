@@ -1,7 +1,8 @@
 """Time the streamed CSV download of the public incident list and show its memory is flat.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/incidentdb_bench DEBUG=false SECRET_KEY=x \
-        .venv/bin/python bench/bench_export.py [--rows 10000 100000] [--runs 3] [--format csv]
+        .venv/bin/python bench/bench_export.py [--rows 10000 100000] [--runs 3] [--format csv] \
+        [--gzip]
 
 For each size it downloads /incidents.csv (or another --format) with a date_from filter that
 selects about that many published incidents, newest first (all of them when the database has
@@ -10,6 +11,8 @@ response, no network and no web server. Each run is a fresh Python process, so t
 memory is its own: it warms up with a small download, resets the peak resident set size
 (/proc/self/clear_refs), then times the download while reading every piece of it. One extra
 process per size runs under tracemalloc for the peak of Python allocations (slower; untimed).
+--gzip asks for a compressed response, as browsers do: GZipMiddleware then compresses the
+stream, and the size shown is the compressed one.
 
 It prints medians over --runs of rows/s, the whole download's time, the time to the first
 piece (the header) and to the first rows, peak RSS growth and queries. The target is
@@ -69,10 +72,11 @@ def reset_peak_memory():
         clear_refs.write("5")
 
 
-def download(client, url):
-    """Read a whole download; returns its timings, size and line count."""
+def download(client, url, gzip=False):
+    """Read a whole download; returns its timings, size and line count (of the compressed
+    bytes when gzip: not lines then)."""
     started = time.perf_counter()
-    response = client.get(url)
+    response = client.get(url, headers={"accept-encoding": "gzip"} if gzip else {})
     assert response.status_code == 200, (response.status_code, response.content[:500])
     pieces = iter(response.streaming_content)
     first = next(pieces)
@@ -94,9 +98,9 @@ def download(client, url):
     }
 
 
-def run_child(url, warmup_url, traced):
+def run_child(url, warmup_url, traced, gzip=False):
     client = Client()
-    download(client, warmup_url)  # imports, caches, the database connection
+    download(client, warmup_url, gzip)  # imports, caches, the database connection
     if traced:
         tracemalloc.start()
     reset_peak_memory()
@@ -110,7 +114,7 @@ def run_child(url, warmup_url, traced):
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(count):
-        result = download(client, url)
+        result = download(client, url, gzip)
     _, rss_peak = memory_status()
     result["rss_before"] = rss_before
     result["rss_growth"] = rss_peak - rss_before
@@ -143,6 +147,8 @@ def spawn(args, url, warmup_url, traced=False):
     command = [sys.executable, __file__, "--child", url, "--warmup-url", warmup_url]
     if traced:
         command.append("--traced")
+    if args.gzip:
+        command.append("--gzip")
     finished = subprocess.run(command, capture_output=True, text=True, check=False)
     if finished.returncode != 0:
         sys.exit(f"child failed:\n{finished.stderr}")
@@ -179,6 +185,7 @@ def main_parent(args):
     print(
         f"Workload: {Incident.objects.count():,} incidents ({published:,} published) in "
         f"database {connection.settings_dict['NAME']}; /incidents.{args.format}, newest first"
+        + (", Accept-Encoding: gzip (as browsers ask; size is compressed)" if args.gzip else "")
     )
     if settings.DEBUG:
         print("WARNING: DEBUG is on; timings include query logging. Run with DEBUG=false.")
@@ -198,7 +205,7 @@ def main_parent(args):
         url, count, selection = selection_for(rows, args.format)
         runs = [spawn(args, url, warmup_url) for _ in range(args.runs)]
         traced = spawn(args, url, warmup_url, traced=True)
-        if args.format == "csv" and runs[0]["lines"] != count + 1:
+        if args.format == "csv" and not args.gzip and runs[0]["lines"] != count + 1:
             print(f"  note: {runs[0]['lines']:,} lines for {count:,} rows (multi-line cells?)")
         seconds = statistics.median(run["seconds"] for run in runs)
         rate = count / seconds
@@ -227,6 +234,9 @@ def main():
     parser.add_argument("--rows", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--format", choices=["csv", "json", "geojson", "xlsx"], default="csv")
+    parser.add_argument(
+        "--gzip", action="store_true", help="ask for gzip, as browsers do (GZipMiddleware)"
+    )
     parser.add_argument("--child", metavar="URL", help=argparse.SUPPRESS)
     parser.add_argument("--warmup-url", help=argparse.SUPPRESS)
     parser.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
@@ -236,7 +246,7 @@ def main():
     warnings.filterwarnings("ignore", message="No directory at")
     override_settings(ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]).enable()
     if args.child:
-        run_child(args.child, args.warmup_url, args.traced)
+        run_child(args.child, args.warmup_url, args.traced, args.gzip)
     else:
         main_parent(args)
 
