@@ -616,6 +616,29 @@ def test_xlsx_is_an_attachment_named_for_the_day(client, db, monkeypatch):
     assert response["Content-Disposition"] == 'attachment; filename="incidents-2026-11-24.xlsx"'
 
 
+def test_each_incident_keeps_its_own_actors_sources_and_tactics_across_chunks(
+    client, db, monkeypatch
+):
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 2)  # the links are read a chunk at a time
+    for day in range(1, 7):
+        incident = IncidentFactory(
+            start_date=datetime.date(2024, 1, day), acled_event_id=f"DAY{day}"
+        )
+        if day != 3:  # one incident in the middle of a chunk names nobody and nothing
+            IncidentActorFactory(incident=incident, actor=ActorFactory(name=f"Group {day}"))
+            CitationFactory(incident=incident, source=SourceFactory(name=f"Source {day}"))
+            incident.tactics.add(Tactic.objects.create(name=f"Tactic {day}"))
+    records = csv_records(client.get(download_url("csv")))
+    assert [(r["event_id_cnty"], r["actor1"], r["source"], r["tags"]) for r in records] == [
+        ("DAY6", "Group 6", "Source 6", "Tactic 6"),
+        ("DAY5", "Group 5", "Source 5", "Tactic 5"),
+        ("DAY4", "Group 4", "Source 4", "Tactic 4"),
+        ("DAY3", "", "", ""),
+        ("DAY2", "Group 2", "Source 2", "Tactic 2"),
+        ("DAY1", "Group 1", "Source 1", "Tactic 1"),
+    ]
+
+
 def test_csv_header_arrives_before_any_row_is_read(client, db, django_assert_num_queries):
     IncidentFactory()
     response = client.get(download_url("csv"))
