@@ -275,6 +275,21 @@ def test_skip_invalid_writes_good_rows_and_saves_the_bad_ones(db, ged_file, tmp_
     assert "low: above best" in rejected["reasons"]
 
 
+def test_rejects_go_to_the_current_directory_not_beside_the_imported_file(
+    db, ged_file, tmp_path, monkeypatch
+):
+    # Files to import often sit in folders one may not write to (shared/data is read-only).
+    path = ged_file(ged_row(id="1"), ged_row(id="2", low="99"))
+    workdir = tmp_path / "work"
+    workdir.mkdir()
+    monkeypatch.chdir(workdir)
+    with pytest.raises(SystemExit) as exited:
+        call_command("import_events", path, "--format", "ucdp", "--skip-invalid")
+    assert exited.value.code == 3
+    assert (workdir / "ged.rejects.csv").exists()
+    assert not path.with_suffix(".rejects.csv").exists()
+
+
 @pytest.mark.parametrize(
     ("options", "message"),
     [

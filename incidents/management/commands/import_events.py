@@ -53,7 +53,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--rejects",
             type=Path,
-            help="Where to save rejected rows (default: PATH with .rejects.csv).",
+            help="Where to save rejected rows (default: the file's name with .rejects.csv, in "
+            "the current directory).",
         )
         parser.add_argument(
             "--draft", action="store_true", help="New incidents arrive as drafts, not published."
@@ -91,7 +92,9 @@ class Command(BaseCommand):
         for conflict in report.conflicts[:50]:
             self.stderr.write(f"conflict: {conflict}")
         if report.rejected and skip_invalid:
-            rejects = rejects or path.with_suffix(".rejects.csv")
+            # In the current directory, not beside PATH: files to import often sit in folders
+            # one may read but not write (a shared data folder, a mounted archive).
+            rejects = rejects or Path.cwd() / path.with_suffix(".rejects.csv").name
             write_rejects(report, path, rejects)
             self.stderr.write(f"Rejected rows saved to {rejects}")
         self.stdout.write(report.summary())
