@@ -72,6 +72,17 @@ class IdsField(django_filters.fields.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class CountryCodesField(django_filters.fields.ModelMultipleChoiceField):
+    """ISO 3166-1 alpha-3 codes in any case: mli is MLI, as on /places/countries/mli/."""
+
+    def _check_values(self, value):
+        return super()._check_values([str(code).upper() for code in value])
+
+
+class CountryCodesFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = CountryCodesField
+
+
 class IdsFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = IdsField
 
@@ -122,7 +133,7 @@ class IncidentFilterSet(django_filters.FilterSet):
     )
 
     # --- where ---
-    country = django_filters.ModelMultipleChoiceFilter(
+    country = CountryCodesFilter(
         field_name="location__country__iso3",
         lookup_expr="exact",
         distinct=False,

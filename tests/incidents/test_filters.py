@@ -209,6 +209,7 @@ MALI = ["at Bandiagara", "at Gao", "at Kouakourou", "at Sofara"]
     [
         pytest.param(lambda w: {"country": "MLI"}, MALI, id="country"),
         pytest.param(lambda w: {"country": "BFA"}, ["at Djibo"], id="another country"),
+        pytest.param(lambda w: {"country": "mli"}, MALI, id="country code in lower case"),
         pytest.param(
             lambda w: {"admin1": w.mopti_region.pk},
             ["at Bandiagara", "at Kouakourou", "at Sofara"],
