@@ -156,26 +156,18 @@ def parameters_of(request):
 
 def build_answer(request, view):
     """(name, JSON dict, CSV header, CSV rows) for one of the three views, or (None, errors)."""
-    if view == "series":
-        query = AnalysisQuery(request.GET, SeriesForm)
-        series = read_series(query)
+    if view in ("series", "places"):
+        # A places view is a series whose groups are the chosen places.
+        form_class, read = (
+            (SeriesForm, read_series) if view == "series" else (PlacesForm, read_place_series)
+        )
+        query = AnalysisQuery(request.GET, form_class)
+        series = read(query)
         if series is None:
             return None, query.errors()
         rolling = query.options.get("rolling")
         return (
-            "series",
-            exports.series_as_dict(series, rolling, parameters_of(request)),
-            exports.SERIES_CSV_HEADER,
-            exports.series_csv_rows(series, rolling),
-        ), None
-    if view == "places":
-        query = AnalysisQuery(request.GET, PlacesForm)
-        series = read_place_series(query)
-        if series is None:
-            return None, query.errors()
-        rolling = query.options.get("rolling")
-        return (
-            "places",
+            view,
             exports.series_as_dict(series, rolling, parameters_of(request)),
             exports.SERIES_CSV_HEADER,
             exports.series_csv_rows(series, rolling),
