@@ -24,7 +24,6 @@ import argparse
 import datetime
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -47,6 +46,7 @@ from django.test import Client  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
+from bench.common import describe_machine  # noqa: E402
 from incidents.models import Incident  # noqa: E402
 
 TARGET_ROWS_PER_SECOND = 20_000
@@ -153,29 +153,6 @@ def spawn(args, url, warmup_url, traced=False):
     if finished.returncode != 0:
         sys.exit(f"child failed:\n{finished.stderr}")
     return json.loads(finished.stdout.strip().splitlines()[-1])
-
-
-def describe_machine():
-    cpu, memory = platform.processor() or platform.machine(), ""
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            cpu = next(line.split(":", 1)[1].strip() for line in cpuinfo if "model name" in line)
-        with open("/proc/meminfo") as meminfo:
-            kib = int(next(line.split()[1] for line in meminfo if line.startswith("MemTotal")))
-        memory = f", {kib / 1024**2:.1f} GiB RAM"
-    except (OSError, StopIteration):
-        pass
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            database = f"PostgreSQL {cursor.fetchone()[0]}"
-        else:
-            database = connection.vendor
-    return (
-        f"Machine:  {cpu}, {os.cpu_count()} cores{memory}, {platform.system()} "
-        f"{platform.release()}\n"
-        f"Software: Python {platform.python_version()}, Django {django.get_version()}, {database}"
-    )
 
 
 def main_parent(args):
