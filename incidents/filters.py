@@ -72,17 +72,6 @@ class IdsField(django_filters.fields.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class CountryCodesField(django_filters.fields.ModelMultipleChoiceField):
-    """ISO 3166-1 alpha-3 codes in any case: mli is MLI, as on /places/countries/mli/."""
-
-    def _check_values(self, value):
-        return super()._check_values([str(code).upper() for code in value])
-
-
-class CountryCodesFilter(django_filters.ModelMultipleChoiceFilter):
-    field_class = CountryCodesField
-
-
 class IdsFilter(django_filters.ModelMultipleChoiceFilter):
     field_class = IdsField
 
@@ -110,6 +99,22 @@ def date_input():
     return forms.DateInput(attrs={"type": "date"})
 
 
+def with_upper_case_countries(data):
+    """The query with its country codes in capitals, so that mli is MLI (as in
+    /places/countries/mli/) for the filter, the panel's choices and the chips alike."""
+    if not data or "country" not in data:
+        return data
+    data = data.copy()
+    if hasattr(data, "setlist"):  # a QueryDict
+        data.setlist("country", [code.upper() for code in data.getlist("country")])
+    else:
+        codes = data["country"]
+        data["country"] = (
+            codes.upper() if isinstance(codes, str) else [code.upper() for code in codes]
+        )
+    return data
+
+
 class IncidentFilterSet(django_filters.FilterSet):
     # --- when ---
     # A multi-day incident matches a period it overlaps: it started by date_to and had not
@@ -133,7 +138,7 @@ class IncidentFilterSet(django_filters.FilterSet):
     )
 
     # --- where ---
-    country = CountryCodesFilter(
+    country = django_filters.ModelMultipleChoiceFilter(
         field_name="location__country__iso3",
         lookup_expr="exact",
         distinct=False,
@@ -271,7 +276,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         # public ones are the only safe default.
         if queryset is None:
             queryset = Incident.objects.public()
-        super().__init__(data, queryset, **kwargs)
+        super().__init__(with_upper_case_countries(data), queryset, **kwargs)
 
     def filter_date_from(self, queryset, name, value):
         # Same as "start_date >= date_from OR end_date >= date_from", written so that each

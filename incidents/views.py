@@ -40,7 +40,9 @@ class IncidentListView(SingleTableMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        path, query, form = self.request.path, self.request.GET, self.filterset.form
+        # The filter's own reading of the query (country codes in capitals), so that chips
+        # and facet links name exactly the values the panel shows as chosen.
+        path, query, form = self.request.path, self.filterset.data, self.filterset.form
         incidents, count = self.object_list, context["table"].paginator.count
         explorer.prepare_panel(form)
         facets = incidents.facet_counts() if count else None

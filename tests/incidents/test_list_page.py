@@ -663,3 +663,12 @@ def test_list_links_its_filter_to_the_trends_and_the_api(client, db):
     # The same filter, without the table's own sort and page.
     assert 'href="/analysis/?country=MLI"' in html
     assert 'href="/api/incidents/?country=MLI"' in html
+
+
+def test_a_country_code_in_lower_case_is_the_country_everywhere_on_the_page(client, db):
+    CountryFactory(iso3="MLI", name="Mali")
+
+    html = client.get(LIST_URL, {"country": "mli"}).content.decode()
+
+    assert ">Country: Mali<" in html
+    assert re.search(r'<option value="MLI"[^>]*selected', html)
