@@ -13,9 +13,8 @@ from django.db.models import Q
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
-from incidents.filters import IncidentFilterSet
-from incidents.models import AdminArea, Country, Incident, Location
-from incidents.views import form_errors
+from incidents.filters import IncidentFilterSet, errors_answer
+from incidents.models import AdminArea, Country, Location
 
 from .periods import Interval
 from .series import Measure, Split
@@ -236,7 +235,7 @@ class AnalysisQuery:
     so that every bad value is reported at once."""
 
     def __init__(self, data, form_class, chosen=True):
-        self.filterset = IncidentFilterSet(data, queryset=Incident.objects.public())
+        self.filterset = IncidentFilterSet.from_query(data)
         # Before the reader has chosen anything (no periods, no place yet), the page's own
         # form is shown unbound: empty fields, not "This field is required".
         self.form = form_class(data if chosen else None)
@@ -281,9 +280,10 @@ class AnalysisQuery:
     def date_to(self):
         return self.filterset.form.cleaned_data.get("date_to")
 
-    def errors(self):
-        """Every error as {"parameter": ["message", …]}, the API's and downloads' shape."""
-        return {**form_errors(self.filterset.form), **form_errors(self.form)}
+    def errors_answer(self):
+        """Every error of the filter and of the page's form, as the API and downloads answer
+        them: {"errors": {"parameter": ["message", …]}}."""
+        return errors_answer(self.filterset.form, self.form)
 
 
 class PlaceChoices:

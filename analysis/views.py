@@ -164,7 +164,7 @@ def build_answer(request, view):
         query = AnalysisQuery(request.GET, form_class)
         series = read(query)
         if series is None:
-            return None, query.errors()
+            return None, query.errors_answer()
         rolling = query.options.get("rolling")
         return (
             view,
@@ -176,7 +176,7 @@ def build_answer(request, view):
         query = AnalysisQuery(request.GET, CompareForm)
         comparison = read_comparison(query)
         if comparison is None:
-            return None, query.errors()
+            return None, query.errors_answer()
         return (
             "comparison",
             exports.comparison_as_dict(comparison, parameters_of(request)),
@@ -190,7 +190,7 @@ def download(request, view, file_format):
     """/analysis/series.csv, /analysis/compare.json …: the page's numbers as a file."""
     answer, errors = build_answer(request, view)
     if errors is not None:
-        return JsonResponse({"errors": errors}, status=400)
+        return JsonResponse(errors, status=400)
     name, data, header, rows = answer
     if file_format == "csv":
         return exports.csv_response(name, header, rows)
@@ -206,7 +206,7 @@ class AnalysisAPIView(APIView):
     def get(self, request):
         answer, errors = build_answer(request._request, self.view)
         if errors is not None:
-            return Response({"errors": errors}, status=400)
+            return Response(errors, status=400)
         return Response(answer[1])
 
 

@@ -278,6 +278,13 @@ class IncidentFilterSet(django_filters.FilterSet):
             queryset = Incident.objects.public()
         super().__init__(with_upper_case_countries(data), queryset, **kwargs)
 
+    @classmethod
+    def from_query(cls, query, queryset=None):
+        """The filter a query string (a request's GET) states, over `queryset`: by default every
+        public incident. The list page, the downloads and the analysis bind it here alike;
+        always bound, so that a query without filter parameters is a valid filter of all."""
+        return cls(query, queryset)
+
     def filter_date_from(self, queryset, name, value):
         # Same as "start_date >= date_from OR end_date >= date_from", written so that each
         # branch is an index range: incidents that start inside the period (on start_date),
@@ -314,3 +321,15 @@ class IncidentFilterSet(django_filters.FilterSet):
 
 # The parameters that select incidents, in the order the page explains them.
 FILTER_PARAMETERS = list(IncidentFilterSet.base_filters)
+
+
+def errors_answer(*forms, messages=None):
+    """The 400 answer of the downloads and the APIs: {"errors": {"parameter": ["message", …]}},
+    with the errors of `forms` (a later form's replace an earlier one's of the same name), then
+    `messages`, errors found outside a form in the same shape."""
+    errors = {}
+    for form in forms:
+        for name, field_errors in form.errors.get_json_data().items():
+            errors[name] = [error["message"] for error in field_errors]
+    errors.update(messages or {})
+    return {"errors": errors}

@@ -1,28 +1,20 @@
 import django_tables2 as tables
 from django.core.paginator import Paginator
 from django.db.models import F
-from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from .models import Incident
-from .querysets import IncidentQuerySet
 
 
 class FiftyPerPage(Paginator):
     """Fifty incidents a page, whatever ?per_page= asks: a page of a million rows, or of -1,
-    is not something the public list serves."""
+    is not something the public list serves. Give `count` when the number of incidents is
+    already known (or cached: IncidentQuerySet.cached_count), to spare counting them again."""
 
-    def __init__(self, object_list, per_page, **kwargs):
+    def __init__(self, object_list, per_page, count=None, **kwargs):
         super().__init__(object_list, 50, **kwargs)
-
-    @cached_property
-    def count(self):
-        # django-tables2 hands the paginator the table's rows; under them is the incidents'
-        # queryset, whose cached_count spares a million-row COUNT on every page view.
-        incidents = getattr(getattr(self.object_list, "data", None), "data", None)
-        if isinstance(incidents, IncidentQuerySet):
-            return incidents.cached_count()
-        return super().count
+        if count is not None:
+            self.count = count
 
 
 class IncidentTable(tables.Table):
@@ -67,6 +59,12 @@ class IncidentTable(tables.Table):
         template_name = "incidents/incident_table.html"
         attrs = {"class": "incident-table"}
         empty_text = _("No published incident matches.")
+
+    @property
+    def incidents(self):
+        """The table's incidents in its order, every page: its `sort` (order_* methods
+        included), once RequestConfig has configured it."""
+        return self.data.data
 
     def order_killed(self, queryset, is_descending):
         # Unknown counts (NULL) sort last both ways; descending matches incident_public_killed_idx.

@@ -1,10 +1,9 @@
-from django.urls import path
+from django.urls import include, path, re_path
 
 from . import views
 
-app_name = "incidents"
-
-urlpatterns = [
+# The public pages, named in the namespace "incidents" (incidents:incident_list …).
+pages = [
     path("incidents/", views.IncidentListView.as_view(), name="incident_list"),
     path("incidents/<int:pk>/", views.incident_detail, name="incident_detail"),
     # Places live in three tables, so each kind has its own address: a named place (Location),
@@ -14,4 +13,17 @@ urlpatterns = [
     path("places/areas/<int:pk>/", views.area_detail, name="area_detail"),
     path("places/countries/<str:iso3>/", views.country_detail, name="country_detail"),
     path("actors/<int:pk>/", views.actor_detail, name="actor_detail"),
+]
+
+# The home page and the downloads are named outside the namespace ("home",
+# "incident_download"), as they have been since they were first linked.
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+    path("", include((pages, "incidents"))),
+    # Download twins of the list: /incidents.csv?<the list's query string>
+    re_path(
+        r"^incidents\.(?P<file_format>csv|json|xlsx|geojson)$",
+        views.incident_download,
+        name="incident_download",
+    ),
 ]

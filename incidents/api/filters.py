@@ -13,9 +13,8 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework.exceptions import ValidationError
 
 from ..choices import ActorType
-from ..filters import IdsFilter
+from ..filters import IdsFilter, errors_answer
 from ..models import Actor, ActorAlias, AdminArea, Country, Location
-from ..views import form_errors
 
 
 class FilterBackend(DjangoFilterBackend):
@@ -27,7 +26,7 @@ class FilterBackend(DjangoFilterBackend):
         if filterset is None:
             return queryset
         if not filterset.is_valid():
-            raise ValidationError({"errors": form_errors(filterset.form)})
+            raise ValidationError(errors_answer(filterset.form))
         return filterset.qs
 
 

@@ -23,6 +23,8 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from ..filters import errors_answer
+
 
 class KeysetPagination(BasePagination):
     """Pages of `page_size` rows in `ordering`: a column, then "id" in the same direction."""
@@ -52,7 +54,7 @@ class KeysetPagination(BasePagination):
         except ValueError:
             errors["cursor"] = [self.messages["cursor"]]
         if errors:
-            raise ValidationError({"errors": errors})
+            raise ValidationError(errors_answer(messages=errors))
 
         self.count = self.count_rows(queryset)
         position, backwards = self.cursor or (None, False)
