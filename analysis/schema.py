@@ -1,5 +1,6 @@
-"""How the OpenAPI description documents /api/analysis/: the incident filters (documented once,
-in incidents/api/schema.py) plus each view's own parameters, and the answers' shapes."""
+"""How the OpenAPI description documents /api/analysis/: the incident filters (derived from
+IncidentFilterSet in incidents/api/schema.py) plus each view's own parameters, and the answers'
+shapes."""
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse

@@ -21,6 +21,8 @@ MAX_RADIUS_KM = 2000
 class PointField(forms.CharField):
     """ "LAT,LON" in decimal degrees, e.g. near=16.27,-0.04 (Gao)."""
 
+    example = "16.27,-0.04"
+
     default_error_messages = {
         "invalid": _("Give a point as latitude,longitude in degrees, e.g. 16.27,-0.04."),
         "range": _("Latitude must be between -90 and 90 and longitude between -180 and 180."),
@@ -79,6 +81,13 @@ class IdsFilter(django_filters.ModelMultipleChoiceFilter):
 class IncidentFilterForm(forms.Form):
     """Checks that involve two parameters at once."""
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The filters' help texts describe the parameters to scripts (the OpenAPI description);
+        # the pages' panels explain them by their labels and layout.
+        for field in self.fields.values():
+            field.help_text = ""
+
     def clean(self):
         cleaned = super().clean()
         date_from, date_to = cleaned.get("date_from"), cleaned.get("date_to")
@@ -124,10 +133,18 @@ class IncidentFilterSet(django_filters.FilterSet):
         lookup_expr="gte",
         method="filter_date_from",
         label=_("From"),
+        help_text=_(
+            "Incidents that had not ended before this date (YYYY-MM-DD). An incident lasting "
+            "several days matches every period it overlaps."
+        ),
         widget=date_input(),
     )
     date_to = django_filters.DateFilter(
-        field_name="start_date", lookup_expr="lte", label=_("To"), widget=date_input()
+        field_name="start_date",
+        lookup_expr="lte",
+        label=_("To"),
+        help_text=_("Incidents that started on or before this date (YYYY-MM-DD)."),
+        widget=date_input(),
     )
     date_precision_max = django_filters.TypedChoiceFilter(
         field_name="date_precision",
@@ -135,6 +152,9 @@ class IncidentFilterSet(django_filters.FilterSet):
         choices=[("", _("Any precision")), *DatePrecision.choices],
         coerce=int,
         label=_("Date known at least to"),
+        help_text=_(
+            "Leave out incidents whose date is known less precisely than this (UCDP date_prec)."
+        ),
     )
 
     # --- where ---
@@ -145,6 +165,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         to_field_name="iso3",
         queryset=Country.objects.all(),
         label=_("Country"),
+        help_text=_("ISO 3166-1 alpha-3 code of the country, e.g. `MLI`."),
     )
     admin1 = IdsFilter(
         field_name="location__admin1",
@@ -152,6 +173,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         distinct=False,
         queryset=AdminArea.objects.filter(level=AdminArea.Level.ADMIN1),
         label=_("Region"),
+        help_text=_("Id of a region, as `/api/admin-areas/?level=1` lists them."),
     )
     admin2 = IdsFilter(
         field_name="location__admin2",
@@ -159,6 +181,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         distinct=False,
         queryset=AdminArea.objects.filter(level=AdminArea.Level.ADMIN2),
         label=_("District"),
+        help_text=_("Id of a district, as `/api/admin-areas/?level=2` lists them."),
     )
     # Places are many: the page offers them through search, not as a <select> of every one.
     location = IdsFilter(
@@ -168,6 +191,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         queryset=Location.objects.all(),
         widget=forms.MultipleHiddenInput,
         label=_("Place"),
+        help_text=_("Id of a place, as `/api/locations/` lists them."),
     )
     near = PointFilter(
         field_name="location",
@@ -175,6 +199,10 @@ class IncidentFilterSet(django_filters.FilterSet):
         distinct=False,
         method="filter_near",
         label=_("Near (lat,lon)"),
+        help_text=_(
+            "A point as `LAT,LON` in decimal degrees, e.g. `16.27,-0.04` (Gao). With `radius_km`: "
+            "incidents at places within that distance on the globe (great circle, not a square)."
+        ),
         widget=forms.TextInput(attrs={"placeholder": "16.27,-0.04", "inputmode": "decimal"}),
     )
     # Applied together with near (see filter_near).
@@ -186,6 +214,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         min_value=0.1,
         max_value=MAX_RADIUS_KM,
         label=_("Within (km)"),
+        help_text=_("Kilometres around `near`; give both or neither."),
     )
     geo_precision_max = django_filters.TypedChoiceFilter(
         field_name="geo_precision",
@@ -193,6 +222,9 @@ class IncidentFilterSet(django_filters.FilterSet):
         choices=[("", _("Any precision")), *GeoPrecision.choices],
         coerce=int,
         label=_("Place known at least to"),
+        help_text=_(
+            "Leave out incidents whose place is known less precisely than this (UCDP where_prec)."
+        ),
     )
 
     # --- what ---
@@ -202,6 +234,9 @@ class IncidentFilterSet(django_filters.FilterSet):
         distinct=False,
         queryset=EventType.objects.all(),
         label=_("Event type"),
+        help_text=_(
+            "Code of an ACLED event type, e.g. `battles`, as `/api/event-types/` lists them."
+        ),
     )
     sub_event_type = django_filters.ModelMultipleChoiceFilter(
         field_name="sub_event_type",
@@ -209,6 +244,10 @@ class IncidentFilterSet(django_filters.FilterSet):
         distinct=False,
         queryset=SubEventType.objects.all(),
         label=_("Sub-event type"),
+        help_text=_(
+            "Code of an ACLED sub-event type, e.g. `suicide_bomb`, as `/api/event-types/` "
+            "lists them."
+        ),
     )
     type_of_violence = django_filters.TypedMultipleChoiceFilter(
         field_name="incident_actors",
@@ -218,6 +257,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         choices=ViolenceType.choices,
         coerce=int,
         label=_("Type of violence (UCDP)"),
+        help_text=_("UCDP type of violence, derived from the actors' types."),
     )
     civilian_targeting = django_filters.TypedChoiceFilter(
         field_name="civilian_targeting",
@@ -225,6 +265,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         choices=[("", _("Either")), ("true", _("Yes")), ("false", _("No"))],
         coerce=lambda value: value == "true",
         label=_("Civilians targeted"),
+        help_text=_("`true`: incidents whose main target was civilians; `false`: the others."),
     )
 
     # --- who ---
@@ -237,6 +278,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         queryset=Actor.objects.all(),
         widget=forms.MultipleHiddenInput,
         label=_("Actor"),
+        help_text=_("Id of an actor taking part in any role, as `/api/actors/` lists them."),
     )
     actor_type = django_filters.TypedMultipleChoiceFilter(
         field_name="incident_actors__actor__actor_type",
@@ -246,15 +288,27 @@ class IncidentFilterSet(django_filters.FilterSet):
         choices=ActorType.choices,
         coerce=int,
         label=_("Actor type"),
+        help_text=_("ACLED inter code of an actor taking part in any role."),
     )
 
     # --- how many ---
     # On the best estimate; an incident whose toll is unknown matches neither bound.
     killed_min = WholeNumberFilter(
-        field_name="killed_best", lookup_expr="gte", min_value=0, label=_("Killed at least")
+        field_name="killed_best",
+        lookup_expr="gte",
+        min_value=0,
+        label=_("Killed at least"),
+        help_text=_(
+            "At least this many killed (best estimate). An incident whose toll is unknown "
+            "matches neither `killed_min` nor `killed_max`."
+        ),
     )
     killed_max = WholeNumberFilter(
-        field_name="killed_best", lookup_expr="lte", min_value=0, label=_("Killed at most")
+        field_name="killed_best",
+        lookup_expr="lte",
+        min_value=0,
+        label=_("Killed at most"),
+        help_text=_("At most this many killed (best estimate)."),
     )
 
     q = django_filters.CharFilter(
@@ -263,6 +317,10 @@ class IncidentFilterSet(django_filters.FilterSet):
         method="filter_text",
         max_length=200,
         label=_("Search"),
+        help_text=_(
+            "Words in the title or narrative, or part of the name of the place, its region, "
+            "district or country, or of an actor or one of its aliases."
+        ),
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("ambush, Mopti, JNIM…")}),
     )
 

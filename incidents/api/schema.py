@@ -1,18 +1,18 @@
 """How the OpenAPI description documents the incident filters and the 400 answer.
 
-django-filter and drf-spectacular find IncidentFilterSet's parameters by themselves, but they
-describe them by their short form labels ("From", "Near (lat,lon)") and guess some types wrong
-(`near` as an integer, an empty choice inside integer enums). Researchers script against these
-names, so each is documented here with its type, bounds and meaning. The parameters themselves
-stay defined once, in incidents/filters.py; a test checks that both name the same ones.
+drf-spectacular could find IncidentFilterSet's parameters by itself, but it would guess some
+types wrong (`near` as an integer, an empty choice inside integer enums). So the parameters are
+derived here from the filters: each is typed from its form field (with its bounds and choices)
+and described by its filter's help_text, the one description of the parameter.
 """
 
+from django import forms
+from django.db import models
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
 
-from ..choices import ActorType, DatePrecision, GeoPrecision, ViolenceType
-from ..filters import MAX_RADIUS_KM
+from ..filters import IncidentFilterSet, PointField
 
 ANY_OF = "Repeat the parameter for any of several (`{name}=…&{name}=…`)."
 
@@ -38,118 +38,52 @@ def parameter(name, schema, description, *, many=False, enum=None):
     )
 
 
-COUNT = {"type": "integer", "minimum": 0}
+def filter_parameters(filterset_class):
+    """One query parameter per filter of `filterset_class`, described by its help_text."""
+    filterset = filterset_class()
+    return [
+        filter_parameter(name, field, str(filterset.filters[name].extra["help_text"]))
+        for name, field in filterset.form.fields.items()
+    ]
 
-INCIDENT_FILTER_PARAMETERS = [
-    parameter(
-        "date_from",
-        OpenApiTypes.DATE,
-        "Incidents that had not ended before this date (YYYY-MM-DD). An incident lasting "
-        "several days matches every period it overlaps.",
-    ),
-    parameter(
-        "date_to",
-        OpenApiTypes.DATE,
-        "Incidents that started on or before this date (YYYY-MM-DD).",
-    ),
-    parameter(
-        "date_precision_max",
-        OpenApiTypes.INT,
-        "Leave out incidents whose date is known less precisely than this (UCDP date_prec).",
-        enum=DatePrecision.choices,
-    ),
-    parameter(
-        "country",
-        OpenApiTypes.STR,
-        "ISO 3166-1 alpha-3 code of the country, e.g. `MLI`.",
-        many=True,
-    ),
-    parameter(
-        "admin1",
-        OpenApiTypes.INT,
-        "Id of a region, as `/api/admin-areas/?level=1` lists them.",
-        many=True,
-    ),
-    parameter(
-        "admin2",
-        OpenApiTypes.INT,
-        "Id of a district, as `/api/admin-areas/?level=2` lists them.",
-        many=True,
-    ),
-    parameter(
-        "location",
-        OpenApiTypes.INT,
-        "Id of a place, as `/api/locations/` lists them.",
-        many=True,
-    ),
-    parameter(
-        "near",
-        {"type": "string", "example": "16.27,-0.04"},
-        "A point as `LAT,LON` in decimal degrees, e.g. `16.27,-0.04` (Gao). With `radius_km`: "
-        "incidents at places within that distance on the globe (great circle, not a square).",
-    ),
-    parameter(
-        "radius_km",
-        {"type": "number", "minimum": 0.1, "maximum": MAX_RADIUS_KM},
-        "Kilometres around `near`; give both or neither.",
-    ),
-    parameter(
-        "geo_precision_max",
-        OpenApiTypes.INT,
-        "Leave out incidents whose place is known less precisely than this (UCDP where_prec).",
-        enum=GeoPrecision.choices,
-    ),
-    parameter(
-        "event_type",
-        OpenApiTypes.STR,
-        "Code of an ACLED event type, e.g. `battles`, as `/api/event-types/` lists them.",
-        many=True,
-    ),
-    parameter(
-        "sub_event_type",
-        OpenApiTypes.STR,
-        "Code of an ACLED sub-event type, e.g. `suicide_bomb`, as `/api/event-types/` lists them.",
-        many=True,
-    ),
-    parameter(
-        "type_of_violence",
-        OpenApiTypes.INT,
-        "UCDP type of violence, derived from the actors' types.",
-        many=True,
-        enum=ViolenceType.choices,
-    ),
-    parameter(
-        "civilian_targeting",
-        OpenApiTypes.BOOL,
-        "`true`: incidents whose main target was civilians; `false`: the others.",
-    ),
-    parameter(
-        "actor",
-        OpenApiTypes.INT,
-        "Id of an actor taking part in any role, as `/api/actors/` lists them.",
-        many=True,
-    ),
-    parameter(
-        "actor_type",
-        OpenApiTypes.INT,
-        "ACLED inter code of an actor taking part in any role.",
-        many=True,
-        enum=ActorType.choices,
-    ),
-    parameter(
-        "killed_min",
-        COUNT,
-        "At least this many killed (best estimate). An incident whose toll is unknown matches "
-        "neither `killed_min` nor `killed_max`.",
-    ),
-    parameter("killed_max", COUNT, "At most this many killed (best estimate)."),
-    parameter(
-        "q",
-        {"type": "string", "maxLength": 200},
-        "Words in the title or narrative, or part of the name of the place, its region, "
-        "district or country, or of an actor or one of its aliases.",
-    ),
-]
+
+def filter_parameter(name, field, description):
+    """The parameter of one filter, typed from its form field."""
+    many = isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField)
+    if isinstance(field, forms.ModelChoiceField):
+        model = field.queryset.model
+        key = model._meta.get_field(field.to_field_name) if field.to_field_name else model._meta.pk
+        schema = OpenApiTypes.INT if isinstance(key, models.IntegerField) else OpenApiTypes.STR
+        return parameter(name, schema, description, many=many)
+    if isinstance(field, forms.TypedChoiceField | forms.TypedMultipleChoiceField):
+        # The empty choice is the panel's "any"; leaving the parameter out says the same.
+        choices = [(value, str(label)) for value, label in field.choices if value != ""]
+        if field.coerce is int:
+            return parameter(name, OpenApiTypes.INT, description, many=many, enum=choices)
+        if {value for value, _label in choices} == {"true", "false"}:
+            return parameter(name, OpenApiTypes.BOOL, description)
+        return parameter(name, OpenApiTypes.STR, description, many=many, enum=choices)
+    if isinstance(field, forms.DateField):
+        return parameter(name, OpenApiTypes.DATE, description)
+    if isinstance(field, PointField):
+        return parameter(name, {"type": "string", "example": field.example}, description)
+    if isinstance(field, forms.IntegerField | forms.FloatField):
+        # A FloatField is an IntegerField to Django.
+        schema = {"type": "number" if isinstance(field, forms.FloatField) else "integer"}
+        schema |= bounds(minimum=field.min_value, maximum=field.max_value)
+        return parameter(name, schema, description)
+    if isinstance(field, forms.CharField):
+        return parameter(
+            name, {"type": "string", **bounds(maxLength=field.max_length)}, description
+        )
+    raise TypeError(f"No OpenAPI type for the filter {name} ({type(field).__name__}).")
+
+
+def bounds(**limits):
+    return {key: limit for key, limit in limits.items() if limit is not None}
+
+
+INCIDENT_FILTER_PARAMETERS = filter_parameters(IncidentFilterSet)
 
 INCIDENT_ID = OpenApiParameter(
     "id",

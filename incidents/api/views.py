@@ -21,7 +21,8 @@ from .schema import BAD_PARAMETERS, INCIDENT_FILTER_PARAMETERS, INCIDENT_ID
 @extend_schema_view(
     get=extend_schema(
         summary="Published incidents, newest first",
-        # Documented by hand (see schema.py) instead of discovered from the FilterSet.
+        # Derived from the FilterSet by schema.py, which types the parameters drf-spectacular
+        # would guess wrong.
         filters=False,
         parameters=INCIDENT_FILTER_PARAMETERS,
         responses={200: serializers.IncidentSerializer(many=True), 400: BAD_PARAMETERS},

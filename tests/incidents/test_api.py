@@ -735,6 +735,9 @@ def test_schema_documents_exactly_the_incident_filters(client, db):
     assert documented["admin1"]["schema"] == {"type": "array", "items": {"type": "integer"}}
     assert documented["admin1"]["explode"] is True
     assert documented["radius_km"]["schema"]["type"] == "number"
+    for name in FILTER_PARAMETERS:
+        assert documented[name]["description"], name
+        assert documented[name]["schema"]["type"], name
 
 
 def test_api_docs_use_only_local_assets(client, db):
