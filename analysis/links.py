@@ -1,23 +1,13 @@
 """Links from a point of a chart or a cell of a table to the incident list that shows its
 incidents: the page's filter, narrowed to the period (and to the group, when the list can)."""
 
-from django.http import QueryDict
 from django.urls import reverse
 
 from incidents.filters import FILTER_PARAMETERS
+from incidents.querystrings import edit_query
 
 # The period replaces the filter's own dates.
 PERIOD_PARAMETERS = ("date_from", "date_to")
-
-
-def filter_parameters(query):
-    """The IncidentFilterSet parameters of a query string, as [(name, [values])], empty ones
-    dropped: what a link to the incident list must carry over."""
-    return [
-        (name, values)
-        for name in FILTER_PARAMETERS
-        if (values := [value for value in query.getlist(name) if value != ""])
-    ]
 
 
 class ListLinks:
@@ -28,18 +18,18 @@ class ListLinks:
     """
 
     def __init__(self, query):
-        self.parameters = filter_parameters(query)
-        self.given = dict(self.parameters)
+        # What a link to the incident list carries over: the IncidentFilterSet parameters.
+        self.filter = edit_query(
+            query, remove=[name for name in query if name not in FILTER_PARAMETERS]
+        )
+        self.given = dict(self.filter.lists())
         self.base_url = reverse("incidents:incident_list")
         self._prefixes = {}
 
     def query_string(self):
         """ "?…" with the filter's parameters (or ""): the other analysis views of the same
         incidents, and their list, keep the filter."""
-        query = QueryDict(mutable=True)
-        for name, values in self.parameters:
-            query.setlist(name, values)
-        return f"?{query.urlencode()}" if query else ""
+        return f"?{self.filter.urlencode()}" if self.filter else ""
 
     def url(self, date_from, date_to, parameter=None):
         """The list of the filter's incidents between the two days, and of the group named by
@@ -60,14 +50,8 @@ class ListLinks:
         return f"{prefix}date_from={date_from.isoformat()}&date_to={date_to.isoformat()}"
 
     def _prefix(self, parameter):
-        query = QueryDict(mutable=True)
-        for name, values in self.parameters:
-            if name not in PERIOD_PARAMETERS:
-                query.setlist(name, values)
-        if parameter is not None:
-            name, value = parameter
-            query.setlist(name, [str(value)])
-        encoded = query.urlencode()
+        group = {parameter[0]: [parameter[1]]} if parameter is not None else None
+        encoded = edit_query(self.filter, group, remove=PERIOD_PARAMETERS).urlencode()
         return f"{self.base_url}?{encoded}&" if encoded else f"{self.base_url}?"
 
     def period_url(self, period, first_day, last_day, parameter=None):

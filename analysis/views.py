@@ -13,6 +13,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from incidents.querystrings import edit_query
+
 from . import exports
 from .charts import comparison_chart, series_charts
 from .comparisons import compare_periods
@@ -146,12 +148,8 @@ def compare_page(request):
 
 def parameters_of(request):
     """The request's parameters, echoed in JSON so that a saved file says what it holds."""
-    given = {
-        name: [value for value in values if value != ""] for name, values in request.GET.lists()
-    }
-    return {
-        name: values if len(values) > 1 else values[0] for name, values in given.items() if values
-    }
+    given = edit_query(request.GET)
+    return {name: values if len(values) > 1 else values[0] for name, values in given.lists()}
 
 
 def build_answer(request, view):

@@ -7,7 +7,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from . import explorer, exports
+from . import chips, explorer, exports, filter_panel
 from .filters import IncidentFilterSet, errors_answer
 from .models import Actor, AdminArea, Country, Incident, Location
 from .tables import FiftyPerPage, IncidentTable
@@ -51,17 +51,17 @@ class IncidentListView(SingleTableMixin, FilterView):
         # and facet links name exactly the values the panel shows as chosen.
         path, query, form = self.request.path, self.filterset.data, self.filterset.form
         incidents, count = self.object_list, context["table"].paginator.count
-        explorer.prepare_panel(form)
+        filter_panel.prepare_panel(form)
         facets = incidents.facet_counts() if count else None
         points = incidents.map_points(explorer.MAP_POINTS) if count else None
         return {
             **context,
             "count": count,
-            "chips": explorer.filter_chips(path, query, form),
-            "clear_url": explorer.clear_url(path, query),
-            "picked_actors": explorer.picked_values(form, "actor"),
-            "picked_places": explorer.picked_values(form, "location"),
-            "actor_search_url": explorer.actor_search_url(),
+            "chips": chips.filter_chips(path, query, form),
+            "clear_url": chips.clear_url(path, query),
+            "picked_actors": filter_panel.picked_values(form, "actor"),
+            "picked_places": filter_panel.picked_values(form, "location"),
+            "actor_search_url": filter_panel.actor_search_url(),
             "facets": explorer.facet_links(path, query, facets) if count else None,
             "map": explorer.incident_map(points, count, facets) if count else None,
         }

@@ -10,7 +10,7 @@ outlines must show all the same. See tests/browser.py for how the browser is run
 import datetime
 import re
 
-from incidents import explorer
+from incidents import filter_panel
 from incidents.models import AdminArea
 from tests.browser import BROWSER_TEST_MARKS, screenshot
 from tests.factories import (
@@ -147,7 +147,7 @@ def test_researcher_finds_an_actor_through_the_panel_search(page, live_server, m
     from playwright.sync_api import expect
 
     # The actor API is built apart from this page; the browser gets its answers from the test.
-    monkeypatch.setattr(explorer, "actor_search_url", lambda: "/api/actors/")
+    monkeypatch.setattr(filter_panel, "actor_search_url", lambda: "/api/actors/")
 
     jnim = ActorFactory(name="JNIM")
     IncidentActorFactory(

@@ -17,7 +17,7 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 
-from incidents import explorer, querysets
+from incidents import explorer, filter_panel, querysets
 from incidents.choices import ActorRole, Status
 from incidents.filters import FILTER_PARAMETERS
 from incidents.models import AdminArea, Incident, Tactic
@@ -184,7 +184,7 @@ def test_panel_offers_every_parameter_of_the_filterset(client, season):
         if parameter not in ("actor", "location"):
             assert f'name="{parameter}"' in html, parameter
     # The actor search asks the JSON API when it is installed.
-    search_url = explorer.actor_search_url()
+    search_url = filter_panel.actor_search_url()
     assert ('data-actor-search="/api/actors/"' in html) == (search_url == "/api/actors/")
     assert 'type="date"' in html
     assert 'type="checkbox" name="event_type" value="battles"' in html

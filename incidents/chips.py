@@ -1,0 +1,85 @@
+"""The incident list's active filters as removable chips, read from IncidentFilterSet's bound
+form. A chip links to the same list without its filter: every other parameter (the sort
+included) is kept, and `page` dropped, because a changed filter starts at the first page."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.utils.translation import gettext as _
+
+from .filter_panel import chosen_names, chosen_values
+from .querystrings import edit_query, with_query
+
+
+@dataclass(frozen=True)
+class Chip:
+    """One active filter: what it says and the URL of the same list without it."""
+
+    label: str
+    remove_url: str
+    invalid: bool = False
+
+
+def filter_chips(path, query, form):
+    """The active filters as chips, in the panel's order. A parameter given several times makes
+    one chip per value; a date range, and a point with its radius, make one chip each."""
+    if not form.is_bound:
+        return []
+    chips = []
+    for name in form.fields:
+        if name in ("date_to", "radius_km"):
+            continue  # in one chip with date_from, near
+        for label, removed, invalid in _chips_of(form, name):
+            remove_url = with_query(path, edit_query(query, remove=["page", *removed]))
+            chips.append(Chip(label, remove_url, invalid))
+    return chips
+
+
+def _chips_of(form, name):
+    """(label, [what removing it removes, for edit_query], invalid) for each chip of a
+    parameter."""
+    errors, field = form.errors, form.fields[name]
+    values = chosen_values(form, name)
+    if name in ("date_from", "near"):
+        other = "date_to" if name == "date_from" else "radius_km"
+        first, second = values[:1], chosen_values(form, other)[:1]
+        invalid = name in errors or other in errors
+        if name == "date_from" and first and second:
+            label = f"{first[0]} – {second[0]}"
+        elif name == "near" and first and second:
+            label = _("Within %(radius)s km of %(point)s") % {
+                "radius": second[0],
+                "point": first[0],
+            }
+        elif first:
+            label = (_("From %s") if name == "date_from" else _("Near %s")) % first[0]
+        elif second:
+            label = (_("Until %s") if name == "date_from" else _("Within %s km")) % second[0]
+        else:
+            return []
+        return [(label, [name, other], invalid)]
+
+    if name == "killed_min":
+        labels = {value: _("Killed ≥ %s") % value for value in values}
+    elif name == "killed_max":
+        labels = {value: _("Killed ≤ %s") % value for value in values}
+    elif name == "civilian_targeting":
+        labels = {"true": _("Civilians targeted"), "false": _("Civilians not targeted")}
+    elif name == "q":
+        labels = {value: _("Search: “%s”") % value for value in values}
+    else:
+        names = (
+            chosen_names(form, name)
+            if isinstance(field, forms.ModelChoiceField)
+            else {str(value): label for value, label in field.choices}
+        )
+        labels = {value: f"{field.label}: {names.get(value, value)}" for value in values}
+    return [
+        (labels.get(value, f"{field.label}: {value}"), [(name, value)], name in errors)
+        for value in values
+    ]
+
+
+def clear_url(path, query):
+    """The list without any filter, in the same order."""
+    return with_query(path, edit_query(query, remove=[name for name in query if name != "sort"]))
