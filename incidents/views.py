@@ -88,13 +88,11 @@ def incident_download(request, file_format):
     """The public incident list as a file: the same filters and order, every page."""
     filterset = IncidentFilterSet.from_query(request.GET)
     hxl = request.GET.get("hxl", "")
-    hxl_errors = (
-        {}
-        if hxl in ("", "0", "1")
-        else {"hxl": [_("Use hxl=1 for an HXL hashtag row, or leave it out.")]}
-    )
-    if not filterset.is_valid() or hxl_errors:
-        return JsonResponse(errors_answer(filterset.form, messages=hxl_errors), status=400)
+    other_errors = {}
+    if hxl not in ("", "0", "1"):
+        other_errors["hxl"] = [_("Use hxl=1 for an HXL hashtag row, or leave it out.")]
+    if not filterset.is_valid() or other_errors:
+        return JsonResponse(errors_answer(filterset.form, messages=other_errors), status=400)
     # The list page's table orders the rows (its `sort` parameter, custom orderings and
     # default included); built without pagination, it holds every listed incident in order.
     table = RequestConfig(request, paginate=False).configure(IncidentTable(filterset.qs))
