@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .choices import Status
-from .importers.base import CsvFile, FileRefused
+from .importers.reading import CsvFile, FileRefused
 from .importers.registry import IMPORTERS
 from .models import (
     Actor,

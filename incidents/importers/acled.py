@@ -31,17 +31,16 @@ from ..choices import (
 from ..exports import incident_pk_of_own_event_id
 from ..models import Incident
 from ..taxonomy import EVENT_TYPES
-from .base import (
+from .importing import Importer
+from .reading import RowReader, country_code
+from .records import (
     ActorRecord,
     CasualtyRecord,
     CitationRecord,
-    Importer,
     IncidentRecord,
     PlaceRecord,
     RowError,
     RowInvalid,
-    RowReader,
-    country_code,
 )
 
 DATE_FORMATS = ["%Y-%m-%d", "%d %B %Y", "%d-%B-%Y"]

@@ -73,7 +73,8 @@ class ImportRun(models.Model):
 
     def _import(self, user, dry_run):
         # Imported here: the importers use the models, which are still loading at module level.
-        from ..importers.base import FileRefused, import_file
+        from ..importers.importing import import_file
+        from ..importers.reading import FileRefused
         from ..importers.registry import IMPORTERS
 
         try:

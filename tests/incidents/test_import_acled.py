@@ -9,9 +9,10 @@ from django.utils import timezone
 
 from incidents.choices import ActorRole, CasualtyGroup, CasualtyOutcome, DatePrecision, GeoPrecision
 from incidents.exports import ACLED_COLUMNS
-from incidents.importers import base
+from incidents.importers import importing
 from incidents.importers.acled import AcledImporter
-from incidents.importers.base import FileRefused, import_file
+from incidents.importers.importing import import_file
+from incidents.importers.reading import FileRefused
 from incidents.models import Actor, Incident, Location, Source
 from tests.factories import ActorFactory, SourceFactory
 
@@ -301,7 +302,7 @@ def test_each_import_that_writes_an_incident_leaves_one_history_row(db, acled_fi
 
 
 def test_a_place_is_created_once_across_chunks_and_imports(db, acled_file, monkeypatch):
-    monkeypatch.setattr(base, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 1)
     run(acled_file(acled_row(), acled_row(event_id_cnty="MLI2", location="Kouakourou ")))
     run(acled_file(acled_row(event_id_cnty="MLI3")))  # a new import finds it in the database
     assert Location.objects.count() == 1
