@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from incidents.acled import ACLED_COLUMNS
 from incidents.choices import ActorRole, CasualtyGroup, CasualtyOutcome, DatePrecision, GeoPrecision
-from incidents.exports import ACLED_COLUMNS
 from incidents.importers import importing
 from incidents.importers.acled import AcledImporter
 from incidents.importers.importing import import_file
@@ -176,6 +176,11 @@ def test_file_without_acled_columns_is_refused(db, acled_file):
     with pytest.raises(FileRefused) as refused:
         run(acled_file(acled_row(), columns=[c for c in ACLED_COLUMNS if c != "fatalities"]))
     assert str(refused.value) == "Missing required columns: fatalities."
+
+
+def test_the_required_columns_are_acleds_own():
+    # An ACLED file as ACLED exports it (ACLED_COLUMNS, as our export writes them) imports.
+    assert set(AcledImporter.required_columns) <= set(ACLED_COLUMNS)
 
 
 def test_acled_reimport_is_a_no_op_and_updates_a_changed_row(db, acled_file):
