@@ -58,7 +58,6 @@ import xlsxwriter
 from django.db import transaction
 from django.db.models import F, Lookup
 from django.http import FileResponse, StreamingHttpResponse
-from django.urls import reverse
 from django.utils import timezone
 
 from .acled import (
@@ -70,6 +69,7 @@ from .acled import (
 )
 from .choices import ActorRole
 from .models import Citation, Incident, IncidentActor
+from .url_templates import url_template
 
 # Rows fetched per query; prefetch_related runs its queries once per chunk.
 CHUNK_SIZE = 2000
@@ -165,9 +165,7 @@ def download_filename(extension):
 def incident_url_template(request):
     """An absolute incident URL with "{}" where the id goes, reversed once per download rather
     than once per row."""
-    placeholder = 987654321
-    url = request.build_absolute_uri(reverse("incidents:incident_detail", args=[placeholder]))
-    return url.replace(str(placeholder), "{}")
+    return url_template("incidents:incident_detail", request=request)
 
 
 def export_records(incidents):
