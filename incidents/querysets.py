@@ -3,12 +3,12 @@
 import hashlib
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Sum
 from django.db.models.functions import ExtractYear
 
+from .caching import remember
 from .choices import ActorRole, ActorType, CasualtyOutcome, Status, ViolenceType
 from .taxonomy import ARMED_ACTOR_TYPES
 
@@ -140,12 +140,10 @@ class IncidentQuerySet(models.QuerySet):
                 ],
             }
 
-        return self.remembered(
+        return self.remembered_when_large(
             "facets",
             count_facets,
-            keep_if=lambda facets: (
-                sum(row["count"] for row in facets["event_type"]) >= COUNT_CACHE_MIN
-            ),
+            lambda facets: sum(row["count"] for row in facets["event_type"]),
             nothing={"event_type": [], "admin1": [], "year": []},
         )
 
@@ -176,18 +174,14 @@ class IncidentQuerySet(models.QuerySet):
                 "location__longitude",
             )
         )
-        return self.remembered(
-            f"map-{limit}",
-            lambda: list(rows),
-            keep_if=lambda points: len(points) == limit,
-            nothing=[],
+        # At most `limit` points: kept when there are `limit`.
+        return self.remembered_when_large(
+            f"map-{limit}", lambda: list(rows), len, at_least=limit, nothing=[]
         )
 
     def cached_count(self):
         """count(), remembered for a minute when it is large (see COUNT_CACHE_MIN)."""
-        return self.remembered(
-            "count", self.count, keep_if=lambda count: count >= COUNT_CACHE_MIN, nothing=0
-        )
+        return self.remembered_when_large("count", self.count, lambda count: count, nothing=0)
 
     def for_table(self):
         """Everything one row of the public table shows, in a fixed number of queries."""
@@ -492,32 +486,27 @@ class IncidentQuerySet(models.QuerySet):
             lambda actors: sum(other.shared for other in actors),
         )
 
-    def remembered_when_large(self, name, compute, size):
-        """remembered() for results that cover `size(result)` incidents: kept when that
-        reaches COUNT_CACHE_MIN."""
-        return self.remembered(
-            name, compute, keep_if=lambda result: size(result) >= COUNT_CACHE_MIN
-        )
-
-    def remembered(self, name, compute, keep_if, nothing=None):
-        """compute()'s result for this selection, remembered for COUNT_CACHE_SECONDS when
-        keep_if(result) says it was costly (a large count, a full map): a big region's totals
-        a minute old still read right, and each costs a pass over its incidents, while small
-        ones stay exact the moment an incident is published or retracted. The cache key is the
-        selection's SQL; `nothing` is the answer for a selection that cannot match anything.
+    def remembered_when_large(self, name, compute, size, at_least=None, nothing=None):
+        """compute()'s result for this selection, remembered (caching.remember) for
+        COUNT_CACHE_SECONDS when it is large: when size(result), the incidents it covers,
+        reaches `at_least` (COUNT_CACHE_MIN unless given). A big region's totals a minute old
+        still read right, and each costs a pass over its incidents, while small ones stay
+        exact the moment an incident is published or retracted. The cache key is the
+        selection's SQL; `nothing` is the answer for a selection that cannot match anything
+        (compute()'s when not given).
         """
         try:
             sql, params = self.order_by().query.sql_with_params()
         except EmptyResultSet:
             return compute() if nothing is None else nothing
         digest = hashlib.sha256(f"{self.db}|{sql}|{params!r}".encode()).hexdigest()
-        key = f"incident-{name}:{digest}"
-        result = cache.get(key)
-        if result is None:
-            result = compute()
-            if keep_if(result):
-                cache.set(key, result, COUNT_CACHE_SECONDS)
-        return result
+        at_least = COUNT_CACHE_MIN if at_least is None else at_least
+        return remember(
+            [f"incident-{name}", digest],
+            compute,
+            COUNT_CACHE_SECONDS,
+            keep_if=lambda result: size(result) >= at_least,
+        )
 
 
 ARMED = sorted(ARMED_ACTOR_TYPES)
