@@ -20,7 +20,7 @@ from ..models import (
     Source,
     Tactic,
 )
-from ..models.incidents import CASUALTY_TOTAL_FIELDS
+from ..querysets import CASUALTY_TOTAL_FIELDS
 from .bulk import KEYS_PER_QUERY, batched, insert_rows
 
 
