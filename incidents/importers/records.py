@@ -132,6 +132,3 @@ class ImportReport:
         else:
             outcome = "written"
         return f"{self.format.upper()} import, {counts} ({outcome})."
-
-
-# The datasets' ids are indexed by partial unique indexes (that leave out ""), which PostgreSQL
