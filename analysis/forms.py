@@ -8,11 +8,11 @@ import re
 from dataclasses import dataclass
 
 from django import forms
-from django.core.cache import cache
 from django.db.models import Q
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 
+from incidents.caching import remember
 from incidents.filters import IncidentFilterSet, errors_answer
 from incidents.models import AdminArea, Country, Location
 
@@ -257,12 +257,11 @@ class AnalysisQuery:
         language = get_language()
         for name in CACHED_CHOICES:
             field = self.filterset.form.fields[name]
-            key = f"analysis-filter-choices:{name}:{language}"
-            choices = cache.get(key)
-            if choices is None:
-                choices = [(str(value), str(label)) for value, label in field.choices]
-                cache.set(key, choices, CHOICES_CACHE_SECONDS)
-            field.widget.choices = choices
+            field.widget.choices = remember(
+                ["analysis-filter-choices", name, language],
+                lambda field=field: [(str(value), str(label)) for value, label in field.choices],
+                CHOICES_CACHE_SECONDS,
+            )
 
     @property
     def incidents(self):

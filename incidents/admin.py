@@ -12,8 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from .choices import Status
-from .importers.base import CsvFile, FileRefused
+from .importers.reading import CsvFile, FileRefused
 from .importers.registry import IMPORTERS
+from .importers.runs import run_import, run_preview
 from .models import (
     Actor,
     ActorAlias,
@@ -470,7 +471,7 @@ class ImportRunAdmin(admin.ModelAdmin):
             obj.file_name = upload.name
             obj.content = b"".join(upload.chunks())  # chunks() reads from the start
             obj.uploaded_by = request.user
-            obj.run_preview(by=request.user)
+            run_preview(obj, by=request.user)
         super().save_model(request, obj, form, change)
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -484,7 +485,7 @@ class ImportRunAdmin(admin.ModelAdmin):
                     request, _("This file cannot be imported as it is."), messages.ERROR
                 )
             else:
-                result = obj.run_import(by=request.user)
+                result = run_import(obj, by=request.user)
                 level = messages.SUCCESS if result["written"] else messages.ERROR
                 self.message_user(request, result["summary"], level)
             return redirect(reverse("admin:incidents_importrun_change", args=[obj.pk]))

@@ -8,11 +8,11 @@ parameter (the sort included) and drop `page`, because a changed filter starts a
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .formatting import format_date_at_precision
 from .querystrings import edit_query, with_query
+from .url_templates import url_template
 
 # The map shows at most this many incidents, the most recent of the filter: enough to see
 # where things happen, few enough for a phone on a slow connection (about 30 KB gzipped).
@@ -122,8 +122,7 @@ def incident_map(points, total, facets):
     A point is [latitude, longitude, event type, incident id, date, killed, title]: lists, not
     objects, to keep a thousand of them small.
     """
-    placeholder = 987654321
-    url_template = reverse("incidents:incident_detail", args=[placeholder])
+    incident_url = url_template("incidents:incident_detail", slot="{id}")
     # A thousand points share a few hundred dates; each text is made once.
     date_label = lru_cache(maxsize=None)(format_date_at_precision)
     killed, killed_unknown = _("%s killed"), _("killed unknown")
@@ -147,7 +146,7 @@ def incident_map(points, total, facets):
             "points": rows,
             "colours": EVENT_TYPE_COLOURS,
             "otherColour": OTHER_COLOUR,
-            "incidentUrl": url_template.replace(str(placeholder), "{id}"),
+            "incidentUrl": incident_url,
         },
         "shown": len(rows),
         "capped": total > len(rows),

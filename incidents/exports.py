@@ -7,7 +7,7 @@ export_records(): IncidentQuerySet.for_export() 2,000 rows at a time, plus three
 CSV, JSON and GeoJSON stream; XLSX is written row by row to a temporary file (xlsxwriter's
 constant_memory mode) and then sent.
 
-CSV: ACLED's columns under ACLED's names (ACLED_COLUMNS), so the file re-imports with
+CSV: ACLED's columns under ACLED's names (acled.ACLED_COLUMNS), so the file re-imports with
 `import_events --format acled`, then our own (EXTRA_COLUMNS). `hxl=True` adds the HXL hashtag
 row humanitarian data tools expect under the header. XLSX holds the same header and rows.
 
@@ -58,11 +58,18 @@ import xlsxwriter
 from django.db import transaction
 from django.db.models import F, Lookup
 from django.http import FileResponse, StreamingHttpResponse
-from django.urls import reverse
 from django.utils import timezone
 
-from .choices import ActorRole, SourceScale
+from .acled import (
+    ACLED_COLUMNS,
+    CIVILIAN_TARGETING,
+    DISORDER_TYPES,
+    SOURCE_SCALE_NAMES,
+    own_event_id,
+)
+from .choices import ActorRole
 from .models import Citation, Incident, IncidentActor
+from .url_templates import url_template
 
 # Rows fetched per query; prefetch_related runs its queries once per chunk.
 CHUNK_SIZE = 2000
@@ -70,40 +77,6 @@ CHUNK_SIZE = 2000
 # small enough that the first rows arrive at once.
 ROWS_PER_PIECE = 250
 
-# ACLED's export columns, in ACLED's order. The ACLED importer reads the same list.
-ACLED_COLUMNS = [
-    "event_id_cnty",
-    "event_date",
-    "year",
-    "time_precision",
-    "disorder_type",
-    "event_type",
-    "sub_event_type",
-    "actor1",
-    "assoc_actor_1",
-    "inter1",
-    "actor2",
-    "assoc_actor_2",
-    "inter2",
-    "interaction",
-    "civilian_targeting",
-    "iso",
-    "region",
-    "country",
-    "admin1",
-    "admin2",
-    "admin3",
-    "location",
-    "latitude",
-    "longitude",
-    "geo_precision",
-    "source",
-    "source_scale",
-    "notes",
-    "fatalities",
-    "tags",
-    "timestamp",
-]
 # What we hold beyond ACLED: the UCDP-style estimates and precisions, and our own identifiers.
 EXTRA_COLUMNS = [
     "killed_low",
@@ -168,25 +141,6 @@ HXL_TAGS = {
     "admin1_code": "#adm1+code",
 }
 
-# ACLED's disorder_type of each event type.
-DISORDER_TYPES = {
-    "battles": "Political violence",
-    "explosions_remote_violence": "Political violence",
-    "violence_against_civilians": "Political violence",
-    "protests": "Demonstrations",
-    "riots": "Demonstrations",
-    "strategic_developments": "Strategic developments",
-}
-# ACLED's source_scale words; spelled out rather than taken from the choice labels, which are
-# translated and would change the file with the reader's language.
-SOURCE_SCALE_NAMES = {
-    SourceScale.LOCAL: "Local",
-    SourceScale.NATIONAL: "National",
-    SourceScale.REGIONAL: "Regional",
-    SourceScale.INTERNATIONAL: "International",
-    SourceScale.OTHER: "Other",
-}
-CIVILIAN_TARGETING = "Civilian targeting"
 # Each role's side: ACLED's actor1 and its associates, or actor2 and its associates.
 SIDES = {
     ActorRole.PERPETRATOR: ActorRole.PERPETRATOR,
@@ -211,9 +165,7 @@ def download_filename(extension):
 def incident_url_template(request):
     """An absolute incident URL with "{}" where the id goes, reversed once per download rather
     than once per row."""
-    placeholder = 987654321
-    url = request.build_absolute_uri(reverse("incidents:incident_detail", args=[placeholder]))
-    return url.replace(str(placeholder), "{}")
+    return url_template("incidents:incident_detail", request=request)
 
 
 def export_records(incidents):
@@ -423,21 +375,6 @@ def csv_row(row):
         row["location__country__iso3"],
         row["location__admin1__iso_code"] or None,
     ]
-
-
-def own_event_id(pk):
-    """The event_id_cnty of an incident without an ACLED id: IDB and our id. The ACLED importer
-    reads it back (incident_pk_of_own_event_id), so a re-imported export finds its incidents."""
-    return f"{OWN_EVENT_ID_PREFIX}{pk}"
-
-
-def incident_pk_of_own_event_id(event_id):
-    """The incident id in an own_event_id(), or None for any other identifier."""
-    prefix, digits = event_id[: len(OWN_EVENT_ID_PREFIX)], event_id[len(OWN_EVENT_ID_PREFIX) :]
-    return int(digits) if prefix == OWN_EVENT_ID_PREFIX and digits.isdigit() else None
-
-
-OWN_EVENT_ID_PREFIX = "IDB"
 
 
 def unique(items):

@@ -3,12 +3,12 @@
 import hashlib
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
-from django.core.cache import cache
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
-from django.db.models import Count, Exists, Max, Min, OuterRef, Prefetch, Q, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Sum
 from django.db.models.functions import ExtractYear
 
+from .caching import remember
 from .choices import ActorRole, ActorType, CasualtyOutcome, Status, ViolenceType
 from .taxonomy import ARMED_ACTOR_TYPES
 
@@ -21,8 +21,22 @@ TARGET_ROLES = (ActorRole.TARGET, ActorRole.TARGET_ASSOCIATE)
 COUNT_CACHE_MIN = 10_000
 COUNT_CACHE_SECONDS = 60
 
+# The incident columns derived from its casualty rows by refresh_casualty_totals: each
+# outcome's low, best and high estimates.
+CASUALTY_TOTAL_FIELDS = [
+    "killed_low",
+    "killed_best",
+    "killed_high",
+    "injured_low",
+    "injured_best",
+    "injured_high",
+]
+
 
 class IncidentQuerySet(models.QuerySet):
+    """The incidents' named queries. Other models are reached through the incident's relations
+    (_model_at()): models/incidents.py imports this module, which therefore cannot import them."""
+
     def public(self):
         """Incidents the public may see: published ones. Drafts, reviews and retractions never."""
         return self.filter(status=Status.PUBLISHED)
@@ -34,19 +48,20 @@ class IncidentQuerySet(models.QuerySet):
 
     def involving_actors(self, actors):
         """Incidents in which any of the actors takes part, in any role."""
-        return self.filter(_has_actor(actor__in=actors))
+        return self.filter(self._has_actor(actor__in=actors))
 
     def involving_actor_types(self, actor_types):
         """Incidents with an actor of any of the ACLED inter codes, in any role."""
-        return self.filter(_has_actor(actor__actor_type__in=actor_types))
+        return self.filter(self._has_actor(actor__actor_type__in=actor_types))
 
     def of_violence_types(self, violence_types):
         """Incidents whose UCDP type of violence, derived from the actors' types exactly as
         taxonomy.derive_violence_type does, is any of the given ones."""
-        armed_perpetrator = _has_actor(role__in=PERPETRATOR_ROLES, actor__actor_type__in=ARMED)
-        armed_target = _has_actor(role__in=TARGET_ROLES, actor__actor_type__in=ARMED)
-        civilian_target = _has_actor(role__in=TARGET_ROLES, actor__actor_type=ActorType.CIVILIANS)
-        state_forces = _has_actor(actor__actor_type=ActorType.STATE_FORCES)
+        has_actor = self._has_actor
+        armed_perpetrator = has_actor(role__in=PERPETRATOR_ROLES, actor__actor_type__in=ARMED)
+        armed_target = has_actor(role__in=TARGET_ROLES, actor__actor_type__in=ARMED)
+        civilian_target = has_actor(role__in=TARGET_ROLES, actor__actor_type=ActorType.CIVILIANS)
+        state_forces = has_actor(actor__actor_type=ActorType.STATE_FORCES)
         conditions = {
             ViolenceType.ONE_SIDED: civilian_target & ~armed_target,
             ViolenceType.STATE_BASED: armed_target & state_forces,
@@ -66,16 +81,14 @@ class IncidentQuerySet(models.QuerySet):
         incident_search_idx GIN index. SQLite: a case-insensitive contains-search. Runs two
         small queries at once, to learn whether the text names a place or an actor.
         """
-        from .models import Actor, Location
-
-        names_place = Location.objects.filter(
+        names_place = self._model_at("location").objects.filter(
             Q(name__icontains=text)
             | Q(admin1__name__icontains=text)
             | Q(admin2__name__icontains=text)
             | Q(admin3__name__icontains=text)
             | Q(country__name__icontains=text)
         )
-        names_actor = Actor.objects.filter(
+        names_actor = self._model_at("actors").objects.filter(
             Q(name__icontains=text) | Q(aliases__name__icontains=text)
         )
         if connections[self.db].vendor == "postgresql":
@@ -91,14 +104,12 @@ class IncidentQuerySet(models.QuerySet):
         # incident_search_idx. When they are added, each arm becomes a set of ids found once
         # (the words through the index, the actor through its roles) and each row is a hash
         # probe; EXISTS or the document beside them were evaluated row by row.
-        from .models import IncidentActor
-
         named = []
         if names_place.exists():
             named.append(Q(location__in=names_place))
         if names_actor.exists():
-            actor_incidents = IncidentActor.objects.filter(actor__in=names_actor)
-            named.append(Q(pk__in=actor_incidents.values("incident_id")))
+            roles = self._model_at("incident_actors").objects.filter(actor__in=names_actor)
+            named.append(Q(pk__in=roles.values("incident_id")))
         if not named:
             return self.filter(words)
         matches = Q(pk__in=self.model.objects.filter(words).values("pk"))
@@ -118,9 +129,6 @@ class IncidentQuerySet(models.QuerySet):
         relations (place, region, event type), so no incident counts twice. Remembered for a
         minute when the selection is large, as cached_count is.
         """
-        from django.db.models import F
-        from django.db.models.functions import ExtractYear
-
         selection = self.order_by().prefetch_related(None)
 
         def count_facets():
@@ -140,12 +148,10 @@ class IncidentQuerySet(models.QuerySet):
                 ],
             }
 
-        return self.remembered(
+        return self.remembered_when_large(
             "facets",
             count_facets,
-            keep_if=lambda facets: (
-                sum(row["count"] for row in facets["event_type"]) >= COUNT_CACHE_MIN
-            ),
+            lambda facets: sum(row["count"] for row in facets["event_type"]),
             nothing={"event_type": [], "admin1": [], "year": []},
         )
 
@@ -176,22 +182,18 @@ class IncidentQuerySet(models.QuerySet):
                 "location__longitude",
             )
         )
-        return self.remembered(
-            f"map-{limit}",
-            lambda: list(rows),
-            keep_if=lambda points: len(points) == limit,
-            nothing=[],
+        # At most `limit` points: kept when there are `limit`.
+        return self.remembered_when_large(
+            f"map-{limit}", lambda: list(rows), len, at_least=limit, nothing=[]
         )
 
     def cached_count(self):
         """count(), remembered for a minute when it is large (see COUNT_CACHE_MIN)."""
-        return self.remembered(
-            "count", self.count, keep_if=lambda count: count >= COUNT_CACHE_MIN, nothing=0
-        )
+        return self.remembered_when_large("count", self.count, lambda count: count, nothing=0)
 
     def for_table(self):
         """Everything one row of the public table shows, in a fixed number of queries."""
-        from .models import IncidentActor
+        incident_actors = self._model_at("incident_actors").objects
 
         return (
             self.select_related(
@@ -202,7 +204,7 @@ class IncidentQuerySet(models.QuerySet):
                 "tactics",
                 Prefetch(
                     "incident_actors",
-                    queryset=IncidentActor.objects.select_related("actor").order_by("role", "id"),
+                    queryset=incident_actors.select_related("actor").order_by("role", "id"),
                 ),
             )
         )
@@ -212,7 +214,8 @@ class IncidentQuerySet(models.QuerySet):
         actors) whatever the page size. Like for_table() but with places and their areas in a
         query of their own: joining place, country, region and district into the page query
         made PostgreSQL spend 14 ms planning a query that ran in 0.3 ms (1M incidents)."""
-        from .models import IncidentActor, Location
+        incident_actors = self._model_at("incident_actors").objects
+        locations = self._model_at("location").objects
 
         return (
             self.select_related("event_type", "sub_event_type")
@@ -220,19 +223,21 @@ class IncidentQuerySet(models.QuerySet):
             .prefetch_related(
                 Prefetch(
                     "location",
-                    queryset=Location.objects.select_related("country", "admin1", "admin2"),
+                    queryset=locations.select_related("country", "admin1", "admin2"),
                 ),
                 "tactics",
                 Prefetch(
                     "incident_actors",
-                    queryset=IncidentActor.objects.select_related("actor").order_by("role", "id"),
+                    queryset=incident_actors.select_related("actor").order_by("role", "id"),
                 ),
             )
         )
 
     def for_detail(self):
         """Everything the incident page shows, in a fixed number of queries."""
-        from .models import Casualty, Citation, Incident, IncidentActor
+        incident_actors = self._model_at("incident_actors").objects
+        casualties = self._model_at("casualties").objects
+        citations = self._model_at("citations").objects
 
         return self.select_related(
             "location__country",
@@ -245,18 +250,16 @@ class IncidentQuerySet(models.QuerySet):
             "tactics",
             Prefetch(
                 "incident_actors",
-                queryset=IncidentActor.objects.select_related("actor").order_by("role", "id"),
+                queryset=incident_actors.select_related("actor").order_by("role", "id"),
             ),
             Prefetch(
                 "casualties",
-                queryset=Casualty.objects.select_related("source").order_by(
-                    "outcome", "group", "id"
-                ),
+                queryset=casualties.select_related("source").order_by("outcome", "group", "id"),
             ),
-            Prefetch("citations", queryset=Citation.objects.select_related("source")),
+            Prefetch("citations", queryset=citations.select_related("source")),
             Prefetch(
                 "related",
-                queryset=Incident.objects.public().select_related(
+                queryset=self.model.objects.public().select_related(
                     "location", "event_type", "sub_event_type"
                 ),
                 to_attr="public_related",
@@ -278,9 +281,6 @@ class IncidentQuerySet(models.QuerySet):
         One UPDATE for any number of incidents; an outcome without rows becomes NULL (unknown).
         Returns the number of incidents updated.
         """
-        from .models import Casualty, Incident
-        from .models.incidents import CASUALTY_TOTAL_FIELDS
-
         # Raw SQL because the ORM cannot assign several columns from one row subquery, and six
         # correlated subqueries (one per column) made imports several times slower. Both
         # PostgreSQL and SQLite (3.30+) accept row assignment and FILTER.
@@ -293,7 +293,7 @@ class IncidentQuerySet(models.QuerySet):
             selected, params = self.order_by().values("pk").query.sql_with_params()
         except EmptyResultSet:  # e.g. pk__in=[]: nothing to refresh
             return 0
-        incident, casualty = Incident._meta.db_table, Casualty._meta.db_table
+        incident, casualty = self.model._meta.db_table, self._model_at("casualties")._meta.db_table
         with connections[self.db].cursor() as cursor:
             cursor.execute(
                 f"UPDATE {incident} SET ({', '.join(CASUALTY_TOTAL_FIELDS)}) = "
@@ -413,7 +413,8 @@ class IncidentQuerySet(models.QuerySet):
         )
 
     def _subdivision_totals(self, level, places_listed):
-        from .models import AdminArea, Location
+        areas_named = self._model_at("location__admin1").objects
+        places_named = self._model_at("location").objects
 
         area = f"location__admin{level + 1}" if level < 3 else None
         rows = list(
@@ -436,10 +437,10 @@ class IncidentQuerySet(models.QuerySet):
         listed = places[:places_listed]
         names = {}
         if areas:
-            names["area"] = dict(AdminArea.objects.filter(pk__in=areas).values_list("pk", "name"))
+            names["area"] = dict(areas_named.filter(pk__in=areas).values_list("pk", "name"))
         if listed:
             ids = [place["place"] for place in listed]
-            names["place"] = dict(Location.objects.filter(pk__in=ids).values_list("pk", "name"))
+            names["place"] = dict(places_named.filter(pk__in=ids).values_list("pk", "name"))
         area_totals = [
             {"area": pk, "name": names["area"][pk], **totals} for pk, totals in areas.items()
         ]
@@ -458,9 +459,8 @@ class IncidentQuerySet(models.QuerySet):
         Call it on public() rather than on public().involving_actors([actor]): the actor's own
         rows already say which incidents it is in, and a second test of that doubles the time.
         """
-        from .models import IncidentActor
-
-        roles = IncidentActor.objects.filter(actor=actor, incident__in=self.order_by().values("pk"))
+        incident_actors = self._model_at("incident_actors").objects
+        roles = incident_actors.filter(actor=actor, incident__in=self.order_by().values("pk"))
         return self.remembered_when_large(
             f"roles-{actor.pk}",
             lambda: roles.aggregate(
@@ -475,11 +475,10 @@ class IncidentQuerySet(models.QuerySet):
     def co_actors(self, actor, limit=10):
         """The actors that most often take part in the incidents in which `actor` does, each
         with the number of such incidents (`shared`), most first."""
-        from .models import Actor
-
         incidents = self.involving_actors([actor]).order_by().values("pk")
         met = (
-            Actor.objects.filter(incident_roles__incident__in=incidents)
+            self._model_at("actors")
+            .objects.filter(incident_roles__incident__in=incidents)
             .exclude(pk=actor.pk)
             .annotate(shared=Count("incident_roles__incident", distinct=True))
             .order_by("-shared", "name")[:limit]
@@ -492,43 +491,44 @@ class IncidentQuerySet(models.QuerySet):
             lambda actors: sum(other.shared for other in actors),
         )
 
-    def remembered_when_large(self, name, compute, size):
-        """remembered() for results that cover `size(result)` incidents: kept when that
-        reaches COUNT_CACHE_MIN."""
-        return self.remembered(
-            name, compute, keep_if=lambda result: size(result) >= COUNT_CACHE_MIN
-        )
-
-    def remembered(self, name, compute, keep_if, nothing=None):
-        """compute()'s result for this selection, remembered for COUNT_CACHE_SECONDS when
-        keep_if(result) says it was costly (a large count, a full map): a big region's totals
-        a minute old still read right, and each costs a pass over its incidents, while small
-        ones stay exact the moment an incident is published or retracted. The cache key is the
-        selection's SQL; `nothing` is the answer for a selection that cannot match anything.
+    def remembered_when_large(self, name, compute, size, at_least=None, nothing=None):
+        """compute()'s result for this selection, remembered (caching.remember) for
+        COUNT_CACHE_SECONDS when it is large: when size(result), the incidents it covers,
+        reaches `at_least` (COUNT_CACHE_MIN unless given). A big region's totals a minute old
+        still read right, and each costs a pass over its incidents, while small ones stay
+        exact the moment an incident is published or retracted. The cache key is the
+        selection's SQL; `nothing` is the answer for a selection that cannot match anything
+        (compute()'s when not given).
         """
         try:
             sql, params = self.order_by().query.sql_with_params()
         except EmptyResultSet:
             return compute() if nothing is None else nothing
         digest = hashlib.sha256(f"{self.db}|{sql}|{params!r}".encode()).hexdigest()
-        key = f"incident-{name}:{digest}"
-        result = cache.get(key)
-        if result is None:
-            result = compute()
-            if keep_if(result):
-                cache.set(key, result, COUNT_CACHE_SECONDS)
-        return result
+        at_least = COUNT_CACHE_MIN if at_least is None else at_least
+        return remember(
+            [f"incident-{name}", digest],
+            compute,
+            COUNT_CACHE_SECONDS,
+            keep_if=lambda result: size(result) >= at_least,
+        )
+
+    def _model_at(self, path):
+        """The model a path of the incident's relations leads to: _model_at("location__admin1")
+        is AdminArea."""
+        model = self.model
+        for name in path.split("__"):
+            model = model._meta.get_field(name).related_model
+        return model
+
+    def _has_actor(self, **conditions):
+        """EXISTS an actor row of the incident matching the conditions (no duplicate incidents,
+        as a join over actors would give)."""
+        incident_actors = self._model_at("incident_actors").objects
+        return Exists(incident_actors.filter(incident=OuterRef("pk"), **conditions))
 
 
 ARMED = sorted(ARMED_ACTOR_TYPES)
-
-
-def _has_actor(**conditions):
-    """EXISTS an actor row of the incident matching the conditions (no duplicate incidents, as
-    a join over actors would give)."""
-    from .models import IncidentActor
-
-    return Exists(IncidentActor.objects.filter(incident=OuterRef("pk"), **conditions))
 
 
 # The expression incident_search_idx indexes; the query must spell it the same way to use it.

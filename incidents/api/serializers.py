@@ -5,7 +5,6 @@ they have one, and the ids are those the incident filters take (admin1=…, acto
 Unknown figures are null, never 0.
 """
 
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -31,6 +30,7 @@ from ..models import (
     Location,
     SubEventType,
 )
+from ..url_templates import url_template
 
 # --- reference lists -------------------------------------------------------------------------
 
@@ -138,8 +138,6 @@ class IncidentLinkField(serializers.ReadOnlyField):
     """An incident's absolute URL at a named route. The route is reversed once per response,
     not once per incident: reversing was a third of the time spent serializing a page."""
 
-    placeholder = 987654321
-
     def __init__(self, view_name, **kwargs):
         self.view_name = view_name
         self.template = None
@@ -147,9 +145,7 @@ class IncidentLinkField(serializers.ReadOnlyField):
 
     def to_representation(self, pk):
         if self.template is None:
-            url = reverse(self.view_name, args=[self.placeholder])
-            absolute = self.context["request"].build_absolute_uri(url)
-            self.template = absolute.replace(str(self.placeholder), "{}")
+            self.template = url_template(self.view_name, request=self.context["request"])
         return self.template.format(pk)
 
 

@@ -1,5 +1,7 @@
 """ACLED CSV files (ACLED's export columns), and incidentdb's own CSV export, which is ACLED's
 columns followed by extra ones (see incidents/exports.py): an export re-imports as it was.
+ACLED's words (columns, source scales, our own event ids) are in incidents/acled.py, which the
+export reads too.
 
 How ACLED maps onto incidents:
 - actor1 is the perpetrator and actor2 the target, typed by inter1 / inter2; the actors in
@@ -20,6 +22,7 @@ How ACLED maps onto incidents:
 
 from datetime import UTC, datetime
 
+from ..acled import CIVILIAN_TARGETING, SOURCE_SCALE_NAMES, incident_pk_of_own_event_id
 from ..choices import (
     ActorRole,
     CasualtyGroup,
@@ -28,20 +31,18 @@ from ..choices import (
     GeoPrecision,
     SourceScale,
 )
-from ..exports import incident_pk_of_own_event_id
 from ..models import Incident
 from ..taxonomy import EVENT_TYPES
-from .base import (
+from .importing import Importer
+from .reading import RowReader, country_code
+from .records import (
     ActorRecord,
     CasualtyRecord,
     CitationRecord,
-    Importer,
     IncidentRecord,
     PlaceRecord,
     RowError,
     RowInvalid,
-    RowReader,
-    country_code,
 )
 
 DATE_FORMATS = ["%Y-%m-%d", "%d %B %Y", "%d-%B-%Y"]
@@ -54,7 +55,8 @@ SUB_EVENT_TYPE_CODES = {
     for code, (_, sub_types) in EVENT_TYPES.items()
     for sub_code, sub_name in sub_types
 }
-SCALES = {label.lower(): value for value, label in SourceScale.choices}
+SCALES = {name.lower(): scale.value for scale, name in SOURCE_SCALE_NAMES.items()}
+TARGETING_VALUES = ("", CIVILIAN_TARGETING.lower())  # as the cell reads in lower case
 
 
 class AcledImporter(Importer):
@@ -98,13 +100,13 @@ class AcledImporter(Importer):
         killed = self._estimate(cell, "killed_low", "fatalities", "killed_high", errors)
         injured = self._estimate(cell, "injured_low", "injured_best", "injured_high", errors)
         targeting = cell.text("civilian_targeting").lower()
-        if targeting not in ("", "civilian targeting"):
+        if targeting not in TARGETING_VALUES:
             errors.append(
                 RowError(
                     row_number,
                     "civilian_targeting",
                     row["civilian_targeting"],
-                    'neither "Civilian targeting" nor empty',
+                    f'neither "{CIVILIAN_TARGETING}" nor empty',
                 )
             )
         updated_at = None

@@ -23,17 +23,16 @@ import re
 from datetime import datetime
 
 from ..choices import ActorRole, ActorType, CasualtyGroup, CasualtyOutcome, SourceScale
-from .base import (
+from .importing import Importer
+from .reading import RowReader, country_code
+from .records import (
     ActorRecord,
     CasualtyRecord,
     CitationRecord,
-    Importer,
     IncidentRecord,
     PlaceRecord,
     RowError,
     RowInvalid,
-    RowReader,
-    country_code,
 )
 
 ESTIMATE_COLUMNS = {

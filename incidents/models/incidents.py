@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..choices import ActorRole, DatePrecision, GeoPrecision, Status
-from ..querysets import IncidentQuerySet
+from ..querysets import CASUALTY_TOTAL_FIELDS, IncidentQuerySet
 from ..taxonomy import EVENT_TYPES, derive_violence_type
 from .actors import Actor
 from .places import Location
@@ -84,17 +84,6 @@ def recorded_user():
         related_name="+",
         db_index=False,
     )
-
-
-# Derived from the casualty rows (see Casualty and IncidentQuerySet.refresh_casualty_totals).
-CASUALTY_TOTAL_FIELDS = [
-    "killed_low",
-    "killed_best",
-    "killed_high",
-    "injured_low",
-    "injured_best",
-    "injured_high",
-]
 
 
 # Written only by the review workflow's steps (submit_for_review, publish, retract …).

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from incidents import exports
+from incidents.acled import ACLED_COLUMNS
 from incidents.choices import (
     ActorRole,
     ActorType,
@@ -26,7 +27,7 @@ from incidents.choices import (
     SourceScale,
     Status,
 )
-from incidents.exports import ACLED_COLUMNS, CSV_COLUMNS, EXTRA_COLUMNS, HXL_TAGS
+from incidents.exports import CSV_COLUMNS, EXTRA_COLUMNS, HXL_TAGS
 from incidents.models import (
     Actor,
     AdminArea,

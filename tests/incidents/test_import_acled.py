@@ -7,11 +7,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from incidents.acled import ACLED_COLUMNS
 from incidents.choices import ActorRole, CasualtyGroup, CasualtyOutcome, DatePrecision, GeoPrecision
-from incidents.exports import ACLED_COLUMNS
-from incidents.importers import base
+from incidents.importers import importing
 from incidents.importers.acled import AcledImporter
-from incidents.importers.base import FileRefused, import_file
+from incidents.importers.importing import import_file
+from incidents.importers.reading import FileRefused
 from incidents.models import Actor, Incident, Location, Source
 from tests.factories import ActorFactory, SourceFactory
 
@@ -177,6 +178,11 @@ def test_file_without_acled_columns_is_refused(db, acled_file):
     assert str(refused.value) == "Missing required columns: fatalities."
 
 
+def test_the_required_columns_are_acleds_own():
+    # An ACLED file as ACLED exports it (ACLED_COLUMNS, as our export writes them) imports.
+    assert set(AcledImporter.required_columns) <= set(ACLED_COLUMNS)
+
+
 def test_acled_reimport_is_a_no_op_and_updates_a_changed_row(db, acled_file):
     run(acled_file(acled_row()))
     again = run(acled_file(acled_row()))
@@ -301,7 +307,7 @@ def test_each_import_that_writes_an_incident_leaves_one_history_row(db, acled_fi
 
 
 def test_a_place_is_created_once_across_chunks_and_imports(db, acled_file, monkeypatch):
-    monkeypatch.setattr(base, "CHUNK_SIZE", 1)
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 1)
     run(acled_file(acled_row(), acled_row(event_id_cnty="MLI2", location="Kouakourou ")))
     run(acled_file(acled_row(event_id_cnty="MLI3")))  # a new import finds it in the database
     assert Location.objects.count() == 1

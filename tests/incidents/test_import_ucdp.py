@@ -13,9 +13,11 @@ from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from incidents.choices import ActorRole, CasualtyGroup, Status
-from incidents.importers import base
-from incidents.importers.base import FileRefused, import_file
+from incidents.importers import importing
+from incidents.importers.importing import import_file
+from incidents.importers.reading import FileRefused
 from incidents.importers.ucdp import UcdpImporter, spread
+from incidents.importers.writing import IncidentWriter
 from incidents.models import Casualty, Incident
 
 SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "data" / "ucdp_ged_west_africa_sample.csv"
@@ -346,8 +348,8 @@ def test_reimport_keeps_an_analysts_correction_and_reports_a_conflict(db, ged_fi
 
 
 def test_an_import_that_fails_midway_writes_nothing(db, ged_file, monkeypatch):
-    monkeypatch.setattr(base, "CHUNK_SIZE", 1)
-    original = base.IncidentWriter.write
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 1)
+    original = IncidentWriter.write
     calls = Counter()
 
     def fail_on_second_chunk(self, records):
@@ -356,7 +358,7 @@ def test_an_import_that_fails_midway_writes_nothing(db, ged_file, monkeypatch):
             raise RuntimeError("database went away")
         return original(self, records)
 
-    monkeypatch.setattr(base.IncidentWriter, "write", fail_on_second_chunk)
+    monkeypatch.setattr(IncidentWriter, "write", fail_on_second_chunk)
     with pytest.raises(RuntimeError):
         run(ged_file(ged_row(id="1"), ged_row(id="2")))
     assert Incident.objects.count() == 0

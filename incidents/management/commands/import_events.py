@@ -6,7 +6,8 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from incidents.importers.base import FileRefused, import_file, write_rejects
+from incidents.importers.importing import import_file, write_rejects
+from incidents.importers.reading import FileRefused
 from incidents.importers.registry import IMPORTERS
 
 # The exit status when rows were rejected (1 is an error such as a refused file).

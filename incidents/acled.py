@@ -1,0 +1,77 @@
+"""ACLED's vocabulary, as the CSV export writes it and the ACLED importer reads it: ACLED's
+columns, its disorder types and source-scale words, and the event ids we give incidents that
+have no ACLED id."""
+
+from .choices import SourceScale
+
+# ACLED's export columns, in ACLED's order: the first columns of our CSV export. The ACLED
+# importer (importers/acled.py) requires some of them and reads all but year, disorder_type,
+# interaction and region, which follow from the other columns or are not stored.
+ACLED_COLUMNS = [
+    "event_id_cnty",
+    "event_date",
+    "year",
+    "time_precision",
+    "disorder_type",
+    "event_type",
+    "sub_event_type",
+    "actor1",
+    "assoc_actor_1",
+    "inter1",
+    "actor2",
+    "assoc_actor_2",
+    "inter2",
+    "interaction",
+    "civilian_targeting",
+    "iso",
+    "region",
+    "country",
+    "admin1",
+    "admin2",
+    "admin3",
+    "location",
+    "latitude",
+    "longitude",
+    "geo_precision",
+    "source",
+    "source_scale",
+    "notes",
+    "fatalities",
+    "tags",
+    "timestamp",
+]
+
+# ACLED's disorder_type of each event type.
+DISORDER_TYPES = {
+    "battles": "Political violence",
+    "explosions_remote_violence": "Political violence",
+    "violence_against_civilians": "Political violence",
+    "protests": "Demonstrations",
+    "riots": "Demonstrations",
+    "strategic_developments": "Strategic developments",
+}
+# ACLED's source_scale words; spelled out rather than taken from the choice labels, which are
+# translated and would change the file with the reader's language.
+SOURCE_SCALE_NAMES = {
+    SourceScale.LOCAL: "Local",
+    SourceScale.NATIONAL: "National",
+    SourceScale.REGIONAL: "Regional",
+    SourceScale.INTERNATIONAL: "International",
+    SourceScale.OTHER: "Other",
+}
+# civilian_targeting's one value; the cell is empty otherwise.
+CIVILIAN_TARGETING = "Civilian targeting"
+
+OWN_EVENT_ID_PREFIX = "IDB"
+
+
+def own_event_id(pk):
+    """The event_id_cnty of an incident without an ACLED id: IDB and our id. The ACLED importer
+    reads it back (incident_pk_of_own_event_id), so a re-imported export finds its incidents."""
+    return f"{OWN_EVENT_ID_PREFIX}{pk}"
+
+
+def incident_pk_of_own_event_id(event_id):
+    """The incident id in an own_event_id(), or None for any other identifier."""
+    prefix, digits = event_id[: len(OWN_EVENT_ID_PREFIX)], event_id[len(OWN_EVENT_ID_PREFIX) :]
+    return int(digits) if prefix == OWN_EVENT_ID_PREFIX and digits.isdigit() else None

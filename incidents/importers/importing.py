@@ -1,0 +1,190 @@
+"""Importing a dataset's file: import_file() and the Importer each format subclasses.
+
+A format module (ucdp.py, acled.py) only turns one CSV row into an IncidentRecord (records.py)
+or says what is wrong with it. Everything else is the same for every format: reading.py reads
+the file, writing.py writes the records (with bulk.py's COPY), and import_file() here runs it:
+
+1. The file is read once to validate every row; with any bad row and no `skip_invalid`,
+   nothing is written.
+2. It is read again and written in chunks inside one transaction, so an import is all or
+   nothing; a dry run does the same work and rolls it back, so its counts are exact.
+3. An incident is found by its identifier in the dataset (`key_field`). A row whose content
+   is the same as at its last import leaves it unchanged; a changed row updates it, unless
+   someone changed the incident since that import: then the row is a conflict and the
+   analyst's version stays.
+"""
+
+import csv
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db import transaction
+
+from ..models import Incident
+from .bulk import KEYS_PER_QUERY, batched
+from .reading import CsvFile
+from .records import ImportReport, IncidentRecord, RowError, RowInvalid
+from .writing import IncidentWriter
+
+CHUNK_SIZE = 1000
+
+
+class Importer:
+    """A dataset format. Subclasses set the class attributes and implement parse_row."""
+
+    format_name = ""
+    key_field = ""  # the Incident field holding the dataset's identifier
+    key_column = ""  # the CSV column holding it
+    required_columns: list[str] = []
+
+    def find_existing(self, keys):
+        """{key: Incident} for the keys already in the database."""
+        return {
+            getattr(incident, self.key_field): incident
+            for batch in batched(keys, KEYS_PER_QUERY)
+            for incident in Incident.objects.filter(**{f"{self.key_field}__in": batch})
+        }
+
+    def missing_columns(self, header):
+        """The required columns the header lacks, as names to show."""
+        return [column for column in self.required_columns if column not in header]
+
+    def parse_row(self, row: dict, row_number: int) -> IncidentRecord:
+        """Turn one CSV row into a record, or raise RowInvalid naming every bad column."""
+        raise NotImplementedError
+
+
+def import_file(
+    source,
+    importer: Importer,
+    *,
+    dry_run=False,
+    skip_invalid=False,
+    user=None,
+    publish=True,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Import a CSV file in the importer's format; see the module docstring for the rules.
+
+    `publish` publishes new incidents (reference datasets are already reviewed); otherwise
+    they arrive as drafts. `progress` is called with the number of rows done so far.
+    Raises FileRefused when the file as a whole cannot be read.
+    """
+    rows = CsvFile(source, importer.missing_columns).rows
+    report = ImportReport(format=importer.format_name, dry_run=dry_run)
+    seen_keys = {}
+    seen_other_ids = {}
+    for row_number, row in rows():
+        report.rows += 1
+        # One scan of the whole row finds a NUL; only then is the column looked for.
+        with_nul = "\x00" in "".join(row.values()) and [
+            column for column, value in row.items() if "\x00" in value
+        ]
+        if with_nul:
+            report.rejected.append(
+                RowError(row_number, with_nul[0], row[with_nul[0]], "holds a NUL character")
+            )
+            continue
+        try:
+            record = importer.parse_row(row, row_number)
+        except RowInvalid as invalid:
+            report.rejected.extend(invalid.errors)
+            continue
+        for id_field, value in record.other_ids.items():
+            if (id_field, value) in seen_other_ids:
+                report.rejected.append(
+                    RowError(
+                        row_number,
+                        id_field,
+                        value,
+                        f"the same id is on row {seen_other_ids[id_field, value]}",
+                    )
+                )
+            else:
+                seen_other_ids[id_field, value] = row_number
+        if record.key in seen_keys:
+            report.rejected.append(
+                RowError(
+                    row_number,
+                    importer.key_column,
+                    record.key,
+                    f"the same id is on row {seen_keys[record.key]}",
+                )
+            )
+        else:
+            seen_keys[record.key] = row_number
+    # A dry run goes on to count what the good rows would do, so the report shows it.
+    if report.rejected and not skip_invalid and not dry_run:
+        return report
+    rejected_rows = set(report.rejected_rows)
+    del seen_keys, seen_other_ids
+
+    writer = IncidentWriter(importer, report, user=user, publish=publish)
+
+    def valid_records():
+        for row_number, row in rows():
+            if row_number not in rejected_rows:
+                record = importer.parse_row(row, row_number)
+                record.fingerprint  # noqa: B018 (computed here, in the read-ahead thread)
+                yield record
+
+    try:
+        with transaction.atomic():
+            for chunk in _read_ahead(_chunks(valid_records(), CHUNK_SIZE)):
+                writer.write(chunk)
+                if progress:
+                    progress(report.done)
+            if dry_run:
+                raise _DryRunDone
+    except _DryRunDone:
+        return report
+    report.written = True
+    return report
+
+
+class _DryRunDone(Exception):
+    pass
+
+
+def _read_ahead(chunks) -> Iterator[list]:
+    """The chunks, each next one read and parsed in a thread while the last one is written.
+
+    psycopg2 (and sqlite3) let go of the GIL while the database works, which is most of the
+    time a chunk takes to write: on two cores the second reading of the file then costs almost
+    no time of its own. One chunk ahead at most, so memory stays flat; an error in the thread
+    is raised here.
+    """
+    chunks = iter(chunks)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-read-ahead") as pool:
+        ahead = pool.submit(next, chunks, None)
+        while (chunk := ahead.result()) is not None:
+            ahead = pool.submit(next, chunks, None)
+            yield chunk
+
+
+def _chunks(iterable, size) -> Iterator[list]:
+    chunk = []
+    for item in iterable:
+        chunk.append(item)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def write_rejects(report: ImportReport, source, destination):
+    """Copy the rejected rows of `source` to a CSV at `destination`, with a reason column."""
+    table = CsvFile(source)
+    header, rows = table.header, table.rows
+    reasons = {}
+    for error in report.rejected:
+        reasons.setdefault(error.row, []).append(f"{error.column}: {error.reason}")
+    with open(destination, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out)
+        writer.writerow(["row", *header, "reasons"])
+        for row_number, row in rows():
+            if row_number in reasons:
+                writer.writerow(
+                    [row_number, *(row.get(c, "") for c in header), "; ".join(reasons[row_number])]
+                )

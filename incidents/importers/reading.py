@@ -1,0 +1,195 @@
+"""Reading a dataset's CSV file: the file as a whole (encoding, delimiter, header, its rows)
+and each row's typed values (RowReader), with the helpers the formats share."""
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+
+from django.utils import timezone
+
+from ..gazetteer import find_country_code
+from .records import RowError
+
+
+class FileRefused(Exception):
+    """The file as a whole cannot be read (encoding, delimiter, columns); one line says why."""
+
+
+ISO_DATE = "%Y-%m-%d"
+# The most two time zones' dates differ by (UTC−12 and UTC+14), with a day to spare.
+TIME_ZONES_APART = timedelta(days=3)
+ISO_DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# The largest whole number the database's integer columns hold.
+LARGEST_INTEGER = 2**31 - 1
+# Narratives and UCDP's source lists can be long; anything past this is not a real cell.
+csv.field_size_limit(16 * 2**20)
+
+
+class RowReader:
+    """Reads typed values from one row, collecting a RowError for each bad one."""
+
+    def __init__(self, row, row_number, errors, date_formats=("%Y-%m-%d",), date_hint="YYYY-MM-DD"):
+        self.row, self.row_number, self.errors = row, row_number, errors
+        self.date_formats, self.date_hint = date_formats, date_hint
+
+    def _fail(self, column, reason):
+        self.errors.append(RowError(self.row_number, column, self.row.get(column, ""), reason))
+
+    def text(self, column, required=False):
+        value = (self.row.get(column) or "").strip()
+        if required and not value:
+            self._fail(column, "required")
+        return value
+
+    def date_range(self, start_column, end_column):
+        """(start, end) under the incident form's rules: a start, not in the future, and no
+        end before it. An end equal to the start is a one-day event: None."""
+        start = self.date(start_column, required=True)
+        end = self.date(end_column)
+        # timezone.localdate() (a context-local lookup) costs more than reading the row's
+        # dates; the system's date is at most two days off it, so most rows skip it.
+        if start and start > date.today() - TIME_ZONES_APART and start > timezone.localdate():
+            self._fail(start_column, "in the future")
+        if start and end and end < start:
+            self._fail(end_column, f"before {start_column}")
+        return start, (end if end != start else None)
+
+    def date(self, column, required=False):
+        value = (self.row.get(column) or "").strip()
+        if not value:
+            if required:
+                self._fail(column, "required")
+            return None
+        # Most files write ISO dates: date.fromisoformat reads them several times faster than
+        # strptime, which looks the locale up on every call. Only YYYY-MM-DD (fromisoformat
+        # also takes week dates), and what it refuses (2023-02-30) goes through the formats.
+        if ISO_DATE in self.date_formats and ISO_DATE_PATTERN.fullmatch(value):
+            try:
+                return date.fromisoformat(value)
+            except ValueError:
+                pass
+        for date_format in self.date_formats:
+            try:
+                return datetime.strptime(value, date_format).date()
+            except ValueError:
+                continue
+        self._fail(column, f"not a date ({self.date_hint})")
+        return None
+
+    def integer(self, column, minimum=None, choices=None, required=True):
+        value = (self.row.get(column) or "").strip()
+        if not value and not required:
+            return None
+        try:
+            number = int(value)
+        except ValueError:
+            self._fail(column, "not a whole number" if value else "required")
+            return None
+        if minimum is not None and number < minimum:
+            self._fail(column, f"below {minimum}")
+            return None
+        if number > LARGEST_INTEGER:
+            self._fail(column, f"above {LARGEST_INTEGER:,}")
+            return None
+        if choices is not None and number not in choices:
+            self._fail(column, f"not one of {choices.start}–{choices.stop - 1}")
+            return None
+        return number
+
+    def coordinate(self, column, limit):
+        value = (self.row.get(column) or "").strip()
+        try:
+            number = Decimal(value)
+        except InvalidOperation:
+            self._fail(column, "not a number" if value else "required")
+            return None
+        if not number.is_finite() or not -limit <= number <= limit:
+            self._fail(column, f"out of range (−{limit} to {limit})")
+            return None
+        return number.quantize(Decimal("0.00001"))
+
+
+# A file names the same few countries row after row; normalising and looking the same name
+# up again was a sixth of the time to parse a row. Bounded: a file of junk names stays small.
+country_code = lru_cache(maxsize=1024)(find_country_code)
+
+
+class CsvFile:
+    """A CSV file checked for encoding, delimiter and header, read row by row as often as
+    needed (the importer reads it twice) without holding it in memory.
+
+    `source` is a path or a seekable binary file (an upload). Rows come as (row_number, dict)
+    where the header is row 1; a trailing empty field on every row (UCDP's per-country
+    export) is dropped.
+    """
+
+    def __init__(self, source, missing_columns=lambda header: []):
+        self.source = source
+        with self._open() as text:
+            try:
+                header = next(csv.reader(text), [])
+            except UnicodeDecodeError:
+                raise FileRefused(NOT_UTF8) from None
+        self.header = [name.strip() for name in header]
+        while self.header and self.header[-1] == "":
+            self.header.pop()
+        if len(self.header) <= 1:
+            first = self.header[0] if self.header else ""
+            for delimiter, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+                if delimiter in first:
+                    raise FileRefused(f"The columns are separated by {name}; use commas.")
+            raise FileRefused("The file has no header row of comma-separated column names.")
+        missing = missing_columns(self.header)
+        if missing:
+            raise FileRefused(f"Missing required columns: {', '.join(missing)}.")
+
+    def _open(self):
+        if isinstance(self.source, str | Path):
+            return open(self.source, encoding="utf-8-sig", newline="")
+        self.source.seek(0)
+        return _Unclosing(io.TextIOWrapper(self.source, encoding="utf-8-sig", newline=""))
+
+    def rows(self) -> Iterator[tuple[int, dict]]:
+        with self._open() as text:
+            reader = csv.reader(text)
+            try:
+                next(reader, None)
+                for row_number, values in enumerate(reader, start=2):
+                    if row_number == 2 and is_hxl_row(values):
+                        continue
+                    if "".join(values).strip():  # not a blank line
+                        yield row_number, dict(zip(self.header, values, strict=False))
+            except UnicodeDecodeError:
+                raise FileRefused(NOT_UTF8) from None
+            except csv.Error as error:
+                raise FileRefused(
+                    f"Row {reader.line_num} cannot be read as CSV: {error}."
+                ) from None
+
+
+NOT_UTF8 = "The file is not UTF-8 text; save it as CSV UTF-8."
+
+
+def is_hxl_row(values):
+    """The row of HXL hashtags (#date, #adm1+name …) that humanitarian files put under the
+    header: not data."""
+    filled = [value.strip() for value in values if value.strip()]
+    return bool(filled) and all(value.startswith("#") for value in filled)
+
+
+class _Unclosing:
+    """Lets a text wrapper go without closing the upload under it, which is read again."""
+
+    def __init__(self, wrapper):
+        self.wrapper = wrapper
+
+    def __enter__(self):
+        return self.wrapper
+
+    def __exit__(self, *exc):
+        self.wrapper.detach()

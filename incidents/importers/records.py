@@ -1,0 +1,134 @@
+"""What an import handles: a dataset row in incidentdb's terms (IncidentRecord and the records
+it holds), what is wrong with a row (RowError), and what an import did (ImportReport)."""
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from datetime import date
+from decimal import Decimal
+from functools import cached_property
+
+from ..choices import SourceScale
+
+
+@dataclass
+class RowError:
+    row: int  # the row as a spreadsheet numbers it: the header is row 1
+    column: str
+    value: str
+    reason: str
+
+    def __str__(self):
+        return f"row {self.row}, {self.column}={self.value!r}: {self.reason}"
+
+
+class RowInvalid(Exception):
+    def __init__(self, errors):
+        super().__init__("; ".join(map(str, errors)))
+        self.errors = errors
+
+
+@dataclass
+class PlaceRecord:
+    country_iso3: str
+    name: str
+    latitude: Decimal
+    longitude: Decimal
+    admin1: str = ""
+    admin2: str = ""
+    admin3: str = ""
+
+
+@dataclass
+class ActorRecord:
+    name: str
+    role: str
+    actor_type: int | None = None
+
+
+@dataclass
+class CasualtyRecord:
+    group: str
+    outcome: str
+    low: int
+    best: int
+    high: int
+
+
+@dataclass
+class CitationRecord:
+    source: str
+    scale: str = SourceScale.OTHER
+    url: str = ""
+    title: str = ""
+    published_on: date | None = None
+    excerpt: str = ""
+
+
+@dataclass
+class IncidentRecord:
+    """One row of a dataset in incidentdb's terms."""
+
+    row: int
+    key: str
+    title: str
+    start_date: date
+    date_precision: int
+    place: PlaceRecord
+    geo_precision: int
+    event_type: str
+    sub_event_type: str | None = None
+    end_date: date | None = None
+    narrative: str = ""
+    civilian_targeting: bool = False
+    actors: list[ActorRecord] = field(default_factory=list)
+    casualties: list[CasualtyRecord] = field(default_factory=list)
+    citations: list[CitationRecord] = field(default_factory=list)
+    tactics: list[str] = field(default_factory=list)
+    source_updated_at: object = None  # an aware datetime, when the dataset says
+    # Identifiers in the other datasets, e.g. {"ucdp_id": "497710"} on an ACLED row.
+    other_ids: dict = field(default_factory=dict)
+
+    @cached_property
+    def fingerprint(self):
+        """A hash of everything the row says, to tell an unchanged row from a changed one.
+
+        The dataclasses' repr spells out every field and nested record in a fixed order.
+        """
+        return hashlib.sha256(repr(replace(self, row=0)).encode()).hexdigest()
+
+
+@dataclass
+class ImportReport:
+    format: str
+    dry_run: bool = False
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    conflicts: list[str] = field(default_factory=list)
+    rejected: list[RowError] = field(default_factory=list)
+    written: bool = False
+
+    @property
+    def done(self):
+        """Rows written or looked at so far."""
+        return self.created + self.updated + self.unchanged + len(self.conflicts)
+
+    @property
+    def rejected_rows(self):
+        return sorted({error.row for error in self.rejected})
+
+    def summary(self):
+        """The one line a person reads at the end of an import."""
+        counts = (
+            f"{self.rows:,} rows: {self.created:,} created, {self.updated:,} updated, "
+            f"{self.unchanged:,} unchanged, {len(self.conflicts):,} conflicts, "
+            f"{len(self.rejected_rows):,} rejected"
+        )
+        if self.dry_run:
+            outcome = "dry run, nothing written"
+        elif not self.written:
+            outcome = "nothing written: fix the rejected rows or use --skip-invalid"
+        else:
+            outcome = "written"
+        return f"{self.format.upper()} import, {counts} ({outcome})."

@@ -1,0 +1,402 @@
+"""Writing an import's records: IncidentWriter turns each chunk of records into a few bulk
+statements (see importing.py for when a record creates, updates or conflicts)."""
+
+from operator import itemgetter
+
+from django.db import connections, router
+from django.utils import timezone
+
+from ..choices import ActorType, CasualtyOutcome, Status
+from ..gazetteer import AreaFinder
+from ..models import (
+    Actor,
+    ActorAlias,
+    AdminArea,
+    Casualty,
+    Citation,
+    Incident,
+    IncidentActor,
+    Location,
+    Source,
+    Tactic,
+)
+from ..querysets import CASUALTY_TOTAL_FIELDS
+from .bulk import KEYS_PER_QUERY, batched, insert_rows
+
+
+class IncidentWriter:
+    """Writes chunks of records with a few bulk statements each, remembering places, actors,
+    sources and tactics it has already resolved.
+
+    New incidents go in as rows of values, without a model instance or save() each, and with
+    their casualty totals summed here from the very casualty rows written with them
+    (casualty_totals), so that no second UPDATE of every new incident brings them in step.
+    """
+
+    def __init__(self, importer, report, *, user=None, publish=True):
+        self.importer = importer
+        self.report = report
+        self.user_id = user.pk if user else None
+        self.publish = publish
+        self.areas = AreaFinder()
+        self.locations = {}
+        self.actors = None
+        self.sources = None
+        self.tactics = None
+
+    def write(self, records):
+        existing = self.importer.find_existing([record.key for record in records])
+        other_ids = self._other_ids_in_use(records)
+        now = timezone.now()
+        to_create, to_update = [], []
+        for record in records:
+            fingerprint = record.fingerprint
+            incident = existing.get(record.key)
+            own_pk = incident.pk if incident else None
+            taken = [
+                f"{id_field} {value} is incident {holder}'s"
+                for id_field, value in record.other_ids.items()
+                if (holder := other_ids.get((id_field, value))) not in (None, own_pk)
+            ]
+            if taken:
+                self._conflict(record, "; ".join(taken))
+            elif incident is None:
+                to_create.append((record, fingerprint))
+            elif incident.import_fingerprint == fingerprint:
+                self.report.unchanged += 1
+            elif incident.imported_at is None:
+                self._conflict(record, "entered here, not imported; kept as it is")
+            elif incident.changed_since_import:
+                self._conflict(
+                    record,
+                    f"changed by {incident.updated_by or 'someone'} on "
+                    f"{incident.updated_at:%Y-%m-%d} since its import; kept that version",
+                )
+            elif incident.has_public_page and not self.publish:
+                self._conflict(record, "public: only a reviewer's import may change it")
+            else:
+                to_update.append((incident, record, fingerprint))
+
+        self._resolve_places(
+            [record for record, _ in to_create] + [record for _, record, _ in to_update]
+        )
+        created_ids = self._create(to_create, now)
+        self._update(to_update, now)
+        self._write_children(
+            [(pk, record) for pk, (record, _) in zip(created_ids, to_create, strict=True)]
+            + [(incident.pk, record) for incident, record, _ in to_update]
+        )
+        self.report.created += len(to_create)
+        self.report.updated += len(to_update)
+
+    def _conflict(self, record, reason):
+        self.report.conflicts.append(
+            f"row {record.row}, {self.importer.key_column}={record.key}: {reason}"
+        )
+
+    def _other_ids_in_use(self, records):
+        """{(id field, value): incident id} for the other datasets' ids the records carry."""
+        in_use = {}
+        for id_field in {name for record in records for name in record.other_ids}:
+            values = {
+                record.other_ids[id_field] for record in records if id_field in record.other_ids
+            }
+            for batch in batched(sorted(values), KEYS_PER_QUERY):
+                holders = Incident.objects.filter(**{f"{id_field}__in": batch})
+                for pk, value in holders.values_list("pk", id_field):
+                    in_use[id_field, value] = pk
+        return in_use
+
+    def _imported_values(self, record, fingerprint, now):
+        """{attname: value} of the incident columns an import writes, for a new incident or an
+        update (IMPORTED_FIELDS and the casualty totals)."""
+        return {
+            "title": record.title[:300],
+            "narrative": record.narrative,
+            "start_date": record.start_date,
+            "end_date": record.end_date,
+            "date_precision": record.date_precision,
+            "location_id": self.locations[place_key(record.place)],
+            "geo_precision": record.geo_precision,
+            "event_type_id": record.event_type,
+            "sub_event_type_id": record.sub_event_type,
+            "civilian_targeting": record.civilian_targeting,
+            "source_updated_at": record.source_updated_at,
+            **record.other_ids,
+            "import_fingerprint": fingerprint,
+            # The same instant for both: a later change by anyone makes updated_at the later one.
+            "imported_at": now,
+            "updated_at": now,
+            "updated_by_id": self.user_id,
+            **casualty_totals(record.casualties),
+        }
+
+    def _create(self, pairs, now):
+        """Insert the new incidents of (record, fingerprint) pairs; returns their ids."""
+        if not pairs:
+            return []
+        columns = [field.attname for field in Incident._meta.concrete_fields]
+        columns.remove(Incident._meta.pk.attname)
+        # Every other column as a new incident has it (model defaults, workflow state).
+        template = Incident(created_at=now, created_by_id=self.user_id)
+        if self.publish:
+            template.status = Status.PUBLISHED
+            template.published_at, template.published_by_id = now, self.user_id
+        defaults = {name: getattr(template, name) for name in columns}
+        key_field = self.importer.key_field
+        values = itemgetter(*columns)
+        rows = []
+        for record, fingerprint in pairs:
+            imported = self._imported_values(record, fingerprint, now)
+            rows.append(values({**defaults, key_field: record.key, **imported}))
+        ids = insert_rows(Incident, columns, rows, returning_ids=True)
+        self._record_history(ids, "+")
+        return ids
+
+    def _update(self, triples, now):
+        """Update the incidents of (incident, record, fingerprint) triples, replacing their
+        casualties, actors, citations and tactics (written again by _write_children)."""
+        if not triples:
+            return
+        ids = [incident.pk for incident, _, _ in triples]
+        # Before the update: deleting casualty rows refreshes the totals, which it then sets.
+        Casualty.objects.filter(incident__in=ids).delete()
+        IncidentActor.objects.filter(incident__in=ids).delete()
+        Citation.objects.filter(incident__in=ids).delete()
+        Incident.tactics.through.objects.filter(incident__in=ids).delete()
+        incidents = []
+        for incident, record, fingerprint in triples:
+            for name, value in self._imported_values(record, fingerprint, now).items():
+                setattr(incident, name, value)
+            incidents.append(incident)
+        Incident.objects.bulk_update(incidents, IMPORTED_FIELDS + CASUALTY_TOTAL_FIELDS)
+        self._record_history(ids, "~")
+
+    def _record_history(self, ids, history_type):
+        """One history row per incident, as django-simple-history writes it for a save.
+
+        The database copies them from the incident rows just written (INSERT … SELECT): a
+        history row repeats nearly every column of its incident, and sending it again from
+        here cost as much as sending the incident.
+        """
+        history = Incident.history.model
+        connection = connections[router.db_for_write(history)]
+        stamp = {
+            "history_date": connection.ops.adapt_datetimefield_value(timezone.now()),
+            "history_change_reason": self._reason(),
+            "history_type": history_type,
+            "history_user_id": self.user_id,
+        }
+        # The history model keeps the incident's columns under the same names.
+        copied = [
+            field.column
+            for field in history._meta.concrete_fields
+            if not field.primary_key and field.attname not in stamp
+        ]
+        quote = connection.ops.quote_name
+        sql = (
+            f"INSERT INTO {quote(history._meta.db_table)} "
+            f"({', '.join(map(quote, [*copied, *stamp]))}) "
+            f"SELECT {', '.join(map(quote, copied))}, {', '.join(['%s'] * len(stamp))} "
+            f"FROM {quote(Incident._meta.db_table)} "
+            f"WHERE {quote(Incident._meta.pk.column)} IN ({', '.join(['%s'] * len(ids))})"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*stamp.values(), *ids])
+
+    def _write_children(self, pairs):
+        """The casualties, actor roles, citations and tactics of (incident id, record) pairs."""
+        casualties, roles, citations, tactics = [], [], [], []
+        for incident_id, record in pairs:
+            for item in record.casualties:
+                casualties.append(
+                    (
+                        incident_id,
+                        str(item.group),
+                        str(item.outcome),
+                        item.low,
+                        item.best,
+                        item.high,
+                    )
+                )
+            seen_roles = set()
+            for item in record.actors:
+                actor_id = self._actor(item)
+                if (actor_id, item.role) not in seen_roles:
+                    seen_roles.add((actor_id, item.role))
+                    roles.append((incident_id, actor_id, str(item.role)))
+            for item in record.citations:
+                citations.append(
+                    (
+                        incident_id,
+                        self._source(item),
+                        item.url[:500],
+                        item.title[:500],
+                        item.published_on,
+                        item.excerpt,
+                    )
+                )
+            for name in dict.fromkeys(record.tactics):
+                tactics.append((incident_id, self._tactic(name)))
+        # The incidents' totals went in with them, summed from these same rows (casualty_totals).
+        insert_rows(
+            Casualty, ["incident_id", "group", "outcome", "low", "best", "high"], casualties
+        )
+        insert_rows(IncidentActor, ["incident_id", "actor_id", "role"], roles)
+        insert_rows(
+            Citation,
+            ["incident_id", "source_id", "url", "title", "published_on", "excerpt"],
+            citations,
+        )
+        insert_rows(Incident.tactics.through, ["incident_id", "tactic_id"], tactics)
+
+    def _reason(self):
+        return f"{self.importer.format_name.upper()} import"
+
+    # --- things a row names, found or created once per import ---------------------------
+
+    def _resolve_places(self, records):
+        """Find or create the places of records not met before: one query for those already
+        in the database and one insert for the rest, per chunk rather than per place (a real
+        ACLED file names thousands of places)."""
+        new = {}
+        for record in records:
+            key = place_key(record.place)
+            if key not in self.locations:
+                new.setdefault(key, record.place)
+        if not new:
+            return
+        # A place is the same when all of these are: what get_or_create would match on.
+        keys_by_values = {}
+        for key, place in new.items():
+            country = self.areas.country(place.country_iso3)
+            admin1 = self.areas.area(country, AdminArea.Level.ADMIN1, place.admin1)
+            admin2 = self.areas.area(country, AdminArea.Level.ADMIN2, place.admin2, admin1)
+            admin3 = self.areas.area(country, AdminArea.Level.ADMIN3, place.admin3, admin2)
+            if admin3 is not None and admin2 is None:
+                admin3 = None  # an admin3 cannot hang without its admin2
+            values = (
+                country.pk,
+                admin1.pk if admin1 else None,
+                admin2.pk if admin2 else None,
+                admin3.pk if admin3 else None,
+                place.name.strip()[:200],
+                place.latitude,
+                place.longitude,
+            )
+            keys_by_values.setdefault(values, []).append(key)
+        found = Location.objects.filter(
+            country__in={values[0] for values in keys_by_values},
+            name__in={values[4] for values in keys_by_values},
+        ).order_by("-pk")  # the oldest last, so that it is the one kept
+        pks = {values[1:]: values[0] for values in found.values_list("pk", *LOCATION_FIELDS)}
+        missing = [values for values in keys_by_values if values not in pks]
+        if missing:
+            created = [
+                Location(**dict(zip(LOCATION_FIELDS, values, strict=True))) for values in missing
+            ]
+            for location in created:
+                location.fill_hierarchy()  # what Location.save() does, which bulk_create skips
+            Location.objects.bulk_create(created)
+            pks.update(zip(missing, (location.pk for location in created), strict=True))
+        for values, keys in keys_by_values.items():
+            for key in keys:
+                self.locations[key] = pks[values]
+
+    def _actor(self, item):
+        if self.actors is None:
+            self.actors = {name.lower(): pk for name, pk in Actor.objects.values_list("name", "pk")}
+            for name, actor_id in ActorAlias.objects.values_list("name", "actor_id"):
+                self.actors.setdefault(name.lower(), actor_id)
+        key = item.name.strip().lower()
+        if key not in self.actors:
+            actor = Actor.objects.create(
+                name=item.name.strip()[:200],
+                actor_type=item.actor_type or ActorType.EXTERNAL_OTHER,
+            )
+            self.actors[key] = actor.pk
+        return self.actors[key]
+
+    def _source(self, item):
+        if self.sources is None:
+            self.sources = {
+                name.lower(): pk for name, pk in Source.objects.values_list("name", "pk")
+            }
+        key = item.source.strip().lower()
+        if key not in self.sources:
+            source = Source.objects.create(name=item.source.strip()[:200], scale=item.scale)
+            self.sources[key] = source.pk
+        return self.sources[key]
+
+    def _tactic(self, name):
+        if self.tactics is None:
+            self.tactics = {n.lower(): pk for n, pk in Tactic.objects.values_list("name", "pk")}
+        key = name.strip().lower()
+        if key not in self.tactics:
+            self.tactics[key] = Tactic.objects.create(name=name.strip()[:100]).pk
+        return self.tactics[key]
+
+
+def place_key(place):
+    """What tells two of a file's places apart: names compared without case or spaces around."""
+    return (
+        place.country_iso3,
+        place.admin1.strip().lower(),
+        place.admin2.strip().lower(),
+        place.admin3.strip().lower(),
+        place.name.strip().lower(),
+        place.latitude,
+        place.longitude,
+    )
+
+
+# The columns _resolve_places matches a place on, in the order of its tuples.
+LOCATION_FIELDS = [
+    "country_id",
+    "admin1_id",
+    "admin2_id",
+    "admin3_id",
+    "name",
+    "latitude",
+    "longitude",
+]
+
+
+def casualty_totals(casualties):
+    """{total field: value}: an incident's killed and injured low / best / high as the sums
+    of its casualty records by outcome, None for an outcome no record reports (unknown): what
+    IncidentQuerySet.refresh_casualty_totals computes from the rows in the database."""
+    totals = dict.fromkeys(CASUALTY_TOTAL_FIELDS)
+    for item in casualties:
+        prefix = TOTAL_PREFIXES.get(item.outcome)
+        if prefix is None:
+            continue
+        for estimate, value in (("low", item.low), ("best", item.best), ("high", item.high)):
+            name = f"{prefix}_{estimate}"
+            totals[name] = value if totals[name] is None else totals[name] + value
+    return totals
+
+
+TOTAL_PREFIXES = {CasualtyOutcome.KILLED: "killed", CasualtyOutcome.INJURED: "injured"}
+
+
+# The incident fields an import writes (and a re-import updates), besides the casualty totals.
+IMPORTED_FIELDS = [
+    "title",
+    "narrative",
+    "start_date",
+    "end_date",
+    "date_precision",
+    "location",
+    "geo_precision",
+    "event_type",
+    "sub_event_type",
+    "civilian_targeting",
+    "source_updated_at",
+    "acled_event_id",
+    "ucdp_id",
+    "import_fingerprint",
+    "imported_at",
+    "updated_at",
+    "updated_by",
+]

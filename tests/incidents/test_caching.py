@@ -1,0 +1,18 @@
+"""caching.remember: a result computed once, kept when it is worth keeping."""
+
+from django.core.cache import cache
+
+from incidents.caching import remember
+
+
+def test_a_result_is_computed_once_then_remembered():
+    answers = iter([1, 2])
+    assert remember(["answer", 42], lambda: next(answers), 60) == 1
+    assert remember(["answer", 42], lambda: next(answers), 60) == 1
+    assert cache.get("answer:42") == 1
+
+
+def test_a_result_not_worth_keeping_is_computed_every_time():
+    answers = iter([1, 2])
+    assert remember(["small"], lambda: next(answers), 60, keep_if=lambda n: n > 5) == 1
+    assert remember(["small"], lambda: next(answers), 60, keep_if=lambda n: n > 5) == 2
