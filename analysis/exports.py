@@ -59,7 +59,7 @@ def series_as_dict(series, rolling=None, parameters=None):
             {
                 "key": group.key,
                 "label": group.label,
-                "periods": periods_list(series.periods, group.tallies, rolling),
+                "periods": periods_list(series.periods, group.totals, rolling),
                 "unplaced": group.unplaced.as_dict(),
                 "began_before_range": group.began_before_range.as_dict(),
             }
@@ -90,7 +90,7 @@ def series_csv_rows(series, rolling=None):
     then the incidents counted apart (period "unplaced" and "before range")."""
     lines = [("all", "All incidents", series.totals, series.unplaced, series.began_before_range)]
     lines += [
-        (group.key, group.label, group.tallies, group.unplaced, group.began_before_range)
+        (group.key, group.label, group.totals, group.unplaced, group.began_before_range)
         for group in series.groups
     ]
     for key, label, tallies, unplaced, before in lines:
@@ -111,16 +111,16 @@ def series_csv_rows(series, rolling=None):
                 int(period.partial),
                 key,
                 label,
-                *tally_cells(tally),
+                *totals_cells(tally),
                 blank(means[0][index]),
                 blank(means[1][index]),
             ]
         for name, tally in (("unplaced", unplaced), ("before range", before)):
             if tally.incidents:
-                yield [name, "", "", "", key, label, *tally_cells(tally), "", ""]
+                yield [name, "", "", "", key, label, *totals_cells(tally), "", ""]
 
 
-def tally_cells(tally):
+def totals_cells(tally):
     return [
         tally.incidents,
         tally.killed_low,
@@ -182,8 +182,8 @@ def comparison_csv_rows(comparison):
         yield [
             "" if row.key is None else row.key,
             row.label,
-            *tally_cells(row.a),
-            *tally_cells(row.b),
+            *totals_cells(row.a),
+            *totals_cells(row.b),
             row.incidents_change,
             blank(row.incidents_pct_change),
             row.killed_change,

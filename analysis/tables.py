@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from incidents.charts import format_number
 from incidents.formatting import format_estimate
+from incidents.totals import sum_totals
 
-from .charts import format_number
 from .comparisons import NEW
 from .periods import Interval
-from .series import Tally, rolling_means
+from .series import rolling_means
 
 
 @dataclass
@@ -173,14 +174,14 @@ def groups_table(series, links, urls, rolling, measure):
         return tally.incidents if measure == "incidents" else tally.killed_best
 
     means = [
-        rolling_means([raw(tally) for tally in group.tallies], rolling) if rolling else None
+        rolling_means([raw(tally) for tally in group.totals], rolling) if rolling else None
         for group in groups
     ]
     rows = []
     for index, period in enumerate(series.periods):
         cells = []
         for group_index, group in enumerate(groups):
-            tally = group.tallies[index]
+            tally = group.totals[index]
             mean = means[group_index][index] if rolling else None
             cells.append(
                 Cell(
@@ -199,7 +200,7 @@ def groups_table(series, links, urls, rolling, measure):
         cells = []
         for group in groups:
             if attribute is None:
-                tally = sum_tallies(group.tallies)
+                tally = sum_totals(group.totals)
             else:
                 tally = getattr(group, attribute)
             cells.append(Cell(value(tally)))
@@ -223,13 +224,6 @@ def groups_table(series, links, urls, rolling, measure):
         footer=footer,
         table_id=f"{measure}-table",
     )
-
-
-def sum_tallies(tallies):
-    total = Tally()
-    for tally in tallies:
-        total.add(tally)
-    return total
 
 
 # --- comparison -----------------------------------------------------------------------------
