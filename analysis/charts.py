@@ -24,7 +24,6 @@ from incidents.charts import (
 )
 
 from .periods import Interval
-from .series import rolling_means
 
 MAX_GROUP_TOOLTIPS = 160
 
@@ -39,28 +38,27 @@ X_LABELS = {
 }
 
 
-def series_charts(series, period_urls, rolling=None, title_suffix=""):
+def series_charts(series, period_urls, title_suffix=""):
     """The incidents chart and the killed chart of a Series, as SVG.
 
     Without groups: incidents as bars, killed as the best estimate's line in its low–high band,
-    each with a dashed rolling average if asked. With groups (a split, or places): one line per
-    group (its rolling average, if asked) and, for killed, each group's band.
+    each with a dashed rolling average if the series has one. With groups (a split, or places):
+    one line per group (its rolling average, if any) and, for killed, each group's band.
     `period_urls` holds each period's incident-list URL.
     """
     interval = Interval(series.interval)
-    x_label = _(X_LABELS[interval])
     per = interval.label.lower()
     span = f"{series.periods[0].label} – {series.periods[-1].label}"
     average = (
-        _("%(window)s-%(interval)s rolling average") % {"window": rolling, "interval": per}
-        if rolling
+        _("%(window)s-%(interval)s rolling average") % {"window": series.rolling, "interval": per}
+        if series.rolling
         else None
     )
     if series.groups:
-        incident_lines, killed_lines = group_lines(series, rolling)
-        note = _(" Lines are %(average)ss.") % {"average": average} if rolling else ""
+        incident_lines, killed_lines = group_lines(series)
+        note = _(" Lines are %(average)ss.") % {"average": average} if average else ""
         kind = _("Line chart")
-        if rolling:
+        if average:
             title_suffix += f" ({average}s)"
     else:
         incident_lines = [
@@ -72,26 +70,16 @@ def series_charts(series, period_urls, rolling=None, title_suffix=""):
             )
         ]
         killed_lines = [killed_line(series.totals)]
-        if rolling:
+        if average:
             incident_lines.append(
-                Line(
-                    average,
-                    rolling_means([t.incidents for t in series.totals], rolling),
-                    ROLLING_COLOUR,
-                    dashed=True,
-                )
+                Line(average, means_of(series.means, "incidents"), ROLLING_COLOUR, dashed=True)
             )
             killed_lines.append(
-                Line(
-                    average,
-                    rolling_means([t.killed_best for t in series.totals], rolling),
-                    ROLLING_COLOUR,
-                    dashed=True,
-                )
+                Line(average, means_of(series.means, "killed_best"), ROLLING_COLOUR, dashed=True)
             )
         note, kind = "", _("Bar chart")
     common = {
-        "x_label": x_label,
+        "x_label": _(X_LABELS[interval]),
         "starts": series.starts,
         "labels": [period.label for period in series.periods],
         "links": period_urls,
@@ -125,7 +113,13 @@ def series_charts(series, period_urls, rolling=None, title_suffix=""):
     return [incidents.render(), killed.render()]
 
 
-def group_lines(series, rolling):
+def means_of(means, name):
+    """One measure of a series' trailing means: None until the window is full."""
+    return [None if mean is None else getattr(mean, name) for mean in means]
+
+
+def group_lines(series):
+    """Each group's line (its rolling average, if the series has one)."""
     incident_lines, killed_lines = [], []
     colour_index = 0
     for group in series.groups:
@@ -133,19 +127,19 @@ def group_lines(series, rolling):
         if not group.is_other:
             colour_index += 1
 
-        def smooth(values):
-            return rolling_means(values, rolling) if rolling else values
+        def values(name, group=group):
+            if series.rolling:
+                return means_of(group.means, name)
+            return [getattr(totals, name) for totals in group.totals]
 
-        incident_lines.append(
-            Line(group.label, smooth([t.incidents for t in group.totals]), colour)
-        )
+        incident_lines.append(Line(group.label, values("incidents"), colour))
         killed_lines.append(
             Line(
                 group.label,
-                smooth([t.killed_best for t in group.totals]),
+                values("killed_best"),
                 colour,
-                low=smooth([t.killed_low for t in group.totals]),
-                high=smooth([t.killed_high for t in group.totals]),
+                low=values("killed_low"),
+                high=values("killed_high"),
             )
         )
     return incident_lines, killed_lines

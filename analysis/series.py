@@ -132,6 +132,8 @@ class Group:
     began_before_range: Totals = field(default_factory=Totals)
     # The incident-list parameter that selects the group (e.g. ("admin1", 7)), if there is one.
     list_parameter: tuple | None = None
+    # Per period, the trailing means if the series has a rolling window (see with_rolling).
+    means: list = field(default_factory=list)
 
     @property
     def is_other(self):
@@ -155,6 +157,9 @@ class Series:
     # Incidents the filter selects because they lasted into date_from, but which began in an
     # earlier period: they count where they began, outside the range.
     began_before_range: Totals = field(default_factory=Totals)
+    # The rolling average's window in periods, and per period the trailing means of the totals.
+    rolling: int | None = None
+    means: list = field(default_factory=list)
 
     @property
     def is_empty(self):
@@ -175,6 +180,15 @@ class Series:
     @property
     def coarsest_placeable_precision(self):
         return coarsest_placeable_precision(self.interval)
+
+    def with_rolling(self, window):
+        """The series with the trailing means over `window` periods of its totals and of each
+        group's, which its charts, tables and downloads show beside the counts."""
+        self.rolling = window
+        self.means = trailing_means(self.totals, window) if window else []
+        for group in self.groups:
+            group.means = trailing_means(group.totals, window) if window else []
+        return self
 
 
 def validate_period_count(first_day, last_day, interval):
@@ -198,8 +212,10 @@ def build_series(
     measure=Measure.INCIDENTS,
     date_from=None,
     date_to=None,
+    rolling=None,
 ):
-    """Incidents and killed per period for the selected incidents.
+    """Incidents and killed per period for the selected incidents, with their trailing means
+    over `rolling` periods if asked.
 
     `incidents` is a filtered queryset of public incidents; `date_from` and `date_to` are the
     filter's dates, which set the range (otherwise the data's first and last dates do).
@@ -223,10 +239,12 @@ def build_series(
     series.split, series.top, series.measure = split, top, measure
     if split and series.periods:
         series.groups = _top_groups(split, rows_by_key, other_rows, series.starts, top, measure)
-    return series
+    return series.with_rolling(rolling)
 
 
-def build_place_series(incidents, places, interval=Interval.MONTH, date_from=None, date_to=None):
+def build_place_series(
+    incidents, places, interval=Interval.MONTH, date_from=None, date_to=None, rolling=None
+):
     """One group per place (see forms.Place), in the order given, from one query.
 
     Places may overlap (a region and one of its districts): each is counted on its own, with a
@@ -260,7 +278,7 @@ def build_place_series(incidents, places, interval=Interval.MONTH, date_from=Non
             )
             for index, place in enumerate(places)
         ]
-    return series
+    return series.with_rolling(rolling)
 
 
 def _check_range(date_from, date_to, interval):
@@ -469,6 +487,17 @@ def rolling_means(values, window):
         else:
             means.append(round(sum(values[index + 1 - window : index + 1]) / window, 2))
     return means
+
+
+MEAN_FIELDS = ("incidents", "killed_low", "killed_best", "killed_high")
+
+
+def trailing_means(totals, window):
+    """Per period, the trailing means over `window` periods of incidents and killed, as Totals
+    of numbers rounded to two decimals (toll unknown left at 0); None until there are `window`
+    periods."""
+    columns = [rolling_means([getattr(t, name) for t in totals], window) for name in MEAN_FIELDS]
+    return [None if means[0] is None else Totals(*means) for means in zip(*columns, strict=True)]
 
 
 def counting_rules(interval, split=None):

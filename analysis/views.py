@@ -37,6 +37,7 @@ def read_series(query):
             measure=options["measure"],
             date_from=query.date_from,
             date_to=query.date_to,
+            rolling=options["rolling"],
         )
     except ValidationError as error:
         query.form.add_error("interval", error)
@@ -53,6 +54,7 @@ def read_place_series(query):
             interval=query.options["interval"],
             date_from=query.date_from,
             date_to=query.date_to,
+            rolling=query.options["rolling"],
         )
     except ValidationError as error:
         query.form.add_error("interval", error)
@@ -79,7 +81,7 @@ def page_context(request, query):
     return {"query": query, "filter_query": ListLinks(request.GET).query_string()}
 
 
-def series_context(request, series, rolling):
+def series_context(request, series):
     """What a series page shows beside its forms: charts, tables and the rules."""
     if series is None or series.is_empty:
         return {"series": series}
@@ -87,8 +89,8 @@ def series_context(request, series, rolling):
     period_urls = links.period_urls(series)
     return {
         "series": series,
-        "charts": series_charts(series, period_urls, rolling=rolling),
-        "tables": series_tables(series, links, period_urls, rolling=rolling),
+        "charts": series_charts(series, period_urls),
+        "tables": series_tables(series, links, period_urls),
         "rules": counting_rules(series.interval, series.split),
     }
 
@@ -97,11 +99,10 @@ def series_page(request):
     """/analysis/: incidents and killed per period, optionally split into groups."""
     query = AnalysisQuery(request.GET, SeriesForm)
     series = read_series(query)
-    rolling = query.form.cleaned_data.get("rolling") if series else None
     return render(
         request,
         "analysis/series.html",
-        {**page_context(request, query), **series_context(request, series, rolling)},
+        {**page_context(request, query), **series_context(request, series)},
     )
 
 
@@ -111,7 +112,6 @@ def places_page(request):
     chosen = any(value.strip() for value in request.GET.getlist("place"))
     query = AnalysisQuery(request.GET, PlacesForm, chosen=chosen)
     series = read_place_series(query) if chosen else None
-    rolling = query.options.get("rolling") if series else None
     return render(
         request,
         "analysis/places.html",
@@ -119,7 +119,7 @@ def places_page(request):
             **page_context(request, query),
             "chosen": chosen,
             "place_choices": PlaceChoices(request.GET, query.options.get("place")),
-            **series_context(request, series, rolling),
+            **series_context(request, series),
         },
     )
 
@@ -165,12 +165,11 @@ def build_answer(request, view):
         series = read(query)
         if series is None:
             return None, query.errors()
-        rolling = query.options.get("rolling")
         return (
             view,
-            exports.series_as_dict(series, rolling, parameters_of(request)),
+            exports.series_as_dict(series, parameters_of(request)),
             exports.SERIES_CSV_HEADER,
-            exports.series_csv_rows(series, rolling),
+            exports.series_csv_rows(series),
         ), None
     if view == "compare":
         query = AnalysisQuery(request.GET, CompareForm)

@@ -337,6 +337,19 @@ def test_rolling_means_trail_over_the_window(values, window, means):
     assert rolling_means(values, window) == means
 
 
+def test_a_series_carries_the_rolling_means_of_its_totals_and_groups(sahel):
+    plain = series_of("month", split="admin1")
+    series = build_series(Incident.objects.public(), interval="month", split="admin1", rolling=3)
+    assert series.rolling == 3 and plain.rolling is None and plain.means == []
+    lines = [(series.totals, series.means)]
+    lines += [(group.totals, group.means) for group in series.groups]
+    assert len(lines) > 2
+    for totals, means in lines:
+        for name in ("incidents", "killed_low", "killed_best", "killed_high"):
+            expected = rolling_means([getattr(period, name) for period in totals], 3)
+            assert [None if mean is None else getattr(mean, name) for mean in means] == expected
+
+
 def test_split_by_actor_without_any_actor_puts_everything_in_other(db):
     IncidentFactory(start_date=day("2023-07-03"))
     series = series_of("month", split="actor")
