@@ -41,15 +41,6 @@ class Totals:
         self.unknown_toll += other.unknown_toll
         return self
 
-    def minus(self, other):
-        return Totals(
-            self.incidents - other.incidents,
-            self.killed_low - other.killed_low,
-            self.killed_best - other.killed_best,
-            self.killed_high - other.killed_high,
-            self.unknown_toll - other.unknown_toll,
-        )
-
     def as_dict(self):
         return {
             "incidents": self.incidents,
