@@ -12,16 +12,15 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from incidents.models import IncidentActor
+from incidents.totals import Totals, totals_aggregates
 
 from .series import (
     OTHER_KEY,
     SPLIT_FIELDS,
     Split,
-    Tally,
     first_role_of_each_actor,
     group_labels,
     public_key,
-    tally_aggregates,
 )
 
 NEW = "new"
@@ -39,8 +38,8 @@ def percent_change(before, after):
 class ComparisonRow:
     key: object
     label: str
-    a: Tally
-    b: Tally
+    a: Totals
+    b: Totals
     # The incident-list parameter that selects the row (e.g. ("admin1", 7)), if there is one.
     list_parameter: tuple | None = None
 
@@ -90,22 +89,22 @@ def compare_periods(incidents, a_from, a_to, b_from, b_to, by=Split.ADMIN1, top=
     selected = incidents.order_by().filter(in_a | in_b)
     if by == Split.ACTOR:
         pairs = first_role_of_each_actor().filter(incident__in=selected.values("pk"))
-        by_key = _tallies_by_key(pairs, "actor", in_a, in_b, incident="incident__")
+        by_key = _totals_by_key(pairs, "actor", in_a, in_b, incident="incident__")
         top_keys = _rank(by_key, top)
         aggregates = _aggregates(in_a, in_b)
-        totals = _tallies(selected.aggregate(**aggregates))
+        totals = _totals_in_a_and_b(selected.aggregate(**aggregates))
         # Without a top, "Other" is the incidents with no actor recorded at all.
         with_top = IncidentActor.objects.filter(incident=OuterRef("pk"))
         if top_keys is not None:
             with_top = with_top.filter(actor__in=top_keys)
-        other = _tallies(selected.exclude(Exists(with_top)).aggregate(**aggregates))
+        other = _totals_in_a_and_b(selected.exclude(Exists(with_top)).aggregate(**aggregates))
         other_label = (
             _("Other actors or none recorded") if top_keys is not None else _("No actor recorded")
         )
     else:
-        by_key = _tallies_by_key(selected, SPLIT_FIELDS[by], in_a, in_b)
+        by_key = _totals_by_key(selected, SPLIT_FIELDS[by], in_a, in_b)
         top_keys = _rank(by_key, top)
-        totals, other = (Tally(), Tally()), (Tally(), Tally())
+        totals, other = (Totals(), Totals()), (Totals(), Totals())
         for key, (a, b) in by_key.items():
             totals[0].add(a)
             totals[1].add(b)
@@ -144,8 +143,8 @@ def _aggregates(in_a, in_b, incident=""):
     if incident:
         in_a, in_b = _prefixed(in_a, incident), _prefixed(in_b, incident)
     return {
-        **tally_aggregates("a_", condition=in_a, incident=incident),
-        **tally_aggregates("b_", condition=in_b, incident=incident),
+        **totals_aggregates("a_", condition=in_a, incident=incident),
+        **totals_aggregates("b_", condition=in_b, incident=incident),
     }
 
 
@@ -154,14 +153,14 @@ def _prefixed(condition, prefix):
     return Q(*[(prefix + lookup, value) for lookup, value in condition.children])
 
 
-def _tallies(row):
-    return Tally.from_row(row, "a_"), Tally.from_row(row, "b_")
+def _totals_in_a_and_b(row):
+    return Totals.from_row(row, "a_"), Totals.from_row(row, "b_")
 
 
-def _tallies_by_key(queryset, key_field, in_a, in_b, incident=""):
-    """{key: (Tally in A, Tally in B)} from one GROUP BY key query."""
+def _totals_by_key(queryset, key_field, in_a, in_b, incident=""):
+    """{key: (Totals in A, Totals in B)} from one GROUP BY key query."""
     rows = queryset.values(key=F(key_field)).annotate(**_aggregates(in_a, in_b, incident))
-    return {row["key"]: _tallies(row) for row in rows}
+    return {row["key"]: _totals_in_a_and_b(row) for row in rows}
 
 
 def _rank(by_key, top):

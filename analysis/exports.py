@@ -7,7 +7,7 @@ import io
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 
-from .series import counting_rules, rolling_means
+from .series import counting_rules
 
 
 def period_dict(period, tally, rolling=None):
@@ -23,22 +23,21 @@ def period_dict(period, tally, rolling=None):
     return data
 
 
-def periods_list(periods, tallies, window):
-    rolling = [None] * len(tallies)
-    if window:
-        incidents = rolling_means([tally.incidents for tally in tallies], window)
-        killed = rolling_means([tally.killed_best for tally in tallies], window)
-        rolling = [
-            {"incidents": mean_incidents, "killed_best": mean_killed}
-            for mean_incidents, mean_killed in zip(incidents, killed, strict=True)
-        ]
+def periods_list(periods, totals, means):
+    """Each period's dict; with `means` (a rolling window), its trailing means as "rolling"."""
     return [
-        period_dict(period, tally, rolling[index] if window else None)
-        for index, (period, tally) in enumerate(zip(periods, tallies, strict=True))
+        period_dict(period, tally, rolling_dict(means[index]) if means else None)
+        for index, (period, tally) in enumerate(zip(periods, totals, strict=True))
     ]
 
 
-def series_as_dict(series, rolling=None, parameters=None):
+def rolling_dict(mean):
+    if mean is None:
+        return {"incidents": None, "killed_best": None}
+    return {"incidents": mean.incidents, "killed_best": mean.killed_best}
+
+
+def series_as_dict(series, parameters=None):
     """The API's series shape: {"interval", "periods": [{"start", "incidents", "killed":
     {"low", "best", "high"}, …}], "groups": [{"key", "label", "periods"}] …}."""
     data = {
@@ -47,8 +46,8 @@ def series_as_dict(series, rolling=None, parameters=None):
         "to": series.last_day.isoformat() if series.last_day else None,
         "rules": counting_rules(series.interval, series.split),
         "parameters": parameters or {},
-        "rolling": rolling,
-        "periods": periods_list(series.periods, series.totals, rolling),
+        "rolling": series.rolling,
+        "periods": periods_list(series.periods, series.totals, series.means),
         "total": series.grand_total.as_dict(),
         "unplaced": series.unplaced.as_dict(),
         "began_before_range": series.began_before_range.as_dict(),
@@ -59,7 +58,7 @@ def series_as_dict(series, rolling=None, parameters=None):
             {
                 "key": group.key,
                 "label": group.label,
-                "periods": periods_list(series.periods, group.tallies, rolling),
+                "periods": periods_list(series.periods, group.totals, group.means),
                 "unplaced": group.unplaced.as_dict(),
                 "began_before_range": group.began_before_range.as_dict(),
             }
@@ -85,25 +84,34 @@ SERIES_CSV_HEADER = [
 ]
 
 
-def series_csv_rows(series, rolling=None):
+def series_csv_rows(series):
     """Rows of the series CSV: every period of the totals (group "all"), then of each group;
     then the incidents counted apart (period "unplaced" and "before range")."""
-    lines = [("all", "All incidents", series.totals, series.unplaced, series.began_before_range)]
+    lines = [
+        (
+            "all",
+            "All incidents",
+            series.totals,
+            series.means,
+            series.unplaced,
+            series.began_before_range,
+        )
+    ]
     lines += [
-        (group.key, group.label, group.tallies, group.unplaced, group.began_before_range)
+        (
+            group.key,
+            group.label,
+            group.totals,
+            group.means,
+            group.unplaced,
+            group.began_before_range,
+        )
         for group in series.groups
     ]
-    for key, label, tallies, unplaced, before in lines:
+    for key, label, totals, means, unplaced, before in lines:
         key = "" if key is None else key
-        means = (
-            (
-                rolling_means([tally.incidents for tally in tallies], rolling),
-                rolling_means([tally.killed_best for tally in tallies], rolling),
-            )
-            if rolling
-            else ([None] * len(tallies), [None] * len(tallies))
-        )
-        for index, (period, tally) in enumerate(zip(series.periods, tallies, strict=True)):
+        for index, (period, tally) in enumerate(zip(series.periods, totals, strict=True)):
+            mean = means[index] if means else None
             yield [
                 period.key,
                 period.start.isoformat(),
@@ -111,16 +119,16 @@ def series_csv_rows(series, rolling=None):
                 int(period.partial),
                 key,
                 label,
-                *tally_cells(tally),
-                blank(means[0][index]),
-                blank(means[1][index]),
+                *totals_cells(tally),
+                "" if mean is None else mean.incidents,
+                "" if mean is None else mean.killed_best,
             ]
         for name, tally in (("unplaced", unplaced), ("before range", before)):
             if tally.incidents:
-                yield [name, "", "", "", key, label, *tally_cells(tally), "", ""]
+                yield [name, "", "", "", key, label, *totals_cells(tally), "", ""]
 
 
-def tally_cells(tally):
+def totals_cells(tally):
     return [
         tally.incidents,
         tally.killed_low,
@@ -182,8 +190,8 @@ def comparison_csv_rows(comparison):
         yield [
             "" if row.key is None else row.key,
             row.label,
-            *tally_cells(row.a),
-            *tally_cells(row.b),
+            *totals_cells(row.a),
+            *totals_cells(row.b),
             row.incidents_change,
             blank(row.incidents_pct_change),
             row.killed_change,

@@ -68,7 +68,7 @@ PLACES_PARAMETERS = [
     ROLLING,
 ]
 
-TALLY = {"incidents": 3, "killed": {"low": 30, "best": 37, "high": 45}, "unknown_toll": 0}
+TOTALS = {"incidents": 3, "killed": {"low": 30, "best": 37, "high": 45}, "unknown_toll": 0}
 
 SERIES_EXAMPLE = OpenApiExample(
     "A monthly series split by region",
@@ -79,11 +79,11 @@ SERIES_EXAMPLE = OpenApiExample(
         "rules": ["An incident counts once, in the period of its start date; …"],
         "periods": [
             {"start": "2023-07-01", "end": "2023-07-31", "label": "2023-07", "partial": False}
-            | TALLY
+            | TOTALS
         ],
-        "total": TALLY,
-        "unplaced": {**TALLY, "incidents": 0},
-        "began_before_range": {**TALLY, "incidents": 0},
+        "total": TOTALS,
+        "unplaced": {**TOTALS, "incidents": 0},
+        "began_before_range": {**TOTALS, "incidents": 0},
         "split": "admin1",
         "top": 5,
         "measure": "incidents",
@@ -91,7 +91,7 @@ SERIES_EXAMPLE = OpenApiExample(
             {
                 "key": 7,
                 "label": "Mopti",
-                "periods": [{"start": "2023-07-01", "end": "2023-07-31"} | TALLY],
+                "periods": [{"start": "2023-07-01", "end": "2023-07-31"} | TOTALS],
             }
         ],
     },
@@ -107,8 +107,8 @@ COMPARE_EXAMPLE = OpenApiExample(
             {
                 "key": 7,
                 "label": "Mopti",
-                "a": TALLY,
-                "b": TALLY | {"incidents": 6},
+                "a": TOTALS,
+                "b": TOTALS | {"incidents": 6},
                 "change": {"incidents": 3, "killed_best": 0},
                 "pct_change": {"incidents": 100.0, "killed_best": 0.0},
             }

@@ -27,14 +27,12 @@ from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import (
     Case,
-    Count,
     DateField,
     Exists,
     F,
     Func,
     OuterRef,
     Q,
-    Sum,
     Value,
     When,
 )
@@ -43,6 +41,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incidents.models import Actor, AdminArea, Country, EventType, IncidentActor
+from incidents.totals import Totals, sum_totals, totals_aggregates
 
 from .periods import (
     Interval,
@@ -79,70 +78,6 @@ SPLIT_FIELDS = {
 }
 
 OTHER_KEY = "other"
-
-
-@dataclass
-class Tally:
-    """Incidents and the sums of their killed estimates; `unknown_toll` of the incidents have
-    no killed figure at all and add nothing to the sums."""
-
-    incidents: int = 0
-    killed_low: int = 0
-    killed_best: int = 0
-    killed_high: int = 0
-    unknown_toll: int = 0
-
-    def add(self, other):
-        self.incidents += other.incidents
-        self.killed_low += other.killed_low
-        self.killed_best += other.killed_best
-        self.killed_high += other.killed_high
-        self.unknown_toll += other.unknown_toll
-        return self
-
-    def minus(self, other):
-        return Tally(
-            self.incidents - other.incidents,
-            self.killed_low - other.killed_low,
-            self.killed_best - other.killed_best,
-            self.killed_high - other.killed_high,
-            self.unknown_toll - other.unknown_toll,
-        )
-
-    def measure(self, measure):
-        return self.killed_best if measure == Measure.KILLED else self.incidents
-
-    @classmethod
-    def from_row(cls, row, prefix=""):
-        incidents = row[f"{prefix}n_incidents"]
-        return cls(
-            incidents=incidents,
-            killed_low=row[f"{prefix}sum_low"] or 0,
-            killed_best=row[f"{prefix}sum_best"] or 0,
-            killed_high=row[f"{prefix}sum_high"] or 0,
-            unknown_toll=incidents - row[f"{prefix}n_known"],
-        )
-
-    def as_dict(self):
-        return {
-            "incidents": self.incidents,
-            "killed": {"low": self.killed_low, "best": self.killed_best, "high": self.killed_high},
-            "unknown_toll": self.unknown_toll,
-        }
-
-
-def tally_aggregates(prefix="", condition=None, incident=""):
-    """The aggregates a Tally is read from; `condition` restricts them (SQL FILTER), `incident`
-    is the path to the incident ("incident__" when counting from IncidentActor)."""
-    return {
-        # start_date, not id: it is never NULL, so the count is the same, and it is in the
-        # covering index (incident_public_series_idx), so the rows need not be read.
-        f"{prefix}n_incidents": Count(f"{incident}start_date", filter=condition),
-        f"{prefix}sum_low": Sum(f"{incident}killed_low", filter=condition),
-        f"{prefix}sum_best": Sum(f"{incident}killed_best", filter=condition),
-        f"{prefix}sum_high": Sum(f"{incident}killed_high", filter=condition),
-        f"{prefix}n_known": Count(f"{incident}killed_best", filter=condition),
-    }
 
 
 def period_expression(interval, vendor, incident=""):
@@ -191,11 +126,14 @@ class Group:
 
     key: object
     label: str
-    tallies: list
-    unplaced: Tally = field(default_factory=Tally)
-    began_before_range: Tally = field(default_factory=Tally)
+    # Per period.
+    totals: list
+    unplaced: Totals = field(default_factory=Totals)
+    began_before_range: Totals = field(default_factory=Totals)
     # The incident-list parameter that selects the group (e.g. ("admin1", 7)), if there is one.
     list_parameter: tuple | None = None
+    # Per period, the trailing means if the series has a rolling window (see with_rolling).
+    means: list = field(default_factory=list)
 
     @property
     def is_other(self):
@@ -215,10 +153,13 @@ class Series:
     first_day: object = None
     last_day: object = None
     # Incidents whose date is too imprecise for the interval (see module docstring).
-    unplaced: Tally = field(default_factory=Tally)
+    unplaced: Totals = field(default_factory=Totals)
     # Incidents the filter selects because they lasted into date_from, but which began in an
     # earlier period: they count where they began, outside the range.
-    began_before_range: Tally = field(default_factory=Tally)
+    began_before_range: Totals = field(default_factory=Totals)
+    # The rolling average's window in periods, and per period the trailing means of the totals.
+    rolling: int | None = None
+    means: list = field(default_factory=list)
 
     @property
     def is_empty(self):
@@ -226,10 +167,7 @@ class Series:
 
     @property
     def grand_total(self):
-        total = Tally()
-        for tally in self.totals:
-            total.add(tally)
-        return total
+        return sum_totals(self.totals)
 
     @property
     def last_period(self):
@@ -242,6 +180,15 @@ class Series:
     @property
     def coarsest_placeable_precision(self):
         return coarsest_placeable_precision(self.interval)
+
+    def with_rolling(self, window):
+        """The series with the trailing means over `window` periods of its totals and of each
+        group's, which its charts, tables and downloads show beside the counts."""
+        self.rolling = window
+        self.means = trailing_means(self.totals, window) if window else []
+        for group in self.groups:
+            group.means = trailing_means(group.totals, window) if window else []
+        return self
 
 
 def validate_period_count(first_day, last_day, interval):
@@ -265,8 +212,10 @@ def build_series(
     measure=Measure.INCIDENTS,
     date_from=None,
     date_to=None,
+    rolling=None,
 ):
-    """Incidents and killed per period for the selected incidents.
+    """Incidents and killed per period for the selected incidents, with their trailing means
+    over `rolling` periods if asked.
 
     `incidents` is a filtered queryset of public incidents; `date_from` and `date_to` are the
     filter's dates, which set the range (otherwise the data's first and last dates do).
@@ -285,15 +234,17 @@ def build_series(
         totals_rows, other_rows = _sum_over_keys(rows_by_key), None
     else:
         rows = incidents.values(period=period_expression(interval, vendor))
-        totals_rows = _rows_by_period(rows.annotate(**tally_aggregates()))
+        totals_rows = _rows_by_period(rows.annotate(**totals_aggregates()))
     series = _series_over_range(interval, totals_rows, date_from, date_to)
     series.split, series.top, series.measure = split, top, measure
     if split and series.periods:
         series.groups = _top_groups(split, rows_by_key, other_rows, series.starts, top, measure)
-    return series
+    return series.with_rolling(rolling)
 
 
-def build_place_series(incidents, places, interval=Interval.MONTH, date_from=None, date_to=None):
+def build_place_series(
+    incidents, places, interval=Interval.MONTH, date_from=None, date_to=None, rolling=None
+):
     """One group per place (see forms.Place), in the order given, from one query.
 
     Places may overlap (a region and one of its districts): each is counted on its own, with a
@@ -302,10 +253,10 @@ def build_place_series(incidents, places, interval=Interval.MONTH, date_from=Non
     interval = Interval(interval)
     _check_range(date_from, date_to, interval)
     in_any_place = Q()
-    aggregates = tally_aggregates()
+    aggregates = totals_aggregates()
     for index, place in enumerate(places):
         in_any_place |= place.condition
-        aggregates.update(tally_aggregates(prefix=f"place{index}_", condition=place.condition))
+        aggregates.update(totals_aggregates(prefix=f"place{index}_", condition=place.condition))
     rows = list(
         incidents.order_by()
         .filter(in_any_place)
@@ -319,7 +270,7 @@ def build_place_series(incidents, places, interval=Interval.MONTH, date_from=Non
                 place.key,
                 place.label,
                 {
-                    as_day(row["period"]): Tally.from_row(row, prefix=f"place{index}_")
+                    as_day(row["period"]): Totals.from_row(row, prefix=f"place{index}_")
                     for row in rows
                 },
                 series.starts,
@@ -327,7 +278,7 @@ def build_place_series(incidents, places, interval=Interval.MONTH, date_from=Non
             )
             for index, place in enumerate(places)
         ]
-    return series
+    return series.with_rolling(rolling)
 
 
 def _check_range(date_from, date_to, interval):
@@ -341,7 +292,7 @@ def _series_over_range(interval, totals_rows, date_from, date_to, split=None):
     first_day = date_from or (min(placed) if placed else None)
     last_day = date_to or (period_end(max(placed), interval) if placed else None)
     if first_day is None or last_day is None or first_day > last_day:
-        return Series(interval, [], [], split=split, unplaced=totals_rows.get(None, Tally()))
+        return Series(interval, [], [], split=split, unplaced=totals_rows.get(None, Totals()))
     validate_period_count(first_day, last_day, interval)
     starts = periods_between(first_day, last_day, interval)
     periods = [
@@ -357,11 +308,11 @@ def _series_over_range(interval, totals_rows, date_from, date_to, split=None):
     return Series(
         interval,
         periods,
-        totals=[totals_rows.get(start, Tally()) for start in starts],
+        totals=[totals_rows.get(start, Totals()) for start in starts],
         split=split,
         first_day=first_day,
         last_day=last_day,
-        unplaced=totals_rows.get(None, Tally()),
+        unplaced=totals_rows.get(None, Totals()),
         began_before_range=_before(totals_rows, starts[0]),
     )
 
@@ -373,22 +324,22 @@ def as_day(period):
 
 
 def _rows_by_period(rows):
-    """{period start (None: unplaced): Tally} from rows with a `period` column."""
-    return {as_day(row["period"]): Tally.from_row(row) for row in rows}
+    """{period start (None: unplaced): Totals} from rows with a `period` column."""
+    return {as_day(row["period"]): Totals.from_row(row) for row in rows}
 
 
 def _rows_by_key(incidents, interval, vendor, key_field, incident=""):
-    """{key: {period start: Tally}} from one GROUP BY (period, key) query."""
+    """{key: {period start: Totals}} from one GROUP BY (period, key) query."""
     period = period_expression(interval, vendor, incident)
     rows = incidents.values(period=period, key=F(key_field))
     rows_by_key = defaultdict(dict)
-    for row in rows.annotate(**tally_aggregates(incident=incident)):
-        rows_by_key[row["key"]][as_day(row["period"])] = Tally.from_row(row)
+    for row in rows.annotate(**totals_aggregates(incident=incident)):
+        rows_by_key[row["key"]][as_day(row["period"])] = Totals.from_row(row)
     return rows_by_key
 
 
 def _sum_over_keys(rows_by_key):
-    totals = defaultdict(Tally)
+    totals = defaultdict(Totals)
     for by_period in rows_by_key.values():
         for start, tally in by_period.items():
             totals[start].add(tally)
@@ -396,11 +347,9 @@ def _sum_over_keys(rows_by_key):
 
 
 def _before(rows, first_start):
-    before = Tally()
-    for start, tally in rows.items():
-        if start is not None and start < first_start:
-            before.add(tally)
-    return before
+    return sum_totals(
+        totals for start, totals in rows.items() if start is not None and start < first_start
+    )
 
 
 def first_role_of_each_actor():
@@ -429,10 +378,10 @@ def _actor_rows(incidents, interval, top, measure, vendor):
     )
     top_keys = _rank(rows_by_key, top, measure)
     period = period_expression(interval, vendor)
-    totals = _rows_by_period(incidents.values(period=period).annotate(**tally_aggregates()))
+    totals = _rows_by_period(incidents.values(period=period).annotate(**totals_aggregates()))
     with_top = IncidentActor.objects.filter(incident=OuterRef("pk"), actor__in=top_keys)
     other = _rows_by_period(
-        incidents.exclude(Exists(with_top)).values(period=period).annotate(**tally_aggregates())
+        incidents.exclude(Exists(with_top)).values(period=period).annotate(**totals_aggregates())
     )
     return rows_by_key, totals, other
 
@@ -441,15 +390,19 @@ def _rank(rows_by_key, top, measure):
     """The keys of the `top` largest groups by the measure over all their incidents; ties go
     to the smaller key, so that the choice does not change from one request to the next."""
     sums = {
-        key: sum(tally.measure(measure) for tally in by_period.values())
+        key: sum(measure_of(totals, measure) for totals in by_period.values())
         for key, by_period in rows_by_key.items()
     }
     ranked = sorted(sums, key=lambda key: (-sums[key], key is None, str(key)))
     return ranked[:top]
 
 
+def measure_of(totals, measure):
+    return totals.killed_best if measure == Measure.KILLED else totals.incidents
+
+
 def _top_groups(split, rows_by_key, other_rows, starts, top, measure):
-    """The top groups (largest first) and "Other", each with a Tally per period."""
+    """The top groups (largest first) and "Other", each with a Totals per period."""
     split = Split(split)
     top_keys = _rank(rows_by_key, top, measure)
     labels, parameters = group_labels(split, top_keys)
@@ -477,8 +430,8 @@ def _group(key, label, rows, starts, list_parameter):
     return Group(
         key=key,
         label=label,
-        tallies=[rows.get(start, Tally()) for start in starts],
-        unplaced=rows.get(None, Tally()),
+        totals=[rows.get(start, Totals()) for start in starts],
+        unplaced=rows.get(None, Totals()),
         began_before_range=_before(rows, starts[0]),
         list_parameter=list_parameter,
     )
@@ -534,6 +487,17 @@ def rolling_means(values, window):
         else:
             means.append(round(sum(values[index + 1 - window : index + 1]) / window, 2))
     return means
+
+
+MEAN_FIELDS = ("incidents", "killed_low", "killed_best", "killed_high")
+
+
+def trailing_means(totals, window):
+    """Per period, the trailing means over `window` periods of incidents and killed, as Totals
+    of numbers rounded to two decimals (toll unknown left at 0); None until there are `window`
+    periods."""
+    columns = [rolling_means([getattr(t, name) for t in totals], window) for name in MEAN_FIELDS]
+    return [None if means[0] is None else Totals(*means) for means in zip(*columns, strict=True)]
 
 
 def counting_rules(interval, split=None):

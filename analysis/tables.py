@@ -8,12 +8,12 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from incidents.charts import format_number
 from incidents.formatting import format_estimate
+from incidents.totals import sum_totals
 
-from .charts import format_number
 from .comparisons import NEW
 from .periods import Interval
-from .series import Tally, rolling_means
 
 
 @dataclass
@@ -45,14 +45,14 @@ class Table:
     table_id: str = ""
 
 
-def series_tables(series, links, urls, rolling=None):
+def series_tables(series, links, urls):
     """One table without groups; with groups, one for incidents and one for killed. `urls`
     holds each period's incident-list URL (ListLinks.period_urls)."""
     if not series.groups:
-        return [totals_table(series, urls, rolling)]
+        return [totals_table(series, urls)]
     return [
-        groups_table(series, links, urls, rolling, "incidents"),
-        groups_table(series, links, urls, rolling, "killed"),
+        groups_table(series, links, urls, "incidents"),
+        groups_table(series, links, urls, "killed"),
     ]
 
 
@@ -69,9 +69,9 @@ def period_note(period, series):
     return _("partial: %(start)s to %(end)s") % {"start": f"{start:%d %b}", "end": f"{end:%d %b}"}
 
 
-def totals_table(series, urls, rolling):
+def totals_table(series, urls):
     columns = [_("Incidents"), _("Killed (best)"), _("Killed (low–high)"), _("Toll unknown")]
-    means = ([None] * len(series.totals), [None] * len(series.totals))
+    rolling = series.rolling
     if rolling:
         window = _("%(window)s-%(interval)s avg.") % {
             "window": rolling,
@@ -81,10 +81,6 @@ def totals_table(series, urls, rolling):
             _("Incidents, %(avg)s") % {"avg": window},
             _("Killed, %(avg)s") % {"avg": window},
         ]
-        means = (
-            rolling_means([tally.incidents for tally in series.totals], rolling),
-            rolling_means([tally.killed_best for tally in series.totals], rolling),
-        )
 
     def cells(tally, url=None, index=None):
         row = [
@@ -94,9 +90,10 @@ def totals_table(series, urls, rolling):
             Cell(format_number(tally.unknown_toll)),
         ]
         if rolling:
+            mean = series.means[index] if index is not None else None
             row += [
-                Cell(format_number(means[0][index]) if index is not None else ""),
-                Cell(format_number(means[1][index]) if index is not None else ""),
+                Cell(format_number(mean.incidents) if mean else ""),
+                Cell(format_number(mean.killed_best) if mean else ""),
             ]
         return row
 
@@ -153,7 +150,7 @@ def series_interval_word(series):
     return Interval(series.interval).label.lower()
 
 
-def groups_table(series, links, urls, rolling, measure):
+def groups_table(series, links, urls, measure):
     """Periods down, groups across (and All): incidents, or killed as "best (low–high)"."""
     groups = series.groups
     group_urls = [
@@ -169,26 +166,23 @@ def groups_table(series, links, urls, rolling, measure):
     def value(tally):
         return format_number(tally.incidents) if measure == "incidents" else killed_text(tally)
 
-    def raw(tally):
-        return tally.incidents if measure == "incidents" else tally.killed_best
+    def mean_note(group, index):
+        mean = group.means[index] if series.rolling else None
+        if mean is None:
+            return ""
+        raw = mean.incidents if measure == "incidents" else mean.killed_best
+        return _("avg %(mean)s") % {"mean": format_number(raw)}
 
-    means = [
-        rolling_means([raw(tally) for tally in group.tallies], rolling) if rolling else None
-        for group in groups
-    ]
     rows = []
     for index, period in enumerate(series.periods):
         cells = []
         for group_index, group in enumerate(groups):
-            tally = group.tallies[index]
-            mean = means[group_index][index] if rolling else None
+            tally = group.totals[index]
             cells.append(
                 Cell(
                     value(tally),
                     group_urls[group_index][index] if tally.incidents else None,
-                    note=_("avg %(mean)s") % {"mean": format_number(mean)}
-                    if mean is not None
-                    else "",
+                    note=mean_note(group, index),
                 )
             )
         total = series.totals[index]
@@ -199,7 +193,7 @@ def groups_table(series, links, urls, rolling, measure):
         cells = []
         for group in groups:
             if attribute is None:
-                tally = sum_tallies(group.tallies)
+                tally = sum_totals(group.totals)
             else:
                 tally = getattr(group, attribute)
             cells.append(Cell(value(tally)))
@@ -223,13 +217,6 @@ def groups_table(series, links, urls, rolling, measure):
         footer=footer,
         table_id=f"{measure}-table",
     )
-
-
-def sum_tallies(tallies):
-    total = Tally()
-    for tally in tallies:
-        total.add(tally)
-    return total
 
 
 # --- comparison -----------------------------------------------------------------------------

@@ -5,8 +5,10 @@ own form's), so any view can be bookmarked and shared; bad values re-render the 
 messages beside their fields, and the API and downloads answer 400 with them.
 """
 
+from dataclasses import dataclass
+
 from django.core.exceptions import ValidationError
-from django.http import Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import render
 from drf_spectacular.utils import extend_schema
 from rest_framework.renderers import JSONRenderer
@@ -39,6 +41,7 @@ def read_series(query):
             measure=options["measure"],
             date_from=query.date_from,
             date_to=query.date_to,
+            rolling=options["rolling"],
         )
     except ValidationError as error:
         query.form.add_error("interval", error)
@@ -55,6 +58,7 @@ def read_place_series(query):
             interval=query.options["interval"],
             date_from=query.date_from,
             date_to=query.date_to,
+            rolling=query.options["rolling"],
         )
     except ValidationError as error:
         query.form.add_error("interval", error)
@@ -81,7 +85,7 @@ def page_context(request, query):
     return {"query": query, "filter_query": ListLinks(request.GET).query_string()}
 
 
-def series_context(request, series, rolling):
+def series_context(request, series):
     """What a series page shows beside its forms: charts, tables and the rules."""
     if series is None or series.is_empty:
         return {"series": series}
@@ -89,8 +93,8 @@ def series_context(request, series, rolling):
     period_urls = links.period_urls(series)
     return {
         "series": series,
-        "charts": series_charts(series, period_urls, rolling=rolling),
-        "tables": series_tables(series, links, period_urls, rolling=rolling),
+        "charts": series_charts(series, period_urls),
+        "tables": series_tables(series, links, period_urls),
         "rules": counting_rules(series.interval, series.split),
     }
 
@@ -99,11 +103,10 @@ def series_page(request):
     """/analysis/: incidents and killed per period, optionally split into groups."""
     query = AnalysisQuery(request.GET, SeriesForm)
     series = read_series(query)
-    rolling = query.form.cleaned_data.get("rolling") if series else None
     return render(
         request,
         "analysis/series.html",
-        {**page_context(request, query), **series_context(request, series, rolling)},
+        {**page_context(request, query), **series_context(request, series)},
     )
 
 
@@ -113,7 +116,6 @@ def places_page(request):
     chosen = any(value.strip() for value in request.GET.getlist("place"))
     query = AnalysisQuery(request.GET, PlacesForm, chosen=chosen)
     series = read_place_series(query) if chosen else None
-    rolling = query.options.get("rolling") if series else None
     return render(
         request,
         "analysis/places.html",
@@ -121,7 +123,7 @@ def places_page(request):
             **page_context(request, query),
             "chosen": chosen,
             "place_choices": PlaceChoices(request.GET, query.options.get("place")),
-            **series_context(request, series, rolling),
+            **series_context(request, series),
         },
     )
 
@@ -152,60 +154,89 @@ def parameters_of(request):
     return {name: values if len(values) > 1 else values[0] for name, values in given.lists()}
 
 
-def build_answer(request, view):
-    """(name, JSON dict, CSV header, CSV rows) for one of the three views, or (None, errors)."""
-    if view in ("series", "places"):
-        # A places view is a series whose groups are the chosen places.
-        form_class, read = (
-            (SeriesForm, read_series) if view == "series" else (PlacesForm, read_place_series)
-        )
-        query = AnalysisQuery(request.GET, form_class)
-        series = read(query)
-        if series is None:
-            return None, query.errors_answer()
-        rolling = query.options.get("rolling")
-        return (
-            view,
-            exports.series_as_dict(series, rolling, parameters_of(request)),
-            exports.SERIES_CSV_HEADER,
-            exports.series_csv_rows(series, rolling),
-        ), None
-    if view == "compare":
-        query = AnalysisQuery(request.GET, CompareForm)
-        comparison = read_comparison(query)
-        if comparison is None:
-            return None, query.errors_answer()
-        return (
-            "comparison",
-            exports.comparison_as_dict(comparison, parameters_of(request)),
-            exports.COMPARISON_CSV_HEADER,
-            exports.comparison_csv_rows(comparison),
-        ), None
-    raise Http404
+class InvalidParameters(Exception):
+    """The request's parameters cannot be answered; `answer` is the 400's body,
+    {"errors": {"parameter": ["message", …]}}."""
+
+    def __init__(self, answer):
+        super().__init__(answer)
+        self.answer = answer
+
+
+@dataclass
+class Answer:
+    """What a download or the API gives for one view: the file's name, the JSON data and the
+    CSV rows (an iterator, read once)."""
+
+    name: str
+    data: dict
+    csv_header: list
+    csv_rows: object
+
+
+def series_answer(request):
+    query = AnalysisQuery(request.GET, SeriesForm)
+    return series_as_answer("series", request, query, read_series(query))
+
+
+def places_answer(request):
+    """A places view is a series whose groups are the chosen places."""
+    query = AnalysisQuery(request.GET, PlacesForm)
+    return series_as_answer("places", request, query, read_place_series(query))
+
+
+def series_as_answer(name, request, query, series):
+    if series is None:
+        raise InvalidParameters(query.errors_answer())
+    return Answer(
+        name,
+        exports.series_as_dict(series, parameters_of(request)),
+        exports.SERIES_CSV_HEADER,
+        exports.series_csv_rows(series),
+    )
+
+
+def comparison_answer(request):
+    query = AnalysisQuery(request.GET, CompareForm)
+    comparison = read_comparison(query)
+    if comparison is None:
+        raise InvalidParameters(query.errors_answer())
+    return Answer(
+        "comparison",
+        exports.comparison_as_dict(comparison, parameters_of(request)),
+        exports.COMPARISON_CSV_HEADER,
+        exports.comparison_csv_rows(comparison),
+    )
+
+
+# The download URL names the view: /analysis/<view>.<file_format>.
+ANSWERS = {"series": series_answer, "places": places_answer, "compare": comparison_answer}
 
 
 def download(request, view, file_format):
     """/analysis/series.csv, /analysis/compare.json …: the page's numbers as a file."""
-    answer, errors = build_answer(request, view)
-    if errors is not None:
-        return JsonResponse(errors, status=400)
-    name, data, header, rows = answer
+    try:
+        answer = ANSWERS[view](request)
+    except InvalidParameters as invalid:
+        return JsonResponse(invalid.answer, status=400)
     if file_format == "csv":
-        return exports.csv_response(name, header, rows)
-    return exports.json_download(name, data)
+        return exports.csv_response(answer.name, answer.csv_header, answer.csv_rows)
+    return exports.json_download(answer.name, answer.data)
 
 
 class AnalysisAPIView(APIView):
-    """Read-only and public, JSON only, with the errors in the downloads' shape."""
+    """Read-only and public, JSON only, with the errors in the downloads' shape. `answer` reads
+    the request (DRF's, whose GET is its query parameters) into an Answer."""
 
-    view = None
+    answer = None
     renderer_classes = [JSONRenderer]
 
     def get(self, request):
-        answer, errors = build_answer(request._request, self.view)
-        if errors is not None:
-            return Response(errors, status=400)
-        return Response(answer[1])
+        try:
+            answer = self.answer(request)
+        except InvalidParameters as invalid:
+            return Response(invalid.answer, status=400)
+        return Response(answer.data)
 
 
 @extend_schema(**SERIES_SCHEMA)
@@ -214,7 +245,7 @@ class SeriesAPI(AnalysisAPIView):
     the filter selects, optionally split into the top regions, countries, event types or actors
     plus "Other". The `rules` list says how the numbers are counted."""
 
-    view = "series"
+    answer = staticmethod(series_answer)
 
 
 @extend_schema(**COMPARE_SCHEMA)
@@ -222,11 +253,11 @@ class CompareAPI(AnalysisAPIView):
     """Period A against period B per region, country, event type or actor: incidents and
     killed in each, the change and the % change ("new" when A is zero), and the totals."""
 
-    view = "compare"
+    answer = staticmethod(comparison_answer)
 
 
 @extend_schema(**PLACES_SCHEMA)
 class PlacesAPI(AnalysisAPIView):
     """Up to four places side by side: one group per place, as in the split series."""
 
-    view = "places"
+    answer = staticmethod(places_answer)

@@ -5,12 +5,13 @@ import hashlib
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Sum
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.db.models.functions import ExtractYear
 
 from .caching import remember
 from .choices import ActorRole, ActorType, CasualtyOutcome, Status, ViolenceType
 from .taxonomy import ARMED_ACTOR_TYPES
+from .totals import Totals, sum_totals, totals_aggregates
 
 PERPETRATOR_ROLES = (ActorRole.PERPETRATOR, ActorRole.PERPETRATOR_ASSOCIATE)
 TARGET_ROLES = (ActorRole.TARGET, ActorRole.TARGET_ASSOCIATE)
@@ -267,13 +268,16 @@ class IncidentQuerySet(models.QuerySet):
         )
 
     def summary(self):
-        """Size of the selection: incidents, killed (best), first and last date."""
-        return self.aggregate(
-            incidents=Count("id"),
-            killed=Sum("killed_best"),
-            first_date=Min("start_date"),
-            last_date=Max("start_date"),
+        """Size of the selection: {"total": Totals, "first_date", "last_date"} (dates None
+        when it is empty). One query."""
+        row = self.aggregate(
+            **totals_aggregates(), first_date=Min("start_date"), last_date=Max("start_date")
         )
+        return {
+            "total": Totals.from_row(row),
+            "first_date": row["first_date"],
+            "last_date": row["last_date"],
+        }
 
     def refresh_casualty_totals(self):
         """Set killed/injured low, best and high to the sums of each incident's casualty rows.
@@ -363,44 +367,29 @@ class IncidentQuerySet(models.QuerySet):
         return self.filter(location__country=country)
 
     def yearly_totals(self):
-        """The incidents year by year (by start date) with their killed low, best and high
-        summed, as a trends.Trend: one GROUP BY query, remembered for a minute when the
-        incidents are many (see remembered_when_large).
-
-        An incident whose toll is unknown (NULL) adds nothing to the sums; the Trend counts
-        such incidents apart.
+        """The selection's summary() with its Totals year by year (by start date), every year
+        from the first incident's to the last one's, those without incidents as zeros:
+        {"years": [(year, Totals), …], "total", "first_date", "last_date"}. One GROUP BY query,
+        remembered for a minute when the incidents are many (see remembered_when_large).
         """
-        from .trends import build_trend
-
         rows = (
             self.order_by()
-            .annotate(year=ExtractYear("start_date"))
-            .values("year")
+            .values(year=ExtractYear("start_date"))
             .annotate(
-                # COUNT(*), not COUNT(id), so that an index holding the place, the date and the
-                # killed columns can answer alone, without reading the table.
-                incidents=Count("*"),
-                killed_known=Count("killed_best"),
-                killed_low=Sum("killed_low"),
-                killed_best=Sum("killed_best"),
-                killed_high=Sum("killed_high"),
-                first_date=Min("start_date"),
-                last_date=Max("start_date"),
+                **totals_aggregates(), first_date=Min("start_date"), last_date=Max("start_date")
             )
-            .order_by("year")
         )
         return self.remembered_when_large(
-            "yearly", lambda: build_trend(rows), lambda trend: trend.total.incidents
+            "yearly", lambda: _by_year(rows), lambda yearly: yearly["total"].incidents
         )
 
     def subdivision_totals(self, level, places_listed=50):
-        """Incidents and killed (best) in each area one level below `level` (0: a country's
-        regions; 1: a region's districts; 2: a district's communes) and at each place outside
-        them (below a commune: at every place), most incidents first:
-        {"areas": [{"area", "name", "incidents", "killed"}], "places": [{"place", "name",
-        "incidents", "killed"}], "more_places": whether places after the first `places_listed`
-        were left out, "total": the incidents}. Places with as many incidents come in the order
-        they were recorded.
+        """The Totals of each area one level below `level` (0: a country's regions; 1: a
+        region's districts; 2: a district's communes) and of each place outside them (below a
+        commune: of every place), most incidents first: {"areas": [{"area", "name",
+        "totals"}], "places": [{"place", "name", "totals"}], "more_places": whether places after
+        the first `places_listed` were left out, "total": the incidents}. Places with as many
+        incidents come in the order they were recorded.
 
         One GROUP BY over (place, its area), ids only so that the database hashes two small
         keys instead of sorting names; then the names of the areas and of the listed places.
@@ -409,7 +398,7 @@ class IncidentQuerySet(models.QuerySet):
         return self.remembered_when_large(
             f"subdivisions-{level}-{places_listed}",
             lambda: self._subdivision_totals(level, places_listed),
-            lambda totals: totals["total"],
+            lambda subdivisions: subdivisions["total"],
         )
 
     def _subdivision_totals(self, level, places_listed):
@@ -420,20 +409,16 @@ class IncidentQuerySet(models.QuerySet):
         rows = list(
             self.order_by()
             .values("location", *([area] if area else []))
-            .annotate(incidents=Count("*"), killed=Sum("killed_best"))
+            .annotate(**totals_aggregates())
         )
         areas, places = {}, []
         for row in rows:
-            killed = row["killed"] or 0
+            totals = Totals.from_row(row)
             if area and row[area] is not None:
-                totals = areas.setdefault(row[area], {"incidents": 0, "killed": 0})
-                totals["incidents"] += row["incidents"]
-                totals["killed"] += killed
+                areas.setdefault(row[area], Totals()).add(totals)
             else:
-                places.append(
-                    {"place": row["location"], "incidents": row["incidents"], "killed": killed}
-                )
-        places.sort(key=lambda place: (-place["incidents"], place["place"]))
+                places.append({"place": row["location"], "totals": totals})
+        places.sort(key=lambda place: (-place["totals"].incidents, place["place"]))
         listed = places[:places_listed]
         names = {}
         if areas:
@@ -442,10 +427,11 @@ class IncidentQuerySet(models.QuerySet):
             ids = [place["place"] for place in listed]
             names["place"] = dict(places_named.filter(pk__in=ids).values_list("pk", "name"))
         area_totals = [
-            {"area": pk, "name": names["area"][pk], **totals} for pk, totals in areas.items()
+            {"area": pk, "name": names["area"][pk], "totals": totals}
+            for pk, totals in areas.items()
         ]
         return {
-            "areas": sorted(area_totals, key=lambda row: (-row["incidents"], row["name"])),
+            "areas": sorted(area_totals, key=lambda row: (-row["totals"].incidents, row["name"])),
             "places": [{**place, "name": names["place"][place["place"]]} for place in listed],
             "more_places": len(places) > places_listed,
             "total": sum(row["incidents"] for row in rows),
@@ -529,6 +515,22 @@ class IncidentQuerySet(models.QuerySet):
 
 
 ARMED = sorted(ARMED_ACTOR_TYPES)
+
+
+def _by_year(rows):
+    """yearly_totals' answer from its GROUP BY year rows, the years without incidents filled
+    in."""
+    by_year = {row["year"]: row for row in rows}
+    years = [
+        (year, Totals.from_row(by_year[year]) if year in by_year else Totals())
+        for year in range(min(by_year, default=0), max(by_year, default=-1) + 1)
+    ]
+    return {
+        "years": years,
+        "total": sum_totals(totals for _year, totals in years),
+        "first_date": min((row["first_date"] for row in by_year.values()), default=None),
+        "last_date": max((row["last_date"] for row in by_year.values()), default=None),
+    }
 
 
 # The expression incident_search_idx indexes; the query must spell it the same way to use it.

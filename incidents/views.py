@@ -8,6 +8,7 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from . import chips, explorer, exports, filter_panel
+from .charts import yearly_charts
 from .filters import IncidentFilterSet, errors_answer
 from .models import Actor, AdminArea, Country, Incident, Location
 from .tables import FiftyPerPage, IncidentTable
@@ -174,14 +175,15 @@ def actor_detail(request, pk):
 
 
 def render_incidents_page(request, template_name, incidents, list_filter, context):
-    """A place or actor page: `context` plus the incidents' yearly trend, their table (the
-    list's, fifty a page) and `list_query`, the list's query string for the same incidents
-    (None when the list cannot filter by this subject)."""
+    """A place or actor page: `context` plus the incidents' totals year by year (`trend`, see
+    yearly_totals) and their charts, their table (the list's, fifty a page) and `list_query`,
+    the list's query string for the same incidents (None when the list cannot filter by this
+    subject)."""
     trend = incidents.yearly_totals()
     table = IncidentTable(incidents.for_table())
     # The trend has just counted the incidents: the paginator need not count them again.
     RequestConfig(
-        request, paginate={"paginator_class": FiftyPerPage, "count": trend.total.incidents}
+        request, paginate={"paginator_class": FiftyPerPage, "count": trend["total"].incidents}
     ).configure(table)
     return render(
         request,
@@ -189,6 +191,7 @@ def render_incidents_page(request, template_name, incidents, list_filter, contex
         {
             **context,
             "trend": trend,
+            "trend_charts": yearly_charts(trend["years"]) if trend["years"] else [],
             "table": table,
             "list_query": urlencode(list_filter) if list_filter else None,
             "places_listed": PLACES_LISTED,

@@ -127,7 +127,7 @@ def test_split_series_equals_a_count_over_the_same_rows(sahel, split, interval):
     )
     for group, key in zip(series.groups, [*top_keys, "other"], strict=False):
         periods, unplaced = expected[key]
-        assert by_key(series, group.tallies, interval) == periods, group.label
+        assert by_key(series, group.totals, interval) == periods, group.label
         assert as_tuple(group.unplaced) == unplaced, group.label
     # The totals still count every incident once.
     assert by_key(series, series.totals, interval) == expected_periods(incidents, interval)[0]
@@ -136,7 +136,7 @@ def test_split_series_equals_a_count_over_the_same_rows(sahel, split, interval):
 def test_groups_of_a_single_valued_split_add_up_to_the_totals(sahel):
     series = series_of("month", split="admin1", top=2)
     for index in range(len(series.periods)):
-        assert sum(group.tallies[index].incidents for group in series.groups) == (
+        assert sum(group.totals[index].incidents for group in series.groups) == (
             series.totals[index].incidents
         )
 
@@ -288,7 +288,7 @@ def test_split_by_actor_counts_an_incident_for_each_of_its_top_actors_once(db):
     series = series_of("month", split="actor", top=2)
 
     counts = {
-        group.label: (group.tallies[0].incidents, group.tallies[0].killed_best)
+        group.label: (group.totals[0].incidents, group.totals[0].killed_best)
         for group in series.groups
     }
     # JNIM took part in two incidents (in two roles in one of them: counted once).
@@ -337,10 +337,23 @@ def test_rolling_means_trail_over_the_window(values, window, means):
     assert rolling_means(values, window) == means
 
 
+def test_a_series_carries_the_rolling_means_of_its_totals_and_groups(sahel):
+    plain = series_of("month", split="admin1")
+    series = build_series(Incident.objects.public(), interval="month", split="admin1", rolling=3)
+    assert series.rolling == 3 and plain.rolling is None and plain.means == []
+    lines = [(series.totals, series.means)]
+    lines += [(group.totals, group.means) for group in series.groups]
+    assert len(lines) > 2
+    for totals, means in lines:
+        for name in ("incidents", "killed_low", "killed_best", "killed_high"):
+            expected = rolling_means([getattr(period, name) for period in totals], 3)
+            assert [None if mean is None else getattr(mean, name) for mean in means] == expected
+
+
 def test_split_by_actor_without_any_actor_puts_everything_in_other(db):
     IncidentFactory(start_date=day("2023-07-03"))
     series = series_of("month", split="actor")
-    assert [(group.label, group.tallies[0].incidents) for group in series.groups] == [
+    assert [(group.label, group.totals[0].incidents) for group in series.groups] == [
         ("Other actors or none recorded", 1)
     ]
 

@@ -257,7 +257,7 @@ def test_home_counts_only_published_incidents(client, hidden_incidents):
     CasualtyFactory(incident=hidden_incidents[Status.DRAFT], best=99)
     CasualtyFactory(incident=IncidentFactory(start_date=datetime.date(2023, 7, 1)), best=12)
     summary = client.get(reverse("home")).context["summary"]
-    assert (summary["incidents"], summary["killed"]) == (1, 12)
+    assert (summary["total"].incidents, summary["total"].killed_best) == (1, 12)
 
 
 @pytest.mark.parametrize("status", [Status.DRAFT, Status.IN_REVIEW])

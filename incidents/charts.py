@@ -1,0 +1,489 @@
+"""Charts as server-rendered SVG: no JavaScript and no library, so they work offline and load
+fast; a table beside each chart holds the same numbers and is its text alternative.
+
+A chart has a title, labelled axes with their units, a legend and the Okabe–Ito palette, which
+people with any common colour-vision deficiency can tell apart. Each period can link to its
+incidents and says its numbers on hover. Killed is drawn as the best estimate with its low–high
+band. The place and actor pages draw their years with it (yearly_charts), the analysis pages
+their series and comparisons (analysis/charts.py).
+"""
+
+import datetime
+import math
+from dataclasses import dataclass, field
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+# Okabe & Ito (2008), "Color Universal Design", without the yellow, which is too pale on white.
+BLUE = "#0072B2"
+ORANGE = "#E69F00"
+BLUISH_GREEN = "#009E73"
+VERMILLION = "#D55E00"
+REDDISH_PURPLE = "#CC79A7"
+SKY_BLUE = "#56B4E9"
+BLACK = "#000000"
+PALETTE = [BLUE, ORANGE, BLUISH_GREEN, VERMILLION, REDDISH_PURPLE, SKY_BLUE, BLACK]
+OTHER_COLOUR = "#7a7a7a"  # "Other" is grey: it is not a group of its own
+INCIDENTS_COLOUR = BLUE
+KILLED_COLOUR = VERMILLION
+ROLLING_COLOUR = BLACK
+
+WIDTH = 720
+HEIGHT = 340
+MARGIN_LEFT = 64
+MARGIN_RIGHT = 16
+PLOT_TOP_BASE = 34  # under the title; the legend adds rows
+MARGIN_BOTTOM = 58
+FONT_SIZE = 12
+LEGEND_ROW = 18
+CHAR_WIDTH = 6.6  # average width of a character at FONT_SIZE, to lay out the legend
+MAX_X_LABELS = 12
+MAX_POINT_MARKERS = 120
+
+
+@dataclass
+class Line:
+    """One series of values on a chart: bars, or a line with an optional low–high band."""
+
+    label: str
+    values: list
+    colour: str
+    kind: str = "line"  # "line" or "bars"
+    low: list | None = None
+    high: list | None = None
+    dashed: bool = False
+    band_label: str | None = None
+
+
+@dataclass
+class Chart:
+    title: str
+    y_label: str
+    x_label: str
+    # Per period: its first day and how it reads on the axis (2023, Jul 2023, 2023-W27).
+    starts: list
+    labels: list
+    lines: list
+    # Per period: the incident-list URL (None: no link) and the text shown on hover (None:
+    # nothing; a period with neither gets no element, which keeps long weekly charts small).
+    links: list = field(default_factory=list)
+    tooltips: list = field(default_factory=list)
+    description: str = ""
+    chart_id: str = "chart"
+
+    def render(self):
+        return mark_safe(SvgWriter(self).svg())
+
+
+def colour_for(index, is_other=False):
+    return OTHER_COLOUR if is_other else PALETTE[index % len(PALETTE)]
+
+
+def nice_ticks(maximum, count=5):
+    """Round tick values from 0 to at least `maximum`: steps of 1, 2 or 5 × 10^k."""
+    if maximum <= 0:
+        return [0, 1]
+    raw_step = maximum / count
+    magnitude = 10 ** math.floor(math.log10(raw_step))
+    step = next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw_step)
+    step = max(step, 1) if maximum >= 1 else step
+    top = math.ceil(maximum / step) * step
+    ticks, value = [], 0
+    while value <= top + step / 2:
+        ticks.append(round(value, 6))
+        value += step
+    return ticks
+
+
+def label_indexes(period_starts):
+    """Which periods get an x-axis label: all when few; else the first period of every year
+    (or every few years), so that labels fall on the same calendar points; else every k-th."""
+    count = len(period_starts)
+    if count <= MAX_X_LABELS:
+        return list(range(count)), False
+    year_starts = [
+        index
+        for index, start in enumerate(period_starts)
+        if index == 0 or start.year != period_starts[index - 1].year
+    ]
+    if len(year_starts) >= 2:
+        step = math.ceil(len(year_starts) / MAX_X_LABELS)
+        return year_starts[::step], True
+    step = math.ceil(count / MAX_X_LABELS)
+    return list(range(0, count, step)), False
+
+
+def format_number(value):
+    if value is None:
+        return ""
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,.1f}"
+    return f"{int(value):,}"
+
+
+class SvgWriter:
+    def __init__(self, chart):
+        self.chart = chart
+        self.legend_rows = self.layout_legend()
+        self.plot_top = PLOT_TOP_BASE + LEGEND_ROW * len(self.legend_rows) + 8
+        self.plot_bottom = HEIGHT - MARGIN_BOTTOM
+        self.plot_left = MARGIN_LEFT
+        self.plot_right = WIDTH - MARGIN_RIGHT
+        count = max(1, len(chart.starts))
+        self.slot = (self.plot_right - self.plot_left) / count
+        maximum = 0
+        for line in chart.lines:
+            for values in (line.values, line.high or []):
+                maximum = max([maximum, *[value or 0 for value in values]])
+        self.ticks = nice_ticks(maximum)
+        self.top_value = self.ticks[-1] or 1
+
+    # --- geometry ---------------------------------------------------------------------------
+
+    def x_centre(self, index):
+        return self.plot_left + self.slot * (index + 0.5)
+
+    def y(self, value):
+        height = self.plot_bottom - self.plot_top
+        return self.plot_bottom - height * (value or 0) / self.top_value
+
+    # --- pieces -----------------------------------------------------------------------------
+
+    def legend_items(self):
+        items = []
+        for line in self.chart.lines:
+            items.append((line.label, line))
+            if line.low is not None and line.band_label:
+                items.append((line.band_label, line))
+        return items
+
+    def layout_legend(self):
+        """Legend items in rows that fit the width: [[(x, label, line, is_band), …], …]."""
+        rows, row, x = [], [], MARGIN_LEFT
+        for label, line in self.legend_items():
+            is_band = label == line.band_label and line.low is not None
+            width = 22 + len(label) * CHAR_WIDTH + 18
+            if row and x + width > WIDTH - MARGIN_RIGHT:
+                rows.append(row)
+                row, x = [], MARGIN_LEFT
+            row.append((x, label, line, is_band))
+            x += width
+        if row:
+            rows.append(row)
+        return rows
+
+    def svg(self):
+        chart = self.chart
+        title_id, desc_id = f"{chart.chart_id}-title", f"{chart.chart_id}-desc"
+        parts = [
+            format_html(
+                '<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{}" role="img" '
+                'viewBox="0 0 {} {}" aria-labelledby="{} {}" font-size="{}">',
+                chart.chart_id,
+                WIDTH,
+                HEIGHT,
+                title_id,
+                desc_id,
+                FONT_SIZE,
+            ),
+            format_html('<title id="{}">{}</title>', title_id, chart.title),
+            format_html('<desc id="{}">{}</desc>', desc_id, chart.description),
+            format_html(
+                '<text class="chart-title" x="{}" y="20" font-size="15" font-weight="600">{}'
+                "</text>",
+                MARGIN_LEFT,
+                chart.title,
+            ),
+            *self.legend(),
+            *self.y_axis(),
+            *self.x_axis(),
+        ]
+        for line in chart.lines:
+            if line.kind == "bars":
+                parts.extend(self.bars(line))
+        for line in chart.lines:
+            if line.kind == "line" and line.low is not None:
+                parts.append(self.band(line))
+        for line in chart.lines:
+            if line.kind == "line":
+                parts.extend(self.polyline(line))
+        parts.extend(self.period_links())
+        parts.append("</svg>")
+        return "".join(str(part) for part in parts)
+
+    def legend(self):
+        parts = []
+        for row_index, row in enumerate(self.legend_rows):
+            y = PLOT_TOP_BASE + row_index * LEGEND_ROW + 6
+            for x, label, line, is_band in row:
+                swatch = self.swatch(x, y, line, is_band)
+                parts.append(format_html('<g class="legend-item">{}', swatch))
+                parts.append(
+                    format_html(
+                        '<text class="legend-label" x="{}" y="{}">{}</text></g>',
+                        x + 22,
+                        y + 4,
+                        label,
+                    )
+                )
+        return parts
+
+    def swatch(self, x, y, line, is_band):
+        if is_band:
+            return format_html(
+                '<rect x="{}" y="{}" width="16" height="10" fill="{}" fill-opacity="0.25"/>',
+                x,
+                y - 5,
+                line.colour,
+            )
+        if line.kind == "bars":
+            return format_html(
+                '<rect x="{}" y="{}" width="16" height="10" fill="{}"/>', x, y - 5, line.colour
+            )
+        dash = ' stroke-dasharray="5 3"' if line.dashed else ""
+        return format_html(
+            '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2.5"{}/>',
+            x,
+            y,
+            x + 16,
+            y,
+            line.colour,
+            mark_safe(dash),
+        )
+
+    def y_axis(self):
+        parts = []
+        for tick in self.ticks:
+            y = round(self.y(tick), 1)
+            parts.append(
+                format_html(
+                    '<line class="grid" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d9dee3"/>'
+                    '<text x="{}" y="{}" text-anchor="end">{}</text>',
+                    self.plot_left,
+                    y,
+                    self.plot_right,
+                    y,
+                    self.plot_left - 6,
+                    y + 4,
+                    format_number(tick),
+                )
+            )
+        middle = (self.plot_top + self.plot_bottom) / 2
+        parts.append(
+            format_html(
+                '<text class="axis-label" x="14" y="{}" text-anchor="middle" '
+                'transform="rotate(-90 14 {})">{}</text>',
+                round(middle, 1),
+                round(middle, 1),
+                self.chart.y_label,
+            )
+        )
+        return parts
+
+    def x_axis(self):
+        chart = self.chart
+        parts = [
+            format_html(
+                '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#5b6670"/>',
+                self.plot_left,
+                self.plot_bottom,
+                self.plot_right,
+                self.plot_bottom,
+            )
+        ]
+        for index, text in self.x_labels():
+            x = round(self.x_centre(index), 1)
+            parts.append(
+                format_html(
+                    '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="#5b6670"/>'
+                    '<text x="{}" y="{}" text-anchor="middle">{}</text>',
+                    x,
+                    self.plot_bottom,
+                    x,
+                    self.plot_bottom + 4,
+                    x,
+                    self.plot_bottom + 18,
+                    text,
+                )
+            )
+        parts.append(
+            format_html(
+                '<text class="axis-label" x="{}" y="{}" text-anchor="middle">{}</text>',
+                round((self.plot_left + self.plot_right) / 2, 1),
+                HEIGHT - 12,
+                chart.x_label,
+            )
+        )
+        return parts
+
+    def x_labels(self):
+        starts, labels = self.chart.starts, self.chart.labels
+        indexes, by_year = label_indexes(starts)
+        return [(index, str(starts[index].year) if by_year else labels[index]) for index in indexes]
+
+    # The loops over periods below write numbers, colours from PALETTE and escaped text with
+    # f-strings: format_html per element was a tenth of a long series' page.
+
+    def bars(self, line):
+        width = max(1.0, self.slot * 0.8)
+        parts = []
+        for index, value in enumerate(line.values):
+            if not value:
+                continue
+            top = self.y(value)
+            parts.append(
+                f'<rect class="bar" x="{self.x_centre(index) - width / 2:.2f}" y="{top:.2f}" '
+                f'width="{width:.2f}" height="{self.plot_bottom - top:.2f}" fill="{line.colour}"/>'
+            )
+        return parts
+
+    def band(self, line):
+        if len(line.high) == 1:  # a band one period wide is a line from low to high
+            x = self.x_centre(0)
+            return format_html(
+                '<line class="band" x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" '
+                'stroke-opacity="0.35" stroke-width="10"/>',
+                f"{x:.1f}",
+                f"{self.y(line.low[0]):.1f}",
+                f"{x:.1f}",
+                f"{self.y(line.high[0]):.1f}",
+                line.colour,
+            )
+        upper = [
+            f"{self.x_centre(index):.1f},{self.y(value):.1f}"
+            for index, value in enumerate(line.high)
+        ]
+        lower = [
+            f"{self.x_centre(index):.1f},{self.y(value):.1f}"
+            for index, value in reversed(list(enumerate(line.low)))
+        ]
+        return format_html(
+            '<polygon class="band" points="{}" fill="{}" fill-opacity="0.2" stroke="none"/>',
+            " ".join(upper + lower),
+            line.colour,
+        )
+
+    def polyline(self, line):
+        """The line, broken where a value is missing (the start of a rolling average)."""
+        parts, segment = [], []
+        dash = ' stroke-dasharray="6 4"' if line.dashed else ""
+        segments = []
+        for index, value in enumerate(line.values):
+            if value is None:
+                if segment:
+                    segments.append(segment)
+                segment = []
+            else:
+                segment.append(f"{self.x_centre(index):.1f},{self.y(value):.1f}")
+        if segment:
+            segments.append(segment)
+        for points in segments:
+            if len(points) == 1:
+                x, y = points[0].split(",")
+                parts.append(
+                    format_html('<circle cx="{}" cy="{}" r="3" fill="{}"/>', x, y, line.colour)
+                )
+                continue
+            parts.append(
+                format_html(
+                    '<polyline class="line" points="{}" fill="none" stroke="{}" '
+                    'stroke-width="2" stroke-linejoin="round"{}/>',
+                    " ".join(points),
+                    line.colour,
+                    mark_safe(dash),
+                )
+            )
+        if not line.dashed and len(line.values) <= MAX_POINT_MARKERS:
+            for index, value in enumerate(line.values):
+                if value is not None:
+                    parts.append(
+                        f'<circle cx="{self.x_centre(index):.1f}" cy="{self.y(value):.1f}" '
+                        f'r="2.5" fill="{line.colour}"/>'
+                    )
+        return parts
+
+    def period_links(self):
+        """A transparent column over each period: a link to its incidents, with its numbers
+        on hover. One element per period (not per point) keeps long weekly charts small."""
+        parts = []
+        height = self.plot_bottom - self.plot_top
+        links = self.chart.links or [None] * len(self.chart.starts)
+        tooltips = self.chart.tooltips or [None] * len(self.chart.starts)
+        for index, (url, tooltip) in enumerate(zip(links, tooltips, strict=True)):
+            if url is None and tooltip is None:  # nothing to point at or open
+                continue
+            column = (
+                f'<rect class="period-link" x="{self.plot_left + self.slot * index:.2f}" '
+                f'y="{self.plot_top}" width="{self.slot:.2f}" height="{height}" '
+                f'fill="transparent"><title>{escape(tooltip or "")}</title></rect>'
+            )
+            parts.append(column if url is None else f'<a href="{escape(url)}">{column}</a>')
+        return parts
+
+
+# --- the place and actor pages' years --------------------------------------------------------
+
+
+def yearly_charts(years):
+    """The incidents chart and the killed chart of IncidentQuerySet.yearly_totals()' years
+    [(year, Totals), …], as SVG: incidents as bars, killed as the best estimate's line in its
+    low–high band; hovering a year says its numbers."""
+    starts = [datetime.date(year, 1, 1) for year, _totals in years]
+    labels = [str(year) for year, _totals in years]
+    tooltips = [f"{year}: {totals_text(totals)}" for year, totals in years]
+    span = f"{labels[0]} – {labels[-1]}"
+    table_note = _("The table beside it gives the same numbers.")
+    common = {"x_label": _("Year of the start date"), "starts": starts, "labels": labels}
+    incidents = Chart(
+        title=_("Incidents per year"),
+        y_label=_("Incidents (count)"),
+        lines=[
+            Line(
+                _("Incidents"),
+                [totals.incidents for _year, totals in years],
+                INCIDENTS_COLOUR,
+                kind="bars",
+            )
+        ],
+        tooltips=tooltips,
+        description=_("Bar chart: %(span)s.") % {"span": span} + f" {table_note}",
+        chart_id="yearly-incidents-chart",
+        **common,
+    )
+    killed = Chart(
+        title=_("People killed per year"),
+        y_label=_("People killed (best; band: low–high)"),
+        lines=[killed_line([totals for _year, totals in years])],
+        tooltips=tooltips,
+        description=_("Line chart of the best estimate in its low–high band: %(span)s.")
+        % {"span": span}
+        + f" {table_note}",
+        chart_id="yearly-killed-chart",
+        **common,
+    )
+    return [incidents.render(), killed.render()]
+
+
+def killed_line(totals):
+    """Killed per period: the best estimate in its low–high band."""
+    return Line(
+        _("Killed, best estimate"),
+        [t.killed_best for t in totals],
+        KILLED_COLOUR,
+        low=[t.killed_low for t in totals],
+        high=[t.killed_high for t in totals],
+        band_label=_("Low–high estimates"),
+    )
+
+
+def totals_text(totals):
+    """A Totals as hovering over its period says it: "3 incidents, 42 (31–64) killed"."""
+    killed = format_number(totals.killed_best)
+    if totals.has_killed_range:
+        killed += f" ({format_number(totals.killed_low)}–{format_number(totals.killed_high)})"
+    return _("%(incidents)s incidents, %(killed)s killed") % {
+        "incidents": format_number(totals.incidents),
+        "killed": killed,
+    }
