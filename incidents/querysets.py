@@ -269,15 +269,21 @@ class IncidentQuerySet(models.QuerySet):
 
     def summary(self):
         """Size of the selection: {"total": Totals, "first_date", "last_date"} (dates None
-        when it is empty). One query."""
-        row = self.aggregate(
-            **totals_aggregates(), first_date=Min("start_date"), last_date=Max("start_date")
+        when it is empty). One query, remembered for a minute when the incidents are many."""
+
+        def compute():
+            row = self.aggregate(
+                **totals_aggregates(), first_date=Min("start_date"), last_date=Max("start_date")
+            )
+            return {
+                "total": Totals.from_row(row),
+                "first_date": row["first_date"],
+                "last_date": row["last_date"],
+            }
+
+        return self.remembered_when_large(
+            "summary", compute, lambda summary: summary["total"].incidents
         )
-        return {
-            "total": Totals.from_row(row),
-            "first_date": row["first_date"],
-            "last_date": row["last_date"],
-        }
 
     def refresh_casualty_totals(self):
         """Set killed/injured low, best and high to the sums of each incident's casualty rows.
