@@ -123,7 +123,83 @@ def format_number(value):
     return f"{int(value):,}"
 
 
+# --- pieces every chart draws the same way ----------------------------------------------------
+
+
+def svg_opening(chart_id, height, title, description, title_x):
+    """The <svg> opening tag, named and described for screen readers by its <title> and
+    <desc>, and the title drawn at the top."""
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    return [
+        format_html(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{}" role="img" '
+            'viewBox="0 0 {} {}" aria-labelledby="{} {}" font-size="{}">',
+            chart_id,
+            WIDTH,
+            height,
+            title_id,
+            desc_id,
+            FONT_SIZE,
+        ),
+        format_html('<title id="{}">{}</title>', title_id, title),
+        format_html('<desc id="{}">{}</desc>', desc_id, description),
+        format_html(
+            '<text class="chart-title" x="{}" y="20" font-size="15" font-weight="600">{}</text>',
+            title_x,
+            title,
+        ),
+    ]
+
+
+def legend_item(x, y, swatch, label):
+    """A legend entry whose swatch (bar_swatch, or a line) starts at x, centred on y."""
+    return format_html(
+        '<g class="legend-item">{}<text class="legend-label" x="{}" y="{}">{}</text></g>',
+        swatch,
+        x + 22,
+        y + 4,
+        label,
+    )
+
+
+def bar_swatch(x, y, colour, opacity=None):
+    """A bar's swatch; a band's is the same, faded (`opacity`)."""
+    fade = format_html(' fill-opacity="{}"', opacity) if opacity is not None else ""
+    return format_html(
+        '<rect x="{}" y="{}" width="16" height="10" fill="{}"{}/>', x, y - 5, colour, fade
+    )
+
+
+def grid_tick(x1, y1, x2, y2, text_x, text_y, anchor, tick):
+    """A grid line across the plot at a tick, and the tick's value."""
+    return format_html(
+        '<line class="grid" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d9dee3"/>'
+        '<text x="{}" y="{}" text-anchor="{}">{}</text>',
+        x1,
+        y1,
+        x2,
+        y2,
+        text_x,
+        text_y,
+        anchor,
+        format_number(tick),
+    )
+
+
+def axis_label(x, y, text, rotated=False):
+    """What an axis measures, centred on (x, y); a vertical axis' reads upwards."""
+    turn = format_html(' transform="rotate(-90 {} {})"', x, y) if rotated else ""
+    return format_html(
+        '<text class="axis-label" x="{}" y="{}" text-anchor="middle"{}>{}</text>', x, y, turn, text
+    )
+
+
+# --- time series -------------------------------------------------------------------------------
+
+
 class SvgWriter:
+    """Writes a Chart: its periods along x, bars and lines up y."""
+
     def __init__(self, chart):
         self.chart = chart
         self.legend_rows = self.layout_legend()
@@ -176,26 +252,8 @@ class SvgWriter:
 
     def svg(self):
         chart = self.chart
-        title_id, desc_id = f"{chart.chart_id}-title", f"{chart.chart_id}-desc"
         parts = [
-            format_html(
-                '<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{}" role="img" '
-                'viewBox="0 0 {} {}" aria-labelledby="{} {}" font-size="{}">',
-                chart.chart_id,
-                WIDTH,
-                HEIGHT,
-                title_id,
-                desc_id,
-                FONT_SIZE,
-            ),
-            format_html('<title id="{}">{}</title>', title_id, chart.title),
-            format_html('<desc id="{}">{}</desc>', desc_id, chart.description),
-            format_html(
-                '<text class="chart-title" x="{}" y="20" font-size="15" font-weight="600">{}'
-                "</text>",
-                MARGIN_LEFT,
-                chart.title,
-            ),
+            *svg_opening(chart.chart_id, HEIGHT, chart.title, chart.description, MARGIN_LEFT),
             *self.legend(),
             *self.y_axis(),
             *self.x_axis(),
@@ -218,30 +276,14 @@ class SvgWriter:
         for row_index, row in enumerate(self.legend_rows):
             y = PLOT_TOP_BASE + row_index * LEGEND_ROW + 6
             for x, label, line, is_band in row:
-                swatch = self.swatch(x, y, line, is_band)
-                parts.append(format_html('<g class="legend-item">{}', swatch))
-                parts.append(
-                    format_html(
-                        '<text class="legend-label" x="{}" y="{}">{}</text></g>',
-                        x + 22,
-                        y + 4,
-                        label,
-                    )
-                )
+                parts.append(legend_item(x, y, self.swatch(x, y, line, is_band), label))
         return parts
 
     def swatch(self, x, y, line, is_band):
         if is_band:
-            return format_html(
-                '<rect x="{}" y="{}" width="16" height="10" fill="{}" fill-opacity="0.25"/>',
-                x,
-                y - 5,
-                line.colour,
-            )
+            return bar_swatch(x, y, line.colour, opacity=0.25)
         if line.kind == "bars":
-            return format_html(
-                '<rect x="{}" y="{}" width="16" height="10" fill="{}"/>', x, y - 5, line.colour
-            )
+            return bar_swatch(x, y, line.colour)
         dash = ' stroke-dasharray="5 3"' if line.dashed else ""
         return format_html(
             '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2.5"{}/>',
@@ -258,28 +300,12 @@ class SvgWriter:
         for tick in self.ticks:
             y = round(self.y(tick), 1)
             parts.append(
-                format_html(
-                    '<line class="grid" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d9dee3"/>'
-                    '<text x="{}" y="{}" text-anchor="end">{}</text>',
-                    self.plot_left,
-                    y,
-                    self.plot_right,
-                    y,
-                    self.plot_left - 6,
-                    y + 4,
-                    format_number(tick),
+                grid_tick(
+                    self.plot_left, y, self.plot_right, y, self.plot_left - 6, y + 4, "end", tick
                 )
             )
-        middle = (self.plot_top + self.plot_bottom) / 2
-        parts.append(
-            format_html(
-                '<text class="axis-label" x="14" y="{}" text-anchor="middle" '
-                'transform="rotate(-90 14 {})">{}</text>',
-                round(middle, 1),
-                round(middle, 1),
-                self.chart.y_label,
-            )
-        )
+        middle = round((self.plot_top + self.plot_bottom) / 2, 1)
+        parts.append(axis_label(14, middle, self.chart.y_label, rotated=True))
         return parts
 
     def x_axis(self):
@@ -308,14 +334,8 @@ class SvgWriter:
                     text,
                 )
             )
-        parts.append(
-            format_html(
-                '<text class="axis-label" x="{}" y="{}" text-anchor="middle">{}</text>',
-                round((self.plot_left + self.plot_right) / 2, 1),
-                HEIGHT - 12,
-                chart.x_label,
-            )
-        )
+        centre = round((self.plot_left + self.plot_right) / 2, 1)
+        parts.append(axis_label(centre, HEIGHT - 12, chart.x_label))
         return parts
 
     def x_labels(self):
