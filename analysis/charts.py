@@ -1,25 +1,19 @@
 """The analysis pages' charts: a series' incidents and killed per period (one line per group
-when split), and the comparison's bars, A against B. Drawn by incidents/charts.py's renderer,
-whose conventions (palette, axes, links, hover text) they share with the place pages.
+when split), and the comparison's bars, A against B. This module only says what to draw (the
+numbers, in words); incidents/charts.py draws it, with the palette, axes, links and hover text
+the place pages share.
 """
 
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from incidents.charts import (
-    BLUE,
-    FONT_SIZE,
     INCIDENTS_COLOUR,
     ROLLING_COLOUR,
-    SKY_BLUE,
-    WIDTH,
     Chart,
     Line,
+    PairedBars,
     colour_for,
-    format_number,
     killed_line,
-    nice_ticks,
     totals_text,
 )
 
@@ -159,12 +153,11 @@ def period_tooltip(series, index):
 # --- the comparison chart -----------------------------------------------------------------------
 
 COMPARISON_ROWS = 15
-A_COLOUR, B_COLOUR = SKY_BLUE, BLUE  # sky blue before, blue after
 
 
 def comparison_chart(comparison, measure="incidents"):
-    """Horizontal bars, A above B, for each row of the comparison (the first
-    COMPARISON_ROWS; the table has them all), with the figures at the bars' ends."""
+    """Bars of A and B for each row of the comparison (the first COMPARISON_ROWS; the table
+    has them all), as SVG: incidents, or with measure="killed" the best estimate of killed."""
     rows = comparison.rows[:COMPARISON_ROWS]
     if not rows:
         return ""
@@ -185,97 +178,15 @@ def comparison_chart(comparison, measure="incidents"):
         if measure == "incidents"
         else _("People killed (best estimate) per %(row)s, A against B")
     ) % {"row": comparison.by.label.lower()}
-    label_width, bar_height, row_gap, top = 170, 11, 10, 62
-    height = top + len(rows) * (2 * bar_height + row_gap) + 52
-    axis_label = (
-        _("Incidents (count)") if measure == "incidents" else _("People killed (best estimate)")
-    )
-    plot_left, plot_right = label_width, WIDTH - 70
-    maximum = max([value(row.a) for row in rows] + [value(row.b) for row in rows] + [1])
-    ticks = nice_ticks(maximum, count=4)
-    scale = (plot_right - plot_left) / (ticks[-1] or 1)
-    chart_id = f"comparison-{measure}-chart"
-    parts = [
-        format_html(
-            '<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{}" role="img" '
-            'viewBox="0 0 {} {}" aria-labelledby="{}-title {}-desc" font-size="{}">'
-            '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>'
-            '<text class="chart-title" x="{}" y="20" font-size="15" font-weight="600">{}</text>',
-            chart_id,
-            WIDTH,
-            height,
-            chart_id,
-            chart_id,
-            FONT_SIZE,
-            chart_id,
-            title,
-            chart_id,
-            _("Bar chart of %(a)s and %(b)s. The table below gives the same numbers.")
-            % {"a": a_label, "b": b_label},
-            8,
-            title,
+    return PairedBars(
+        title=title,
+        x_label=(
+            _("Incidents (count)") if measure == "incidents" else _("People killed (best estimate)")
         ),
-    ]
-    for index, (label, colour) in enumerate([(a_label, A_COLOUR), (b_label, B_COLOUR)]):
-        x = 8 + index * 280
-        parts.append(
-            format_html(
-                '<g class="legend-item"><rect x="{}" y="34" width="16" height="10" fill="{}"/>'
-                '<text class="legend-label" x="{}" y="43">{}</text></g>',
-                x,
-                colour,
-                x + 22,
-                label,
-            )
-        )
-    for tick in ticks:
-        x = round(plot_left + tick * scale, 1)
-        parts.append(
-            format_html(
-                '<line class="grid" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d9dee3"/>'
-                '<text x="{}" y="{}" text-anchor="middle">{}</text>',
-                x,
-                top - 6,
-                x,
-                height - 48,
-                x,
-                height - 32,
-                format_number(tick),
-            )
-        )
-    parts.append(
-        format_html(
-            '<text class="axis-label" x="{}" y="{}" text-anchor="middle">{}</text>',
-            round((plot_left + plot_right) / 2, 1),
-            height - 10,
-            axis_label,
-        )
-    )
-    for index, row in enumerate(rows):
-        y = top + index * (2 * bar_height + row_gap)
-        parts.append(
-            format_html(
-                '<text x="{}" y="{}" text-anchor="end">{}</text>',
-                plot_left - 8,
-                y + bar_height + 4,
-                row.label if len(row.label) <= 26 else row.label[:25] + "…",
-            )
-        )
-        for offset, tally, colour in ((0, row.a, A_COLOUR), (bar_height, row.b, B_COLOUR)):
-            width = value(tally) * scale
-            parts.append(
-                format_html(
-                    '<rect class="bar" x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
-                    '<text x="{}" y="{}" font-size="11">{}</text>',
-                    plot_left,
-                    y + offset,
-                    round(width, 1),
-                    bar_height - 1,
-                    colour,
-                    round(plot_left + width + 4, 1),
-                    y + offset + bar_height - 2,
-                    format_number(value(tally)),
-                )
-            )
-    parts.append("</svg>")
-    return mark_safe("".join(str(part) for part in parts))
+        a_label=a_label,
+        b_label=b_label,
+        rows=[(row.label, value(row.a), value(row.b)) for row in rows],
+        description=_("Bar chart of %(a)s and %(b)s. The table below gives the same numbers.")
+        % {"a": a_label, "b": b_label},
+        chart_id=f"comparison-{measure}-chart",
+    ).render()

@@ -2,10 +2,12 @@
 fast; a table beside each chart holds the same numbers and is its text alternative.
 
 A chart has a title, labelled axes with their units, a legend and the Okabe–Ito palette, which
-people with any common colour-vision deficiency can tell apart. Each period can link to its
-incidents and says its numbers on hover. Killed is drawn as the best estimate with its low–high
-band. The place and actor pages draw their years with it (yearly_charts), the analysis pages
-their series and comparisons (analysis/charts.py).
+people with any common colour-vision deficiency can tell apart. All the site's SVG is written
+here, from two kinds of chart: a Chart of periods, where each period can link to its incidents
+and says its numbers on hover, and killed is drawn as the best estimate with its low–high band;
+and PairedBars, two periods side by side per row. The place and actor pages draw their years
+with a Chart (yearly_charts); the analysis pages draw series with a Chart and comparisons with
+PairedBars, from the data that analysis/charts.py gathers.
 """
 
 import datetime
@@ -29,6 +31,7 @@ OTHER_COLOUR = "#7a7a7a"  # "Other" is grey: it is not a group of its own
 INCIDENTS_COLOUR = BLUE
 KILLED_COLOUR = VERMILLION
 ROLLING_COLOUR = BLACK
+A_COLOUR, B_COLOUR = SKY_BLUE, BLUE  # a comparison's period A is the paler, B the stronger
 
 WIDTH = 720
 HEIGHT = 340
@@ -123,7 +126,83 @@ def format_number(value):
     return f"{int(value):,}"
 
 
+# --- pieces every chart draws the same way ----------------------------------------------------
+
+
+def svg_opening(chart_id, height, title, description, title_x):
+    """The <svg> opening tag, named and described for screen readers by its <title> and
+    <desc>, and the title drawn at the top."""
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    return [
+        format_html(
+            '<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{}" role="img" '
+            'viewBox="0 0 {} {}" aria-labelledby="{} {}" font-size="{}">',
+            chart_id,
+            WIDTH,
+            height,
+            title_id,
+            desc_id,
+            FONT_SIZE,
+        ),
+        format_html('<title id="{}">{}</title>', title_id, title),
+        format_html('<desc id="{}">{}</desc>', desc_id, description),
+        format_html(
+            '<text class="chart-title" x="{}" y="20" font-size="15" font-weight="600">{}</text>',
+            title_x,
+            title,
+        ),
+    ]
+
+
+def legend_item(x, y, swatch, label):
+    """A legend entry whose swatch (bar_swatch, or a line) starts at x, centred on y."""
+    return format_html(
+        '<g class="legend-item">{}<text class="legend-label" x="{}" y="{}">{}</text></g>',
+        swatch,
+        x + 22,
+        y + 4,
+        label,
+    )
+
+
+def bar_swatch(x, y, colour, opacity=None):
+    """A bar's swatch; a band's is the same, faded (`opacity`)."""
+    fade = format_html(' fill-opacity="{}"', opacity) if opacity is not None else ""
+    return format_html(
+        '<rect x="{}" y="{}" width="16" height="10" fill="{}"{}/>', x, y - 5, colour, fade
+    )
+
+
+def grid_tick(x1, y1, x2, y2, text_x, text_y, anchor, tick):
+    """A grid line across the plot at a tick, and the tick's value."""
+    return format_html(
+        '<line class="grid" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d9dee3"/>'
+        '<text x="{}" y="{}" text-anchor="{}">{}</text>',
+        x1,
+        y1,
+        x2,
+        y2,
+        text_x,
+        text_y,
+        anchor,
+        format_number(tick),
+    )
+
+
+def axis_label(x, y, text, rotated=False):
+    """What an axis measures, centred on (x, y); a vertical axis' reads upwards."""
+    turn = format_html(' transform="rotate(-90 {} {})"', x, y) if rotated else ""
+    return format_html(
+        '<text class="axis-label" x="{}" y="{}" text-anchor="middle"{}>{}</text>', x, y, turn, text
+    )
+
+
+# --- time series -------------------------------------------------------------------------------
+
+
 class SvgWriter:
+    """Writes a Chart: its periods along x, bars and lines up y."""
+
     def __init__(self, chart):
         self.chart = chart
         self.legend_rows = self.layout_legend()
@@ -176,26 +255,8 @@ class SvgWriter:
 
     def svg(self):
         chart = self.chart
-        title_id, desc_id = f"{chart.chart_id}-title", f"{chart.chart_id}-desc"
         parts = [
-            format_html(
-                '<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{}" role="img" '
-                'viewBox="0 0 {} {}" aria-labelledby="{} {}" font-size="{}">',
-                chart.chart_id,
-                WIDTH,
-                HEIGHT,
-                title_id,
-                desc_id,
-                FONT_SIZE,
-            ),
-            format_html('<title id="{}">{}</title>', title_id, chart.title),
-            format_html('<desc id="{}">{}</desc>', desc_id, chart.description),
-            format_html(
-                '<text class="chart-title" x="{}" y="20" font-size="15" font-weight="600">{}'
-                "</text>",
-                MARGIN_LEFT,
-                chart.title,
-            ),
+            *svg_opening(chart.chart_id, HEIGHT, chart.title, chart.description, MARGIN_LEFT),
             *self.legend(),
             *self.y_axis(),
             *self.x_axis(),
@@ -218,30 +279,14 @@ class SvgWriter:
         for row_index, row in enumerate(self.legend_rows):
             y = PLOT_TOP_BASE + row_index * LEGEND_ROW + 6
             for x, label, line, is_band in row:
-                swatch = self.swatch(x, y, line, is_band)
-                parts.append(format_html('<g class="legend-item">{}', swatch))
-                parts.append(
-                    format_html(
-                        '<text class="legend-label" x="{}" y="{}">{}</text></g>',
-                        x + 22,
-                        y + 4,
-                        label,
-                    )
-                )
+                parts.append(legend_item(x, y, self.swatch(x, y, line, is_band), label))
         return parts
 
     def swatch(self, x, y, line, is_band):
         if is_band:
-            return format_html(
-                '<rect x="{}" y="{}" width="16" height="10" fill="{}" fill-opacity="0.25"/>',
-                x,
-                y - 5,
-                line.colour,
-            )
+            return bar_swatch(x, y, line.colour, opacity=0.25)
         if line.kind == "bars":
-            return format_html(
-                '<rect x="{}" y="{}" width="16" height="10" fill="{}"/>', x, y - 5, line.colour
-            )
+            return bar_swatch(x, y, line.colour)
         dash = ' stroke-dasharray="5 3"' if line.dashed else ""
         return format_html(
             '<line x1="{}" y1="{}" x2="{}" y2="{}" stroke="{}" stroke-width="2.5"{}/>',
@@ -258,28 +303,12 @@ class SvgWriter:
         for tick in self.ticks:
             y = round(self.y(tick), 1)
             parts.append(
-                format_html(
-                    '<line class="grid" x1="{}" y1="{}" x2="{}" y2="{}" stroke="#d9dee3"/>'
-                    '<text x="{}" y="{}" text-anchor="end">{}</text>',
-                    self.plot_left,
-                    y,
-                    self.plot_right,
-                    y,
-                    self.plot_left - 6,
-                    y + 4,
-                    format_number(tick),
+                grid_tick(
+                    self.plot_left, y, self.plot_right, y, self.plot_left - 6, y + 4, "end", tick
                 )
             )
-        middle = (self.plot_top + self.plot_bottom) / 2
-        parts.append(
-            format_html(
-                '<text class="axis-label" x="14" y="{}" text-anchor="middle" '
-                'transform="rotate(-90 14 {})">{}</text>',
-                round(middle, 1),
-                round(middle, 1),
-                self.chart.y_label,
-            )
-        )
+        middle = round((self.plot_top + self.plot_bottom) / 2, 1)
+        parts.append(axis_label(14, middle, self.chart.y_label, rotated=True))
         return parts
 
     def x_axis(self):
@@ -308,14 +337,8 @@ class SvgWriter:
                     text,
                 )
             )
-        parts.append(
-            format_html(
-                '<text class="axis-label" x="{}" y="{}" text-anchor="middle">{}</text>',
-                round((self.plot_left + self.plot_right) / 2, 1),
-                HEIGHT - 12,
-                chart.x_label,
-            )
-        )
+        centre = round((self.plot_left + self.plot_right) / 2, 1)
+        parts.append(axis_label(centre, HEIGHT - 12, chart.x_label))
         return parts
 
     def x_labels(self):
@@ -420,6 +443,115 @@ class SvgWriter:
                 f'fill="transparent"><title>{escape(tooltip or "")}</title></rect>'
             )
             parts.append(column if url is None else f'<a href="{escape(url)}">{column}</a>')
+        return parts
+
+
+# --- two periods, row by row ----------------------------------------------------------------
+
+
+@dataclass
+class PairedBars:
+    """Two periods, A and B, compared row by row (a region, a country, a type of event, an
+    actor): a horizontal bar for each, A above B, with its figure at its end.
+
+    `rows` holds (label, a, b) in the order drawn; labels too long for the margin are cut
+    short, so the table beside the chart should hold them whole.
+    """
+
+    title: str
+    x_label: str
+    a_label: str
+    b_label: str
+    rows: list
+    description: str = ""
+    chart_id: str = "chart"
+
+    def render(self):
+        return mark_safe(PairedBarsWriter(self).svg())
+
+
+class PairedBarsWriter:
+    """Writes a PairedBars: the rows down y, their values along x."""
+
+    LEFT = 8  # the title and legend start at the edge: the rows' labels fill the margin
+    LABEL_WIDTH = 170
+    LABEL_CHARS = 26  # about what LABEL_WIDTH holds at FONT_SIZE
+    MARGIN_RIGHT = 70  # room for the figure at the end of the longest bar
+    LEGEND_Y = 39
+    LEGEND_STEP = 280  # from A's legend entry to B's
+    PLOT_TOP = 62
+    MARGIN_BOTTOM = 52  # tick values and the axis label
+    BAR_HEIGHT = 11
+    ROW_GAP = 10
+
+    def __init__(self, chart):
+        self.chart = chart
+        self.row_height = 2 * self.BAR_HEIGHT + self.ROW_GAP
+        self.height = self.PLOT_TOP + len(chart.rows) * self.row_height + self.MARGIN_BOTTOM
+        self.plot_bottom = self.height - self.MARGIN_BOTTOM
+        self.plot_left, self.plot_right = self.LABEL_WIDTH, WIDTH - self.MARGIN_RIGHT
+        maximum = max([value for _label, a, b in chart.rows for value in (a, b)] + [1])
+        self.ticks = nice_ticks(maximum, count=4)
+        self.scale = (self.plot_right - self.plot_left) / (self.ticks[-1] or 1)
+
+    def svg(self):
+        chart = self.chart
+        parts = [
+            *svg_opening(chart.chart_id, self.height, chart.title, chart.description, self.LEFT),
+            *self.legend(),
+            *self.x_axis(),
+        ]
+        for index, row in enumerate(chart.rows):
+            parts.extend(self.row(self.PLOT_TOP + index * self.row_height, *row))
+        parts.append("</svg>")
+        return "".join(str(part) for part in parts)
+
+    def legend(self):
+        parts = []
+        for index, (label, colour) in enumerate(
+            [(self.chart.a_label, A_COLOUR), (self.chart.b_label, B_COLOUR)]
+        ):
+            x = self.LEFT + index * self.LEGEND_STEP
+            parts.append(legend_item(x, self.LEGEND_Y, bar_swatch(x, self.LEGEND_Y, colour), label))
+        return parts
+
+    def x_axis(self):
+        parts = []
+        for tick in self.ticks:
+            x = round(self.plot_left + tick * self.scale, 1)
+            top, bottom = self.PLOT_TOP - 6, self.plot_bottom + 4
+            parts.append(grid_tick(x, top, x, bottom, x, bottom + 16, "middle", tick))
+        centre = round((self.plot_left + self.plot_right) / 2, 1)
+        parts.append(axis_label(centre, self.height - 10, self.chart.x_label))
+        return parts
+
+    def row(self, y, label, a, b):
+        if len(label) > self.LABEL_CHARS:
+            label = label[: self.LABEL_CHARS - 1] + "…"
+        parts = [
+            format_html(
+                '<text x="{}" y="{}" text-anchor="end">{}</text>',
+                self.plot_left - 8,
+                y + self.BAR_HEIGHT + 4,
+                label,
+            )
+        ]
+        for top, value, colour in ((y, a, A_COLOUR), (y + self.BAR_HEIGHT, b, B_COLOUR)):
+            width = value * self.scale
+            parts.append(
+                format_html(
+                    '<rect class="bar" x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
+                    '<text x="{}" y="{}" font-size="11">{}</text>',
+                    self.plot_left,
+                    top,
+                    round(width, 1),
+                    self.BAR_HEIGHT - 1,
+                    colour,
+                    round(self.plot_left + width + 4, 1),
+                    top + self.BAR_HEIGHT - 2,
+                    format_number(value),
+                )
+            )
         return parts
 
 

@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
+from .charts import BLACK, BLUE, BLUISH_GREEN, ORANGE, REDDISH_PURPLE, SKY_BLUE, VERMILLION
 from .formatting import format_date_at_precision
 from .querystrings import edit_query, with_query
 from .url_templates import url_template
@@ -21,17 +22,20 @@ MAP_POINTS = 1_000
 # Facet values shown before "more".
 FACET_VALUES_SHOWN = 8
 
-# Okabe & Ito's palette, whose colours stay apart under every common colour-vision deficiency.
-# The three kinds of event that dominate the Sahel get the three most distinct colours.
+# The charts' Okabe–Ito palette, whose colours stay apart under every common colour-vision
+# deficiency. The three kinds of event that dominate the Sahel get the three most distinct.
 EVENT_TYPE_COLOURS = {
-    "battles": "#D55E00",  # vermillion
-    "explosions_remote_violence": "#0072B2",  # blue
-    "violence_against_civilians": "#CC79A7",  # reddish purple
-    "strategic_developments": "#009E73",  # bluish green
-    "protests": "#E69F00",  # orange
-    "riots": "#56B4E9",  # sky blue
+    "battles": VERMILLION,
+    "explosions_remote_violence": BLUE,
+    "violence_against_civilians": REDDISH_PURPLE,
+    "strategic_developments": BLUISH_GREEN,
+    "protests": ORANGE,
+    "riots": SKY_BLUE,
 }
-OTHER_COLOUR = "#000000"
+# An event type without a colour above (one added to the EventType table since) is black, the
+# palette's last colour, and not the charts' grey OTHER_COLOUR: on the map it is one more kind
+# of event, drawn as strongly as the others, not the sum of the groups a chart leaves out.
+MAP_OTHER_COLOUR = BLACK
 
 # OpenStreetMap's tiles, fetched by the reader's browser; the server never calls them.
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
@@ -82,7 +86,7 @@ def facet_links(path, query, facets):
             row["count"],
             added("event_type", row["value"]),
             row["value"] in chosen_types,
-            EVENT_TYPE_COLOURS.get(row["value"], OTHER_COLOUR),
+            EVENT_TYPE_COLOURS.get(row["value"], MAP_OTHER_COLOUR),
         )
         for row in facets["event_type"]
     ]
@@ -145,7 +149,7 @@ def incident_map(points, total, facets):
         "data": {
             "points": rows,
             "colours": EVENT_TYPE_COLOURS,
-            "otherColour": OTHER_COLOUR,
+            "otherColour": MAP_OTHER_COLOUR,
             "incidentUrl": incident_url,
         },
         "shown": len(rows),
@@ -153,7 +157,7 @@ def incident_map(points, total, facets):
         "tile_url": TILE_URL,
         "tile_attribution": TILE_ATTRIBUTION,
         "legend": [
-            (row["label"], EVENT_TYPE_COLOURS.get(row["value"], OTHER_COLOUR))
+            (row["label"], EVENT_TYPE_COLOURS.get(row["value"], MAP_OTHER_COLOUR))
             for row in facets["event_type"]
             if row["value"] in on_map
         ],

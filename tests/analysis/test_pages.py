@@ -444,3 +444,13 @@ def test_names_are_escaped_in_charts_and_tables(client, db):
     html = client.get(SERIES, {"split": "admin1"}).content.decode()
     assert "<b>Ségou" not in html
     assert "&lt;b&gt;Ségou &amp; &quot;Mopti&quot;&lt;/b&gt;" in html
+
+
+def test_comparison_chart_escapes_names_and_cuts_long_ones_short(client, db):
+    odd = AdminAreaFactory(name='<b>Ségou & "Mopti"</b> and its long tail', iso_code="ML-4")
+    IncidentFactory(start_date=day("2023-07-04"), location=LocationFactory(admin1=odd))
+    html = client.get(f"{COMPARE}?{Q3}&by=admin1").content.decode()
+    chart = html[html.index('id="comparison-incidents-chart"') : html.index("</svg>")]
+    assert "<b>Ségou" not in html
+    assert ">&lt;b&gt;Ségou &amp; &quot;Mopti&quot;&lt;/b&gt; an…</text>" in chart
+    assert "&lt;b&gt;Ségou &amp; &quot;Mopti&quot;&lt;/b&gt; and its long tail" in html
