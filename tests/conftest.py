@@ -1,9 +1,19 @@
 """Personas: the anonymous public (`client`), an analyst and a reviewer, each logged in."""
 
 import pytest
+from django.test import override_settings
 
 from tests.browser import allow_orm_beside_playwright, page  # noqa: F401 (fixtures)
 from tests.factories import UserFactory
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    # PBKDF2 takes a quarter of a second or more per password by design; the tests set many
+    # passwords and never test the hasher's strength. As Healthchecks does, tests hash with
+    # MD5; production settings keep Django's default hashers.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)
