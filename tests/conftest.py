@@ -1,10 +1,42 @@
-"""Personas: the anonymous public (`client`), an analyst and a reviewer, each logged in."""
+"""Personas: the anonymous public (`client`), an analyst and a reviewer, each logged in.
+
+Also the order the tests run in: within a module, the tests that read rows shared per module
+(tests/shared_rows.py) run after the others.
+"""
 
 import pytest
 from django.test import override_settings
 
+from tests import shared_rows
 from tests.browser import allow_orm_beside_playwright, page  # noqa: F401 (fixtures)
 from tests.factories import UserFactory
+
+
+def pytest_collection_modifyitems(items):
+    modules = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::")[0], len(modules))
+
+    def order(indexed):
+        index, item = indexed
+        return (
+            modules[item.nodeid.split("::")[0]],
+            bool(shared_rows.NAMES & set(item.fixturenames)),
+            index,
+        )
+
+    items[:] = [item for _, item in sorted(enumerate(items), key=order)]
+
+
+@pytest.fixture(autouse=True)
+def only_the_rows_a_test_asked_for(request):
+    # The order above keeps these from happening; should it change, fail rather than let a test
+    # pass or fail because of rows it did not ask for.
+    unasked = shared_rows.ACTIVE - set(request.fixturenames)
+    if unasked:
+        pytest.fail(f"this test would see the shared rows of {', '.join(sorted(unasked))}")
+    if shared_rows.ACTIVE and shared_rows.is_transactional(request.node):
+        pytest.fail("a transactional test cannot run while rows shared per module exist")
 
 
 @pytest.fixture(scope="session", autouse=True)
