@@ -1,14 +1,14 @@
 """Personas: the anonymous public (`client`), an analyst and a reviewer, each logged in.
 
 Also the order the tests run in: within a module, the tests that read rows shared per module
-(tests/shared_rows.py) run after the others.
+(tests/shared_rows.py) run after the others; browser tests run last (tests/browser.py).
 """
 
 import pytest
 from django.test import override_settings
 
-from tests import shared_rows
-from tests.browser import allow_orm_beside_playwright, page  # noqa: F401 (fixtures)
+from tests import browser, shared_rows
+from tests.browser import chromium, page  # noqa: F401 (fixtures)
 from tests.factories import UserFactory
 
 
@@ -20,6 +20,7 @@ def pytest_collection_modifyitems(items):
     def order(indexed):
         index, item = indexed
         return (
+            item.get_closest_marker("browser") is not None,
             modules[item.nodeid.split("::")[0]],
             bool(shared_rows.NAMES & set(item.fixturenames)),
             index,
@@ -31,12 +32,14 @@ def pytest_collection_modifyitems(items):
 @pytest.fixture(autouse=True)
 def only_the_rows_a_test_asked_for(request):
     # The order above keeps these from happening; should it change, fail rather than let a test
-    # pass or fail because of rows it did not ask for.
+    # pass or fail because of rows or a browser it did not ask for.
     unasked = shared_rows.ACTIVE - set(request.fixturenames)
     if unasked:
         pytest.fail(f"this test would see the shared rows of {', '.join(sorted(unasked))}")
     if shared_rows.ACTIVE and shared_rows.is_transactional(request.node):
         pytest.fail("a transactional test cannot run while rows shared per module exist")
+    if browser.RUNNING and request.node.get_closest_marker("browser") is None:
+        pytest.fail("this test would run beside the browser's event loop")
 
 
 @pytest.fixture(scope="session", autouse=True)
