@@ -2,8 +2,9 @@
 Playwright's sync API against pytest-django's live_server.
 
 A browser test module sets `pytestmark = BROWSER_TEST_MARKS` and asks for the `page` fixture
-(registered in tests/conftest.py). Skipped when Chromium or Playwright is missing, except in CI
-(CI=true), where a missing browser is a failure. Screenshots go to test-artifacts/.
+(registered in tests/conftest.py): a fresh context of the session's one Chromium. Browser tests
+run last in the session. Skipped when Chromium or Playwright is missing, except in CI (CI=true),
+where a missing browser is a failure. Screenshots go to test-artifacts/.
 """
 
 import os
@@ -22,6 +23,7 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 TIMEOUT_MS = 10_000
+RUNNING = False  # the session's Chromium (and Playwright's event loop) has started
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 
 BROWSER_TEST_MARKS = [
@@ -38,16 +40,16 @@ def missing(reason):
     pytest.skip(reason)
 
 
-@pytest.fixture
-def allow_orm_beside_playwright(monkeypatch):
-    # Playwright's sync API keeps an asyncio loop running in this thread, which makes Django
-    # refuse ORM calls from it; the ORM use here is plain synchronous code, so allow it.
-    # monkeypatch restores the variable (or its absence) after the test.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+@pytest.fixture(scope="session")
+def chromium():
+    """One Chromium for the whole session: starting Playwright and the browser costs a second or
+    two, and each test gets a fresh context (its own cookies and storage) from `page`.
 
-
-@pytest.fixture
-def page(allow_orm_beside_playwright):
+    Playwright's sync API keeps an asyncio loop running in this thread from here to the end of
+    the session, which makes Django refuse ORM calls from it: the ORM use here is plain
+    synchronous code, so it is allowed while the browser runs. Nothing else may run then:
+    browser tests run last (tests/conftest.py)."""
+    global RUNNING
     try:
         from playwright.sync_api import expect, sync_playwright
     except ImportError:
@@ -56,21 +58,47 @@ def page(allow_orm_beside_playwright):
         missing(f"{CHROMIUM} is not installed (apt-get install chromium)")
 
     expect.set_options(timeout=TIMEOUT_MS)
-    with sync_playwright() as playwright:
+    allowed_before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    sync_connections = {alias: connections[alias] for alias in connections}
+    playwright = sync_playwright().start()
+    RUNNING = True
+    # While Playwright's loop runs, asgiref gives this thread a second set of database
+    # connections (async-context storage). After each browser test's flush they must restore
+    # the seeded rows (serialized_rollback) as the first set would: give them its copy.
+    for alias, connection in sync_connections.items():
+        if hasattr(connection, "_test_serialized_contents"):
+            connections[alias]._test_serialized_contents = connection._test_serialized_contents
+    try:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
         )
         try:
-            page = browser.new_page(viewport={"width": 1280, "height": 900})
-            page.set_default_timeout(TIMEOUT_MS)
-            page.set_default_navigation_timeout(TIMEOUT_MS)
-            yield page
+            yield browser
         finally:
             browser.close()
-            # While Playwright's loop runs, asgiref gives this thread a second set of database
-            # connections (async-context storage). Close them now: once the loop stops they
-            # are out of reach, and an open one stops PostgreSQL dropping the test database.
-            connections.close_all()
+    finally:
+        # Close the second set of connections now: once the loop stops they are out of reach,
+        # and an open one stops PostgreSQL dropping the test database.
+        connections.close_all()
+        playwright.stop()
+        RUNNING = False
+        if allowed_before is None:
+            del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = allowed_before
+
+
+@pytest.fixture
+def page(chromium):
+    context = chromium.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_default_timeout(TIMEOUT_MS)
+        page.set_default_navigation_timeout(TIMEOUT_MS)
+        yield page
+    finally:
+        context.close()
 
 
 def screenshot(page, name):

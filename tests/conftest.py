@@ -1,9 +1,54 @@
-"""Personas: the anonymous public (`client`), an analyst and a reviewer, each logged in."""
+"""Personas: the anonymous public (`client`), an analyst and a reviewer, each logged in.
+
+Also the order the tests run in: within a module, the tests that read rows shared per module
+(tests/shared_rows.py) run after the others; browser tests run last (tests/browser.py).
+"""
 
 import pytest
+from django.test import override_settings
 
-from tests.browser import allow_orm_beside_playwright, page  # noqa: F401 (fixtures)
+from tests import browser, shared_rows
+from tests.browser import chromium, page  # noqa: F401 (fixtures)
 from tests.factories import UserFactory
+
+
+def pytest_collection_modifyitems(items):
+    modules = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::")[0], len(modules))
+
+    def order(indexed):
+        index, item = indexed
+        return (
+            item.get_closest_marker("browser") is not None,
+            modules[item.nodeid.split("::")[0]],
+            bool(shared_rows.NAMES & set(item.fixturenames)),
+            index,
+        )
+
+    items[:] = [item for _, item in sorted(enumerate(items), key=order)]
+
+
+@pytest.fixture(autouse=True)
+def only_the_rows_a_test_asked_for(request):
+    # The order above keeps these from happening; should it change, fail rather than let a test
+    # pass or fail because of rows or a browser it did not ask for.
+    unasked = shared_rows.ACTIVE - set(request.fixturenames)
+    if unasked:
+        pytest.fail(f"this test would see the shared rows of {', '.join(sorted(unasked))}")
+    if shared_rows.ACTIVE and shared_rows.is_transactional(request.node):
+        pytest.fail("a transactional test cannot run while rows shared per module exist")
+    if browser.RUNNING and request.node.get_closest_marker("browser") is None:
+        pytest.fail("this test would run beside the browser's event loop")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    # PBKDF2 takes a quarter of a second or more per password by design; the tests set many
+    # passwords and never test the hasher's strength. As Healthchecks does, tests hash with
+    # MD5; production settings keep Django's default hashers.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture(autouse=True)

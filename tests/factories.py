@@ -1,10 +1,12 @@
 """Factories for the domain models; tests build exactly the rows they talk about."""
 
 import datetime
+import functools
 from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.db import DEFAULT_DB_ALIAS
 from django.utils import timezone
 
 from incidents.choices import (
@@ -30,6 +32,20 @@ from incidents.models import (
     Source,
     SubEventType,
 )
+
+
+@functools.cache
+def _taxonomy_row(model, code):
+    fields = [field.attname for field in model._meta.concrete_fields]
+    return fields, model.objects.filter(pk=code).values_list(*fields).get()
+
+
+def taxonomy(model, code):
+    """The event type or sub-event type of this code, as if just read from the database.
+
+    Migrations seed these rows and no test changes them, so each is read once per run: two
+    queries less for every incident the factories make (a third of an incident's cost)."""
+    return model.from_db(DEFAULT_DB_ALIAS, *_taxonomy_row(model, code))
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -70,6 +86,16 @@ class AdminAreaFactory(factory.django.DjangoModelFactory):
     name = "Mopti"
     iso_code = "ML-5"
 
+    @classmethod
+    def _get_or_create(cls, model_class, *args, **kwargs):
+        area = super()._get_or_create(model_class, *args, **kwargs)
+        # An area found (not created) knows its country's id only; give it the country it was
+        # looked up by, which a location then takes without another query.
+        country = kwargs.get("country")
+        if isinstance(country, Country) and country.pk == area.country_id:
+            area.country = country
+        return area
+
 
 class LocationFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -109,8 +135,8 @@ class IncidentFactory(factory.django.DjangoModelFactory):
     date_precision = DatePrecision.DAY
     location = factory.SubFactory(LocationFactory)
     geo_precision = GeoPrecision.EXACT
-    event_type = factory.LazyFunction(lambda: EventType.objects.get(code="battles"))
-    sub_event_type = factory.LazyFunction(lambda: SubEventType.objects.get(code="armed_clash"))
+    event_type = factory.LazyFunction(lambda: taxonomy(EventType, "battles"))
+    sub_event_type = factory.LazyFunction(lambda: taxonomy(SubEventType, "armed_clash"))
     status = Status.PUBLISHED
     published_at = factory.LazyAttribute(
         lambda incident: (

@@ -17,6 +17,7 @@ from tests.factories import (
     IncidentFactory,
     LocationFactory,
 )
+from tests.shared_rows import rows_per_module
 
 BOUNDARY_DAYS = [
     "2019-12-30",  # Monday of 2020-W01
@@ -114,10 +115,10 @@ def public_incidents():
     return incidents
 
 
-@pytest.fixture
-def sahel(db):
+@rows_per_module
+def sahel_rows():
     """About 240 incidents in five regions of two countries (and one place known only to its
-    country), over November 2019 – March 2021, with a fixed seed."""
+    country), over November 2019 – March 2021, with a fixed seed; built once per module."""
     rng = random.Random(2023)
     mali = CountryFactory()
     burkina = CountryFactory(iso3="BFA", iso2="BF", name="Burkina Faso")
@@ -193,3 +194,9 @@ def sahel(db):
         "mali": mali,
         "burkina": burkina,
     }
+
+
+@pytest.fixture
+def sahel(sahel_rows, db):
+    """The rows of sahel_rows, for a test that reads them (and may add its own)."""
+    return sahel_rows

@@ -49,6 +49,7 @@ from tests.factories import (
     LocationFactory,
     SourceFactory,
 )
+from tests.shared_rows import rows_per_module
 
 LIST_URL = reverse("incidents:incident_list")
 FORMATS = ["csv", "json", "xlsx", "geojson"]
@@ -100,8 +101,8 @@ def exported_ids(client, file_format, params):
     return [feature["id"] for feature in json.loads(content(response))["features"]]
 
 
-@pytest.fixture
-def hundred_incidents(db):
+@rows_per_module
+def hundred_incidents_rows():
     """100 published incidents a week apart from January 2022, mostly battles, in five places,
     with varied killed (some unknown): every list below runs over more than one page."""
     places = [
@@ -134,6 +135,11 @@ def hundred_incidents(db):
         if number % 4  # every fourth incident has no reported deaths: unknown
     )
     return incidents
+
+
+@pytest.fixture
+def hundred_incidents(hundred_incidents_rows, db):
+    return hundred_incidents_rows
 
 
 @pytest.fixture

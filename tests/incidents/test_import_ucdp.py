@@ -19,6 +19,7 @@ from incidents.importers.reading import FileRefused
 from incidents.importers.ucdp import UcdpImporter, spread
 from incidents.importers.writing import IncidentWriter
 from incidents.models import Casualty, Incident
+from tests.shared_rows import rows_per_module
 
 SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "data" / "ucdp_ged_west_africa_sample.csv"
 ISO3 = {
@@ -76,13 +77,29 @@ def run(path, **options):
     return import_file(path, UcdpImporter(), **options)
 
 
-@pytest.fixture
-def sample():
+def sample_path():
     if not SAMPLE.exists():
         if os.environ.get("CI") == "true":
             pytest.fail(f"{SAMPLE} is missing")
         pytest.skip(f"{SAMPLE} is not beside this checkout")
     return SAMPLE
+
+
+@pytest.fixture
+def sample():
+    return sample_path()
+
+
+@rows_per_module
+def sample_import_rows():
+    """The real export imported once, skipping its inconsistent rows, into an empty database."""
+    return run(sample_path(), skip_invalid=True)
+
+
+@pytest.fixture
+def sample_import(sample_import_rows, db):
+    """The report of that import."""
+    return sample_import_rows
 
 
 def expected_from_csv(path):
@@ -117,9 +134,9 @@ def imported_totals():
     return {iso3: tuple(values) for iso3, values in totals.items()}
 
 
-def test_real_ucdp_export_imports_with_its_counts_and_deaths_per_country(db, sample):
+def test_real_ucdp_export_imports_with_its_counts_and_deaths_per_country(sample, sample_import):
     expected, inconsistent = expected_from_csv(sample)
-    report = run(sample, skip_invalid=True)
+    report = sample_import
     assert report.written
     assert (report.rows, report.created) == (2365, 2365 - inconsistent)
     assert len(report.rejected_rows) == inconsistent == 33
@@ -130,8 +147,7 @@ def test_real_ucdp_export_imports_with_its_counts_and_deaths_per_country(db, sam
         assert incident.killed_best == sum(row.best for row in rows)
 
 
-def test_real_ucdp_export_reimport_changes_nothing(db, sample):
-    run(sample, skip_invalid=True)
+def test_real_ucdp_export_reimport_changes_nothing(sample, sample_import):
     again = run(sample, skip_invalid=True)
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2365 - 33)
 

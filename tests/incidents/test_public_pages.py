@@ -281,7 +281,10 @@ def test_home_describes_the_database_and_links_onward(client, kouakourou):
     assert "Political violence in Mali and the Sahel" in html
     assert "Coordinated ambush near Kouakourou" in html
     assert f'href="{LIST_URL}"' in html
-    assert "Sep 2023 – Sep 2023" in html or "Sep 2023" in html
+    # The period covered, from the first incident's month to the last's (here the same one).
+    assert re.search(r'<span class="stat">Sep 2023 – Sep 2023</span>\s*period covered', html)
+    # The latest incidents' cards, dated to the month the incident is known to.
+    assert '<span class="sub">Sep 2023 · <a href=' in html
 
 
 def test_unknown_incident_gets_a_readable_not_found_page(client, db):
