@@ -37,6 +37,8 @@ from tests.factories import (
     IncidentFactory,
     LocationFactory,
     SourceFactory,
+    create_places_in_bulk,
+    save_incidents_in_bulk,
 )
 
 INCIDENTS_URL = reverse("incidents_api:incident_list")
@@ -663,15 +665,14 @@ def incidents_for_budget(count):
     )
     actors = [ActorFactory(), ActorFactory(actor_type=ActorType.CIVILIANS)]
     tactics = list(Tactic.objects.all()[:2])
-    incidents = []
-    for _ in range(count):
-        incident = IncidentFactory(location=LocationFactory(admin1=area, admin2=district))
-        incident.tactics.set(tactics)
-        CasualtyFactory(incident=incident)
-        IncidentActorFactory(incident=incident, actor=actors[0], role=ActorRole.PERPETRATOR)
-        IncidentActorFactory(incident=incident, actor=actors[1], role=ActorRole.TARGET)
-        CitationFactory(incident=incident)
-        incidents.append(incident)
+    places = create_places_in_bulk(count, admin1=area, admin2=district)
+    incidents = save_incidents_in_bulk(
+        [IncidentFactory.build(location=place) for place in places],
+        tactics=tactics,
+        roles=[(actors[0], ActorRole.PERPETRATOR), (actors[1], ActorRole.TARGET)],
+        killed=lambda number: 5,
+        source=SourceFactory(),
+    )
     return SimpleNamespace(incidents=incidents, area=area, actor=actors[0])
 
 

@@ -29,6 +29,7 @@ from tests.factories import (
     IncidentActorFactory,
     IncidentFactory,
     LocationFactory,
+    save_incidents_in_bulk,
 )
 from tests.shared_rows import rows_per_module
 
@@ -617,14 +618,18 @@ def incidents_for_budget(count, sahel):
     actors = [ActorFactory(), ActorFactory(actor_type=7)]
     tactics = list(Tactic.objects.all()[:2])
     places = [sahel.kouakourou, sahel.ansongo_town, sahel.djibo]
-    for number in range(count):
-        incident = IncidentFactory(
-            location=places[number % 3], start_date=day("2023-01-01") + datetime.timedelta(number)
-        )
-        incident.tactics.set(tactics)
-        CasualtyFactory(incident=incident, best=number)
-        IncidentActorFactory(incident=incident, actor=actors[0], role=ActorRole.PERPETRATOR)
-        IncidentActorFactory(incident=incident, actor=actors[1], role=ActorRole.TARGET)
+    save_incidents_in_bulk(
+        [
+            IncidentFactory.build(
+                location=places[number % 3],
+                start_date=day("2023-01-01") + datetime.timedelta(number),
+            )
+            for number in range(count)
+        ],
+        tactics=tactics,
+        roles=[(actors[0], ActorRole.PERPETRATOR), (actors[1], ActorRole.TARGET)],
+        killed=lambda number: number,
+    )
 
 
 # The list page: count; page rows, their tactics, their actors; three facets; map points; the

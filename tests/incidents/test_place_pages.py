@@ -18,6 +18,7 @@ from tests.factories import (
     IncidentActorFactory,
     IncidentFactory,
     LocationFactory,
+    save_incidents_in_bulk,
 )
 
 HIDDEN_STATUSES = (Status.DRAFT, Status.IN_REVIEW, Status.RETRACTED)
@@ -446,10 +447,16 @@ def test_a_big_areas_totals_are_a_minute_old_at_most_a_small_ones_exact(
 def incidents_for_budget(mali, count):
     actors = [ActorFactory(), ActorFactory(actor_type=7)]
     places = [mali["kouakourou"], mali["sofara"], mali["bandiagara_town"], mali["sevare"]]
-    for number in range(count):
-        incident = record(places[number % 4], f"{2015 + number % 9}-05-01", (1, 2, 3))
-        IncidentActorFactory(incident=incident, actor=actors[0], role=ActorRole.PERPETRATOR)
-        IncidentActorFactory(incident=incident, actor=actors[1], role=ActorRole.TARGET)
+    save_incidents_in_bulk(
+        [
+            IncidentFactory.build(
+                location=places[number % 4], start_date=datetime.date(2015 + number % 9, 5, 1)
+            )
+            for number in range(count)
+        ],
+        roles=[(actors[0], ActorRole.PERPETRATOR), (actors[1], ActorRole.TARGET)],
+        killed=lambda number: 2,
+    )
 
 
 @pytest.mark.parametrize("count", [5, 60])
