@@ -182,10 +182,8 @@ class IncidentActorFactory(factory.django.DjangoModelFactory):
     role = ActorRole.PERPETRATOR
 
 
-def create_places_in_bulk(count, **fields):
-    """`count` places made by LocationFactory.build(**fields) (pass the saved areas they are
-    in), saved with one INSERT."""
-    places = LocationFactory.build_batch(count, **fields)
+def save_places_in_bulk(places):
+    """Save places made by LocationFactory.build(…) (with saved areas) with one INSERT."""
     for place in places:
         place.fill_hierarchy()  # what Location.save() does
     return Location.objects.bulk_create(places)

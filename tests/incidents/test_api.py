@@ -37,8 +37,8 @@ from tests.factories import (
     IncidentFactory,
     LocationFactory,
     SourceFactory,
-    create_places_in_bulk,
     save_incidents_in_bulk,
+    save_places_in_bulk,
 )
 
 INCIDENTS_URL = reverse("incidents_api:incident_list")
@@ -665,7 +665,7 @@ def incidents_for_budget(count):
     )
     actors = [ActorFactory(), ActorFactory(actor_type=ActorType.CIVILIANS)]
     tactics = list(Tactic.objects.all()[:2])
-    places = create_places_in_bulk(count, admin1=area, admin2=district)
+    places = save_places_in_bulk(LocationFactory.build_batch(count, admin1=area, admin2=district))
     incidents = save_incidents_in_bulk(
         [IncidentFactory.build(location=place) for place in places],
         tactics=tactics,

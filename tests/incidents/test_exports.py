@@ -48,8 +48,8 @@ from tests.factories import (
     IncidentFactory,
     LocationFactory,
     SourceFactory,
-    create_places_in_bulk,
     save_incidents_in_bulk,
+    save_places_in_bulk,
 )
 from tests.shared_rows import rows_per_module
 
@@ -661,7 +661,7 @@ def incidents_for_budget(count):
     actors = [ActorFactory(), ActorFactory(actor_type=ActorType.CIVILIANS)]
     tactics = list(Tactic.objects.all()[:2])
     source = SourceFactory()
-    places = create_places_in_bulk(count, admin1=location.admin1)
+    places = save_places_in_bulk(LocationFactory.build_batch(count, admin1=location.admin1))
     save_incidents_in_bulk(
         [IncidentFactory.build(location=place) for place in places],
         tactics=tactics,

@@ -16,8 +16,8 @@ from tests.factories import (
     IncidentActorFactory,
     IncidentFactory,
     LocationFactory,
-    create_places_in_bulk,
     save_incidents_in_bulk,
+    save_places_in_bulk,
 )
 
 LIST_URL = reverse("incidents:incident_list")
@@ -164,7 +164,7 @@ def incidents_for_budget(count):
     location = LocationFactory()
     actors = [ActorFactory(), ActorFactory(actor_type=7)]
     tactics = list(Tactic.objects.all()[:2])
-    places = create_places_in_bulk(count, admin1=location.admin1)
+    places = save_places_in_bulk(LocationFactory.build_batch(count, admin1=location.admin1))
     save_incidents_in_bulk(
         [IncidentFactory.build(location=place) for place in places],
         tactics=tactics,
