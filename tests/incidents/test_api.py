@@ -40,6 +40,7 @@ from tests.factories import (
     save_incidents_in_bulk,
     save_places_in_bulk,
 )
+from tests.shared_rows import rows_per_module
 
 INCIDENTS_URL = reverse("incidents_api:incident_list")
 ADMIN_AREAS_URL = reverse("incidents_api:admin_area_list")
@@ -375,13 +376,21 @@ def test_unknown_incident_is_not_found(client, db):
 # --- pages ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def crowded_days(db):
-    """45 incidents on each of three days: far more sharing a date than fit on a page."""
+@rows_per_module
+def crowded_days_rows():
+    """45 incidents on each of three days: far more sharing a date than fit on a page; their
+    ids, newest first. Built once per module."""
     location = LocationFactory()
     for day in (1, 2, 3):
         IncidentFactory.create_batch(45, start_date=datetime.date(2024, 1, day), location=location)
-    return list(Incident.objects.order_by("-start_date", "-id").values_list("id", flat=True))
+    return tuple(Incident.objects.order_by("-start_date", "-id").values_list("id", flat=True))
+
+
+@pytest.fixture
+def crowded_days(crowded_days_rows, db):
+    """The ids of crowded_days_rows, as a list, for a test that reads the rows (and may add
+    its own)."""
+    return list(crowded_days_rows)
 
 
 def test_pages_follow_each_other_without_gap_or_repeat(client, crowded_days):
