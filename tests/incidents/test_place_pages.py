@@ -20,6 +20,7 @@ from tests.factories import (
     LocationFactory,
     save_incidents_in_bulk,
 )
+from tests.shared_rows import rows_per_module
 
 HIDDEN_STATUSES = (Status.DRAFT, Status.IN_REVIEW, Status.RETRACTED)
 
@@ -38,8 +39,7 @@ def record(place, date, killed=None, status=Status.PUBLISHED, title=None):
     return incident
 
 
-@pytest.fixture
-def mali(db):
+def build_mali():
     """Mali with Mopti (districts Djenné and Bandiagara, a commune in Djenné) and Gao."""
     country = CountryFactory()
     mopti = AdminAreaFactory(country=country, name="Mopti", iso_code="ML-5")
@@ -98,11 +98,24 @@ RECORDS = [
 
 
 @pytest.fixture
-def recorded(mali):
+def mali(db):
+    return build_mali()
+
+
+@rows_per_module
+def recorded_rows():
+    """The RECORDS in the places of build_mali; built once per module."""
+    mali = build_mali()
     for place, date, killed, status in RECORDS:
         title = f"SECRET {status} report" if status != Status.PUBLISHED else None
         record(mali[place], date, killed, status, title=title)
     return mali
+
+
+@pytest.fixture
+def recorded(recorded_rows, db):
+    """The places of recorded_rows, for a test that reads the rows (and may add its own)."""
+    return recorded_rows
 
 
 def expected_years(places):
