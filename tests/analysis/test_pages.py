@@ -10,8 +10,8 @@ import re
 import pytest
 from django.urls import reverse
 
-from incidents.choices import DatePrecision, Status
-from incidents.models import AdminArea
+from incidents.choices import ActorRole, DatePrecision, Status
+from incidents.models import AdminArea, IncidentActor
 from tests.factories import (
     ActorFactory,
     AdminAreaFactory,
@@ -20,6 +20,8 @@ from tests.factories import (
     IncidentActorFactory,
     IncidentFactory,
     LocationFactory,
+    save_incidents_in_bulk,
+    save_places_in_bulk,
 )
 
 SERIES = reverse("analysis:series")
@@ -387,13 +389,23 @@ def many_incidents(db):
         regions = [AdminAreaFactory(name=f"Region {n}", iso_code=f"ML-{n}") for n in range(3)]
         actors = [ActorFactory() for _ in range(3)]
         CountryFactory()
-        for number in range(count):
-            incident = IncidentFactory(
-                start_date=day("2022-01-01") + datetime.timedelta(days=number * 11),
-                location=LocationFactory(admin1=regions[number % 3]),
-            )
-            CasualtyFactory(incident=incident, best=number)
-            IncidentActorFactory(incident=incident, actor=actors[number % 3])
+        places = save_places_in_bulk(
+            [LocationFactory.build(admin1=regions[number % 3]) for number in range(count)]
+        )
+        incidents = save_incidents_in_bulk(
+            [
+                IncidentFactory.build(
+                    start_date=day("2022-01-01") + datetime.timedelta(days=number * 11),
+                    location=place,
+                )
+                for number, place in enumerate(places)
+            ],
+            killed=lambda number: number,
+        )
+        IncidentActor.objects.bulk_create(
+            IncidentActor(incident=incident, actor=actors[number % 3], role=ActorRole.PERPETRATOR)
+            for number, incident in enumerate(incidents)
+        )
         return regions
 
     return make

@@ -9,13 +9,14 @@ from django.urls import reverse
 
 from incidents import querysets
 from incidents.choices import ActorRole, ActorType, Status
-from incidents.models import ActorAlias
+from incidents.models import ActorAlias, IncidentActor
 from tests.factories import (
     ActorFactory,
     CasualtyFactory,
     IncidentActorFactory,
     IncidentFactory,
     LocationFactory,
+    save_incidents_in_bulk,
 )
 
 P, PA, T, TA = (
@@ -229,14 +230,19 @@ def test_actor_page_query_count_does_not_grow_with_incidents(
     client, actors, django_assert_max_num_queries, count
 ):
     place = LocationFactory()
-    for number in range(count):
-        incident = IncidentFactory(
-            location=place, start_date=datetime.date(2015 + number % 9, 1, 1)
-        )
-        CasualtyFactory(incident=incident)
-        IncidentActorFactory(incident=incident, actor=actors["jnim"], role=P)
-        other = ("fama", "civilians", "dozo", "wagner")[number % 4]
-        IncidentActorFactory(incident=incident, actor=actors[other], role=T)
+    incidents = save_incidents_in_bulk(
+        [
+            IncidentFactory.build(location=place, start_date=datetime.date(2015 + number % 9, 1, 1))
+            for number in range(count)
+        ],
+        roles=[(actors["jnim"], P)],
+        killed=lambda number: 5,
+    )
+    others = [actors[name] for name in ("fama", "civilians", "dozo", "wagner")]
+    IncidentActor.objects.bulk_create(
+        IncidentActor(incident=incident, actor=others[number % 4], role=T)
+        for number, incident in enumerate(incidents)
+    )
     # actor, its aliases; roles; actors met; trend (which also counts the table's pages);
     # the table's rows, their tactics, their actors
     with django_assert_max_num_queries(8):

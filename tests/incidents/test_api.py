@@ -37,7 +37,10 @@ from tests.factories import (
     IncidentFactory,
     LocationFactory,
     SourceFactory,
+    save_incidents_in_bulk,
+    save_places_in_bulk,
 )
+from tests.shared_rows import rows_per_module
 
 INCIDENTS_URL = reverse("incidents_api:incident_list")
 ADMIN_AREAS_URL = reverse("incidents_api:admin_area_list")
@@ -373,13 +376,21 @@ def test_unknown_incident_is_not_found(client, db):
 # --- pages ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def crowded_days(db):
-    """45 incidents on each of three days: far more sharing a date than fit on a page."""
+@rows_per_module
+def crowded_days_rows():
+    """45 incidents on each of three days: far more sharing a date than fit on a page; their
+    ids, newest first. Built once per module."""
     location = LocationFactory()
     for day in (1, 2, 3):
         IncidentFactory.create_batch(45, start_date=datetime.date(2024, 1, day), location=location)
-    return list(Incident.objects.order_by("-start_date", "-id").values_list("id", flat=True))
+    return tuple(Incident.objects.order_by("-start_date", "-id").values_list("id", flat=True))
+
+
+@pytest.fixture
+def crowded_days(crowded_days_rows, db):
+    """The ids of crowded_days_rows, as a list, for a test that reads the rows (and may add
+    its own)."""
+    return list(crowded_days_rows)
 
 
 def test_pages_follow_each_other_without_gap_or_repeat(client, crowded_days):
@@ -663,15 +674,14 @@ def incidents_for_budget(count):
     )
     actors = [ActorFactory(), ActorFactory(actor_type=ActorType.CIVILIANS)]
     tactics = list(Tactic.objects.all()[:2])
-    incidents = []
-    for _ in range(count):
-        incident = IncidentFactory(location=LocationFactory(admin1=area, admin2=district))
-        incident.tactics.set(tactics)
-        CasualtyFactory(incident=incident)
-        IncidentActorFactory(incident=incident, actor=actors[0], role=ActorRole.PERPETRATOR)
-        IncidentActorFactory(incident=incident, actor=actors[1], role=ActorRole.TARGET)
-        CitationFactory(incident=incident)
-        incidents.append(incident)
+    places = save_places_in_bulk(LocationFactory.build_batch(count, admin1=area, admin2=district))
+    incidents = save_incidents_in_bulk(
+        [IncidentFactory.build(location=place) for place in places],
+        tactics=tactics,
+        roles=[(actors[0], ActorRole.PERPETRATOR), (actors[1], ActorRole.TARGET)],
+        killed=lambda number: 5,
+        source=SourceFactory(),
+    )
     return SimpleNamespace(incidents=incidents, area=area, actor=actors[0])
 
 

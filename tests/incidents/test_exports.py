@@ -48,6 +48,8 @@ from tests.factories import (
     IncidentFactory,
     LocationFactory,
     SourceFactory,
+    save_incidents_in_bulk,
+    save_places_in_bulk,
 )
 from tests.shared_rows import rows_per_module
 
@@ -659,13 +661,14 @@ def incidents_for_budget(count):
     actors = [ActorFactory(), ActorFactory(actor_type=ActorType.CIVILIANS)]
     tactics = list(Tactic.objects.all()[:2])
     source = SourceFactory()
-    for _ in range(count):
-        incident = IncidentFactory(location=LocationFactory(admin1=location.admin1))
-        incident.tactics.set(tactics)
-        CasualtyFactory(incident=incident)
-        CitationFactory(incident=incident, source=source)
-        IncidentActorFactory(incident=incident, actor=actors[0], role=ActorRole.PERPETRATOR)
-        IncidentActorFactory(incident=incident, actor=actors[1], role=ActorRole.TARGET)
+    places = save_places_in_bulk(LocationFactory.build_batch(count, admin1=location.admin1))
+    save_incidents_in_bulk(
+        [IncidentFactory.build(location=place) for place in places],
+        tactics=tactics,
+        roles=[(actors[0], ActorRole.PERPETRATOR), (actors[1], ActorRole.TARGET)],
+        killed=lambda number: 5,
+        source=source,
+    )
 
 
 @pytest.mark.parametrize("file_format", FORMATS)

@@ -41,6 +41,7 @@ from tests.factories import (
     IncidentFactory,
     LocationFactory,
 )
+from tests.shared_rows import rows_per_module
 
 LIST_URL = reverse("incidents:incident_list")
 
@@ -159,10 +160,10 @@ def test_precision_maxima_leave_out_less_precisely_known_incidents(db, params, e
 # --- where -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def sahel(db):
+@rows_per_module
+def sahel_places_rows():
     """Mali (Mopti region with Djenné and Bandiagara districts; Gao region) and Burkina Faso,
-    with one incident at each of five places, titled "at <place>"."""
+    with one incident at each of five places, titled "at <place>"; built once per module."""
     mali = CountryFactory()
     burkina = CountryFactory(iso3="BFA", iso2="BF", name="Burkina Faso")
     mopti = AdminAreaFactory(country=mali, name="Mopti", iso_code="ML-5")
@@ -199,6 +200,12 @@ def sahel(db):
         IncidentFactory(title=f"at {name}", location=place)
         setattr(world, name.lower(), place)
     return world
+
+
+@pytest.fixture
+def sahel(sahel_places_rows, db):
+    """The rows of sahel_places_rows, for a test that reads them (and may add its own)."""
+    return sahel_places_rows
 
 
 MALI = ["at Bandiagara", "at Gao", "at Kouakourou", "at Sofara"]
@@ -891,8 +898,8 @@ def one_of_each_status(sahel):
         IncidentActorFactory(incident=incident, actor=jnim, role=ActorRole.PERPETRATOR)
         IncidentActorFactory(incident=incident, actor=fama, role=ActorRole.TARGET)
         CasualtyFactory(incident=incident, best=15)
-    sahel.jnim = jnim
-    return sahel
+    # A copy: the world of sahel is shared by the module's tests and must not change.
+    return SimpleNamespace(**vars(sahel), jnim=jnim)
 
 
 # One query per parameter, each matching the ambush (and so its draft and retracted copies).

@@ -29,7 +29,9 @@ from tests.factories import (
     IncidentActorFactory,
     IncidentFactory,
     LocationFactory,
+    save_incidents_in_bulk,
 )
+from tests.shared_rows import rows_per_module
 
 LIST_URL = reverse("incidents:incident_list")
 
@@ -38,8 +40,7 @@ def day(text):
     return datetime.date.fromisoformat(text)
 
 
-@pytest.fixture
-def sahel(db):
+def build_sahel():
     """Two countries, three regions, four districts and a place in each district."""
     mali = CountryFactory(iso3="MLI", iso2="ML", name="Mali")
     burkina = CountryFactory(iso3="BFA", iso2="BF", name="Burkina Faso")
@@ -90,9 +91,16 @@ def sahel(db):
 
 
 @pytest.fixture
-def season(sahel):
+def sahel(db):
+    return build_sahel()
+
+
+@rows_per_module
+def season_rows():
     """Nine published incidents of 2022–2023 in three regions, of three types, and three
-    unpublished ones (a draft, one in review, a retraction) that must never count."""
+    unpublished ones (a draft, one in review, a retraction) that must never count; in the places
+    of build_sahel, built once per module."""
+    sahel = build_sahel()
     jnim = ActorFactory(name="JNIM")
     specs = [
         # (title, date, place, event type, killed)
@@ -138,6 +146,12 @@ def season(sahel):
         )
         CasualtyFactory(incident=hidden, best=99)
     return SimpleNamespace(incidents=incidents, jnim=jnim, **vars(sahel))
+
+
+@pytest.fixture
+def season(season_rows, db):
+    """The rows of season_rows, for a test that reads them (and may add its own)."""
+    return season_rows
 
 
 def html_of(response):
@@ -604,14 +618,18 @@ def incidents_for_budget(count, sahel):
     actors = [ActorFactory(), ActorFactory(actor_type=7)]
     tactics = list(Tactic.objects.all()[:2])
     places = [sahel.kouakourou, sahel.ansongo_town, sahel.djibo]
-    for number in range(count):
-        incident = IncidentFactory(
-            location=places[number % 3], start_date=day("2023-01-01") + datetime.timedelta(number)
-        )
-        incident.tactics.set(tactics)
-        CasualtyFactory(incident=incident, best=number)
-        IncidentActorFactory(incident=incident, actor=actors[0], role=ActorRole.PERPETRATOR)
-        IncidentActorFactory(incident=incident, actor=actors[1], role=ActorRole.TARGET)
+    save_incidents_in_bulk(
+        [
+            IncidentFactory.build(
+                location=places[number % 3],
+                start_date=day("2023-01-01") + datetime.timedelta(number),
+            )
+            for number in range(count)
+        ],
+        tactics=tactics,
+        roles=[(actors[0], ActorRole.PERPETRATOR), (actors[1], ActorRole.TARGET)],
+        killed=lambda number: number,
+    )
 
 
 # The list page: count; page rows, their tactics, their actors; three facets; map points; the

@@ -18,7 +18,9 @@ from tests.factories import (
     IncidentActorFactory,
     IncidentFactory,
     LocationFactory,
+    save_incidents_in_bulk,
 )
+from tests.shared_rows import rows_per_module
 
 HIDDEN_STATUSES = (Status.DRAFT, Status.IN_REVIEW, Status.RETRACTED)
 
@@ -37,8 +39,7 @@ def record(place, date, killed=None, status=Status.PUBLISHED, title=None):
     return incident
 
 
-@pytest.fixture
-def mali(db):
+def build_mali():
     """Mali with Mopti (districts Djenné and Bandiagara, a commune in Djenné) and Gao."""
     country = CountryFactory()
     mopti = AdminAreaFactory(country=country, name="Mopti", iso_code="ML-5")
@@ -97,11 +98,24 @@ RECORDS = [
 
 
 @pytest.fixture
-def recorded(mali):
+def mali(db):
+    return build_mali()
+
+
+@rows_per_module
+def recorded_rows():
+    """The RECORDS in the places of build_mali; built once per module."""
+    mali = build_mali()
     for place, date, killed, status in RECORDS:
         title = f"SECRET {status} report" if status != Status.PUBLISHED else None
         record(mali[place], date, killed, status, title=title)
     return mali
+
+
+@pytest.fixture
+def recorded(recorded_rows, db):
+    """The places of recorded_rows, for a test that reads the rows (and may add its own)."""
+    return recorded_rows
 
 
 def expected_years(places):
@@ -446,10 +460,16 @@ def test_a_big_areas_totals_are_a_minute_old_at_most_a_small_ones_exact(
 def incidents_for_budget(mali, count):
     actors = [ActorFactory(), ActorFactory(actor_type=7)]
     places = [mali["kouakourou"], mali["sofara"], mali["bandiagara_town"], mali["sevare"]]
-    for number in range(count):
-        incident = record(places[number % 4], f"{2015 + number % 9}-05-01", (1, 2, 3))
-        IncidentActorFactory(incident=incident, actor=actors[0], role=ActorRole.PERPETRATOR)
-        IncidentActorFactory(incident=incident, actor=actors[1], role=ActorRole.TARGET)
+    save_incidents_in_bulk(
+        [
+            IncidentFactory.build(
+                location=places[number % 4], start_date=datetime.date(2015 + number % 9, 5, 1)
+            )
+            for number in range(count)
+        ],
+        roles=[(actors[0], ActorRole.PERPETRATOR), (actors[1], ActorRole.TARGET)],
+        killed=lambda number: 2,
+    )
 
 
 @pytest.mark.parametrize("count", [5, 60])

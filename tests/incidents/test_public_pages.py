@@ -16,6 +16,8 @@ from tests.factories import (
     IncidentActorFactory,
     IncidentFactory,
     LocationFactory,
+    save_incidents_in_bulk,
+    save_places_in_bulk,
 )
 
 LIST_URL = reverse("incidents:incident_list")
@@ -162,12 +164,13 @@ def incidents_for_budget(count):
     location = LocationFactory()
     actors = [ActorFactory(), ActorFactory(actor_type=7)]
     tactics = list(Tactic.objects.all()[:2])
-    for _ in range(count):
-        incident = IncidentFactory(location=LocationFactory(admin1=location.admin1))
-        incident.tactics.set(tactics)
-        CasualtyFactory(incident=incident)
-        IncidentActorFactory(incident=incident, actor=actors[0], role=ActorRole.PERPETRATOR)
-        IncidentActorFactory(incident=incident, actor=actors[1], role=ActorRole.TARGET)
+    places = save_places_in_bulk(LocationFactory.build_batch(count, admin1=location.admin1))
+    save_incidents_in_bulk(
+        [IncidentFactory.build(location=place) for place in places],
+        tactics=tactics,
+        roles=[(actors[0], ActorRole.PERPETRATOR), (actors[1], ActorRole.TARGET)],
+        killed=lambda number: 5,
+    )
 
 
 @pytest.mark.parametrize("count", [5, 60])
