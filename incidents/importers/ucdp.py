@@ -5,6 +5,8 @@ per-country export (`best_est`/`low_est`/`high_est`, `MM/DD/YYYY 00:00:00` dates
 empty field on every row).
 
 How GED maps onto incidents:
+- The country is found by `country_id`, Gleditsch–Ward's code (gleditsch_ward.py), and by the
+  name as GED writes it ("DR Congo (Zaire)") when there is no code or no state has it today.
 - `side_a` is stored as the perpetrator and `side_b` as the target. GED does not say who
   attacked; in one-sided violence `side_b` is "Civilians", and in state-based violence `side_a`
   is the government, so this reads naturally and keeps UCDP's type_of_violence derivable
@@ -23,6 +25,7 @@ import re
 from datetime import datetime
 
 from ..choices import ActorRole, ActorType, CasualtyGroup, CasualtyOutcome, SourceScale
+from ..gleditsch_ward import find_iso3_by_gw_code
 from .importing import Importer
 from .reading import RowReader, country_code
 from .records import (
@@ -84,7 +87,11 @@ class UcdpImporter(Importer):
         geo_precision = cell.integer("where_prec", choices=range(1, 8))
         latitude = cell.coordinate("latitude", 90)
         longitude = cell.coordinate("longitude", 180)
-        country = country_code(row.get("country", ""))
+        # country_id (Gleditsch–Ward) is the reliable key; the name is read when a file has
+        # no country_id, or one that is no state of Gleditsch & Ward's list.
+        country = find_iso3_by_gw_code(row.get("country_id")) or country_code(
+            row.get("country", "")
+        )
         if country is None:
             errors.append(
                 RowError(row_number, "country", row.get("country", ""), "unknown country")

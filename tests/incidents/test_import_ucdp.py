@@ -230,6 +230,28 @@ def test_ivory_coast_and_region_names_match_iso_3166(db, ged_file):
     assert (location.country.iso3, location.admin1.iso_code) == ("CIV", "CI-LG")
 
 
+@pytest.mark.parametrize(
+    ("country", "country_id", "iso3"),
+    [
+        ("DR Congo (Zaire)", "490", "COD"),
+        ("Yemen (North Yemen)", "678", "YEM"),
+        ("Kingdom of eSwatini (Swaziland)", "572", "SWZ"),
+        ("Bosnia-Herzegovina", "346", "BIH"),
+        ("Turkey", "640", "TUR"),
+        ("Macedonia, FYR", "343", "MKD"),
+        ("Kosovo", "347", "XKX"),
+        ("A name no release ever used", "552", "ZWE"),  # the code wins over the name
+        ("Myanmar (Burma)", "", "MMR"),  # no code: the name as GED writes it
+        ("Russia (Soviet Union)", "315", "RUS"),  # a code of no state today: the name
+    ],
+)
+def test_ged_country_is_found_by_country_id_then_by_name(db, ged_file, country, country_id, iso3):
+    row = ged_row(country=country, country_id=country_id, adm_1="", adm_2="")
+    report = run(ged_file(row, columns=[*GLOBAL_COLUMNS, "country_id"]))
+    assert report.created == 1, report.rejected
+    assert Incident.objects.get().location.country.iso3 == iso3
+
+
 def test_gao_region_and_gao_are_one_region(db, ged_file):
     run(
         ged_file(
