@@ -9,21 +9,36 @@ import pycountry
 from .models import AdminArea, Country
 
 # Country names in UCDP and ACLED that pycountry does not know, with their ISO 3166-1 alpha-3.
-COUNTRY_NAME_ALIASES = {
-    "ivory coast": "CIV",
-    "cote d'ivoire": "CIV",
-    "dr congo (zaire)": "COD",
-    "democratic republic of congo": "COD",
-    "congo": "COG",
-    "russia (soviet union)": "RUS",
-    "yemen (north yemen)": "YEM",
-    "cambodia (kampuchea)": "KHM",
-    "myanmar (burma)": "MMR",
-    "madagascar (malagasy)": "MDG",
-    "zimbabwe (rhodesia)": "ZWE",
-    "serbia (yugoslavia)": "SRB",
-    "eswatini": "SWZ",
-    "kosovo": "XKX",
+# GED writes a country's historic name in parentheses; the keys keep it, so that the name as GED
+# writes it is what is looked up (country_key below compares them loosely).
+_COUNTRY_NAME_ALIASES = {
+    "Ivory Coast": "CIV",
+    "Cote d'Ivoire": "CIV",
+    "DR Congo (Zaire)": "COD",
+    "DR Congo": "COD",
+    "Democratic Republic of Congo": "COD",
+    "Congo": "COG",
+    "Russia (Soviet Union)": "RUS",
+    "Yemen (North Yemen)": "YEM",
+    "South Yemen": "YEM",
+    "Cambodia (Kampuchea)": "KHM",
+    "Myanmar (Burma)": "MMR",
+    "Madagascar (Malagasy)": "MDG",
+    "Zimbabwe (Rhodesia)": "ZWE",
+    "Serbia (Yugoslavia)": "SRB",
+    "Kingdom of eSwatini (Swaziland)": "SWZ",
+    "eSwatini": "SWZ",
+    "Swaziland": "SWZ",
+    "Bosnia-Herzegovina": "BIH",
+    "Turkey": "TUR",
+    "Macedonia, FYR": "MKD",
+    "Macedonia": "MKD",
+    "North Macedonia": "MKD",
+    "South Vietnam": "VNM",
+    "Cape Verde": "CPV",
+    "Brunei": "BRN",
+    "East Timor": "TLS",
+    "Kosovo": "XKX",
 }
 
 # Words datasets append to area names: UCDP writes "Sahel region", "Soum province".
@@ -42,18 +57,38 @@ def normalize_name(name):
     return AREA_SUFFIXES.sub("", text)
 
 
+def country_key(name):
+    """A country name compared loosely (case, accents, punctuation), keeping "(…)": GED's
+    "Yemen (North Yemen)" is one key, not "yemen"."""
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[-_'’.,]", " ", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+COUNTRY_NAME_ALIASES = {country_key(name): iso3 for name, iso3 in _COUNTRY_NAME_ALIASES.items()}
+
+
 def find_country_code(name_or_code):
-    """ISO 3166-1 alpha-3 for a country name or code as datasets write it, or None."""
+    """ISO 3166-1 alpha-3 for a country name or code as datasets write it, or None.
+
+    The aliases are read before anything is stripped from the name; a name with a historic
+    name in parentheses that no alias knows is tried without it ("Chad (Tchad)" → Chad).
+    """
     text = (name_or_code or "").strip()
     if not text:
         return None
-    alias = COUNTRY_NAME_ALIASES.get(normalize_name(text))
-    if alias:
-        return alias
-    try:
-        return pycountry.countries.lookup(text).alpha_3
-    except LookupError:
-        return None
+    without_parentheses = re.sub(r"\s*\(.*?\)", "", text).strip()
+    for candidate in dict.fromkeys((text, without_parentheses)):
+        if not candidate:
+            continue
+        alias = COUNTRY_NAME_ALIASES.get(country_key(candidate))
+        if alias:
+            return alias
+        try:
+            return pycountry.countries.lookup(candidate).alpha_3
+        except LookupError:
+            continue
+    return None
 
 
 def load_country(iso3):

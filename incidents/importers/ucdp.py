@@ -5,6 +5,8 @@ per-country export (`best_est`/`low_est`/`high_est`, `MM/DD/YYYY 00:00:00` dates
 empty field on every row).
 
 How GED maps onto incidents:
+- The country is found by `country_id`, Gleditsch–Ward's code (gleditsch_ward.py), and by the
+  name as GED writes it ("DR Congo (Zaire)") when there is no code or no state has it today.
 - `side_a` is stored as the perpetrator and `side_b` as the target. GED does not say who
   attacked; in one-sided violence `side_b` is "Civilians", and in state-based violence `side_a`
   is the government, so this reads naturally and keeps UCDP's type_of_violence derivable
@@ -17,12 +19,24 @@ How GED maps onto incidents:
   whole event, so they are spread over the groups in proportion to their best figures, and the
   incident's killed low / best / high equal GED's exactly. GED records no injured: the injured
   totals stay unknown, not zero.
+- Optional columns: without `date_end` an event is dated by `date_start` alone; without
+  `date_prec` / `where_prec` its precision is unknown (UNKNOWN_DATE_PRECISION below); without
+  the deaths by side its split is unknown and the event's low / best / high still import.
 """
 
 import re
 from datetime import datetime
 
-from ..choices import ActorRole, ActorType, CasualtyGroup, CasualtyOutcome, SourceScale
+from ..choices import (
+    ActorRole,
+    ActorType,
+    CasualtyGroup,
+    CasualtyOutcome,
+    DatePrecision,
+    GeoPrecision,
+    SourceScale,
+)
+from ..gleditsch_ward import find_iso3_by_gw_code
 from .importing import Importer
 from .reading import RowReader, country_code
 from .records import (
@@ -40,6 +54,13 @@ ESTIMATE_COLUMNS = {
     "country": ("low_est", "best_est", "high_est"),
 }
 DEATH_COLUMNS = ["deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"]
+# Subsets of GED that researchers pass around (R packages among them) leave out date_end,
+# date_prec, where_prec and the deaths by side. A missing or empty precision is unknown, and
+# unknown is stored as the least precise value, the one that never claims more than the file
+# says: filters on precision (date_precision_max, geo_precision_max) then leave such events out
+# when an analyst asks for precise ones. Not "at sea" (where_prec 7), which is a kind of place.
+UNKNOWN_DATE_PRECISION = DatePrecision.YEAR.value
+UNKNOWN_GEO_PRECISION = GeoPrecision.COUNTRY.value
 DATE_FORMATS = ["%m/%d/%Y %H:%M:%S", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f"]
 DATE_HINT = "MM/DD/YYYY or YYYY-MM-DD"
 # One citation in source_article: "Office,YYYY-MM-DD,Headline"; offices and headlines may hold
@@ -59,13 +80,9 @@ class UcdpImporter(Importer):
         "side_a",
         "side_b",
         "country",
-        "where_prec",
         "latitude",
         "longitude",
-        "date_prec",
         "date_start",
-        "date_end",
-        *DEATH_COLUMNS,
     ]
 
     def missing_columns(self, header):
@@ -80,18 +97,24 @@ class UcdpImporter(Importer):
         key = cell.text("id", required=True)
         start, end = cell.date_range("date_start", "date_end")
         violence = cell.integer("type_of_violence", choices=range(1, 4))
-        date_precision = cell.integer("date_prec", choices=range(1, 6))
-        geo_precision = cell.integer("where_prec", choices=range(1, 8))
+        date_precision = cell.integer("date_prec", choices=range(1, 6), required=False)
+        geo_precision = cell.integer("where_prec", choices=range(1, 8), required=False)
         latitude = cell.coordinate("latitude", 90)
         longitude = cell.coordinate("longitude", 180)
-        country = country_code(row.get("country", ""))
+        # country_id (Gleditsch–Ward) is the reliable key; the name is read when a file has
+        # no country_id, or one that is no state of Gleditsch & Ward's list.
+        country = find_iso3_by_gw_code(row.get("country_id")) or country_code(
+            row.get("country", "")
+        )
         if country is None:
             errors.append(
                 RowError(row_number, "country", row.get("country", ""), "unknown country")
             )
         side_a = cell.text("side_a", required=True)
         side_b = cell.text("side_b", required=True)
-        deaths = {column: cell.integer(column, minimum=0) for column in DEATH_COLUMNS}
+        deaths = {
+            column: cell.integer(column, minimum=0, required=False) for column in DEATH_COLUMNS
+        }
         low_column, best_column, high_column = ESTIMATE_COLUMNS[
             "global" if "best" in row else "country"
         ]
@@ -137,9 +160,9 @@ class UcdpImporter(Importer):
             narrative=f"Place as UCDP describes it: {description}." if description else "",
             start_date=start,
             end_date=end,
-            date_precision=date_precision,
+            date_precision=date_precision or UNKNOWN_DATE_PRECISION,
             place=place,
-            geo_precision=geo_precision,
+            geo_precision=geo_precision or UNKNOWN_GEO_PRECISION,
             event_type="violence_against_civilians" if one_sided else "battles",
             sub_event_type="attack" if one_sided else "armed_clash",
             civilian_targeting=one_sided,
@@ -168,7 +191,13 @@ def casualty_group(side):
 
 
 def killed_by_group(side_a, side_b, deaths, low, best, high):
-    """Killed rows by group whose low / best / high add up to the event's estimates."""
+    """Killed rows by group whose low / best / high add up to the event's estimates.
+
+    Without all four deaths by side (a subset that leaves them out, or empty cells) the split
+    is unknown: one row of unknown group holds the event's estimates.
+    """
+    if None in deaths.values():
+        return [CasualtyRecord(CasualtyGroup.UNKNOWN, CasualtyOutcome.KILLED, low, best, high)]
     by_group = {}
     for group, count in (
         (casualty_group(side_a), deaths["deaths_a"]),

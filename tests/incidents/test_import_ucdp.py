@@ -12,7 +12,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from incidents.choices import ActorRole, CasualtyGroup, Status
+from incidents.choices import ActorRole, CasualtyGroup, DatePrecision, GeoPrecision, Status
 from incidents.importers import importing
 from incidents.importers.importing import import_file
 from incidents.importers.reading import FileRefused
@@ -211,6 +211,65 @@ def test_per_country_export_shape_with_us_dates_and_trailing_field(db, tmp_path)
     assert incident.killed_best == 12
 
 
+OPTIONAL_COLUMNS = [
+    "date_end", "where_prec", "date_prec",
+    "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown",
+]  # fmt: skip
+
+
+def assert_imported_with_unknown_precisions_and_split(report):
+    assert report.created == 1, report.rejected
+    incident = Incident.objects.get()
+    assert (str(incident.start_date), incident.end_date) == ("2022-09-26", None)
+    # Unknown precision is the least precise: a known year, the country only.
+    assert (incident.date_precision, incident.geo_precision) == (
+        DatePrecision.YEAR,
+        GeoPrecision.COUNTRY,
+    )
+    assert (incident.location.latitude, incident.location.longitude) == (
+        Decimal("14.1"),
+        Decimal("-1.6"),
+    )
+    # The split between the sides is unknown; the event's estimates are whole.
+    rows = [(c.group, c.outcome, c.low, c.best, c.high) for c in incident.casualties.all()]
+    assert rows == [(CasualtyGroup.UNKNOWN, "killed", 10, 12, 15)]
+    assert (incident.killed_low, incident.killed_best, incident.killed_high) == (10, 12, 15)
+
+
+def test_ged_subset_without_optional_columns_imports(db, ged_file):
+    columns = [c for c in GLOBAL_COLUMNS if c not in OPTIONAL_COLUMNS]
+    report = run(ged_file(ged_row(), columns=columns))
+    assert_imported_with_unknown_precisions_and_split(report)
+
+
+def test_ged_subset_with_optional_columns_empty_imports(db, ged_file):
+    report = run(ged_file(ged_row(**dict.fromkeys(OPTIONAL_COLUMNS, ""))))
+    assert_imported_with_unknown_precisions_and_split(report)
+
+
+def test_per_country_subset_without_optional_columns_imports(db, tmp_path):
+    columns = [c for c in GLOBAL_COLUMNS if c not in (*OPTIONAL_COLUMNS, "best", "high", "low")]
+    row = ged_row(date_start="09/26/2022 00:00:00", best_est="12", high_est="15", low_est="10")
+    path = write_csv(tmp_path / "subset.csv", [row], [*columns, "best_est", "high_est", "low_est"])
+    assert_imported_with_unknown_precisions_and_split(run(path))
+
+
+def test_deaths_by_side_with_one_empty_cell_are_an_unknown_split(db, ged_file):
+    # Three sides' figures without the fourth cannot be told apart from a wrong sum.
+    run(ged_file(ged_row(deaths_unknown="")))
+    incident = Incident.objects.get()
+    assert list(incident.casualties.values_list("group", "low", "best", "high")) == [
+        (CasualtyGroup.UNKNOWN, 10, 12, 15)
+    ]
+
+
+def test_end_date_alone_missing_keeps_the_given_precisions(db, ged_file):
+    columns = [c for c in GLOBAL_COLUMNS if c != "date_end"]
+    run(ged_file(ged_row(date_prec="2", where_prec="3"), columns=columns))
+    incident = Incident.objects.get()
+    assert (incident.end_date, incident.date_precision, incident.geo_precision) == (None, 2, 3)
+
+
 def test_one_sided_violence_targets_civilians(db, ged_file):
     run(ged_file(ged_row(type_of_violence="3", side_a="JNIM", side_b="Civilians",
                          deaths_a="0", deaths_civilians="12")))  # fmt: skip
@@ -228,6 +287,28 @@ def test_ivory_coast_and_region_names_match_iso_3166(db, ged_file):
     run(ged_file(ged_row(country="Ivory Coast", adm_1="Lagunes district", adm_2="")))
     location = Incident.objects.get().location
     assert (location.country.iso3, location.admin1.iso_code) == ("CIV", "CI-LG")
+
+
+@pytest.mark.parametrize(
+    ("country", "country_id", "iso3"),
+    [
+        ("DR Congo (Zaire)", "490", "COD"),
+        ("Yemen (North Yemen)", "678", "YEM"),
+        ("Kingdom of eSwatini (Swaziland)", "572", "SWZ"),
+        ("Bosnia-Herzegovina", "346", "BIH"),
+        ("Turkey", "640", "TUR"),
+        ("Macedonia, FYR", "343", "MKD"),
+        ("Kosovo", "347", "XKX"),
+        ("A name no release ever used", "552", "ZWE"),  # the code wins over the name
+        ("Myanmar (Burma)", "", "MMR"),  # no code: the name as GED writes it
+        ("Russia (Soviet Union)", "315", "RUS"),  # a code of no state today: the name
+    ],
+)
+def test_ged_country_is_found_by_country_id_then_by_name(db, ged_file, country, country_id, iso3):
+    row = ged_row(country=country, country_id=country_id, adm_1="", adm_2="")
+    report = run(ged_file(row, columns=[*GLOBAL_COLUMNS, "country_id"]))
+    assert report.created == 1, report.rejected
+    assert Incident.objects.get().location.country.iso3 == iso3
 
 
 def test_gao_region_and_gao_are_one_region(db, ged_file):
@@ -313,8 +394,8 @@ def test_rejects_go_to_the_current_directory_not_beside_the_imported_file(
     [
         ({"delimiter": ";"}, "separated by semicolons"),
         ({"delimiter": "\t"}, "separated by tabs"),
-        ({"columns": [c for c in GLOBAL_COLUMNS if c not in ("date_start", "deaths_a")]},
-         "Missing required columns: date_start, deaths_a."),
+        ({"columns": [c for c in GLOBAL_COLUMNS if c not in ("side_a", "date_start")]},
+         "Missing required columns: side_a, date_start."),
         ({"columns": [c for c in GLOBAL_COLUMNS if c != "best"]}, "best, low, high"),
         ({"encoding": "latin-1"}, "not UTF-8"),
     ],
