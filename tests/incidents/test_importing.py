@@ -1,4 +1,5 @@
-"""What every import does whatever its format: one import writing at a time."""
+"""What every import does whatever its format: one import writing at a time, and fresh
+planner statistics once it has written."""
 
 import csv
 import io
@@ -8,6 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents.acled import ACLED_COLUMNS
@@ -69,3 +71,44 @@ def test_admin_import_shows_that_another_is_running(analyst_client, another_impo
     run = ImportRun.objects.get()
     assert run.imported_at is None  # to be confirmed again once the other import is done
     assert Incident.objects.count() == 0
+
+
+def analyze_queries(queries):
+    return [query["sql"] for query in queries if query["sql"].startswith("ANALYZE")]
+
+
+def test_a_written_import_analyzes_its_tables_after_the_commit(
+    db, tmp_path, django_capture_on_commit_callbacks
+):
+    path = tmp_path / "acled.csv"
+    path.write_bytes(acled_csv(acled_row()))
+    with (
+        CaptureQueriesContext(connection) as during,
+        django_capture_on_commit_callbacks() as after_commit,
+    ):
+        import_file(path, AcledImporter())
+    assert analyze_queries(during) == []  # not inside the import's transaction
+    with CaptureQueriesContext(connection) as after:
+        for callback in after_commit:
+            callback()
+    if connection.vendor == "postgresql":
+        assert analyze_queries(after) == [
+            'ANALYZE "incidents_incident", "incidents_historicalincident", '
+            '"incidents_casualty", "incidents_incidentactor", "incidents_citation", '
+            '"incidents_incident_tactics", "incidents_location", "incidents_actor"'
+        ]
+    else:  # SQLite is left without statistics (see importing._analyze_written_tables)
+        assert analyze_queries(after) == []
+
+
+def test_a_dry_run_or_an_unchanged_reimport_analyzes_nothing(
+    db, tmp_path, django_capture_on_commit_callbacks
+):
+    path = tmp_path / "acled.csv"
+    path.write_bytes(acled_csv(acled_row()))
+    with django_capture_on_commit_callbacks() as dry:
+        import_file(path, AcledImporter(), dry_run=True)
+    import_file(path, AcledImporter())
+    with django_capture_on_commit_callbacks() as again:
+        assert import_file(path, AcledImporter()).unchanged == 1
+    assert (dry, again) == ([], [])
