@@ -2,7 +2,7 @@
 columns, its disorder types and source-scale words, and the event ids we give incidents that
 have no ACLED id."""
 
-from .choices import SourceScale
+from .choices import ActorType, SourceScale
 
 # ACLED's export columns, in ACLED's order: the first columns of our CSV export. The ACLED
 # importer (importers/acled.py) requires some of them and reads all but year, disorder_type,
@@ -58,6 +58,18 @@ SOURCE_SCALE_NAMES = {
     SourceScale.REGIONAL: "Regional",
     SourceScale.INTERNATIONAL: "International",
     SourceScale.OTHER: "Other",
+}
+# ACLED's actor types (inter1 / inter2), as its export since 2024 writes them instead of the
+# codes 1–8 (our ActorType); spelled out for the same reason as the scale words.
+INTER_WORDS = {
+    ActorType.STATE_FORCES: "State forces",
+    ActorType.REBEL_GROUP: "Rebel group",
+    ActorType.POLITICAL_MILITIA: "Political militia",
+    ActorType.IDENTITY_MILITIA: "Identity militia",
+    ActorType.RIOTERS: "Rioters",
+    ActorType.PROTESTERS: "Protesters",
+    ActorType.CIVILIANS: "Civilians",
+    ActorType.EXTERNAL_OTHER: "External/Other forces",
 }
 # civilian_targeting's one value; the cell is empty otherwise.
 CIVILIAN_TARGETING = "Civilian targeting"

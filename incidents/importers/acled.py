@@ -6,7 +6,8 @@ export reads too.
 How ACLED maps onto incidents:
 - actor1 is the perpetrator and actor2 the target, typed by inter1 / inter2; the actors in
   assoc_actor_1 / assoc_actor_2 (separated by "; ") are associated with them and, when new,
-  take the same type.
+  take the same type. inter1 / inter2 are codes 1–8 (0 for no actor) in ACLED's exports
+  before 2024 and words ("State forces", "Rebel group" …) since; each cell is read as it comes.
 - time_precision 1 / 2 / 3 is an exact day / a known week / a known month; geo_precision 1 / 2
   / 3 is the place / near it / the district. The extra columns date_precision and where_prec
   (UCDP's finer scales) win when present.
@@ -22,7 +23,12 @@ How ACLED maps onto incidents:
 
 from datetime import UTC, datetime
 
-from ..acled import CIVILIAN_TARGETING, SOURCE_SCALE_NAMES, incident_pk_of_own_event_id
+from ..acled import (
+    CIVILIAN_TARGETING,
+    INTER_WORDS,
+    SOURCE_SCALE_NAMES,
+    incident_pk_of_own_event_id,
+)
 from ..choices import (
     ActorRole,
     CasualtyGroup,
@@ -57,6 +63,15 @@ SUB_EVENT_TYPE_CODES = {
 }
 SCALES = {name.lower(): scale.value for scale, name in SOURCE_SCALE_NAMES.items()}
 TARGETING_VALUES = ("", CIVILIAN_TARGETING.lower())  # as the cell reads in lower case
+# inter1 / inter2 in either generation of ACLED's export: the code (before 2024; 0 is "no
+# actor") or the words (since 2024; an empty cell is "no actor"), read by one lookup per cell.
+NO_ACTOR = 0
+INTER_CODES = {
+    "0": NO_ACTOR,
+    **{str(int(code)): int(code) for code in INTER_WORDS},
+    **{word.lower(): int(code) for code, word in INTER_WORDS.items()},
+}
+INTER_HINT = f"not 0–8 nor one of: {', '.join(INTER_WORDS.values())}"
 
 
 class AcledImporter(Importer):
@@ -95,8 +110,10 @@ class AcledImporter(Importer):
             errors.append(
                 RowError(row_number, "country", row.get("country", ""), "unknown country")
             )
-        inter1 = cell.integer("inter1", choices=range(1, 9), required=False)
-        inter2 = cell.integer("inter2", choices=range(1, 9), required=False)
+        # Empty when nobody is named as perpetrator (our own export writes such incidents).
+        actor1 = cell.text("actor1")
+        inter1 = self._inter(row, row_number, "inter1", "actor1", "assoc_actor_1", errors)
+        inter2 = self._inter(row, row_number, "inter2", "actor2", "assoc_actor_2", errors)
         killed = self._estimate(cell, "killed_low", "fatalities", "killed_high", errors)
         injured = self._estimate(cell, "injured_low", "injured_best", "injured_high", errors)
         targeting = cell.text("civilian_targeting").lower()
@@ -114,8 +131,6 @@ class AcledImporter(Importer):
             seconds = cell.integer("timestamp", minimum=0)
             if seconds is not None:  # bounded by RowReader.integer, so a real date
                 updated_at = datetime.fromtimestamp(seconds, tz=UTC)
-        # Empty when nobody is named as perpetrator (our own export writes such incidents).
-        actor1 = cell.text("actor1")
         location = cell.text("location", required=True)
         if errors:
             raise RowInvalid(errors)
@@ -212,6 +227,29 @@ class AcledImporter(Importer):
                 RowError(cell.row_number, high_column, str(high), f"below {best_column} ({best})")
             )
         return low, best, high
+
+    def _inter(self, row, row_number, column, actor, associates, errors):
+        """The ActorType of inter1 / inter2, or None for no actor (0 or empty) or a bad cell.
+
+        0 says the side has no actor, so a side that names one with 0 is refused rather than
+        imported: a new actor needs a type, and the row gives none to take.
+        """
+        value = row.get(column)
+        if not value:  # most second actors of pre-2024 files are 0, not empty
+            return None
+        code = INTER_CODES.get(value)
+        if code is None:  # words in another case, or spaces around the cell
+            code = INTER_CODES.get(" ".join(value.split()).lower())
+        if code is None:
+            errors.append(RowError(row_number, column, value, INTER_HINT))
+            return None
+        if code == NO_ACTOR:
+            named = [name for name in (actor, associates) if (row.get(name) or "").strip()]
+            if named:
+                reason = f"0 (no actor) but {named[0]} names one; give its type (1–8)"
+                errors.append(RowError(row_number, column, value, reason))
+            return None
+        return code
 
     def _actors(self, row, actor1, inter1, inter2):
         actors = [ActorRecord(actor1, ActorRole.PERPETRATOR, inter1)] if actor1 else []

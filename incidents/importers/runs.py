@@ -7,7 +7,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..models import ImportRun
-from .importing import import_file
+from .importing import ImportBusy, import_file
 from .reading import FileRefused
 from .registry import IMPORTERS
 
@@ -24,11 +24,15 @@ def run_preview(run, by):
 def run_import(run, by):
     """Import the run's file for real and keep the report. New incidents are published when
     the importing user may publish, drafts otherwise. A second confirmation (a double click,
-    another app server) finds the run imported and does nothing. Returns the report."""
+    another app server) finds the run imported and does nothing. While another import runs,
+    nothing is written and the run stays to be confirmed again. Returns the report."""
     with transaction.atomic():
         locked = ImportRun.objects.select_for_update().get(pk=run.pk)
         if locked.imported_at is None:
-            locked.result = _import(locked, by, dry_run=False)
+            try:
+                locked.result = _import(locked, by, dry_run=False)
+            except ImportBusy as busy:
+                return {"summary": str(busy), "busy": True, "written": False}
             locked.imported_at, locked.imported_by = timezone.now(), by
             locked.save(update_fields=["result", "imported_at", "imported_by"])
     run.result, run.imported_at, run.imported_by = (

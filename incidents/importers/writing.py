@@ -337,6 +337,22 @@ class IncidentWriter:
         return self.tactics[key]
 
 
+def bulk_written_tables():
+    """The tables an import fills in bulk (and the actors it names), whose planner statistics
+    it leaves out of date."""
+    models = [
+        Incident,
+        Incident.history.model,
+        Casualty,
+        IncidentActor,
+        Citation,
+        Incident.tactics.through,
+        Location,
+        Actor,
+    ]
+    return [model._meta.db_table for model in models]
+
+
 def place_key(place):
     """What tells two of a file's places apart: names compared without case or spaces around."""
     return (

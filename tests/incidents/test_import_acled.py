@@ -158,7 +158,11 @@ def test_known_actors_and_sources_are_reused_not_duplicated(db, acled_file):
         ({"fatalities": "-3"}, "fatalities", "below 0"),
         ({"latitude": "-95"}, "latitude", "out of range"),
         ({"time_precision": "4"}, "time_precision", "not one of 1–3"),
-        ({"inter1": "9"}, "inter1", "not one of 1–8"),
+        ({"inter1": "9"}, "inter1", "not 0–8 nor one of: State forces, Rebel group,"),
+        ({"inter2": "Police"}, "inter2", "not 0–8 nor one of: State forces, Rebel group,"),
+        ({"inter2": "0"}, "inter2", "0 (no actor) but actor2 names one; give its type (1–8)"),
+        ({"inter1": "0"}, "inter1", "0 (no actor) but actor1 names one"),
+        ({"actor2": "", "inter2": "0"}, "inter2", "0 (no actor) but assoc_actor_2 names one"),
         ({"country": "Atlantis", "iso": "999"}, "country", "unknown country"),
         ({"civilian_targeting": "yes"}, "civilian_targeting", "neither"),
         ({"timestamp": "yesterday"}, "timestamp", "not a whole number"),
@@ -170,6 +174,85 @@ def test_bad_acled_row_is_reported(db, acled_file, overrides, column, reason):
     assert not report.written and Incident.objects.count() == 0
     assert (report.rejected[0].row, report.rejected[0].column) == (3, column)
     assert reason in report.rejected[0].reason
+
+
+@pytest.mark.parametrize("inter2", ["0", ""])
+def test_inter2_zero_or_empty_is_no_second_actor(db, acled_file, inter2):
+    # ACLED's exports before 2024 write 0 for "no second actor" (interaction 20).
+    row = acled_row(
+        event_type="Protests",
+        sub_event_type="Peaceful protest",
+        actor1="Protesters (Mali)",
+        inter1="6",
+        actor2="",
+        assoc_actor_2="",
+        inter2=inter2,
+        interaction="60",
+    )
+    assert run(acled_file(row)).created == 1
+    incident = Incident.objects.get()
+    assert [(a.name, a.actor_type) for a in incident.perpetrators] == [("Protesters (Mali)", 6)]
+    assert incident.targets == []
+
+
+def test_inter1_zero_is_no_perpetrator(db, acled_file):
+    assert run(acled_file(acled_row(actor1="", inter1="0"))).created == 1
+    assert Incident.objects.get().perpetrators == []
+
+
+def test_current_acled_export_gives_actor_types_as_words(db, acled_file):
+    # ACLED's export since 2024: inter1 / inter2 / interaction are words, read in any case.
+    rows = [
+        acled_row(
+            inter1="Rebel group", inter2="State forces", interaction="State forces-Rebel group"
+        ),
+        acled_row(
+            event_id_cnty="MLI30002",
+            actor1="Dozo Communal Militia (Mali)",
+            inter1="identity MILITIA",
+            actor2="Civilians (Mali)",
+            assoc_actor_2="",
+            inter2=" Civilians ",
+            interaction="Identity militia-Civilians",
+        ),
+        acled_row(
+            event_id_cnty="MLI30003",
+            actor1="MINUSMA: United Nations Mission in Mali (2013-2023)",
+            inter1="External/Other forces",
+            actor2="",
+            assoc_actor_2="",
+            inter2="",
+            interaction="External/Other forces only",
+        ),
+    ]
+    assert run(acled_file(*rows)).created == 3
+    types = dict(Actor.objects.values_list("name", "actor_type"))
+    assert types == {
+        "JNIM: Group for Support of Islam and Muslims": 2,
+        "Military Forces of Mali (2021-)": 1,
+        "Wagner Group": 1,
+        "Dozo Communal Militia (Mali)": 4,
+        "Civilians (Mali)": 7,
+        rows[2]["actor1"]: 8,
+    }
+
+
+@pytest.mark.parametrize(
+    ("word", "code"),
+    [
+        ("State forces", 1),
+        ("Rebel group", 2),
+        ("Political militia", 3),
+        ("Identity militia", 4),
+        ("Rioters", 5),
+        ("Protesters", 6),
+        ("Civilians", 7),
+        ("External/Other forces", 8),
+    ],
+)
+def test_every_acled_actor_type_word_is_read(db, acled_file, word, code):
+    assert run(acled_file(acled_row(inter1=word))).created == 1
+    assert Incident.objects.get().perpetrators[0].actor_type == code
 
 
 def test_file_without_acled_columns_is_refused(db, acled_file):

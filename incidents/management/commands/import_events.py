@@ -6,11 +6,12 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from incidents.importers.importing import import_file, write_rejects
+from incidents.importers.importing import ImportBusy, import_file, write_rejects
 from incidents.importers.reading import FileRefused
 from incidents.importers.registry import IMPORTERS
 
-# The exit status when rows were rejected (1 is an error such as a refused file).
+# The exit status when rows were rejected (1 is an error such as a refused file, or another
+# import running).
 REJECTED_STATUS = 3
 
 
@@ -85,6 +86,8 @@ class Command(BaseCommand):
                 )
             except FileRefused as refused:
                 raise CommandError(f"{path}: {refused}") from None
+            except ImportBusy as busy:
+                raise CommandError(f"{path}: {busy}") from None
 
         for error in report.rejected[:50]:
             self.stderr.write(f"rejected: {error}")
