@@ -50,12 +50,14 @@ run: $(BIN)/.installed-app
 
 # Tests run with DEBUG off, as in production; SECRET_KEY is a throwaway unless given. They run in
 # TEST_WORKERS processes (pytest-xdist) that take whole files, so that the rows a module builds
-# once (tests/shared_rows.py) are built in one process only; TEST_WORKERS=0 runs one process.
+# once (tests/shared_rows.py) are built in one process only, in the order tests/conftest.py
+# puts them (xdist would deal the files with most tests first, and a browser file could come
+# before a plain one in the same process); TEST_WORKERS=0 runs one process.
 TEST_WORKERS ?= 2
 test: export DEBUG = false
 test: export SECRET_KEY ?= insecure-test-key
 test: $(BIN)/.installed-dev
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .

@@ -41,9 +41,13 @@ def missing(reason):
 
 
 @pytest.fixture(scope="session")
-def chromium():
+def chromium(live_server):
     """One Chromium for the whole session: starting Playwright and the browser costs a second or
     two, and each test gets a fresh context (its own cookies and storage) from `page`.
+
+    It asks for the live server so that it closes first: closing the browser closes its kept-
+    alive connections, and a server thread that ends one after the live server has stopped
+    fails on a database connection it may no longer share.
 
     Playwright's sync API keeps an asyncio loop running in this thread from here to the end of
     the session, which makes Django refuse ORM calls from it: the ORM use here is plain
@@ -97,10 +101,6 @@ def page(chromium):
         page.set_default_timeout(TIMEOUT_MS)
         page.set_default_navigation_timeout(TIMEOUT_MS)
         yield page
-        # A request the live server is still answering when the test's database is torn down
-        # fails in its thread (seen under load with the map's scripts): let the page's last
-        # requests finish first. Free when the page was already idle.
-        page.wait_for_load_state("networkidle")
     finally:
         context.close()
 
