@@ -54,6 +54,22 @@ def test_secret_key_is_required_when_debug_is_off():
     assert "SECRET_KEY is required" in result.stderr
 
 
+def test_manage_py_says_what_the_environment_lacks():
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
+        cwd=ROOT,
+        env={**clean, "DEBUG": "false"},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode != 0
+    assert result.stderr.startswith("manage.py: SECRET_KEY is required when DEBUG is off")
+    assert "Traceback" not in result.stderr
+
+
 def test_debug_typo_fails_loudly():
     result = load_settings(DEBUG="yes", SECRET_KEY="x")
     assert result.returncode != 0
