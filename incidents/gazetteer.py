@@ -10,7 +10,7 @@ from .models import AdminArea, Country
 
 # Country names in UCDP and ACLED that pycountry does not know, with their ISO 3166-1 alpha-3.
 # GED writes a country's historic name in parentheses; the keys keep it, so that the name as GED
-# writes it is what is looked up (country_key below compares them loosely).
+# writes it is what is looked up (fold_name below compares them loosely).
 _COUNTRY_NAME_ALIASES = {
     "Ivory Coast": "CIV",
     "Cote d'Ivoire": "CIV",
@@ -48,24 +48,21 @@ AREA_SUFFIXES = re.compile(
 )
 
 
-def normalize_name(name):
-    """Compare place names loosely: case, accents, hyphens and a trailing "region" don't count."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    text = re.sub(r"\(.*?\)", " ", text)  # pycountry's "Maritime (Région)"
-    text = re.sub(r"[-_'’.]", " ", text)
-    text = re.sub(r"\s+", " ", text).strip()
-    return AREA_SUFFIXES.sub("", text)
-
-
-def country_key(name):
-    """A country name compared loosely (case, accents, punctuation), keeping "(…)": GED's
-    "Yemen (North Yemen)" is one key, not "yemen"."""
+def fold_name(name):
+    """A name compared loosely: case, accents and punctuation (hyphens, apostrophes, dots,
+    commas) don't count; "(…)" stays, so GED's "Yemen (North Yemen)" is not "Yemen"."""
     text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     text = re.sub(r"[-_'’.,]", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
-COUNTRY_NAME_ALIASES = {country_key(name): iso3 for name, iso3 in _COUNTRY_NAME_ALIASES.items()}
+def normalize_name(name):
+    """Compare place names loosely: fold_name, and neither "(…)" (pycountry's "Maritime
+    (Région)") nor a trailing "region" counts."""
+    return AREA_SUFFIXES.sub("", fold_name(re.sub(r"\(.*?\)", " ", name)))
+
+
+COUNTRY_NAME_ALIASES = {fold_name(name): iso3 for name, iso3 in _COUNTRY_NAME_ALIASES.items()}
 
 
 def find_country_code(name_or_code):
@@ -81,7 +78,7 @@ def find_country_code(name_or_code):
     for candidate in dict.fromkeys((text, without_parentheses)):
         if not candidate:
             continue
-        alias = COUNTRY_NAME_ALIASES.get(country_key(candidate))
+        alias = COUNTRY_NAME_ALIASES.get(fold_name(candidate))
         if alias:
             return alias
         try:
