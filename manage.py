@@ -13,7 +13,7 @@ def main():
     # with whatever touches the unloaded apps first ("Models aren't loaded yet"). Say what is
     # wrong with the environment instead (see config/settings.py and .env.example).
     try:
-        settings.INSTALLED_APPS
+        settings.INSTALLED_APPS  # noqa: B018 (reading it loads config/settings.py)
     except ImproperlyConfigured as error:
         sys.exit(f"manage.py: {error}")
     execute_from_command_line(sys.argv)
