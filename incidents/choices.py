@@ -85,3 +85,32 @@ class ViolenceType(models.IntegerChoices):
     STATE_BASED = 1, _("State-based")
     NON_STATE = 2, _("Non-state")
     ONE_SIDED = 3, _("One-sided")
+
+
+class ReportQualifier(models.TextChoices):
+    """How a source gave its figure: "77 killed", "more than 70", "about 100", "20 to 30"…"""
+
+    EXACT = "exact", _("exactly")
+    AT_LEAST = "at_least", _("at least")
+    AT_MOST = "at_most", _("at most")
+    ABOUT = "about", _("about")
+    RANGE = "range", _("between")
+    NO_TOLL = "no_toll", _("no toll given")
+
+
+class VersionKind(models.TextChoices):
+    """What made a new version of an incident: an edit, a workflow step, a revert, an import."""
+
+    CREATED = "created", _("Created")
+    EDITED = "edited", _("Edited")
+    SUBMITTED = "submitted", _("Submitted for review")
+    RETURNED = "returned", _("Sent back to draft")
+    PUBLISHED = "published", _("Published")
+    CORRECTED = "corrected", _("Corrected")
+    RETRACTED = "retracted", _("Retracted")
+    REINSTATED = "reinstated", _("Reinstated")
+    REVERTED = "reverted", _("Reverted")
+    IMPORTED = "imported", _("Imported")
+    # The state an incident was in when its history began to be kept in versions (created
+    # before that, or written by an import that records no version of its own).
+    RECORDED = "recorded", _("As it stood")

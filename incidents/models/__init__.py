@@ -1,8 +1,10 @@
 from .actors import Actor, ActorAlias
-from .casualties import Casualty
+from .casualties import Casualty, SourceReport
+from .history import IncidentVersion, RevertProposal
 from .imports import ImportRun
 from .incidents import EventType, Incident, IncidentActor, SubEventType, Tactic
 from .places import AdminArea, Country, Location
+from .review import Correction, IncidentNote
 from .sources import Citation, Source
 
 __all__ = [
@@ -11,13 +13,18 @@ __all__ = [
     "AdminArea",
     "Casualty",
     "Citation",
+    "Correction",
     "Country",
     "EventType",
     "Incident",
     "IncidentActor",
+    "IncidentNote",
+    "IncidentVersion",
     "ImportRun",
     "Location",
+    "RevertProposal",
     "Source",
+    "SourceReport",
     "SubEventType",
     "Tactic",
 ]

@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..choices import CasualtyGroup, CasualtyOutcome
+from ..choices import CasualtyGroup, CasualtyOutcome, ReportQualifier
 from .incidents import Incident
 from .sources import Source
 
@@ -53,7 +53,11 @@ class CasualtyQuerySet(models.QuerySet):
 
 
 class Casualty(models.Model):
-    """Figures for one group and one outcome in one incident, as low / best / high estimates."""
+    """The coded figure for one group and one outcome in one incident: low / best / high.
+
+    This is what every total, list, filter, chart, export and the API count. What each source
+    said is kept apart, as SourceReport rows; the coded figure is never their sum.
+    """
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="casualties")
     group = models.CharField(max_length=20, choices=CasualtyGroup.choices)
@@ -72,6 +76,15 @@ class Casualty(models.Model):
         blank=True,
         related_name="casualties",
         help_text=_("The source that reported these figures."),
+    )
+    high_open = models.BooleanField(
+        _("high is open"),
+        default=False,
+        help_text=_("A source says “at least” the high figure: there may be more."),
+    )
+    note = models.TextField(
+        blank=True,
+        help_text=_("Why the coded figure differs from what the sources reported."),
     )
 
     objects = CasualtyQuerySet.as_manager()
@@ -138,3 +151,66 @@ class Casualty(models.Model):
                 }
         if errors:
             raise ValidationError(errors)
+
+
+class SourceReport(models.Model):
+    """What one source said about one group and outcome in one incident, as it said it.
+
+    "AFP: 77 killed", "Le Monde: more than 70", "no toll yet". Reports are evidence for the
+    coded figure (Casualty); they are never added up.
+    """
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="source_reports")
+    group = models.CharField(
+        max_length=20, choices=CasualtyGroup.choices, default=CasualtyGroup.UNKNOWN
+    )
+    outcome = models.CharField(
+        max_length=20, choices=CasualtyOutcome.choices, default=CasualtyOutcome.KILLED
+    )
+    source = models.ForeignKey(
+        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+    )
+    qualifier = models.CharField(
+        max_length=10, choices=ReportQualifier.choices, default=ReportQualifier.EXACT
+    )
+    figure = models.PositiveIntegerField(
+        null=True, blank=True, help_text=_("The number as reported; for a range, the lower end.")
+    )
+    figure_high = models.PositiveIntegerField(
+        _("to"), null=True, blank=True, help_text=_("The upper end of a range.")
+    )
+    reported_on = models.DateField(
+        _("reported on"), null=True, blank=True, help_text=_("The date the source gave it.")
+    )
+    quote = models.TextField(blank=True, help_text=_("The source's own words, if useful."))
+
+    class Meta:
+        ordering = ["incident", "outcome", "group", "reported_on", "id"]
+        verbose_name = _("source report")
+        constraints = [
+            # A figure unless the source gave none; an upper end for a range and only then.
+            models.CheckConstraint(
+                condition=Q(qualifier=ReportQualifier.NO_TOLL, figure__isnull=True)
+                | (~Q(qualifier=ReportQualifier.NO_TOLL) & Q(figure__isnull=False)),
+                name="source_report_figure_unless_no_toll",
+            ),
+            models.CheckConstraint(
+                condition=Q(qualifier=ReportQualifier.RANGE, figure_high__gte=F("figure"))
+                | (~Q(qualifier=ReportQualifier.RANGE) & Q(figure_high__isnull=True)),
+                name="source_report_range_has_upper_end",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source or _('unknown source')}: {self.figure_text}"
+
+    @property
+    def figure_text(self):
+        """The figure as the source gave it: "77", "at least 70", "20–30", "no toll given"."""
+        if self.qualifier == ReportQualifier.NO_TOLL:
+            return str(ReportQualifier.NO_TOLL.label)
+        if self.qualifier == ReportQualifier.EXACT:
+            return str(self.figure)
+        if self.qualifier == ReportQualifier.RANGE:
+            return f"{self.figure}–{self.figure_high}"
+        return f"{self.get_qualifier_display()} {self.figure}"

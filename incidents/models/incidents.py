@@ -96,6 +96,12 @@ WORKFLOW_FIELDS = [
     "retracted_at",
     "retracted_by",
     "retraction_reason",
+    "duplicate_of",
+    "returned_at",
+    "returned_by",
+    "return_reason",
+    # Moved on by history.record_version() only, once per recorded change.
+    "version",
 ]
 
 
@@ -143,6 +149,12 @@ class Incident(models.Model):
 
     # Totals of the casualty rows, kept in step by Casualty (see casualties.py); NULL means
     # no row reports that outcome, i.e. unknown, which is not the same as zero.
+    toll_unknown = models.BooleanField(
+        _("toll unknown"),
+        default=False,
+        help_text=_("No source gives a killed figure yet; publish without one."),
+    )
+
     killed_low = models.PositiveIntegerField(null=True, editable=False)
     killed_best = models.PositiveIntegerField(null=True, editable=False)
     killed_high = models.PositiveIntegerField(null=True, editable=False)
@@ -160,6 +172,25 @@ class Incident(models.Model):
     retracted_at = models.DateTimeField(null=True, editable=False)
     retracted_by = recorded_user()
     retraction_reason = models.TextField(blank=True, editable=False)
+    # Retracted because it reports the same event as another incident: its address points
+    # there.
+    duplicate_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="duplicates",
+        db_index=False,
+    )
+    # The last time a reviewer sent it back to draft, and why (shown to its analyst).
+    returned_at = models.DateTimeField(null=True, editable=False)
+    returned_by = recorded_user()
+    return_reason = models.TextField(blank=True, editable=False)
+
+    # The number of the incident's current version (history.IncidentVersion.number). An edit
+    # made from an older version is refused instead of overwriting the change in between.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     # Identifiers in the reference datasets, so that re-imports update instead of duplicating.
     acled_event_id = models.CharField(_("ACLED event_id_cnty"), max_length=30, blank=True)

@@ -1,0 +1,131 @@
+"""Import runs: upload a UCDP or ACLED file, read the dry run, confirm."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from ..importers.reading import CsvFile, FileRefused
+from ..importers.registry import IMPORTERS
+from ..importers.runs import run_import, run_preview
+from ..models import ImportRun
+
+
+class ImportRunForm(forms.ModelForm):
+    file = forms.FileField(help_text=_("A CSV file in UTF-8, as UCDP or ACLED export it."))
+
+    class Meta:
+        model = ImportRun
+        fields = ["format", "file", "skip_invalid"]
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, format_name = cleaned.get("file"), cleaned.get("format")
+        if upload and format_name:
+            try:
+                CsvFile(upload, IMPORTERS[format_name]().missing_columns)
+            except FileRefused as refused:
+                self.add_error("file", str(refused))
+        return cleaned
+
+
+@admin.register(ImportRun)
+class ImportRunAdmin(admin.ModelAdmin):
+    """Upload a file, read its dry-run report, then confirm the import."""
+
+    form = ImportRunForm
+    list_display = ["uploaded_at", "file_name", "format", "uploaded_by", "imported_at", "outcome"]
+    list_select_related = ["uploaded_by"]
+
+    def get_queryset(self, request):
+        # The uploaded files can be megabytes each: the list and the report never need them.
+        return super().get_queryset(request).defer("content")
+
+    readonly_fields = ["file_name", "uploaded_by", "uploaded_at", "report", "imported"]
+    change_form_template = "admin/incidents/importrun/change_form.html"
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["format", "file", "skip_invalid"]
+        return [
+            "file_name",
+            "format",
+            "skip_invalid",
+            "uploaded_by",
+            "uploaded_at",
+            "report",
+            "imported",
+        ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is not None:
+            kwargs["form"] = forms.ModelForm  # no upload field once the file is in
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        # Once uploaded, a run is a record: its file and options stay as they were previewed.
+        return self.readonly_fields + (["format", "skip_invalid"] if obj else [])
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    @admin.display(description=_("outcome"))
+    def outcome(self, run):
+        report = run.result or run.preview
+        return report.get("summary", "")
+
+    @admin.display(description=_("dry run"))
+    def report(self, run):
+        return _report_html(run.preview)
+
+    @admin.display(description=_("import"))
+    def imported(self, run):
+        if run.imported_at is None:
+            return _("not imported yet")
+        return format_html(
+            "{} by {}<br>{}",
+            f"{run.imported_at:%Y-%m-%d %H:%M}",
+            run.imported_by,
+            _report_html(run.result),
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            upload = form.cleaned_data["file"]
+            obj.file_name = upload.name
+            obj.content = b"".join(upload.chunks())  # chunks() reads from the start
+            obj.uploaded_by = request.user
+            run_preview(obj, by=request.user)
+        super().save_model(request, obj, form, change)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        # After the upload, show the dry-run report with its confirm button.
+        return redirect(reverse("admin:incidents_importrun_change", args=[obj.pk]))
+
+    def response_change(self, request, obj):
+        if "_confirm_import" in request.POST:
+            if not obj.can_import:
+                self.message_user(
+                    request, _("This file cannot be imported as it is."), messages.ERROR
+                )
+            else:
+                result = run_import(obj, by=request.user)
+                level = messages.SUCCESS if result["written"] else messages.ERROR
+                self.message_user(request, result["summary"], level)
+            return redirect(reverse("admin:incidents_importrun_change", args=[obj.pk]))
+        return super().response_change(request, obj)
+
+
+def _report_html(report):
+    if not report:
+        return "—"
+    problems = [*report.get("rejected", []), *report.get("conflicts", [])]
+    return format_html(
+        "<strong>{}</strong>{}",
+        report["summary"],
+        format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((p,) for p in problems)))
+        if problems
+        else "",
+    )
