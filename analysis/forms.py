@@ -116,7 +116,9 @@ class Place:
 # A place id, as the incidents app's place pages name them: a country by its ISO 3166-1
 # alpha-3 code (/places/countries/MLI/), a region or district by its AdminArea id
 # (/places/areas/12/), a single place by "location:" and its Location id (/places/345/).
-PLACE_ID = re.compile(r"^(?:(?P<iso3>[A-Za-z]{3})|(?P<area>\d+)|location:(?P<location>\d+))$")
+PLACE_ID = re.compile(
+    r"^(?:(?P<iso3>[A-Za-z]{3})|(?P<area>[0-9]{1,18})|location:(?P<location>[0-9]{1,18}))$"
+)
 
 
 class PlacesField(forms.Field):
@@ -160,10 +162,16 @@ class PlacesField(forms.Field):
         iso3s = [match["iso3"].upper() for _item, match in parsed if match["iso3"]]
         area_ids = [int(match["area"]) for _item, match in parsed if match["area"]]
         location_ids = [int(match["location"]) for _item, match in parsed if match["location"]]
-        countries = {c.iso3: c for c in Country.objects.filter(iso3__in=iso3s)} if iso3s else {}
-        areas = AdminArea.objects.select_related("country").in_bulk(area_ids) if area_ids else {}
+        countries = (
+            {c.iso3: c for c in Country.objects.public().filter(iso3__in=iso3s)} if iso3s else {}
+        )
+        areas = (
+            AdminArea.objects.public().select_related("country").in_bulk(area_ids)
+            if area_ids
+            else {}
+        )
         locations = (
-            Location.objects.select_related("admin1", "country").in_bulk(location_ids)
+            Location.objects.public().select_related("admin1", "country").in_bulk(location_ids)
             if location_ids
             else {}
         )
@@ -293,10 +301,12 @@ class PlaceChoices:
     def __init__(self, data, places=None):
         self.selected = [value.strip() for value in data.getlist("place") if value.strip()]
         self.selected += [""] * (MAX_PLACES - len(self.selected))
-        countries = list(Country.objects.order_by("name"))
-        areas = AdminArea.objects.filter(
-            level__in=[AdminArea.Level.ADMIN1, AdminArea.Level.ADMIN2]
-        ).select_related("country", "parent")
+        countries = list(Country.objects.public().order_by("name"))
+        areas = (
+            AdminArea.objects.public()
+            .filter(level__in=[AdminArea.Level.ADMIN1, AdminArea.Level.ADMIN2])
+            .select_related("country", "parent")
+        )
         self.groups = [(_("Countries"), [(country.iso3, country.name) for country in countries])]
         by_country = {}
         for area in areas.order_by("country__name", "level", "name"):

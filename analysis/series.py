@@ -192,6 +192,13 @@ class Series:
 
 
 def validate_period_count(first_day, last_day, interval):
+    # A week or month at either end of the calendar would start or end outside it (Python's
+    # dates run from year 1 to 9999).
+    if first_day.year < 2 or last_day.year > 9998:
+        raise ValidationError(
+            _("Periods can be counted between the years 2 and 9998 only."),
+            code="date_out_of_range",
+        )
     periods = count_periods(first_day, last_day, interval)
     if periods > MAX_PERIODS:
         raise ValidationError(

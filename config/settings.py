@@ -99,6 +99,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "incidents.middleware.RefuseNulCharacters",
     # Pages compress about 6× (the list with its map data: 170 kB → 31 kB), which matters on
     # the slow mobile connections many readers have. Django's GZip mitigates BREACH.
     "django.middleware.gzip.GZipMiddleware",

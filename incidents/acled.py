@@ -3,6 +3,7 @@ columns, its disorder types and source-scale words, and the event ids we give in
 have no ACLED id."""
 
 from .choices import ActorType, SourceScale
+from .querystrings import row_id
 
 # ACLED's export columns, in ACLED's order: the first columns of our CSV export. The ACLED
 # importer (importers/acled.py) requires some of them and reads all but year, disorder_type,
@@ -86,4 +87,4 @@ def own_event_id(pk):
 def incident_pk_of_own_event_id(event_id):
     """The incident id in an own_event_id(), or None for any other identifier."""
     prefix, digits = event_id[: len(OWN_EVENT_ID_PREFIX)], event_id[len(OWN_EVENT_ID_PREFIX) :]
-    return int(digits) if prefix == OWN_EVENT_ID_PREFIX and digits.isdigit() else None
+    return row_id(digits) if prefix == OWN_EVENT_ID_PREFIX else None

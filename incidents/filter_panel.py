@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
 from .models import AdminArea, SubEventType
+from .querystrings import row_id
 
 
 class TaggedSelectMultiple(forms.SelectMultiple):
@@ -66,8 +67,8 @@ def prepare_panel(form):
     districts = _ids(chosen_values(form, "admin2"))
     event_types = chosen_values(form, "event_type")
 
-    region_choices = AdminArea.objects.filter(level=AdminArea.Level.ADMIN1)
-    district_choices = AdminArea.objects.filter(level=AdminArea.Level.ADMIN2)
+    region_choices = AdminArea.objects.public().filter(level=AdminArea.Level.ADMIN1)
+    district_choices = AdminArea.objects.public().filter(level=AdminArea.Level.ADMIN2)
     sub_type_choices = SubEventType.objects.all()
     # Which parents have all their children listed, for the script's "apply first" hint.
     listed_countries = listed_regions = "*"
@@ -161,7 +162,7 @@ def chosen_values(form, name):
 
 def _ids(values):
     """The values that can be row ids (an id too large for the database would make it raise)."""
-    return [value for value in values if value.isdigit() and int(value) < 2**63]
+    return [value for value in values if row_id(value) is not None]
 
 
 def chosen_names(form, name):

@@ -26,3 +26,14 @@ def edit_query(query, new_params=None, remove=()):
 def with_query(path, query):
     """path?query, or the bare path when the query is empty."""
     return f"{path}?{query.urlencode()}" if query else path
+
+
+def row_id(text):
+    """The row id a text gives (ASCII digits only, within the database's 64-bit range), or None.
+
+    str.isdigit() accepts "²" and "١٢", which int() refuses or reads; an id beyond 64 bits makes
+    the database raise."""
+    if not text or not text.isascii() or not text.isdigit():
+        return None
+    value = int(text)
+    return value if value < 2**63 else None

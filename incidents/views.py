@@ -124,7 +124,7 @@ PLACES_LISTED = 50
 
 def place_detail(request, pk):
     place = get_object_or_404(
-        Location.objects.select_related("country", "admin1", "admin2", "admin3"), pk=pk
+        Location.objects.public().select_related("country", "admin1", "admin2", "admin3"), pk=pk
     )
     incidents = Incident.objects.public().at_place(place)
     return render_incidents_page(
@@ -133,7 +133,9 @@ def place_detail(request, pk):
 
 
 def area_detail(request, pk):
-    area = get_object_or_404(AdminArea.objects.select_related("country", "parent__parent"), pk=pk)
+    area = get_object_or_404(
+        AdminArea.objects.public().select_related("country", "parent__parent"), pk=pk
+    )
     incidents = Incident.objects.public().in_area(area)
     # The list filters by region (admin1) and district (admin2); communes have no parameter.
     filter_parameter = {1: "admin1", 2: "admin2"}.get(area.level)
@@ -147,7 +149,7 @@ def area_detail(request, pk):
 
 
 def country_detail(request, iso3):
-    country = get_object_or_404(Country, iso3=iso3.upper())
+    country = get_object_or_404(Country.objects.public(), iso3=iso3.upper())
     incidents = Incident.objects.public().in_country(country)
     return render_incidents_page(
         request,
@@ -159,7 +161,7 @@ def country_detail(request, iso3):
 
 
 def actor_detail(request, pk):
-    actor = get_object_or_404(Actor.objects.prefetch_related("aliases"), pk=pk)
+    actor = get_object_or_404(Actor.objects.public().prefetch_related("aliases"), pk=pk)
     public = Incident.objects.public()
     return render_incidents_page(
         request,

@@ -38,7 +38,7 @@ def countries_filter():
             lookup_expr="exact",
             distinct=False,
             to_field_name="iso3",
-            queryset=Country.objects.all(),
+            queryset=Country.objects.public(),
             help_text=_("ISO 3166-1 alpha-3 code, e.g. MLI. Repeat for any of several."),
         )
     )
@@ -49,7 +49,7 @@ def areas_filter(level, help_text):
         field_name=f"admin{level}",
         lookup_expr="exact",
         distinct=False,
-        queryset=AdminArea.objects.filter(level=level),
+        queryset=AdminArea.objects.public().filter(level=level),
         help_text=help_text,
     )
 
@@ -68,7 +68,7 @@ class AdminAreaFilterSet(django_filters.FilterSet):
         field_name="parent",
         lookup_expr="exact",
         distinct=False,
-        queryset=AdminArea.objects.all(),
+        queryset=AdminArea.objects.public(),
         help_text=_("Id of the area one level up: the districts of a region, say."),
     )
 

@@ -36,6 +36,9 @@ class KeysetPagination(BasePagination):
     page_size_query_param = "page_size"
     template = "rest_framework/pagination/previous_and_next.html"
     display_page_controls = True
+    # Before a page is read (a refused parameter answers 400), there is no page to link from;
+    # the browsable API still renders its page controls.
+    rows, has_next, has_previous = (), False, False
 
     messages = {
         "cursor": _("This is not a cursor the API gave out; start again from the first page."),
@@ -103,6 +106,7 @@ class KeysetPagination(BasePagination):
                 field.clean(value, None) for field, value in zip(fields, values, strict=True)
             )
         except (
+            OverflowError,  # an infinite number where the column is an integer
             UnicodeError,
             binascii.Error,
             ValueError,
@@ -111,7 +115,8 @@ class KeysetPagination(BasePagination):
             DjangoValidationError,
         ):
             raise ValueError(raw) from None
-        if any(value is None for value in position):
+        # PostgreSQL stores no NUL character, and compares none.
+        if any(value is None or "\x00" in str(value) for value in position):
             raise ValueError(raw)
         return position, backwards
 

@@ -86,7 +86,7 @@ class AdminAreaList(generics.ListAPIView):
     """Administrative areas, e.g. ?country=MLI&level=1 for Mali's regions, or ?parent=<id>
     for a region's districts. Their ids are what the incident filters admin1 and admin2 take."""
 
-    queryset = AdminArea.objects.select_related("country")
+    queryset = AdminArea.objects.public().select_related("country")
     serializer_class = serializers.AdminAreaSerializer
     filter_backends = [FilterBackend]
     filterset_class = AdminAreaFilterSet
@@ -102,7 +102,7 @@ class AdminAreaList(generics.ListAPIView):
 class LocationList(generics.ListAPIView):
     """Named places in name order. Their ids are what the incident filter location takes."""
 
-    queryset = Location.objects.select_related("country", "admin1", "admin2")
+    queryset = Location.objects.public().select_related("country", "admin1", "admin2")
     serializer_class = serializers.LocationSerializer
     filter_backends = [FilterBackend]
     filterset_class = LocationFilterSet
@@ -119,7 +119,7 @@ class ActorList(generics.ListAPIView):
     """Armed groups, state forces, militias, civilians… in name order, with their aliases.
     Their ids are what the incident filter actor takes."""
 
-    queryset = Actor.objects.prefetch_related("aliases")
+    queryset = Actor.objects.public().prefetch_related("aliases")
     serializer_class = serializers.ActorSerializer
     filter_backends = [FilterBackend]
     filterset_class = ActorFilterSet

@@ -1,8 +1,20 @@
+from django.apps import apps
 from django.db import models
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import ActorType
+from ..choices import ActorType, Status
+
+
+class ActorQuerySet(models.QuerySet):
+    def public(self):
+        """Actors of published incidents; the public sees no other (an actor entered for a
+        draft says what is being worked on)."""
+        roles = apps.get_model("incidents", "IncidentActor").objects
+        return self.filter(
+            Exists(roles.filter(actor=OuterRef("pk"), incident__status=Status.PUBLISHED))
+        )
 
 
 class Actor(models.Model):
@@ -13,6 +25,8 @@ class Actor(models.Model):
         _("actor type"), choices=ActorType.choices, help_text=_("ACLED inter code")
     )
     description = models.TextField(blank=True)
+
+    objects = ActorQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]

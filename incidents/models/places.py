@@ -1,11 +1,24 @@
 import math
 
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import FloatField, Q
+from django.db.models import Exists, FloatField, OuterRef, Q
 from django.db.models.functions import Cast, Cos, Power, Radians, Sin
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+
+def published_incidents():
+    """Published incidents (the Incident model is defined after the places it points to)."""
+    return apps.get_model("incidents", "Incident").objects.public()
+
+
+class CountryQuerySet(models.QuerySet):
+    def public(self):
+        """Countries where a published incident happened; the public sees no other (a place
+        entered for a draft says what is being worked on)."""
+        return self.filter(Exists(Location.objects.public().filter(country=OuterRef("pk"))))
 
 
 class Country(models.Model):
@@ -14,6 +27,8 @@ class Country(models.Model):
     iso3 = models.CharField(_("ISO 3166-1 alpha-3"), max_length=3, unique=True)
     iso2 = models.CharField(_("ISO 3166-1 alpha-2"), max_length=2, unique=True)
     name = models.CharField(max_length=100)
+
+    objects = CountryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
@@ -24,6 +39,17 @@ class Country(models.Model):
 
     def get_absolute_url(self):
         return reverse("incidents:country_detail", args=[self.iso3])
+
+
+class AdminAreaQuerySet(models.QuerySet):
+    def public(self):
+        """Areas holding a place of a published incident (see CountryQuerySet.public)."""
+        public_places = Location.objects.public()
+        return self.filter(
+            (Q(level=1) & Exists(public_places.filter(admin1=OuterRef("pk"))))
+            | (Q(level=2) & Exists(public_places.filter(admin2=OuterRef("pk"))))
+            | (Q(level=3) & Exists(public_places.filter(admin3=OuterRef("pk"))))
+        )
 
 
 class AdminArea(models.Model):
@@ -42,6 +68,8 @@ class AdminArea(models.Model):
     name = models.CharField(max_length=100)
     # ISO 3166-2 code where one exists (admin1 regions, e.g. ML-5 for Mopti).
     iso_code = models.CharField(_("ISO 3166-2 code"), max_length=10, blank=True)
+
+    objects = AdminAreaQuerySet.as_manager()
 
     class Meta:
         ordering = ["country__name", "level", "name", "id"]
@@ -76,6 +104,10 @@ EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 
 
 class LocationQuerySet(models.QuerySet):
+    def public(self):
+        """Places of published incidents (see CountryQuerySet.public)."""
+        return self.filter(Exists(published_incidents().filter(location=OuterRef("pk"))))
+
     def within_km(self, latitude, longitude, radius_km):
         """Places whose great-circle (haversine) distance from the point is at most radius_km.
 

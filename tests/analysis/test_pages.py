@@ -211,6 +211,8 @@ def test_a_commune_cannot_be_compared(client, db):
     commune = AdminAreaFactory(
         name="Kouakourou", level=AdminArea.Level.ADMIN3, parent=djenne, iso_code=""
     )
+    place = LocationFactory(name="Kouakourou", admin3=commune)
+    IncidentFactory(location=place, status=Status.PUBLISHED)
     html = client.get(PLACES, {"place": commune.pk}).content.decode()
     assert "is a commune (admin3)" in html
 

@@ -163,13 +163,18 @@ def test_unpublished_incidents_never_count_on_actor_pages(client, actors, status
     CasualtyFactory(incident=incident, best=50)
     IncidentActorFactory(incident=incident, actor=actors["jnim"], role=P)
     IncidentActorFactory(incident=incident, actor=actors["fama"], role=T)
-    for name in ("jnim", "fama"):
-        response = client.get(actor_url(actors[name]))
-        assert response.context["trend"]["total"].incidents == 0
-        assert response.context["roles"] == {"as_perpetrator": 0, "as_target": 0}
-        assert response.context["co_actors"] == []
-        assert "SECRET" not in response.content.decode()
-        assert len(response.context["table"].rows) == 0
+    public = IncidentFactory(status=Status.PUBLISHED, title="Public report")
+    IncidentActorFactory(incident=public, actor=actors["jnim"], role=P)
+    response = client.get(actor_url(actors["jnim"]))
+    assert response.context["trend"]["total"].incidents == 1
+    assert response.context["roles"] == {"as_perpetrator": 1, "as_target": 0}
+    assert response.context["co_actors"] == []  # FAMa met JNIM only in the hidden incident
+    assert "SECRET" not in response.content.decode()
+    assert len(response.context["table"].rows) == 1
+    # An actor of hidden incidents only has no public page: it says what is being worked on.
+    hidden_only = client.get(actor_url(actors["fama"]))
+    assert hidden_only.status_code == 404
+    assert "SECRET" not in hidden_only.content.decode()
 
 
 def test_actor_page_links_to_the_list_downloads_and_analysis(client, recorded):

@@ -612,7 +612,8 @@ def test_location_describes_its_place_in_the_hierarchy(client, world):
 
 def test_locations_come_in_pages_by_name(client, db):
     for name in ["Gao", "Ansongo", "Boni", "Djenné", "Ménaka"]:
-        LocationFactory(name=name)
+        IncidentFactory(location=LocationFactory(name=name), status=Status.PUBLISHED)
+    LocationFactory(name="Aguelhok")  # no published incident: not public
     pages = walk(client, LOCATIONS_URL, {"page_size": 2})
     assert [[place["name"] for place in page] for page in pages] == [
         ["Ansongo", "Boni"],

@@ -1,15 +1,19 @@
 """caching.remember: a result computed once, kept when it is worth keeping."""
 
-from django.core.cache import cache
-
-from incidents.caching import remember
+from incidents.caching import public_incidents_changed, remember
 
 
 def test_a_result_is_computed_once_then_remembered():
     answers = iter([1, 2])
     assert remember(["answer", 42], lambda: next(answers), 60) == 1
     assert remember(["answer", 42], lambda: next(answers), 60) == 1
-    assert cache.get("answer:42") == 1
+
+
+def test_a_change_to_the_public_incidents_forgets_every_remembered_result():
+    answers = iter([1, 2])
+    assert remember(["answer", 43], lambda: next(answers), 60) == 1
+    public_incidents_changed()
+    assert remember(["answer", 43], lambda: next(answers), 60) == 2
 
 
 def test_a_result_not_worth_keeping_is_computed_every_time():

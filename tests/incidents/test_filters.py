@@ -830,8 +830,14 @@ def bad_value_id(case):
     return "&".join(f"{key}={value[:20]!r}" for key, value in params.items())
 
 
+# A NUL character is refused before any page reads it (tests/test_hostile_input.py).
+BAD_VALUES_ON_THE_PAGE = [case for case in BAD_VALUES if "\x00" not in str(case[0])]
+
+
 @pytest.mark.parametrize(
-    ("params", "field", "message"), BAD_VALUES, ids=map(bad_value_id, BAD_VALUES)
+    ("params", "field", "message"),
+    BAD_VALUES_ON_THE_PAGE,
+    ids=map(bad_value_id, BAD_VALUES_ON_THE_PAGE),
 )
 def test_bad_value_is_shown_beside_its_field_on_the_list_page(client, db, params, field, message):
     IncidentFactory()

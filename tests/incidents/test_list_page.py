@@ -674,7 +674,8 @@ def test_map_points_are_one_query(sahel, django_assert_num_queries, count):
 
 
 def test_list_links_its_filter_to_the_trends_and_the_api(client, db):
-    CountryFactory(iso3="MLI")
+    mali = CountryFactory(iso3="MLI")
+    IncidentFactory(location=LocationFactory(country=mali), status=Status.PUBLISHED)
     response = client.get(LIST_URL, {"country": "MLI", "sort": "-killed", "page": "1"})
 
     html = response.content.decode()
@@ -684,7 +685,8 @@ def test_list_links_its_filter_to_the_trends_and_the_api(client, db):
 
 
 def test_a_country_code_in_lower_case_is_the_country_everywhere_on_the_page(client, db):
-    CountryFactory(iso3="MLI", name="Mali")
+    mali = CountryFactory(iso3="MLI", name="Mali")
+    IncidentFactory(location=LocationFactory(country=mali), status=Status.PUBLISHED)
 
     html = client.get(LIST_URL, {"country": "mli"}).content.decode()
 

@@ -1,0 +1,34 @@
+"""Requests refused before any view reads them."""
+
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+
+class RefuseNulCharacters:
+    """Answer 400 to a request with a NUL character in its path or a parameter.
+
+    No value of this site may hold one: PostgreSQL stores and compares no NUL in text, so a
+    parameter carrying one would reach the database as an error (a 500) wherever a view uses
+    the raw value. Refusing it here covers every view, the admin included.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        names = [name for name, values in request.GET.lists() if _has_nul(name, *values)]
+        if "\x00" in request.path:
+            names.append("path")
+        if not names:
+            return self.get_response(request)
+        message = _("Null characters are not allowed.")
+        # The API and the downloads (/incidents.csv …) answer their errors in JSON.
+        last_part = request.path.rsplit("/", 1)[-1]
+        if request.path.startswith("/api/") or "." in last_part:
+            return JsonResponse({"errors": {name: [message] for name in names}}, status=400)
+        return render(request, "400.html", {"message": message}, status=400)
+
+
+def _has_nul(*texts):
+    return any("\x00" in text for text in texts)
