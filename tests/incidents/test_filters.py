@@ -831,7 +831,9 @@ def bad_value_id(case):
 
 
 # A NUL character is refused before any page reads it (tests/test_hostile_input.py).
-BAD_VALUES_ON_THE_PAGE = [case for case in BAD_VALUES if "\x00" not in str(case[0])]
+BAD_VALUES_ON_THE_PAGE = [
+    case for case in BAD_VALUES if not any("\x00" in str(value) for value in case[0].values())
+]
 
 
 @pytest.mark.parametrize(
