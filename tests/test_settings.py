@@ -105,3 +105,24 @@ def test_a_non_numeric_conn_max_age_fails_loudly():
     result = load_settings(DEBUG="true", CONN_MAX_AGE="forever")
     assert result.returncode != 0
     assert "CONN_MAX_AGE='forever'" in result.stderr
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env={
+            **clean,
+            "DEBUG": "false",
+            "SECRET_KEY": "k3Yq9-5vT1mZr8Lw2Xc7Pa4Nb6Hd0Je-Gf3Us5Ri8Oy1Tq7Wz2Vx9Cm4Bn6Lk0Ph",
+            "SECURE_PROXY_SSL": "true",
+            "ALLOWED_HOSTS": "incidents.example.org",
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues (1 silenced)." in result.stdout

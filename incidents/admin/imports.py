@@ -1,6 +1,7 @@
 """Import runs: upload a UCDP or ACLED file, read the dry run, confirm."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -19,6 +20,22 @@ class ImportRunForm(forms.ModelForm):
     class Meta:
         model = ImportRun
         fields = ["format", "file", "skip_invalid"]
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.IMPORT_UPLOAD_MAX_MB * 1024 * 1024
+        if upload.size > limit:
+            raise forms.ValidationError(
+                _(
+                    "This file is %(size)s MB; the admin takes files of up to %(max)s MB. "
+                    "Split it, or import it with `manage.py import_events`."
+                ),
+                params={
+                    "size": f"{upload.size / 1024 / 1024:,.0f}",
+                    "max": settings.IMPORT_UPLOAD_MAX_MB,
+                },
+            )
+        return upload
 
     def clean(self):
         cleaned = super().clean()

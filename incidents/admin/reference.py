@@ -2,6 +2,9 @@
 
 from django.contrib import admin
 from django.db import models
+from django.db.models import Count
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from ..models import (
     Actor,
@@ -9,6 +12,7 @@ from ..models import (
     AdminArea,
     Country,
     EventType,
+    Incident,
     Location,
     Source,
     SubEventType,
@@ -62,9 +66,32 @@ class SourceAdmin(admin.ModelAdmin):
     search_fields = ["name"]
 
 
+PROTECTED_SHOWN = 50
+
+
 @admin.register(Tactic)
 class TacticAdmin(admin.ModelAdmin):
+    list_display = ["name", "incident_count"]
     search_fields = ["name"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(incident_count=Count("incidents"))
+
+    @admin.display(description=_("incidents"), ordering="incident_count")
+    def incident_count(self, tactic):
+        return tactic.incident_count
+
+    def get_deleted_objects(self, objs, request):
+        # Deleting a nature of attack would silently take it off every incident tagged with
+        # it (a many-to-many row has no protection of its own), published ones included and
+        # with no history entry: the admin lists those incidents as protected instead.
+        to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
+        tagged = Incident.objects.filter(tactics__in=list(objs)).distinct()
+        shown = list(tagged[:PROTECTED_SHOWN])
+        protected = [*protected, *(format_html("{}: {}", _("incident"), i) for i in shown)]
+        if len(shown) == PROTECTED_SHOWN:
+            protected.append(_("… and every other incident tagged with it"))
+        return to_delete, model_count, perms_needed, protected
 
 
 class TaxonomyAdmin(admin.ModelAdmin):
