@@ -12,6 +12,7 @@ from ..importers.reading import CsvFile, FileRefused
 from ..importers.registry import IMPORTERS
 from ..importers.runs import run_import, run_preview
 from ..models import ImportRun
+from .permissions import CheckedActionsMixin
 
 
 class ImportRunForm(forms.ModelForm):
@@ -49,7 +50,7 @@ class ImportRunForm(forms.ModelForm):
 
 
 @admin.register(ImportRun)
-class ImportRunAdmin(admin.ModelAdmin):
+class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
     """Upload a file, read its dry-run report, then confirm the import."""
 
     form = ImportRunForm

@@ -18,16 +18,17 @@ from ..models import (
     SubEventType,
     Tactic,
 )
+from .permissions import CheckedActionsMixin
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin):
+class CountryAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["name", "iso3", "iso2"]
     search_fields = ["name", "iso3", "iso2"]
 
 
 @admin.register(AdminArea)
-class AdminAreaAdmin(admin.ModelAdmin):
+class AdminAreaAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["name", "level", "iso_code", "parent", "country"]
     list_filter = ["level", "country"]
     list_select_related = ["parent", "country"]
@@ -36,7 +37,7 @@ class AdminAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["name", "admin1", "admin2", "country", "latitude", "longitude"]
     list_filter = ["country"]
     list_select_related = ["admin1", "admin2", "country"]
@@ -51,7 +52,7 @@ class ActorAliasInline(admin.TabularInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(admin.ModelAdmin):
+class ActorAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["name", "actor_type"]
     list_filter = ["actor_type"]
     search_fields = ["name", "aliases__name"]
@@ -59,7 +60,7 @@ class ActorAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(CheckedActionsMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "scale", "url"]
     list_filter = ["scale"]
@@ -70,7 +71,7 @@ PROTECTED_SHOWN = 50
 
 
 @admin.register(Tactic)
-class TacticAdmin(admin.ModelAdmin):
+class TacticAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["name", "incident_count"]
     search_fields = ["name"]
 
@@ -94,7 +95,7 @@ class TacticAdmin(admin.ModelAdmin):
         return to_delete, model_count, perms_needed, protected
 
 
-class TaxonomyAdmin(admin.ModelAdmin):
+class TaxonomyAdmin(CheckedActionsMixin, admin.ModelAdmin):
     """The ACLED taxonomy comes from a migration; analysts read it, nobody edits it here."""
 
     def has_add_permission(self, request):
