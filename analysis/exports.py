@@ -1,11 +1,12 @@
 """Series and comparisons as JSON (the API and the downloads) and CSV (long format: one row per
 period and group, which spreadsheets, R and pandas read without reshaping)."""
 
-import csv
 import io
 
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
+
+from incidents.spreadsheets import SafeWriter
 
 from .series import counting_rules
 
@@ -201,7 +202,7 @@ def comparison_csv_rows(comparison):
 
 def csv_response(name, header, rows):
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)
     writer.writerow(header)
     writer.writerows(rows)
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")

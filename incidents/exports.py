@@ -45,7 +45,6 @@ GeoJSON: a FeatureCollection of Point features ([longitude, latitude]) whose pro
 the CSV columns (null where the CSV cell is empty) plus the incident's `url`.
 """
 
-import csv
 import io
 import json
 import tempfile
@@ -69,6 +68,7 @@ from .acled import (
 )
 from .choices import ActorRole
 from .models import Citation, Incident, IncidentActor
+from .spreadsheets import SafeWriter
 from .url_templates import url_template
 
 # Rows fetched per query; prefetch_related runs its queries once per chunk.
@@ -395,7 +395,7 @@ class _Lines(io.StringIO):
 def stream_csv(incidents, hxl=False):
     """The CSV text in pieces: the header (and HXL row) at once, then the rows."""
     buffer = _Lines()
-    writer = csv.writer(buffer)
+    writer = SafeWriter(buffer)
     writer.writerow(CSV_COLUMNS)
     if hxl:
         writer.writerow([HXL_TAGS[column] for column in CSV_COLUMNS])

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.utils import timezone
 
 from ..gazetteer import find_country_code
+from ..spreadsheets import restored
 from .records import RowError
 
 
@@ -163,6 +164,8 @@ class CsvFile:
                     if row_number == 2 and is_hxl_row(values):
                         continue
                     if "".join(values).strip():  # not a blank line
+                        # A cell we wrote as "'=…" (spreadsheets.neutralised) reads as "=…".
+                        values = map(restored, values)
                         yield row_number, dict(zip(self.header, values, strict=False))
             except UnicodeDecodeError:
                 raise FileRefused(NOT_UTF8) from None
