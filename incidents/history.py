@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 
 from .choices import Status, VersionKind
+from .corrections import record_correction
 from .models import Incident, IncidentVersion
 
 # The incident's own fields a version keeps: what an analyst enters. Totals derive from the
@@ -136,7 +137,7 @@ def record_version(incident, *, by, kind, reason=""):
         Incident.objects.filter(pk=incident.pk).update(version=F("version") + 1)
         number = Incident.objects.values_list("version", flat=True).get(pk=incident.pk)
     incident.version = number
-    return IncidentVersion.objects.create(
+    version = IncidentVersion.objects.create(
         incident=incident,
         number=number,
         kind=kind,
@@ -145,6 +146,8 @@ def record_version(incident, *, by, kind, reason=""):
         status=status,
         snapshot=state,
     )
+    record_correction(version)  # the public's note when a published incident's facts changed
+    return version
 
 
 def _as_stored(state):
