@@ -6,6 +6,7 @@ one (no lost update), records the state before the change if no version holds it
 imported incident, or one from before versions were kept), and records the new version after.
 """
 
+import json
 from contextlib import contextmanager
 
 from django.db import transaction
@@ -152,5 +153,5 @@ def record_version(incident, *, by, kind, reason=""):
 
 def _as_stored(state):
     """The snapshot as it reads back from the database (dates become text)."""
-    field = IncidentVersion._meta.get_field("snapshot")
-    return field.from_db_value(field.get_db_prep_value(state, None, False), None, None)
+    encoder = IncidentVersion._meta.get_field("snapshot").encoder
+    return json.loads(json.dumps(state, cls=encoder))
