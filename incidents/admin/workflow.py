@@ -58,9 +58,18 @@ class DuplicateForm(forms.Form):
     )
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
-        widget=REASON_WIDGET,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 4,
+                "cols": 80,
+                "placeholder": gettext_lazy("Duplicate of incident 123, “Title of the one kept”."),
+            }
+        ),
         required=False,
-        help_text=gettext_lazy("Left blank: “Duplicate of incident <number>, “<title>”.”"),
+        help_text=gettext_lazy(
+            "Shown to the public at its address, with a link to the incident kept. Left blank, "
+            "it names the incident kept, as the example in the field."
+        ),
     )
 
     def __init__(self, *args, incident, **kwargs):
