@@ -22,7 +22,15 @@ from ..models import Incident, IncidentNote
 REASON_WIDGET = forms.Textarea(attrs={"rows": 4, "cols": 80})
 
 
-class ReturnForm(forms.Form):
+class StepForm(forms.Form):
+    """A workflow step's form: the reason, and whatever else the step asks about the incident."""
+
+    def __init__(self, *args, incident=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.incident = incident
+
+
+class ReturnForm(StepForm):
     reason = forms.CharField(
         label=gettext_lazy("What needs fixing"),
         widget=REASON_WIDGET,
@@ -30,7 +38,7 @@ class ReturnForm(forms.Form):
     )
 
 
-class RetractForm(forms.Form):
+class RetractForm(StepForm):
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
         widget=REASON_WIDGET,
@@ -40,7 +48,7 @@ class RetractForm(forms.Form):
     )
 
 
-class ReinstateForm(forms.Form):
+class ReinstateForm(StepForm):
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
         widget=REASON_WIDGET,
@@ -48,7 +56,7 @@ class ReinstateForm(forms.Form):
     )
 
 
-class DuplicateForm(forms.Form):
+class DuplicateForm(StepForm):
     kept = forms.ModelChoiceField(
         label=gettext_lazy("Number of the incident kept"),
         queryset=Incident.objects.public(),
@@ -72,9 +80,9 @@ class DuplicateForm(forms.Form):
         ),
     )
 
-    def __init__(self, *args, incident, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kept"].queryset = Incident.objects.public().exclude(pk=incident.pk)
+        self.fields["kept"].queryset = Incident.objects.public().exclude(pk=self.incident.pk)
 
 
 class NoteForm(forms.ModelForm):
@@ -205,8 +213,7 @@ class IncidentWorkflowMixin:
         incident = get_object_or_404(Incident, pk=object_id)
         if not self.has_publish_permission(request):
             raise PermissionDenied
-        extra = {"incident": incident} if form_class is DuplicateForm else {}
-        form = form_class(request.POST or None, **extra)
+        form = form_class(request.POST or None, incident=incident)
         if request.method == "POST" and form.is_valid():
             try:
                 take_step(incident, form.cleaned_data)

@@ -187,3 +187,15 @@ def test_a_plain_retraction_links_nowhere(client, reviewer):
     incident = IncidentFactory(status=Status.PUBLISHED)
     incident.retract(by=reviewer, reason="Not political violence")
     assert "is kept" not in client.get(incident.get_absolute_url()).content.decode()
+
+
+@pytest.mark.parametrize("count", [2, 20])
+def test_corrections_page_and_feed_queries_do_not_grow(
+    client, reviewer, bamako, django_assert_max_num_queries, count
+):
+    for best in range(13, 13 + count):
+        set_killed(bamako, best, reviewer)
+    with django_assert_max_num_queries(2):  # count, page
+        assert client.get(CORRECTIONS_URL).status_code == 200
+    with django_assert_max_num_queries(1):
+        assert client.get(FEED_URL).status_code == 200
