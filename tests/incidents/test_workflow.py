@@ -430,3 +430,11 @@ def test_change_form_queries_do_not_grow_with_notes(
         assert reviewer_client.get(change_url(incident)).status_code == 200
     note_queries = [q for q in queries.captured_queries if "incidentnote" in q["sql"]]
     assert len(note_queries) == 1
+
+
+@pytest.mark.parametrize("name", ["return", "retract", "duplicate", "reinstate"])
+def test_step_pages_open_for_reviewers_only(analyst_client, reviewer, name):
+    incident = IncidentFactory(status=Status.PUBLISHED)
+    assert analyst_client.get(step_url(name, incident)).status_code == 403
+    analyst_client.force_login(reviewer)
+    assert analyst_client.get(step_url(name, incident)).status_code == 200
