@@ -6,12 +6,14 @@ one (no lost update), records the state before the change if no version holds it
 imported incident, or one from before versions were kept), and records the new version after.
 """
 
+import json
 from contextlib import contextmanager
 
 from django.db import transaction
 from django.db.models import F
 
 from .choices import Status, VersionKind
+from .corrections import record_correction
 from .models import Incident, IncidentVersion
 
 # The incident's own fields a version keeps: what an analyst enters. Totals derive from the
@@ -136,7 +138,7 @@ def record_version(incident, *, by, kind, reason=""):
         Incident.objects.filter(pk=incident.pk).update(version=F("version") + 1)
         number = Incident.objects.values_list("version", flat=True).get(pk=incident.pk)
     incident.version = number
-    return IncidentVersion.objects.create(
+    version = IncidentVersion.objects.create(
         incident=incident,
         number=number,
         kind=kind,
@@ -145,9 +147,11 @@ def record_version(incident, *, by, kind, reason=""):
         status=status,
         snapshot=state,
     )
+    record_correction(version)  # the public's note when a published incident's facts changed
+    return version
 
 
 def _as_stored(state):
     """The snapshot as it reads back from the database (dates become text)."""
-    field = IncidentVersion._meta.get_field("snapshot")
-    return field.from_db_value(field.get_db_prep_value(state, None, False), None, None)
+    encoder = IncidentVersion._meta.get_field("snapshot").encoder
+    return json.loads(json.dumps(state, cls=encoder))

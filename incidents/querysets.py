@@ -45,6 +45,21 @@ class IncidentQuerySet(models.QuerySet):
     def retracted(self):
         return self.filter(status=Status.RETRACTED)
 
+    # --- the workbench's queues -------------------------------------------------------------
+
+    def drafts_of(self, user):
+        """The drafts an analyst created."""
+        return self.filter(status=Status.DRAFT, created_by=user)
+
+    def returned_to(self, user):
+        """Drafts a reviewer sent back to the analyst who created or submitted them."""
+        return self.filter(status=Status.DRAFT, returned_at__isnull=False).filter(
+            Q(created_by=user) | Q(submitted_by=user)
+        )
+
+    def waiting_for_review(self):
+        return self.filter(status=Status.IN_REVIEW)
+
     # --- filters (used by IncidentFilterSet) ------------------------------------------------
 
     def involving_actors(self, actors):
@@ -239,6 +254,7 @@ class IncidentQuerySet(models.QuerySet):
         incident_actors = self._model_at("incident_actors").objects
         casualties = self._model_at("casualties").objects
         citations = self._model_at("citations").objects
+        corrections = self._model_at("corrections").objects
 
         return self.select_related(
             "location__country",
@@ -258,6 +274,7 @@ class IncidentQuerySet(models.QuerySet):
                 queryset=casualties.select_related("source").order_by("outcome", "group", "id"),
             ),
             Prefetch("citations", queryset=citations.select_related("source")),
+            Prefetch("corrections", queryset=corrections.order_by("-corrected_at", "-id")),
             Prefetch(
                 "related",
                 queryset=self.model.objects.public().select_related(

@@ -1,6 +1,6 @@
 from django.urls import include, path, re_path
 
-from . import views
+from . import feeds, views
 
 # The public pages, named in the namespace "incidents" (incidents:incident_list …).
 pages = [
@@ -13,6 +13,9 @@ pages = [
     path("places/areas/<int:pk>/", views.area_detail, name="area_detail"),
     path("places/countries/<str:iso3>/", views.country_detail, name="country_detail"),
     path("actors/<int:pk>/", views.actor_detail, name="actor_detail"),
+    # What changed in published incidents after publication, and why; with its Atom feed.
+    path("corrections/", views.correction_list, name="correction_list"),
+    path("corrections/feed/", feeds.LatestCorrectionsFeed(), name="correction_feed"),
 ]
 
 # The home page and the downloads are named outside the namespace ("home",

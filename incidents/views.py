@@ -1,5 +1,6 @@
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -9,6 +10,7 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from . import chips, explorer, exports, filter_panel
 from .charts import yearly_charts
+from .corrections import public_corrections
 from .filters import IncidentFilterSet, errors_answer
 from .models import Actor, AdminArea, Country, Incident, Location
 from .tables import FiftyPerPage, IncidentTable
@@ -73,7 +75,9 @@ def incident_detail(request, pk):
     if incident is None:
         # A retracted incident keeps its address but shows only when and why it was withdrawn.
         retracted = get_object_or_404(
-            Incident.objects.retracted().only("id", "status", "retracted_at", "retraction_reason"),
+            Incident.objects.retracted().only(
+                "id", "status", "retracted_at", "retraction_reason", "duplicate_of_id"
+            ),
             pk=pk,
         )
         return render(
@@ -83,6 +87,15 @@ def incident_detail(request, pk):
     return render(
         request, "incidents/incident_detail.html", {"incident": incident, "permalink": permalink}
     )
+
+
+CORRECTIONS_PER_PAGE = 50
+
+
+def correction_list(request):
+    """The latest corrections of published incidents, each linking to its incident."""
+    page = Paginator(public_corrections(), CORRECTIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "incidents/correction_list.html", {"page": page})
 
 
 def incident_download(request, file_format):

@@ -1,11 +1,7 @@
 """The incident form and list, with the review workflow's buttons and actions."""
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import get_object_or_404, redirect
-from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -13,6 +9,7 @@ from ..choices import Status
 from ..models import Incident, SubEventType
 from .parts import CasualtyInline, CitationInline, IncidentActorInline
 from .permissions import may_edit
+from .workflow import IncidentWorkflowMixin, QueueFilter
 
 
 class IncidentAdminForm(forms.ModelForm):
@@ -32,20 +29,12 @@ class IncidentAdminForm(forms.ModelForm):
             self.fields["sub_event_type"].choices = [("", "---------"), *grouped.items()]
 
 
-class RetractForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
-        help_text=_("Shown to the public at the incident's address instead of its content."),
-    )
-
-
 @admin.register(Incident)
-class IncidentAdmin(SimpleHistoryAdmin):
+class IncidentAdmin(IncidentWorkflowMixin, SimpleHistoryAdmin):
     form = IncidentAdminForm
     list_display = ["start_date", "title", "location", "event_type", "killed_best", "status"]
     list_display_links = ["start_date", "title"]
-    list_filter = ["status", "event_type", "date_precision", "location__admin1"]
+    list_filter = [QueueFilter, "status", "event_type", "date_precision", "location__admin1"]
     # What the rows show: the place with its region or country, the type, and each row's
     # checkbox label (the incident's __str__, which names the sub-event type).
     list_select_related = ["location__admin1", "location__country", "event_type", "sub_event_type"]
@@ -55,7 +44,6 @@ class IncidentAdmin(SimpleHistoryAdmin):
     autocomplete_fields = ["location", "tactics", "related"]
     # In the order a report gives them: how many were hit, who did it, who says so.
     inlines = [CasualtyInline, IncidentActorInline, CitationInline]
-    actions = ["submit_for_review", "publish", "return_to_draft"]
     readonly_fields = [
         "status",
         "killed_figures",
@@ -74,6 +62,7 @@ class IncidentAdmin(SimpleHistoryAdmin):
                     ("event_type", "sub_event_type"),
                     "tactics",
                     "civilian_targeting",
+                    "toll_unknown",
                     "title",
                     "narrative",
                 ]
@@ -105,12 +94,15 @@ class IncidentAdmin(SimpleHistoryAdmin):
     def workflow(self, incident):
         steps = [
             (_("submitted"), incident.submitted_at, incident.submitted_by),
+            (_("returned"), incident.returned_at, incident.returned_by),
             (_("published"), incident.published_at, incident.published_by),
             (_("retracted"), incident.retracted_at, incident.retracted_by),
         ]
         parts = [
             f"{label} {when:%Y-%m-%d %H:%M} by {who or '?'}" for label, when, who in steps if when
         ]
+        if incident.status == Status.DRAFT and incident.return_reason:
+            parts.append(f"returned because: {incident.return_reason}")
         if incident.retraction_reason:
             parts.append(f"reason: {incident.retraction_reason}")
         return "; ".join(parts) or "—"
@@ -141,9 +133,6 @@ class IncidentAdmin(SimpleHistoryAdmin):
         # Without it the page shows the incident read-only (and history reverts are refused).
         return may_edit(request, obj) and super().has_change_permission(request, obj)
 
-    def has_publish_permission(self, request):
-        return request.user.has_perm("incidents.publish_incident")
-
     def save_model(self, request, obj, form, change):
         # Saving an unchanged form is no correction: "last changed" stays, and a later
         # re-import still sees the incident as untouched since its import.
@@ -158,82 +147,7 @@ class IncidentAdmin(SimpleHistoryAdmin):
         super().save_related(request, form, formsets, change)
         if change and not form.has_changed() and any(f.has_changed() for f in formsets):
             form.instance.mark_changed(by=request.user)  # a casualty, actor or source changed
-        # The workflow buttons on the change form act after everything is saved, so an
-        # incident is published with its casualty rows and totals, never without them.
-        incident = form.instance
-        steps = {"_submit_for_review": incident.submit_for_review, "_publish": incident.publish}
-        for button, step in steps.items():
-            if button in request.POST:
-                try:
-                    step(by=request.user)
-                except ValidationError as error:
-                    self.message_user(request, " ".join(error.messages), messages.ERROR)
-
-    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
-        extra_context = {
-            **(extra_context or {}),
-            "can_publish": self.has_publish_permission(request),
-        }
-        return super().changeform_view(request, object_id, form_url, extra_context)
-
-    def get_urls(self):
-        return [
-            path(
-                "<int:object_id>/retract/",
-                self.admin_site.admin_view(self.retract_view),
-                name="incidents_incident_retract",
-            ),
-            *super().get_urls(),
-        ]
-
-    def retract_view(self, request, object_id):
-        incident = get_object_or_404(Incident, pk=object_id)
-        if not self.has_publish_permission(request):
-            raise PermissionDenied
-        form = RetractForm(request.POST or None)
-        if request.method == "POST" and form.is_valid():
-            try:
-                incident.retract(by=request.user, reason=form.cleaned_data["reason"])
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
-            else:
-                self.message_user(request, _("“%s” is retracted.") % incident.title)
-            return redirect(reverse("admin:incidents_incident_change", args=[incident.pk]))
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Retract this incident"),
-            "incident": incident,
-            "form": form,
-            "opts": self.opts,
-        }
-        return TemplateResponse(request, "admin/incidents/incident/retract.html", context)
-
-    def _apply_step(self, request, queryset, step_name, done):
-        changed = 0
-        for incident in queryset:
-            try:
-                getattr(incident, step_name)(by=request.user)
-                changed += 1
-            except ValidationError as error:
-                self.message_user(
-                    request, f"{incident}: {' '.join(error.messages)}", messages.WARNING
-                )
-        if changed:
-            self.message_user(
-                request, _("%(count)d incident(s) %(done)s.") % {"count": changed, "done": done}
-            )
-
-    @admin.action(description=_("Submit selected incidents for review"), permissions=["change"])
-    def submit_for_review(self, request, queryset):
-        self._apply_step(request, queryset, "submit_for_review", _("submitted for review"))
-
-    @admin.action(description=_("Publish selected incidents"), permissions=["publish"])
-    def publish(self, request, queryset):
-        self._apply_step(request, queryset, "publish", _("published"))
-
-    @admin.action(description=_("Send selected incidents back to draft"), permissions=["publish"])
-    def return_to_draft(self, request, queryset):
-        self._apply_step(request, queryset, "return_to_draft", _("sent back to draft"))
+        self.take_form_step(request, form.instance)
 
 
 def _format_figures(low, best, high):

@@ -5,6 +5,7 @@ they have one, and the ids are those the incident filters take (admin1=…, acto
 Unknown figures are null, never 0.
 """
 
+from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -24,6 +25,7 @@ from ..models import (
     AdminArea,
     Casualty,
     Citation,
+    Correction,
     EventType,
     Incident,
     IncidentActor,
@@ -279,12 +281,24 @@ class RelatedIncidentSerializer(serializers.ModelSerializer):
         ]
 
 
+class CorrectionSerializer(serializers.ModelSerializer):
+    """A change to the incident's figures, date, place, type or actors after publication."""
+
+    summary = serializers.CharField(help_text="What changed, e.g. “killed 12 → 14”.")
+    reason = serializers.CharField(help_text="Why; may be empty.")
+
+    class Meta:
+        model = Correction
+        fields = ["corrected_at", "summary", "reason"]
+
+
 class IncidentDetailSerializer(IncidentSerializer):
     """One incident with everything its page shows."""
 
     casualties = CasualtySerializer(many=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
     related = RelatedIncidentSerializer(source="public_related", many=True, read_only=True)
+    corrections = CorrectionSerializer(many=True, read_only=True, help_text="Latest first.")
 
     class Meta(IncidentSerializer.Meta):
         fields = [
@@ -294,6 +308,7 @@ class IncidentDetailSerializer(IncidentSerializer):
             "casualties",
             "citations",
             "related",
+            "corrections",
         ]
 
 
@@ -302,3 +317,18 @@ class RetractionSerializer(serializers.Serializer):
 
     retracted_at = serializers.DateTimeField()
     reason = serializers.CharField(source="retraction_reason")
+    duplicate_of = serializers.IntegerField(
+        source="duplicate_of_id",
+        allow_null=True,
+        help_text="Retracted as a duplicate: the id of the incident kept.",
+    )
+    duplicate_of_url = serializers.SerializerMethodField(
+        help_text="The incident kept, in the API; null unless retracted as a duplicate."
+    )
+
+    def get_duplicate_of_url(self, incident) -> str | None:
+        if incident.duplicate_of_id is None:
+            return None
+        return self.context["request"].build_absolute_uri(
+            reverse("incidents_api:incident_detail", args=[incident.duplicate_of_id])
+        )

@@ -67,12 +67,13 @@ class IncidentDetail(generics.RetrieveAPIView):
             # As on the page: a retracted incident keeps its address and says only when and
             # why it was withdrawn. Drafts and incidents in review do not exist here.
             retracted = get_object_or_404(
-                Incident.objects.retracted().only("id", "retracted_at", "retraction_reason"),
+                Incident.objects.retracted().only(
+                    "id", "retracted_at", "retraction_reason", "duplicate_of_id"
+                ),
                 pk=pk,
             )
-            return Response(
-                serializers.RetractionSerializer(retracted).data, status=status.HTTP_410_GONE
-            )
+            answer = serializers.RetractionSerializer(retracted, context={"request": request})
+            return Response(answer.data, status=status.HTTP_410_GONE)
         return Response(self.get_serializer(incident).data)
 
 

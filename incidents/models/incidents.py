@@ -1,3 +1,5 @@
+from contextlib import contextmanager
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
@@ -8,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from ..caching import public_incidents_changed
-from ..choices import ActorRole, DatePrecision, GeoPrecision, Status
+from ..choices import ActorRole, CasualtyOutcome, DatePrecision, GeoPrecision, Status, VersionKind
 from ..querysets import CASUALTY_TOTAL_FIELDS, IncidentQuerySet
 from ..taxonomy import EVENT_TYPES, derive_violence_type
 from .actors import Actor
@@ -336,44 +338,104 @@ class Incident(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    # --- the review workflow; each step records who took it --------------------------------
+    # --- the review workflow; each step records who took it, and why, as a version --------
 
     def submit_for_review(self, by):
-        self._require(by, "incidents.change_incident")
-        self._require_status(Status.DRAFT)
-        self.status = Status.IN_REVIEW
-        self.submitted_at, self.submitted_by = timezone.now(), by
-        self._save_step(by, ["status", "submitted_at", "submitted_by"])
+        with self._workflow_step(by, "incidents.change_incident", VersionKind.SUBMITTED):
+            self._require_status(Status.DRAFT)
+            self.status = Status.IN_REVIEW
+            self.submitted_at, self.submitted_by = timezone.now(), by
+            self._save_step(by, ["status", "submitted_at", "submitted_by"])
 
-    def return_to_draft(self, by):
-        self._require(by, "incidents.publish_incident")
-        self._require_status(Status.IN_REVIEW)
-        self.status = Status.DRAFT
-        self._save_step(by, ["status"])
+    def return_to_draft(self, by, reason):
+        """Send an incident in review back to its analyst, saying what to fix."""
+        reason = _required_reason(reason, "return_reason", _("Say why it goes back to draft."))
+        with self._workflow_step(by, "incidents.publish_incident", VersionKind.RETURNED, reason):
+            self._require_status(Status.IN_REVIEW)
+            self.status = Status.DRAFT
+            self.returned_at, self.returned_by, self.return_reason = timezone.now(), by, reason
+            self._save_step(by, ["status", "returned_at", "returned_by", "return_reason"])
 
     def publish(self, by):
-        self._require(by, "incidents.publish_incident")
-        self._require_status(Status.DRAFT, Status.IN_REVIEW)
-        self.status = Status.PUBLISHED
-        self.published_at, self.published_by = timezone.now(), by
-        self._save_step(by, ["status", "published_at", "published_by"])
+        with self._workflow_step(by, "incidents.publish_incident", VersionKind.PUBLISHED):
+            self._require_status(Status.DRAFT, Status.IN_REVIEW)
+            problems = self.publishing_problems()
+            if problems:
+                raise ValidationError(problems)
+            self.status = Status.PUBLISHED
+            self.published_at, self.published_by = timezone.now(), by
+            self._save_step(by, ["status", "published_at", "published_by"])
+
+    def publishing_problems(self):
+        """Why the incident cannot be published yet: an empty list when it can."""
+        problems = []
+        if not self.citations.exists():
+            problems.append(_("it cites no source"))
+        if (
+            not self.toll_unknown
+            and not self.casualties.filter(outcome=CasualtyOutcome.KILLED).exists()
+        ):
+            problems.append(_("it has no coded killed figure and “toll unknown” is not checked"))
+        return problems
 
     def retract(self, by, reason):
         """Withdraw a published incident; its URL then says when and why, not what."""
-        self._require(by, "incidents.publish_incident")
-        self._require_status(Status.PUBLISHED)
-        if not reason or not reason.strip():
-            raise ValidationError({"retraction_reason": _("Say why the incident is retracted.")})
-        self.status = Status.RETRACTED
-        self.retracted_at, self.retracted_by = timezone.now(), by
-        self.retraction_reason = reason.strip()
-        self._save_step(by, ["status", "retracted_at", "retracted_by", "retraction_reason"])
+        self._retract(by, reason, duplicate_of=None)
+
+    def retract_as_duplicate(self, by, of, reason=""):
+        """Withdraw a published incident that reports the same event as `of`, which is kept:
+        the retracted incident's address then points to it."""
+        if of is None or of.pk == self.pk or of.status != Status.PUBLISHED:
+            raise ValidationError(
+                {"duplicate_of": _("The incident kept must be another published incident.")}
+            )
+        self._retract(by, reason or self.duplicate_reason(of), duplicate_of=of)
+
+    @staticmethod
+    def duplicate_reason(of):
+        return _("Duplicate of incident %(id)s, “%(title)s”.") % {"id": of.pk, "title": of.title}
+
+    def reinstate(self, by, reason):
+        """Publish a retracted incident again; the retraction stays in its versions."""
+        reason = _required_reason(reason, "reason", _("Say why the incident is reinstated."))
+        with self._workflow_step(by, "incidents.publish_incident", VersionKind.REINSTATED, reason):
+            self._require_status(Status.RETRACTED)
+            self.status = Status.PUBLISHED
+            self.retracted_at, self.retracted_by, self.retraction_reason = None, None, ""
+            self.duplicate_of = None
+            self._save_step(
+                by, ["status", "retracted_at", "retracted_by", "retraction_reason", "duplicate_of"]
+            )
+
+    def _retract(self, by, reason, duplicate_of):
+        reason = _required_reason(
+            reason, "retraction_reason", _("Say why the incident is retracted.")
+        )
+        with self._workflow_step(by, "incidents.publish_incident", VersionKind.RETRACTED, reason):
+            self._require_status(Status.PUBLISHED)
+            self.status = Status.RETRACTED
+            self.retracted_at, self.retracted_by = timezone.now(), by
+            self.retraction_reason, self.duplicate_of = reason, duplicate_of
+            self._save_step(
+                by, ["status", "retracted_at", "retracted_by", "retraction_reason", "duplicate_of"]
+            )
 
     def mark_changed(self, by):
         """Record a correction made to the incident's casualties, actors or citations."""
         self.updated_at, self.updated_by = timezone.now(), by
         self._history_user = by
         self.save(update_fields=["updated_at", "updated_by"])
+
+    @contextmanager
+    def _workflow_step(self, by, permission, kind, reason=""):
+        """Take a step as a recorded change: the permission, then the status as the locked row
+        has it (not as this object was loaded), then the step, then its version."""
+        from ..history import change  # history imports the models
+
+        self._require(by, permission)
+        with change(self, by=by, kind=kind, reason=reason):
+            self.refresh_from_db(fields=WORKFLOW_FIELDS)
+            yield
 
     def _require(self, user, permission):
         if not user.has_perm(permission):
@@ -389,7 +451,7 @@ class Incident(models.Model):
     def _save_step(self, by, fields):
         # A step is not a correction: "last changed" (updated_at) stays, so the public date of
         # the last correction and an importer's "changed since import" both ignore it. The
-        # history records the step and who took it.
+        # version recorded by _workflow_step says who took the step, when and why.
         self._history_user = by
         self.save(update_fields=fields)
 
@@ -437,6 +499,13 @@ class Incident(models.Model):
             [actor.actor_type for actor in self.perpetrators],
             [actor.actor_type for actor in self.targets],
         )
+
+
+def _required_reason(reason, field, message):
+    """The reason given for a step, stripped; a ValidationError on `field` when there is none."""
+    if not reason or not reason.strip():
+        raise ValidationError({field: message})
+    return reason.strip()
 
 
 class IncidentActor(models.Model):

@@ -10,6 +10,7 @@ from incidents.models import Incident, Tactic
 from tests.factories import (
     ActorFactory,
     CasualtyFactory,
+    CitationFactory,
     IncidentFactory,
     LocationFactory,
     SourceFactory,
@@ -241,7 +242,8 @@ def _existing_inline_rows(incident):
 
 
 def test_reviewer_publishes_and_is_recorded(reviewer_client, reviewer):
-    incident = IncidentFactory(status=Status.IN_REVIEW)
+    incident = IncidentFactory(status=Status.IN_REVIEW, toll_unknown=True)
+    CitationFactory(incident=incident)
     response = reviewer_client.post(
         reverse("admin:incidents_incident_changelist"),
         {"action": "publish", "_selected_action": [incident.pk]},
@@ -353,7 +355,8 @@ def test_analyst_sees_a_published_incident_read_only(analyst_client):
 
 
 def test_history_revert_cannot_unretract_an_incident(reviewer_client, reviewer):
-    incident = IncidentFactory(status=Status.IN_REVIEW)
+    incident = IncidentFactory(status=Status.IN_REVIEW, toll_unknown=True)
+    CitationFactory(incident=incident)
     incident.publish(by=reviewer)
     published_version = incident.history.latest()
     incident.retract(by=reviewer, reason="Duplicate")
@@ -384,7 +387,8 @@ def _unchanged_form_data(incident):
 
 
 def test_publishing_unchanged_keeps_the_last_changed_date(reviewer_client):
-    incident = IncidentFactory(status=Status.IN_REVIEW)
+    incident = CasualtyFactory(incident=IncidentFactory(status=Status.IN_REVIEW)).incident
+    CitationFactory(incident=incident)
     before = incident.updated_at
     url = reverse("admin:incidents_incident_change", args=[incident.pk])
     response = reviewer_client.post(url, {**_unchanged_form_data(incident), "_publish": "1"})

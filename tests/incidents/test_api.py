@@ -26,7 +26,7 @@ from incidents.choices import (
     Status,
 )
 from incidents.filters import FILTER_PARAMETERS
-from incidents.models import ActorAlias, AdminArea, Incident, Tactic
+from incidents.models import ActorAlias, AdminArea, Correction, Incident, IncidentVersion, Tactic
 from tests.factories import (
     ActorFactory,
     AdminAreaFactory,
@@ -303,6 +303,8 @@ def test_retracted_incident_says_when_and_why_only(client, unpublished):
     assert response.json() == {
         "retracted_at": unpublished.retracted.retracted_at.isoformat().replace("+00:00", "Z"),
         "reason": "Duplicate report",
+        "duplicate_of": None,
+        "duplicate_of_url": None,
     }
 
 
@@ -710,8 +712,17 @@ def test_detail_queries_do_not_grow_with_related_incidents(
 ):
     incidents = incidents_for_budget(count).incidents
     incidents[0].related.set(incidents[1:])
-    # incident, tactics, actors, casualties, citations, related
-    with django_assert_max_num_queries(6):
+    for number in range(count // 5):
+        Correction.objects.create(
+            incident=incidents[0],
+            version=IncidentVersion.objects.create(
+                incident=incidents[0], number=number + 2, kind="corrected", status="published",
+                snapshot={},
+            ),
+            summary=f"killed {number} → {number + 1}",
+        )  # fmt: skip
+    # incident, tactics, actors, casualties, citations, corrections, related
+    with django_assert_max_num_queries(7):
         response = client.get(detail_url(incidents[0]))
     assert len(response.json()["related"]) == count - 1
 

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from incidents.choices import ActorRole, CasualtyOutcome, DatePrecision, Status
-from incidents.models import Tactic
+from incidents.models import Correction, IncidentVersion, Tactic
 from tests.factories import (
     ActorFactory,
     AdminAreaFactory,
@@ -229,8 +229,13 @@ def test_detail_query_count_is_fixed(client, kouakourou, django_assert_max_num_q
         CasualtyFactory(incident=kouakourou)
         CitationFactory(incident=kouakourou)
         kouakourou.related.add(IncidentFactory())
-    # incident, tactics, actors, casualties, citations, related
-    with django_assert_max_num_queries(6):
+        version = IncidentVersion.objects.create(
+            incident=kouakourou, number=kouakourou.versions.count() + 1, kind="corrected",
+            status="published", snapshot={},
+        )  # fmt: skip
+        Correction.objects.create(incident=kouakourou, version=version, summary="killed 1 → 2")
+    # incident, tactics, actors, casualties, citations, corrections, related
+    with django_assert_max_num_queries(7):
         assert client.get(detail_url(kouakourou)).status_code == 200
 
 
