@@ -7,15 +7,15 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from ..choices import Status
 from ..models import Incident, SubEventType
+from .history import IncidentHistoryAdmin, VersionedIncidentForm
 from .parts import CasualtyInline, CitationInline, IncidentActorInline
 from .permissions import may_edit
 
 
-class IncidentAdminForm(forms.ModelForm):
+class IncidentAdminForm(VersionedIncidentForm):
     class Meta:
         model = Incident
         fields = "__all__"  # noqa: DJ007 -- the admin narrows it to its fieldsets
@@ -41,7 +41,7 @@ class RetractForm(forms.Form):
 
 
 @admin.register(Incident)
-class IncidentAdmin(SimpleHistoryAdmin):
+class IncidentAdmin(IncidentHistoryAdmin, admin.ModelAdmin):
     form = IncidentAdminForm
     list_display = ["start_date", "title", "location", "event_type", "killed_best", "status"]
     list_display_links = ["start_date", "title"]
@@ -138,7 +138,7 @@ class IncidentAdmin(SimpleHistoryAdmin):
         return super().has_delete_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        # Without it the page shows the incident read-only (and history reverts are refused).
+        # Without it the page shows the incident read-only.
         return may_edit(request, obj) and super().has_change_permission(request, obj)
 
     def has_publish_permission(self, request):
