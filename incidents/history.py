@@ -426,24 +426,27 @@ def revert(incident, version, *, by, reason, opened_version=None):
     IncidentVersion (None if the content was already so) or the RevertProposal."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the incident is reverted.")})
-    if may_revert(by, incident):
-        with change(
-            incident,
-            by=by,
-            kind=VersionKind.REVERTED,
-            reason=reason.strip(),
-            opened_version=opened_version,
-        ) as recorded:
-            restore(incident, version.snapshot, by=by)
-        return recorded.version
-    if may_propose_revert(by, incident):
-        return RevertProposal.objects.create(
-            incident=incident,
-            version=version,
-            based_on=incident.version,
-            reason=reason.strip(),
-            proposed_by=by,
-        )
+    with transaction.atomic():
+        # Who may revert depends on the status: read it from the locked row, not the page.
+        live = Incident.objects.select_for_update().get(pk=incident.pk)
+        if may_revert(by, live):
+            with change(
+                live,
+                by=by,
+                kind=VersionKind.REVERTED,
+                reason=reason.strip(),
+                opened_version=opened_version,
+            ) as recorded:
+                restore(live, version.snapshot, by=by)
+            return recorded.version
+        if may_propose_revert(by, live):
+            return RevertProposal.objects.create(
+                incident=live,
+                version=version,
+                based_on=live.version,
+                reason=reason.strip(),
+                proposed_by=by,
+            )
     raise PermissionDenied(_("You are not allowed to revert this incident."))
 
 

@@ -99,6 +99,22 @@ def test_revert_from_the_history_page_restores_title_and_casualty_figure(page, l
     expect(versions).to_have_count(2)
     expect(versions.first).to_contain_text("Title, Coded figure: civilians killed")
     screenshot(page, "history-page")
+
+    # Compare the two versions picked on the history page.
+    page.get_by_label("Compare version 1").check()
+    page.get_by_label("Compare version 2").check()
+    page.get_by_role("button", name="Compare the two ticked versions").click()
+    changes = page.locator("table.version-changes tbody")
+    expect(changes).to_contain_text("Ambush near Boni (wrong)")
+    expect(changes.locator("tr", has_text="Coded figure: civilians killed")).to_contain_text("40")
+    screenshot(page, "history-compare")
+    page.go_back()
+
+    # Version 1's own page shows its figure, not today's.
+    page.locator("#version-1").get_by_role("link", name="1", exact=True).click()
+    expect(page.locator("#version-fields")).to_contain_text("civilians killed: 12")
+    screenshot(page, "history-version")
+    page.go_back()
     page.locator("#version-1").get_by_role("link", name="Revert to this…").click()
     expect(page.locator("table.version-changes")).to_contain_text("Ambush near Boni (wrong)")
     page.fill("#id_reason", "The toll of 40 was another attack's")
