@@ -222,6 +222,27 @@ def test_change_form_query_count_does_not_grow_with_versions(
         assert reviewer_client.get(change_url(many)).status_code == 200
 
 
+def test_history_page_query_count_does_not_grow_with_versions(
+    reviewer_client, reviewer, django_assert_max_num_queries
+):
+    few = two_versions(Status.DRAFT, reviewer)
+    many = two_versions(Status.DRAFT, reviewer)
+    with history.change(few, by=reviewer, kind=VersionKind.EDITED):
+        IncidentActorFactory(incident=few, actor=ActorFactory(name="Group"))
+    for number in range(30):
+        with history.change(many, by=reviewer, kind=VersionKind.EDITED):
+            many.title = f"Edit {number}"
+            many.save()
+            IncidentActorFactory(incident=many, actor=ActorFactory(name=f"Group {number}"))
+    reviewer_client.get(reverse("admin:incidents_incident_history", args=[few.pk]))
+    with django_assert_max_num_queries(60) as baseline:
+        reviewer_client.get(reverse("admin:incidents_incident_history", args=[few.pk]))
+    with django_assert_max_num_queries(len(baseline.captured_queries)):
+        page = reviewer_client.get(reverse("admin:incidents_incident_history", args=[many.pk]))
+    assert "Group 29 (Perpetrator)" not in page.content.decode()  # summaries name fields only
+    assert len(page.context["entries"]) == 32 and "Edit 29" in page.content.decode()
+
+
 # --- revert ------------------------------------------------------------------------------
 
 
