@@ -102,6 +102,8 @@ def test_public_sorts_by_killed_and_a_reviewer_adds_a_casualty(page, live_server
     page.select_option(f"{prefix}-group", CasualtyGroup.PEACEKEEPERS.value)
     page.select_option(f"{prefix}-outcome", CasualtyOutcome.KILLED.value)
     page.fill(f"{prefix}-best", "7")
+    # The incident is published: the change needs a reason, the public correction note.
+    page.fill("#id_change_reason", "MINUSMA gives the peacekeepers' toll")
 
     page.locator("input[name='_save']").click()
     expect(page).to_have_url(re.compile(r"/admin/incidents/incident/(\?.*)?$"))

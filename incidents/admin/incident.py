@@ -3,16 +3,16 @@
 from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from ..choices import Status
 from ..models import Incident, SubEventType
+from .history import IncidentHistoryAdmin, VersionedIncidentForm
 from .parts import CasualtyInline, CitationInline, IncidentActorInline
-from .permissions import may_edit
+from .permissions import CheckedActionsMixin, may_edit
 from .workflow import IncidentWorkflowMixin, QueueFilter
 
 
-class IncidentAdminForm(forms.ModelForm):
+class IncidentAdminForm(VersionedIncidentForm):
     class Meta:
         model = Incident
         fields = "__all__"  # noqa: DJ007 -- the admin narrows it to its fieldsets
@@ -30,7 +30,9 @@ class IncidentAdminForm(forms.ModelForm):
 
 
 @admin.register(Incident)
-class IncidentAdmin(IncidentWorkflowMixin, SimpleHistoryAdmin):
+class IncidentAdmin(
+    CheckedActionsMixin, IncidentWorkflowMixin, IncidentHistoryAdmin, admin.ModelAdmin
+):
     form = IncidentAdminForm
     list_display = ["start_date", "title", "location", "event_type", "killed_best", "status"]
     list_display_links = ["start_date", "title"]
@@ -130,7 +132,7 @@ class IncidentAdmin(IncidentWorkflowMixin, SimpleHistoryAdmin):
         return super().has_delete_permission(request, obj)
 
     def has_change_permission(self, request, obj=None):
-        # Without it the page shows the incident read-only (and history reverts are refused).
+        # Without it the page shows the incident read-only.
         return may_edit(request, obj) and super().has_change_permission(request, obj)
 
     def save_model(self, request, obj, form, change):

@@ -3,7 +3,6 @@ statements (see importing.py for when a record creates, updates or conflicts).""
 
 from operator import itemgetter
 
-from django.db import connections, router
 from django.utils import timezone
 
 from ..choices import ActorType, CasualtyOutcome, Status
@@ -149,9 +148,7 @@ class IncidentWriter:
         for record, fingerprint in pairs:
             imported = self._imported_values(record, fingerprint, now)
             rows.append(values({**defaults, key_field: record.key, **imported}))
-        ids = insert_rows(Incident, columns, rows, returning_ids=True)
-        self._record_history(ids, "+")
-        return ids
+        return insert_rows(Incident, columns, rows, returning_ids=True)
 
     def _update(self, triples, now):
         """Update the incidents of (incident, record, fingerprint) triples, replacing their
@@ -170,39 +167,6 @@ class IncidentWriter:
                 setattr(incident, name, value)
             incidents.append(incident)
         Incident.objects.bulk_update(incidents, IMPORTED_FIELDS + CASUALTY_TOTAL_FIELDS)
-        self._record_history(ids, "~")
-
-    def _record_history(self, ids, history_type):
-        """One history row per incident, as django-simple-history writes it for a save.
-
-        The database copies them from the incident rows just written (INSERT … SELECT): a
-        history row repeats nearly every column of its incident, and sending it again from
-        here cost as much as sending the incident.
-        """
-        history = Incident.history.model
-        connection = connections[router.db_for_write(history)]
-        stamp = {
-            "history_date": connection.ops.adapt_datetimefield_value(timezone.now()),
-            "history_change_reason": self._reason(),
-            "history_type": history_type,
-            "history_user_id": self.user_id,
-        }
-        # The history model keeps the incident's columns under the same names.
-        copied = [
-            field.column
-            for field in history._meta.concrete_fields
-            if not field.primary_key and field.attname not in stamp
-        ]
-        quote = connection.ops.quote_name
-        sql = (
-            f"INSERT INTO {quote(history._meta.db_table)} "
-            f"({', '.join(map(quote, [*copied, *stamp]))}) "
-            f"SELECT {', '.join(map(quote, copied))}, {', '.join(['%s'] * len(stamp))} "
-            f"FROM {quote(Incident._meta.db_table)} "
-            f"WHERE {quote(Incident._meta.pk.column)} IN ({', '.join(['%s'] * len(ids))})"
-        )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, [*stamp.values(), *ids])
 
     def _write_children(self, pairs):
         """The casualties, actor roles, citations and tactics of (incident id, record) pairs."""
@@ -217,6 +181,8 @@ class IncidentWriter:
                         item.low,
                         item.best,
                         item.high,
+                        False,  # high_open: no database default fills it in a COPY
+                        "",  # note
                     )
                 )
             seen_roles = set()
@@ -240,7 +206,9 @@ class IncidentWriter:
                 tactics.append((incident_id, self._tactic(name)))
         # The incidents' totals went in with them, summed from these same rows (casualty_totals).
         insert_rows(
-            Casualty, ["incident_id", "group", "outcome", "low", "best", "high"], casualties
+            Casualty,
+            ["incident_id", "group", "outcome", "low", "best", "high", "high_open", "note"],
+            casualties,
         )
         insert_rows(IncidentActor, ["incident_id", "actor_id", "role"], roles)
         insert_rows(
@@ -342,7 +310,6 @@ def bulk_written_tables():
     it leaves out of date."""
     models = [
         Incident,
-        Incident.history.model,
         Casualty,
         IncidentActor,
         Citation,

@@ -3,7 +3,6 @@ from django.core.validators import MinValueValidator
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from ..choices import CasualtyGroup, CasualtyOutcome, ReportQualifier
 from .incidents import Incident
@@ -88,7 +87,6 @@ class Casualty(models.Model):
     )
 
     objects = CasualtyQuerySet.as_manager()
-    history = HistoricalRecords()
 
     class Meta:
         # Related managers (incident.casualties.add/remove) update through the base manager:

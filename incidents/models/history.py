@@ -4,7 +4,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..choices import VersionKind
+from ..choices import Status, VersionKind
 from .incidents import Incident
 
 
@@ -43,6 +43,11 @@ class IncidentVersion(models.Model):
 
     def __str__(self):
         return f"{self.incident_id} v{self.number} ({self.get_kind_display()})"
+
+    @property
+    def status_label(self):
+        """The status after the change, as the workflow names it ("In review")."""
+        return dict(Status.choices).get(self.status, self.status)
 
 
 class RevertProposal(models.Model):

@@ -7,7 +7,6 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from ..caching import public_incidents_changed
 from ..choices import ActorRole, CasualtyOutcome, DatePrecision, GeoPrecision, Status, VersionKind
@@ -213,9 +212,6 @@ class Incident(models.Model):
     updated_by = recorded_user()
 
     objects = IncidentQuerySet.as_manager()
-    # The casualty totals are left out: they derive from the casualty rows, whose own history
-    # says what changed.
-    history = HistoricalRecords(excluded_fields=["updated_at", *CASUALTY_TOTAL_FIELDS])
 
     class Meta:
         ordering = ["-start_date", "-id"]
@@ -423,7 +419,6 @@ class Incident(models.Model):
     def mark_changed(self, by):
         """Record a correction made to the incident's casualties, actors or citations."""
         self.updated_at, self.updated_by = timezone.now(), by
-        self._history_user = by
         self.save(update_fields=["updated_at", "updated_by"])
 
     @contextmanager
@@ -452,7 +447,6 @@ class Incident(models.Model):
         # A step is not a correction: "last changed" (updated_at) stays, so the public date of
         # the last correction and an importer's "changed since import" both ignore it. The
         # version recorded by _workflow_step says who took the step, when and why.
-        self._history_user = by
         self.save(update_fields=fields)
 
     # --- derived values ---------------------------------------------------------------------
@@ -514,8 +508,6 @@ class IncidentActor(models.Model):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="incident_actors")
     actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="incident_roles")
     role = models.CharField(max_length=30, choices=ActorRole.choices)
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["incident", "role", "id"]

@@ -1,6 +1,5 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from simple_history.models import HistoricalRecords
 
 from ..choices import SourceScale
 
@@ -30,8 +29,6 @@ class Citation(models.Model):
     title = models.CharField(max_length=500, blank=True)
     published_on = models.DateField(_("publication date"), null=True, blank=True)
     excerpt = models.TextField(blank=True)
-
-    history = HistoricalRecords()
 
     class Meta:
         ordering = ["published_on", "id"]

@@ -7,14 +7,22 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from incidents import history
 from incidents.acled import ACLED_COLUMNS
-from incidents.choices import ActorRole, CasualtyGroup, CasualtyOutcome, DatePrecision, GeoPrecision
+from incidents.choices import (
+    ActorRole,
+    CasualtyGroup,
+    CasualtyOutcome,
+    DatePrecision,
+    GeoPrecision,
+    VersionKind,
+)
 from incidents.importers import importing
 from incidents.importers.acled import AcledImporter
 from incidents.importers.importing import import_file
 from incidents.importers.reading import FileRefused
 from incidents.models import Actor, Incident, Location, Source
-from tests.factories import ActorFactory, SourceFactory
+from tests.factories import ActorFactory, SourceFactory, UserFactory
 
 
 def acled_row(**overrides):
@@ -375,18 +383,21 @@ def test_a_narrative_comes_back_exactly_as_written(db, acled_file, notes):
     assert Incident.objects.get().narrative == notes
 
 
-def test_each_import_that_writes_an_incident_leaves_one_history_row(db, acled_file):
+def test_an_imported_incident_is_recorded_as_imported_before_its_first_change(db, acled_file):
     run(acled_file(acled_row()))
-    run(acled_file(acled_row()))  # unchanged: nothing written
-    run(acled_file(acled_row(fatalities="17", timestamp="1696000000")))
     incident = Incident.objects.get()
-    history = list(incident.history.order_by("history_date"))
-    assert [(row.history_type, row.history_change_reason) for row in history] == [
-        ("+", "ACLED import"),
-        ("~", "ACLED import"),
+    assert not incident.versions.exists()  # an import writes in bulk, without versions
+    editor = UserFactory(username="editor")
+    with history.change(incident, by=editor, kind=VersionKind.EDITED, opened_version=1):
+        incident.title = "Corrected title"
+        incident.save()
+    versions = list(incident.versions.order_by("number"))
+    assert [(v.number, v.kind, v.recorded_by) for v in versions] == [
+        (1, VersionKind.IMPORTED, None),
+        (2, VersionKind.CORRECTED, editor),  # the import published it
     ]
-    assert (history[0].acled_event_id, history[0].status) == ("MLI30001", "published")
-    assert history[1].import_fingerprint == incident.import_fingerprint
+    assert versions[0].snapshot["acled_event_id"] == "MLI30001"
+    assert versions[0].snapshot["title"] != "Corrected title"
 
 
 def test_a_place_is_created_once_across_chunks_and_imports(db, acled_file, monkeypatch):
