@@ -217,6 +217,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # django-axes logs every login and reset at INFO; lockouts, which matter, at WARNING.
+    "loggers": {"axes": {"level": "WARNING"}},
 }
 
 # Counts and aggregates that are expensive at a million incidents are cached. Without REDIS_URL

@@ -98,24 +98,28 @@ def change(incident, *, by, kind, reason="", opened_version=None):
     IncidentVersion recorded (None when nothing changed).
 
     Raises StaleVersion before anything is written when opened_version is given and the
-    incident has moved on since.
+    incident has moved on since. When the state before the change has no version yet (an
+    imported incident), it is recorded too, but only if the change records one: a save that
+    changes nothing, or a step that is refused, leaves the history as it was.
     """
     result = _Recorded()
     with transaction.atomic():
         current = Incident.objects.select_for_update().get(pk=incident.pk)
         if opened_version is not None and int(opened_version) != current.version:
             raise StaleVersion(int(opened_version), current.version)
-        record_current_state(current)
+        before = unrecorded_state(current)
         yield result
-        result.version = record_version(incident, by=by, kind=kind, reason=reason)
+        result.version = record_version(
+            incident, by=by, kind=kind, reason=reason, unrecorded_before=before
+        )
 
 
 class _Recorded:
     version = None
 
 
-def record_current_state(incident):
-    """Record the incident as it stands if no version holds that state yet.
+def unrecorded_state(incident):
+    """The incident as it stands, as an unsaved version, if no version holds that state yet.
 
     Imports write incidents without versions and move `version` on; so do changes made before
     versions were kept. Their state is recorded once, just before the next change to it.
@@ -124,7 +128,7 @@ def record_current_state(incident):
     if latest is not None and latest >= incident.version:
         return None
     imported = incident.imported_at is not None and not incident.changed_since_import
-    return IncidentVersion.objects.create(
+    return IncidentVersion(
         incident=incident,
         number=incident.version,
         kind=VersionKind.IMPORTED if imported else VersionKind.RECORDED,
@@ -135,11 +139,20 @@ def record_current_state(incident):
     )
 
 
-def record_version(incident, *, by, kind, reason=""):
+def record_current_state(incident):
+    """Record the incident as it stands if no version holds that state yet; return it."""
+    version = unrecorded_state(incident)
+    if version is not None:
+        version.save()
+    return version
+
+
+def record_version(incident, *, by, kind, reason="", unrecorded_before=None):
     """Record the incident's state after a change as its next version, and return it.
 
     An edit of a published incident is recorded as a correction. An edit that leaves the
-    content as the last version had it records nothing and returns None.
+    content as it was records nothing and returns None. `unrecorded_before` (from
+    unrecorded_state(), taken before the change) is saved first when a version is recorded.
     """
     state = snapshot(incident)
     status = Incident.objects.values_list("status", flat=True).get(pk=incident.pk)
@@ -149,9 +162,14 @@ def record_version(incident, *, by, kind, reason=""):
         number = 1
     else:
         if kind in CONTENT_KINDS:
-            last = incident.versions.order_by("-number").values_list("snapshot", flat=True)
+            if unrecorded_before is not None:
+                last = [unrecorded_before.snapshot]
+            else:
+                last = incident.versions.order_by("-number").values_list("snapshot", flat=True)
             if last and last[0] == state:
                 return None
+        if unrecorded_before is not None:
+            unrecorded_before.save()
         Incident.objects.filter(pk=incident.pk).update(version=F("version") + 1)
         number = Incident.objects.values_list("version", flat=True).get(pk=incident.pk)
     incident.version = number

@@ -1,6 +1,5 @@
 """The incident form and list, with the review workflow's buttons and actions."""
 
-from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 

@@ -124,7 +124,7 @@ PAGES = {"return page", "retract page", "duplicate page", "reinstate page"}
 @pytest.mark.parametrize("persona", ["analyst", "reviewer"])
 @pytest.mark.parametrize("endpoint", list(STEPS))
 def test_each_workflow_step_is_taken_only_by_whom_and_when_it_may_be(
-    client, request, endpoint, persona, status
+    db, client, request, endpoint, persona, status
 ):
     take, personas, applies_to, after = STEPS[endpoint]
     client.force_login(request.getfixturevalue(persona))
@@ -148,7 +148,9 @@ def test_each_workflow_step_is_taken_only_by_whom_and_when_it_may_be(
 
 @pytest.mark.parametrize("status", list(Status), ids=[str(s) for s in Status])
 @pytest.mark.parametrize("persona", ["analyst", "reviewer"])
-def test_analysts_and_reviewers_add_internal_notes_in_any_state(client, request, persona, status):
+def test_analysts_and_reviewers_add_internal_notes_in_any_state(
+    db, client, request, persona, status
+):
     user = request.getfixturevalue(persona)
     client.force_login(user)
     incident = IncidentFactory(status=status)
