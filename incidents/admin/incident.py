@@ -11,7 +11,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from ..choices import Status
 from ..models import Incident, SubEventType
-from .parts import CasualtyInline, CitationInline, IncidentActorInline
+from .parts import (
+    CasualtyInline,
+    CitationInline,
+    FiguresAdminMixin,
+    IncidentActorInline,
+    SourceReportInline,
+)
 from .permissions import may_edit
 
 
@@ -41,7 +47,7 @@ class RetractForm(forms.Form):
 
 
 @admin.register(Incident)
-class IncidentAdmin(SimpleHistoryAdmin):
+class IncidentAdmin(FiguresAdminMixin, SimpleHistoryAdmin):
     form = IncidentAdminForm
     list_display = ["start_date", "title", "location", "event_type", "killed_best", "status"]
     list_display_links = ["start_date", "title"]
@@ -53,8 +59,9 @@ class IncidentAdmin(SimpleHistoryAdmin):
     date_hierarchy = "start_date"
     show_full_result_count = False
     autocomplete_fields = ["location", "tactics", "related"]
-    # In the order a report gives them: how many were hit, who did it, who says so.
-    inlines = [CasualtyInline, IncidentActorInline, CitationInline]
+    # In the order a report gives them: how many were hit (what each source said, then the
+    # figure coded from them), who did it, who says so.
+    inlines = [SourceReportInline, CasualtyInline, IncidentActorInline, CitationInline]
     actions = ["submit_for_review", "publish", "return_to_draft"]
     readonly_fields = [
         "status",
@@ -80,6 +87,8 @@ class IncidentAdmin(SimpleHistoryAdmin):
             },
         ),
         (_("Links"), {"fields": ["related", ("acled_event_id", "ucdp_id")]}),
+        # Beside the source reports and coded figures, which the form shows next.
+        (_("Toll"), {"fields": ["toll_unknown"]}),
         (
             _("Status and totals"),
             {

@@ -1,9 +1,14 @@
-"""The rows entered inside an incident's form: its casualty figures, actors and citations."""
+"""The rows entered inside an incident's form: what the sources reported, the coded figures,
+actors and citations."""
 
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
-from ..models import Casualty, Citation, IncidentActor
+from .. import figures
+from ..models import Casualty, Citation, IncidentActor, SourceReport
 from .permissions import IncidentPartInline
 
 
@@ -13,11 +18,110 @@ class IncidentActorInline(IncidentPartInline, admin.TabularInline):
     extra = 1
 
 
+class SourceReportInline(IncidentPartInline, admin.TabularInline):
+    model = SourceReport
+    verbose_name = _("source report")
+    verbose_name_plural = _(
+        "Source reports — one row per source and figure, as the source gave it (never added up)"
+    )
+    autocomplete_fields = ["source"]
+    fields = ["group", "outcome", "source", "qualifier", "figure", "figure_high", "reported_on"]
+    fields += ["quote"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 1})}}
+    extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source")
+
+
+class CodedFigureFormSet(forms.BaseInlineFormSet):
+    """One coded figure per group and outcome, inside what the sources reported unless a note
+    says why. `reports_formset` (the same form's source reports) is set by FiguresAdminMixin."""
+
+    reports_formset = None
+
+    def clean(self):
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data and not form.errors and not form.cleaned_data.get("DELETE")
+        ]
+        seen = set()
+        for form in kept:
+            key = (form.cleaned_data.get("group"), form.cleaned_data.get("outcome"))
+            if key in seen:
+                raise ValidationError(
+                    _(
+                        "%(what)s is coded twice. Keep one coded figure per group and outcome; "
+                        "each source's figure goes in the source reports."
+                    )
+                    % {"what": figures.describe(*key)}
+                )
+            seen.add(key)
+        proposals = figures.proposals_by_key(self._submitted_reports())
+        for form in kept:
+            data = form.cleaned_data
+            key = (data.get("group"), data.get("outcome"))
+            coded = Casualty(low=data.get("low"), best=data.get("best"), high=data.get("high"))
+            reported = figures.outside_reports(coded, proposals.get(key))
+            if reported and not data.get("note", "").strip():
+                form.add_error(
+                    "note",
+                    _(
+                        "The sources reported %(reported)s for %(what)s; this coded figure lies "
+                        "outside it. Say why in the note, or code a figure inside it."
+                    )
+                    % {"reported": reported, "what": figures.describe(*key)},
+                )
+
+    def _submitted_reports(self):
+        """The source reports as submitted in the same form (valid, not deleted)."""
+        if self.reports_formset is None:
+            return []
+        return [
+            SourceReport(**{name: data.get(name) for name in REPORT_FIGURE_FIELDS})
+            for form in self.reports_formset.forms
+            if (data := getattr(form, "cleaned_data", None)) and not data.get("DELETE")
+        ]
+
+
+REPORT_FIGURE_FIELDS = ["group", "outcome", "qualifier", "figure", "figure_high"]
+
+
 class CasualtyInline(IncidentPartInline, admin.TabularInline):
     model = Casualty
-    autocomplete_fields = ["source"]
-    fields = ["group", "outcome", "low", "best", "high", "source"]
+    formset = CodedFigureFormSet
+    verbose_name = _("coded figure")
+    verbose_name_plural = _(
+        "Coded figures — one per group and outcome: what totals, lists and exports count"
+    )
+    fields = ["group", "outcome", "low", "best", "high", "high_open", "note", "proposed"]
+    readonly_fields = ["proposed"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 1})}}
     extra = 1
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # What the saved reports propose, read once for the form (not once per row).
+        reports = obj.source_reports.all() if obj is not None else []
+        self.proposals = figures.proposals_by_key(reports)
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form.base_fields["low"].help_text = _("Blank: the same as best.")
+        formset.form.base_fields["high"].help_text = _("Blank: the same as best.")
+        formset.form.base_fields["note"].help_text = _(
+            "Needed when the coded figure lies outside what the sources reported."
+        )
+        return formset
+
+    @admin.display(description=_("the reports propose"))
+    def proposed(self, casualty):
+        proposal = self.proposals.get((casualty.group, casualty.outcome))
+        if proposal is None:
+            return "—"
+        return _("%(figures)s from %(count)d report(s)") % {
+            "figures": proposal.slashed(),
+            "count": proposal.reports,
+        }
 
 
 class CitationInline(IncidentPartInline, admin.StackedInline):
@@ -27,3 +131,31 @@ class CitationInline(IncidentPartInline, admin.StackedInline):
     autocomplete_fields = ["source"]
     fields = [("source", "published_on"), "url", "title", "excerpt"]
     extra = 1
+
+
+class FiguresAdminMixin:
+    """IncidentAdmin's part for figures: the coded figures are checked against the source
+    reports of the same form, and a group and outcome with reports but no coded figure is
+    coded as the reports propose when the form is saved."""
+
+    def _create_formsets(self, request, obj, change):
+        formsets, inline_instances = super()._create_formsets(request, obj, change)
+        reports = next((f for f in formsets if f.model is SourceReport), None)
+        for formset in formsets:
+            if isinstance(formset, CodedFigureFormSet):
+                formset.reports_formset = reports
+        return formsets, inline_instances
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for casualty, proposal in figures.code_from_reports(form.instance):
+            self.message_user(
+                request,
+                _("%(what)s coded %(figures)s from %(count)d report(s).")
+                % {
+                    "what": figures.describe(casualty.group, casualty.outcome),
+                    "figures": proposal.slashed(),
+                    "count": proposal.reports,
+                },
+                messages.INFO,
+            )

@@ -69,14 +69,6 @@ class Casualty(models.Model):
     low = models.IntegerField(blank=True, validators=[MinValueValidator(0)])
     best = models.IntegerField(validators=[MinValueValidator(0)])
     high = models.IntegerField(blank=True, validators=[MinValueValidator(0)])
-    source = models.ForeignKey(
-        Source,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="casualties",
-        help_text=_("The source that reported these figures."),
-    )
     high_open = models.BooleanField(
         _("high is open"),
         default=False,
@@ -100,6 +92,10 @@ class Casualty(models.Model):
             models.CheckConstraint(
                 condition=Q(low__gte=0, low__lte=F("best"), best__lte=F("high")),
                 name="casualty_0_le_low_le_best_le_high",
+            ),
+            # One coded figure per group and outcome: several would be added up in the totals.
+            models.UniqueConstraint(
+                fields=["incident", "group", "outcome"], name="casualty_one_per_group_outcome"
             ),
         ]
 
