@@ -3,12 +3,13 @@ actors and citations."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from .. import figures
-from ..models import Casualty, Citation, IncidentActor, SourceReport
+from ..models import Casualty, Citation, IncidentActor, Source, SourceReport
 from .permissions import IncidentPartInline
 
 
@@ -16,6 +17,23 @@ class IncidentActorInline(IncidentPartInline, admin.TabularInline):
     model = IncidentActor
     autocomplete_fields = ["actor"]
     extra = 1
+
+
+class SourceAutocomplete(AutocompleteSelect):
+    """The source widget of a report row, labelled from the sources read once for the whole
+    form (`labels`, {pk: name}) rather than by one query per row, as Django's widget does."""
+
+    labels = None
+
+    def optgroups(self, name, value, attr=None):
+        chosen = [str(v) for v in value if str(v) not in self.choices.field.empty_values]
+        if self.labels is None or any(pk not in self.labels for pk in chosen):
+            return super().optgroups(name, value, attr)
+        options = [self.create_option(name, "", "", False, 0)] if not self.is_required else []
+        options += [
+            self.create_option(name, pk, self.labels[pk], True, len(options)) for pk in chosen
+        ]
+        return [(None, options, 0)]
 
 
 class SourceReportInline(IncidentPartInline, admin.TabularInline):
@@ -33,6 +51,24 @@ class SourceReportInline(IncidentPartInline, admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("source")
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "source":
+            kwargs["widget"] = SourceAutocomplete(
+                db_field, self.admin_site, using=kwargs.get("using")
+            )
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        field = formset.form.base_fields.get("source")
+        if field is not None and obj is not None:
+            widget = field.widget.widget  # inside the add/change links' wrapper
+            widget.labels = {
+                str(source.pk): str(source)
+                for source in Source.objects.filter(reports__incident=obj).distinct()
+            }
+        return formset
+
 
 class CodedFigureFormSet(forms.BaseInlineFormSet):
     """One coded figure per group and outcome, inside what the sources reported unless a note
@@ -41,24 +77,14 @@ class CodedFigureFormSet(forms.BaseInlineFormSet):
     reports_formset = None
 
     def clean(self):
+        # Before Django's own unique check, whose message names no group or outcome.
+        self._refuse_duplicates()
         super().clean()
         kept = [
             form
             for form in self.forms
             if form.cleaned_data and not form.errors and not form.cleaned_data.get("DELETE")
         ]
-        seen = set()
-        for form in kept:
-            key = (form.cleaned_data.get("group"), form.cleaned_data.get("outcome"))
-            if key in seen:
-                raise ValidationError(
-                    _(
-                        "%(what)s is coded twice. Keep one coded figure per group and outcome; "
-                        "each source's figure goes in the source reports."
-                    )
-                    % {"what": figures.describe(*key)}
-                )
-            seen.add(key)
         proposals = figures.proposals_by_key(self._submitted_reports())
         for form in kept:
             data = form.cleaned_data
@@ -74,6 +100,23 @@ class CodedFigureFormSet(forms.BaseInlineFormSet):
                     )
                     % {"reported": reported, "what": figures.describe(*key)},
                 )
+
+    def _refuse_duplicates(self):
+        seen = set()
+        for form in self.forms:
+            data = getattr(form, "cleaned_data", None)
+            if not data or form.errors or data.get("DELETE"):
+                continue
+            key = (data.get("group"), data.get("outcome"))
+            if key in seen:
+                raise ValidationError(
+                    _(
+                        "%(what)s is coded twice. Keep one coded figure per group and outcome; "
+                        "each source's figure goes in the source reports."
+                    )
+                    % {"what": figures.describe(*key)}
+                )
+            seen.add(key)
 
     def _submitted_reports(self):
         """The source reports as submitted in the same form (valid, not deleted)."""
