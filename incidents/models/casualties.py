@@ -100,8 +100,11 @@ class Casualty(models.Model):
         ]
 
     def __str__(self):
+        open_mark = "+" if self.high_open else ""
         figures = (
-            str(self.best) if self.low == self.high else f"{self.best} ({self.low}–{self.high})"
+            f"{self.best}{open_mark}"
+            if self.low == self.high
+            else f"{self.best} ({self.low}–{self.high}{open_mark})"
         )
         return f"{figures} {self.get_group_display().lower()} {self.get_outcome_display().lower()}"
 
