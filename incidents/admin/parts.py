@@ -149,11 +149,14 @@ class CasualtyInline(IncidentPartInline, admin.TabularInline):
         reports = obj.source_reports.all() if obj is not None else []
         self.proposals = figures.proposals_by_key(reports)
         formset = super().get_formset(request, obj, **kwargs)
-        formset.form.base_fields["low"].help_text = _("Blank: the same as best.")
-        formset.form.base_fields["high"].help_text = _("Blank: the same as best.")
-        formset.form.base_fields["note"].help_text = _(
-            "Needed when the coded figure lies outside what the sources reported."
-        )
+        help_texts = {
+            "low": _("Blank: the same as best."),
+            "high": _("Blank: the same as best."),
+            "note": _("Needed when the coded figure lies outside what the sources reported."),
+        }
+        for name, help_text in help_texts.items():
+            if name in formset.form.base_fields:  # not when the form is read-only
+                formset.form.base_fields[name].help_text = help_text
         return formset
 
     @admin.display(description=_("the reports propose"))

@@ -167,3 +167,14 @@ def test_change_form_query_count_does_not_grow_with_reports(reviewer_client):
             assert reviewer_client.get(url).status_code == 200
         counts[reports] = len(captured)
     assert counts[1] == counts[20], counts
+
+
+def test_analyst_sees_a_published_incidents_reports_and_figures_read_only(analyst_client):
+    incident = IncidentFactory(status=Status.PUBLISHED)
+    CasualtyFactory(incident=incident, low=70, best=77, high=100, high_open=True)
+    SourceReportFactory(incident=incident, source=SourceFactory(name="AFP"), figure=77)
+    response = analyst_client.get(reverse("admin:incidents_incident_change", args=[incident.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "AFP" in html and "77 from 1 report(s)" in html
+    assert 'name="source_reports-0-figure"' not in html  # nothing to edit
