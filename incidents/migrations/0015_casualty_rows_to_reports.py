@@ -156,4 +156,49 @@ class Migration(migrations.Migration):
                 fields=("incident", "group", "outcome"), name="casualty_one_per_group_outcome"
             ),
         ),
+        # The report form's messages when a figure is missing or a range has no upper end
+        # (state only: the database's checks are unchanged).
+        migrations.AlterConstraint(
+            model_name="sourcereport",
+            name="source_report_figure_unless_no_toll",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("figure__isnull", True), ("qualifier", "no_toll")),
+                    models.Q(
+                        models.Q(("qualifier", "no_toll"), _negated=True),
+                        ("figure__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="source_report_figure_unless_no_toll",
+                violation_error_message="Give the figure as reported, or choose “no toll given”.",
+            ),
+        ),
+        # A range without its upper end passed the old check (NULL >= figure is not false).
+        migrations.RemoveConstraint(
+            model_name="sourcereport",
+            name="source_report_range_has_upper_end",
+        ),
+        migrations.AddConstraint(
+            model_name="sourcereport",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("figure_high__gte", models.F("figure")),
+                        ("figure_high__isnull", False),
+                        ("qualifier", "range"),
+                    ),
+                    models.Q(
+                        models.Q(("qualifier", "range"), _negated=True),
+                        ("figure_high__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="source_report_range_has_upper_end",
+                violation_error_message=(
+                    "A range needs its upper end (“to”, not below the figure); other figures "
+                    "have none."
+                ),
+            ),
+        ),
     ]

@@ -192,11 +192,23 @@ class SourceReport(models.Model):
                 condition=Q(qualifier=ReportQualifier.NO_TOLL, figure__isnull=True)
                 | (~Q(qualifier=ReportQualifier.NO_TOLL) & Q(figure__isnull=False)),
                 name="source_report_figure_unless_no_toll",
+                violation_error_message=_(
+                    "Give the figure as reported, or choose “no toll given”."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(qualifier=ReportQualifier.RANGE, figure_high__gte=F("figure"))
+                # figure_high set, explicitly: a NULL comparison would let a CHECK pass.
+                condition=Q(
+                    qualifier=ReportQualifier.RANGE,
+                    figure_high__isnull=False,
+                    figure_high__gte=F("figure"),
+                )
                 | (~Q(qualifier=ReportQualifier.RANGE) & Q(figure_high__isnull=True)),
                 name="source_report_range_has_upper_end",
+                violation_error_message=_(
+                    "A range needs its upper end (“to”, not below the figure); other figures "
+                    "have none."
+                ),
             ),
         ]
 

@@ -178,3 +178,29 @@ def test_analyst_sees_a_published_incidents_reports_and_figures_read_only(analys
     html = response.content.decode()
     assert "AFP" in html and "77 from 1 report(s)" in html
     assert 'name="source_reports-0-figure"' not in html  # nothing to edit
+
+
+@pytest.mark.parametrize(
+    ("qualifier", "figure", "figure_high", "message"),
+    [
+        ("range", "20", "", "A range needs its upper end"),
+        ("range", "20", "10", "A range needs its upper end"),
+        ("at_least", "", "", "Give the figure as reported"),
+        ("exact", "20", "30", "A range needs its upper end"),
+    ],
+)
+def test_a_report_the_source_could_not_have_given_is_refused_with_a_message(
+    analyst_client, bamako_reports, qualifier, figure, figure_high, message
+):
+    data = bamako_form(LocationFactory(), bamako_reports[:1])
+    data.update(
+        {
+            "source_reports-0-qualifier": qualifier,
+            "source_reports-0-figure": figure,
+            "source_reports-0-figure_high": figure_high,
+        }
+    )
+    response = analyst_client.post(ADD_URL, data)
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not Incident.objects.exists()

@@ -106,3 +106,16 @@ def test_outside_reports_names_the_reported_range(coded, outside):
 
 def test_nothing_is_outside_reports_without_figures():
     assert outside_reports(SimpleNamespace(low=1, best=2, high=3), None) == ""
+
+
+@pytest.mark.parametrize(
+    ("qualifier", "figure", "figure_high"),
+    [(Q.RANGE, 20, None), (Q.RANGE, 20, 10), (Q.EXACT, 20, 30), (Q.AT_LEAST, None, None)],
+)
+def test_the_database_refuses_a_report_no_source_could_give(db, qualifier, figure, figure_high):
+    from django.db import IntegrityError, transaction
+
+    from tests.factories import SourceReportFactory
+
+    with pytest.raises(IntegrityError), transaction.atomic():
+        SourceReportFactory(qualifier=qualifier, figure=figure, figure_high=figure_high)
