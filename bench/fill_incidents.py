@@ -46,6 +46,7 @@ from incidents.choices import (  # noqa: E402
     CasualtyOutcome,
     DatePrecision,
     GeoPrecision,
+    ReportQualifier,
     SourceScale,
     Status,
 )
@@ -62,6 +63,7 @@ from incidents.models import (  # noqa: E402
     IncidentActor,
     Location,
     Source,
+    SourceReport,
     SubEventType,
     Tactic,
 )
@@ -663,7 +665,7 @@ class Draft:
     """One incident before insertion, with the rows that hang off it."""
 
     incident: Incident
-    casualties: list  # (Casualty, whether the citation's source reported it)
+    casualties: list  # (coded Casualty, whether the citation's source reported it)
     roles: list
     tactic_ids: list
     source: Source
@@ -902,7 +904,7 @@ class IncidentMaker:
 def insert_batch(drafts, counts):
     """Insert one batch of drafted incidents and everything that hangs off them."""
     incidents = Incident.objects.bulk_create([draft.incident for draft in drafts])
-    casualties, roles, tactics, citations, related = [], [], [], [], []
+    casualties, reports, roles, tactics, citations, related = [], [], [], [], [], []
     TacticLink = Incident.tactics.through
     RelatedLink = Incident.related.through
     previous = None
@@ -920,8 +922,21 @@ def insert_batch(drafts, counts):
         )
         for casualty, cites_source in draft.casualties:
             casualty.incident = incident
-            casualty.source = draft.source if cites_source else None
             casualties.append(casualty)
+            # The coded figure as the cited source reported it (or an unknown source).
+            exact = casualty.low == casualty.best == casualty.high
+            reports.append(
+                SourceReport(
+                    incident=incident,
+                    group=casualty.group,
+                    outcome=casualty.outcome,
+                    source=draft.source if cites_source else None,
+                    qualifier=ReportQualifier.EXACT if exact else ReportQualifier.RANGE,
+                    figure=casualty.best if exact else casualty.low,
+                    figure_high=None if exact else casualty.high,
+                    reported_on=citation_date,
+                )
+            )
         roles.extend(
             IncidentActor(incident=incident, actor=actor, role=role) for role, actor in draft.roles
         )
@@ -935,12 +950,14 @@ def insert_batch(drafts, counts):
         previous = incident
     # Casualty's bulk_create sets the incidents' killed/injured totals from the rows.
     Casualty.objects.bulk_create(casualties, batch_size=BATCH_SIZE)
+    SourceReport.objects.bulk_create(reports, batch_size=BATCH_SIZE)
     Citation.objects.bulk_create(citations, batch_size=BATCH_SIZE)
     IncidentActor.objects.bulk_create(roles, batch_size=BATCH_SIZE)
     TacticLink.objects.bulk_create(tactics, batch_size=BATCH_SIZE)
     RelatedLink.objects.bulk_create(related, batch_size=BATCH_SIZE)
     counts["incidents"] += len(incidents)
     counts["casualties"] += len(casualties)
+    counts["source reports"] += len(reports)
     counts["citations"] += len(citations)
     counts["actor roles"] += len(roles)
     counts["tactic tags"] += len(tactics)
@@ -956,6 +973,7 @@ def delete_synthetic(filler):
     synthetic = f"SELECT id FROM {quote(Incident._meta.db_table)} WHERE created_by_id = %s"
     dependants = [
         (Casualty, "incident_id"),
+        (SourceReport, "incident_id"),
         (Citation, "incident_id"),
         (IncidentActor, "incident_id"),
         (Incident.tactics.through, "incident_id"),
@@ -1003,6 +1021,7 @@ def analyze():
     tables = [
         Incident._meta.db_table,
         Casualty._meta.db_table,
+        SourceReport._meta.db_table,
         Citation._meta.db_table,
         IncidentActor._meta.db_table,
         Incident.tactics.through._meta.db_table,

@@ -7,16 +7,24 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 
-from .choices import CasualtyGroup, CasualtyOutcome, DatePrecision, GeoPrecision, SourceScale
+from .choices import (
+    CasualtyGroup,
+    CasualtyOutcome,
+    DatePrecision,
+    GeoPrecision,
+    ReportQualifier,
+    SourceScale,
+)
+from .figures import code_from_reports
 from .gazetteer import load_country
 from .models import (
     AdminArea,
-    Casualty,
     Citation,
     EventType,
     Incident,
     Location,
     Source,
+    SourceReport,
     SubEventType,
     Tactic,
 )
@@ -30,12 +38,15 @@ PLACES = [
     ("Gao", "ML-7", "16.27167", "-0.04472"),
     ("Mopti", "ML-5", "14.48430", "-4.18280"),
     ("Kouakourou", "ML-5", "14.06670", "-4.58330"),
+    ("Bamako", "ML-BKO", "12.63920", "-8.00290"),
 ]
 
 REPORT_SOURCE = "incidentdb founding report"
 REPORT_TITLE = "Attacks in Mali, July–September 2023"
 
-# The three attacks of the founding report, known to the month.
+# The founding report's three attacks, known to the month, and an attack whose sources give
+# different tolls (its coded figure spans them; the reports are shown side by side).
+# "reports": (outcome, source, qualifier, figure) for group "unknown".
 ATTACKS = [
     {
         "title": "Direct assault in Gao",
@@ -72,7 +83,33 @@ ATTACKS = [
             "people (founding report)."
         ),
     },
+    {
+        "title": "Attack on the gendarmerie school and military airport in Bamako",
+        "date": datetime.date(2024, 9, 17),
+        "place": "Bamako",
+        "geo_precision": GeoPrecision.EXACT,
+        "sub_event_type": "armed_clash",
+        "tactics": ["Coordinated", "Multi-front"],
+        "reports": [
+            (CasualtyOutcome.KILLED, "AFP", ReportQualifier.EXACT, 77),
+            (CasualtyOutcome.KILLED, "Le Monde", ReportQualifier.AT_LEAST, 70),
+            (CasualtyOutcome.KILLED, "Other reports", ReportQualifier.AT_LEAST, 100),
+            (CasualtyOutcome.INJURED, "AFP", ReportQualifier.EXACT, 255),
+        ],
+        "narrative": (
+            "On 17 September 2024 assailants attacked the gendarmerie school and the military "
+            "airport in Bamako. Sources give different tolls: AFP 77 killed and 255 wounded, Le "
+            "Monde more than 70 killed, other reports over 100."
+        ),
+    },
 ]
+
+# The sources of the demo reports, other than the founding report.
+REPORT_SOURCES = {
+    "AFP": SourceScale.INTERNATIONAL,
+    "Le Monde": SourceScale.INTERNATIONAL,
+    "Other reports": SourceScale.OTHER,
+}
 
 
 @dataclass
@@ -109,21 +146,27 @@ def load_demo():
         )
         if created:
             report.created.append(f"place {name}")
+    sources = {REPORT_SOURCE: source}
+    for name, scale in REPORT_SOURCES.items():
+        sources[name], created = Source.objects.get_or_create(name=name, defaults={"scale": scale})
+        if created:
+            report.created.append(f"source {name}")
     for attack in ATTACKS:
-        if Incident.objects.filter(title=attack["title"], start_date=attack["month"]).exists():
+        start_date = attack.get("date", attack.get("month"))
+        if Incident.objects.filter(title=attack["title"], start_date=start_date).exists():
             continue
-        load_attack(attack, locations[attack["place"]], source, users["reviewer"])
+        load_attack(attack, locations[attack["place"]], sources, users["reviewer"])
         report.created.append(f"incident “{attack['title']}”")
     return report
 
 
-def load_attack(attack, location, source, reviewer):
+def load_attack(attack, location, sources, reviewer):
     sub_event_type = SubEventType.objects.get(code=attack["sub_event_type"])
     incident = Incident.objects.create(
         title=attack["title"],
         narrative=attack["narrative"],
-        start_date=attack["month"],
-        date_precision=DatePrecision.MONTH,
+        start_date=attack.get("date", attack.get("month")),
+        date_precision=DatePrecision.DAY if "date" in attack else DatePrecision.MONTH,
         location=location,
         geo_precision=attack["geo_precision"],
         event_type=EventType.objects.get(pk=sub_event_type.event_type_id),
@@ -132,14 +175,31 @@ def load_attack(attack, location, source, reviewer):
         updated_by=reviewer,
     )
     incident.tactics.set(Tactic.objects.filter(name__in=attack["tactics"]))
-    Citation.objects.create(incident=incident, source=source, title=REPORT_TITLE)
-    Casualty.objects.create(
-        incident=incident,
-        group=CasualtyGroup.UNKNOWN,
-        outcome=CasualtyOutcome.KILLED,
-        best=attack["killed"],
-        source=source,
+    reports = attack.get("reports") or [
+        (CasualtyOutcome.KILLED, REPORT_SOURCE, ReportQualifier.EXACT, attack["killed"])
+    ]
+    cited = dict.fromkeys(name for _outcome, name, _qualifier, _figure in reports)
+    Citation.objects.bulk_create(
+        Citation(
+            incident=incident,
+            source=sources[name],
+            title=REPORT_TITLE if name == REPORT_SOURCE else "",
+        )
+        for name in cited
     )
+    SourceReport.objects.bulk_create(
+        SourceReport(
+            incident=incident,
+            group=CasualtyGroup.UNKNOWN,
+            outcome=outcome,
+            source=sources[name],
+            qualifier=qualifier,
+            figure=figure,
+        )
+        for outcome, name, qualifier, figure in reports
+    )
+    # The coded figures are what the reports propose: the analyst's default in the admin.
+    code_from_reports(incident)
     incident.publish(by=reviewer)
 
 

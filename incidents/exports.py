@@ -29,6 +29,13 @@ JSON::
                       "admin2": null, "admin3": null},
          "killed": {"low": 12, "best": 15, "high": 20},   # null figures are unknown, not 0
          "injured": {"low": null, "best": null, "high": null},
+         "casualties": [{"group": "civilians", "outcome": "killed", "low": 70, "best": 77,
+                         "high": 100, "high_open": true, "note": ""}, …],
+                                            # the coded figures the totals add up
+         "reports": [{"group": "civilians", "outcome": "killed", "source": "AFP",
+                      "qualifier": "at_least", "figure": 70, "figure_high": null,
+                      "reported_on": "2024-09-18", "quote": ""}, …],
+                                            # what each source said; never added up
          "actors": [{"name": "JNIM", "role": "perpetrator", "actor_type": 2}, …],
                                             # role order, actor_type is ACLED's inter code
          "citations": [{"source": "…", "source_scale": "national", "url": "…",
@@ -67,7 +74,7 @@ from .acled import (
     own_event_id,
 )
 from .choices import ActorRole
-from .models import Citation, Incident, IncidentActor
+from .models import Casualty, Citation, Incident, IncidentActor, SourceReport
 from .spreadsheets import SafeWriter
 from .url_templates import url_template
 
@@ -168,10 +175,12 @@ def incident_url_template(request):
     return url_template("incidents:incident_detail", request=request)
 
 
-def export_records(incidents):
+def export_records(incidents, with_figures=False):
     """Each incident's dict from for_export(), with its "actors" ((role, name, inter code), …)
     in role order, "citations" ((source, scale, url, title, published_on), …) in citation order
-    and "tactics" (name, …) by name added.
+    and "tactics" (name, …) by name added; with_figures adds its coded figures as "casualties"
+    ((group, outcome, low, best, high, high_open, note), …) and its "reports" ((group, outcome,
+    source, qualifier, figure, figure_high, reported_on, quote), …), two more queries a chunk.
 
     Reads CHUNK_SIZE incidents at a time and runs three more queries per chunk, whatever the
     number of rows: what prefetch_related does, without a model instance per row.
@@ -185,10 +194,16 @@ def export_records(incidents):
             actors = links_by_incident(actor_links(ids))
             citations = links_by_incident(citation_links(ids))
             tactics = links_by_incident(tactic_links(ids), single=True)
+            if with_figures:
+                casualties = links_by_incident(casualty_links(ids))
+                reports = links_by_incident(report_links(ids))
             for row in chunk:
                 row["actors"] = actors.get(row["id"], ())
                 row["citations"] = citations.get(row["id"], ())
                 row["tactics"] = tactics.get(row["id"], ())
+                if with_figures:
+                    row["casualties"] = casualties.get(row["id"], ())
+                    row["reports"] = reports.get(row["id"], ())
                 yield row
 
 
@@ -227,6 +242,32 @@ def citation_links(ids):
         Citation.objects.filter(InIds(F("incident_id"), ids))
         .order_by("incident_id", F("published_on").asc(nulls_last=True), "id")
         .values_list("incident_id", "source__name", "source__scale", "url", "title", "published_on")
+    )
+
+
+def casualty_links(ids):
+    return (
+        Casualty.objects.filter(InIds(F("incident_id"), ids))
+        .order_by("incident_id", "outcome", "group")
+        .values_list("incident_id", "group", "outcome", "low", "best", "high", "high_open", "note")
+    )
+
+
+def report_links(ids):
+    return (
+        SourceReport.objects.filter(InIds(F("incident_id"), ids))
+        .order_by("incident_id", "outcome", "group", F("reported_on").asc(nulls_last=True), "id")
+        .values_list(
+            "incident_id",
+            "group",
+            "outcome",
+            "source__name",
+            "qualifier",
+            "figure",
+            "figure_high",
+            "reported_on",
+            "quote",
+        )
     )
 
 
@@ -486,6 +527,33 @@ def incident_json(row, url_template):
             "best": row["injured_best"],
             "high": row["injured_high"],
         },
+        "casualties": [
+            {
+                "group": group,
+                "outcome": outcome,
+                "low": low,
+                "best": best,
+                "high": high,
+                "high_open": high_open,
+                "note": note,
+            }
+            for group, outcome, low, best, high, high_open, note in row["casualties"]
+        ],
+        "reports": [
+            {
+                "group": group,
+                "outcome": outcome,
+                "source": source,
+                "qualifier": qualifier,
+                "figure": figure,
+                "figure_high": figure_high,
+                "reported_on": reported_on.isoformat() if reported_on else None,
+                "quote": quote,
+            }
+            for group, outcome, source, qualifier, figure, figure_high, reported_on, quote in row[
+                "reports"
+            ]
+        ],
         "actors": [
             {"name": name, "role": role, "actor_type": actor_type}
             for role, name, actor_type in row["actors"]
@@ -512,7 +580,9 @@ def area_json(row, prefix):
 
 
 def json_response(incidents, *, url_template):
-    items = (incident_json(row, url_template) for row in export_records(incidents))
+    items = (
+        incident_json(row, url_template) for row in export_records(incidents, with_figures=True)
+    )
     response = StreamingHttpResponse(
         stream_json_items('{"incidents":[', items, lambda count: f'],"count":{count}}}\n'),
         content_type="application/json",

@@ -253,6 +253,7 @@ class IncidentQuerySet(models.QuerySet):
         """Everything the incident page shows, in a fixed number of queries."""
         incident_actors = self._model_at("incident_actors").objects
         casualties = self._model_at("casualties").objects
+        source_reports = self._model_at("source_reports").objects
         citations = self._model_at("citations").objects
         corrections = self._model_at("corrections").objects
 
@@ -271,7 +272,13 @@ class IncidentQuerySet(models.QuerySet):
             ),
             Prefetch(
                 "casualties",
-                queryset=casualties.select_related("source").order_by("outcome", "group", "id"),
+                queryset=casualties.order_by("outcome", "group", "id"),
+            ),
+            Prefetch(
+                "source_reports",
+                queryset=source_reports.select_related("source").order_by(
+                    "outcome", "group", F("reported_on").asc(nulls_last=True), "id"
+                ),
             ),
             Prefetch("citations", queryset=citations.select_related("source")),
             Prefetch("corrections", queryset=corrections.order_by("-corrected_at", "-id")),

@@ -16,6 +16,7 @@ from incidents.choices import (
     CasualtyOutcome,
     DatePrecision,
     GeoPrecision,
+    ReportQualifier,
     SourceScale,
     Status,
 )
@@ -30,6 +31,7 @@ from incidents.models import (
     IncidentActor,
     Location,
     Source,
+    SourceReport,
     SubEventType,
 )
 
@@ -192,7 +194,8 @@ def save_places_in_bulk(places):
 def save_incidents_in_bulk(incidents, *, tactics=(), roles=(), killed=None, source=None):
     """Save incidents made by IncidentFactory.build(location=<a saved place>, …) with the given
     tactics, the actors of `roles` [(actor, role)], a row of `killed(number)` civilians killed
-    (unless `killed` is None) and a citation of `source` (if given); return them.
+    (unless `killed` is None), a citation of `source` (if given) and its report of the killed
+    figure (if both are given); return them.
 
     One INSERT per table and one UPDATE of the casualty totals, where the factories take a
     dozen queries per incident: for the query-budget tests, which need many incidents with
@@ -224,4 +227,22 @@ def save_incidents_in_bulk(incidents, *, tactics=(), roles=(), killed=None, sour
         Citation.objects.bulk_create(
             CitationFactory.build(incident=incident, source=source) for incident in incidents
         )
+    if source is not None and killed is not None:
+        # What the source said: the figure the casualty row codes.
+        SourceReport.objects.bulk_create(
+            SourceReportFactory.build(incident=incident, source=source, figure=killed(number))
+            for number, incident in enumerate(incidents)
+        )
     return incidents
+
+
+class SourceReportFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SourceReport
+
+    incident = factory.SubFactory(IncidentFactory)
+    group = CasualtyGroup.CIVILIANS
+    outcome = CasualtyOutcome.KILLED
+    source = factory.SubFactory(SourceFactory)
+    qualifier = ReportQualifier.EXACT
+    figure = 5

@@ -91,9 +91,10 @@ def test_public_sorts_by_killed_and_a_reviewer_adds_a_casualty(page, live_server
     inline = page.locator("#casualties-group")
     expect(inline).to_be_visible()
     # inlines.js (and so jQuery) ran: it adds this link (role="button" since Django 5.1);
-    # autocomplete.js ran: select2 dressed the source widgets.
-    expect(inline.get_by_role("button", name="Add another Casualty")).to_be_visible()
-    expect(inline.locator(".select2-container").first).to_be_attached()
+    # autocomplete.js ran: select2 dressed the source reports' source widgets.
+    expect(inline.get_by_role("button", name="Add another coded figure")).to_be_visible()
+    reports = page.locator("#source_reports-group")
+    expect(reports.locator(".select2-container").first).to_be_attached()
 
     # The first empty extra form comes after the existing rows.
     index = int(page.input_value("#id_casualties-INITIAL_FORMS"))

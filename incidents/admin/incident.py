@@ -6,7 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from ..choices import Status
 from ..models import Incident, SubEventType
 from .history import IncidentHistoryAdmin, VersionedIncidentForm
-from .parts import CasualtyInline, CitationInline, IncidentActorInline
+from .parts import (
+    CasualtyInline,
+    CitationInline,
+    FiguresAdminMixin,
+    IncidentActorInline,
+    SourceReportInline,
+)
 from .permissions import CheckedActionsMixin, may_edit
 from .workflow import IncidentWorkflowMixin, QueueFilter
 
@@ -30,7 +36,13 @@ class IncidentAdminForm(VersionedIncidentForm):
 
 @admin.register(Incident)
 class IncidentAdmin(
-    CheckedActionsMixin, IncidentWorkflowMixin, IncidentHistoryAdmin, admin.ModelAdmin
+    CheckedActionsMixin,
+    IncidentWorkflowMixin,
+    # The history's save_related wraps the figures' (which codes figures from the reports), so
+    # that the coded rows are part of the version the save records.
+    IncidentHistoryAdmin,
+    FiguresAdminMixin,
+    admin.ModelAdmin,
 ):
     form = IncidentAdminForm
     list_display = ["start_date", "title", "location", "event_type", "killed_best", "status"]
@@ -43,8 +55,9 @@ class IncidentAdmin(
     date_hierarchy = "start_date"
     show_full_result_count = False
     autocomplete_fields = ["location", "tactics", "related"]
-    # In the order a report gives them: how many were hit, who did it, who says so.
-    inlines = [CasualtyInline, IncidentActorInline, CitationInline]
+    # In the order a report gives them: how many were hit (what each source said, then the
+    # figure coded from them), who did it, who says so.
+    inlines = [SourceReportInline, CasualtyInline, IncidentActorInline, CitationInline]
     readonly_fields = [
         "status",
         "killed_figures",
@@ -63,13 +76,14 @@ class IncidentAdmin(
                     ("event_type", "sub_event_type"),
                     "tactics",
                     "civilian_targeting",
-                    "toll_unknown",
                     "title",
                     "narrative",
                 ]
             },
         ),
         (_("Links"), {"fields": ["related", ("acled_event_id", "ucdp_id")]}),
+        # Beside the source reports and coded figures, which the form shows next.
+        (_("Toll"), {"fields": ["toll_unknown"]}),
         (
             _("Status and totals"),
             {

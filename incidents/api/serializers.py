@@ -17,6 +17,7 @@ from ..choices import (
     CasualtyOutcome,
     DatePrecision,
     GeoPrecision,
+    ReportQualifier,
     SourceScale,
     ViolenceType,
 )
@@ -30,6 +31,7 @@ from ..models import (
     Incident,
     IncidentActor,
     Location,
+    SourceReport,
     SubEventType,
 )
 from ..url_templates import url_template
@@ -239,13 +241,44 @@ class SourceSerializer(serializers.Serializer):
 
 
 class CasualtySerializer(serializers.ModelSerializer):
+    """The coded figure of one group and outcome: what the totals count."""
+
     group = serializers.ChoiceField(choices=CasualtyGroup.choices)
     outcome = serializers.ChoiceField(choices=CasualtyOutcome.choices)
-    source = SourceSerializer(allow_null=True, help_text="Who reported these figures, if known.")
+    high_open = serializers.BooleanField(help_text="A source says “at least” high: maybe more.")
+    note = serializers.CharField(help_text="Why the coded figure differs from the reports.")
 
     class Meta:
         model = Casualty
-        fields = ["group", "outcome", "low", "best", "high", "source"]
+        fields = ["group", "outcome", "low", "best", "high", "high_open", "note"]
+
+
+class SourceReportSerializer(serializers.ModelSerializer):
+    """What one source said, as it said it; reports are never added up."""
+
+    group = serializers.ChoiceField(choices=CasualtyGroup.choices)
+    outcome = serializers.ChoiceField(choices=CasualtyOutcome.choices)
+    source = SourceSerializer(allow_null=True, help_text="Who said it, if known.")
+    qualifier = serializers.ChoiceField(choices=ReportQualifier.choices)
+    figure = serializers.IntegerField(
+        allow_null=True, help_text="The number as reported (a range's lower end); null: none."
+    )
+    figure_high = serializers.IntegerField(allow_null=True, help_text="A range's upper end.")
+    text = serializers.CharField(source="figure_text", help_text="“at least 70”, “20–30”…")
+
+    class Meta:
+        model = SourceReport
+        fields = [
+            "group",
+            "outcome",
+            "source",
+            "qualifier",
+            "figure",
+            "figure_high",
+            "text",
+            "reported_on",
+            "quote",
+        ]
 
 
 class CitationSerializer(serializers.ModelSerializer):
@@ -296,6 +329,7 @@ class IncidentDetailSerializer(IncidentSerializer):
     """One incident with everything its page shows."""
 
     casualties = CasualtySerializer(many=True, read_only=True)
+    source_reports = SourceReportSerializer(many=True, read_only=True)
     citations = CitationSerializer(many=True, read_only=True)
     related = RelatedIncidentSerializer(source="public_related", many=True, read_only=True)
     corrections = CorrectionSerializer(many=True, read_only=True, help_text="Latest first.")
@@ -306,6 +340,7 @@ class IncidentDetailSerializer(IncidentSerializer):
             "narrative",
             *IncidentSerializer.Meta.fields[4:],
             "casualties",
+            "source_reports",
             "citations",
             "related",
             "corrections",

@@ -55,8 +55,8 @@ class IncidentList(generics.ListAPIView):
     )
 )
 class IncidentDetail(generics.RetrieveAPIView):
-    """One published incident with its narrative, casualty figures by group and source,
-    citations and related incidents."""
+    """One published incident with its narrative, its coded casualty figures by group and the
+    source reports beside them, citations and related incidents."""
 
     queryset = Incident.objects.public().for_detail()
     serializer_class = serializers.IncidentDetailSerializer

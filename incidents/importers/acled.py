@@ -15,7 +15,8 @@ How ACLED maps onto incidents:
   "National-International") gives the scale of sources not yet known.
 - fatalities is the killed best estimate as one row for an unknown group; an empty value is
   unknown, not zero. The extra columns killed_low / killed_high and injured_* add the ranges
-  and the injured.
+  and the injured. Each figure is written twice: as the coded figure, and as ACLED's source
+  report of it (source "ACLED"), beside any report an analyst adds.
 - tags become "nature of attack" tags; notes is the narrative; timestamp is when ACLED last
   changed the event. disorder_type and interaction are derived from the event type and the
   actors' types and are not read; region (ACLED's world region) is not stored.
@@ -47,9 +48,13 @@ from .records import (
     CitationRecord,
     IncidentRecord,
     PlaceRecord,
+    ReportRecord,
     RowError,
     RowInvalid,
 )
+
+# The source of the figures an ACLED file gives: ACLED itself (its own sources are citations).
+REPORT_SOURCE = "ACLED"
 
 DATE_FORMATS = ["%Y-%m-%d", "%d %B %Y", "%d-%B-%Y"]
 DATE_HINT = "YYYY-MM-DD or 15 September 2023"
@@ -144,6 +149,8 @@ class AcledImporter(Importer):
             casualties.append(
                 CasualtyRecord(CasualtyGroup.UNKNOWN, CasualtyOutcome.INJURED, *injured)
             )
+        # ACLED's figures are its report of the toll, and the coded figure as they stand.
+        reports = [ReportRecord.of_figure(casualty, REPORT_SOURCE) for casualty in casualties]
         sub_event_name = row["sub_event_type"].strip()
         return IncidentRecord(
             row=row_number,
@@ -169,6 +176,7 @@ class AcledImporter(Importer):
             civilian_targeting=bool(targeting),
             actors=self._actors(row, actor1, inter1, inter2),
             casualties=casualties,
+            reports=reports,
             citations=self._citations(row),
             tactics=_split(row.get("tags", "")),
             source_updated_at=updated_at,

@@ -7,7 +7,7 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
-from ..choices import SourceScale
+from ..choices import ReportQualifier, SourceScale
 
 
 @dataclass
@@ -47,11 +47,43 @@ class ActorRecord:
 
 @dataclass
 class CasualtyRecord:
+    """A coded figure."""
+
     group: str
     outcome: str
     low: int
     best: int
     high: int
+    high_open: bool = False
+    note: str = ""
+
+
+@dataclass
+class ReportRecord:
+    """What a source (the dataset itself, for an import) said about one group and outcome."""
+
+    group: str
+    outcome: str
+    source: str
+    qualifier: str
+    figure: int | None
+    figure_high: int | None = None
+    quote: str = ""
+    scale: str = SourceScale.OTHER
+
+    @classmethod
+    def of_figure(cls, casualty, source, quote=""):
+        """The dataset's report of a coded figure: exactly best, or the range low–high."""
+        exact = casualty.low == casualty.best == casualty.high
+        return cls(
+            group=casualty.group,
+            outcome=casualty.outcome,
+            source=source,
+            qualifier=ReportQualifier.EXACT if exact else ReportQualifier.RANGE,
+            figure=casualty.best if exact else casualty.low,
+            figure_high=None if exact else casualty.high,
+            quote=quote,
+        )
 
 
 @dataclass
@@ -82,6 +114,7 @@ class IncidentRecord:
     civilian_targeting: bool = False
     actors: list[ActorRecord] = field(default_factory=list)
     casualties: list[CasualtyRecord] = field(default_factory=list)
+    reports: list[ReportRecord] = field(default_factory=list)
     citations: list[CitationRecord] = field(default_factory=list)
     tactics: list[str] = field(default_factory=list)
     source_updated_at: object = None  # an aware datetime, when the dataset says

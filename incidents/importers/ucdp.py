@@ -15,10 +15,13 @@ How GED maps onto incidents:
   any other side an armed non-state group (2).
 - Event type: state-based and non-state violence are Battles / Armed clash; one-sided violence
   is Violence against civilians / Attack, with civilian targeting.
-- Deaths by side become killed rows by group; GED gives its low and high estimates only for the
-  whole event, so they are spread over the groups in proportion to their best figures, and the
-  incident's killed low / best / high equal GED's exactly. GED records no injured: the injured
-  totals stay unknown, not zero.
+- Deaths by side become coded killed figures by group; GED gives its low and high estimates
+  only for the whole event, so they are spread over the groups in proportion to their best
+  figures, and the incident's killed low / best / high equal GED's exactly. Each coded figure
+  has UCDP's report beside it (source "UCDP GED"), quoting the event's three figures as given.
+  Rows whose estimates do not bracket best (low 6, best 6, high 4; low 7, best 0, high 7) are
+  imported: the coded figure spans the smallest to the largest, with a note saying so. GED
+  records no injured: the injured totals stay unknown, not zero.
 - Optional columns: without `date_end` an event is dated by `date_start` alone; without
   `date_prec` / `where_prec` its precision is unknown (UNKNOWN_DATE_PRECISION below); without
   the deaths by side its split is unknown and the event's low / best / high still import.
@@ -45,9 +48,13 @@ from .records import (
     CitationRecord,
     IncidentRecord,
     PlaceRecord,
+    ReportRecord,
     RowError,
     RowInvalid,
 )
+
+# The source of the figures a GED file gives: UCDP itself (its own sources are citations).
+REPORT_SOURCE = "UCDP GED"
 
 ESTIMATE_COLUMNS = {
     "global": ("low", "best", "high"),
@@ -121,15 +128,6 @@ class UcdpImporter(Importer):
         low = cell.integer(low_column, minimum=0)
         best = cell.integer(best_column, minimum=0)
         high = cell.integer(high_column, minimum=0)
-        if None not in (low, best, high):
-            if low > best:
-                errors.append(
-                    RowError(row_number, low_column, str(low), f"above {best_column} ({best})")
-                )
-            if best > high:
-                errors.append(
-                    RowError(row_number, high_column, str(high), f"below {best_column} ({best})")
-                )
         if best is not None and None not in deaths.values() and sum(deaths.values()) != best:
             errors.append(
                 RowError(
@@ -141,6 +139,18 @@ class UcdpImporter(Importer):
             )
         if errors:
             raise RowInvalid(errors)
+
+        # What UCDP said, as it said it, is the report's quote; the coded figure must have
+        # low ≤ best ≤ high, which some GED rows do not (low 6, best 6, high 4).
+        quote = f"UCDP GED: low {low}, best {best}, high {high}"
+        note = ""
+        if not low <= best <= high:
+            note = (
+                f"UCDP GED gives low {low}, best {best}, high {high}, which do not bracket best: "
+                f"coded with low {min(low, best, high)} and high {max(low, best, high)}."
+            )
+            low, high = min(low, best, high), max(low, best, high)
+        casualties = killed_by_group(side_a, side_b, deaths, low, best, high, note)
 
         one_sided = violence == 3
         place_name = row.get("where_coordinates", "").strip() or row.get("adm_2", "").strip()
@@ -170,7 +180,11 @@ class UcdpImporter(Importer):
                 ActorRecord(side_a, ActorRole.PERPETRATOR, actor_type(side_a)),
                 ActorRecord(side_b, ActorRole.TARGET, actor_type(side_b)),
             ],
-            casualties=killed_by_group(side_a, side_b, deaths, low, best, high),
+            casualties=casualties,
+            reports=[
+                ReportRecord.of_figure(casualty, REPORT_SOURCE, quote=quote)
+                for casualty in casualties
+            ],
             citations=citations(row),
         )
 
@@ -190,14 +204,17 @@ def casualty_group(side):
     }.get(actor_type(side), CasualtyGroup.ASSAILANTS)
 
 
-def killed_by_group(side_a, side_b, deaths, low, best, high):
+KILLED = CasualtyOutcome.KILLED
+
+
+def killed_by_group(side_a, side_b, deaths, low, best, high, note=""):
     """Killed rows by group whose low / best / high add up to the event's estimates.
 
     Without all four deaths by side (a subset that leaves them out, or empty cells) the split
     is unknown: one row of unknown group holds the event's estimates.
     """
     if None in deaths.values():
-        return [CasualtyRecord(CasualtyGroup.UNKNOWN, CasualtyOutcome.KILLED, low, best, high)]
+        return [CasualtyRecord(CasualtyGroup.UNKNOWN, KILLED, low, best, high, note=note)]
     by_group = {}
     for group, count in (
         (casualty_group(side_a), deaths["deaths_a"]),
@@ -209,12 +226,14 @@ def killed_by_group(side_a, side_b, deaths, low, best, high):
             by_group[group] = by_group.get(group, 0) + count
     if not by_group:
         # No deaths counted by side: the whole band (e.g. 0 best, 12 high) belongs to no group.
-        return [CasualtyRecord(CasualtyGroup.UNKNOWN, CasualtyOutcome.KILLED, low, best, high)]
+        return [CasualtyRecord(CasualtyGroup.UNKNOWN, KILLED, low, best, high, note=note)]
     groups = list(by_group)
     lows = spread(low, [by_group[group] for group in groups])
     highs = spread(high, [by_group[group] for group in groups])
     return [
-        CasualtyRecord(group, CasualtyOutcome.KILLED, group_low, by_group[group], group_high)
+        CasualtyRecord(
+            group, CasualtyOutcome.KILLED, group_low, by_group[group], group_high, note=note
+        )
         for group, group_low, group_high in zip(groups, lows, highs, strict=True)
     ]
 

@@ -3,6 +3,7 @@ statements (see importing.py for when a record creates, updates or conflicts).""
 
 from operator import itemgetter
 
+from django.db.models import F
 from django.utils import timezone
 
 from ..choices import ActorType, CasualtyOutcome, Status
@@ -17,6 +18,7 @@ from ..models import (
     IncidentActor,
     Location,
     Source,
+    SourceReport,
     Tactic,
 )
 from ..querysets import CASUALTY_TOTAL_FIELDS
@@ -152,12 +154,15 @@ class IncidentWriter:
 
     def _update(self, triples, now):
         """Update the incidents of (incident, record, fingerprint) triples, replacing their
-        casualties, actors, citations and tactics (written again by _write_children)."""
+        casualties, source reports, actors, citations and tactics (written again by
+        _write_children), and moving their version on: an analyst's edit opened before the
+        import is then refused as stale, not written over it."""
         if not triples:
             return
         ids = [incident.pk for incident, _, _ in triples]
         # Before the update: deleting casualty rows refreshes the totals, which it then sets.
         Casualty.objects.filter(incident__in=ids).delete()
+        SourceReport.objects.filter(incident__in=ids).delete()
         IncidentActor.objects.filter(incident__in=ids).delete()
         Citation.objects.filter(incident__in=ids).delete()
         Incident.tactics.through.objects.filter(incident__in=ids).delete()
@@ -165,12 +170,16 @@ class IncidentWriter:
         for incident, record, fingerprint in triples:
             for name, value in self._imported_values(record, fingerprint, now).items():
                 setattr(incident, name, value)
+            incident.version = F("version") + 1
             incidents.append(incident)
-        Incident.objects.bulk_update(incidents, IMPORTED_FIELDS + CASUALTY_TOTAL_FIELDS)
+        Incident.objects.bulk_update(
+            incidents, [*IMPORTED_FIELDS, *CASUALTY_TOTAL_FIELDS, "version"]
+        )
 
     def _write_children(self, pairs):
-        """The casualties, actor roles, citations and tactics of (incident id, record) pairs."""
-        casualties, roles, citations, tactics = [], [], [], []
+        """The coded figures, source reports, actor roles, citations and tactics of (incident
+        id, record) pairs."""
+        casualties, reports, roles, citations, tactics = [], [], [], [], []
         for incident_id, record in pairs:
             for item in record.casualties:
                 casualties.append(
@@ -181,8 +190,21 @@ class IncidentWriter:
                         item.low,
                         item.best,
                         item.high,
-                        False,  # high_open: no database default fills it in a COPY
-                        "",  # note
+                        item.high_open,
+                        item.note,
+                    )
+                )
+            for item in record.reports:
+                reports.append(
+                    (
+                        incident_id,
+                        str(item.group),
+                        str(item.outcome),
+                        self._source(item),
+                        str(item.qualifier),
+                        item.figure,
+                        item.figure_high,
+                        item.quote,
                     )
                 )
             seen_roles = set()
@@ -209,6 +231,20 @@ class IncidentWriter:
             Casualty,
             ["incident_id", "group", "outcome", "low", "best", "high", "high_open", "note"],
             casualties,
+        )
+        insert_rows(
+            SourceReport,
+            [
+                "incident_id",
+                "group",
+                "outcome",
+                "source_id",
+                "qualifier",
+                "figure",
+                "figure_high",
+                "quote",
+            ],
+            reports,
         )
         insert_rows(IncidentActor, ["incident_id", "actor_id", "role"], roles)
         insert_rows(
@@ -311,6 +347,7 @@ def bulk_written_tables():
     models = [
         Incident,
         Casualty,
+        SourceReport,
         IncidentActor,
         Citation,
         Incident.tactics.through,

@@ -226,7 +226,7 @@ def _kind(row, previous_status):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("incidents", "0014_source_reports_versions_review"),
+        ("incidents", "0015_casualty_rows_to_reports"),
     ]
 
     operations = [

@@ -68,14 +68,6 @@ class Casualty(models.Model):
     low = models.IntegerField(blank=True, validators=[MinValueValidator(0)])
     best = models.IntegerField(validators=[MinValueValidator(0)])
     high = models.IntegerField(blank=True, validators=[MinValueValidator(0)])
-    source = models.ForeignKey(
-        Source,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="casualties",
-        help_text=_("The source that reported these figures."),
-    )
     high_open = models.BooleanField(
         _("high is open"),
         default=False,
@@ -99,11 +91,18 @@ class Casualty(models.Model):
                 condition=Q(low__gte=0, low__lte=F("best"), best__lte=F("high")),
                 name="casualty_0_le_low_le_best_le_high",
             ),
+            # One coded figure per group and outcome: several would be added up in the totals.
+            models.UniqueConstraint(
+                fields=["incident", "group", "outcome"], name="casualty_one_per_group_outcome"
+            ),
         ]
 
     def __str__(self):
+        open_mark = "+" if self.high_open else ""
         figures = (
-            str(self.best) if self.low == self.high else f"{self.best} ({self.low}–{self.high})"
+            f"{self.best}{open_mark}"
+            if self.low == self.high
+            else f"{self.best} ({self.low}–{self.high}{open_mark})"
         )
         return f"{figures} {self.get_group_display().lower()} {self.get_outcome_display().lower()}"
 
@@ -191,11 +190,23 @@ class SourceReport(models.Model):
                 condition=Q(qualifier=ReportQualifier.NO_TOLL, figure__isnull=True)
                 | (~Q(qualifier=ReportQualifier.NO_TOLL) & Q(figure__isnull=False)),
                 name="source_report_figure_unless_no_toll",
+                violation_error_message=_(
+                    "Give the figure as reported, or choose “no toll given”."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(qualifier=ReportQualifier.RANGE, figure_high__gte=F("figure"))
+                # figure_high set, explicitly: a NULL comparison would let a CHECK pass.
+                condition=Q(
+                    qualifier=ReportQualifier.RANGE,
+                    figure_high__isnull=False,
+                    figure_high__gte=F("figure"),
+                )
                 | (~Q(qualifier=ReportQualifier.RANGE) & Q(figure_high__isnull=True)),
                 name="source_report_range_has_upper_end",
+                violation_error_message=_(
+                    "A range needs its upper end (“to”, not below the figure); other figures "
+                    "have none."
+                ),
             ),
         ]
 

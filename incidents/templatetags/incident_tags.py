@@ -1,5 +1,7 @@
 from django import template
 
+from .. import figures
+from ..figures import format_coded
 from ..formatting import format_date_at_precision, format_estimate
 
 register = template.Library()
@@ -15,3 +17,19 @@ def incident_date(incident):
 def estimate(low, best, high):
     """Best estimate with its low–high range when they differ."""
     return format_estimate(low, best, high)
+
+
+@register.simple_tag
+def coded_total(incident, outcome):
+    """An incident's total for an outcome ("killed"), with "+" when a coded figure's high is
+    open: "77 (70–100+)". Reads the prefetched coded figures (IncidentQuerySet.for_detail)."""
+    low, best, high = (getattr(incident, f"{outcome}_{end}") for end in ("low", "best", "high"))
+    high_open = any(c.high_open for c in incident.casualties.all() if c.outcome == outcome)
+    return format_coded(low, best, high, high_open)
+
+
+@register.simple_tag
+def figures_with_reports(incident):
+    """The incident's coded figures, each with the source reports of its group and outcome
+    (figures.figures_with_reports), from the prefetched rows."""
+    return figures.figures_with_reports(incident.casualties.all(), incident.source_reports.all())

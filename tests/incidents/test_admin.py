@@ -51,19 +51,29 @@ def kouakourou_report(location, source, actor, **overrides):
         **inline_management("incident_actors", 1),
         "incident_actors-0-actor": str(actor.pk),
         "incident_actors-0-role": "perpetrator",
+        **inline_management("source_reports", 1),
+        "source_reports-0-group": "security_forces",
+        "source_reports-0-outcome": "killed",
+        "source_reports-0-source": str(source.pk),
+        "source_reports-0-qualifier": "range",
+        "source_reports-0-figure": "12",
+        "source_reports-0-figure_high": "20",
+        "source_reports-0-reported_on": "2023-09-16",
+        "source_reports-0-quote": "",
         **inline_management("casualties", 2),
         "casualties-0-group": "security_forces",
         "casualties-0-outcome": "killed",
         "casualties-0-low": "12",
         "casualties-0-best": "15",
         "casualties-0-high": "20",
-        "casualties-0-source": str(source.pk),
+        "casualties-0-high_open": "",
+        "casualties-0-note": "",
         "casualties-1-group": "civilians",
         "casualties-1-outcome": "injured",
         "casualties-1-low": "",
         "casualties-1-best": "4",
         "casualties-1-high": "",
-        "casualties-1-source": "",
+        "casualties-1-note": "",
         **inline_management("citations", 1),
         "citations-0-source": str(source.pk),
         "citations-0-published_on": "2023-09-16",
@@ -212,6 +222,7 @@ def _existing_inline_rows(incident):
     data = {"opened_version": str(incident.version)}
     for prefix, rows in (
         ("incident_actors", incident.incident_actors.all()),
+        ("source_reports", incident.source_reports.all()),
         ("casualties", incident.casualties.all()),
         ("citations", incident.citations.all()),
     ):
@@ -228,7 +239,12 @@ def _existing_inline_rows(incident):
                 "low",
                 "best",
                 "high",
+                "note",
                 "source",
+                "qualifier",
+                "figure",
+                "figure_high",
+                "quote",
                 "url",
                 "title",
                 "excerpt",
@@ -242,6 +258,10 @@ def _existing_inline_rows(incident):
                     data[f"{prefix}-{index}-{name}"] = "" if value is None else str(value)
             if prefix == "citations":
                 data[f"{prefix}-{index}-published_on"] = str(row.published_on or "")
+            if prefix == "source_reports":
+                data[f"{prefix}-{index}-reported_on"] = str(row.reported_on or "")
+            if getattr(row, "high_open", False):
+                data[f"{prefix}-{index}-high_open"] = "on"
     return data
 
 

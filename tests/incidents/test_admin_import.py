@@ -53,16 +53,18 @@ def test_reviewers_import_is_published(reviewer_client):
 
 
 def test_preview_lists_rejected_rows_and_offers_no_import(analyst_client):
-    response = upload(analyst_client, ged_row(id="1"), ged_row(id="2", low="99"))
+    response = upload(analyst_client, ged_row(id="1"), ged_row(id="2", latitude="91"))
     page = analyst_client.get(response.url).content.decode()
-    assert "row 3, low=&#x27;99&#x27;: above best (12)" in page
+    assert "row 3, latitude=&#x27;91&#x27;: out of range" in page
     assert 'name="_confirm_import"' not in page
     analyst_client.post(response.url, {"_confirm_import": "1"})
     assert Incident.objects.count() == 0
 
 
 def test_skip_invalid_imports_the_good_rows(analyst_client):
-    response = upload(analyst_client, ged_row(id="1"), ged_row(id="2", low="99"), skip_invalid=True)
+    response = upload(
+        analyst_client, ged_row(id="1"), ged_row(id="2", latitude="91"), skip_invalid=True
+    )
     analyst_client.post(response.url, {"_confirm_import": "1"})
     assert list(Incident.objects.values_list("ucdp_id", flat=True)) == ["1"]
 

@@ -23,6 +23,7 @@ from incidents.choices import (
     CasualtyOutcome,
     DatePrecision,
     GeoPrecision,
+    ReportQualifier,
     Status,
 )
 from incidents.filters import FILTER_PARAMETERS
@@ -37,6 +38,7 @@ from tests.factories import (
     IncidentFactory,
     LocationFactory,
     SourceFactory,
+    SourceReportFactory,
     save_incidents_in_bulk,
     save_places_in_bulk,
 )
@@ -318,7 +320,23 @@ def test_detail_adds_narrative_casualties_sources_and_related(client, world):
         title="Embuscade près de Kouakourou",
         published_on=datetime.date(2023, 9, 16),
     )
-    world.ambush.casualties.filter(group=CasualtyGroup.SECURITY_FORCES).update(source=radio)
+    SourceReportFactory(
+        incident=world.ambush,
+        group=CasualtyGroup.SECURITY_FORCES,
+        source=radio,
+        qualifier=ReportQualifier.RANGE,
+        figure=12,
+        figure_high=20,
+        reported_on=datetime.date(2023, 9, 16),
+        quote="entre 12 et 20 soldats tués",
+    )
+    SourceReportFactory(
+        incident=world.ambush,
+        group=CasualtyGroup.SECURITY_FORCES,
+        source=None,
+        qualifier=ReportQualifier.AT_LEAST,
+        figure=15,
+    )
 
     response = client.get(detail_url(world.ambush))
     assert response.status_code == 200
@@ -333,7 +351,8 @@ def test_detail_adds_narrative_casualties_sources_and_related(client, world):
             "low": 4,
             "best": 4,
             "high": 4,
-            "source": None,
+            "high_open": False,
+            "note": "",
         },
         {
             "group": "security_forces",
@@ -341,7 +360,33 @@ def test_detail_adds_narrative_casualties_sources_and_related(client, world):
             "low": 12,
             "best": 15,
             "high": 20,
+            "high_open": False,
+            "note": "",
+        },
+    ]
+    # What each source said, as it said it, beside the coded figure (never added to it).
+    assert item["source_reports"] == [
+        {
+            "group": "security_forces",
+            "outcome": "killed",
             "source": {"name": "Studio Tamani", "scale": "national"},
+            "qualifier": "range",
+            "figure": 12,
+            "figure_high": 20,
+            "text": "12–20",
+            "reported_on": "2023-09-16",
+            "quote": "entre 12 et 20 soldats tués",
+        },
+        {
+            "group": "security_forces",
+            "outcome": "killed",
+            "source": None,
+            "qualifier": "at_least",
+            "figure": 15,
+            "figure_high": None,
+            "text": "at least 15",
+            "reported_on": None,
+            "quote": "",
         },
     ]
     assert item["citations"] == [
@@ -721,8 +766,8 @@ def test_detail_queries_do_not_grow_with_related_incidents(
             ),
             summary=f"killed {number} → {number + 1}",
         )  # fmt: skip
-    # incident, tactics, actors, casualties, citations, corrections, related
-    with django_assert_max_num_queries(7):
+    # incident, tactics, actors, casualties, source reports, citations, corrections, related
+    with django_assert_max_num_queries(8):
         response = client.get(detail_url(incidents[0]))
     assert len(response.json()["related"]) == count - 1
 

@@ -42,7 +42,7 @@ def test_totals_follow_an_edited_row(db):
 def test_totals_follow_a_deleted_row(db):
     incident = IncidentFactory()
     CasualtyFactory(incident=incident, best=5)
-    second = CasualtyFactory(incident=incident, best=7)
+    second = CasualtyFactory(incident=incident, group=CasualtyGroup.ASSAILANTS, best=7)
     second.delete()
     assert totals(incident)["killed"] == (5, 5, 5)
 

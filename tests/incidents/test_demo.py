@@ -1,4 +1,5 @@
-"""`load_demo`: Mali, its ISO 3166-2 regions, and the founding report's three attacks."""
+"""`load_demo`: Mali, its ISO 3166-2 regions, the founding report's three attacks and the
+Bamako attack whose sources disagree."""
 
 import datetime
 
@@ -6,7 +7,7 @@ import pycountry
 from django.apps import apps
 from django.core.management import call_command
 
-from incidents.choices import DatePrecision, Status
+from incidents.choices import CasualtyOutcome, DatePrecision, Status
 from incidents.models import AdminArea, Country, Incident
 
 
@@ -29,7 +30,7 @@ def test_load_demo_loads_mali_regions_from_iso_3166_2(db):
 
 def test_load_demo_publishes_the_founding_report_attacks(db):
     call_command("load_demo")
-    attacks = Incident.objects.public().order_by("start_date")
+    attacks = Incident.objects.public().filter(start_date__year=2023).order_by("start_date")
     assert [
         (
             i.start_date,
@@ -49,7 +50,37 @@ def test_load_demo_publishes_the_founding_report_attacks(db):
         assert incident.date_precision == DatePrecision.MONTH
         assert incident.published_by.username == "reviewer"
         assert incident.citations.get().source.name == "incidentdb founding report"
+        report = incident.source_reports.get()
+        assert (report.source.name, report.figure_text) == (
+            "incidentdb founding report",
+            str(incident.killed_best),
+        )
     assert attacks.get(location__name="Mopti").sub_event_type.name == "Suicide bomb"
+
+
+def test_load_demo_codes_bamako_from_its_differing_reports_without_adding_them_up(db):
+    call_command("load_demo")
+    bamako = Incident.objects.public().get(location__name="Bamako")
+    assert bamako.start_date == datetime.date(2024, 9, 17)
+    assert bamako.date_precision == DatePrecision.DAY
+    assert [
+        (r.outcome, r.source.name, r.figure_text)
+        for r in bamako.source_reports.order_by("outcome", "source__name")
+    ] == [
+        (CasualtyOutcome.INJURED, "AFP", "255"),
+        (CasualtyOutcome.KILLED, "AFP", "77"),
+        (CasualtyOutcome.KILLED, "Le Monde", "at least 70"),
+        (CasualtyOutcome.KILLED, "Other reports", "at least 100"),
+    ]
+    killed = bamako.casualties.get(outcome=CasualtyOutcome.KILLED)
+    assert (killed.low, killed.best, killed.high, killed.high_open) == (70, 77, 100, True)
+    assert (bamako.killed_low, bamako.killed_best, bamako.killed_high) == (70, 77, 100)
+    assert bamako.injured_best == 255
+    assert sorted(bamako.citations.values_list("source__name", flat=True)) == [
+        "AFP",
+        "Le Monde",
+        "Other reports",
+    ]
 
 
 def test_load_demo_twice_changes_nothing(db, capsys):

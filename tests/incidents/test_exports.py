@@ -24,6 +24,7 @@ from incidents.choices import (
     CasualtyOutcome,
     DatePrecision,
     GeoPrecision,
+    ReportQualifier,
     SourceScale,
     Status,
 )
@@ -48,6 +49,7 @@ from tests.factories import (
     IncidentFactory,
     LocationFactory,
     SourceFactory,
+    SourceReportFactory,
     save_incidents_in_bulk,
     save_places_in_bulk,
 )
@@ -516,6 +518,62 @@ def test_json_describes_the_incident_in_our_own_words(client, kouakourou):
     assert incident["last_changed"] == kouakourou.updated_at.isoformat()
 
 
+def test_json_carries_the_coded_figures_and_what_each_source_reported(client, kouakourou):
+    afp = kouakourou.citations.get(source__name="AFP").source
+    SourceReportFactory(
+        incident=kouakourou,
+        group=CasualtyGroup.SECURITY_FORCES,
+        source=afp,
+        qualifier=ReportQualifier.AT_LEAST,
+        figure=20,
+        reported_on=datetime.date(2023, 9, 3),
+    )
+    kouakourou.casualties.filter(group=CasualtyGroup.SECURITY_FORCES).update(high_open=True)
+    (incident,) = json.loads(content(client.get(download_url("json"))))["incidents"]
+    assert incident["casualties"] == [
+        {
+            "group": "civilians",
+            "outcome": "injured",
+            "low": 4,
+            "best": 6,
+            "high": 9,
+            "high_open": False,
+            "note": "",
+        },
+        {
+            "group": "civilians",
+            "outcome": "killed",
+            "low": 3,
+            "best": 3,
+            "high": 3,
+            "high_open": False,
+            "note": "",
+        },
+        {
+            "group": "security_forces",
+            "outcome": "killed",
+            "low": 12,
+            "best": 15,
+            "high": 20,
+            "high_open": True,
+            "note": "",
+        },
+    ]
+    assert incident["reports"] == [
+        {
+            "group": "security_forces",
+            "outcome": "killed",
+            "source": "AFP",
+            "qualifier": "at_least",
+            "figure": 20,
+            "figure_high": None,
+            "reported_on": "2023-09-03",
+            "quote": "",
+        }
+    ]
+    assert incident["killed"] == {"low": 15, "best": 18, "high": 23}  # the coded figures' sum
+
+
 def test_json_of_an_empty_list_is_valid(client, db):
     assert json.loads(content(client.get(download_url("json")))) == {"incidents": [], "count": 0}
 
@@ -677,8 +735,9 @@ def test_download_query_count_does_not_grow_with_incidents(
     client, db, django_assert_max_num_queries, file_format, count
 ):
     incidents_for_budget(count)
-    # the event type (filter), the incidents, their tactics, actors and citations
-    with django_assert_max_num_queries(5):
+    # the event type (filter), the incidents, their tactics, actors and citations; JSON also
+    # reads their coded figures and source reports
+    with django_assert_max_num_queries(7 if file_format == "json" else 5):
         response = client.get(download_url(file_format), {"event_type": "battles"})
         assert len(content(response)) > 0
 

@@ -282,6 +282,37 @@ def test_acled_reimport_is_a_no_op_and_updates_a_changed_row(db, acled_file):
     assert (changed.updated, Incident.objects.get().killed_best) == (1, 17)
 
 
+def test_acled_fatalities_are_acleds_report_beside_the_coded_figure(db, acled_file):
+    run(acled_file(acled_row(fatalities="15")))
+    incident = Incident.objects.get()
+    figure = incident.casualties.get()
+    assert (figure.group, figure.outcome, figure.low, figure.best, figure.high) == (
+        "unknown",
+        "killed",
+        15,
+        15,
+        15,
+    )
+    report = incident.source_reports.get()
+    assert (report.source.name, report.qualifier, report.figure) == ("ACLED", "exact", 15)
+    # A re-import with other figures replaces ACLED's report; it adds no second one.
+    run(acled_file(acled_row(fatalities="17", timestamp="1696000000")))
+    assert [r.figure_text for r in incident.source_reports.all()] == ["17"]
+    assert Source.objects.filter(name="ACLED").count() == 1
+
+
+def test_a_reimport_that_changes_an_incident_moves_its_version_on(db, acled_file):
+    run(acled_file(acled_row()))
+    opened = Incident.objects.get().version
+    run(acled_file(acled_row()))
+    assert Incident.objects.get().version == opened  # unchanged: not touched
+    run(acled_file(acled_row(fatalities="17", timestamp="1696000000")))
+    incident = Incident.objects.get()
+    # An analyst's edit opened at `opened` is now stale; imports record no versions.
+    assert incident.version == opened + 1
+    assert not incident.versions.exists()
+
+
 def test_a_row_without_a_perpetrator_is_accepted(db, acled_file):
     run(acled_file(acled_row(actor1="", inter1="")))
     incident = Incident.objects.get()

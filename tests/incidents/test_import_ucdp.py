@@ -92,8 +92,8 @@ def sample():
 
 @rows_per_module
 def sample_import_rows():
-    """The real export imported once, skipping its inconsistent rows, into an empty database."""
-    return run(sample_path(), skip_invalid=True)
+    """The real export imported once into an empty database."""
+    return run(sample_path())
 
 
 @pytest.fixture
@@ -103,8 +103,9 @@ def sample_import(sample_import_rows, db):
 
 
 def expected_from_csv(path):
-    """Per country: events, and killed low / best / high, computed straight from the CSV over
-    the rows whose estimates are consistent (low ≤ best ≤ high): the others are rejected."""
+    """Per country: events, and killed low / best / high, computed straight from the CSV; rows
+    whose estimates do not bracket best (low ≤ best ≤ high) count from their smallest to their
+    largest figure, as they are coded."""
     totals = defaultdict(lambda: [0, 0, 0, 0])
     inconsistent = 0
     with open(path, encoding="utf-8", newline="") as f:
@@ -112,7 +113,7 @@ def expected_from_csv(path):
             low, best, high = int(row["low_est"]), int(row["best_est"]), int(row["high_est"])
             if not low <= best <= high:
                 inconsistent += 1
-                continue
+                low, high = min(low, best, high), max(low, best, high)
             country = totals[ISO3[row["country"]]]
             country[0] += 1
             country[1] += low
@@ -138,9 +139,16 @@ def test_real_ucdp_export_imports_with_its_counts_and_deaths_per_country(sample,
     expected, inconsistent = expected_from_csv(sample)
     report = sample_import
     assert report.written
-    assert (report.rows, report.created) == (2365, 2365 - inconsistent)
-    assert len(report.rejected_rows) == inconsistent == 33
+    assert (report.rows, report.created, report.rejected) == (2365, 2365, [])
+    assert inconsistent == 33
     assert imported_totals() == expected
+    # Its rows whose estimates do not bracket best are coded with a note saying so.
+    assert (
+        Incident.objects.filter(casualties__note__contains="do not bracket best").distinct().count()
+        == inconsistent
+    )
+    # UCDP's report of every incident's figures is beside them.
+    assert not Incident.objects.filter(source_reports__isnull=True).exists()
     # Every incident's totals are the sums of its casualty rows.
     for incident in Incident.objects.all()[:200]:
         rows = Casualty.objects.filter(incident=incident)
@@ -148,17 +156,51 @@ def test_real_ucdp_export_imports_with_its_counts_and_deaths_per_country(sample,
 
 
 def test_real_ucdp_export_reimport_changes_nothing(sample, sample_import):
-    again = run(sample, skip_invalid=True)
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 2365 - 33)
+    again = run(sample)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2365)
 
 
-def test_real_ucdp_export_with_bad_rows_writes_nothing_by_default(db, sample):
-    report = run(sample)
-    assert not report.written
-    assert Incident.objects.count() == 0
-    first = report.rejected[0]
-    assert (first.row, first.column, first.value) == (77, "high_est", "12")
-    assert "below best_est (13)" in first.reason
+def test_ucdp_figures_are_written_as_ucdps_report_beside_each_coded_figure(db, ged_file):
+    run(ged_file(ged_row()))
+    incident = Incident.objects.get()
+    coded = {(c.group, c.outcome): (c.low, c.best, c.high) for c in incident.casualties.all()}
+    assert set(coded) == {("security_forces", "killed"), ("civilians", "killed")}
+    reports = incident.source_reports.all()
+    assert {r.source.name for r in reports} == {"UCDP GED"}
+    assert {r.quote for r in reports} == {"UCDP GED: low 10, best 12, high 15"}
+    for report in reports:
+        low, _best, high = coded[report.group, report.outcome]
+        assert (report.figure, report.figure_high or report.figure) == (low, high)
+
+
+@pytest.mark.parametrize(
+    ("estimates", "coded"),
+    [
+        (("6", "6", "4"), (4, 6, 6)),
+        (("7", "0", "7"), (0, 0, 7)),
+        (("13", "12", "15"), (12, 12, 15)),
+    ],
+)
+def test_estimates_that_do_not_bracket_best_import_as_given_beside_a_normalised_figure(
+    db, ged_file, estimates, coded
+):
+    low, best, high = estimates
+    row = ged_row(low=low, best=best, high=high, deaths_a="", deaths_b="", deaths_civilians="")
+    report = run(ged_file(row))
+    assert (report.created, report.rejected) == (1, [])
+    incident = Incident.objects.get()
+    figure = incident.casualties.get()
+    assert (figure.low, figure.best, figure.high) == coded
+    assert (incident.killed_low, incident.killed_best, incident.killed_high) == coded
+    assert f"UCDP GED gives low {low}, best {best}, high {high}" in figure.note
+    source_report = incident.source_reports.get()
+    assert source_report.source.name == "UCDP GED"
+    assert source_report.quote == f"UCDP GED: low {low}, best {best}, high {high}"
+    assert (source_report.qualifier, source_report.figure, source_report.figure_high) == (
+        "range",
+        coded[0],
+        coded[2],
+    )
 
 
 def test_global_ged_row_maps_every_field(db, ged_file):
@@ -329,8 +371,6 @@ def test_gao_region_and_gao_are_one_region(db, ged_file):
         ({"date_end": "2022-09-01"}, "date_end", "before date_start"),
         ({"best": "twelve"}, "best", "not a whole number"),
         ({"deaths_a": "-1"}, "deaths_a", "below 0"),
-        ({"low": "13"}, "low", "above best (12)"),
-        ({"high": "11"}, "high", "below best (12)"),
         ({"deaths_a": "5"}, "best", "not the sum"),
         ({"latitude": "91"}, "latitude", "out of range"),
         ({"longitude": "east"}, "longitude", "not a number"),
@@ -360,7 +400,7 @@ def test_the_same_id_twice_in_a_file_is_rejected(db, ged_file):
 
 
 def test_skip_invalid_writes_good_rows_and_saves_the_bad_ones(db, ged_file, tmp_path):
-    path = ged_file(ged_row(id="1"), ged_row(id="2", low="99"), ged_row(id="3"))
+    path = ged_file(ged_row(id="1"), ged_row(id="2", latitude="91"), ged_row(id="3"))
     rejects = tmp_path / "rejects.csv"
     with pytest.raises(SystemExit) as exited:
         call_command(
@@ -371,14 +411,14 @@ def test_skip_invalid_writes_good_rows_and_saves_the_bad_ones(db, ged_file, tmp_
     with open(rejects, encoding="utf-8") as f:
         [rejected] = list(csv.DictReader(f))
     assert (rejected["row"], rejected["id"]) == ("3", "2")
-    assert "low: above best" in rejected["reasons"]
+    assert "latitude: out of range" in rejected["reasons"]
 
 
 def test_rejects_go_to_the_current_directory_not_beside_the_imported_file(
     db, ged_file, tmp_path, monkeypatch
 ):
     # Files to import often sit in folders one may not write to (shared/data is read-only).
-    path = ged_file(ged_row(id="1"), ged_row(id="2", low="99"))
+    path = ged_file(ged_row(id="1"), ged_row(id="2", latitude="91"))
     workdir = tmp_path / "work"
     workdir.mkdir()
     monkeypatch.chdir(workdir)
@@ -492,7 +532,7 @@ def test_publishing_an_imported_draft_does_not_block_later_updates(db, ged_file,
 
 
 def test_dry_run_counts_the_good_rows_even_when_some_are_rejected(db, ged_file):
-    report = run(ged_file(ged_row(id="1"), ged_row(id="2", low="99")), dry_run=True)
+    report = run(ged_file(ged_row(id="1"), ged_row(id="2", latitude="91")), dry_run=True)
     assert (report.created, len(report.rejected_rows), report.written) == (1, 1, False)
     assert Incident.objects.count() == 0
 

@@ -94,7 +94,8 @@ def test_a_written_import_analyzes_its_tables_after_the_commit(
     if connection.vendor == "postgresql":
         assert analyze_queries(after) == [
             'ANALYZE "incidents_incident", '
-            '"incidents_casualty", "incidents_incidentactor", "incidents_citation", '
+            '"incidents_casualty", "incidents_sourcereport", "incidents_incidentactor", '
+            '"incidents_citation", '
             '"incidents_incident_tactics", "incidents_location", "incidents_actor"'
         ]
     else:  # SQLite is left without statistics (see importing._analyze_written_tables)

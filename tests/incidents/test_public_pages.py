@@ -6,7 +6,14 @@ import re
 import pytest
 from django.urls import reverse
 
-from incidents.choices import ActorRole, CasualtyOutcome, DatePrecision, Status
+from incidents.choices import (
+    ActorRole,
+    CasualtyGroup,
+    CasualtyOutcome,
+    DatePrecision,
+    ReportQualifier,
+    Status,
+)
 from incidents.models import Correction, IncidentVersion, Tactic
 from tests.factories import (
     ActorFactory,
@@ -16,6 +23,8 @@ from tests.factories import (
     IncidentActorFactory,
     IncidentFactory,
     LocationFactory,
+    SourceFactory,
+    SourceReportFactory,
     save_incidents_in_bulk,
     save_places_in_bulk,
 )
@@ -224,9 +233,56 @@ def test_detail_shows_the_whole_incident(client, kouakourou):
         assert expected in html, expected
 
 
-def test_detail_query_count_is_fixed(client, kouakourou, django_assert_max_num_queries):
+def test_detail_shows_the_coded_figure_and_the_reports_side_by_side_never_their_sum(
+    client, kouakourou
+):
+    kouakourou.casualties.all().delete()
+    afp, le_monde, others = (SourceFactory(name=name) for name in ["AFP", "Le Monde", "Others"])
+    SourceReportFactory(
+        incident=kouakourou,
+        source=afp,
+        figure=77,
+        reported_on=datetime.date(2024, 9, 18),
+        quote="77 morts",
+    )
+    SourceReportFactory(
+        incident=kouakourou, source=le_monde, qualifier=ReportQualifier.AT_LEAST, figure=70
+    )
+    SourceReportFactory(
+        incident=kouakourou, source=others, qualifier=ReportQualifier.AT_LEAST, figure=100
+    )
+    CasualtyFactory(incident=kouakourou, low=70, best=77, high=100, high_open=True)
+    SourceReportFactory(
+        incident=kouakourou,
+        source=afp,
+        outcome=CasualtyOutcome.INJURED,
+        qualifier=ReportQualifier.NO_TOLL,
+        figure=None,
+    )
+
+    html = client.get(detail_url(kouakourou)).content.decode()
+    killed = re.search(r"<dt>Killed</dt>\s*<dd>(.*?)</dd>", html, re.S).group(1)
+    assert killed.startswith("77 (70–100+)")
+    reports = [
+        " ".join(re.sub(r"<[^>]+>", " ", item).split())
+        for item in re.findall(r'<li class="report">(.*?)</li>', html, re.S)
+    ]
+    # Dated reports by date, undated ones after them, on every database.
+    assert reports == [
+        "AFP : 77 (18 Sep 2024) 77 morts",
+        "Le Monde : at least 70",
+        "Others : at least 100",
+        "AFP : no toll given",
+    ]
+    figures = re.search(r'<section class="figures">.*?</section>', html, re.S).group(0)
+    assert "247" not in killed + figures
+
+
+@pytest.mark.parametrize("reports", [1, 20])
+def test_detail_query_count_is_fixed(client, kouakourou, django_assert_max_num_queries, reports):
+    for group in [CasualtyGroup.CIVILIANS, CasualtyGroup.ASSAILANTS, CasualtyGroup.UNKNOWN]:
+        CasualtyFactory(incident=kouakourou, group=group)
     for _ in range(5):
-        CasualtyFactory(incident=kouakourou)
         CitationFactory(incident=kouakourou)
         kouakourou.related.add(IncidentFactory())
         version = IncidentVersion.objects.create(
@@ -234,9 +290,12 @@ def test_detail_query_count_is_fixed(client, kouakourou, django_assert_max_num_q
             status="published", snapshot={},
         )  # fmt: skip
         Correction.objects.create(incident=kouakourou, version=version, summary="killed 1 → 2")
-    # incident, tactics, actors, casualties, citations, corrections, related
-    with django_assert_max_num_queries(7):
-        assert client.get(detail_url(kouakourou)).status_code == 200
+    for number in range(reports):
+        SourceReportFactory(incident=kouakourou, figure=number)
+    # incident, tactics, actors, casualties, source reports, citations, corrections, related
+    with django_assert_max_num_queries(8):
+        response = client.get(detail_url(kouakourou))
+    assert response.content.decode().count('<li class="report">') == reports
 
 
 @pytest.fixture
