@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import history
 from ..choices import Status, VersionKind
 from ..models import Incident, RevertProposal
+from .merging import merged_post
 
 # The form fields that say how the form was filled in, not what the incident is.
 BOOKKEEPING_FIELDS = ["opened_version", "change_reason"]
@@ -136,14 +137,25 @@ class IncidentHistoryAdmin:
         it in, now carrying the current version so that saving again applies it on top."""
         opened = int(opened) if opened.isdigit() else None
         post = request.POST.copy()
+        base = incident.versions.filter(number__lte=opened).first() if opened else None
+        if base is not None:
+            # Only what the editor changed goes over the current version (see merging.py).
+            form_class = self.get_form(request, incident, change=True)
+            post, yours = merged_post(post, form_class, incident, base.snapshot)
         post["opened_version"] = str(incident.version)
         request.POST = post
         conflict = history.conflict(incident, opened)
         request.incident_conflict = {
             "message": _(
                 "Someone else changed this incident after you opened it. Nothing of yours was "
-                "saved. Their changes are listed above; your input is below. Save again to "
-                "apply your input over their version."
+                "saved. Their changes are listed above. Below, what you changed is kept and "
+                "everything else shows the current version: save again to apply your changes."
+            )
+            if base is not None
+            else _(
+                "Someone else changed this incident after you opened it. Nothing of yours was "
+                "saved. Your input is below as you entered it: check every field against the "
+                "current version before saving again."
             )
         }
         response = super().changeform_view(

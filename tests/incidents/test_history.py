@@ -424,3 +424,44 @@ def test_proposal_page_refuses_get(reviewer_client, reviewer):
     )
     url = reverse("admin:incidents_incident_proposal", args=[incident.pk, proposal.pk])
     assert reviewer_client.get(url).status_code == 405
+
+
+def test_saving_the_conflict_page_as_shown_keeps_both_peoples_changes(analyst_client):
+    casualty = CasualtyFactory(best=12, incident=IncidentFactory(status=Status.DRAFT))
+    incident = casualty.incident
+    opened = _unchanged_form_data(incident)  # B opens the form
+    colleague = UserFactory(username="colleague", group="Analyst")
+    with history.change(incident, by=colleague, kind=VersionKind.EDITED):  # A saves first
+        incident.title = "Retitled by A"
+        incident.save()
+        casualty.low = casualty.best = casualty.high = 15
+        casualty.save()
+
+    # B changed only the narrative.
+    response = analyst_client.post(
+        change_url(incident), {**opened, "narrative": "Written by B.", "_save": "Save"}
+    )
+    assert response.status_code == 409
+    form = response.context["adminform"].form
+    assert form["title"].value() == "Retitled by A"  # not B's stale copy of it
+    assert form["narrative"].value() == "Written by B."
+
+    # The browser posts the page as shown: A's title and figure stay, B's narrative is added.
+    assert analyst_client.post(change_url(incident), form.data).status_code == 302
+    incident.refresh_from_db()
+    assert (incident.title, incident.narrative) == ("Retitled by A", "Written by B.")
+    assert list(incident.casualties.values_list("best", flat=True)) == [15]
+    assert incident.killed_best == 15
+
+
+def test_a_field_both_changed_keeps_the_editors_value_and_shows_the_other(analyst_client):
+    incident = IncidentFactory(status=Status.DRAFT, title="First")
+    opened = _unchanged_form_data(incident)
+    edit(incident, UserFactory(username="colleague"), title="A's title")
+    response = analyst_client.post(change_url(incident), {**opened, "title": "B's title"})
+    assert response.status_code == 409
+    assert response.context["adminform"].form["title"].value() == "B's title"
+    changes = [
+        (str(what), after) for what, _before, after in response.context["conflict"]["changes"]
+    ]
+    assert ("Title", "A's title") in changes
