@@ -81,18 +81,23 @@ def describe_changes(before, after):
 
 
 def _total(state, outcome):
-    """The (low, best, high) total of one outcome's coded figures, or None without any."""
+    """The (low, best, high, high is open) total of one outcome's coded figures, or None
+    without any."""
     rows = [row for row in state.get("casualties", []) if row["outcome"] == outcome]
     if not rows:
         return None
-    return tuple(sum(row[estimate] for row in rows) for estimate in ("low", "best", "high"))
+    low, best, high = (sum(row[estimate] for row in rows) for estimate in ("low", "best", "high"))
+    return low, best, high, any(row.get("high_open") for row in rows)
 
 
 def _figures(total):
+    """As the incident page writes a coded figure: 77, or 77 (70–100+) with an open high."""
     if total is None:
         return _("unknown")
-    low, best, high = total
-    return str(best) if low == best == high else f"{best} ({low}–{high})"
+    low, best, high, high_open = total
+    if low == best == high and not high_open:
+        return str(best)
+    return f"{best} ({low}–{high}{'+' if high_open else ''})"
 
 
 def _dates(state):

@@ -200,3 +200,16 @@ def test_corrections_page_and_feed_queries_do_not_grow(
         assert client.get(CORRECTIONS_URL).status_code == 200
     with django_assert_max_num_queries(1):
         assert client.get(FEED_URL).status_code == 200
+
+
+def test_an_open_high_is_written_as_on_the_incident_page():
+    def state(best, high_open):
+        row = {"outcome": "killed", "group": "unknown", "low": 70, "best": best, "high": 100}
+        return {"casualties": [{**row, "high_open": high_open}]}
+
+    assert describe_changes(state(77, True), state(80, True)) == [
+        "killed 77 (70–100+) → 80 (70–100+)"
+    ]
+    assert describe_changes(state(77, True), state(77, False)) == [
+        "killed 77 (70–100+) → 77 (70–100)"
+    ]
