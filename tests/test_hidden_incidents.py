@@ -1,8 +1,10 @@
 """Nothing about an incident the public may not see reaches any public output.
 
-Drafts, incidents in review and retracted incidents each get their own country, region,
-district, place, actor, source and words; every public URL is then requested, and none of
-them may appear: not in pages, downloads, the API, the analysis, the map or the filter panel.
+Drafts, incidents in review and retracted incidents each get their own region, district,
+place, actor, source and words (in a country of their own: countries and ISO regions are
+reference data, public whoever uses them, so theirs have ordinary names); every public URL is
+then requested, and none of the hidden names may appear: not in pages, downloads, the API, the
+analysis, the map or the filter panel.
 """
 
 import datetime
@@ -34,7 +36,7 @@ HIDDEN = [Status.DRAFT, Status.IN_REVIEW, Status.RETRACTED]
 
 def build_incident(status, word, iso3, iso2, latitude):
     """An incident with every row of its own, each named after `word`."""
-    country = CountryFactory(iso3=iso3, iso2=iso2, name=f"{word}land")
+    country = CountryFactory(iso3=iso3, iso2=iso2, name=f"Country {iso3}")
     region = AdminAreaFactory(country=country, name=f"{word}region", iso_code="")
     district = AdminAreaFactory(
         country=country,

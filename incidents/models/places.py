@@ -16,9 +16,8 @@ def published_incidents():
 
 class CountryQuerySet(models.QuerySet):
     def public(self):
-        """Countries where a published incident happened; the public sees no other (a place
-        entered for a draft says what is being worked on)."""
-        return self.filter(Exists(Location.objects.public().filter(country=OuterRef("pk"))))
+        """Every country: countries are ISO 3166-1 reference data, whoever added them."""
+        return self.all()
 
 
 class Country(models.Model):
@@ -43,10 +42,13 @@ class Country(models.Model):
 
 class AdminAreaQuerySet(models.QuerySet):
     def public(self):
-        """Areas holding a place of a published incident (see CountryQuerySet.public)."""
+        """Regions with an ISO 3166-2 code (reference data), and any other area once it holds
+        the place of a published incident: a district or commune entered for a draft says
+        what is being worked on."""
         public_places = Location.objects.public()
         return self.filter(
-            (Q(level=1) & Exists(public_places.filter(admin1=OuterRef("pk"))))
+            ~Q(iso_code="")
+            | (Q(level=1) & Exists(public_places.filter(admin1=OuterRef("pk"))))
             | (Q(level=2) & Exists(public_places.filter(admin2=OuterRef("pk"))))
             | (Q(level=3) & Exists(public_places.filter(admin3=OuterRef("pk"))))
         )

@@ -233,12 +233,20 @@ def test_region_page_reads_as_the_numbers_say(client, recorded):
 
 @pytest.mark.parametrize("status", HIDDEN_STATUSES)
 def test_places_of_unpublished_incidents_only_have_no_public_page(client, mali, status):
-    # A place, district, region or country entered for a draft says what is being worked on.
+    # A place or district entered for a draft says what is being worked on; the country and
+    # its ISO 3166-2 regions are reference data, shown without the hidden incident.
     record(mali["kouakourou"], "2023-09-15", (10, 20, 30), status, title="SECRET report")
-    for target in ("country", "mopti", "djenne", "kouakourou"):
+    for target in ("djenne", "kouakourou"):
         response = client.get(mali[target].get_absolute_url())
         assert response.status_code == 404
         assert "SECRET" not in response.content.decode()
+    for target in ("country", "mopti"):
+        response = client.get(mali[target].get_absolute_url())
+        html = response.content.decode()
+        assert response.status_code == 200
+        assert response.context["trend"]["total"].incidents == 0
+        assert "SECRET" not in html
+        assert "No published incident yet." in html
 
 
 @pytest.mark.parametrize("status", HIDDEN_STATUSES)
