@@ -413,16 +413,27 @@ def restore(incident, state, *, by):
         model = manager.model
         manager.all().delete()
         kept = {field.attname: field for field in model._meta.concrete_fields}
+        rows = [row for row in state.get(name, []) if _references_exist(model, row)]
         model.objects.bulk_create(
             model(
                 incident=incident,
                 **{key: kept[key].to_python(value) for key, value in row.items() if key in kept},
             )
-            for row in state.get(name, [])
+            for row in rows
         )
     incident.tactics.set(Tactic.objects.filter(pk__in=state.get("tactics", [])))
     incident.related.set(Incident.objects.filter(pk__in=state.get("related", [])))
     incident.refresh_casualty_totals()
+
+
+def _references_exist(model, row):
+    """False when the row points to an actor or source deleted since the version was recorded
+    (it cannot be written back; the compare page still shows it as it was)."""
+    for field in model._meta.concrete_fields:
+        if field.is_relation and field.name != "incident" and row.get(field.attname):
+            if not field.related_model.objects.filter(pk=row[field.attname]).exists():
+                return False
+    return True
 
 
 def may_revert(user, incident):

@@ -465,3 +465,17 @@ def test_a_field_both_changed_keeps_the_editors_value_and_shows_the_other(analys
         (str(what), after) for what, _before, after in response.context["conflict"]["changes"]
     ]
     assert ("Title", "A's title") in changes
+
+
+def test_a_revert_leaves_out_an_actor_deleted_since(reviewer_client, reviewer):
+    incident = IncidentFactory(status=Status.DRAFT, title="First")
+    role = IncidentActorFactory(incident=incident, actor=ActorFactory(name="Gone since"))
+    history.record_current_state(incident)  # version 1, with the actor
+    actor = role.actor
+    edit(incident, reviewer, title="Second")
+    role.delete()
+    actor.delete()
+    history.revert(incident, incident.versions.get(number=1), by=reviewer, reason="Undo")
+    incident.refresh_from_db()
+    assert incident.title == "First"
+    assert not incident.incident_actors.exists()
