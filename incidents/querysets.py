@@ -1,12 +1,14 @@
 """Named queries over incidents. `.public()` is the only gate for what the public may see."""
 
 import hashlib
+import re
 
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.db.models.functions import ExtractYear
+from django.utils.text import smart_split, unescape_string_literal
 
 from .caching import remember
 from .choices import ActorRole, ActorType, CasualtyOutcome, Status, ViolenceType
@@ -92,27 +94,30 @@ class IncidentQuerySet(models.QuerySet):
         """Incidents whose title or narrative match the words, or whose place (or its admin
         areas or country) or an actor (or an alias) is named by the text.
 
-        PostgreSQL: full-text search over title and narrative ('simple' configuration, because
-        the reports mix English and French and place names must not be stemmed), served by the
-        incident_search_idx GIN index. SQLite: a case-insensitive contains-search. Runs two
-        small queries at once, to learn whether the text names a place or an actor.
+        Case and accents never count ("Menaka" finds "Ménaka"; incidents/folding.py).
+        PostgreSQL: full-text search over title and narrative (SEARCH_CONFIGURATION: 'simple',
+        because the reports mix English and French and place names must not be stemmed, with
+        unaccent), served by the incident_search_idx GIN index. SQLite: a folded
+        contains-search. Runs two small queries at once, to learn whether the text names a
+        place or an actor.
         """
         names_place = self._model_at("location").objects.filter(
-            Q(name__icontains=text)
-            | Q(admin1__name__icontains=text)
-            | Q(admin2__name__icontains=text)
-            | Q(admin3__name__icontains=text)
-            | Q(country__name__icontains=text)
+            Q(name__fold__contains=text)
+            | Q(admin1__name__fold__contains=text)
+            | Q(admin2__name__fold__contains=text)
+            | Q(admin3__name__fold__contains=text)
+            | Q(country__name__fold__contains=text)
         )
         names_actor = self._model_at("actors").objects.filter(
-            Q(name__icontains=text) | Q(aliases__name__icontains=text)
+            Q(name__fold__contains=text) | Q(aliases__name__fold__contains=text)
         )
         if connections[self.db].vendor == "postgresql":
             words = SEARCH_DOCUMENT.get_lookup("exact")(
-                SEARCH_DOCUMENT, SearchQuery(text, config="simple", search_type="websearch")
+                SEARCH_DOCUMENT,
+                SearchQuery(text, config=SEARCH_CONFIGURATION, search_type="websearch"),
             )
         else:
-            words = Q(title__icontains=text) | Q(narrative__icontains=text)
+            words = Q(title__fold__contains=text) | Q(narrative__fold__contains=text)
         # PostgreSQL cannot serve "words OR place subquery OR actor subquery" from the index: it
         # then computes the document of every incident (12-24 s at a million). Most searches
         # name no place or actor, so those arms are added only when they match something (two
@@ -132,6 +137,46 @@ class IncidentQuerySet(models.QuerySet):
         for arm in named:
             matches |= arm
         return self.filter(matches)
+
+    def matching_every_word(self, text):
+        """The analysts' search (the admin's search box): incidents matching every word of
+        the text, accents and case aside, in the title or narrative, the place, its district,
+        region or country, an actor's name or alias, or the ACLED or UCDP id; a word such as
+        2023, 2023-09 or 2023-09-15 also matches the start date. "Quoted words" stay together.
+        """
+        condition = Q()
+        for word in smart_split(text):
+            word = unescape_string_literal(word) if word[:1] in "\"'" else word
+            if word.strip():
+                condition &= self._matching_word(word.strip())
+        return self.filter(condition)
+
+    def _matching_word(self, word):
+        roles = self._model_at("incident_actors").objects.filter(incident=OuterRef("pk"))
+        named_actor = roles.filter(
+            Q(actor__name__fold__contains=word) | Q(actor__aliases__name__fold__contains=word)
+        )
+        matches = (
+            Q(title__fold__contains=word)
+            | Q(narrative__fold__contains=word)
+            | Q(location__name__fold__contains=word)
+            | Q(location__admin1__name__fold__contains=word)
+            | Q(location__admin2__name__fold__contains=word)
+            | Q(location__admin3__name__fold__contains=word)
+            | Q(location__country__name__fold__contains=word)
+            | Q(acled_event_id__iexact=word)
+            | Q(ucdp_id=word)
+            | Exists(named_actor)
+        )
+        date = DATE_PREFIX.fullmatch(word)
+        if date:
+            parts = {"start_date__year": int(date["year"])}
+            if date["month"]:
+                parts["start_date__month"] = int(date["month"])
+            if date["day"]:
+                parts["start_date__day"] = int(date["day"])
+            matches |= Q(**parts)
+        return matches
 
     # --- the list page's facets and map -----------------------------------------------------
 
@@ -563,5 +608,13 @@ def _by_year(rows):
     }
 
 
+# A year, a month or a day as analysts type them in the search box: 2023, 2023-09, 2023-09-15.
+DATE_PREFIX = re.compile(
+    r"(?P<year>[12][0-9]{3})(?:-(?P<month>0[1-9]|1[0-2])(?:-(?P<day>[0-3][0-9]))?)?"
+)
+
+# PostgreSQL's 'simple' text search configuration with unaccent before it (migration 0017):
+# words are lower-cased and lose their accents, and are never stemmed.
+SEARCH_CONFIGURATION = "incidentdb_simple_unaccent"
 # The expression incident_search_idx indexes; the query must spell it the same way to use it.
-SEARCH_DOCUMENT = SearchVector("title", "narrative", config="simple")
+SEARCH_DOCUMENT = SearchVector("title", "narrative", config=SEARCH_CONFIGURATION)

@@ -55,7 +55,13 @@ class IncidentAdmin(
     # What the rows show: the place with its region or country, the type, and each row's
     # checkbox label (the incident's __str__, which names the sub-event type).
     list_select_related = ["location__admin1", "location__country", "event_type", "sub_event_type"]
-    search_fields = ["title", "location__name", "acled_event_id", "ucdp_id"]
+    # The search box: see IncidentQuerySet.matching_every_word (get_search_results below).
+    search_fields = ["title"]
+    search_help_text = _(
+        "Words in the title, narrative, place, district, region, country or an actor's name or "
+        "alias (accents and case don't count), an ACLED or UCDP id, or a date: 2023, 2023-09, "
+        "2023-09-15."
+    )
     date_hierarchy = "start_date"
     show_full_result_count = False
     autocomplete_fields = ["location", "tactics", "related"]
@@ -133,6 +139,11 @@ class IncidentAdmin(
     @admin.display(description=_("last changed"))
     def updated(self, incident):
         return _stamp(incident.updated_at, incident.updated_by)
+
+    def get_search_results(self, request, queryset, search_term):
+        if not search_term.strip():
+            return queryset, False
+        return queryset.matching_every_word(search_term), False
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)

@@ -24,7 +24,7 @@ from .permissions import CheckedActionsMixin
 @admin.register(Country)
 class CountryAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["name", "iso3", "iso2"]
-    search_fields = ["name", "iso3", "iso2"]
+    search_fields = ["name__fold__contains", "iso3", "iso2"]
 
 
 @admin.register(AdminArea)
@@ -32,7 +32,7 @@ class AdminAreaAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["name", "level", "iso_code", "parent", "country"]
     list_filter = ["level", "country"]
     list_select_related = ["parent", "country"]
-    search_fields = ["name", "iso_code"]
+    search_fields = ["name__fold__contains", "iso_code"]
     autocomplete_fields = ["country", "parent"]
 
 
@@ -41,7 +41,11 @@ class LocationAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["name", "admin1", "admin2", "country", "latitude", "longitude"]
     list_filter = ["country"]
     list_select_related = ["admin1", "admin2", "country"]
-    search_fields = ["name", "admin1__name", "admin2__name"]
+    search_fields = [
+        "name__fold__contains",
+        "admin1__name__fold__contains",
+        "admin2__name__fold__contains",
+    ]
     autocomplete_fields = ["country", "admin1", "admin2", "admin3"]
     fields = ["name", ("latitude", "longitude"), "country", "admin1", "admin2", "admin3"]
 
@@ -55,7 +59,7 @@ class ActorAliasInline(admin.TabularInline):
 class ActorAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["name", "actor_type"]
     list_filter = ["actor_type"]
-    search_fields = ["name", "aliases__name"]
+    search_fields = ["name__fold__contains", "aliases__name__fold__contains"]
     inlines = [ActorAliasInline]
 
 
@@ -64,7 +68,7 @@ class SourceAdmin(CheckedActionsMixin, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "scale", "url"]
     list_filter = ["scale"]
-    search_fields = ["name"]
+    search_fields = ["name__fold__contains"]  # accents and case don't count
 
 
 PROTECTED_SHOWN = 50
@@ -73,7 +77,7 @@ PROTECTED_SHOWN = 50
 @admin.register(Tactic)
 class TacticAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_display = ["name", "incident_count"]
-    search_fields = ["name"]
+    search_fields = ["name__fold__contains"]  # accents and case don't count
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(incident_count=Count("incidents"))

@@ -119,5 +119,5 @@ class ActorFilterSet(django_filters.FilterSet):
         if not value:
             return queryset
         # EXISTS rather than a join over aliases, which would list an actor once per alias.
-        alias = ActorAlias.objects.filter(actor=OuterRef("pk"), name__icontains=value)
-        return queryset.filter(Q(name__icontains=value) | Exists(alias))
+        alias = ActorAlias.objects.filter(actor=OuterRef("pk"), name__fold__contains=value)
+        return queryset.filter(Q(name__fold__contains=value) | Exists(alias))

@@ -1,15 +1,16 @@
 """Full-text index for the q= filter: title and narrative, 'simple' configuration.
 
-PostgreSQL only (SQLite searches with LIKE). Built from querysets.SEARCH_DOCUMENT so that the
-index expression and the query's expression are compiled by the same code and always match.
+PostgreSQL only (SQLite searches with LIKE). The index as it was built then, with the 'simple'
+configuration; migration 0017 rebuilds it from querysets.SEARCH_DOCUMENT, with unaccent.
 """
 
 from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import migrations
 
-from incidents.querysets import SEARCH_DOCUMENT
-
-INDEX = GinIndex(SEARCH_DOCUMENT, name="incident_search_idx")
+INDEX = GinIndex(
+    SearchVector("title", "narrative", config="simple"), name="incident_search_idx"
+)
 
 
 def create(apps, schema_editor):
