@@ -20,3 +20,15 @@ def test_a_result_not_worth_keeping_is_computed_every_time():
     answers = iter([1, 2])
     assert remember(["small"], lambda: next(answers), 60, keep_if=lambda n: n > 5) == 1
     assert remember(["small"], lambda: next(answers), 60, keep_if=lambda n: n > 5) == 2
+
+
+def test_a_written_import_forgets_remembered_results(
+    db, tmp_path, django_capture_on_commit_callbacks
+):
+    from tests.incidents.test_csv_injection import import_acled
+
+    answers = iter([1, 2])
+    assert remember(["answer", 44], lambda: next(answers), 60) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        import_acled(tmp_path)
+    assert remember(["answer", 44], lambda: next(answers), 60) == 2
