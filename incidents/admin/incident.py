@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..choices import Status
 from ..models import Incident, SubEventType
+from .dates import DATE_OVERRIDES
 from .history import IncidentHistoryAdmin, VersionedIncidentForm
 from .parts import (
     CasualtyInline,
@@ -45,6 +46,7 @@ class IncidentAdmin(
     admin.ModelAdmin,
 ):
     form = IncidentAdminForm
+    formfield_overrides = DATE_OVERRIDES
 
     class Media:
         css = {"all": ["css/admin-incident.css"]}

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import figures
 from ..models import Casualty, Citation, IncidentActor, Source, SourceReport
+from .dates import DATE_OVERRIDES
 from .permissions import IncidentPartInline
 
 
@@ -45,7 +46,10 @@ class SourceReportInline(IncidentPartInline, admin.TabularInline):
     autocomplete_fields = ["source"]
     fields = ["group", "outcome", "source", "qualifier", "figure", "figure_high", "reported_on"]
     fields += ["quote"]
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 1})}}
+    formfield_overrides = {
+        models.TextField: {"widget": forms.Textarea(attrs={"rows": 1})},
+        **DATE_OVERRIDES,
+    }
     extra = 1
 
     def get_queryset(self, request):
@@ -173,7 +177,7 @@ class CasualtyInline(IncidentPartInline, admin.TabularInline):
 class CitationInline(IncidentPartInline, admin.StackedInline):
     model = Citation
     # Reports are on the web today: a URL typed without a scheme is https.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}, **DATE_OVERRIDES}
     autocomplete_fields = ["source"]
     fields = [("source", "published_on"), "url", "title", "excerpt"]
     extra = 1

@@ -322,6 +322,8 @@ class Incident(models.Model):
             errors["start_date"] = _("The start date is in the future.")
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = _("The end date is before the start date.")
+        elif self.end_date and self.end_date > timezone.localdate():
+            errors["end_date"] = _("The end date is in the future.")
         if (
             self.sub_event_type_id
             and self.event_type_id
