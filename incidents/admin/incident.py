@@ -48,9 +48,6 @@ class IncidentAdmin(
     form = IncidentAdminForm
     formfield_overrides = DATE_OVERRIDES
 
-    class Media:
-        css = {"all": ["css/admin-incident.css"]}
-
     list_display = ["start_date", "title", "location", "event_type", "killed_best", "status"]
     list_display_links = ["start_date", "title"]
     list_filter = [QueueFilter, "status", "event_type", "date_precision", "location__admin1"]

@@ -562,7 +562,8 @@ def test_the_map_has_a_point_per_incident_coloured_by_type_and_a_legend(client, 
     assert "vendor/leaflet-1.9.4/leaflet.js" in html
     assert "vendor/world-atlas-2.0.2/north-africa-sahel-countries-50m.json" in html
     legend = re.search(r'<ul class="map-legend".*?</ul>', html, re.S).group(0)
-    assert re.findall(r"</span>([^<]+)</li>", legend) == ["Battles", "Violence against civilians"]
+    assert re.findall(r"</svg>([^<]+)</li>", legend) == ["Battles", "Violence against civilians"]
+    assert '<circle fill="#D55E00"/>' in legend  # an SVG fill, not a style="…" the CSP refuses
     assert "most recent of" not in html
 
 
