@@ -301,7 +301,8 @@ def history_entries(versions):
     """(version, what changed from the version before it) for versions newest first."""
     names = names_for([version.snapshot for version in versions])
     entries = []
-    for newer, older in zip(versions, [*versions[1:], None], strict=True):
+    versions = list(versions)
+    for newer, older in zip(versions, [*versions[1:], None][: len(versions)], strict=True):
         changes = compare(older.snapshot, newer.snapshot, names) if older else []
         entries.append((newer, summarize(changes)))
     return entries

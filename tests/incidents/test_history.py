@@ -479,3 +479,11 @@ def test_a_revert_leaves_out_an_actor_deleted_since(reviewer_client, reviewer):
     incident.refresh_from_db()
     assert incident.title == "First"
     assert not incident.incident_actors.exists()
+
+
+def test_the_history_of_an_incident_without_versions_is_a_page(analyst_client):
+    incident = IncidentFactory(status=Status.DRAFT)  # written without a version, as imports do
+    url = reverse("admin:incidents_incident_history", args=[incident.pk])
+    response = analyst_client.get(url)
+    assert response.status_code == 200
+    assert "its history starts with its next change" in response.content.decode()
