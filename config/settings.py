@@ -90,7 +90,7 @@ if SECURE_PROXY_SSL:
         SILENCED_SYSTEM_CHECKS = ["security.W021"]
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "config.admin.WorkbenchAdminConfig",  # django.contrib.admin with the workbench's site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

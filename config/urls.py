@@ -2,10 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-admin.site.site_header = "incidentdb — analysts' workbench"
-admin.site.site_title = "incidentdb admin"
-admin.site.index_title = "Incidents, places, actors and sources"
-
 urlpatterns = [
     # The home page, /incidents/…, /places/…, /actors/…: the public pages of the incidents app,
     # and the list's downloads /incidents.csv ….

@@ -62,6 +62,12 @@ class IncidentQuerySet(models.QuerySet):
     def waiting_for_review(self):
         return self.filter(status=Status.IN_REVIEW)
 
+    def published_by(self, user):
+        """Published incidents the user created, submitted or published."""
+        return self.filter(status=Status.PUBLISHED).filter(
+            Q(created_by=user) | Q(submitted_by=user) | Q(published_by=user)
+        )
+
     # --- filters (used by IncidentFilterSet) ------------------------------------------------
 
     def involving_actors(self, actors):

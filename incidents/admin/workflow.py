@@ -101,20 +101,44 @@ class QueueFilter(admin.SimpleListFilter):
     parameter_name = "queue"
 
     def lookups(self, request, model_admin):
-        return [
-            ("my_drafts", _("My drafts")),
-            ("returned_to_me", _("Returned to me")),
-            ("waiting_for_review", _("Waiting for review")),
-        ]
+        return [(value, label) for value, label, _select in QUEUES]
 
     def queryset(self, request, queryset):
-        if self.value() == "my_drafts":
-            return queryset.drafts_of(request.user)
-        if self.value() == "returned_to_me":
-            return queryset.returned_to(request.user)
-        if self.value() == "waiting_for_review":
-            return queryset.waiting_for_review()
+        for value, _label, select in QUEUES:
+            if self.value() == value:
+                return select(queryset, request.user)
         return queryset
+
+
+# The queues: (the queue parameter's value, label, its incidents for a user). The changelist's
+# "queue" filter and the admin index's "Your queues" (config/admin.py) list them.
+QUEUES = [
+    ("my_drafts", gettext_lazy("My drafts"), lambda incidents, user: incidents.drafts_of(user)),
+    (
+        "returned_to_me",
+        gettext_lazy("Returned to me"),
+        lambda incidents, user: incidents.returned_to(user),
+    ),
+    (
+        "waiting_for_review",
+        gettext_lazy("Waiting for review"),
+        lambda incidents, user: incidents.waiting_for_review(),
+    ),
+    (
+        "published_by_me",
+        gettext_lazy("Published by me"),
+        lambda incidents, user: incidents.published_by(user),
+    ),
+]
+
+
+def queues_of(user):
+    """[(label, changelist URL, number of incidents)] for the admin index, a count each."""
+    changelist = reverse("admin:incidents_incident_changelist")
+    return [
+        (label, f"{changelist}?queue={value}", select(Incident.objects.all(), user).count())
+        for value, label, select in QUEUES
+    ]
 
 
 class IncidentWorkflowMixin:
