@@ -2,11 +2,17 @@
 
 import csv
 import io
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
 from django.urls import reverse
 
 from incidents.models import ImportRun, Incident
+from tests.factories import UserFactory
 from tests.incidents.test_import_ucdp import GLOBAL_COLUMNS, ged_row
 
 ADD_URL = reverse("admin:incidents_importrun_add")
@@ -81,9 +87,46 @@ def test_a_file_with_the_wrong_delimiter_is_refused_on_the_form(analyst_client):
 def test_a_run_is_imported_once(analyst_client):
     response = upload(analyst_client, ged_row(id="1"))
     analyst_client.post(response.url, {"_confirm_import": "1"})
-    analyst_client.post(response.url, {"_confirm_import": "1"})
+    second = analyst_client.post(response.url, {"_confirm_import": "1"}, follow=True)
+    assert "This file was already imported by analyst at " in second.content.decode()
     assert ImportRun.objects.get().result["created"] == 1
     assert Incident.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_two_concurrent_confirms_import_once(client):
+    if connection.vendor != "postgresql":
+        # The SQLite test database lives in memory with a shared cache, where a second
+        # connection's write fails at once with "table is locked" instead of waiting: two
+        # connections cannot even take turns there. The sequential test above runs on both.
+        pytest.skip("two connections writing at once need PostgreSQL")
+    analyst = UserFactory(username="analyst", group="Analyst")
+    client.force_login(analyst)
+    rows = [ged_row(id=str(n)) for n in range(1, 301)]  # long enough for the two to overlap
+    change_url = upload(client, *rows).url
+    start = threading.Barrier(2)
+
+    def confirm():
+        tab = Client()
+        tab.force_login(analyst)
+        start.wait()
+        try:
+            return tab.post(change_url, {"_confirm_import": "1"}, follow=True).content.decode()
+        finally:
+            connection.close()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        pages = list(pool.map(lambda _: confirm(), range(2)))
+
+    told = [
+        page
+        for page in pages
+        if "This file is being imported" in page or "This file was already imported" in page
+    ]
+    assert len(told) == 1
+    assert Incident.objects.count() == 300
+    run = ImportRun.objects.get()
+    assert run.imported_by == analyst and run.result["created"] == 300
 
 
 def test_a_bad_byte_deep_in_the_file_is_reported_not_a_server_error(analyst_client):
