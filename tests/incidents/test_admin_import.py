@@ -2,17 +2,11 @@
 
 import csv
 import io
-import threading
-from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test import Client
 from django.urls import reverse
 
 from incidents.models import ImportRun, Incident
-from tests.factories import UserFactory
 from tests.incidents.test_import_ucdp import GLOBAL_COLUMNS, ged_row
 
 ADD_URL = reverse("admin:incidents_importrun_add")
@@ -91,43 +85,6 @@ def test_a_run_is_imported_once(analyst_client):
     assert "This file was already imported by analyst at " in second.content.decode()
     assert ImportRun.objects.get().result["created"] == 1
     assert Incident.objects.count() == 1
-
-
-# The SQLite test database lives in memory with a shared cache, where a second connection's
-# write fails at once with "table is locked" instead of waiting: two connections cannot even
-# take turns there. The sequential test above runs on both databases. (Skipped here rather
-# than inside the test: a transactional test skipped from within leaves its flush
-# unrestored, and the next tests would find no taxonomy or groups.)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs two writing connections")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_two_concurrent_confirms_import_once(client):
-    analyst = UserFactory(username="analyst", group="Analyst")
-    client.force_login(analyst)
-    rows = [ged_row(id=str(n)) for n in range(1, 301)]  # long enough for the two to overlap
-    change_url = upload(client, *rows).url
-    start = threading.Barrier(2)
-
-    def confirm():
-        tab = Client()
-        tab.force_login(analyst)
-        start.wait()
-        try:
-            return tab.post(change_url, {"_confirm_import": "1"}, follow=True).content.decode()
-        finally:
-            connection.close()  # this thread's own connection
-
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        pages = list(pool.map(lambda _: confirm(), range(2)))
-
-    told = [
-        page
-        for page in pages
-        if "This file is being imported" in page or "This file was already imported" in page
-    ]
-    assert len(told) == 1
-    assert Incident.objects.count() == 300
-    run = ImportRun.objects.get()
-    assert run.imported_by == analyst and run.result["created"] == 300
 
 
 def test_a_bad_byte_deep_in_the_file_is_reported_not_a_server_error(analyst_client):
