@@ -117,13 +117,17 @@ REPORT_SOURCES = {
 @dataclass
 class DemoReport:
     created: list = field(default_factory=list)
-    # Demo accounts whose demo password was taken away (see ensure_demo_users).
+    # Existing demo accounts given the demo password, or whose demo password was taken away
+    # (see ensure_demo_users).
+    unlocked: list = field(default_factory=list)
     locked: list = field(default_factory=list)
 
     def __str__(self):
         lines = []
         if self.created:
             lines.append("Created " + ", ".join(self.created) + ".")
+        if self.unlocked:
+            lines.append("Gave the demo password to " + ", ".join(self.unlocked) + ".")
         if self.locked:
             lines.append(
                 "Removed the demo password of " + ", ".join(self.locked) + " (DEBUG is off)."
@@ -229,6 +233,8 @@ def ensure_demo_users(report, with_passwords):
                 user.groups.add(Group.objects.get(name=group_name))
             report.created.append(f"user {username}")
         if with_passwords and (created or not user.has_usable_password()):
+            if not created:
+                report.unlocked.append(username)
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         elif not with_passwords and (created or user.check_password(DEMO_PASSWORD)):

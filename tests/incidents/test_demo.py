@@ -127,8 +127,10 @@ def test_with_debug_on_the_demo_accounts_log_in_with_the_demo_password(db, setti
 def test_with_accounts_gives_the_demo_password_with_debug_off(db, settings):
     settings.DEBUG = False
     call_command("load_demo", stdout=io.StringIO())
-    call_command("load_demo", "--with-accounts", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("load_demo", "--with-accounts", stdout=out)
     assert demo_logins() == set(DEMO_USERS)
+    assert "Gave the demo password to admin, analyst, reviewer." in out.getvalue()
 
 
 def test_a_later_load_with_debug_off_removes_the_demo_password_but_not_a_chosen_one(db, settings):
