@@ -42,6 +42,7 @@ run: $(BIN)/.installed-app
 	fi
 	@echo ""
 	@echo "incidentdb is starting on http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "The demo accounts' password is for local use only: never load them on a server others can reach."
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -29,6 +29,8 @@ from .models import (
     Tactic,
 )
 
+# Known to anyone who reads this file: the demo accounts get it only on a laptop (DEBUG on, as
+# `make run` sets it) or when asked for with `load_demo --with-accounts`.
 DEMO_PASSWORD = "incidentdb-demo"
 # username → (group, is superuser)
 DEMO_USERS = {"admin": (None, True), "analyst": ("Analyst", False), "reviewer": ("Reviewer", False)}
@@ -115,21 +117,33 @@ REPORT_SOURCES = {
 @dataclass
 class DemoReport:
     created: list = field(default_factory=list)
+    # Existing demo accounts given the demo password, or whose demo password was taken away
+    # (see ensure_demo_users).
+    unlocked: list = field(default_factory=list)
+    locked: list = field(default_factory=list)
 
     def __str__(self):
-        if not self.created:
-            return "Demo data already loaded; nothing changed."
-        return "Created " + ", ".join(self.created) + "."
+        lines = []
+        if self.created:
+            lines.append("Created " + ", ".join(self.created) + ".")
+        if self.unlocked:
+            lines.append("Gave the demo password to " + ", ".join(self.unlocked) + ".")
+        if self.locked:
+            lines.append(
+                "Removed the demo password of " + ", ".join(self.locked) + " (DEBUG is off)."
+            )
+        return "\n".join(lines) or "Demo data already loaded; nothing changed."
 
 
 @transaction.atomic
-def load_demo():
+def load_demo(with_passwords=False):
     """Load the demo data; anything already there is left untouched (safe to run repeatedly).
 
-    The demo accounts are part of it: the reviewer account publishes the demo incidents.
+    The demo accounts are part of it: the reviewer account publishes the demo incidents. They
+    log in with DEMO_PASSWORD only `with_passwords`; see ensure_demo_users.
     """
     report = DemoReport()
-    users = ensure_demo_users(report)
+    users = ensure_demo_users(report, with_passwords)
     mali = load_country("MLI")
     source, created = Source.objects.get_or_create(
         name=REPORT_SOURCE, defaults={"scale": SourceScale.OTHER}
@@ -203,17 +217,30 @@ def load_attack(attack, location, sources, reviewer):
     incident.publish(by=reviewer)
 
 
-def ensure_demo_users(report):
+def ensure_demo_users(report, with_passwords):
+    """The demo accounts, created when missing. With `with_passwords` a new account, or one
+    left without a usable password, gets DEMO_PASSWORD. Without it a new account gets no
+    usable password (its owner sets one with `manage.py changepassword`), and an account
+    still on DEMO_PASSWORD, from an earlier demo load, loses it: a known password must not
+    open a deployment that others can reach. A password someone set is never touched."""
     users = {}
     for username, (group_name, is_superuser) in DEMO_USERS.items():
         user, created = User.objects.get_or_create(
             username=username, defaults={"is_staff": True, "is_superuser": is_superuser}
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
-            user.save(update_fields=["password"])
             if group_name:
                 user.groups.add(Group.objects.get(name=group_name))
             report.created.append(f"user {username}")
+        if with_passwords and (created or not user.has_usable_password()):
+            if not created:
+                report.unlocked.append(username)
+            user.set_password(DEMO_PASSWORD)
+            user.save(update_fields=["password"])
+        elif not with_passwords and (created or user.check_password(DEMO_PASSWORD)):
+            if not created:
+                report.locked.append(username)
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
         users[username] = user
     return users

@@ -31,3 +31,14 @@ def format_estimate(low, best, high):
     if low == high == best or low is None or high is None:
         return f"{best:,}"
     return f"{best:,} ({low:,}–{high:,})"
+
+
+def web_link(url):
+    """The URL when it is an http or https address, else "": the only addresses rendered as
+    links. A citation's URL can hold anything the ORM or an import wrote; a `javascript:`,
+    `data:` or `vbscript:` one must never become an href. Browsers drop whitespace and control
+    characters inside a scheme ("java\\tscript:"), so any such character disqualifies it."""
+    if not url or any(character.isspace() or ord(character) < 32 for character in url):
+        return ""
+    scheme, separator, _rest = url.partition("://")
+    return url if separator and scheme.lower() in ("http", "https") else ""

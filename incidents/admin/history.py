@@ -168,7 +168,7 @@ class IncidentHistoryAdmin:
         if object_id is None:
             return None
         try:
-            return Incident.objects.filter(pk=unquote(object_id)).first()
+            return Incident.objects.filter(pk=unquote(str(object_id))).first()
         except (ValueError, ValidationError):
             return None
 
@@ -208,7 +208,11 @@ class IncidentHistoryAdmin:
         ]
 
     def _viewable(self, request, object_id):
-        incident = get_object_or_404(Incident, pk=object_id)
+        # The history page's address takes any text as the id, as every admin address does:
+        # text that names no incident ("None", "abc", a number past 64 bits) is a missing page.
+        incident = self._incident_or_none(object_id)
+        if incident is None:
+            raise Http404(_("No such incident."))
         if not self.has_view_or_change_permission(request, incident):
             raise PermissionDenied
         return incident
@@ -227,7 +231,7 @@ class IncidentHistoryAdmin:
     def history_view(self, request, object_id, extra_context=None):
         if request.method != "GET":
             return HttpResponseNotAllowed(["GET"])
-        incident = self._viewable(request, unquote(object_id))
+        incident = self._viewable(request, object_id)
         versions = list(incident.versions.select_related("recorded_by"))
         entries = history.history_entries(versions)
         proposals = incident.proposals.select_related("version", "proposed_by", "decided_by")

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..importers.reading import CsvFile, FileRefused
 from ..importers.registry import IMPORTERS
-from ..importers.runs import run_import, run_preview
+from ..importers.runs import already_imported_message, run_import, run_preview
 from ..models import ImportRun
 from .permissions import CheckedActionsMixin
 
@@ -110,12 +110,15 @@ class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            upload = form.cleaned_data["file"]
-            obj.file_name = upload.name
-            obj.content = b"".join(upload.chunks())  # chunks() reads from the start
-            obj.uploaded_by = request.user
-            run_preview(obj, by=request.user)
+        if change:
+            # Once uploaded, nothing of a run is edited here, and saving the run as this
+            # request read it could undo an import another request has just recorded.
+            return
+        upload = form.cleaned_data["file"]
+        obj.file_name = upload.name
+        obj.content = b"".join(upload.chunks())  # chunks() reads from the start
+        obj.uploaded_by = request.user
+        run_preview(obj, by=request.user)
         super().save_model(request, obj, form, change)
 
     def response_add(self, request, obj, post_url_continue=None):
@@ -124,13 +127,18 @@ class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
 
     def response_change(self, request, obj):
         if "_confirm_import" in request.POST:
-            if not obj.can_import:
+            if obj.imported_at is not None:
+                self.message_user(request, already_imported_message(obj), messages.WARNING)
+            elif not obj.can_import:
                 self.message_user(
                     request, _("This file cannot be imported as it is."), messages.ERROR
                 )
             else:
                 result = run_import(obj, by=request.user)
-                level = messages.SUCCESS if result["written"] else messages.ERROR
+                if result["written"]:
+                    level = messages.SUCCESS
+                else:
+                    level = messages.WARNING if result.get("already") else messages.ERROR
                 self.message_user(request, result["summary"], level)
             return redirect(reverse("admin:incidents_importrun_change", args=[obj.pk]))
         return super().response_change(request, obj)

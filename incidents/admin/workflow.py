@@ -174,9 +174,11 @@ class IncidentWorkflowMixin:
             **(extra_context or {}),
             "can_publish": self.has_publish_permission(request),
         }
-        if object_id is not None and object_id.isdigit():
+        # _incident_or_none (IncidentHistoryAdmin's): text that names no incident is no error.
+        incident = self._incident_or_none(object_id)
+        if incident is not None:
             extra_context["notes"] = list(
-                IncidentNote.objects.filter(incident_id=object_id).select_related("written_by")
+                IncidentNote.objects.filter(incident=incident).select_related("written_by")
             )
             extra_context["note_form"] = NoteForm()
         return super().changeform_view(request, object_id, form_url, extra_context)

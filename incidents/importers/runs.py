@@ -3,7 +3,7 @@ admin's import page calls these; the ImportRun model only holds the file and the
 
 import io
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import ImportRun
@@ -23,24 +23,52 @@ def run_preview(run, by):
 
 def run_import(run, by):
     """Import the run's file for real and keep the report. New incidents are published when
-    the importing user may publish, drafts otherwise. A second confirmation (a double click,
-    another app server) finds the run imported and does nothing. While another import runs,
-    nothing is written and the run stays to be confirmed again. Returns the report."""
-    with transaction.atomic():
-        locked = ImportRun.objects.select_for_update().get(pk=run.pk)
-        if locked.imported_at is None:
-            try:
-                locked.result = _import(locked, by, dry_run=False)
-            except ImportBusy as busy:
-                return {"summary": str(busy), "busy": True, "written": False}
-            locked.imported_at, locked.imported_by = timezone.now(), by
-            locked.save(update_fields=["result", "imported_at", "imported_by"])
-    run.result, run.imported_at, run.imported_by = (
-        locked.result,
-        locked.imported_at,
-        locked.imported_by,
-    )
+    the importing user may publish, drafts otherwise. Returns the report to show.
+
+    The confirm claims the run before importing: a second confirmation (a double click,
+    another tab, another app server) writes nothing and is told the file is being, or was
+    already, imported. While another file is being imported, nothing is written and the run
+    stays to be confirmed again."""
+    try:
+        with transaction.atomic():
+            if not _claim(run, by):
+                return _not_claimed(run)
+            result = _import(run, by, dry_run=False)
+            ImportRun.objects.filter(pk=run.pk).update(result=result)
+    except ImportBusy as busy:  # the claim is rolled back with the rest
+        return {"summary": str(busy), "busy": True, "written": False}
+    run.refresh_from_db(fields=["result", "imported_at", "imported_by"])
     return run.result
+
+
+def _claim(run, by):
+    """Mark the run imported by this user, or return False when another confirmation holds it
+    or has imported it. The conditional UPDATE is the claim on every database: it keeps the
+    row locked until the import commits, and a second UPDATE that waited for it finds
+    imported_at set. On PostgreSQL a confirmation that finds the row locked is answered at once
+    rather than after the other import."""
+    if connection.features.has_select_for_update_skip_locked:
+        free = ImportRun.objects.select_for_update(skip_locked=True).filter(pk=run.pk)
+        if not free.exists():
+            return False
+    claimed = ImportRun.objects.filter(pk=run.pk, imported_at=None).update(
+        imported_at=timezone.now(), imported_by=by
+    )
+    return claimed == 1
+
+
+def _not_claimed(run):
+    run.refresh_from_db(fields=["result", "imported_at", "imported_by"])
+    return {"summary": already_imported_message(run), "written": False, "already": True}
+
+
+def already_imported_message(run):
+    if run.imported_at is None:
+        return "This file is being imported; reload this page in a moment to read its report."
+    return (
+        f"This file was already imported by {run.imported_by} "
+        f"at {timezone.localtime(run.imported_at):%Y-%m-%d %H:%M}; nothing was imported again."
+    )
 
 
 def _import(run, user, dry_run):

@@ -7,6 +7,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from ..choices import ActorType, CasualtyOutcome, Status
+from ..formatting import web_link
 from ..gazetteer import AreaFinder
 from ..models import (
     Actor,
@@ -218,7 +219,8 @@ class IncidentWriter:
                     (
                         incident_id,
                         self._source(item),
-                        item.url[:500],
+                        # Only a web address is kept: a link to anything else is never shown.
+                        web_link(item.url)[:500],
                         item.title[:500],
                         item.published_on,
                         item.excerpt,

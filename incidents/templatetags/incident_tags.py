@@ -2,7 +2,7 @@ from django import template
 
 from .. import figures
 from ..figures import format_coded
-from ..formatting import format_date_at_precision, format_estimate
+from ..formatting import format_date_at_precision, format_estimate, web_link
 
 register = template.Library()
 
@@ -33,3 +33,10 @@ def figures_with_reports(incident):
     """The incident's coded figures, each with the source reports of its group and outcome
     (figures.figures_with_reports), from the prefetched rows."""
     return figures.figures_with_reports(incident.casualties.all(), incident.source_reports.all())
+
+
+@register.filter
+def safe_link(url):
+    """The URL to put in an href, or "" when it is not http(s): {% with link=url|safe_link %}.
+    Every template that links a citation's or a source's URL goes through it."""
+    return web_link(url)

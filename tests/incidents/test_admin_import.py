@@ -81,7 +81,8 @@ def test_a_file_with_the_wrong_delimiter_is_refused_on_the_form(analyst_client):
 def test_a_run_is_imported_once(analyst_client):
     response = upload(analyst_client, ged_row(id="1"))
     analyst_client.post(response.url, {"_confirm_import": "1"})
-    analyst_client.post(response.url, {"_confirm_import": "1"})
+    second = analyst_client.post(response.url, {"_confirm_import": "1"}, follow=True)
+    assert "This file was already imported by analyst at " in second.content.decode()
     assert ImportRun.objects.get().result["created"] == 1
     assert Incident.objects.count() == 1
 

@@ -2,12 +2,15 @@
 Bamako attack whose sources disagree."""
 
 import datetime
+import io
 
 import pycountry
 from django.apps import apps
+from django.contrib.auth.models import User
 from django.core.management import call_command
 
 from incidents.choices import CasualtyOutcome, DatePrecision, Status
+from incidents.demo import DEMO_PASSWORD, DEMO_USERS
 from incidents.models import AdminArea, Country, Incident
 
 
@@ -89,3 +92,69 @@ def test_load_demo_twice_changes_nothing(db, capsys):
     call_command("load_demo")
     assert snapshot() == before
     assert "nothing changed" in capsys.readouterr().out
+
+
+def demo_logins():
+    """The demo accounts that log in with the demo password."""
+    return {
+        user.username
+        for user in User.objects.filter(username__in=DEMO_USERS)
+        if user.check_password(DEMO_PASSWORD)
+    }
+
+
+def test_with_debug_off_the_demo_accounts_get_no_usable_password(db, settings):
+    settings.DEBUG = False
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    users = User.objects.filter(username__in=DEMO_USERS)
+    assert users.count() == 3
+    assert not any(user.has_usable_password() for user in users)
+    assert "python manage.py changepassword admin" in out.getvalue()
+    assert DEMO_PASSWORD not in out.getvalue()
+    # The reviewer still publishes the demo incidents.
+    assert Incident.objects.public().filter(published_by__username="reviewer").exists()
+
+
+def test_with_debug_on_the_demo_accounts_log_in_with_the_demo_password(db, settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert demo_logins() == set(DEMO_USERS)
+    assert f"password '{DEMO_PASSWORD}'. This password is for local use only" in out.getvalue()
+
+
+def test_with_accounts_gives_the_demo_password_with_debug_off(db, settings):
+    settings.DEBUG = False
+    call_command("load_demo", stdout=io.StringIO())
+    out = io.StringIO()
+    call_command("load_demo", "--with-accounts", stdout=out)
+    assert demo_logins() == set(DEMO_USERS)
+    assert "Gave the demo password to admin, analyst, reviewer." in out.getvalue()
+
+
+def test_a_later_load_with_debug_off_removes_the_demo_password_but_not_a_chosen_one(db, settings):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=io.StringIO())
+    admin = User.objects.get(username="admin")
+    admin.set_password("a chosen passphrase")
+    admin.save()
+    settings.DEBUG = False
+    out = io.StringIO()
+    call_command("load_demo", stdout=out)
+    assert demo_logins() == set()
+    assert "Removed the demo password of analyst, reviewer" in out.getvalue()
+    admin.refresh_from_db()
+    assert admin.check_password("a chosen passphrase")
+
+
+def test_the_admin_login_refuses_the_demo_password_after_a_load_with_debug_off(
+    client, db, settings
+):
+    settings.DEBUG = False
+    call_command("load_demo", stdout=io.StringIO())
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "admin", "password": DEMO_PASSWORD}
+    )
+    assert response.status_code == 200  # the form again, with its error
+    assert "_auth_user_id" not in client.session
