@@ -11,6 +11,8 @@ conflict page lists the other person's change beside it.
 
 import datetime
 
+from django.core.exceptions import FieldDoesNotExist
+
 from ..history import ROWS
 
 # The inline formsets' prefixes (the incident's related names) and the snapshot's row kinds.
@@ -51,7 +53,7 @@ def merged_post(post, form_class, incident, opened_state):
 def _model_field(incident, name):
     try:
         return incident._meta.get_field(name)
-    except Exception:  # noqa: BLE001 -- a form-only field (the version token, the reason)
+    except FieldDoesNotExist:  # a form-only field: the version token, the reason
         return None
 
 
