@@ -1,5 +1,6 @@
 """Each queue is one click from the admin's first page, with how many incidents it holds."""
 
+import datetime
 import re
 
 from django.utils import timezone
@@ -40,3 +41,38 @@ def test_a_queue_link_lists_its_incidents(analyst_client, analyst):
     IncidentFactory(status=Status.PUBLISHED, title="Someone else's")
     response = analyst_client.get("/admin/incidents/incident/", {"queue": "published_by_me"})
     assert list(response.context["cl"].result_list) == [mine]
+
+
+def test_the_region_filter_follows_the_chosen_country(analyst_client):
+    from tests.factories import AdminAreaFactory, CountryFactory, LocationFactory
+
+    mali, niger = CountryFactory(), CountryFactory(iso3="NER", iso2="NE", name="Niger")
+    mopti = AdminAreaFactory(country=mali, name="Mopti", iso_code="ML-5")
+    tillaberi = AdminAreaFactory(country=niger, name="Tillabéri", iso_code="NE-6")
+    at_mopti = IncidentFactory(location=LocationFactory(admin1=mopti), title="In Mopti")
+    IncidentFactory(location=LocationFactory(admin1=tillaberi), title="In Tillabéri")
+    url = "/admin/incidents/incident/"
+    every = analyst_client.get(url).content.decode()
+    assert "Mali · Mopti" in every and "Niger · Tillabéri" in every
+    in_mali = analyst_client.get(url, {"location__country__id__exact": mali.pk})
+    html = in_mali.content.decode()
+    assert "Mali · Mopti" in html and "Niger · Tillabéri" not in html
+    chosen = analyst_client.get(url, {"region": mopti.pk})
+    assert list(chosen.context["cl"].result_list) == [at_mopti]
+
+
+def test_incidents_without_a_source_are_one_filter_away(analyst_client):
+    from tests.factories import CitationFactory
+
+    bare = IncidentFactory(status=Status.DRAFT, title="No source yet")
+    CitationFactory(incident=IncidentFactory(status=Status.DRAFT, title="Sourced"))
+    response = analyst_client.get("/admin/incidents/incident/", {"cited": "no"})
+    assert list(response.context["cl"].result_list) == [bare]
+
+
+def test_the_incident_list_shows_short_cells_that_sort(analyst_client):
+    IncidentFactory(title="Small", start_date=datetime.date(2024, 9, 17))
+    response = analyst_client.get("/admin/incidents/incident/", {"o": "-5"})  # killed, largest
+    html = response.content.decode()
+    assert '<th class="field-date"><a href=' in html and ">2024-09-17</a>" in html
+    assert re.search(r'<th scope="col" class="sortable column-killed sorted descending">', html)

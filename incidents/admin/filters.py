@@ -1,0 +1,52 @@
+"""The incident list's own filters: a region picker that follows the chosen country, and
+incidents that cite no source yet."""
+
+from django.contrib import admin
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from ..models import AdminArea, Citation
+
+COUNTRY_PARAMETER = "location__country__id__exact"
+
+
+class RegionFilter(admin.SimpleListFilter):
+    """Regions (admin1) as "Country · Region", sorted by country; once a country is chosen,
+    only its regions, so the list stays short."""
+
+    title = _("region")
+    parameter_name = "region"
+
+    def lookups(self, request, model_admin):
+        regions = AdminArea.objects.filter(level=AdminArea.Level.ADMIN1).select_related("country")
+        country = request.GET.get(COUNTRY_PARAMETER, "")
+        if country.isascii() and country.isdigit():
+            regions = regions.filter(country_id=country)
+        return [
+            (str(region.pk), f"{region.country.name} · {region.name}")
+            for region in regions.order_by("country__name", "name")
+        ]
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value and value.isascii() and value.isdigit():
+            return queryset.filter(location__admin1=value)
+        return queryset
+
+
+class CitationFilter(admin.SimpleListFilter):
+    """Incidents without a citation cannot be published: the analyst's list of what to source."""
+
+    title = _("sources")
+    parameter_name = "cited"
+
+    def lookups(self, request, model_admin):
+        return [("no", _("No source cited")), ("yes", _("At least one source"))]
+
+    def queryset(self, request, queryset):
+        cited = Exists(Citation.objects.filter(incident=OuterRef("pk")))
+        if self.value() == "no":
+            return queryset.filter(~cited)
+        if self.value() == "yes":
+            return queryset.filter(cited)
+        return queryset
