@@ -2,10 +2,10 @@
 that datasets use ("Gao region", "Centre Nord region", "Ivory Coast") to them."""
 
 import re
-import unicodedata
 
 import pycountry
 
+from .folding import fold
 from .models import AdminArea, Country
 
 # Country names in UCDP and ACLED that pycountry does not know, with their ISO 3166-1 alpha-3.
@@ -51,8 +51,7 @@ AREA_SUFFIXES = re.compile(
 def fold_name(name):
     """A name compared loosely: case, accents and punctuation (hyphens, apostrophes, dots,
     commas) don't count; "(…)" stays, so GED's "Yemen (North Yemen)" is not "Yemen"."""
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    text = re.sub(r"[-_'’.,]", " ", text)
+    text = re.sub(r"[-_'’.,]", " ", fold(name))
     return re.sub(r"\s+", " ", text).strip()
 
 

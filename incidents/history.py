@@ -414,7 +414,7 @@ def restore(incident, state, *, by):
         model = manager.model
         manager.all().delete()
         kept = {field.attname: field for field in model._meta.concrete_fields}
-        rows = [row for row in state.get(name, []) if _references_exist(model, row)]
+        rows = _rows_whose_references_exist(model, state.get(name, []))
         model.objects.bulk_create(
             model(
                 incident=incident,
@@ -427,14 +427,22 @@ def restore(incident, state, *, by):
     incident.refresh_casualty_totals()
 
 
-def _references_exist(model, row):
-    """False when the row points to an actor or source deleted since the version was recorded
-    (it cannot be written back; the compare page still shows it as it was)."""
+def _rows_whose_references_exist(model, rows):
+    """The rows without those pointing to an actor or source deleted since the version was
+    recorded (they cannot be written back; the compare page still shows them as they were).
+    One query per kind of reference, however many rows."""
     for field in model._meta.concrete_fields:
-        if field.is_relation and field.name != "incident" and row.get(field.attname):
-            if not field.related_model.objects.filter(pk=row[field.attname]).exists():
-                return False
-    return True
+        if not field.is_relation or field.name == "incident":
+            continue
+        wanted = {row[field.attname] for row in rows if row.get(field.attname)}
+        if wanted:
+            found = set(
+                field.related_model.objects.filter(pk__in=wanted).values_list("pk", flat=True)
+            )
+            rows = [
+                row for row in rows if not row.get(field.attname) or row[field.attname] in found
+            ]
+    return rows
 
 
 def may_revert(user, incident):

@@ -8,12 +8,14 @@ from django.utils.translation import gettext_lazy as _
 
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y", "%d-%m-%Y"]
 DATE_HINT = _("YYYY-MM-DD or DD/MM/YYYY")
+# What fits in the admin's narrow date box; the tooltip (title) gives both formats.
+DATE_PLACEHOLDER = _("DD/MM/YYYY")
 
 # For the formfield_overrides of every admin class (and inline) with date fields.
 DATE_OVERRIDES = {
     models.DateField: {
         "input_formats": DATE_INPUT_FORMATS,
-        "widget": AdminDateWidget(attrs={"placeholder": DATE_HINT, "title": DATE_HINT}),
+        "widget": AdminDateWidget(attrs={"placeholder": DATE_PLACEHOLDER, "title": DATE_HINT}),
         "error_messages": {"invalid": _("Enter a date as YYYY-MM-DD or DD/MM/YYYY (day first).")},
     }
 }

@@ -6,6 +6,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from ..models import AdminArea, Citation
+from ..querystrings import row_id
 
 COUNTRY_PARAMETER = "location__country__id__exact"
 
@@ -19,8 +20,8 @@ class RegionFilter(admin.SimpleListFilter):
 
     def lookups(self, request, model_admin):
         regions = AdminArea.objects.filter(level=AdminArea.Level.ADMIN1).select_related("country")
-        country = request.GET.get(COUNTRY_PARAMETER, "")
-        if country.isascii() and country.isdigit():
+        country = row_id(request.GET.get(COUNTRY_PARAMETER, ""))
+        if country is not None:
             regions = regions.filter(country_id=country)
         return [
             (str(region.pk), f"{region.country.name} · {region.name}")
@@ -28,9 +29,9 @@ class RegionFilter(admin.SimpleListFilter):
         ]
 
     def queryset(self, request, queryset):
-        value = self.value()
-        if value and value.isascii() and value.isdigit():
-            return queryset.filter(location__admin1=value)
+        region = row_id(self.value())
+        if region is not None:
+            return queryset.filter(location__admin1=region)
         return queryset
 
 
