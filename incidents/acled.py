@@ -61,7 +61,8 @@ SOURCE_SCALE_NAMES = {
     SourceScale.OTHER: "Other",
 }
 # ACLED's actor types (inter1 / inter2), as its export since 2024 writes them instead of the
-# codes 1–8 (our ActorType); spelled out for the same reason as the scale words.
+# codes 1–8 (our ActorType); spelled out for the same reason as the scale words. Code 9 is ours,
+# not ACLED's: an armed non-state group whose dataset gives no type (see ActorType).
 INTER_WORDS = {
     ActorType.STATE_FORCES: "State forces",
     ActorType.REBEL_GROUP: "Rebel group",
@@ -71,6 +72,7 @@ INTER_WORDS = {
     ActorType.PROTESTERS: "Protesters",
     ActorType.CIVILIANS: "Civilians",
     ActorType.EXTERNAL_OTHER: "External/Other forces",
+    ActorType.NON_STATE_UNSPECIFIED: "Non-state group, type not given",
 }
 # civilian_targeting's one value; the cell is empty otherwise.
 CIVILIAN_TARGETING = "Civilian targeting"

@@ -34,7 +34,8 @@ class GeoPrecision(models.IntegerChoices):
 
 
 class ActorType(models.IntegerChoices):
-    """ACLED inter codes."""
+    """ACLED inter codes 1–8, and 9 for an armed non-state group whose dataset does not say
+    which kind (UCDP's non-state sides, GTD's perpetrator groups): a type is never guessed."""
 
     STATE_FORCES = 1, _("State forces")
     REBEL_GROUP = 2, _("Rebel group")
@@ -44,6 +45,7 @@ class ActorType(models.IntegerChoices):
     PROTESTERS = 6, _("Protesters")
     CIVILIANS = 7, _("Civilians")
     EXTERNAL_OTHER = 8, _("External/other forces")
+    NON_STATE_UNSPECIFIED = 9, _("Non-state group, type not given")
 
 
 class ActorRole(models.TextChoices):

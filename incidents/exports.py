@@ -40,7 +40,7 @@ JSON::
                                             # role order, actor_type is ACLED's inter code
          "citations": [{"source": "…", "source_scale": "national", "url": "…",
                         "title": "…", "published_on": "2023-09-16"}, …],
-         "acled_event_id": "", "ucdp_id": "",
+         "acled_event_id": "", "ucdp_id": "", "gtd_event_id": "",
          "last_changed": "2024-01-05T10:00:00+00:00"},
         …],
      "count": 1}
@@ -95,6 +95,7 @@ EXTRA_COLUMNS = [
     "date_precision",
     "where_prec",
     "ucdp_id",
+    "gtd_event_id",
     "title",
     "iso3",
     "admin1_code",
@@ -143,6 +144,7 @@ HXL_TAGS = {
     "date_precision": "#date+precision+ucdp",
     "where_prec": "#geo+precision+ucdp",
     "ucdp_id": "#event+code+ucdp",
+    "gtd_event_id": "#event+code+gtd",
     "title": "#event+title",
     "iso3": "#country+code",
     "admin1_code": "#adm1+code",
@@ -412,6 +414,7 @@ def csv_row(row):
         row["date_precision"],
         row["geo_precision"],
         row["ucdp_id"] or None,
+        row["gtd_event_id"] or None,
         row["title"],
         row["location__country__iso3"],
         row["location__admin1__iso_code"] or None,
@@ -570,6 +573,7 @@ def incident_json(row, url_template):
         ],
         "acled_event_id": row["acled_event_id"],
         "ucdp_id": row["ucdp_id"],
+        "gtd_event_id": row["gtd_event_id"],
         "last_changed": row["updated_at"].isoformat(),
     }
 

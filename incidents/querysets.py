@@ -172,6 +172,7 @@ class IncidentQuerySet(models.QuerySet):
             | Q(location__country__name__fold__contains=word)
             | Q(acled_event_id__iexact=word)
             | Q(ucdp_id=word)
+            | Q(gtd_event_id=word)
             | Exists(named_actor)
         )
         date = DATE_PREFIX.fullmatch(word)
@@ -417,6 +418,7 @@ class IncidentQuerySet(models.QuerySet):
             "injured_high",
             "acled_event_id",
             "ucdp_id",
+            "gtd_event_id",
             "imported_at",
             "source_updated_at",
             "updated_at",

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from ..importers.reading import CsvFile, FileRefused
+from ..importers.reading import FileRefused, open_table
 from ..importers.registry import IMPORTERS
 from ..importers.runs import already_imported_message, run_import, run_preview
 from ..models import ImportRun
@@ -16,7 +16,9 @@ from .permissions import CheckedActionsMixin
 
 
 class ImportRunForm(forms.ModelForm):
-    file = forms.FileField(help_text=_("A CSV file in UTF-8, as UCDP or ACLED export it."))
+    file = forms.FileField(
+        help_text=_("A CSV file in UTF-8 as UCDP or ACLED export it, or GTD's .xlsx workbook.")
+    )
 
     class Meta:
         model = ImportRun
@@ -43,7 +45,7 @@ class ImportRunForm(forms.ModelForm):
         upload, format_name = cleaned.get("file"), cleaned.get("format")
         if upload and format_name:
             try:
-                CsvFile(upload, IMPORTERS[format_name]().missing_columns)
+                open_table(upload, IMPORTERS[format_name]().missing_columns)
             except FileRefused as refused:
                 self.add_error("file", str(refused))
         return cleaned

@@ -8,6 +8,7 @@ How ACLED maps onto incidents:
   assoc_actor_1 / assoc_actor_2 (separated by "; ") are associated with them and, when new,
   take the same type. inter1 / inter2 are codes 1–8 (0 for no actor) in ACLED's exports
   before 2024 and words ("State forces", "Rebel group" …) since; each cell is read as it comes.
+  Our own export also writes 9, a non-state group of no given type (ActorType).
 - time_precision 1 / 2 / 3 is an exact day / a known week / a known month; geo_precision 1 / 2
   / 3 is the place / near it / the district. The extra columns date_precision and where_prec
   (UCDP's finer scales) win when present.
@@ -76,7 +77,7 @@ INTER_CODES = {
     **{str(int(code)): int(code) for code in INTER_WORDS},
     **{word.lower(): int(code) for code, word in INTER_WORDS.items()},
 }
-INTER_HINT = f"not 0–8 nor one of: {', '.join(INTER_WORDS.values())}"
+INTER_HINT = f"not 0–9 nor one of: {', '.join(INTER_WORDS.values())}"
 
 
 class AcledImporter(Importer):
@@ -180,8 +181,12 @@ class AcledImporter(Importer):
             citations=self._citations(row),
             tactics=_split(row.get("tags", "")),
             source_updated_at=updated_at,
-            # Only a UCDP id the row gives: an empty cell must not erase one already known.
-            other_ids={"ucdp_id": ucdp_id} if (ucdp_id := cell.text("ucdp_id")) else {},
+            # Only the ids the row gives: an empty cell must not erase one already known.
+            other_ids={
+                id_field: value
+                for id_field in ("ucdp_id", "gtd_event_id")
+                if (value := cell.text(id_field))
+            },
         )
 
     def find_existing(self, keys):
@@ -254,7 +259,7 @@ class AcledImporter(Importer):
         if code == NO_ACTOR:
             named = [name for name in (actor, associates) if (row.get(name) or "").strip()]
             if named:
-                reason = f"0 (no actor) but {named[0]} names one; give its type (1–8)"
+                reason = f"0 (no actor) but {named[0]} names one; give its type (1–9)"
                 errors.append(RowError(row_number, column, value, reason))
             return None
         return code

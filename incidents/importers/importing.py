@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from ..caching import public_incidents_changed
 from ..models import Incident
 from .bulk import KEYS_PER_QUERY, batched
-from .reading import CsvFile
+from .reading import open_table
 from .records import ImportReport, IncidentRecord, RowError, RowInvalid
 from .writing import IncidentWriter, bulk_written_tables
 
@@ -87,7 +87,7 @@ def import_file(
     if not dry_run:
         # Told now rather than after reading the whole file; taken for real further down.
         _lock_imports()
-    rows = CsvFile(source, importer.missing_columns).rows
+    rows = open_table(source, importer.missing_columns).rows
     report = ImportReport(format=importer.format_name, dry_run=dry_run)
     seen_keys = {}
     seen_other_ids = {}
@@ -225,7 +225,7 @@ def _chunks(iterable, size) -> Iterator[list]:
 
 def write_rejects(report: ImportReport, source, destination):
     """Copy the rejected rows of `source` to a CSV at `destination`, with a reason column."""
-    table = CsvFile(source)
+    table = open_table(source)
     header, rows = table.header, table.rows
     reasons = {}
     for error in report.rejected:

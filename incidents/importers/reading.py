@@ -1,15 +1,19 @@
-"""Reading a dataset's CSV file: the file as a whole (encoding, delimiter, header, its rows)
-and each row's typed values (RowReader), with the helpers the formats share."""
+"""Reading a dataset's file: the file as a whole (CSV: encoding, delimiter, header, its rows;
+or an .xlsx workbook's first sheet) and each row's typed values (RowReader), with the helpers
+the formats share."""
 
 import csv
 import io
 import re
+import zipfile
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from contextlib import contextmanager
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
+import openpyxl
 from django.utils import timezone
 
 from ..gazetteer import find_country_code
@@ -120,6 +124,20 @@ class RowReader:
 country_code = lru_cache(maxsize=1024)(find_country_code)
 
 
+def open_table(source, missing_columns=lambda header: []):
+    """The file as a CsvFile, or as an XlsxFile when it is a workbook (GTD is published as
+    one): told by its name or, for an upload, by the zip signature every .xlsx starts with."""
+    if isinstance(source, str | Path):
+        is_workbook = str(source).lower().endswith(".xlsx")
+    else:
+        source.seek(0)
+        is_workbook = source.read(4) == ZIP_SIGNATURE
+    return (XlsxFile if is_workbook else CsvFile)(source, missing_columns)
+
+
+ZIP_SIGNATURE = b"PK\x03\x04"
+
+
 class CsvFile:
     """A CSV file checked for encoding, delimiter and header, read row by row as often as
     needed (the importer reads it twice) without holding it in memory.
@@ -176,6 +194,65 @@ class CsvFile:
 
 
 NOT_UTF8 = "The file is not UTF-8 text; save it as CSV UTF-8."
+
+
+class XlsxFile:
+    """The first sheet of an .xlsx workbook, read like a CsvFile: a header row, then rows as
+    (row_number, dict of text) in constant memory (openpyxl's read-only mode).
+
+    Each cell becomes the text a CSV export of the sheet would hold, so that the formats' row
+    parsers read both alike: whole numbers without ".0", dates as YYYY-MM-DD, empty as "".
+    """
+
+    def __init__(self, source, missing_columns=lambda header: []):
+        self.source = source
+        try:
+            with self._open() as workbook:
+                header = next(workbook.worksheets[0].iter_rows(max_row=1, values_only=True), ())
+        except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError):
+            raise FileRefused("The file cannot be read as an .xlsx workbook.") from None
+        self.header = [cell_text(name).strip() for name in header]
+        while self.header and self.header[-1] == "":
+            self.header.pop()
+        if not self.header:
+            raise FileRefused("The workbook's first sheet has no header row of column names.")
+        missing = missing_columns(self.header)
+        if missing:
+            raise FileRefused(f"Missing required columns: {', '.join(missing)}.")
+
+    @contextmanager
+    def _open(self):
+        if not isinstance(self.source, str | Path):
+            self.source.seek(0)
+        workbook = openpyxl.load_workbook(self.source, read_only=True, data_only=True)
+        try:
+            yield workbook
+        finally:
+            workbook.close()
+
+    def rows(self) -> Iterator[tuple[int, dict]]:
+        width = len(self.header)
+        with self._open() as workbook:
+            sheet = workbook.worksheets[0]
+            for row_number, values in enumerate(
+                sheet.iter_rows(min_row=2, max_col=width, values_only=True), start=2
+            ):
+                texts = [cell_text(value) for value in values]
+                if "".join(texts).strip():
+                    yield row_number, dict(zip(self.header, texts, strict=False))
+
+
+def cell_text(value):
+    """A workbook cell as the text a CSV of it holds."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time() else value.isoformat(" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def is_hxl_row(values):

@@ -11,8 +11,9 @@ How GED maps onto incidents:
   attacked; in one-sided violence `side_b` is "Civilians", and in state-based violence `side_a`
   is the government, so this reads naturally and keeps UCDP's type_of_violence derivable
   from the actors' types.
-- Actor types: "Government of …" is state forces (ACLED inter 1), "Civilians" is civilians (7),
-  any other side an armed non-state group (2).
+- Actor types only as GED says them: "Government of …" is state forces (ACLED inter 1),
+  "Civilians" is civilians (7), and any other side an organised non-state group of no given
+  type (9): GED does not say whether it is a rebel group, a militia or an ethnic group.
 - Event type: state-based and non-state violence are Battles / Armed clash; one-sided violence
   is Violence against civilians / Attack, with civilian targeting.
 - Deaths by side become coded killed figures by group; GED gives its low and high estimates
@@ -70,11 +71,14 @@ UNKNOWN_DATE_PRECISION = DatePrecision.YEAR.value
 UNKNOWN_GEO_PRECISION = GeoPrecision.COUNTRY.value
 DATE_FORMATS = ["%m/%d/%Y %H:%M:%S", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f"]
 DATE_HINT = "MM/DD/YYYY or YYYY-MM-DD"
-# One citation in source_article: "Office,YYYY-MM-DD,Headline"; offices and headlines may hold
-# commas, so the date is the anchor.
-CITATION = re.compile(
-    r'"+(?P<office>.*?)\s*,(?P<date>\d{4}-\d{2}-\d{2}),(?P<headline>.*?)"+(?:;|$)'
-)
+# source_article: "Office,YYYY-MM-DD,Headline";"Office,…" — each citation in double quotes,
+# separated by ";". A headline may hold commas, quotes of its own ("eleven "terrorists"
+# killed", even at its very end) and line breaks, so citations are split at `";"` and the date
+# is the anchor inside each.
+CITATION_SEPARATOR = '";"'
+CITATION = re.compile(r"(?P<office>.*?)\s*,(?P<date>\d{4}-\d{2}-\d{2}),(?P<headline>.*)", re.DOTALL)
+# The longest headline a citation's title holds; a longer one is kept whole in its excerpt.
+TITLE_LENGTH = 500
 
 
 class UcdpImporter(Importer):
@@ -194,7 +198,7 @@ def actor_type(side):
         return ActorType.STATE_FORCES
     if side == "Civilians":
         return ActorType.CIVILIANS
-    return ActorType.REBEL_GROUP
+    return ActorType.NON_STATE_UNSPECIFIED
 
 
 def casualty_group(side):
@@ -261,16 +265,7 @@ def citations(row):
     """Citations from source_article ("Office,date,Headline";…), else the parallel columns,
     else source_article's free text."""
     article = row.get("source_article", "").strip()
-    found = [
-        CitationRecord(
-            source=match["office"].strip(),
-            scale=SourceScale.OTHER,
-            title=match["headline"].strip(),
-            published_on=datetime.strptime(match["date"], "%Y-%m-%d").date(),
-        )
-        for match in CITATION.finditer(article)
-        if match["office"].strip()
-    ]
+    found = quoted_citations(article)
     if found:
         return found
     offices = [office.strip() for office in row.get("source_office", "").split(";")]
@@ -291,6 +286,29 @@ def citations(row):
     if not result and article:
         result.append(CitationRecord(source=UNPARSED_SOURCE, excerpt=article.strip("\"'")))
     return result
+
+
+def quoted_citations(article):
+    """The citations of a source_article written as UCDP writes them since the 2010s, each
+    headline exactly as given; [] when the text is not in that form (older free text)."""
+    if len(article) < 2 or article[0] != '"' or article[-1] != '"':
+        return []
+    found = []
+    for item in article[1:-1].split(CITATION_SEPARATOR):
+        match = CITATION.fullmatch(item)
+        if match is None or not match["office"].strip():
+            return []
+        headline = match["headline"].strip()
+        found.append(
+            CitationRecord(
+                source=match["office"].strip(),
+                scale=SourceScale.OTHER,
+                title=headline if len(headline) <= TITLE_LENGTH else "",
+                excerpt=headline if len(headline) > TITLE_LENGTH else "",
+                published_on=_iso_date(match["date"]),
+            )
+        )
+    return found
 
 
 def _iso_date(text):

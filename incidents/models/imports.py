@@ -9,7 +9,9 @@ class ImportRun(models.Model):
     any app server can confirm it."""
 
     format = models.CharField(
-        max_length=10, choices=[("ucdp", "UCDP GED"), ("acled", "ACLED")], default="acled"
+        max_length=10,
+        choices=[("ucdp", "UCDP GED"), ("acled", "ACLED"), ("gtd", "GTD")],
+        default="acled",
     )
     file_name = models.CharField(max_length=255, editable=False)
     content = models.BinaryField(editable=False)

@@ -197,6 +197,7 @@ class Incident(models.Model):
     # Identifiers in the reference datasets, so that re-imports update instead of duplicating.
     acled_event_id = models.CharField(_("ACLED event_id_cnty"), max_length=30, blank=True)
     ucdp_id = models.CharField(_("UCDP GED id"), max_length=30, blank=True)
+    gtd_event_id = models.CharField(_("GTD eventid"), max_length=30, blank=True)
     # What the importer last wrote, so that a re-import can tell "the file changed" from "an
     # analyst changed the incident since" (updated_at later than imported_at).
     imported_at = models.DateTimeField(null=True, editable=False)
@@ -252,6 +253,11 @@ class Incident(models.Model):
             ),
             models.UniqueConstraint(
                 fields=["ucdp_id"], condition=~Q(ucdp_id=""), name="incident_unique_ucdp_id"
+            ),
+            models.UniqueConstraint(
+                fields=["gtd_event_id"],
+                condition=~Q(gtd_event_id=""),
+                name="incident_unique_gtd_event_id",
             ),
         ]
         indexes = [

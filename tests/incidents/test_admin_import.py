@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from incidents.models import ImportRun, Incident
+from tests.incidents.test_import_gtd import gtd_row, write_xlsx
 from tests.incidents.test_import_ucdp import GLOBAL_COLUMNS, ged_row
 
 ADD_URL = reverse("admin:incidents_importrun_add")
@@ -95,3 +96,20 @@ def test_a_bad_byte_deep_in_the_file_is_reported_not_a_server_error(analyst_clie
     page = analyst_client.get(response.url).content.decode()
     assert "File refused: The file is not UTF-8 text" in page
     assert 'name="_confirm_import"' not in page
+
+
+def test_a_gtd_workbook_uploads_previews_and_imports(reviewer_client, tmp_path):
+    workbook = write_xlsx(tmp_path / "gtd.xlsx", [gtd_row(), gtd_row(eventid="201511200002")])
+    upload = SimpleUploadedFile(
+        "globalterrorismdb.xlsx",
+        workbook.read_bytes(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response = reviewer_client.post(ADD_URL, {"format": "gtd", "file": upload})
+    page = reviewer_client.get(response.url).content.decode()
+    assert "2 rows: 2 created, 0 updated" in page
+    reviewer_client.post(response.url, {"_confirm_import": "1"})
+    assert set(Incident.objects.public().values_list("gtd_event_id", flat=True)) == {
+        "201511200001",
+        "201511200002",
+    }

@@ -234,6 +234,7 @@ def test_csv_header_is_acleds_columns_then_ours(client, db):
         "date_precision",
         "where_prec",
         "ucdp_id",
+        "gtd_event_id",
         "title",
         "iso3",
         "admin1_code",
@@ -348,6 +349,7 @@ def test_csv_row_of_a_fully_described_incident(client, kouakourou):
         "date_precision": "2",
         "where_prec": "2",
         "ucdp_id": "523011",
+        "gtd_event_id": "",
         "title": "IED and ambush on a convoy near Kouakourou",
         "iso3": "MLI",
         "admin1_code": "ML-5",
@@ -399,6 +401,7 @@ def test_csv_row_of_a_bare_incident_leaves_unknowns_empty(client, db):
         "injured_high",
         "end_date",
         "ucdp_id",
+        "gtd_event_id",
         "admin1_code",
     ]
 

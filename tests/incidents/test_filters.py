@@ -545,7 +545,7 @@ P, PA, T, TA = (
     ActorRole.TARGET,
     ActorRole.TARGET_ASSOCIATE,
 )
-STATE, REBEL, POLITICAL, IDENTITY, RIOTERS, PROTESTERS, CIVILIANS, EXTERNAL = ActorType
+STATE, REBEL, POLITICAL, IDENTITY, RIOTERS, PROTESTERS, CIVILIANS, EXTERNAL, UNTYPED = ActorType
 STATE_BASED, NON_STATE, ONE_SIDED = ViolenceType
 
 VIOLENCE_CASES = [
@@ -559,6 +559,10 @@ VIOLENCE_CASES = [
     ([(P, REBEL), (T, IDENTITY)], NON_STATE),
     ([(P, POLITICAL), (T, IDENTITY)], NON_STATE),
     ([(P, EXTERNAL), (T, REBEL)], NON_STATE),
+    # UCDP's and GTD's non-state groups of no given type are armed, as UCDP defines them.
+    ([(P, UNTYPED), (T, STATE)], STATE_BASED),
+    ([(P, UNTYPED), (T, UNTYPED)], NON_STATE),
+    ([(P, UNTYPED), (T, CIVILIANS)], ONE_SIDED),
     ([(P, REBEL), (T, CIVILIANS), (TA, IDENTITY)], NON_STATE),
     ([(P, REBEL), (T, CIVILIANS)], ONE_SIDED),
     ([(P, STATE), (T, CIVILIANS)], ONE_SIDED),
@@ -813,7 +817,7 @@ BAD_VALUES = [
             ("sub_event_type", "tsunami"),
             ("type_of_violence", "4"),
             ("type_of_violence", "one"),
-            ("actor_type", "9"),
+            ("actor_type", "10"),
             ("actor_type", "0"),
             ("civilian_targeting", "maybe"),
             ("geo_precision_max", "8"),

@@ -4,6 +4,7 @@ every kind of bad row or bad file, re-imports and conflicts."""
 import csv
 import io
 import os
+import re
 from collections import Counter, defaultdict
 from decimal import Decimal
 from pathlib import Path
@@ -12,13 +13,20 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from incidents.choices import ActorRole, CasualtyGroup, DatePrecision, GeoPrecision, Status
+from incidents.choices import (
+    ActorRole,
+    ActorType,
+    CasualtyGroup,
+    DatePrecision,
+    GeoPrecision,
+    Status,
+)
 from incidents.importers import importing
 from incidents.importers.importing import import_file
 from incidents.importers.reading import FileRefused
 from incidents.importers.ucdp import UcdpImporter, spread
 from incidents.importers.writing import IncidentWriter
-from incidents.models import Casualty, Incident
+from incidents.models import Casualty, Citation, Incident, Source
 from tests.shared_rows import rows_per_module
 
 SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "data" / "ucdp_ged_west_africa_sample.csv"
@@ -160,6 +168,59 @@ def test_real_ucdp_export_reimport_changes_nothing(sample, sample_import):
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2365)
 
 
+def test_real_ucdp_export_keeps_every_citation_as_written(sample, sample_import):
+    """Each quoted source_article gives as many citations as source_office names sources, with
+    its headline whole: quotes, a quote at its very end and line breaks included."""
+    expected = {}
+    with open(sample, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            article = row["source_article"].strip()
+            if article.startswith('"'):
+                expected[row["id"]] = article[1:-1].split('";"')
+    imported = defaultdict(list)
+    for ucdp_id, source, published_on, title, excerpt in Citation.objects.filter(
+        incident__ucdp_id__in=expected
+    ).values_list("incident__ucdp_id", "source__name", "published_on", "title", "excerpt"):
+        # A source is one Source whatever the case a row writes it in ("Lefaso", "lefaso").
+        imported[ucdp_id].append(f"{source.lower()},{published_on},{title or excerpt}")
+    assert sum(map(len, expected.values())) == sum(map(len, imported.values()))
+    multi_line = [ucdp_id for ucdp_id, items in expected.items() if "\n" in "".join(items)]
+    assert len(multi_line) == 7
+    for ucdp_id in [*multi_line, *list(expected)[:300]]:
+        written = []
+        for item in expected[ucdp_id]:
+            office, date, headline = re.split(r",(\d{4}-\d{2}-\d{2}),", item, maxsplit=1)
+            written.append(f"{office.strip().lower()},{date},{headline.strip()}")
+        assert sorted(imported[ucdp_id]) == sorted(written), ucdp_id
+
+
+def test_headlines_keep_their_quotes_and_line_breaks(db, ged_file):
+    article = (
+        '"Le Monde,2022-08-15,In Burkina, NGOs denounce the "extrajudicial execution of more '
+        'than 40 people"";"All Africa,2018-12-31,Islamist Attacks Prompt State of Emergency\n'
+        'CR \tDeutsche Welle";"Reuters, Africa desk,2018-12-31,Burkina, Mali: talks"'
+    )
+    run(ged_file(ged_row(source_article=article)))
+    citations = [
+        (c.source.name, str(c.published_on), c.title)
+        for c in Citation.objects.order_by("id").select_related("source")
+    ]
+    assert citations == [
+        (
+            "Le Monde",
+            "2022-08-15",
+            'In Burkina, NGOs denounce the "extrajudicial execution of more than 40 people"',
+        ),
+        (
+            "All Africa",
+            "2018-12-31",
+            "Islamist Attacks Prompt State of Emergency\nCR \tDeutsche Welle",
+        ),
+        ("Reuters, Africa desk", "2018-12-31", "Burkina, Mali: talks"),
+    ]
+    assert not Source.objects.filter(name__startswith=";").exists()
+
+
 def test_ucdp_figures_are_written_as_ucdps_report_beside_each_coded_figure(db, ged_file):
     run(ged_file(ged_row()))
     incident = Incident.objects.get()
@@ -223,7 +284,8 @@ def test_global_ged_row_maps_every_field(db, ged_file):
     }
     assert roles == {
         ("Government of Burkina Faso", ActorRole.PERPETRATOR, 1),
-        ("JNIM", ActorRole.TARGET, 2),
+        # GED gives no kind of non-state group: never a guessed "rebel group" (2).
+        ("JNIM", ActorRole.TARGET, ActorType.NON_STATE_UNSPECIFIED),
     }
     rows = {(c.group, c.low, c.best, c.high) for c in incident.casualties.all()}
     assert rows == {(CasualtyGroup.SECURITY_FORCES, 9, 11, 14), (CasualtyGroup.CIVILIANS, 1, 1, 1)}

@@ -36,7 +36,8 @@ def few_garbage_collections():
 
 class Command(BaseCommand):
     help = (
-        "Import incidents from a UCDP GED or ACLED CSV file. Nothing is written when any row is "
+        "Import incidents from a UCDP GED or ACLED CSV file, or GTD's workbook (.xlsx or CSV). "
+        "Nothing is written when any row is "
         "bad, unless --skip-invalid; a re-import updates changed rows and keeps analysts' edits. "
         "Exit status 3 when rows were rejected."
     )

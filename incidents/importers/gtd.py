@@ -1,0 +1,356 @@
+"""Global Terrorism Database (GTD) files: the .xlsx workbook START publishes, or the same
+columns as a CSV in UTF-8.
+
+How GTD maps onto incidents (GTD codebook, 2021):
+- `eventid` is the key (Incident.gtd_event_id), so a new release updates what it imported.
+- Dates: iyear / imonth / iday, where 0 is "unknown". An unknown day dates the incident on the
+  1st at month precision, an unknown month on 1 January at year precision. `approxdate` (GTD's
+  own words, e.g. "January 19-21, 1970") is kept in the narrative. An `extended` incident
+  (kidnappings lasting days) ends on `resolution` when GTD gives it.
+- Place: country_txt (GTD's names, some historic; GTD_COUNTRY_NAMES), provstate as the region,
+  city as the place; `specificity` 1–5 and `vicinity` give the geo precision (GEO_PRECISION).
+  GTD gives no coordinates for about 2 % of its events; with no place to put them on a map,
+  those rows are refused, each saying so.
+- Event and sub-event type follow attacktype1 and the first target's type (event_type()): a
+  bombing is an explosion (a suicide bomb when `suicide` is 1), a kidnapping, barricade or
+  hijacking an abduction, a facility attack property destruction, and an armed, unarmed or
+  unknown assault or an assassination a battle when the target is armed (military, police,
+  non-state militia) and violence against civilians otherwise. Every attack type of the
+  row (attacktype1–3) becomes a nature of attack.
+- Actors: gname is the perpetrator, gname2 and gname3 its associates, all non-state groups of
+  no given type (GTD does not say which kind; ActorType.NON_STATE_UNSPECIFIED); "Unknown"
+  names nobody. The first target is an actor only when GTD names it: civilians as
+  "Civilians (<nationality>)", as ACLED names them; military or police by corp1 (GTD's name
+  of the entity attacked), as state forces; a non-state militia by corp1.
+- Figures: nkill is everyone killed, perpetrators (nkillter) included, and nwound / nwoundte
+  likewise: coded as perpetrators (assailants) and the rest (group unknown), each with GTD's
+  report beside it. An empty nkill is an unknown toll. When GTD's perpetrator count exceeds
+  its total (its own figures disagree), the row is imported with the total as GTD gives it,
+  all of unknown group, and a note saying why.
+- Citations: scite1–3 are full citations in GTD's words; each is kept whole as the excerpt of
+  a citation of source "GTD", with dbsource (the collection GTD took it from) as its title.
+"""
+
+from datetime import date
+
+from ..choices import (
+    ActorRole,
+    ActorType,
+    CasualtyGroup,
+    CasualtyOutcome,
+    DatePrecision,
+    GeoPrecision,
+)
+from .importing import Importer
+from .reading import RowReader, country_code
+from .records import (
+    ActorRecord,
+    CasualtyRecord,
+    CitationRecord,
+    IncidentRecord,
+    PlaceRecord,
+    ReportRecord,
+    RowError,
+    RowInvalid,
+)
+
+# The source of the figures and citations a GTD file gives.
+REPORT_SOURCE = "GTD"
+DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%Y-%m-%d %H:%M:%S"]
+DATE_HINT = "YYYY-MM-DD or MM/DD/YYYY"
+UNKNOWN = "unknown"  # GTD's word for a name it does not know, in any case
+
+# GTD's specificity: 1 the city's own coordinates; 2 a city whose coordinates are those of the
+# smallest administrative area GTD identified; 3 not in a city, same; 4 the centroid of the
+# first-order region; 5 the country's centroid.
+GEO_PRECISION = {
+    1: GeoPrecision.EXACT,
+    2: GeoPrecision.ADMIN2,
+    3: GeoPrecision.ADMIN2,
+    4: GeoPrecision.ADMIN1,
+    5: GeoPrecision.COUNTRY,
+}
+
+# Targets that fight back: attacking them is a battle, not violence against civilians.
+ARMED_TARGETS = {"military", "police", "terrorists/non-state militia"}
+STATE_TARGETS = {"military", "police"}
+# Targets that are people or their property, named "Civilians (<nationality>)" as ACLED does.
+CIVILIAN_TARGETS = {
+    "private citizens & property",
+    "business",
+    "educational institution",
+    "religious figures/institutions",
+    "journalists & media",
+    "ngo",
+    "tourists",
+    "transportation",
+    "food or water supply",
+    "telecommunication",
+    "utilities",
+    "airports & aircraft",
+    "maritime",
+    "abortion related",
+}
+ABDUCTIONS = {"hostage taking (kidnapping)", "hostage taking (barricade incident)", "hijacking"}
+
+# GTD's country names that neither pycountry nor the gazetteer's aliases know, for the states
+# of today that carry on the same country. States since divided (Soviet Union, Yugoslavia,
+# Czechoslovakia, Serbia-Montenegro) and "International" have no one country: refused.
+GTD_COUNTRY_NAMES = {
+    "zaire": "COD",
+    "democratic republic of the congo": "COD",
+    "people's republic of the congo": "COG",
+    "rhodesia": "ZWE",
+    "west bank and gaza strip": "PSE",
+    "west germany (frg)": "DEU",
+    "east germany (gdr)": "DEU",
+    "north yemen": "YEM",
+    "russia": "RUS",
+    "great britain": "GBR",
+    "macau": "MAC",
+    "st. lucia": "LCA",
+    "st. kitts and nevis": "KNA",
+    "vatican city": "VAT",
+    "new hebrides": "VUT",
+}
+
+
+class GtdImporter(Importer):
+    format_name = "gtd"
+    key_field = "gtd_event_id"
+    key_column = "eventid"
+    required_columns = [
+        "eventid",
+        "iyear",
+        "imonth",
+        "iday",
+        "country_txt",
+        "latitude",
+        "longitude",
+        "attacktype1_txt",
+        "gname",
+        "nkill",
+    ]
+
+    def parse_row(self, row, row_number):
+        errors = []
+        cell = RowReader(row, row_number, errors, DATE_FORMATS, DATE_HINT)
+        key = cell.text("eventid", required=True)
+        start, date_precision = self._start(cell)
+        end = self._end(cell, start)
+        country = self._country(row)
+        if country is None:
+            errors.append(
+                RowError(row_number, "country_txt", row.get("country_txt", ""), "unknown country")
+            )
+        if cell.text("latitude") or cell.text("longitude"):
+            latitude = cell.coordinate("latitude", 90)
+            longitude = cell.coordinate("longitude", 180)
+        else:
+            errors.append(
+                RowError(row_number, "latitude", "", "no coordinates: GTD gives no place to map")
+            )
+        specificity = cell.integer("specificity", choices=range(1, 6), required=False)
+        vicinity = cell.integer("vicinity", choices=range(-9, 2), required=False)
+        attack = cell.text("attacktype1_txt", required=True)
+        target = cell.text("targtype1_txt")
+        suicide = cell.integer("suicide", choices=range(0, 2), required=False)
+        killed = self._figures(cell, "nkill", "nkillter")
+        injured = self._figures(cell, "nwound", "nwoundte")
+        if errors:
+            raise RowInvalid(errors)
+
+        event_type, sub_event_type = event_types(attack, target, suicide == 1)
+        city, region = _named(cell.text("city")), _named(cell.text("provstate"))
+        place = PlaceRecord(
+            country_iso3=country,
+            name=city or region or row["country_txt"].strip(),
+            latitude=latitude,
+            longitude=longitude,
+            admin1=region,
+        )
+        geo_precision = GEO_PRECISION.get(specificity, GeoPrecision.PART_OF_COUNTRY)
+        if geo_precision == GeoPrecision.EXACT and vicinity == 1:
+            geo_precision = GeoPrecision.NEAR  # "in the immediate vicinity of the city"
+        killed_coded = _coded(killed, CasualtyOutcome.KILLED)
+        injured_coded = _coded(injured, CasualtyOutcome.INJURED)
+        # GTD's report of each coded figure quotes both of its columns, as it gave them.
+        reports = [
+            ReportRecord.of_figure(casualty, REPORT_SOURCE, quote=quote)
+            for coded, quote in (
+                (killed_coded, _quote(cell, "nkill", "nkillter")),
+                (injured_coded, _quote(cell, "nwound", "nwoundte")),
+            )
+            for casualty in coded
+        ]
+        return IncidentRecord(
+            row=row_number,
+            key=key,
+            title=f"{attack} in {place.name}",
+            narrative=self._narrative(cell),
+            start_date=start,
+            end_date=end,
+            date_precision=date_precision,
+            place=place,
+            geo_precision=geo_precision,
+            event_type=event_type,
+            sub_event_type=sub_event_type,
+            civilian_targeting=event_type == "violence_against_civilians",
+            actors=self._actors(cell, target),
+            casualties=killed_coded + injured_coded,
+            reports=reports,
+            citations=self._citations(cell),
+            tactics=[
+                name
+                for column in ("attacktype1_txt", "attacktype2_txt", "attacktype3_txt")
+                if (name := cell.text(column)) and name.lower() != UNKNOWN
+            ],
+        )
+
+    def _start(self, cell):
+        """(start date, date precision) from iyear / imonth / iday, 0 meaning unknown."""
+        year = cell.integer("iyear", minimum=1)
+        month = cell.integer("imonth", choices=range(0, 13))
+        day = cell.integer("iday", choices=range(0, 32))
+        if None in (year, month, day):
+            return None, None
+        try:
+            if month == 0:
+                return date(year, 1, 1), DatePrecision.YEAR
+            if day == 0:
+                return date(year, month, 1), DatePrecision.MONTH
+            start = date(year, month, day)
+        except ValueError:
+            cell.errors.append(
+                RowError(cell.row_number, "iday", str(day), f"no such date in {year}-{month:02}")
+            )
+            return None, None
+        if start > date.today():
+            cell.errors.append(RowError(cell.row_number, "iyear", str(year), "in the future"))
+        return start, DatePrecision.DAY
+
+    def _end(self, cell, start):
+        """The resolution date of an extended incident, if GTD gives one on or after the start."""
+        if cell.text("extended") != "1":
+            return None
+        end = cell.date("resolution")
+        if end is None or start is None or end <= start:
+            return None
+        return end
+
+    def _country(self, row):
+        name = (row.get("country_txt") or "").strip()
+        return GTD_COUNTRY_NAMES.get(name.lower()) or country_code(name)
+
+    def _figures(self, cell, total_column, perpetrators_column):
+        """(total, perpetrators) as GTD gives them, or None for an unknown total. GTD writes
+        fractions where it averaged sources ("1.5"), which are rounded down."""
+        total = _whole(cell, total_column)
+        if total is None:
+            return None
+        return total, _whole(cell, perpetrators_column)
+
+    def _narrative(self, cell):
+        parts = [cell.text("summary")]
+        if approximate := cell.text("approxdate"):
+            parts.append(f"Date as GTD gives it: {approximate}.")
+        return "\n\n".join(part for part in parts if part)
+
+    def _actors(self, cell, target):
+        perpetrators = [
+            ActorRecord(name, role, ActorType.NON_STATE_UNSPECIFIED)
+            for column, role in (
+                ("gname", ActorRole.PERPETRATOR),
+                ("gname2", ActorRole.PERPETRATOR_ASSOCIATE),
+                ("gname3", ActorRole.PERPETRATOR_ASSOCIATE),
+            )
+            if (name := _named(cell.text(column)))
+        ]
+        if perpetrators and perpetrators[0].role != ActorRole.PERPETRATOR:
+            perpetrators[0].role = ActorRole.PERPETRATOR  # gname unknown, gname2 known
+        return perpetrators + self._target(cell, target.lower())
+
+    def _target(self, cell, target):
+        entity = _named(cell.text("corp1"))
+        if target in CIVILIAN_TARGETS:
+            nationality = _named(cell.text("natlty1_txt")) or _named(cell.text("country_txt"))
+            name = f"Civilians ({nationality})" if nationality else "Civilians"
+            return [ActorRecord(name, ActorRole.TARGET, ActorType.CIVILIANS)]
+        if target in STATE_TARGETS and entity:
+            return [ActorRecord(entity, ActorRole.TARGET, ActorType.STATE_FORCES)]
+        if target == "terrorists/non-state militia" and entity:
+            return [ActorRecord(entity, ActorRole.TARGET, ActorType.NON_STATE_UNSPECIFIED)]
+        return []
+
+    def _citations(self, cell):
+        collection = cell.text("dbsource")
+        return [
+            CitationRecord(source=REPORT_SOURCE, title=collection, excerpt=citation)
+            for column in ("scite1", "scite2", "scite3")
+            if (citation := cell.text(column))
+        ]
+
+
+def event_types(attack, target, suicide):
+    """(event type, sub-event type) of a GTD attack type against a GTD target type."""
+    attack, target = attack.lower(), target.lower()
+    if attack == "bombing/explosion":
+        return "explosions_remote_violence", (
+            "suicide_bomb" if suicide else "remote_explosive_landmine_ied"
+        )
+    if attack in ABDUCTIONS:
+        return "violence_against_civilians", "abduction_forced_disappearance"
+    if attack == "facility/infrastructure attack":
+        return "strategic_developments", "looting_property_destruction"
+    if target in ARMED_TARGETS:
+        return "battles", "armed_clash"
+    return "violence_against_civilians", "attack"
+
+
+def _named(text):
+    """The name, or "" for GTD's "Unknown"."""
+    return "" if text.lower() == UNKNOWN else text
+
+
+def _whole(cell, column):
+    """A GTD count: empty is unknown, a fraction (an average of sources) rounds down."""
+    text = cell.text(column)
+    if not text:
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        cell.errors.append(RowError(cell.row_number, column, text, "not a number"))
+        return None
+    if not number >= 0 or number > 2**31 - 1:  # also NaN
+        cell.errors.append(RowError(cell.row_number, column, text, "not a count"))
+        return None
+    return int(number)
+
+
+def _quote(cell, total_column, perpetrators_column):
+    perpetrators = cell.text(perpetrators_column) or "empty"
+    return f"GTD: {total_column} {cell.text(total_column)}, {perpetrators_column} {perpetrators}"
+
+
+def _coded(figures, outcome):
+    """The coded figures of one outcome from (total, perpetrators): the perpetrators as
+    assailants, the rest of unknown group; the total alone when GTD's two disagree."""
+    if figures is None:
+        return []
+    total, perpetrators = figures
+    if not perpetrators:
+        return [CasualtyRecord(CasualtyGroup.UNKNOWN, outcome, total, total, total)]
+    if perpetrators > total:
+        note = (
+            f"GTD counts {perpetrators} perpetrators among {total} in all; coded as the total "
+            "GTD gives, of unknown group."
+        )
+        return [CasualtyRecord(CasualtyGroup.UNKNOWN, outcome, total, total, total, note=note)]
+    rest = total - perpetrators
+    coded = [
+        CasualtyRecord(CasualtyGroup.ASSAILANTS, outcome, perpetrators, perpetrators, perpetrators)
+    ]
+    if rest:
+        coded.append(CasualtyRecord(CasualtyGroup.UNKNOWN, outcome, rest, rest, rest))
+    return coded
