@@ -41,6 +41,9 @@ JSON::
          "citations": [{"source": "…", "source_scale": "national", "url": "…",
                         "title": "…", "published_on": "2023-09-16"}, …],
          "acled_event_id": "", "ucdp_id": "", "gtd_event_id": "",
+         "dataset_fields": {"dyad_name": "…", "deaths_a": "3", …},
+                                            # what the source dataset says that no field
+                                            # holds, as it wrote it
          "last_changed": "2024-01-05T10:00:00+00:00"},
         …],
      "count": 1}
@@ -574,6 +577,7 @@ def incident_json(row, url_template):
         "acled_event_id": row["acled_event_id"],
         "ucdp_id": row["ucdp_id"],
         "gtd_event_id": row["gtd_event_id"],
+        "dataset_fields": row["dataset_fields"],
         "last_changed": row["updated_at"].isoformat(),
     }
 

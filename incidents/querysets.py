@@ -419,6 +419,7 @@ class IncidentQuerySet(models.QuerySet):
             "acled_event_id",
             "ucdp_id",
             "gtd_event_id",
+            "dataset_fields",
             "imported_at",
             "source_updated_at",
             "updated_at",

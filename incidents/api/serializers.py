@@ -333,12 +333,26 @@ class IncidentDetailSerializer(IncidentSerializer):
     citations = CitationSerializer(many=True, read_only=True)
     related = RelatedIncidentSerializer(source="public_related", many=True, read_only=True)
     corrections = CorrectionSerializer(many=True, read_only=True, help_text="Latest first.")
+    gtd_event_id = BlankAsNullField(
+        allow_null=True, read_only=True, help_text="GTD eventid, if it came from GTD."
+    )
+    dataset_fields = serializers.DictField(
+        child=serializers.CharField(),
+        read_only=True,
+        help_text=(
+            "What the dataset it was imported from says that no other field holds (UCDP's "
+            "conflict and dyad, deaths by side, source_original; GTD's weapon and target), "
+            "column by column as the dataset wrote it."
+        ),
+    )
 
     class Meta(IncidentSerializer.Meta):
         fields = [
             *IncidentSerializer.Meta.fields[:4],
             "narrative",
             *IncidentSerializer.Meta.fields[4:],
+            "gtd_event_id",
+            "dataset_fields",
             "casualties",
             "source_reports",
             "citations",

@@ -3,6 +3,7 @@ up in batches an index serves."""
 
 import csv
 import io
+import json
 
 from django.db import connections, router
 
@@ -76,6 +77,13 @@ def _copy_rows(connection, model, columns, rows):
             texts = {value: None if value is None else str(value) for value in set(cells[i])}
             cells[i] = map(texts.__getitem__, cells[i])
         rows = zip(*cells, strict=True)
+    # A JSON column's dict goes in as JSON text (csv.writer would write its Python repr).
+    as_json = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
+    if as_json:
+        rows = [
+            tuple(json.dumps(cell) if i in as_json else cell for i, cell in enumerate(row))
+            for row in rows
+        ]
     text = io.StringIO()
     csv.writer(text).writerows(rows)
     text.seek(0)

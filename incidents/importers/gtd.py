@@ -27,6 +27,8 @@ How GTD maps onto incidents (GTD codebook, 2021):
   report beside it. An empty nkill is an unknown toll. When GTD's perpetrator count exceeds
   its total (its own figures disagree), the row is imported with the total as GTD gives it,
   all of unknown group, and a note saying why.
+- What has no field of ours (weapon and target types, the target's name and nationality,
+  doubtterr, claimed…) is kept as written in the incident's dataset_fields (KEPT_COLUMNS).
 - Citations: scite1–3 are full citations in GTD's words; each is kept whole as the excerpt of
   a citation of source "GTD", with dbsource (the collection GTD took it from) as its title.
 """
@@ -91,6 +93,12 @@ CIVILIAN_TARGETS = {
     "maritime",
     "abortion related",
 }
+# What GTD says that no field of ours holds, kept as written (Incident.dataset_fields).
+KEPT_COLUMNS = [
+    "approxdate", "doubtterr", "success", "suicide", "weaptype1_txt", "weapsubtype1_txt",
+    "targtype1_txt", "targsubtype1_txt", "corp1", "target1", "natlty1_txt", "nperps",
+    "claimed", "ishostkid", "nhostkid", "propextent_txt", "related",
+]  # fmt: skip
 ABDUCTIONS = {"hostage taking (kidnapping)", "hostage taking (barricade incident)", "hijacking"}
 
 # GTD's country names that neither pycountry nor the gazetteer's aliases know, for the states
@@ -200,6 +208,9 @@ class GtdImporter(Importer):
             casualties=killed_coded + injured_coded,
             reports=reports,
             citations=self._citations(cell),
+            dataset_fields={
+                column: value for column in KEPT_COLUMNS if (value := cell.text(column))
+            },
             tactics=[
                 name
                 for column in ("attacktype1_txt", "attacktype2_txt", "attacktype3_txt")

@@ -120,6 +120,9 @@ class IncidentRecord:
     source_updated_at: object = None  # an aware datetime, when the dataset says
     # Identifiers in the other datasets, e.g. {"ucdp_id": "497710"} on an ACLED row.
     other_ids: dict = field(default_factory=dict)
+    # What the row says that no field of ours holds, column by column as the dataset wrote it
+    # (Incident.dataset_fields).
+    dataset_fields: dict = field(default_factory=dict)
 
     @cached_property
     def fingerprint(self):

@@ -23,6 +23,8 @@ How GED maps onto incidents:
   Rows whose estimates do not bracket best (low 6, best 6, high 4; low 7, best 0, high 7) are
   imported: the coded figure spans the smallest to the largest, with a note saying so. GED
   records no injured: the injured totals stay unknown, not zero.
+- What has no field of ours (conflict and dyad names and ids, source_original, the deaths by
+  side…) is kept as written in the incident's dataset_fields (KEPT_COLUMNS).
 - Optional columns: without `date_end` an event is dated by `date_start` alone; without
   `date_prec` / `where_prec` its precision is unknown (UNKNOWN_DATE_PRECISION below); without
   the deaths by side its split is unknown and the event's low / best / high still import.
@@ -62,6 +64,15 @@ ESTIMATE_COLUMNS = {
     "country": ("low_est", "best_est", "high_est"),
 }
 DEATH_COLUMNS = ["deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"]
+# What GED says that no field of ours holds, kept as written (Incident.dataset_fields): its
+# conflict, dyad and sides (names and ids, old and new numbering), its sources as first listed,
+# and the deaths by side, which the casualty groups merge when both sides are non-state.
+KEPT_COLUMNS = [
+    "relid", "code_status", "conflict_dset_id", "conflict_new_id", "conflict_name",
+    "dyad_dset_id", "dyad_new_id", "dyad_name", "side_a_dset_id", "side_a_new_id",
+    "side_b_dset_id", "side_b_new_id", "number_of_sources", "source_original",
+    "event_clarity", "priogrid_gid", *DEATH_COLUMNS,
+]  # fmt: skip
 # Subsets of GED that researchers pass around (R packages among them) leave out date_end,
 # date_prec, where_prec and the deaths by side. A missing or empty precision is unknown, and
 # unknown is stored as the least precise value, the one that never claims more than the file
@@ -190,6 +201,9 @@ class UcdpImporter(Importer):
                 for casualty in casualties
             ],
             citations=citations(row),
+            dataset_fields={
+                column: value for column in KEPT_COLUMNS if (value := cell.text(column))
+            },
         )
 
 

@@ -124,6 +124,7 @@ class IncidentWriter:
             "sub_event_type_id": record.sub_event_type,
             "civilian_targeting": record.civilian_targeting,
             "source_updated_at": record.source_updated_at,
+            "dataset_fields": record.dataset_fields,
             **record.other_ids,
             "import_fingerprint": fingerprint,
             # The same instant for both: a later change by anyone makes updated_at the later one.
@@ -286,7 +287,7 @@ class IncidentWriter:
                 admin1.pk if admin1 else None,
                 admin2.pk if admin2 else None,
                 admin3.pk if admin3 else None,
-                place.name.strip()[:200],
+                place.name.strip()[: Location._meta.get_field("name").max_length],
                 place.latitude,
                 place.longitude,
             )
@@ -317,7 +318,7 @@ class IncidentWriter:
         key = item.name.strip().lower()
         if key not in self.actors:
             actor = Actor.objects.create(
-                name=item.name.strip()[:200],
+                name=item.name.strip()[: Actor._meta.get_field("name").max_length],
                 actor_type=item.actor_type or ActorType.EXTERNAL_OTHER,
             )
             self.actors[key] = actor.pk
@@ -330,7 +331,10 @@ class IncidentWriter:
             }
         key = item.source.strip().lower()
         if key not in self.sources:
-            source = Source.objects.create(name=item.source.strip()[:200], scale=item.scale)
+            source = Source.objects.create(
+                name=item.source.strip()[: Source._meta.get_field("name").max_length],
+                scale=item.scale,
+            )
             self.sources[key] = source.pk
         return self.sources[key]
 
@@ -417,6 +421,8 @@ IMPORTED_FIELDS = [
     "source_updated_at",
     "acled_event_id",
     "ucdp_id",
+    "gtd_event_id",
+    "dataset_fields",
     "import_fingerprint",
     "imported_at",
     "updated_at",

@@ -20,7 +20,8 @@ class ActorQuerySet(models.QuerySet):
 class Actor(models.Model):
     """An armed group, state force, peacekeeping mission, militia or civilian group."""
 
-    name = models.CharField(max_length=200, unique=True)
+    # Long enough for the longest names datasets give (UCDP's coalitions), which are never cut.
+    name = models.CharField(max_length=500, unique=True)
     actor_type = models.PositiveSmallIntegerField(
         _("actor type"), choices=ActorType.choices, help_text=_("ACLED inter code")
     )
@@ -42,7 +43,7 @@ class ActorAlias(models.Model):
     """Another name an actor is reported under (e.g. "JNIM")."""
 
     actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=500, unique=True)
 
     class Meta:
         ordering = ["name", "id"]

@@ -198,6 +198,12 @@ class Incident(models.Model):
     acled_event_id = models.CharField(_("ACLED event_id_cnty"), max_length=30, blank=True)
     ucdp_id = models.CharField(_("UCDP GED id"), max_length=30, blank=True)
     gtd_event_id = models.CharField(_("GTD eventid"), max_length=30, blank=True)
+    # What the dataset an incident was imported from says that no field of ours holds (UCDP's
+    # conflict and dyad, its deaths by side and its sources as it first listed them; GTD's
+    # weapons and targets), column by column as the dataset wrote it: {"dyad_name": "…"}.
+    dataset_fields = models.JSONField(
+        _("as the dataset records it"), default=dict, blank=True, editable=False
+    )
     # What the importer last wrote, so that a re-import can tell "the file changed" from "an
     # analyst changed the incident since" (updated_at later than imported_at).
     imported_at = models.DateTimeField(null=True, editable=False)

@@ -152,7 +152,7 @@ class Location(models.Model):
     filled in by save) so that "everything in Mopti region" is one indexed lookup.
     """
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=500)
     latitude = models.DecimalField(max_digits=8, decimal_places=5)
     longitude = models.DecimalField(max_digits=8, decimal_places=5)
     country = models.ForeignKey(

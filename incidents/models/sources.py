@@ -7,7 +7,7 @@ from ..choices import SourceScale
 class Source(models.Model):
     """A publisher that reports incidents: a newspaper, radio, NGO, UN body, social account."""
 
-    name = models.CharField(max_length=200, unique=True)
+    name = models.CharField(max_length=500, unique=True)
     scale = models.CharField(max_length=20, choices=SourceScale.choices)
     url = models.URLField(_("website"), blank=True)
 

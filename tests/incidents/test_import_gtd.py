@@ -4,6 +4,7 @@ and the round trip through our own export."""
 
 import csv
 import datetime
+import json
 from collections import defaultdict
 from decimal import Decimal
 
@@ -157,6 +158,15 @@ def test_gtd_row_maps_every_column(db, gtd_file):
     assert {t.name for t in incident.tactics.all()} == {
         "Hostage Taking (Barricade Incident)",
         "Armed Assault",
+    }
+    assert incident.dataset_fields == {
+        "doubtterr": "0",
+        "suicide": "0",
+        "weaptype1_txt": "Firearms",
+        "targtype1_txt": "Business",
+        "corp1": "Radisson Blu Hotel",
+        "target1": "Guests",
+        "natlty1_txt": "Mali",
     }
     citations = [(c.source.name, c.title, c.excerpt) for c in incident.citations.all()]
     assert citations == [
@@ -411,6 +421,9 @@ def test_gtd_incidents_round_trip_through_our_export(client, db, tmp_path):
         ),
     ]
     run(write_xlsx(tmp_path / "gtd.xlsx", rows))
+    as_json = client.get(download_url("json"))
+    by_id = {row["gtd_event_id"]: row for row in json.loads(content(as_json))["incidents"]}
+    assert by_id["201511200001"]["dataset_fields"]["corp1"] == "Radisson Blu Hotel"
     exported = content(client.get(download_url("csv")))
     header = exported.decode().splitlines()[0].split(",")
     assert "gtd_event_id" in header

@@ -24,7 +24,7 @@ from incidents.choices import (
 from incidents.importers import importing
 from incidents.importers.importing import import_file
 from incidents.importers.reading import FileRefused
-from incidents.importers.ucdp import UcdpImporter, spread
+from incidents.importers.ucdp import DEATH_COLUMNS, UcdpImporter, spread
 from incidents.importers.writing import IncidentWriter
 from incidents.models import Casualty, Citation, Incident, Source
 from tests.shared_rows import rows_per_module
@@ -192,6 +192,35 @@ def test_real_ucdp_export_keeps_every_citation_as_written(sample, sample_import)
             office, date, headline = re.split(r",(\d{4}-\d{2}-\d{2}),", item, maxsplit=1)
             written.append(f"{office.strip().lower()},{date},{headline.strip()}")
         assert sorted(imported[ucdp_id]) == sorted(written), ucdp_id
+
+
+def test_real_ucdp_export_keeps_what_has_no_field_as_written(sample, sample_import, client):
+    with open(sample, encoding="utf-8", newline="") as f:
+        rows = {row["id"]: row for row in csv.DictReader(f)}
+    kept = dict(Incident.objects.values_list("ucdp_id", "dataset_fields"))
+    assert kept.keys() == rows.keys()
+    for ucdp_id, row in rows.items():
+        for column in ("conflict_name", "dyad_name", "dyad_new_id", "source_original"):
+            assert kept[ucdp_id].get(column, "") == row[column].strip(), (ucdp_id, column)
+        # The deaths by side, which both sides' casualty group merges when both are non-state.
+        deaths = [kept[ucdp_id].get(column) for column in DEATH_COLUMNS]
+        assert deaths == [row[column] for column in DEATH_COLUMNS]
+    incident = Incident.objects.get(ucdp_id="508003")
+    page = client.get(incident.get_absolute_url()).content.decode()
+    assert "As the source dataset records it" in page
+    assert (
+        f'<code>dyad_name</code></dt><dd class="as-written">{rows["508003"]["dyad_name"]}' in page
+    )
+    api = client.get(f"/api/incidents/{incident.pk}/").json()
+    assert api["dataset_fields"]["conflict_name"] == rows["508003"]["conflict_name"]
+
+
+def test_an_actor_name_longer_than_200_characters_is_kept_whole(db, ged_file):
+    coalition = "Coalition of " + ", ".join(f"armed movement number {n}" for n in range(12))
+    assert len(coalition) > 300
+    run(ged_file(ged_row(side_b=coalition, type_of_violence="2", side_a="JNIM")))
+    names = set(Incident.objects.get().incident_actors.values_list("actor__name", flat=True))
+    assert names == {"JNIM", coalition}
 
 
 def test_headlines_keep_their_quotes_and_line_breaks(db, ged_file):
