@@ -23,6 +23,7 @@ How ACLED maps onto incidents:
   actors' types and are not read; region (ACLED's world region) is not stored.
 """
 
+import re
 from datetime import UTC, datetime
 
 from ..acled import (
@@ -42,7 +43,7 @@ from ..choices import (
 from ..models import Incident
 from ..taxonomy import EVENT_TYPES
 from .importing import Importer
-from .reading import RowReader, country_code
+from .reading import FileRefused, RowReader, country_code
 from .records import (
     ActorRecord,
     CasualtyRecord,
@@ -57,8 +58,14 @@ from .records import (
 # The source of the figures an ACLED file gives: ACLED itself (its own sources are citations).
 REPORT_SOURCE = "ACLED"
 
-DATE_FORMATS = ["%Y-%m-%d", "%d %B %Y", "%d-%B-%Y"]
+# As ACLED's export tool and API write event_date: 2025-05-16, 16 May 2025, 16-May-2025, and
+# the same with the month abbreviated (16-Sep-2025).
+DATE_FORMATS = ["%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d %b %Y", "%d-%b-%Y"]
 DATE_HINT = "YYYY-MM-DD or 15 September 2023"
+# A date a spreadsheet saved again: day/month/year in a French locale, month/day/year in a US
+# one. Which it is cannot be told from the cell, so the file is refused rather than read with
+# day and month perhaps swapped.
+SLASHED_DATE = re.compile(r"\d{1,2}/\d{1,2}/\d{2,4}")
 TIME_PRECISION = {1: DatePrecision.DAY, 2: DatePrecision.WEEK, 3: DatePrecision.MONTH}
 GEO_PRECISION = {1: GeoPrecision.EXACT, 2: GeoPrecision.NEAR, 3: GeoPrecision.ADMIN2}
 EVENT_TYPE_CODES = {name.lower(): code for code, (name, _) in EVENT_TYPES.items()}
@@ -102,6 +109,12 @@ class AcledImporter(Importer):
     def parse_row(self, row, row_number):
         errors = []
         cell = RowReader(row, row_number, errors, DATE_FORMATS, DATE_HINT)
+        if SLASHED_DATE.fullmatch(event_date := cell.text("event_date")):
+            raise FileRefused(
+                f"Row {row_number}: event_date {event_date} is day/month or month/day, as a "
+                "spreadsheet saves dates, and is not read by guessing which: export the file "
+                "again from ACLED, or save it with event_date as YYYY-MM-DD (2023-09-15)."
+            )
         key = cell.text("event_id_cnty", required=True)
         start, end = cell.date_range("event_date", "end_date")
         time_precision = cell.integer("time_precision", choices=range(1, 4))

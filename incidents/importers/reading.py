@@ -161,7 +161,12 @@ class CsvFile:
             first = self.header[0] if self.header else ""
             for delimiter, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
                 if delimiter in first:
-                    raise FileRefused(f"The columns are separated by {name}; use commas.")
+                    # Semicolons: what Excel writes in a French locale, where the comma is the
+                    # decimal mark.
+                    raise FileRefused(
+                        f"The columns are separated by {name}; use commas: in Excel, save it "
+                        'as "CSV UTF-8 (comma delimited)", or export it again from the dataset.'
+                    )
             raise FileRefused("The file has no header row of comma-separated column names.")
         missing = missing_columns(self.header)
         if missing:

@@ -112,6 +112,9 @@ def test_acled_row_maps_every_column(db, acled_file):
             ("2024-02-01", DatePrecision.WEEK),
         ),
         ({"event_date": "2023-9-5", "time_precision": "1"}, ("2023-09-05", DatePrecision.DAY)),
+        ({"event_date": "16-May-2025", "time_precision": "1"}, ("2025-05-16", DatePrecision.DAY)),
+        ({"event_date": "16-Sep-2025", "time_precision": "1"}, ("2025-09-16", DatePrecision.DAY)),
+        ({"event_date": "16 Sep 2025", "time_precision": "1"}, ("2025-09-16", DatePrecision.DAY)),
     ],
 )
 def test_both_acled_date_styles_and_time_precision(db, acled_file, overrides, expected):
@@ -157,7 +160,6 @@ def test_known_actors_and_sources_are_reused_not_duplicated(db, acled_file):
     [
         ({"event_id_cnty": ""}, "event_id_cnty", "required"),
         ({"event_date": ""}, "event_date", "required"),
-        ({"event_date": "15/09/2023"}, "event_date", "not a date"),
         ({"event_date": "2023-W37-5"}, "event_date", "not a date"),  # an ISO week date
         ({"event_date": "2023-02-30"}, "event_date", "not a date"),
         ({"event_type": "Skirmish"}, "event_type", "not an ACLED event type"),
@@ -261,6 +263,19 @@ def test_current_acled_export_gives_actor_types_as_words(db, acled_file):
 def test_every_acled_actor_type_word_is_read(db, acled_file, word, code):
     assert run(acled_file(acled_row(inter1=word))).created == 1
     assert Incident.objects.get().perpetrators[0].actor_type == code
+
+
+@pytest.mark.parametrize("event_date", ["05/10/2024", "17/09/2024", "9/17/2024"])
+def test_a_file_saved_again_by_a_spreadsheet_is_refused_in_one_line(db, acled_file, event_date):
+    rows = [acled_row(), acled_row(event_id_cnty="MLI30002", event_date=event_date)]
+    with pytest.raises(FileRefused) as refused:
+        run(acled_file(*rows))
+    assert str(refused.value) == (
+        f"Row 3: event_date {event_date} is day/month or month/day, as a spreadsheet saves "
+        "dates, and is not read by guessing which: export the file again from ACLED, or save it "
+        "with event_date as YYYY-MM-DD (2023-09-15)."
+    )
+    assert not Incident.objects.exists()
 
 
 def test_file_without_acled_columns_is_refused(db, acled_file):
