@@ -105,6 +105,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "csp",
+    "django_rq",
     "incidents",
     "analysis",
 ]
@@ -254,6 +255,12 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Background jobs (incidents/jobs.py): an upload's dry run and import run on RQ workers
+# (`manage.py rqworker default`) when REDIS_URL is set, and in the request otherwise. An import
+# of a million rows takes minutes; a job is stopped only well past that.
+RQ_JOB_TIMEOUT = 4 * 3600
+RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
 
 # The public JSON API is read-only and needs no login; the same IncidentFilterSet as the pages.
 REST_FRAMEWORK = {

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from ..models import AdminArea, Citation
+from ..models import AdminArea, Citation, ImportRun
 from ..querystrings import row_id
 
 COUNTRY_PARAMETER = "location__country__id__exact"
@@ -50,4 +50,28 @@ class CitationFilter(admin.SimpleListFilter):
             return queryset.filter(~cited)
         if self.value() == "yes":
             return queryset.filter(cited)
+        return queryset
+
+
+class ImportRunFilter(admin.SimpleListFilter):
+    """The incidents an admin upload created or changed (Incident.import_run): the link at the
+    bottom of an import's page, and the latest imports to choose from."""
+
+    title = _("import")
+    parameter_name = "import_run"
+    LATEST = 10
+
+    def lookups(self, request, model_admin):
+        runs = list(
+            ImportRun.objects.filter(imported_at__isnull=False).defer("content")[: self.LATEST]
+        )
+        chosen = row_id(self.value() or "")
+        if chosen is not None and chosen not in {run.pk for run in runs}:
+            runs += ImportRun.objects.filter(pk=chosen).defer("content")
+        return [(str(run.pk), str(run)) for run in runs]
+
+    def queryset(self, request, queryset):
+        run = row_id(self.value() or "")
+        if run is not None:
+            return queryset.filter(import_run=run)
         return queryset

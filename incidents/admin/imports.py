@@ -1,16 +1,32 @@
 """Import runs: upload a UCDP or ACLED file, read the dry run, confirm."""
 
+import io
+from functools import partial
+
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from .. import jobs
 from ..importers.reading import FileRefused, open_table
 from ..importers.registry import IMPORTERS
-from ..importers.runs import already_imported_message, run_import, run_preview
+from ..importers.runs import (
+    already_imported_message,
+    check_upload,
+    import_upload,
+    progress_of,
+    request_import,
+    run_import,
+    run_preview,
+    write_run_rejects,
+)
 from ..models import ImportRun
 from .permissions import CheckedActionsMixin
 
@@ -98,18 +114,67 @@ class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
 
     @admin.display(description=_("dry run"))
     def report(self, run):
-        return _report_html(run.preview)
+        if run.checking:
+            return _progress_html(run, _("Checking the file…"))
+        rejects = ""
+        if run.preview.get("rejected"):
+            url = reverse("admin:incidents_importrun_rejects", args=[run.pk])
+            rejects = format_html(
+                '<p><a href="{}">{}</a></p>',
+                url,
+                _("Download the rejected rows with their reasons (CSV)"),
+            )
+        return format_html("{}{}", _report_html(run.preview), rejects)
 
     @admin.display(description=_("import"))
     def imported(self, run):
+        if run.importing:
+            return _progress_html(run, _("Importing…"))
         if run.imported_at is None:
-            return _("not imported yet")
+            return _report_html(run.result) if run.result else _("not imported yet")
+        written = run.incidents.count()
+        link = format_html(
+            '<a href="{}?import_run={}">{}</a>',
+            reverse("admin:incidents_incident_changelist"),
+            run.pk,
+            _("%(count)s incidents created or changed by this import") % {"count": f"{written:,}"},
+        )
         return format_html(
-            "{} by {}<br>{}",
+            "{} by {}<br>{}<p>{}</p>",
             f"{run.imported_at:%Y-%m-%d %H:%M}",
             run.imported_by,
             _report_html(run.result),
+            link,
         )
+
+    def get_urls(self):
+        rejects = path(
+            "<path:object_id>/rejects.csv",
+            self.admin_site.admin_view(self.rejects_view),
+            name="incidents_importrun_rejects",
+        )
+        return [rejects, *super().get_urls()]
+
+    def rejects_view(self, request, object_id):
+        """The rejected rows of the run's file with their reasons, every one of them."""
+        run = self.get_object(request, object_id)
+        if run is None or not self.has_view_permission(request, run):
+            raise PermissionDenied
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stem = run.file_name.rsplit(".", 1)[0]
+        response["Content-Disposition"] = f'attachment; filename="{stem}.rejects.csv"'
+        text = io.StringIO()
+        write_run_rejects(run, text)
+        response.write(text.getvalue())
+        return response
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        # While a worker checks or imports the file, the page reloads itself to show how far
+        # it is (a meta refresh: the site's CSP allows no inline script).
+        context["refresh_seconds"] = (
+            2 if obj is not None and (obj.checking or obj.importing) else None
+        )
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -120,6 +185,10 @@ class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
         obj.file_name = upload.name
         obj.content = b"".join(upload.chunks())  # chunks() reads from the start
         obj.uploaded_by = request.user
+        if jobs.in_background():
+            super().save_model(request, obj, form, change)
+            transaction.on_commit(partial(jobs.run_later, check_upload, obj.pk, request.user.pk))
+            return
         run_preview(obj, by=request.user)
         super().save_model(request, obj, form, change)
 
@@ -135,6 +204,14 @@ class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
                 self.message_user(
                     request, _("This file cannot be imported as it is."), messages.ERROR
                 )
+            elif jobs.in_background():
+                if request_import(obj):
+                    transaction.on_commit(
+                        partial(jobs.run_later, import_upload, obj.pk, request.user.pk)
+                    )
+                    self.message_user(
+                        request, _("The import has started; this page shows how far it is.")
+                    )
             else:
                 result = run_import(obj, by=request.user)
                 if result["written"]:
@@ -144,6 +221,17 @@ class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
                 self.message_user(request, result["summary"], level)
             return redirect(reverse("admin:incidents_importrun_change", args=[obj.pk]))
         return super().response_change(request, obj)
+
+
+def _progress_html(run, doing):
+    progress = progress_of(run)
+    if progress is None:
+        return format_html("<strong>{}</strong> {}", doing, _("Waiting for a worker."))
+    step = {
+        "checking": _("%(rows)s rows checked"),
+        "writing": _("%(rows)s rows compared or written"),
+    }[progress["step"]]
+    return format_html("<strong>{}</strong> {}", doing, step % {"rows": f"{progress['rows']:,}"})
 
 
 def _report_html(report):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from ..choices import Status
 from ..models import Incident, SubEventType
 from .dates import DATE_OVERRIDES
-from .filters import CitationFilter, RegionFilter
+from .filters import CitationFilter, ImportRunFilter, RegionFilter
 from .history import IncidentHistoryAdmin, VersionedIncidentForm
 from .parts import (
     CasualtyInline,
@@ -63,6 +63,7 @@ class IncidentAdmin(
         "event_type",
         "sub_event_type",
         "date_precision",
+        ImportRunFilter,
     ]
     # What the rows show: the place with its region or country, the type, and each row's
     # checkbox label (the incident's __str__, which names the sub-event type).

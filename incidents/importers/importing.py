@@ -76,11 +76,15 @@ def import_file(
     user=None,
     publish=True,
     progress: Callable[[int], None] | None = None,
+    checking: Callable[[int], None] | None = None,
+    run=None,
 ) -> ImportReport:
-    """Import a CSV file in the importer's format; see the module docstring for the rules.
+    """Import a file in the importer's format; see the module docstring for the rules.
 
     `publish` publishes new incidents (reference datasets are already reviewed); otherwise
-    they arrive as drafts. `progress` is called with the number of rows done so far.
+    they arrive as drafts. `checking` is called with the number of rows checked so far (the
+    first reading), `progress` with the number written or compared (the second). `run` is the
+    admin's ImportRun, recorded on the incidents written (Incident.import_run).
     Raises FileRefused when the file as a whole cannot be read, and ImportBusy (not for a dry
     run) when another import is writing.
     """
@@ -89,10 +93,53 @@ def import_file(
         _lock_imports()
     rows = open_table(source, importer.missing_columns).rows
     report = ImportReport(format=importer.format_name, dry_run=dry_run)
+    check_rows(rows(), importer, report, checking)
+    # A dry run goes on to count what the good rows would do, so the report shows it.
+    if report.rejected and not skip_invalid and not dry_run:
+        return report
+    rejected_rows = set(report.rejected_rows)
+
+    writer = IncidentWriter(importer, report, user=user, publish=publish, run=run)
+
+    def valid_records():
+        for row_number, row in rows():
+            if row_number not in rejected_rows:
+                record = importer.parse_row(row, row_number)
+                record.fingerprint  # noqa: B018 (computed here, in the read-ahead thread)
+                yield record
+
+    try:
+        with transaction.atomic():
+            if not dry_run:
+                _lock_imports()
+            for chunk in _read_ahead(_chunks(valid_records(), CHUNK_SIZE)):
+                writer.write(chunk)
+                if progress:
+                    progress(report.done)
+            if dry_run:
+                raise _DryRunDone
+            if report.created or report.updated:
+                # After the commit (of the caller's transaction, when it has one): ANALYZE
+                # in the transaction would not count its rows. Robust: the import stands.
+                transaction.on_commit(_analyze_written_tables, robust=True)
+                # An import can publish incidents or change published ones: no page may go
+                # on serving totals remembered before it (caching.remember).
+                transaction.on_commit(public_incidents_changed)
+    except _DryRunDone:
+        return report
+    report.written = True
+    return report
+
+
+def check_rows(rows, importer, report, checking=None):
+    """The first reading: every row parsed, its problems added to report.rejected (with the
+    same dataset id or other id on two rows), report.rows counted. Writes nothing."""
     seen_keys = {}
     seen_other_ids = {}
-    for row_number, row in rows():
+    for row_number, row in rows:
         report.rows += 1
+        if checking and report.rows % CHUNK_SIZE == 0:
+            checking(report.rows)
         # One scan of the whole row finds a NUL; only then is the column looked for.
         with_nul = "\x00" in "".join(row.values()) and [
             column for column, value in row.items() if "\x00" in value
@@ -130,41 +177,13 @@ def import_file(
             )
         else:
             seen_keys[record.key] = row_number
-    # A dry run goes on to count what the good rows would do, so the report shows it.
-    if report.rejected and not skip_invalid and not dry_run:
-        return report
-    rejected_rows = set(report.rejected_rows)
-    del seen_keys, seen_other_ids
 
-    writer = IncidentWriter(importer, report, user=user, publish=publish)
 
-    def valid_records():
-        for row_number, row in rows():
-            if row_number not in rejected_rows:
-                record = importer.parse_row(row, row_number)
-                record.fingerprint  # noqa: B018 (computed here, in the read-ahead thread)
-                yield record
-
-    try:
-        with transaction.atomic():
-            if not dry_run:
-                _lock_imports()
-            for chunk in _read_ahead(_chunks(valid_records(), CHUNK_SIZE)):
-                writer.write(chunk)
-                if progress:
-                    progress(report.done)
-            if dry_run:
-                raise _DryRunDone
-            if report.created or report.updated:
-                # After the commit (of the caller's transaction, when it has one): ANALYZE
-                # in the transaction would not count its rows. Robust: the import stands.
-                transaction.on_commit(_analyze_written_tables, robust=True)
-                # An import can publish incidents or change published ones: no page may go
-                # on serving totals remembered before it (caching.remember).
-                transaction.on_commit(public_incidents_changed)
-    except _DryRunDone:
-        return report
-    report.written = True
+def rejected_rows_report(source, importer) -> ImportReport:
+    """What the first reading of an import finds wrong with the file, every row of it: the
+    report write_rejects() turns into the rejects file."""
+    report = ImportReport(format=importer.format_name, dry_run=True)
+    check_rows(open_table(source, importer.missing_columns).rows(), importer, report)
     return report
 
 
@@ -224,17 +243,20 @@ def _chunks(iterable, size) -> Iterator[list]:
 
 
 def write_rejects(report: ImportReport, source, destination):
-    """Copy the rejected rows of `source` to a CSV at `destination`, with a reason column."""
+    """Copy the rejected rows of `source` to a CSV at `destination` (a path, or a text file
+    open for writing), with a reason column."""
+    if not hasattr(destination, "write"):
+        with open(destination, "w", newline="", encoding="utf-8") as out:
+            return write_rejects(report, source, out)
     table = open_table(source)
     header, rows = table.header, table.rows
     reasons = {}
     for error in report.rejected:
         reasons.setdefault(error.row, []).append(f"{error.column}: {error.reason}")
-    with open(destination, "w", newline="", encoding="utf-8") as out:
-        writer = csv.writer(out)
-        writer.writerow(["row", *header, "reasons"])
-        for row_number, row in rows():
-            if row_number in reasons:
-                writer.writerow(
-                    [row_number, *(row.get(c, "") for c in header), "; ".join(reasons[row_number])]
-                )
+    writer = csv.writer(destination)
+    writer.writerow(["row", *header, "reasons"])
+    for row_number, row in rows():
+        if row_number in reasons:
+            writer.writerow(
+                [row_number, *(row.get(c, "") for c in header), "; ".join(reasons[row_number])]
+            )

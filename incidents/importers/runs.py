@@ -1,27 +1,115 @@
 """Imports through the admin: an ImportRun's dry run, then, once confirmed, its import. The
-admin's import page calls these; the ImportRun model only holds the file and the reports."""
+admin's import page calls these; the ImportRun model only holds the file and the reports.
+
+With REDIS_URL set both run on a background worker (check_upload, import_upload; see
+incidents/jobs.py) and tell their progress through the cache (progress_of), which the page
+shows while it waits; without, they run in the request.
+"""
 
 import io
 
+from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import ImportRun
-from .importing import ImportBusy, import_file
+from .importing import ImportBusy, import_file, rejected_rows_report, write_rejects
 from .reading import FileRefused
 from .registry import IMPORTERS
 
 # How many problems a run keeps to show; the command line and the rejects file have them all.
 PROBLEMS_SHOWN = 500
+# A run's progress is kept this long after its last step (an abandoned job's expires).
+PROGRESS_SECONDS = 3600
 
 
-def run_preview(run, by):
+def run_preview(run, by, progress=None):
     """Dry-run the run's file and keep its report in run.preview (saved by the caller, with
     the new run); nothing is written to incidents."""
-    run.preview = _import(run, by, dry_run=True)
+    run.preview = _import(run, by, dry_run=True, progress=progress)
 
 
-def run_import(run, by):
+def check_upload(run_id, user_id):
+    """The background job of an upload: its dry run, saved to the run."""
+    run, user = _run_and_user(run_id, user_id)
+    try:
+        run_preview(run, user, progress=_Progress(run_id))
+    except Exception as error:
+        run.preview = _failure("The check", error)
+        raise  # after the finally below: RQ keeps the failed job and its traceback
+    finally:
+        ImportRun.objects.filter(pk=run_id).update(preview=run.preview)
+
+
+def import_upload(run_id, user_id):
+    """The background job of a confirmed import. A busy or failed import leaves the run to be
+    confirmed again; a second job of the same run writes nothing (run_import's claim)."""
+    run, user = _run_and_user(run_id, user_id)
+    try:
+        result = run_import(run, user, progress=_Progress(run_id))
+    except Exception as error:
+        ImportRun.objects.filter(pk=run_id).update(
+            result=_failure("The import", error), import_requested_at=None
+        )
+        raise
+    if result.get("busy"):
+        ImportRun.objects.filter(pk=run_id).update(result=result, import_requested_at=None)
+
+
+def request_import(run):
+    """Mark the run confirmed; False when it already was (a second click queues nothing)."""
+    return (
+        ImportRun.objects.filter(pk=run.pk, imported_at=None, import_requested_at=None)
+        .exclude(preview={})
+        .update(import_requested_at=timezone.now(), result={})
+        == 1
+    )
+
+
+def progress_of(run):
+    """{"step": "checking" | "writing", "rows": n} of a run a worker is on, or None."""
+    return cache.get(_progress_key(run.pk))
+
+
+def write_run_rejects(run, out):
+    """Every rejected row of the run's file, with its reasons, as CSV into `out`."""
+    source = io.BytesIO(bytes(run.content))
+    write_rejects(rejected_rows_report(source, IMPORTERS[run.format]()), source, out)
+
+
+class _Progress:
+    """Tells the page how far a job is, through the cache: the job's own database writes
+    are in a transaction no other connection sees until it ends."""
+
+    def __init__(self, run_id):
+        self.key = _progress_key(run_id)
+
+    def checking(self, rows):
+        cache.set(self.key, {"step": "checking", "rows": rows}, PROGRESS_SECONDS)
+
+    def writing(self, rows):
+        cache.set(self.key, {"step": "writing", "rows": rows}, PROGRESS_SECONDS)
+
+
+def _progress_key(run_id):
+    return f"import-run:{run_id}:progress"
+
+
+def _run_and_user(run_id, user_id):
+    return ImportRun.objects.get(pk=run_id), get_user_model().objects.get(pk=user_id)
+
+
+def _failure(what, error):
+    return {
+        "summary": f"{what} stopped with an error ({type(error).__name__}: {error}); "
+        "nothing was written. Upload the file again, or tell an administrator.",
+        "refused": True,
+        "written": False,
+    }
+
+
+def run_import(run, by, progress=None):
     """Import the run's file for real and keep the report. New incidents are published when
     the importing user may publish, drafts otherwise. Returns the report to show.
 
@@ -33,7 +121,7 @@ def run_import(run, by):
         with transaction.atomic():
             if not _claim(run, by):
                 return _not_claimed(run)
-            result = _import(run, by, dry_run=False)
+            result = _import(run, by, dry_run=False, progress=progress)
             ImportRun.objects.filter(pk=run.pk).update(result=result)
     except ImportBusy as busy:  # the claim is rolled back with the rest
         return {"summary": str(busy), "busy": True, "written": False}
@@ -71,7 +159,7 @@ def already_imported_message(run):
     )
 
 
-def _import(run, user, dry_run):
+def _import(run, user, dry_run, progress=None):
     try:
         report = import_file(
             io.BytesIO(bytes(run.content)),
@@ -80,6 +168,9 @@ def _import(run, user, dry_run):
             skip_invalid=run.skip_invalid,
             user=user,
             publish=user.has_perm("incidents.publish_incident"),
+            checking=progress.checking if progress else None,
+            progress=progress.writing if progress else None,
+            run=None if dry_run else run,
         )
     except FileRefused as refused:  # found past the header, e.g. a bad byte at row 9,000
         return {"summary": f"File refused: {refused}", "refused": True, "written": False}

@@ -35,10 +35,11 @@ class IncidentWriter:
     (casualty_totals), so that no second UPDATE of every new incident brings them in step.
     """
 
-    def __init__(self, importer, report, *, user=None, publish=True):
+    def __init__(self, importer, report, *, user=None, publish=True, run=None):
         self.importer = importer
         self.report = report
         self.user_id = user.pk if user else None
+        self.run_id = run.pk if run else None
         self.publish = publish
         self.areas = AreaFinder()
         self.locations = {}
@@ -125,6 +126,7 @@ class IncidentWriter:
             "civilian_targeting": record.civilian_targeting,
             "source_updated_at": record.source_updated_at,
             "dataset_fields": record.dataset_fields,
+            "import_run_id": self.run_id,
             **record.other_ids,
             "import_fingerprint": fingerprint,
             # The same instant for both: a later change by anyone makes updated_at the later one.
@@ -423,6 +425,7 @@ IMPORTED_FIELDS = [
     "ucdp_id",
     "gtd_event_id",
     "dataset_fields",
+    "import_run",
     "import_fingerprint",
     "imported_at",
     "updated_at",

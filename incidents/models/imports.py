@@ -31,6 +31,9 @@ class ImportRun(models.Model):
         related_name="+",
     )  # fmt: skip
     result = models.JSONField(default=dict, editable=False)
+    # When someone confirmed the import; a background worker then claims it (imported_at).
+    # Set once, so that a second click queues nothing more.
+    import_requested_at = models.DateTimeField(null=True, editable=False)
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
@@ -40,9 +43,21 @@ class ImportRun(models.Model):
         return f"{self.get_format_display()} · {self.file_name} · {self.uploaded_at:%Y-%m-%d %H:%M}"
 
     @property
+    def checking(self):
+        """The dry run has not reported yet (it runs on a background worker)."""
+        return not self.preview
+
+    @property
+    def importing(self):
+        """Confirmed, and the worker has not finished the import yet."""
+        return self.import_requested_at is not None and not self.result
+
+    @property
     def can_import(self):
         return (
             self.imported_at is None
+            and self.import_requested_at is None
+            and not self.checking
             and not self.preview.get("refused")
             and (not self.preview.get("rejected") or self.skip_invalid)
         )

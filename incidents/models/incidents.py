@@ -207,6 +207,15 @@ class Incident(models.Model):
     # What the importer last wrote, so that a re-import can tell "the file changed" from "an
     # analyst changed the incident since" (updated_at later than imported_at).
     imported_at = models.DateTimeField(null=True, editable=False)
+    # The admin upload that last wrote it, so that a run links to what it created or changed.
+    import_run = models.ForeignKey(
+        "ImportRun",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="incidents",
+    )
     import_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     # When the source dataset last changed the record (ACLED's timestamp), if it says.
     source_updated_at = models.DateTimeField(null=True, editable=False)
