@@ -147,7 +147,7 @@ class IncidentQuerySet(models.QuerySet):
     def matching_every_word(self, text):
         """The analysts' search (the admin's search box): incidents matching every word of
         the text, accents and case aside, in the title or narrative, the place, its district,
-        region or country, an actor's name or alias, or the ACLED or UCDP id; a word such as
+        region or country, an actor's name or alias, or the ACLED, UCDP or GTD id; a word such as
         2023, 2023-09 or 2023-09-15 also matches the start date. "Quoted words" stay together.
         """
         condition = Q()

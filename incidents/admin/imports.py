@@ -1,4 +1,4 @@
-"""Import runs: upload a UCDP or ACLED file, read the dry run, confirm."""
+"""Import runs: upload a UCDP, ACLED or GTD file, read the dry run, confirm."""
 
 import io
 from functools import partial

@@ -72,7 +72,7 @@ class IncidentAdmin(
     search_fields = ["title"]
     search_help_text = _(
         "Words in the title, narrative, place, district, region, country or an actor's name or "
-        "alias (accents and case don't count), an ACLED or UCDP id, or a date: 2023, 2023-09, "
+        "alias (accents and case don't count), an ACLED, UCDP or GTD id, or a date: 2023, 2023-09, "
         "2023-09-15."
     )
     date_hierarchy = "start_date"
