@@ -75,7 +75,7 @@ def test_a_file_with_the_wrong_delimiter_is_refused_on_the_form(analyst_client):
     assert response.status_code == 200
     assert response.context["adminform"].form.errors["file"] == [
         "The columns are separated by semicolons; use commas: in Excel, save it as "
-        "\"CSV UTF-8 (comma delimited)\", or export it again from the dataset."
+        '"CSV UTF-8 (comma delimited)", or export it again from the dataset.'
     ]
     assert not ImportRun.objects.exists()
 
