@@ -1,10 +1,17 @@
 """The incident form and list, with the review workflow's buttons and actions."""
 
-from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+import re
 
-from ..choices import Status
-from ..models import Incident, SubEventType
+from django import forms
+from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from ..choices import DatePrecision, Status
+from ..duplicates import Entry, likely_duplicates
+from ..models import Incident, IncidentNote, SubEventType
+from ..querystrings import row_id
 from .dates import DATE_OVERRIDES
 from .filters import CitationFilter, ImportRunFilter, RegionFilter
 from .history import IncidentHistoryAdmin, VersionedIncidentForm
@@ -18,11 +25,81 @@ from .parts import (
 from .permissions import CheckedActionsMixin, may_edit
 from .workflow import IncidentWorkflowMixin, QueueFilter
 
+# What a likely duplicate shares with the incident being entered (incidents/duplicates.py):
+# changing any of these on an existing incident checks it again.
+DUPLICATE_FIELDS = {"start_date", "end_date", "date_precision", "location", "event_type"}
+ACTOR_FIELD = re.compile(r"incident_actors-(\d+)-actor")
+
 
 class IncidentAdminForm(VersionedIncidentForm):
+    """The incident form, which also stops a save that probably enters an incident twice
+    (likely_duplicates) until the analyst says it is a different one."""
+
+    save_despite_duplicates = forms.BooleanField(
+        required=False,
+        label=_("It is a different incident: save anyway"),
+        help_text=_("Kept in the incident's internal notes with the incidents it resembles."),
+    )
+
     class Meta:
         model = Incident
         fields = "__all__"  # noqa: DJ007 -- the admin narrows it to its fieldsets
+
+    duplicates = ()
+
+    def clean(self):
+        cleaned = super().clean()
+        entry = self._entry(cleaned)
+        if entry is None:
+            return cleaned
+        self.duplicates = likely_duplicates(entry)
+        if self.duplicates and not cleaned.get("save_despite_duplicates"):
+            raise ValidationError(
+                ngettext(
+                    "This looks like an incident already entered (below). If it is a different "
+                    "one, tick “It is a different incident: save anyway” and save again.",
+                    "This looks like %(count)d incidents already entered (below). If it is a "
+                    "different one, tick “It is a different incident: save anyway” and save "
+                    "again.",
+                    len(self.duplicates),
+                )
+                % {"count": len(self.duplicates)}
+            )
+        return cleaned
+
+    def _entry(self, cleaned):
+        """The duplicate check's Entry, or None when there is nothing to check: a field it
+        needs is missing or invalid, or an existing incident's place, dates, type and actors
+        are as they were."""
+        if self.errors or not all(cleaned.get(name) for name in ("start_date", "location")):
+            return None
+        actors = self._posted_actors()
+        if self.instance.pk is not None and not DUPLICATE_FIELDS & set(self.changed_data):
+            before = set(self.instance.incident_actors.values_list("actor_id", flat=True))
+            if actors == before:
+                return None
+        event_type = cleaned.get("event_type")
+        return Entry(
+            start_date=cleaned["start_date"],
+            end_date=cleaned.get("end_date"),
+            date_precision=cleaned.get("date_precision") or DatePrecision.DAY,
+            location=cleaned["location"],
+            event_type_id=event_type.pk if event_type else None,
+            actor_ids=frozenset(actors),
+            pk=self.instance.pk,
+        )
+
+    def _posted_actors(self):
+        """The actors of the form's actor rows (the inline's data, which this form does not
+        validate), without those marked for deletion."""
+        actors = set()
+        for name, value in self.data.items():
+            match = ACTOR_FIELD.fullmatch(name)
+            if match and not self.data.get(f"incident_actors-{match[1]}-DELETE"):
+                actor = row_id(value)
+                if actor is not None:
+                    actors.add(actor)
+        return actors
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -196,6 +273,16 @@ class IncidentAdmin(
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
+        if form.duplicates and form.cleaned_data.get("save_despite_duplicates"):
+            resembled = "; ".join(
+                f"#{incident.pk} {incident.start_date:%Y-%m-%d} {incident.title}"
+                for incident in form.duplicates
+            )
+            IncidentNote.objects.create(
+                incident=form.instance,
+                text=f"Saved as a different incident despite likely duplicates: {resembled}",
+                written_by=request.user,
+            )
         if change and not form.has_changed() and any(f.has_changed() for f in formsets):
             form.instance.mark_changed(by=request.user)  # a casualty, actor or source changed
         self.take_form_step(request, form.instance)
