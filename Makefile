@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench bench-analysis bench-places bench-export bench-import clean
+.PHONY: run test lint bench bench-analysis bench-places bench-corners bench-export bench-import clean
 
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
@@ -81,6 +81,15 @@ bench-analysis: $(BIN)/.installed-app
 	$(BIN)/python bench/bench_analysis.py
 bench-places: $(BIN)/.installed-app
 	$(BIN)/python bench/bench_place_pages.py
+
+# Issue 16's slow corners at a million incidents (search, split by actor, admin list, a big
+# actor's page). It creates the superuser bench-admin in the database: use one of your own.
+bench-corners: export DEBUG = false
+bench-corners: export SECRET_KEY ?= insecure-bench-key
+bench-corners: export DATABASE_URL = $(BENCH_DATABASE_URL)
+bench-corners: $(BIN)/.installed-app
+	$(BIN)/python bench/bench_corners.py
+	$(BIN)/python bench/bench_corners.py --cold
 
 bench-export: export DEBUG = false
 bench-export: export SECRET_KEY ?= insecure-bench-key

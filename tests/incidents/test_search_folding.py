@@ -98,3 +98,23 @@ def test_the_place_autocomplete_ignores_accents(analyst_client, sahel):
 def test_the_api_actor_search_ignores_accents(client, sahel):
     body = client.get("/api/actors/", {"search": "MUSLIMIN"}).json()
     assert [actor["name"] for actor in body["results"]] == ["Jama'at Nusrat al-Islam wal-Muslimin"]
+
+
+@pytest.mark.parametrize("q", ["mli12345", "MLI12345", "987654"])
+def test_the_admin_search_finds_an_incident_by_its_acled_or_ucdp_id(analyst_client, sahel, q):
+    faladie = sahel["faladie"]
+    faladie.acled_event_id, faladie.ucdp_id = "MLI12345", "987654"
+    faladie.save(update_fields=["acled_event_id", "ucdp_id"])
+    response = analyst_client.get(reverse("admin:incidents_incident_changelist"), {"q": q})
+    assert list(response.context["cl"].result_list) == [faladie]
+
+
+def test_the_admin_search_reads_the_words_of_the_narrative_not_of_other_incidents(
+    analyst_client, sahel
+):
+    # "marché" is in the first incident's narrative only; "Clash" in the other's title only.
+    changelist = reverse("admin:incidents_incident_changelist")
+    marche = analyst_client.get(changelist, {"q": "marche"}).context["cl"].result_list
+    clash = analyst_client.get(changelist, {"q": "clash"}).context["cl"].result_list
+    assert list(marche) == [sahel["faladie"]]
+    assert list(clash) == [sahel["other"]]

@@ -1,0 +1,132 @@
+"""Time the pages that were slow corners at a million incidents (issue 16, point 7).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/incidentdb_1m DEBUG=false SECRET_KEY=x \
+        .venv/bin/python bench/bench_corners.py [--repeat 10] [--cold] [--explain [PAGE ...]]
+
+The pages: the public list searched for JNIM, the monthly series split by actor, a comparison
+of two third quarters by actor, the analysts' incident list (unfiltered, and searched for
+Mopti and for JNIM) and the page of the actor in the most incidents. Each is requested through
+django.test.Client as bench_pages.py does (middleware, view, queries, template; no web server).
+The targets are issue 16's: 300 ms warm, 600 ms with --cold (the cache emptied before every
+request: a first visit). The admin pages need a staff account: the script logs in as
+`bench-admin`, a superuser it creates in the database when there is none (so run it against a
+database of your own, never a shared one). --explain prints each query's time on the named
+pages (default: all) and EXPLAIN (ANALYZE, BUFFERS) of their slowest queries. The exit status
+is 0 even when a target is missed.
+"""
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from django.contrib.auth import get_user_model  # noqa: E402
+from django.db.models import Count  # noqa: E402
+from django.test import Client  # noqa: E402
+
+# bench.common sets Django up, so it comes before any model.
+from bench.common import (  # noqa: E402
+    TimedPage,
+    explain_pages,
+    measure,
+    print_load_average,
+    print_results,
+    start_run,
+    warm_up,
+)
+from incidents.models import Incident, IncidentActor  # noqa: E402
+
+WARM_TARGET_MS = 300
+COLD_TARGET_MS = 600
+ADMIN_LIST = "/admin/incidents/incident/"
+
+
+def build_pages(target_ms):
+    last_year = Incident.objects.public().summary()["last_date"].year
+    # The last two whole third quarters before the data's last year, as bench_analysis.py.
+    a_year, b_year = last_year - 2, last_year - 1
+    compare = f"a_from={a_year}-07-01&a_to={a_year}-09-30&b_from={b_year}-07-01&b_to={b_year}-09-30"
+    big_actor = (
+        IncidentActor.objects.values("actor")
+        .annotate(roles=Count("pk"))
+        .order_by("-roles", "actor")
+        .first()
+    )
+    return [
+        TimedPage("search", "list, q=JNIM", ["/incidents/?q=JNIM"], target_ms),
+        TimedPage(
+            "split_actor",
+            "series by month, split by actor",
+            ["/analysis/?interval=month&split=actor"],
+            target_ms,
+        ),
+        TimedPage(
+            "compare_actor",
+            f"Q3 {b_year} vs Q3 {a_year} by actor",
+            [f"/analysis/compare/?{compare}&by=actor"],
+            target_ms,
+        ),
+        TimedPage("admin", "admin list", [ADMIN_LIST], target_ms),
+        TimedPage("admin_mopti", "admin list, q=Mopti", [f"{ADMIN_LIST}?q=Mopti"], target_ms),
+        TimedPage("admin_jnim", "admin list, q=JNIM", [f"{ADMIN_LIST}?q=JNIM"], target_ms),
+        TimedPage(
+            "actor",
+            f"actor page ({big_actor['roles']:,} roles)",
+            [f"/actors/{big_actor['actor']}/"],
+            target_ms,
+        ),
+    ]
+
+
+def logged_in_client():
+    """A client logged in as the superuser bench-admin (created when missing)."""
+    user_model = get_user_model()
+    user = user_model.objects.filter(username="bench-admin").first()
+    if user is None:
+        user = user_model.objects.create_superuser("bench-admin", "bench@example.org", None)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def slowest_queries(queries, count=3):
+    """The page's slowest queries, for EXPLAIN."""
+    return sorted(queries, key=lambda query: -float(query["time"]))[:count]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--repeat", type=int, default=10, help="timed requests per page")
+    parser.add_argument("--warmup", type=int, default=1, help="untimed requests per URL first")
+    parser.add_argument("--cold", action="store_true", help="empty the cache before each request")
+    parser.add_argument(
+        "--pages", nargs="*", metavar="PAGE", help="time only these pages (default: all)"
+    )
+    parser.add_argument(
+        "--explain",
+        nargs="*",
+        metavar="PAGE",
+        help="each query's time, and the plans of the slowest, for these pages (default: all); "
+        "PostgreSQL only",
+    )
+    args = parser.parse_args()
+
+    load_before = start_run("incidentdb slow-corner benchmark (issue 16, point 7)")
+    print("Cache: emptied before each request (--cold)" if args.cold else "Cache: kept (warm)")
+    client = logged_in_client()
+    pages = build_pages(COLD_TARGET_MS if args.cold else WARM_TARGET_MS)
+    if args.pages:
+        pages = [page for page in pages if page.key in args.pages]
+    for page in pages:
+        warm_up(client, page, args.warmup, cold=args.cold)
+    measure(client, pages, args.repeat, cold=args.cold)
+    print_results(pages, args.warmup, args.repeat, "page, pages in turn")
+    print_load_average(load_before)
+    if args.explain is not None:
+        wanted = args.explain or [page.key for page in pages]
+        explain_pages(client, pages, wanted, slowest_queries, cold=args.cold)
+
+
+if __name__ == "__main__":
+    main()
