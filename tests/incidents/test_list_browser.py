@@ -217,6 +217,8 @@ def test_the_map_fetches_its_points_for_the_filter_and_names_only_the_types_it_s
     expect(page.locator(".map-note")).to_have_text("Showing the 2 most recent of 3 incidents.")
     # The facets name the protest; the map's legend only what it draws.
     expect(page.locator(".map-legend li:not([hidden])")).to_have_text(["Battles"])
+    expect(page.locator(".map-legend li")).to_have_count(2)
+    expect(page.locator(".map-legend li", has_text="Protests")).to_be_hidden()
 
     page.locator("#incident-map path.incident-marker").first.click(force=True)
     popup = page.locator(".leaflet-popup-content")
