@@ -56,6 +56,7 @@ def build_pages(detail_count):
     return [
         TimedPage("first", "list, first page", ["/incidents/"], TARGET_MS),
         TimedPage("deep", deep_label, [f"/incidents/?page={deep_page}"]),
+        TimedPage("last", f"list, last page ({last_page:,})", [f"/incidents/?page={last_page}"]),
         TimedPage("killed", "list, sorted by killed", ["/incidents/?sort=-killed"]),
         TimedPage("place", "list, sorted by place", ["/incidents/?sort=place"]),
         TimedPage(
@@ -85,6 +86,8 @@ def research_pages():
         TimedPage(
             "radius", f"list, {RADIUS_KM} km of {NEAR}", [f"/incidents/?{near}"], RADIUS_TARGET_MS
         ),
+        TimedPage("map", "map points (their own address)", ["/incidents/map.json"]),
+        TimedPage("map_year_region", "map points, same filter", [f"/incidents/map.json?{year}"]),
         TimedPage("api", "API, first page", ["/api/incidents/"], API_TARGET_MS),
         TimedPage(
             "api_year_region",
@@ -147,11 +150,14 @@ def main():
         choices=[
             "first",
             "deep",
+            "last",
             "killed",
             "place",
             "detail",
             "year_region",
             "radius",
+            "map",
+            "map_year_region",
             "api",
             "api_year_region",
             "api_radius",

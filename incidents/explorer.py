@@ -119,9 +119,27 @@ def facet_links(path, query, facets):
 # --- the map ---------------------------------------------------------------------------------
 
 
-def incident_map(points, total, facets):
-    """What the map needs from the server: its points (json_script data), how many of the
-    `total` incidents it shows, and the legend: the event types on it, named as in `facets`.
+def incident_map(total, facets):
+    """What the list page says about its map: how many of the `total` incidents it shows, and
+    the legend, every event type of the selection named as in `facets`. The points themselves
+    come from their own address (map_points_data), so that the page stays small and the points
+    can be cached apart from it; the map's script hides the legend entries no point has.
+    """
+    return {
+        "shown": min(total, MAP_POINTS),
+        "capped": total > MAP_POINTS,
+        "tile_url": TILE_URL,
+        "tile_attribution": TILE_ATTRIBUTION,
+        "legend": [
+            (row["value"], row["label"], EVENT_TYPE_COLOURS.get(row["value"], MAP_OTHER_COLOUR))
+            for row in facets["event_type"]
+        ],
+    }
+
+
+def map_points_data(points):
+    """The map's JSON: its points (IncidentQuerySet.map_points), the event types' colours and
+    the incident pages' URL with an {id} slot.
 
     A point is [latitude, longitude, event type, incident id, date, killed, title]: lists, not
     objects, to keep a thousand of them small.
@@ -144,21 +162,9 @@ def incident_map(points, total, facets):
         ]
         for point in points
     ]
-    on_map = {row[2] for row in rows}
     return {
-        "data": {
-            "points": rows,
-            "colours": EVENT_TYPE_COLOURS,
-            "otherColour": MAP_OTHER_COLOUR,
-            "incidentUrl": incident_url,
-        },
-        "shown": len(rows),
-        "capped": total > len(rows),
-        "tile_url": TILE_URL,
-        "tile_attribution": TILE_ATTRIBUTION,
-        "legend": [
-            (row["label"], EVENT_TYPE_COLOURS.get(row["value"], MAP_OTHER_COLOUR))
-            for row in facets["event_type"]
-            if row["value"] in on_map
-        ],
+        "points": rows,
+        "colours": EVENT_TYPE_COLOURS,
+        "otherColour": MAP_OTHER_COLOUR,
+        "incidentUrl": incident_url,
     }

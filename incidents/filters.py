@@ -55,7 +55,25 @@ class KilometresFilter(django_filters.NumberFilter):
     field_class = forms.FloatField
 
 
-class IdsField(django_filters.fields.ModelMultipleChoiceField):
+class ChoicesField(django_filters.fields.ModelMultipleChoiceField):
+    """Rows chosen by a parameter; none chosen is an empty list.
+
+    Django's field gives an empty QuerySet there, and every use of it that asks "any chosen?"
+    (the filter, the panel) then built and compiled a query that cannot match: the seven
+    unused parameters of an unfiltered list cost 12 ms of its filtering.
+    """
+
+    def clean(self, value):
+        if not value and not self.required:
+            return []
+        return super().clean(value)
+
+
+class ChoicesFilter(django_filters.ModelMultipleChoiceFilter):
+    field_class = ChoicesField
+
+
+class IdsField(ChoicesField):
     """Row ids. An id beyond 64 bits is unknown like any other: SQLite would raise
     OverflowError (a 500) looking it up instead of finding no row."""
 
@@ -74,7 +92,7 @@ class IdsField(django_filters.fields.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
-class IdsFilter(django_filters.ModelMultipleChoiceFilter):
+class IdsFilter(ChoicesFilter):
     field_class = IdsField
 
 
@@ -158,7 +176,7 @@ class IncidentFilterSet(django_filters.FilterSet):
     )
 
     # --- where ---
-    country = django_filters.ModelMultipleChoiceFilter(
+    country = ChoicesFilter(
         field_name="location__country__iso3",
         lookup_expr="exact",
         distinct=False,
@@ -228,7 +246,7 @@ class IncidentFilterSet(django_filters.FilterSet):
     )
 
     # --- what ---
-    event_type = django_filters.ModelMultipleChoiceFilter(
+    event_type = ChoicesFilter(
         field_name="event_type",
         lookup_expr="exact",
         distinct=False,
@@ -238,7 +256,7 @@ class IncidentFilterSet(django_filters.FilterSet):
             "Code of an ACLED event type, e.g. `battles`, as `/api/event-types/` lists them."
         ),
     )
-    sub_event_type = django_filters.ModelMultipleChoiceFilter(
+    sub_event_type = ChoicesFilter(
         field_name="sub_event_type",
         lookup_expr="exact",
         distinct=False,

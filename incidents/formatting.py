@@ -1,5 +1,7 @@
 """How incident values read on public pages: dates at their precision, figures with ranges."""
 
+from html import escape
+
 from .choices import DatePrecision
 
 
@@ -42,3 +44,9 @@ def web_link(url):
         return ""
     scheme, separator, _rest = url.partition("://")
     return url if separator and scheme.lower() in ("http", "https") else ""
+
+
+def text_html(text):
+    """A text for HTML, escaped as Django's escape() and autoescaping escape it (html.escape),
+    without their checks for lazy strings: a list page escapes some two thousand texts."""
+    return escape(str(text))

@@ -5,6 +5,8 @@ from . import feeds, views
 # The public pages, named in the namespace "incidents" (incidents:incident_list …).
 pages = [
     path("incidents/", views.IncidentListView.as_view(), name="incident_list"),
+    # The list's map points, for the list's filter parameters (static/js/incident-map.js).
+    path("incidents/map.json", views.incident_map_points, name="incident_map"),
     path("incidents/<int:pk>/", views.incident_detail, name="incident_detail"),
     # Places live in three tables, so each kind has its own address: a named place (Location),
     # an admin area of any level (its id is the one the admin1/admin2 filters take), a country

@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
@@ -56,7 +57,6 @@ class IncidentListView(SingleTableMixin, FilterView):
         incidents, count = self.object_list, context["table"].paginator.count
         filter_panel.prepare_panel(form)
         facets = incidents.facet_counts() if count else None
-        points = incidents.map_points(explorer.MAP_POINTS) if count else None
         return {
             **context,
             "count": count,
@@ -66,8 +66,28 @@ class IncidentListView(SingleTableMixin, FilterView):
             "picked_places": filter_panel.picked_values(form, "location"),
             "actor_search_url": filter_panel.actor_search_url(),
             "facets": explorer.facet_links(path, query, facets) if count else None,
-            "map": explorer.incident_map(points, count, facets) if count else None,
+            "map": explorer.incident_map(count, facets) if count else None,
         }
+
+
+def incident_map_points(request):
+    """The list's map points as JSON (explorer.map_points_data), for the same filter
+    parameters as the list; 400 with the errors when a value is invalid.
+
+    Cacheable but always revalidated: the ETag is the answer's own digest, so a browser that
+    has the points gets a 304 without the body, and one whose points hold an incident since
+    retracted (or changed) gets the new ones.
+    """
+    filterset = IncidentFilterSet.from_query(request.GET)
+    if not filterset.is_valid():
+        return JsonResponse(errors_answer(filterset.form), status=400)
+    points = filterset.qs.map_points(explorer.MAP_POINTS)
+    response = JsonResponse(
+        explorer.map_points_data(points), json_dumps_params={"separators": (",", ":")}
+    )
+    patch_cache_control(response, public=True, no_cache=True)
+    set_response_etag(response)
+    return get_conditional_response(request, etag=response["ETag"], response=response)
 
 
 def incident_detail(request, pk):

@@ -160,6 +160,87 @@ class BlankAsNullField(serializers.CharField):
         return value or None
 
 
+class IncidentListSerializer(serializers.ListSerializer):
+    """A page of incidents as IncidentSerializer describes each, written directly from the
+    incidents of IncidentQuerySet.for_api().
+
+    The same dicts, key for key and value for value (tests/incidents/test_api.py compares the
+    answer with IncidentSerializer's own, byte for byte): going field by field, DRF called some
+    fifty fields per incident, most of a page's time.
+    """
+
+    def to_representation(self, data):
+        request = self.context["request"]
+        api_url = url_template("incidents_api:incident_detail", request=request)
+        html_url = url_template("incidents:incident_detail", request=request)
+        # DRF's own date and time output (ISO 8601, UTC written "Z").
+        date, moment = serializers.DateField(), serializers.DateTimeField()
+
+        def area(area):
+            return None if area is None else {"id": area.id, "name": area.name}
+
+        def code_name(kind):
+            return None if kind is None else {"code": kind.code, "name": kind.name}
+
+        items = []
+        for incident in data.all() if hasattr(data, "all") else data:
+            location = incident.location
+            violence_type = incident.violence_type
+            items.append(
+                {
+                    "id": incident.id,
+                    "url": api_url.format(incident.pk),
+                    "html_url": html_url.format(incident.pk),
+                    "title": incident.title,
+                    "start_date": date.to_representation(incident.start_date),
+                    "end_date": date.to_representation(incident.end_date)
+                    if incident.end_date is not None
+                    else None,
+                    "date_precision": incident.date_precision,
+                    "acled_time_precision": incident.acled_time_precision,
+                    "event_type": code_name(incident.event_type),
+                    "sub_event_type": code_name(incident.sub_event_type),
+                    "location": {
+                        "id": location.id,
+                        "name": location.name,
+                        "latitude": float(location.latitude),
+                        "longitude": float(location.longitude),
+                        "country": {"iso3": location.country.iso3, "name": location.country.name},
+                        "admin1": area(location.admin1),
+                        "admin2": area(location.admin2),
+                    },
+                    "geo_precision": incident.geo_precision,
+                    "acled_geo_precision": incident.acled_geo_precision,
+                    "killed": {
+                        "low": incident.killed_low,
+                        "best": incident.killed_best,
+                        "high": incident.killed_high,
+                    },
+                    "injured": {
+                        "low": incident.injured_low,
+                        "best": incident.injured_best,
+                        "high": incident.injured_high,
+                    },
+                    "civilian_targeting": incident.civilian_targeting,
+                    "type_of_violence": None if violence_type is None else int(violence_type),
+                    "actors": [
+                        {
+                            "id": link.actor.id,
+                            "name": link.actor.name,
+                            "actor_type": link.actor.actor_type,
+                            "role": str(link.role),
+                        }
+                        for link in incident.incident_actors.all()
+                    ],
+                    "tactics": [tactic.name for tactic in incident.tactics.all()],
+                    "acled_event_id": incident.acled_event_id or None,
+                    "ucdp_id": incident.ucdp_id or None,
+                    "updated_at": moment.to_representation(incident.updated_at),
+                }
+            )
+        return items
+
+
 class IncidentSerializer(serializers.ModelSerializer):
     """One incident as the API lists it."""
 
@@ -233,6 +314,7 @@ class IncidentSerializer(serializers.ModelSerializer):
             "ucdp_id",
             "updated_at",
         ]
+        list_serializer_class = IncidentListSerializer
 
 
 class SourceSerializer(serializers.Serializer):
@@ -347,6 +429,7 @@ class IncidentDetailSerializer(IncidentSerializer):
     )
 
     class Meta(IncidentSerializer.Meta):
+        list_serializer_class = serializers.ListSerializer
         fields = [
             *IncidentSerializer.Meta.fields[:4],
             "narrative",

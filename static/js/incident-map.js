@@ -1,7 +1,8 @@
 // The map of the listed incidents, drawn with Leaflet (static/vendor/leaflet-1.9.4/).
 //
-// Its points come from the page (json_script "incident-map-data", built by
-// incidents.explorer.incident_map): [latitude, longitude, event type, id, date, killed, title].
+// Its points come from their own address (data-points: /incidents/map.json with the list's
+// filter, built by incidents.explorer.map_points_data), so that the page stays small and the
+// browser can keep them: [latitude, longitude, event type, id, date, killed, title].
 // Each is a circle coloured by event type, with a popup linking to the incident, and the view
 // is fitted to them. OpenStreetMap's tiles load in the reader's browser; the vendored country
 // outlines are drawn under the points, and filled in as land when the tiles cannot load, so
@@ -10,11 +11,9 @@
   "use strict";
 
   const element = document.getElementById("incident-map");
-  const dataElement = document.getElementById("incident-map-data");
-  if (!element || !dataElement || !window.L) {
+  if (!element || !window.L) {
     return;
   }
-  const data = JSON.parse(dataElement.textContent);
   // The section is hidden in the HTML, so that a browser without JavaScript shows no empty box.
   document.getElementById("incident-map-section").hidden = false;
 
@@ -55,34 +54,50 @@
     outlines?.setStyle({ fillOpacity: 1 });
   });
 
-  const markers = L.featureGroup();
-  for (const [latitude, longitude, eventType, id, date, killed, title] of data.points) {
-    const marker = L.circleMarker([latitude, longitude], {
-      radius: 6,
-      color: "#1d2329",
-      weight: 1,
-      fillColor: data.colours[eventType] || data.otherColour,
-      fillOpacity: 0.85,
-      className: "incident-marker",
+  // The map has no view, and so loads no tile, until its points say where to look.
+  const sahel = [15, 0];
+  fetch(element.dataset.points)
+    .then((response) => (response.ok ? response.json() : Promise.reject(response.status)))
+    .then(drawPoints)
+    .catch(() => {
+      map.setView(sahel, 4);
+      element.dataset.markers = "unavailable";
     });
-    marker.bindPopup(() => popup(id, date, killed, title));
-    markers.addLayer(marker);
-  }
-  markers.addTo(map);
-  element.dataset.markers = String(data.points.length);
 
-  if (data.points.length) {
-    map.fitBounds(markers.getBounds(), { padding: [24, 24], maxZoom: 7 });
-  } else {
-    map.setView([15, 0], 4);
+  function drawPoints(data) {
+    const markers = L.featureGroup();
+    for (const [latitude, longitude, eventType, id, date, killed, title] of data.points) {
+      const marker = L.circleMarker([latitude, longitude], {
+        radius: 6,
+        color: "#1d2329",
+        weight: 1,
+        fillColor: data.colours[eventType] || data.otherColour,
+        fillOpacity: 0.85,
+        className: "incident-marker",
+      });
+      marker.bindPopup(() => popup(data.incidentUrl, id, date, killed, title));
+      markers.addLayer(marker);
+    }
+    markers.addTo(map);
+    element.dataset.markers = String(data.points.length);
+    if (data.points.length) {
+      map.fitBounds(markers.getBounds(), { padding: [24, 24], maxZoom: 7 });
+    } else {
+      map.setView(sahel, 4);
+    }
+    // The legend names every event type of the filter; only those on the map stay.
+    const onMap = new Set(data.points.map((point) => point[2]));
+    for (const entry of document.querySelectorAll(".map-legend [data-event-type]")) {
+      entry.hidden = !onMap.has(entry.dataset.eventType);
+    }
   }
 
   // Built from DOM nodes, not HTML, so that a title is only ever text.
-  function popup(id, date, killed, title) {
+  function popup(incidentUrl, id, date, killed, title) {
     const content = document.createElement("div");
     content.className = "map-popup";
     const link = document.createElement("a");
-    link.href = data.incidentUrl.replace("{id}", id);
+    link.href = incidentUrl.replace("{id}", id);
     link.textContent = title;
     const facts = document.createElement("div");
     facts.className = "sub";

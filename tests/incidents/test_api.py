@@ -15,7 +15,10 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
+from rest_framework.views import APIView
 
+from incidents.api.serializers import IncidentSerializer
 from incidents.choices import (
     ActorRole,
     ActorType,
@@ -187,6 +190,41 @@ def test_incident_list_describes_an_incident_as_its_page_does(client, world):
         "ucdp_id": None,
         "updated_at": ambush.updated_at.isoformat().replace("+00:00", "Z"),
     }
+
+
+def test_incident_pages_say_byte_for_byte_what_the_serializer_says_field_by_field(
+    client, world, rf
+):
+    # Incidents that leave out what they can: no region or district, no sub-event type, no
+    # actor, tactic or figure, an end date and a time of correction that is not on the hour.
+    bare_place = LocationFactory(name="Somewhere", admin1=None, admin2=None, country=world.burkina)
+    IncidentFactory(
+        title="Clash with \u00e9t\u00e9 & <tags>",
+        start_date=datetime.date(2024, 2, 29),
+        end_date=datetime.date(2024, 3, 2),
+        location=bare_place,
+        sub_event_type=None,
+        updated_at=datetime.datetime(2024, 3, 3, 10, 11, 12, 345678, tzinfo=datetime.UTC),
+    )
+    IncidentActorFactory(
+        incident=world.bombing,
+        actor=ActorFactory(name="Ally"),
+        role=ActorRole.PERPETRATOR_ASSOCIATE,
+    )
+    response = client.get(INCIDENTS_URL)
+    assert response.status_code == 200
+    incidents = list(Incident.objects.public().for_api().order_by("-start_date", "-id"))
+    assert len(incidents) == 3
+
+    request = APIView().initialize_request(rf.get(INCIDENTS_URL))
+    one_by_one = IncidentSerializer(context={"request": request})
+    expected = {
+        "count": 3,
+        "next": None,
+        "previous": None,
+        "results": [one_by_one.to_representation(incident) for incident in incidents],
+    }
+    assert response.content == JSONRenderer().render(expected)
 
 
 def test_incident_list_says_unknown_as_null_not_zero(client, world):

@@ -185,3 +185,43 @@ def test_researcher_finds_an_actor_through_the_panel_search(page, live_server, m
     expect(page.locator(".no-actor-search")).to_contain_text("unavailable")
     expect(page.locator('.picked-actors input[name="actor"]')).to_be_checked()
     assert problems == []
+
+
+def test_the_map_fetches_its_points_for_the_filter_and_names_only_the_types_it_shows(
+    page, live_server, monkeypatch
+):
+    from playwright.sync_api import expect
+
+    from incidents import explorer
+
+    # Two points on the map, of three incidents: the oldest, the only protest, is left out.
+    monkeypatch.setattr(explorer, "MAP_POINTS", 2)
+    mali = CountryFactory(iso3="MLI", iso2="ML", name="Mali")
+    mopti = AdminAreaFactory(country=mali, name="Mopti", iso_code="ML-5")
+    sevare = LocationFactory(name="Sévaré", admin1=mopti, latitude="14.53", longitude="-4.10")
+    incident("Ambush near Sévaré", "2023-09-01", sevare, killed=15)
+    incident("IED near Sévaré", "2023-08-02", sevare)
+    protest = incident("March in Sévaré", "2023-01-10", sevare)
+    protest.event_type_id, protest.sub_event_type_id = "protests", "peaceful_protest"
+    protest.save()
+
+    points_requests = []
+    page.on(
+        "request",
+        lambda request: points_requests.append(request.url) if "map.json" in request.url else None,
+    )
+    problems = open_list(page, live_server.url + f"/incidents/?admin1={mopti.pk}&sort=-killed")
+    expect_listed(page, 3, 2)
+    # The points come from their own address, for the list's filter (not its sort).
+    assert [url.split("?", 1)[1] for url in points_requests] == [f"admin1={mopti.pk}"]
+    expect(page.locator(".map-note")).to_have_text("Showing the 2 most recent of 3 incidents.")
+    # The facets name the protest; the map's legend only what it draws.
+    expect(page.locator(".map-legend li:not([hidden])")).to_have_text(["Battles"])
+    expect(page.locator(".map-legend li")).to_have_count(2)
+    expect(page.locator(".map-legend li", has_text="Protests")).to_be_hidden()
+
+    page.locator("#incident-map path.incident-marker").first.click(force=True)
+    popup = page.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text(re.compile(r"^(Ambush|IED) near Sévaré.* · 1?5 killed$"))
+    expect(popup.locator("a")).to_have_attribute("href", re.compile(r"^/incidents/\d+/$"))
+    assert problems == []

@@ -10,6 +10,7 @@ import datetime
 import json
 import re
 from collections import Counter
+from html import unescape
 from types import SimpleNamespace
 from urllib.parse import parse_qsl, urlsplit
 
@@ -489,13 +490,10 @@ def test_facets_and_map_never_count_drafts_or_retractions(client, season):
     assert "Protests" not in facet(response, "Event type")
     assert "2019" not in facet(response, "Year")
     assert sum(value.count for value in facet(response, "Region").values()) == 9
-    points = json.loads(
-        re.search(
-            r'<script id="incident-map-data" type="application/json">(.*?)</script>', html, re.S
-        ).group(1)
-    )["points"]
+    points = map_data(response)["points"]
     assert len(points) == 9
     assert "SECRET" not in html
+    assert "SECRET" not in json.dumps(points)
 
 
 def test_facet_counts_run_one_query_per_facet(season, django_assert_num_queries):
@@ -532,12 +530,16 @@ def test_the_count_comes_from_the_count_cache(client, season, monkeypatch):
 # --- the map ---------------------------------------------------------------------------------
 
 
+MAP_URL = reverse("incidents:incident_map")
+
+
 def map_data(response):
-    html = html_of(response)
-    found = re.search(
-        r'<script id="incident-map-data" type="application/json">(.*?)</script>', html, re.S
-    )
-    return json.loads(found.group(1))
+    """The points of the map on a list page, from the address the page gives the map."""
+    points_url = re.search(r'data-points="([^"]+)"', html_of(response)).group(1)
+    answer = response.client.get(unescape(points_url))
+    assert answer.status_code == 200
+    assert answer["Content-Type"] == "application/json"
+    return answer.json()
 
 
 def test_the_map_has_a_point_per_incident_coloured_by_type_and_a_legend(client, season):
@@ -580,6 +582,46 @@ def test_the_map_shows_the_most_recent_incidents_and_says_when_it_is_capped(
         "IED on the Bandiagara road",
     ]
     assert "Showing the 4 most recent of 9 incidents." in html_of(response)
+
+
+def test_the_page_names_its_map_points_by_address_and_never_inlines_them(client, season):
+    response = client.get(
+        LIST_URL, {"country": "BFA", "date_from": "2023-01-01", "sort": "-killed", "page": "1"}
+    )
+    html = html_of(response)
+    assert (
+        "incident-map-data" not in html
+        and "Djibo blockade clash" not in html.split('<table class="incident-table"')[0]
+    )
+    points_url = unescape(re.search(r'data-points="([^"]+)"', html).group(1))
+    # The same filter as the list, without the table's own sort and page.
+    assert urlsplit(points_url).path == MAP_URL
+    assert query_of(points_url) == [("country", "BFA"), ("date_from", "2023-01-01")]
+    titles = [point[6] for point in client.get(points_url).json()["points"]]
+    assert titles == ["Djibo blockade clash", "Villagers killed near Djibo"]
+
+
+def test_map_points_are_revalidated_and_a_retraction_changes_them(client, season, reviewer):
+    first = client.get(MAP_URL, {"country": "BFA"})
+    assert first.status_code == 200
+    assert set(first["Cache-Control"].split(", ")) == {"public", "no-cache"}
+    etag = first["ETag"]
+    # A browser that has these points is told so, without them.
+    again = client.get(MAP_URL, {"country": "BFA"}, headers={"if-none-match": etag})
+    assert again.status_code == 304 and again.content == b""
+
+    ambush = season.incidents["Djibo blockade clash"]
+    Incident.objects.get(pk=ambush.pk).retract(by=reviewer, reason="Reported twice")
+    after = client.get(MAP_URL, {"country": "BFA"}, headers={"if-none-match": etag})
+    assert after.status_code == 200 and after["ETag"] != etag
+    assert ambush.pk not in [point[3] for point in after.json()["points"]]
+    assert len(after.json()["points"]) == 2
+
+
+def test_map_points_refuse_a_bad_value_with_its_message(client, season):
+    response = client.get(MAP_URL, {"killed_min": "-1"})
+    assert response.status_code == 400
+    assert list(response.json()["errors"]) == ["killed_min"]
 
 
 def test_a_full_map_is_remembered_for_a_minute_and_a_partial_one_never(
@@ -633,9 +675,10 @@ def incidents_for_budget(count, sahel):
     )
 
 
-# The list page: count; page rows, their tactics, their actors; three facets; map points; the
-# panel's country, region, district, event type and sub-event type choices.
-LIST_QUERIES = 13
+# The list page: count; page rows, their tactics, their actors; three facets; the panel's
+# country, region, district, event type and sub-event type choices. The map's points are
+# read by their own address (MAP_URL), not by the page.
+LIST_QUERIES = 12
 
 
 @pytest.mark.parametrize("count", [5, 60])
@@ -665,6 +708,18 @@ def test_list_query_count_does_not_grow_with_incidents(
     params = {key: value.format(mopti=sahel.mopti.pk) for key, value in params.items()}
     with django_assert_max_num_queries(LIST_QUERIES + validating):
         assert client.get(LIST_URL, params).status_code == 200
+
+
+@pytest.mark.parametrize("count", [5, 60])
+def test_the_map_points_address_reads_them_in_one_query(
+    client, sahel, django_assert_num_queries, count
+):
+    incidents_for_budget(count, sahel)
+    with django_assert_num_queries(1):
+        assert len(client.get(MAP_URL).json()["points"]) == count
+    # One more to check each model parameter's values.
+    with django_assert_num_queries(2):
+        assert client.get(MAP_URL, {"admin1": sahel.mopti.pk}).status_code == 200
 
 
 @pytest.mark.parametrize("count", [5, 60])
