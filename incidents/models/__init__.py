@@ -1,5 +1,6 @@
 from .actors import Actor, ActorAlias
 from .casualties import Casualty, SourceReport
+from .counts import PublicDataVersion, PublicIncidentDay, PublicIncidentMonth
 from .history import IncidentVersion, RevertProposal
 from .imports import ImportRun
 from .incidents import EventType, Incident, IncidentActor, SubEventType, Tactic
@@ -22,6 +23,9 @@ __all__ = [
     "IncidentVersion",
     "ImportRun",
     "Location",
+    "PublicDataVersion",
+    "PublicIncidentDay",
+    "PublicIncidentMonth",
     "RevertProposal",
     "Source",
     "SourceReport",
