@@ -120,9 +120,7 @@ def facets(selection):
             type_name=Subquery(
                 EventType.objects.filter(pk=OuterRef("event_type_id")).values("name")
             ),
-            region_name=Subquery(
-                AdminArea.objects.filter(pk=OuterRef("admin1_id")).values("name")
-            ),
+            region_name=Subquery(AdminArea.objects.filter(pk=OuterRef("admin1_id")).values("name")),
         )
     )
     by_type, by_region, by_year = {}, {}, {}
