@@ -363,10 +363,11 @@ COUNTED_SPLIT_FIELDS = {
 
 
 def _counted_rows(selection, interval, split, vendor):
-    """build_series' rows_by_key, totals and Other rows from the count tables. Weeks need the
-    day table; months, quarters and years are whole months of the month table when the range
-    is (Selection.rows)."""
-    rows = selection.rows(by_day=Interval(interval) == Interval.WEEK)
+    """build_series' rows_by_key, totals and Other rows from the count tables: weeks from the
+    day table, months and quarters from the month table (or days: see Selection.rows), years
+    from the year table."""
+    unit = {Interval.WEEK: "day", Interval.YEAR: "year"}.get(Interval(interval), "month")
+    rows = selection.rows(unit)
     aggregates = counts.totals_aggregates()
     if split:
         rows_by_key = _rows_by_key(

@@ -1,4 +1,4 @@
-"""Counts of the published incidents by day and by month, kept exact by triggers, and the
+"""Counts of the published incidents by day, by month and by year, kept exact by triggers, and the
 public data version they move on (incidents/models/counts.py says why).
 
 PostgreSQL: statement-level AFTER triggers with transition tables, so that an import's
@@ -13,10 +13,12 @@ INCIDENT = "incidents_incident"
 LOCATION = "incidents_location"
 DAY = "incidents_publicincidentday"
 MONTH = "incidents_publicincidentmonth"
-VERSION = "incidents_publicdataversion"
+YEAR = "incidents_publicincidentyear"
+# Each table and the calendar unit its start_date and end_date are truncated to (None: days).
+TABLES = [(DAY, None), (MONTH, "month"), (YEAR, "year")]
 KEYS = "start_date, end_date, country_id, admin1_id, event_type_id, date_precision"
 MEASURES = "incidents, killed_low, killed_best, killed_high, known_toll"
-PUBLISHED = "'published'"
+VERSION = "incidents_publicdataversion"
 # The data version moves on to a number never used before, even by a transaction that rolled
 # back (a memo computed inside it must never be taken for another's): a sequence on
 # PostgreSQL, a random 64-bit number on SQLite. An upsert, because a flush (TRUNCATE) of the
@@ -32,15 +34,19 @@ SQLITE_NEXT_VERSION = (
 )
 
 
-def backfill_sql(table, month):
-    """INSERT of every published incident's counts into the day or month table."""
-    start = "DATE_TRUNC('month', i.start_date)::date" if month else "i.start_date"
-    end = "COALESCE(i.end_date, i.start_date)"
-    end = f"DATE_TRUNC('month', {end})::date" if month else end
-    return backfill_from(table, start, end)
+def truncated(column, unit, vendor):
+    """The first day of the column's month or year (unit None: the day itself)."""
+    if unit is None:
+        return column
+    if vendor == "postgresql":
+        return f"DATE_TRUNC('{unit}', {column})::date"
+    return f"date({column}, 'start of {unit}')"
 
 
-def backfill_from(table, start, end):
+def backfill_sql(table, unit, vendor):
+    """INSERT of every published incident's counts into one of the tables."""
+    start = truncated("i.start_date", unit, vendor)
+    end = truncated("COALESCE(i.end_date, i.start_date)", unit, vendor)
     return (
         f"INSERT INTO {table} ({KEYS}, {MEASURES}) "
         f"SELECT {start}, {end}, l.country_id, COALESCE(l.admin1_id, 0), i.event_type_id, "
@@ -48,7 +54,7 @@ def backfill_from(table, start, end):
         "COALESCE(SUM(i.killed_best), 0), COALESCE(SUM(i.killed_high), 0), "
         "COUNT(i.killed_best) "
         f"FROM {INCIDENT} i JOIN {LOCATION} l ON l.id = i.location_id "
-        f"WHERE i.status = {PUBLISHED} GROUP BY 1, 2, 3, 4, 5, 6"
+        "WHERE i.status = 'published' GROUP BY 1, 2, 3, 4, 5, 6"
     )
 
 
@@ -83,9 +89,9 @@ PG_LOCATION_CHANGED = " UNION ALL ".join(
 )
 
 
-def pg_upsert(table, month):
-    start = "DATE_TRUNC('month', start_date)::date" if month else "start_date"
-    end = "DATE_TRUNC('month', end_date)::date" if month else "end_date"
+def pg_upsert(table, unit):
+    start = truncated("start_date", unit, "postgresql")
+    end = truncated("end_date", unit, "postgresql")
     sums = [
         "SUM(sign)",
         "COALESCE(SUM(sign * killed_low), 0)",
@@ -106,27 +112,31 @@ def pg_upsert(table, month):
 
 
 def pg_function(name, changed):
+    indexes = range(len(TABLES))
+    upserts = ",\n    ".join(
+        f"upserted_{index} AS ({pg_upsert(table, unit)})"
+        for index, (table, unit) in enumerate(TABLES)
+    )
+    emptied = ", ".join(
+        f"(SELECT array_agg(id) FROM upserted_{index} WHERE incidents = 0)" for index in indexes
+    )
+    deletes = "\n    ".join(
+        f"IF emptied_{index} IS NOT NULL THEN "
+        f"DELETE FROM {table} WHERE id = ANY (emptied_{index}); END IF;"
+        for index, (table, _unit) in enumerate(TABLES)
+    )
     return f"""
 CREATE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
-    emptied_days bigint[];
-    emptied_months bigint[];
+    {" ".join(f"emptied_{index} bigint[];" for index in indexes)}
     touched boolean;
 BEGIN
     WITH changed AS ({changed}),
-    days AS ({pg_upsert(DAY, month=False)}),
-    months AS ({pg_upsert(MONTH, month=True)})
-    SELECT (SELECT array_agg(id) FROM days WHERE incidents = 0),
-           (SELECT array_agg(id) FROM months WHERE incidents = 0),
-           EXISTS (SELECT 1 FROM changed)
-    INTO emptied_days, emptied_months, touched;
+    {upserts}
+    SELECT {emptied}, EXISTS (SELECT 1 FROM changed)
+    INTO {", ".join(f"emptied_{index}" for index in indexes)}, touched;
     -- A second statement: the upsert's own statement cannot delete the rows it updated.
-    IF emptied_days IS NOT NULL THEN
-        DELETE FROM {DAY} WHERE id = ANY (emptied_days);
-    END IF;
-    IF emptied_months IS NOT NULL THEN
-        DELETE FROM {MONTH} WHERE id = ANY (emptied_months);
-    END IF;
+    {deletes}
     IF touched THEN
         {PG_NEXT_VERSION};
     END IF;
@@ -135,7 +145,7 @@ END
 $$"""
 
 
-# (trigger, table, event, transition tables, function, what changed)
+# (trigger, table, event, transition tables, what changed)
 PG_TRIGGERS = [
     (
         "incidents_count_inserted",
@@ -186,14 +196,13 @@ def remove_postgresql(schema_editor):
 # --- SQLite ----------------------------------------------------------------------------------
 
 
-def sqlite_add(row, sign, table, month):
-    """Add (sign 1) or take away (sign -1) the incident `row` (NEW or OLD) in the table."""
-    start = f"date({row}.start_date, 'start of month')" if month else f"{row}.start_date"
-    end = f"COALESCE({row}.end_date, {row}.start_date)"
-    end = f"date({end}, 'start of month')" if month else end
-    return (
+def sqlite_add(row, sign):
+    """Add (sign 1) or take away (sign -1) the incident `row` (NEW or OLD) in every table."""
+    return [
         f"INSERT INTO {table} ({KEYS}, {MEASURES}) "
-        f"SELECT {start}, {end}, l.country_id, COALESCE(l.admin1_id, 0), {row}.event_type_id, "
+        f"SELECT {truncated(f'{row}.start_date', unit, 'sqlite')}, "
+        f"{truncated(f'COALESCE({row}.end_date, {row}.start_date)', unit, 'sqlite')}, "
+        f"l.country_id, COALESCE(l.admin1_id, 0), {row}.event_type_id, "
         f"{row}.date_precision, {sign}, {sign} * COALESCE({row}.killed_low, 0), "
         f"{sign} * COALESCE({row}.killed_best, 0), {sign} * COALESCE({row}.killed_high, 0), "
         f"CASE WHEN {row}.killed_best IS NULL THEN 0 ELSE {sign} END "
@@ -201,47 +210,38 @@ def sqlite_add(row, sign, table, month):
         f"ON CONFLICT ({KEYS}) DO UPDATE SET "
         + ", ".join(f"{name} = {name} + excluded.{name}" for name in MEASURES.split(", "))
         + ";"
-    )
+        for table, unit in TABLES
+    ]
 
 
-def sqlite_delete_empty(row, table, month):
-    start = f"date({row}.start_date, 'start of month')" if month else f"{row}.start_date"
-    end = f"COALESCE({row}.end_date, {row}.start_date)"
-    end = f"date({end}, 'start of month')" if month else end
-    return (
-        f"DELETE FROM {table} WHERE incidents = 0 AND start_date = {start} "
-        f"AND end_date = {end} AND event_type_id = {row}.event_type_id "
-        f"AND date_precision = {row}.date_precision;"
-    )
+def sqlite_delete_empty(row):
+    """Delete the rows the incident `row` was counted in, if they count nothing now."""
+    return [
+        f"DELETE FROM {table} WHERE incidents = 0 "
+        f"AND start_date = {truncated(f'{row}.start_date', unit, 'sqlite')} "
+        f"AND end_date = "
+        f"{truncated(f'COALESCE({row}.end_date, {row}.start_date)', unit, 'sqlite')} "
+        f"AND event_type_id = {row}.event_type_id AND date_precision = {row}.date_precision;"
+        for table, unit in TABLES
+    ]
 
 
 def sqlite_body(*steps):
     return "\n".join([*steps, SQLITE_NEXT_VERSION])
 
 
-def sqlite_both_tables(function, *args):
-    return [function(*args, DAY, False), function(*args, MONTH, True)]
-
-
 SQLITE_TRIGGERS = {
     "incidents_count_inserted": (
         f"AFTER INSERT ON {INCIDENT} WHEN NEW.status = 'published'",
-        sqlite_body(*sqlite_both_tables(sqlite_add, "NEW", 1)),
+        sqlite_body(*sqlite_add("NEW", 1)),
     ),
     "incidents_count_updated": (
         f"AFTER UPDATE ON {INCIDENT} WHEN OLD.status = 'published' OR NEW.status = 'published'",
-        sqlite_body(
-            *sqlite_both_tables(sqlite_add, "OLD", -1),
-            *sqlite_both_tables(sqlite_add, "NEW", 1),
-            *sqlite_both_tables(sqlite_delete_empty, "OLD"),
-        ),
+        sqlite_body(*sqlite_add("OLD", -1), *sqlite_add("NEW", 1), *sqlite_delete_empty("OLD")),
     ),
     "incidents_count_deleted": (
         f"AFTER DELETE ON {INCIDENT} WHEN OLD.status = 'published'",
-        sqlite_body(
-            *sqlite_both_tables(sqlite_add, "OLD", -1),
-            *sqlite_both_tables(sqlite_delete_empty, "OLD"),
-        ),
+        sqlite_body(*sqlite_add("OLD", -1), *sqlite_delete_empty("OLD")),
     ),
     # A place moved to another country or region: recount (moves are rare; the tables are
     # small on the laptops SQLite serves).
@@ -249,15 +249,11 @@ SQLITE_TRIGGERS = {
         f"AFTER UPDATE OF country_id, admin1_id ON {LOCATION} "
         "WHEN OLD.country_id IS NOT NEW.country_id OR OLD.admin1_id IS NOT NEW.admin1_id",
         sqlite_body(
-            f"DELETE FROM {DAY};",
-            backfill_from(DAY, "i.start_date", "COALESCE(i.end_date, i.start_date)") + ";",
-            f"DELETE FROM {MONTH};",
-            backfill_from(
-                MONTH,
-                "date(i.start_date, 'start of month')",
-                "date(COALESCE(i.end_date, i.start_date), 'start of month')",
+            *(
+                step
+                for table, unit in TABLES
+                for step in (f"DELETE FROM {table};", backfill_sql(table, unit, "sqlite") + ";")
             )
-            + ";",
         ),
     ),
 }
@@ -274,27 +270,19 @@ def remove_sqlite(schema_editor):
 
 
 def forwards(apps, schema_editor):
-    postgresql = schema_editor.connection.vendor == "postgresql"
-    if postgresql:
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
         # No incident may change between the backfill and the triggers.
         schema_editor.execute(f"LOCK TABLE {INCIDENT}, {LOCATION} IN SHARE MODE")
-        schema_editor.execute(backfill_sql(DAY, month=False))
-        schema_editor.execute(backfill_sql(MONTH, month=True))
+    for table, unit in TABLES:
+        schema_editor.execute(backfill_sql(table, unit, vendor))
+    if vendor == "postgresql":
         schema_editor.execute(f"CREATE SEQUENCE {VERSION_SEQUENCE}")
         install_postgresql(schema_editor)
+        schema_editor.execute(PG_NEXT_VERSION)
     else:
-        schema_editor.execute(
-            backfill_from(DAY, "i.start_date", "COALESCE(i.end_date, i.start_date)")
-        )
-        schema_editor.execute(
-            backfill_from(
-                MONTH,
-                "date(i.start_date, 'start of month')",
-                "date(COALESCE(i.end_date, i.start_date), 'start of month')",
-            )
-        )
         install_sqlite(schema_editor)
-    schema_editor.execute(PG_NEXT_VERSION if postgresql else SQLITE_NEXT_VERSION)
+        schema_editor.execute(SQLITE_NEXT_VERSION)
 
 
 def backwards(apps, schema_editor):
@@ -363,6 +351,14 @@ class Migration(migrations.Migration):
                         name="public_incident_day_key",
                     )
                 ],
+                "indexes": [
+                    models.Index(
+                        fields=["admin1_id", "start_date"], name="public_incident_day_region"
+                    ),
+                    models.Index(
+                        fields=["country_id", "start_date"], name="public_incident_day_country"
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
@@ -400,6 +396,61 @@ class Migration(migrations.Migration):
                             "date_precision",
                         ),
                         name="public_incident_month_key",
+                    )
+                ],
+                "indexes": [
+                    models.Index(
+                        fields=["admin1_id", "start_date"], name="public_incident_month_region"
+                    ),
+                    models.Index(
+                        fields=["country_id", "start_date"], name="public_incident_month_country"
+                    ),
+                ],
+            },
+        ),
+        migrations.CreateModel(
+            name="PublicIncidentYear",
+            fields=[
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField()),
+                ("country_id", models.IntegerField()),
+                ("admin1_id", models.IntegerField()),
+                ("event_type_id", models.CharField(max_length=50)),
+                ("date_precision", models.PositiveSmallIntegerField()),
+                ("incidents", models.IntegerField()),
+                ("killed_low", models.BigIntegerField()),
+                ("killed_best", models.BigIntegerField()),
+                ("killed_high", models.BigIntegerField()),
+                ("known_toll", models.IntegerField()),
+            ],
+            options={
+                "ordering": ["start_date", "id"],
+                "abstract": False,
+                "indexes": [
+                    models.Index(
+                        fields=["admin1_id", "start_date"], name="public_incident_year_region"
+                    ),
+                    models.Index(
+                        fields=["country_id", "start_date"], name="public_incident_year_country"
+                    ),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=(
+                            "start_date",
+                            "end_date",
+                            "country_id",
+                            "admin1_id",
+                            "event_type_id",
+                            "date_precision",
+                        ),
+                        name="public_incident_year_key",
                     )
                 ],
             },

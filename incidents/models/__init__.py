@@ -1,6 +1,11 @@
 from .actors import Actor, ActorAlias
 from .casualties import Casualty, SourceReport
-from .counts import PublicDataVersion, PublicIncidentDay, PublicIncidentMonth
+from .counts import (
+    PublicDataVersion,
+    PublicIncidentDay,
+    PublicIncidentMonth,
+    PublicIncidentYear,
+)
 from .history import IncidentVersion, RevertProposal
 from .imports import ImportRun
 from .incidents import EventType, Incident, IncidentActor, SubEventType, Tactic
@@ -26,6 +31,7 @@ __all__ = [
     "PublicDataVersion",
     "PublicIncidentDay",
     "PublicIncidentMonth",
+    "PublicIncidentYear",
     "RevertProposal",
     "Source",
     "SourceReport",
