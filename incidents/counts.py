@@ -8,6 +8,7 @@ Any other filter (actor, text, place, radius, casualties…) leaves the selectio
 table itself (IncidentQuerySet's own count, facet_counts and summary).
 """
 
+import calendar
 import datetime
 from dataclasses import dataclass
 
@@ -50,17 +51,18 @@ class Selection:
     def whole_months(self):
         """Whether the period runs from a month's first day to a month's last day (either end
         may be open): the month table then answers exactly, as the day table would."""
-        return self._whole(lambda day: day.day == 1)
+        starts = self.date_from is None or self.date_from.day == 1
+        ends = self.date_to is None or (
+            self.date_to.day == calendar.monthrange(self.date_to.year, self.date_to.month)[1]
+        )
+        return starts and ends
 
     @property
     def whole_years(self):
         """Whether the period runs from a 1 January to a 31 December (either end may be open):
         the year table then answers exactly."""
-        return self._whole(lambda day: (day.month, day.day) == (1, 1))
-
-    def _whole(self, starts_a_unit):
-        starts = self.date_from is None or starts_a_unit(self.date_from)
-        ends = self.date_to is None or starts_a_unit(self.date_to + datetime.timedelta(days=1))
+        starts = self.date_from is None or (self.date_from.month, self.date_from.day) == (1, 1)
+        ends = self.date_to is None or (self.date_to.month, self.date_to.day) == (12, 31)
         return starts and ends
 
     def rows(self, unit="year"):
