@@ -36,10 +36,11 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Trunc
+from django.db.models.functions import NullIf, Trunc
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from incidents import counts
 from incidents.models import Actor, AdminArea, Country, EventType, IncidentActor
 from incidents.totals import Totals, sum_totals, totals_aggregates
 
@@ -232,10 +233,14 @@ def build_series(
     _check_range(date_from, date_to, interval)
     incidents = incidents.order_by()
     vendor = connections[incidents.db].vendor
+    counted = incidents.count_selection
     if split == Split.ACTOR:
         rows_by_key, totals_rows, other_rows = _actor_rows(
             incidents, interval, top, measure, vendor
         )
+    elif counted is not None:
+        # The count tables hold the selection: a few thousand rows instead of its incidents.
+        rows_by_key, totals_rows, other_rows = _counted_rows(counted, interval, split, vendor)
     elif split:
         rows_by_key = _rows_by_key(incidents, interval, vendor, SPLIT_FIELDS[Split(split)])
         totals_rows, other_rows = _sum_over_keys(rows_by_key), None
@@ -335,14 +340,42 @@ def _rows_by_period(rows):
     return {as_day(row["period"]): Totals.from_row(row) for row in rows}
 
 
-def _rows_by_key(incidents, interval, vendor, key_field, incident=""):
-    """{key: {period start: Totals}} from one GROUP BY (period, key) query."""
+def _rows_by_key(incidents, interval, vendor, key_field, incident="", aggregates=None):
+    """{key: {period start: Totals}} from one GROUP BY (period, key) query. `key_field` is a
+    field path or an expression; `aggregates` are totals_aggregates() unless given."""
     period = period_expression(interval, vendor, incident)
-    rows = incidents.values(period=period, key=F(key_field))
+    key = F(key_field) if isinstance(key_field, str) else key_field
+    rows = incidents.values(period=period, key=key)
     rows_by_key = defaultdict(dict)
-    for row in rows.annotate(**totals_aggregates(incident=incident)):
+    aggregates = totals_aggregates(incident=incident) if aggregates is None else aggregates
+    for row in rows.annotate(**aggregates):
         rows_by_key[row["key"]][as_day(row["period"])] = Totals.from_row(row)
     return rows_by_key
+
+
+# The count tables' column for each split they can answer (incidents/counts.py); a place
+# without a region is region 0 there, None everywhere else.
+COUNTED_SPLIT_FIELDS = {
+    Split.ADMIN1: NullIf("admin1_id", Value(counts.NO_REGION)),
+    Split.COUNTRY: "country_id",
+    Split.EVENT_TYPE: "event_type_id",
+}
+
+
+def _counted_rows(selection, interval, split, vendor):
+    """build_series' rows_by_key, totals and Other rows from the count tables: weeks from the
+    day table, months and quarters from the month table (or days: see Selection.rows), years
+    from the year table."""
+    unit = {Interval.WEEK: "day", Interval.YEAR: "year"}.get(Interval(interval), "month")
+    rows = selection.rows(unit)
+    aggregates = counts.totals_aggregates()
+    if split:
+        rows_by_key = _rows_by_key(
+            rows, interval, vendor, COUNTED_SPLIT_FIELDS[Split(split)], aggregates=aggregates
+        )
+        return rows_by_key, _sum_over_keys(rows_by_key), None
+    period = period_expression(interval, vendor)
+    return None, _rows_by_period(rows.values(period=period).annotate(**aggregates)), None
 
 
 def _sum_over_keys(rows_by_key):

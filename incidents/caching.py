@@ -1,33 +1,24 @@
-"""Results kept a short while in the cache: what costs a pass over many incidents (large counts,
-totals, facets) and lists that rarely change (the filters' options)."""
-
-import time
+"""Results kept a short while in the cache: what costs a pass over many incidents and that the
+count tables cannot answer (totals by year or by place, an actor's roles), and lists that
+rarely change (the filters' options)."""
 
 from django.core.cache import cache
 
-# Moved on whenever an incident is published, retracted or sent back to draft: every key
-# includes it, so what was remembered before is never served again.
-GENERATION_KEY = "public-incidents-generation"
-
-
-def public_incidents_changed():
-    """Forget every remembered result: the set of public incidents changed, and a retracted
-    incident (or its place, actor, figures) must leave every page and download at once."""
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:  # not in the cache yet (or evicted): any new value is a new generation
-        cache.set(GENERATION_KEY, time.time_ns(), None)
-
 
 def remember(key_parts, compute, seconds, keep_if=None):
-    """compute()'s result, or the one kept under the same key less than `seconds` ago, since
-    the public incidents last changed (public_incidents_changed).
+    """compute()'s result, or the one kept under the same key less than `seconds` ago under
+    the same public data version (counts.data_version).
 
-    The key is `key_parts` joined by ":". A new result is kept when keep_if(result) says it
-    is worth it (always without keep_if); a result of None is computed every time.
+    The version is read from the database, where the triggers that keep the count tables move
+    it on with every change to a published incident or its place: a result remembered before a
+    publication or a retraction is never served after it, even by another process or after the
+    cache was emptied. The key is `key_parts` joined by ":". A new result is kept when
+    keep_if(result) says it is worth it (always without keep_if); a result of None is computed
+    every time.
     """
-    generation = cache.get(GENERATION_KEY, 0)
-    key = ":".join(map(str, [*key_parts, f"g{generation}"]))
+    from .counts import data_version  # counts imports the models, which import this module
+
+    key = ":".join(map(str, [*key_parts, f"v{data_version()}"]))
     result = cache.get(key)
     if result is None:
         result = compute()

@@ -9,9 +9,12 @@ them beside the field, the API and the downloads answer 400 with them.
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django_filters.constants import EMPTY_VALUES
 
+from . import counts
 from .choices import ActorType, DatePrecision, GeoPrecision, ViolenceType
 from .models import Actor, AdminArea, Country, EventType, Incident, Location, SubEventType
 
@@ -361,6 +364,31 @@ class IncidentFilterSet(django_filters.FilterSet):
         always bound, so that a query without filter parameters is a valid filter of all."""
         return cls(query, queryset)
 
+    def filter_queryset(self, queryset):
+        """The filtered incidents, which know their counts.Selection when the count tables can
+        answer for them: `queryset` is every public incident and only COUNTED_FILTERS are
+        used."""
+        selection = queryset.count_selection
+        filtered = super().filter_queryset(queryset)
+        if selection != counts.Selection() or self.form.errors:
+            return filtered
+        return filtered.with_count_selection(self.count_selection())
+
+    def count_selection(self):
+        """The counts.Selection of the valid filter's values, or None when a filter beyond
+        COUNTED_FILTERS is used."""
+        values = {name: value for name, value in self.form.cleaned_data.items() if in_use(value)}
+        if set(values) - COUNTED_FILTERS:
+            return None
+        return counts.Selection(
+            date_from=values.get("date_from"),
+            date_to=values.get("date_to"),
+            # The values have been read to filter: iterating them again costs no query.
+            countries=tuple(country.pk for country in values.get("country", ())),
+            regions=tuple(area.pk for area in values.get("admin1", ())),
+            event_types=tuple(event_type.pk for event_type in values.get("event_type", ())),
+        )
+
     def filter_date_from(self, queryset, name, value):
         # Same as "start_date >= date_from OR end_date >= date_from", written so that each
         # branch is an index range: incidents that start inside the period (on start_date),
@@ -393,6 +421,17 @@ class IncidentFilterSet(django_filters.FilterSet):
     def filter_text(self, queryset, name, value):
         value = value.strip()
         return queryset.search(value) if value else queryset
+
+
+# The filters the count tables (incidents/counts.py) answer: each is one of their columns.
+COUNTED_FILTERS = {"date_from", "date_to", "country", "admin1", "event_type"}
+
+
+def in_use(value):
+    """Whether a filter's cleaned value filters (django-filter skips the others)."""
+    if isinstance(value, models.QuerySet):
+        return not value.query.is_empty()
+    return value not in EMPTY_VALUES
 
 
 # The parameters that select incidents, in the order the page explains them.

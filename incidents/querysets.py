@@ -18,9 +18,10 @@ from .totals import Totals, sum_totals, totals_aggregates
 PERPETRATOR_ROLES = (ActorRole.PERPETRATOR, ActorRole.PERPETRATOR_ASSOCIATE)
 TARGET_ROLES = (ActorRole.TARGET, ActorRole.TARGET_ASSOCIATE)
 
-# Counting a million rows takes about 100 ms on PostgreSQL. Counts at least this large are
-# remembered for COUNT_CACHE_SECONDS: a large total a minute old is still right to the reader's
-# eye, while small counts (one region, one month) stay exact the moment an incident is published.
+# Counting a million rows takes about 100 ms on PostgreSQL. What the count tables cannot answer
+# (incidents/counts.py), when it covers at least this many incidents, is remembered under the
+# public data version, so it is never served after a publication or retraction; for at most
+# COUNT_CACHE_SECONDS, because names (of places, actors) change without moving the version.
 COUNT_CACHE_MIN = 10_000
 COUNT_CACHE_SECONDS = 60
 
@@ -38,11 +39,55 @@ CASUALTY_TOTAL_FIELDS = [
 
 class IncidentQuerySet(models.QuerySet):
     """The incidents' named queries. Other models are reached through the incident's relations
-    (_model_at()): models/incidents.py imports this module, which therefore cannot import them."""
+    (_model_at()): models/incidents.py imports this module, which therefore cannot import them
+    (nor incidents/counts.py, which imports them: it is imported where it is used)."""
+
+    # The counts.Selection that holds exactly this queryset's incidents, when the count tables
+    # can answer for them: set by public() on all incidents and narrowed by IncidentFilterSet
+    # (with_count_selection). Any other filter, a slice or a union drops it, because only the
+    # methods below that keep the rows pass it on to their clone.
+    count_selection = None
 
     def public(self):
         """Incidents the public may see: published ones. Drafts, reviews and retractions never."""
-        return self.filter(status=Status.PUBLISHED)
+        from . import counts
+
+        published = self.filter(status=Status.PUBLISHED)
+        if not self.query.where and not self.query.is_sliced and not self.query.combinator:
+            published.count_selection = counts.Selection()
+        return published
+
+    def with_count_selection(self, selection):
+        """The same incidents, which `selection` (a counts.Selection or None) holds exactly."""
+        clone = self._chain()
+        clone.count_selection = selection
+        return clone
+
+    # The methods that keep the rows, and so the count selection, of the queryset.
+    def _keeping_selection(self, clone):
+        clone.count_selection = self.count_selection
+        return clone
+
+    def all(self):
+        return self._keeping_selection(super().all())
+
+    def order_by(self, *field_names):
+        return self._keeping_selection(super().order_by(*field_names))
+
+    def select_related(self, *fields):
+        return self._keeping_selection(super().select_related(*fields))
+
+    def prefetch_related(self, *lookups):
+        return self._keeping_selection(super().prefetch_related(*lookups))
+
+    def defer(self, *fields):
+        return self._keeping_selection(super().defer(*fields))
+
+    def only(self, *fields):
+        return self._keeping_selection(super().only(*fields))
+
+    def using(self, alias):
+        return self._keeping_selection(super().using(alias))
 
     def retracted(self):
         return self.filter(status=Status.RETRACTED)
@@ -211,13 +256,19 @@ class IncidentQuerySet(models.QuerySet):
     def facet_counts(self):
         """How the selection divides by event type, by region (admin1) and by start year:
         {"event_type": [...], "admin1": [...], "year": [...]}, each a list of
-        {"value", "label", "count"}, most numerous first (years newest first). Incidents at a
-        place without a region count under value None.
+        {"value", "label", "count"}, most numerous first (then by label; years newest first).
+        Incidents at a place without a region count under value None, label None, last among
+        equals.
 
-        One GROUP BY query per facet over the selection, each joining only single-valued
-        relations (place, region, event type), so no incident counts twice. Remembered for a
-        minute when the selection is large, as cached_count is.
+        From the count tables when they hold the selection (counts.facets), else one GROUP BY
+        query per facet over the selection, each joining only single-valued relations (place,
+        region, event type), so no incident counts twice; remembered as remembered_when_large
+        says.
         """
+        from . import counts
+
+        if self.count_selection is not None:
+            return counts.facets(self.count_selection)
         selection = self.order_by().prefetch_related(None)
 
         def count_facets():
@@ -229,8 +280,8 @@ class IncidentQuerySet(models.QuerySet):
             # COUNT(*) rather than COUNT(id): an index holding the place, the dates and the
             # event type then answers each facet alone, without reading the table.
             return {
-                "event_type": list(by_type.annotate(count=Count("*")).order_by("-count", "label")),
-                "admin1": list(by_region.annotate(count=Count("*")).order_by("-count", "label")),
+                "event_type": counts.sorted_facet(by_type.annotate(count=Count("*"))),
+                "admin1": counts.sorted_facet(by_region.annotate(count=Count("*"))),
                 "year": [
                     {**row, "label": str(row["value"])}
                     for row in by_year.annotate(count=Count("*")).order_by("-value")
@@ -277,7 +328,12 @@ class IncidentQuerySet(models.QuerySet):
         )
 
     def cached_count(self):
-        """count(), remembered for a minute when it is large (see COUNT_CACHE_MIN)."""
+        """count(): from the count tables when they hold the selection (exact, a few ms at a
+        million), else counted and remembered when large (see remembered_when_large)."""
+        from . import counts
+
+        if self.count_selection is not None:
+            return counts.count(self.count_selection)
         return self.remembered_when_large("count", self.count, lambda count: count, nothing=0)
 
     def for_table(self):
@@ -366,7 +422,12 @@ class IncidentQuerySet(models.QuerySet):
 
     def summary(self):
         """Size of the selection: {"total": Totals, "first_date", "last_date"} (dates None
-        when it is empty). One query, remembered for a minute when the incidents are many."""
+        when it is empty). From the count tables when they hold the selection, else one query,
+        remembered when the incidents are many (see remembered_when_large)."""
+        from . import counts
+
+        if self.count_selection is not None:
+            return counts.summary(self.count_selection)
 
         def compute():
             row = self.aggregate(
@@ -583,11 +644,10 @@ class IncidentQuerySet(models.QuerySet):
         )
 
     def remembered_when_large(self, name, compute, size, at_least=None, nothing=None):
-        """compute()'s result for this selection, remembered (caching.remember) for
-        COUNT_CACHE_SECONDS when it is large: when size(result), the incidents it covers,
-        reaches `at_least` (COUNT_CACHE_MIN unless given). A big region's totals a minute old
-        still read right, and each costs a pass over its incidents, while small ones stay
-        exact the moment an incident is published or retracted. The cache key is the
+        """compute()'s result for this selection, remembered (caching.remember, under the
+        public data version) for COUNT_CACHE_SECONDS when it is large: when size(result), the
+        incidents it covers, reaches `at_least` (COUNT_CACHE_MIN unless given). Each costs a
+        pass over its incidents, while small ones are quick to recount. The cache key is the
         selection's SQL; `nothing` is the answer for a selection that cannot match anything
         (compute()'s when not given).
         """

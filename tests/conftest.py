@@ -7,6 +7,7 @@ Also the order the tests run in: within a module, the tests that read rows share
 import pytest
 from django.test import override_settings
 
+from incidents.counts import finish_request
 from tests import browser, shared_rows
 from tests.browser import chromium, page  # noqa: F401 (fixtures)
 from tests.factories import UserFactory
@@ -40,6 +41,14 @@ def only_the_rows_a_test_asked_for(request):
         pytest.fail("a transactional test cannot run while rows shared per module exist")
     if browser.RUNNING and request.node.get_closest_marker("browser") is None:
         pytest.fail("this test would run beside the browser's event loop")
+
+
+@pytest.fixture(autouse=True)
+def no_request_under_way():
+    # The public data version is read once per request (counts.data_version); the test client
+    # ends a request only when its response is closed, which a test that reads part of a
+    # streamed download, or that sees the view raise, never does. Start outside any request.
+    finish_request()
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -25,7 +25,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.db import connection, transaction
 
-from ..caching import public_incidents_changed
 from ..models import Incident
 from .bulk import KEYS_PER_QUERY, batched
 from .reading import open_table
@@ -122,9 +121,6 @@ def import_file(
                 # After the commit (of the caller's transaction, when it has one): ANALYZE
                 # in the transaction would not count its rows. Robust: the import stands.
                 transaction.on_commit(_analyze_written_tables, robust=True)
-                # An import can publish incidents or change published ones: no page may go
-                # on serving totals remembered before it (caching.remember).
-                transaction.on_commit(public_incidents_changed)
     except _DryRunDone:
         return report
     report.written = True

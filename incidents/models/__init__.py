@@ -1,5 +1,11 @@
 from .actors import Actor, ActorAlias
 from .casualties import Casualty, SourceReport
+from .counts import (
+    PublicDataVersion,
+    PublicIncidentDay,
+    PublicIncidentMonth,
+    PublicIncidentYear,
+)
 from .history import IncidentVersion, RevertProposal
 from .imports import ImportRun
 from .incidents import EventType, Incident, IncidentActor, SubEventType, Tactic
@@ -22,6 +28,10 @@ __all__ = [
     "IncidentVersion",
     "ImportRun",
     "Location",
+    "PublicDataVersion",
+    "PublicIncidentDay",
+    "PublicIncidentMonth",
+    "PublicIncidentYear",
     "RevertProposal",
     "Source",
     "SourceReport",

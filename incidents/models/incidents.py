@@ -2,13 +2,12 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..caching import public_incidents_changed
 from ..choices import ActorRole, CasualtyOutcome, DatePrecision, GeoPrecision, Status, VersionKind
 from ..querysets import CASUALTY_TOTAL_FIELDS, IncidentQuerySet
 from ..taxonomy import EVENT_TYPES, derive_violence_type
@@ -321,11 +320,9 @@ class Incident(models.Model):
                     and field.name not in CASUALTY_TOTAL_FIELDS
                     and field.name not in WORKFLOW_FIELDS
                 ]
+        # The count tables and the public data version follow in the same statement (their
+        # triggers, migration 0018): nothing remembered from before a publication is served.
         super().save(*args, **kwargs)
-        if "status" in (kwargs.get("update_fields") or ["status"]):
-            # What the public sees changed: no page may serve a remembered answer that still
-            # counts (or no longer counts) this incident.
-            transaction.on_commit(public_incidents_changed)
 
     def get_absolute_url(self):
         return reverse("incidents:incident_detail", args=[self.pk])

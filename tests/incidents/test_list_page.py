@@ -20,7 +20,7 @@ from django.utils.html import escape
 
 from incidents import explorer, filter_panel, querysets
 from incidents.choices import ActorRole, Status
-from incidents.filters import FILTER_PARAMETERS
+from incidents.filters import FILTER_PARAMETERS, IncidentFilterSet
 from incidents.models import AdminArea, Incident, Tactic
 from tests.factories import (
     ActorFactory,
@@ -496,34 +496,53 @@ def test_facets_and_map_never_count_drafts_or_retractions(client, season):
     assert "SECRET" not in json.dumps(points)
 
 
-def test_facet_counts_run_one_query_per_facet(season, django_assert_num_queries):
-    for queryset in (
-        Incident.objects.public(),
-        Incident.objects.public().filter(location__country__iso3="MLI", killed_best__gte=5),
-    ):
+def test_facets_of_a_selection_the_count_tables_hold_are_three_queries(
+    season, django_assert_num_queries
+):
+    for query in ({}, {"country": ["MLI"], "event_type": ["battles"], "date_from": "2023-01-01"}):
+        incidents = IncidentFilterSet.from_query(query).qs
+        assert incidents.count_selection is not None  # the filter's values are checked
+        # the counted groups, the event types' names, the regions' names
         with django_assert_num_queries(3):
-            queryset.facet_counts()
+            incidents.facet_counts()
 
 
-def test_large_facets_are_remembered_like_the_count(season, monkeypatch, django_assert_num_queries):
+def test_other_facets_run_one_query_per_facet_beside_the_data_version(
+    season, django_assert_num_queries
+):
+    incidents = Incident.objects.public().filter(location__country__iso3="MLI", killed_best__gte=5)
+    with django_assert_num_queries(1 + 3):
+        incidents.facet_counts()
+
+
+def test_large_facets_are_remembered_under_the_data_version(
+    season, monkeypatch, django_assert_num_queries
+):
     monkeypatch.setattr(querysets, "COUNT_CACHE_MIN", 5)
-    first = Incident.objects.public().facet_counts()
-    with django_assert_num_queries(0):
-        assert Incident.objects.public().facet_counts() == first
+    large = Incident.objects.public().exclude(title="")
+    first = large.facet_counts()
+    # The version alone: it has not moved.
+    with django_assert_num_queries(1):
+        assert large.facet_counts() == first
     # A small selection is counted afresh each time.
-    with django_assert_num_queries(3):
-        Incident.objects.public().filter(location__country__iso3="BFA").facet_counts()
-    with django_assert_num_queries(3):
-        Incident.objects.public().filter(location__country__iso3="BFA").facet_counts()
+    small = Incident.objects.public().filter(location__country__iso3="BFA").exclude(title="")
+    for _ in range(2):
+        with django_assert_num_queries(1 + 3):
+            small.facet_counts()
+    # A publication moves the version on: the remembered facets are not served after it.
+    IncidentFactory(location=season.djibo, start_date=day("2024-01-01"))
+    assert sum(row["count"] for row in large.facet_counts()["event_type"]) == 9 + 1
 
 
-def test_the_count_comes_from_the_count_cache(client, season, monkeypatch):
+@pytest.mark.parametrize("query", [{}, {"q": "a"}], ids=["counted", "remembered"])
+def test_a_publication_counts_at_once_however_large_the_count(client, season, monkeypatch, query):
     monkeypatch.setattr(querysets, "COUNT_CACHE_MIN", 5)
-    assert client.get(LIST_URL).context["count"] == 9
-    newest = IncidentFactory(location=season.djibo, start_date=day("2024-01-01"))
-    # A large count is a minute old at most; the rows themselves are always fresh.
-    response = client.get(LIST_URL)
-    assert response.context["count"] == 9
+    before = client.get(LIST_URL, query).context["count"]
+    newest = IncidentFactory(
+        title="A new attack", location=season.djibo, start_date=day("2024-01-01")
+    )
+    response = client.get(LIST_URL, query)
+    assert response.context["count"] == before + 1
     assert response.context["table"].page.object_list[0].record == newest
 
 
@@ -627,13 +646,14 @@ def test_map_points_refuse_a_bad_value_with_its_message(client, season):
 def test_a_full_map_is_remembered_for_a_minute_and_a_partial_one_never(
     season, django_assert_num_queries
 ):
+    # One query for the public data version (under which the map is remembered), one for it.
     incidents = Incident.objects.public()
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):
         full = incidents.map_points(4)
-    with django_assert_num_queries(0):
+    with django_assert_num_queries(1):
         assert incidents.map_points(4) == full
     for _ in range(2):
-        with django_assert_num_queries(1):
+        with django_assert_num_queries(2):
             assert len(incidents.map_points(50)) == 9
 
 
@@ -675,10 +695,11 @@ def incidents_for_budget(count, sahel):
     )
 
 
-# The list page: count; page rows, their tactics, their actors; three facets; the panel's
-# country, region, district, event type and sub-event type choices. The map's points are
-# read by their own address (MAP_URL), not by the page.
-LIST_QUERIES = 12
+# The list page: the count (one query, from the count tables); the facets (three: the counted
+# groups, then the event types' and regions' names); page rows, their tactics, their actors;
+# the public data version; the panel's country, region, district, event type and sub-event
+# type choices. The map's points are read by their own address (MAP_URL), not by the page.
+LIST_QUERIES = 13
 
 
 @pytest.mark.parametrize("count", [5, 60])
@@ -694,12 +715,22 @@ LIST_QUERIES = 12
                 "admin1": "{mopti}",
                 "event_type": "battles",
                 "date_from": "2023-01-01",
-                "killed_min": "1",
             },
             3,
         ),
+        (
+            {
+                "country": "MLI",
+                "admin1": "{mopti}",
+                "event_type": "battles",
+                "date_from": "2023-01-01",
+                "killed_min": "1",
+            },
+            # killed_min: the count and facets come from the incidents, in as many queries
+            3,
+        ),
     ],
-    ids=["plain", "sorted", "filtered"],
+    ids=["plain", "sorted", "counted", "uncounted"],
 )
 def test_list_query_count_does_not_grow_with_incidents(
     client, sahel, django_assert_max_num_queries, count, params, validating
@@ -725,7 +756,8 @@ def test_the_map_points_address_reads_them_in_one_query(
 @pytest.mark.parametrize("count", [5, 60])
 def test_map_points_are_one_query(sahel, django_assert_num_queries, count):
     incidents_for_budget(count, sahel)
-    with django_assert_num_queries(1):
+    # ... beside the public data version's
+    with django_assert_num_queries(1 + 1):
         assert len(Incident.objects.public().map_points(50)) == min(count, 50)
 
 

@@ -187,12 +187,12 @@ def test_list_query_count_does_not_grow_with_incidents(
     client, db, django_assert_max_num_queries, count
 ):
     incidents_for_budget(count)
-    # count; page rows, their tactics, their actors; three facets; map points; the panel's
-    # country, region, district, event type and sub-event type choices (test_list_page.py
-    # holds the budgets with filters)
-    with django_assert_max_num_queries(13):
+    # count; page rows, their tactics, their actors; three facet queries; the public data
+    # version and the map points; the panel's country, region, district, event type and
+    # sub-event type choices (test_list_page.py holds the budgets with filters)
+    with django_assert_max_num_queries(14):
         client.get(LIST_URL)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         client.get(LIST_URL, {"sort": "-killed", "page": 2 if count > 50 else 1})
 
 
@@ -201,7 +201,9 @@ def test_home_query_count_does_not_grow_with_incidents(
     client, db, django_assert_max_num_queries, count
 ):
     incidents_for_budget(count)
-    with django_assert_max_num_queries(4):
+    # the totals and the first and last dates (from the count tables); the latest incidents,
+    # their tactics and actors
+    with django_assert_max_num_queries(5):
         client.get(reverse("home"))
 
 
