@@ -1,15 +1,15 @@
-"""The CSV download's rows written by PostgreSQL: each incident's whole CSV line, in SQL.
+"""The CSV download's rows written by PostgreSQL: COPY … TO STDOUT WITH (FORMAT csv).
 
 The Python writer (exports.csv_row through spreadsheets.SafeWriter) spends about 50 µs a row
 building dicts, looking up links, neutralising cells and quoting them; a million-row download
-took 57 s. Here PostgreSQL joins each incident to its place, types, actors, citations and
-tactics, turns every column into its CSV cell (the same neutralisation against spreadsheet
-formulas, the same quoting as Python's csv module) and hands back one text per incident, so
-Python only joins strings.
+took 57 s. Here one query per chunk of incidents joins them to their places, types, actors,
+citations and tactics and neutralises every text cell against spreadsheet formulas (the same
+rule, the same patterns as spreadsheets.neutralised), and COPY writes the rows as CSV in C,
+quoting as Python's csv module does. Python only passes the bytes on.
 
 The incidents are still chosen and ordered by the ORM (`.public()`, the filters and the table's
 sort, exactly as for every other format): their ids are read CHUNK_SIZE at a time through a
-server-side cursor, and each chunk's lines come from one query that keeps the chunk's order
+server-side cursor, and each chunk's rows come from one COPY that keeps the chunk's order
 (unnest … WITH ORDINALITY). Memory holds one chunk, whatever the download's size.
 
 Every expression below mirrors a line of exports.csv_row; tests/incidents/test_csv_in_sql.py
@@ -18,7 +18,7 @@ compares the two writers byte for byte on a varied set of incidents.
 
 from itertools import islice
 
-from django.db import connection, transaction
+from django.db import connections, transaction
 
 from .acled import CIVILIAN_TARGETING, DISORDER_TYPES, OWN_EVENT_ID_PREFIX, SOURCE_SCALE_NAMES
 from .choices import ActorRole, DatePrecision, GeoPrecision
@@ -47,38 +47,19 @@ def case(expression, mapping):
     return f"(CASE {expression} {branches} END)"
 
 
-def text_cell(expression):
-    """An SQL text expression as its CSV cell: spreadsheets.neutralised() (a leading "'" on text
-    a spreadsheet would run as a formula, unless it is a plain number) and then csv.writer's
-    minimal quoting (a cell holding a comma, a double quote, CR or LF is quoted, its quotes
-    doubled). NULL stays NULL, which array_to_string writes as an empty cell, as csv.writer
-    writes None.
+def neutralised_cell(column):
+    """A text column as spreadsheets.neutralised() writes it: a leading "'" on text a
+    spreadsheet would run as a formula, unless it is a plain number. An empty text becomes NULL:
+    csv.writer writes "" and None alike (an empty cell), where COPY would write "" as `""`.
 
-    ascii() (the first character's code) is checked first: it is cheap, and most cells start
-    with a letter, so the regular expressions run on very few cells.
+    ascii() (the first character's code) comes before the regular expressions: it is cheap,
+    and almost every cell starts with a letter or a digit.
     """
-    neutralised = (
-        f"(CASE WHEN ascii({expression}) IN (39, 61, 43, 45, 64, 9, 13)"
-        f" AND {expression} ~ pattern.formula_start AND {expression} !~ pattern.number"
-        f" THEN '''' || {expression} ELSE {expression} END)"
-    )
     return (
-        f"(SELECT CASE WHEN strpos(cell, ',') > 0 OR strpos(cell, '\"') > 0"
-        f" OR strpos(cell, E'\\n') > 0 OR strpos(cell, E'\\r') > 0"
-        f" THEN '\"' || replace(cell, '\"', '\"\"') || '\"' ELSE cell END"
-        f" FROM (SELECT {neutralised} AS cell) AS neutralised)"
+        f"CASE WHEN ascii({column}) IN (39, 61, 43, 45, 64, 9, 13)"
+        f" AND {column} ~ pattern.formula_start AND {column} !~ pattern.number"
+        f" THEN '''' || {column} ELSE NULLIF({column}, '') END"
     )
-
-
-def number_cell(expression):
-    """An SQL number as its cell: PostgreSQL's text for integers and numerics is Python's str()
-    of the int or Decimal psycopg2 would return."""
-    return f"({expression})::text"
-
-
-def date_cell(expression):
-    """date.isoformat(): YYYY-MM-DD whatever the session's DateStyle."""
-    return f"to_char({expression}, 'YYYY-MM-DD')"
 
 
 def acled_precision_cases():
@@ -97,165 +78,265 @@ def acled_precision_cases():
     return time_precision, geo_precision
 
 
-def iso_numeric_case():
+def iso_numeric_case(database):
     """exports.iso_numeric for every country in the database (a handful of rows)."""
     from .exports import iso_numeric
 
-    codes = {iso3: iso_numeric(iso3) for iso3 in Country.objects.values_list("iso3", flat=True)}
+    countries = Country.objects.using(database).values_list("iso3", flat=True)
+    codes = {iso3: iso_numeric(iso3) for iso3 in countries}
     codes = {iso3: number for iso3, number in codes.items() if number is not None}
     return case("country.iso3", codes) if codes else "NULL::int"
 
 
 PERPETRATOR = sql_literal(ActorRole.PERPETRATOR.value)
 TARGET = sql_literal(ActorRole.TARGET.value)
-PERPETRATOR_SIDE = f"({PERPETRATOR}, {sql_literal(ActorRole.PERPETRATOR_ASSOCIATE.value)})"
-TARGET_SIDE = f"({TARGET}, {sql_literal(ActorRole.TARGET_ASSOCIATE.value)})"
+PERPETRATOR_ASSOCIATE = sql_literal(ActorRole.PERPETRATOR_ASSOCIATE.value)
+TARGET_ASSOCIATE = sql_literal(ActorRole.TARGET_ASSOCIATE.value)
 
 
-def lines_sql():
-    """The query giving the CSV line (CRLF-terminated, as csv.writer ends rows) of each
-    incident whose id is in the array parameter, in the array's order."""
+def rows_sql(database):
+    """The query giving the CSV cells of each incident whose id is in the array parameter
+    (the chunk, as a text literal of an array), in the array's order.
+
+    The inner query gathers each incident's values under plain names; `OFFSET 0` keeps
+    PostgreSQL from merging it into the outer one, which would compute a derived value (the
+    actors, say) once for each time neutralised_cell() names it. Actors, citations and tactics
+    are read for the whole chunk at once (joined to the chunk's ids, through each link table's
+    index) and grouped by incident.
+    """
     time_precision, geo_precision = acled_precision_cases()
-    last_changed = (
-        "(CASE WHEN incident.source_updated_at IS NOT NULL AND incident.imported_at IS NOT NULL"
-        " AND incident.updated_at <= incident.imported_at"
-        " THEN incident.source_updated_at ELSE incident.updated_at END)"
-    )
-    cells = [
-        # ACLED_COLUMNS
-        text_cell(
-            "COALESCE(NULLIF(incident.acled_event_id, ''),"
-            f" {sql_literal(OWN_EVENT_ID_PREFIX)} || incident.id)"
-        ),
-        date_cell("incident.start_date"),
-        number_cell("extract(year FROM incident.start_date)::int"),
-        number_cell(time_precision),
-        text_cell(case("incident.event_type_id", DISORDER_TYPES)),
-        text_cell("event_type.name"),
-        text_cell("sub_event_type.name"),
-        text_cell("actors.actor1"),
-        text_cell("actors.assoc_actor_1"),
-        number_cell("actors.inter1"),
-        text_cell("actors.actor2"),
-        text_cell("actors.assoc_actor_2"),
-        number_cell("actors.inter2"),
-        # exports.acled_interaction: smaller code first; inter1 and 0 without a second actor;
-        # nothing without a first (least() and greatest() would skip the NULL).
-        number_cell(
-            "(CASE WHEN actors.inter1 IS NULL THEN NULL"
-            " WHEN actors.inter2 IS NULL THEN actors.inter1 * 10"
-            " ELSE least(actors.inter1, actors.inter2) * 10"
-            " + greatest(actors.inter1, actors.inter2) END)"
-        ),
-        text_cell(
-            f"(CASE WHEN incident.civilian_targeting THEN {sql_literal(CIVILIAN_TARGETING)} END)"
-        ),
-        number_cell(iso_numeric_case()),
-        "NULL",  # region: ACLED's world region, which we don't store
-        text_cell("country.name"),
-        text_cell("admin1.name"),
-        text_cell("admin2.name"),
-        text_cell("admin3.name"),
-        text_cell("location.name"),
-        number_cell("location.latitude"),
-        number_cell("location.longitude"),
-        number_cell(geo_precision),
-        text_cell("NULLIF(sources.names, '')"),
-        text_cell("NULLIF(sources.scales, '')"),
-        text_cell("NULLIF(incident.narrative, '')"),
-        number_cell("incident.killed_best"),
-        text_cell("NULLIF(tactics.names, '')"),
-        number_cell(f"trunc(extract(epoch FROM {last_changed}))::bigint"),
-        # EXTRA_COLUMNS
-        number_cell("incident.killed_low"),
-        number_cell("incident.killed_high"),
-        number_cell("incident.injured_low"),
-        number_cell("incident.injured_best"),
-        number_cell("incident.injured_high"),
-        date_cell("incident.end_date"),
-        number_cell("incident.date_precision"),
-        number_cell("incident.geo_precision"),
-        text_cell("NULLIF(incident.ucdp_id, '')"),
-        text_cell("incident.title"),
-        text_cell("country.iso3"),
-        text_cell("NULLIF(admin1.iso_code, '')"),
+    text_columns = [
+        "event_id_cnty",
+        "disorder_type",
+        "event_type",
+        "sub_event_type",
+        "actor1",
+        "assoc_actor_1",
+        "actor2",
+        "assoc_actor_2",
+        "civilian_targeting",
+        "country",
+        "admin1",
+        "admin2",
+        "admin3",
+        "location",
+        "source",
+        "source_scale",
+        "notes",
+        "tags",
+        "ucdp_id",
+        "title",
+        "iso3",
+        "admin1_code",
     ]
-    scale_words = case("source.scale", SOURCE_SCALE_NAMES)
+    # CSV_COLUMNS order; text columns are neutralised, the others are numbers and dates.
+    from .exports import CSV_COLUMNS
+
+    cells = [
+        neutralised_cell(f"csv_row.{column}") if column in text_columns else f"csv_row.{column}"
+        for column in CSV_COLUMNS
+    ]
     return f"""
-SELECT array_to_string(ARRAY[{", ".join(cells)}], ',', '') || E'\\r\\n'
-FROM unnest(%s::bigint[]) WITH ORDINALITY AS chosen (id, position)
-JOIN incidents_incident AS incident ON incident.id = chosen.id
-JOIN incidents_eventtype AS event_type ON event_type.code = incident.event_type_id
-LEFT JOIN incidents_subeventtype AS sub_event_type
-    ON sub_event_type.code = incident.sub_event_type_id
-JOIN incidents_location AS location ON location.id = incident.location_id
-JOIN incidents_country AS country ON country.id = location.country_id
-LEFT JOIN incidents_adminarea AS admin1 ON admin1.id = location.admin1_id
-LEFT JOIN incidents_adminarea AS admin2 ON admin2.id = location.admin2_id
-LEFT JOIN incidents_adminarea AS admin3 ON admin3.id = location.admin3_id
--- exports.acled_actors: in role order, actor1 is the first perpetrator and assoc_actor_1 every
--- other actor of its side; likewise actor2 for the targets.
-LEFT JOIN LATERAL (
+WITH chosen AS MATERIALIZED (
+    SELECT id, position FROM unnest(%s::bigint[]) WITH ORDINALITY AS chosen (id, position)
+)
+SELECT {", ".join(cells)}
+FROM (
     SELECT
-        min(name) FILTER (WHERE main AND role = {PERPETRATOR}) AS actor1,
-        min(actor_type) FILTER (WHERE main AND role = {PERPETRATOR}) AS inter1,
-        string_agg(name, '; ' ORDER BY role, link_id)
-            FILTER (WHERE NOT main AND role IN {PERPETRATOR_SIDE}) AS assoc_actor_1,
-        min(name) FILTER (WHERE main AND role = {TARGET}) AS actor2,
-        min(actor_type) FILTER (WHERE main AND role = {TARGET}) AS inter2,
-        string_agg(name, '; ' ORDER BY role, link_id)
-            FILTER (WHERE NOT main AND role IN {TARGET_SIDE}) AS assoc_actor_2
-    FROM (
-        SELECT link.id AS link_id, link.role, actor.name, actor.actor_type,
-            link.role IN ({PERPETRATOR}, {TARGET})
-                AND row_number() OVER (PARTITION BY link.role ORDER BY link.id) = 1 AS main
-        FROM incidents_incidentactor AS link
-        JOIN incidents_actor AS actor ON actor.id = link.actor_id
-        WHERE link.incident_id = incident.id
-    ) AS links
-) AS actors ON true
--- exports.csv_row's source and source_scale: the distinct (source, scale) pairs in citation
--- order (undated last), and the distinct scale words in the order they first appear.
-LEFT JOIN LATERAL (
-    SELECT
-        string_agg(name, '; ' ORDER BY first_position) AS names,
-        string_agg(word, '-' ORDER BY first_position) FILTER (WHERE first_of_word) AS scales
-    FROM (
-        SELECT name, word, first_position,
-            first_position = min(first_position) OVER (PARTITION BY word) AS first_of_word
+        chosen.position,
+        COALESCE(NULLIF(incident.acled_event_id, ''),
+            {sql_literal(OWN_EVENT_ID_PREFIX)} || incident.id) AS event_id_cnty,
+        to_char(incident.start_date, 'YYYY-MM-DD') AS event_date,
+        extract(year FROM incident.start_date)::int::text AS year,
+        {time_precision}::text AS time_precision,
+        {case("incident.event_type_id", DISORDER_TYPES)} AS disorder_type,
+        event_type.name AS event_type,
+        sub_event_type.name AS sub_event_type,
+        actors.actor1,
+        actors.assoc_actor_1,
+        actors.inter1::text AS inter1,
+        actors.actor2,
+        actors.assoc_actor_2,
+        actors.inter2::text AS inter2,
+        -- exports.acled_interaction: smaller code first; inter1 and 0 without a second actor;
+        -- nothing without a first (least() and greatest() would skip the NULL).
+        (CASE WHEN actors.inter1 IS NULL THEN NULL
+            WHEN actors.inter2 IS NULL THEN actors.inter1 * 10
+            ELSE least(actors.inter1, actors.inter2) * 10
+                + greatest(actors.inter1, actors.inter2) END)::text AS interaction,
+        CASE WHEN incident.civilian_targeting
+            THEN {sql_literal(CIVILIAN_TARGETING)} END AS civilian_targeting,
+        {iso_numeric_case(database)}::text AS iso,
+        NULL AS region,  -- ACLED's world region, which we don't store
+        country.name AS country,
+        admin1.name AS admin1,
+        admin2.name AS admin2,
+        admin3.name AS admin3,
+        location.name AS location,
+        -- PostgreSQL's text of a numeric is str() of the Decimal psycopg2 makes of it.
+        location.latitude::text AS latitude,
+        location.longitude::text AS longitude,
+        {geo_precision}::text AS geo_precision,
+        sources.names AS source,
+        sources.scales AS source_scale,
+        NULLIF(incident.narrative, '') AS notes,
+        incident.killed_best::text AS fatalities,
+        tactics.names AS tags,
+        -- exports.last_changed_at, in whole seconds as int(datetime.timestamp())
+        -- (the whole seconds' epoch is exact as a double, and cheaper than extract's numeric)
+        date_part('epoch', date_trunc('second', CASE
+            WHEN incident.source_updated_at IS NOT NULL AND incident.imported_at IS NOT NULL
+                AND incident.updated_at <= incident.imported_at
+            THEN incident.source_updated_at ELSE incident.updated_at END))::bigint::text
+            AS timestamp,
+        incident.killed_low::text AS killed_low,
+        incident.killed_high::text AS killed_high,
+        incident.injured_low::text AS injured_low,
+        incident.injured_best::text AS injured_best,
+        incident.injured_high::text AS injured_high,
+        to_char(incident.end_date, 'YYYY-MM-DD') AS end_date,
+        incident.date_precision::text AS date_precision,
+        incident.geo_precision::text AS where_prec,
+        NULLIF(incident.ucdp_id, '') AS ucdp_id,
+        incident.title,
+        country.iso3,
+        NULLIF(admin1.iso_code, '') AS admin1_code
+    FROM chosen
+    JOIN incidents_incident AS incident ON incident.id = chosen.id
+    JOIN incidents_eventtype AS event_type ON event_type.code = incident.event_type_id
+    LEFT JOIN incidents_subeventtype AS sub_event_type
+        ON sub_event_type.code = incident.sub_event_type_id
+    JOIN incidents_location AS location ON location.id = incident.location_id
+    JOIN incidents_country AS country ON country.id = location.country_id
+    LEFT JOIN incidents_adminarea AS admin1 ON admin1.id = location.admin1_id
+    LEFT JOIN incidents_adminarea AS admin2 ON admin2.id = location.admin2_id
+    LEFT JOIN incidents_adminarea AS admin3 ON admin3.id = location.admin3_id
+    -- Each link table is read for the whole chunk (through its index on incident_id),
+    -- sorted, and gathered into arrays per incident: array_agg keeps the order of its sorted
+    -- input (an ORDER BY inside the aggregate would sort every incident's few links apart).
+    -- exports.acled_actors: in role order, actor1 is the first perpetrator and assoc_actor_1
+    -- every other perpetrator, then their associates; likewise actor2 for the targets.
+    LEFT JOIN (
+        SELECT
+            incident_id,
+            perpetrators[1] AS actor1,
+            perpetrator_types[1] AS inter1,
+            NULLIF(array_to_string(perpetrators[2:] || perpetrator_associates, '; '), '')
+                AS assoc_actor_1,
+            targets[1] AS actor2,
+            target_types[1] AS inter2,
+            NULLIF(array_to_string(targets[2:] || target_associates, '; '), '')
+                AS assoc_actor_2
         FROM (
-            SELECT source.name, {scale_words} AS word, min(citation.position) AS first_position
+            SELECT
+                incident_id,
+                array_agg(name) FILTER (WHERE role = {PERPETRATOR}) AS perpetrators,
+                array_agg(actor_type) FILTER (WHERE role = {PERPETRATOR}) AS perpetrator_types,
+                array_agg(name) FILTER (WHERE role = {PERPETRATOR_ASSOCIATE})
+                    AS perpetrator_associates,
+                array_agg(name) FILTER (WHERE role = {TARGET}) AS targets,
+                array_agg(actor_type) FILTER (WHERE role = {TARGET}) AS target_types,
+                array_agg(name) FILTER (WHERE role = {TARGET_ASSOCIATE}) AS target_associates
             FROM (
-                SELECT source_id, row_number() OVER (
-                    ORDER BY published_on ASC NULLS LAST, id) AS position
-                FROM incidents_citation WHERE incident_id = incident.id
-            ) AS citation
-            JOIN incidents_source AS source ON source.id = citation.source_id
-            GROUP BY source.name, source.scale
-        ) AS distinct_pairs
-    ) AS pairs
-) AS sources ON true
-LEFT JOIN LATERAL (
-    SELECT string_agg(tactic.name, '; ' ORDER BY tactic.name) AS names
-    FROM incidents_incident_tactics AS link
-    JOIN incidents_tactic AS tactic ON tactic.id = link.tactic_id
-    WHERE link.incident_id = incident.id
-) AS tactics ON true
+                SELECT link.incident_id, link.role, actor.name, actor.actor_type
+                FROM chosen
+                JOIN incidents_incidentactor AS link ON link.incident_id = chosen.id
+                JOIN incidents_actor AS actor ON actor.id = link.actor_id
+                ORDER BY link.incident_id, link.id
+            ) AS links
+            GROUP BY incident_id
+        ) AS roles
+    ) AS actors ON actors.incident_id = incident.id
+    -- exports.csv_row's source and source_scale: the sources in citation order (undated last),
+    -- each once, and their scale words, each once, in the order they first appear. Source
+    -- names are unique, so a source stands for its (name, scale) pair.
+    LEFT JOIN (
+        SELECT
+            incident_id,
+            NULLIF(array_to_string(array_agg(name), '; '), '') AS names,
+            NULLIF(array_to_string(array_agg(word) FILTER (WHERE first_of_word), '-'), '')
+                AS scales
+        FROM (
+            SELECT incident_id, name, word, position,
+                position = min(position) OVER (PARTITION BY incident_id, word) AS first_of_word
+            FROM (
+                -- each source's first citation
+                SELECT DISTINCT ON (incident_id, source_id) incident_id, source_id, position
+                FROM (
+                    SELECT citation.incident_id, citation.source_id, row_number() OVER (
+                        PARTITION BY citation.incident_id
+                        ORDER BY citation.published_on ASC NULLS LAST, citation.id
+                    ) AS position
+                    FROM chosen
+                    JOIN incidents_citation AS citation ON citation.incident_id = chosen.id
+                ) AS citations
+                ORDER BY incident_id, source_id, position
+            ) AS first_citations
+            JOIN (
+                SELECT id, name, {case("scale", SOURCE_SCALE_NAMES)} AS word
+                FROM incidents_source
+            ) AS source ON source.id = first_citations.source_id
+            ORDER BY incident_id, position
+        ) AS cited
+        GROUP BY incident_id
+    ) AS sources ON sources.incident_id = incident.id
+    LEFT JOIN (
+        SELECT incident_id, NULLIF(array_to_string(array_agg(name), '; '), '') AS names
+        FROM (
+            SELECT link.incident_id, tactic.name
+            FROM chosen
+            JOIN incidents_incident_tactics AS link ON link.incident_id = chosen.id
+            JOIN incidents_tactic AS tactic ON tactic.id = link.tactic_id
+            ORDER BY link.incident_id, tactic.name
+        ) AS tactic_links
+        GROUP BY incident_id
+    ) AS tactics ON tactics.incident_id = incident.id
+    OFFSET 0
+) AS csv_row
 CROSS JOIN (SELECT %s::text AS formula_start, %s::text AS number) AS pattern
-ORDER BY chosen.position
+ORDER BY csv_row.position
 """
 
 
-def stream_csv_lines(incidents):
-    """The CSV lines of `incidents` (a public, filtered, ordered queryset), a chunk of
+def array_literal(ids):
+    """The ids as one array literal, '{1,2,3}': psycopg2 would write a list as ARRAY[1, 2, 3],
+    5,000 constants for PostgreSQL to parse one by one."""
+    return "{" + ",".join(map(str, ids)) + "}"
+
+
+class CopiedRows:
+    """The file psycopg2's copy_expert writes a COPY's output to: libpq hands over one row per
+    write, which ends in "\\n"; csv.writer ends rows with "\\r\\n" (a line break inside a quoted
+    cell stays as it is in both)."""
+
+    def __init__(self):
+        self.rows = []
+
+    def write(self, row):
+        self.rows.append(row[:-1] + b"\r\n")
+
+    def take(self):
+        text = b"".join(self.rows)
+        self.rows.clear()
+        return text
+
+
+def copy_csv_rows(incidents):
+    """The CSV rows of `incidents` (a public, filtered, ordered queryset) as bytes, a chunk of
     incidents per piece."""
+    database = incidents.db
     # A server-side cursor inside a transaction needs no WITH HOLD (which would compute every
     # id before the first); read-only, so no savepoint.
-    with transaction.atomic(savepoint=False):
-        sql = lines_sql()
+    with transaction.atomic(using=database, savepoint=False):
+        sql = rows_sql(database)
         # values_list keeps the queryset's order: the table's sort, or the model's default.
         ids = incidents.values_list("id", flat=True).iterator(chunk_size=CHUNK_SIZE)
-        with connection.cursor() as cursor:
+        copied = CopiedRows()
+        with connections[database].cursor() as cursor:
             while chunk := list(islice(ids, CHUNK_SIZE)):
-                cursor.execute(sql, [chunk, FORMULA_START_PATTERN, NUMBER_PATTERN])
-                yield "".join(line for (line,) in cursor.fetchall())
+                # COPY takes no parameters: they are bound into the query text by psycopg2.
+                query = cursor.mogrify(
+                    sql, [array_literal(chunk), FORMULA_START_PATTERN, NUMBER_PATTERN]
+                ).decode()
+                cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", copied)
+                yield copied.take()

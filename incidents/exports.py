@@ -444,7 +444,7 @@ def stream_csv(incidents, hxl=False):
         writer.writerow([HXL_TAGS[column] for column in CSV_COLUMNS])
     yield buffer.take()
     if connection.vendor == "postgresql":
-        yield from csv_in_sql.stream_csv_lines(incidents)
+        yield from csv_in_sql.copy_csv_rows(incidents)
     else:
         yield from stream_csv_rows(incidents)
 

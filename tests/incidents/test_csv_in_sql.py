@@ -145,7 +145,7 @@ def test_sql_writer_gives_the_python_writers_bytes(client, db, monkeypatch, para
     response = client.get(reverse("incident_download", args=["csv"]), params)
     from_sql = b"".join(response.streaming_content)
 
-    monkeypatch.setattr(csv_in_sql, "stream_csv_lines", exports.stream_csv_rows)
+    monkeypatch.setattr(csv_in_sql, "copy_csv_rows", exports.stream_csv_rows)
     response = client.get(reverse("incident_download", args=["csv"]), params)
     from_python = b"".join(response.streaming_content)
 

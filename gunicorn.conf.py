@@ -1,0 +1,80 @@
+"""gunicorn's settings for incidentdb: `.venv/bin/gunicorn config.wsgi` reads this file.
+
+gunicorn reads ./gunicorn.conf.py from the directory it is started in without being told
+(its `-c` default), so the README's production command and the peer benchmark's plain
+`gunicorn config.wsgi --bind … --workers 3` both run with it; options on the command line win
+over what is set here. Every value can be changed through the environment, parsed strictly:
+a typo stops the server at start-up instead of running with a default.
+
+The numbers come from bench/bench_load.py on a 2-core machine with a million incidents
+(docs/deployment.md has the measurements and a sizing table).
+"""
+
+import os
+
+
+def env_int(name, default):
+    raw = os.environ.get(name, "")
+    if raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise SystemExit(f"{name}={raw!r}: use a whole number") from None
+
+
+wsgi_app = "config.wsgi"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+# Processes. Each worker is a Python interpreter with Django loaded (about 70 MiB once warm),
+# and Python runs one thread at a time per process, so a worker uses at most one core:
+# two workers on two cores, leaving PostgreSQL the rest of the time it needs. WEB_CONCURRENCY
+# is the name Heroku, Render and gunicorn's own docs use for it.
+workers = env_int("WEB_CONCURRENCY", 2)
+
+# Threads, not one request per process: a download of a million rows streams for tens of
+# seconds, mostly waiting on PostgreSQL and on the reader's connection, and with the sync worker
+# it held the worker's only slot, so ten downloads queued every page behind them. With gthread
+# each request has a thread; pages keep being answered while downloads stream. A thread is
+# cheap (its stack and, while CONN_MAX_AGE lasts, one PostgreSQL connection: workers × threads
+# connections at most per app server).
+worker_class = "gthread"
+threads = env_int("GUNICORN_THREADS", 8)
+
+# The heartbeat. A gthread worker's main thread tells the master it is alive every second
+# whatever its request threads are doing, so this is not a limit on a request's length (the
+# sync worker's `timeout` is one: its default 30 s cut the whole-table CSV at 514,000 rows). A
+# worker silent for this long is stuck and is replaced.
+timeout = env_int("GUNICORN_TIMEOUT", 30)
+
+# On a restart or reload (SIGHUP, a deploy) and when a worker is recycled (max_requests below),
+# the old worker stops accepting and gets this long to finish what it is sending. Long enough
+# for a whole-table CSV (about 20 s at a million incidents) with a wide margin.
+graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 120)
+
+# Seconds an idle client connection stays open for its next request. Behind a load balancer
+# or proxy that reuses connections to the app, make it longer than the proxy's own idle timeout,
+# or the proxy may send a request on a connection gunicorn is closing (a 502).
+keepalive = env_int("GUNICORN_KEEPALIVE", 5)
+
+# A worker is replaced after this many requests (plus up to `max_requests_jitter`, so that
+# workers are not all replaced at once): whatever a long-running process accumulates
+# (fragmented memory, caches of compiled templates and plans) is given back. The old worker
+# finishes its requests first (graceful_timeout). 0 turns it off.
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 2000)
+max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 200)
+
+# The heartbeat is a file each worker touches; in memory rather than on a disk that a busy
+# download or backup can stall (gunicorn's docs advise /dev/shm where there is one).
+if os.path.isdir("/dev/shm"):
+    worker_tmp_dir = "/dev/shm"
+
+# Logs to stdout/stderr for the service manager or container runtime to collect. The access
+# log gives each request's status, size and time in milliseconds (%(M)s);
+# GUNICORN_ACCESS_LOG= (empty) turns it off.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
+access_log_format = '%(h)s "%(r)s" %(s)s %(B)s %(M)sms "%(a)s"'
+errorlog = "-"
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+
+proc_name = "incidentdb"
