@@ -54,6 +54,9 @@ run: $(BIN)/.installed-app
 TEST_WORKERS ?= 2
 test: export DEBUG = false
 test: export SECRET_KEY ?= insecure-test-key
+# One read replica, which the test runner makes a mirror of the test database (Django's TEST
+# MIRROR): tests/test_replicas.py checks that public reads go to it and the rest to the primary.
+test: export DATABASE_REPLICA_URLS ?= $(or $(DATABASE_URL),sqlite:///$(CURDIR)/db.sqlite3)
 test: $(BIN)/.installed-dev
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 

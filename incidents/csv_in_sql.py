@@ -324,13 +324,15 @@ class CopiedRows:
 def copy_csv_rows(incidents):
     """The CSV rows of `incidents` (a public, filtered, ordered queryset) as bytes, a chunk of
     incidents per piece."""
+    # One database throughout: the one the router reads from (a replica, when there are some).
     database = incidents.db
     # A server-side cursor inside a transaction needs no WITH HOLD (which would compute every
     # id before the first); read-only, so no savepoint.
     with transaction.atomic(using=database, savepoint=False):
         sql = rows_sql(database)
         # values_list keeps the queryset's order: the table's sort, or the model's default.
-        ids = incidents.values_list("id", flat=True).iterator(chunk_size=CHUNK_SIZE)
+        ids = incidents.using(database).values_list("id", flat=True)
+        ids = ids.iterator(chunk_size=CHUNK_SIZE)
         copied = CopiedRows()
         with connections[database].cursor() as cursor:
             while chunk := list(islice(ids, CHUNK_SIZE)):

@@ -187,9 +187,11 @@ def export_records(incidents, with_figures=False):
     number of rows: what prefetch_related does, without a model instance per row.
     """
     # Inside a transaction PostgreSQL's server-side cursor needs no WITH HOLD, which would
-    # compute the whole result before handing over the first row. Read-only: no savepoint.
-    with transaction.atomic(savepoint=False):
-        rows = incidents.for_export().iterator(chunk_size=CHUNK_SIZE)
+    # compute the whole result before handing over the first row. Read-only: no savepoint. The
+    # transaction is on the database the router reads from (a replica, when there are some).
+    database = incidents.db
+    with transaction.atomic(using=database, savepoint=False):
+        rows = incidents.using(database).for_export().iterator(chunk_size=CHUNK_SIZE)
         while chunk := list(islice(rows, CHUNK_SIZE)):
             ids = [row["id"] for row in chunk]
             actors = links_by_incident(actor_links(ids))
