@@ -16,6 +16,9 @@ Every expression below mirrors a line of exports.csv_row; tests/incidents/test_c
 compares the two writers byte for byte on a varied set of incidents.
 """
 
+import queue
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
 from itertools import islice
 
 from django.db import connections, transaction
@@ -28,6 +31,10 @@ from .spreadsheets import FORMULA_START_PATTERN, NUMBER_PATTERN
 # Incidents per query: each query costs a round trip and a plan, each incident ~10 µs of SQL;
 # 5,000 keeps the first bytes quick and the per-query cost under a tenth of the total.
 CHUNK_SIZE = 5000
+# Chunks copied at the same time, each on a connection of its own: PostgreSQL runs one query
+# on one core, and the query is nearly all of a download's work; two use both cores of a small
+# server (bench/README.md has the numbers).
+PARALLEL_COPIES = 2
 
 
 def sql_literal(value):
@@ -146,27 +153,27 @@ FROM (
         chosen.position,
         COALESCE(NULLIF(incident.acled_event_id, ''),
             {sql_literal(OWN_EVENT_ID_PREFIX)} || incident.id) AS event_id_cnty,
-        to_char(incident.start_date, 'YYYY-MM-DD') AS event_date,
-        extract(year FROM incident.start_date)::int::text AS year,
-        {time_precision}::text AS time_precision,
+        incident.start_date AS event_date,  -- in DateStyle ISO: date.isoformat()
+        extract(year FROM incident.start_date)::int AS year,
+        {time_precision} AS time_precision,
         {case("incident.event_type_id", DISORDER_TYPES)} AS disorder_type,
         event_type.name AS event_type,
         sub_event_type.name AS sub_event_type,
         actors.actor1,
         actors.assoc_actor_1,
-        actors.inter1::text AS inter1,
+        actors.inter1,
         actors.actor2,
         actors.assoc_actor_2,
-        actors.inter2::text AS inter2,
+        actors.inter2,
         -- exports.acled_interaction: smaller code first; inter1 and 0 without a second actor;
         -- nothing without a first (least() and greatest() would skip the NULL).
         (CASE WHEN actors.inter1 IS NULL THEN NULL
             WHEN actors.inter2 IS NULL THEN actors.inter1 * 10
             ELSE least(actors.inter1, actors.inter2) * 10
-                + greatest(actors.inter1, actors.inter2) END)::text AS interaction,
+                + greatest(actors.inter1, actors.inter2) END) AS interaction,
         CASE WHEN incident.civilian_targeting
             THEN {sql_literal(CIVILIAN_TARGETING)} END AS civilian_targeting,
-        {iso_numeric_case(database)}::text AS iso,
+        {iso_numeric_case(database)} AS iso,
         NULL AS region,  -- ACLED's world region, which we don't store
         country.name AS country,
         admin1.name AS admin1,
@@ -174,29 +181,29 @@ FROM (
         admin3.name AS admin3,
         location.name AS location,
         -- PostgreSQL's text of a numeric is str() of the Decimal psycopg2 makes of it.
-        location.latitude::text AS latitude,
-        location.longitude::text AS longitude,
-        {geo_precision}::text AS geo_precision,
+        location.latitude AS latitude,
+        location.longitude AS longitude,
+        {geo_precision} AS geo_precision,
         sources.names AS source,
         sources.scales AS source_scale,
         NULLIF(incident.narrative, '') AS notes,
-        incident.killed_best::text AS fatalities,
+        incident.killed_best AS fatalities,
         tactics.names AS tags,
         -- exports.last_changed_at, in whole seconds as int(datetime.timestamp())
         -- (the whole seconds' epoch is exact as a double, and cheaper than extract's numeric)
         date_part('epoch', date_trunc('second', CASE
             WHEN incident.source_updated_at IS NOT NULL AND incident.imported_at IS NOT NULL
                 AND incident.updated_at <= incident.imported_at
-            THEN incident.source_updated_at ELSE incident.updated_at END))::bigint::text
+            THEN incident.source_updated_at ELSE incident.updated_at END))::bigint
             AS timestamp,
-        incident.killed_low::text AS killed_low,
-        incident.killed_high::text AS killed_high,
-        incident.injured_low::text AS injured_low,
-        incident.injured_best::text AS injured_best,
-        incident.injured_high::text AS injured_high,
-        to_char(incident.end_date, 'YYYY-MM-DD') AS end_date,
-        incident.date_precision::text AS date_precision,
-        incident.geo_precision::text AS where_prec,
+        incident.killed_low,
+        incident.killed_high,
+        incident.injured_low,
+        incident.injured_best,
+        incident.injured_high,
+        incident.end_date,
+        incident.date_precision,
+        incident.geo_precision AS where_prec,
         NULLIF(incident.ucdp_id, '') AS ucdp_id,
         incident.title,
         country.iso3,
@@ -326,6 +333,10 @@ def copy_csv_rows(incidents):
     incidents per piece."""
     # One database throughout: the one the router reads from (a replica, when there are some).
     database = incidents.db
+    connection = connections[database]
+    # Rows written in a transaction that is still open (a caller's, a test's) are seen by its
+    # connection only: then every chunk is copied on that one connection.
+    parallel = not connection.in_atomic_block
     # A server-side cursor inside a transaction needs no WITH HOLD (which would compute every
     # id before the first); read-only, so no savepoint.
     with transaction.atomic(using=database, savepoint=False):
@@ -333,12 +344,60 @@ def copy_csv_rows(incidents):
         # values_list keeps the queryset's order: the table's sort, or the model's default.
         ids = incidents.using(database).values_list("id", flat=True)
         ids = ids.iterator(chunk_size=CHUNK_SIZE)
-        copied = CopiedRows()
-        with connections[database].cursor() as cursor:
-            while chunk := list(islice(ids, CHUNK_SIZE)):
-                # COPY takes no parameters: they are bound into the query text by psycopg2.
-                query = cursor.mogrify(
-                    sql, [array_literal(chunk), FORMULA_START_PATTERN, NUMBER_PATTERN]
-                ).decode()
-                cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", copied)
-                yield copied.take()
+        chunks = iter(lambda: list(islice(ids, CHUNK_SIZE)), [])
+        if parallel:
+            yield from copy_in_parallel(connection, sql, chunks)
+        else:
+            with connection.cursor() as cursor:
+                cursor.execute(SESSION_SETTINGS)
+                for chunk in chunks:
+                    yield copy_chunk(cursor, sql, chunk)
+
+
+# What the rows' text depends on: dates as YYYY-MM-DD (date.isoformat()) and whole seconds in
+# UTC, whatever the server's defaults.
+SESSION_SETTINGS = "SET LOCAL datestyle = 'ISO, YMD'; SET LOCAL timezone = 'UTC'"
+
+
+def copy_chunk(cursor, sql, chunk):
+    """The CSV rows of one chunk of ids, in their order."""
+    # COPY takes no parameters: they are bound into the query text by psycopg2.
+    query = cursor.mogrify(
+        sql, [array_literal(chunk), FORMULA_START_PATTERN, NUMBER_PATTERN]
+    ).decode()
+    copied = CopiedRows()
+    cursor.copy_expert(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", copied)
+    return copied.take()
+
+
+def copy_in_parallel(connection, sql, chunks):
+    """copy_chunk() of each chunk, PARALLEL_COPIES at a time on connections of their own
+    (opened for this download, closed after it), handed over in order."""
+    spare = queue.SimpleQueue()
+    opened = []
+
+    def copy_on_a_spare_connection(chunk):
+        own = spare.get()
+        try:
+            with own.cursor() as cursor:
+                cursor.execute(SESSION_SETTINGS)
+                return copy_chunk(cursor, sql, chunk)
+        finally:
+            own.rollback()  # it only read: end its transaction, keep no snapshot open
+            spare.put(own)
+
+    try:
+        for _ in range(PARALLEL_COPIES):
+            opened.append(connection.get_new_connection(connection.get_connection_params()))
+            spare.put(opened[-1])
+        with ThreadPoolExecutor(max_workers=PARALLEL_COPIES) as pool:
+            pending = deque()
+            for chunk in chunks:
+                pending.append(pool.submit(copy_on_a_spare_connection, chunk))
+                if len(pending) == PARALLEL_COPIES:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+    finally:
+        for own in opened:
+            own.close()
