@@ -78,3 +78,11 @@ errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 
 proc_name = "incidentdb"
+
+# gunicorn's control socket (for `gunicornc`) defaults to one path per user account, so two
+# servers on one machine (a deploy's old and new one, two apps) would take it from each other:
+# off unless GUNICORN_CONTROL_SOCKET names a path of this server's own.
+if os.environ.get("GUNICORN_CONTROL_SOCKET"):
+    control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
+else:
+    control_socket_disable = True

@@ -160,29 +160,3 @@ def test_sql_writer_neutralises_what_a_spreadsheet_would_run(client, db):
     assert row.startswith("-12.5,")  # a number stays a number
     assert ",'-2+3," in row
     assert ",'=cmd|' /C calc'!A0," in row
-
-
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_chunks_copied_on_parallel_connections_keep_their_order(client, monkeypatch):
-    # Committed rows: outside a test's transaction the chunks are copied PARALLEL_COPIES at a
-    # time, each on a connection of its own.
-    varied_incidents()
-    monkeypatch.setattr(csv_in_sql, "CHUNK_SIZE", 2)
-    copies = []
-    real_copy_chunk = csv_in_sql.copy_chunk
-    monkeypatch.setattr(
-        csv_in_sql,
-        "copy_chunk",
-        lambda cursor, sql, chunk: (
-            copies.append(cursor.connection) or real_copy_chunk(cursor, sql, chunk)
-        ),
-    )
-    url = reverse("incident_download", args=["csv"])
-    from_sql = b"".join(client.get(url, {"sort": "place"}).streaming_content)
-
-    monkeypatch.setattr(csv_in_sql, "copy_csv_rows", exports.stream_csv_rows)
-    from_python = b"".join(client.get(url, {"sort": "place"}).streaming_content)
-
-    assert len(set(map(id, copies))) == csv_in_sql.PARALLEL_COPIES
-    assert connection.connection not in copies
-    assert from_sql.decode() == from_python.decode()
