@@ -10,6 +10,7 @@ The numbers come from bench/bench_load.py on a 2-core machine with a million inc
 (docs/deployment.md has the measurements and a sizing table).
 """
 
+import ctypes
 import os
 
 
@@ -26,11 +27,13 @@ def env_int(name, default):
 wsgi_app = "config.wsgi"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
-# Processes. Each worker is a Python interpreter with Django loaded (about 70 MiB once warm),
-# and Python runs one thread at a time per process, so a worker uses at most one core:
-# two workers on two cores, leaving PostgreSQL the rest of the time it needs. WEB_CONCURRENCY
-# is the name Heroku, Render and gunicorn's own docs use for it.
-workers = env_int("WEB_CONCURRENCY", 2)
+# Processes. Each worker is a Python interpreter with Django loaded (about 105 MiB once warm;
+# the master about 25 MiB), and runs Python on one core at a time. One worker with threads is
+# the default: 130 MiB for the whole server, where two workers take 235–255 MiB for about a
+# third more requests per second on two cores (the database uses the other core's time
+# anyway; docs/deployment.md has the measurements). Give a bigger machine more:
+# WEB_CONCURRENCY (the name Heroku, Render and gunicorn's docs use) = its cores.
+workers = env_int("WEB_CONCURRENCY", 1)
 
 # Threads, not one request per process: a download of a million rows streams for tens of
 # seconds, mostly waiting on PostgreSQL and on the reader's connection, and with the sync worker
@@ -59,9 +62,11 @@ keepalive = env_int("GUNICORN_KEEPALIVE", 5)
 
 # A worker is replaced after this many requests (plus up to `max_requests_jitter`, so that
 # workers are not all replaced at once): whatever a long-running process accumulates
-# (fragmented memory, caches of compiled templates and plans) is given back. The old worker
-# finishes its requests first (graceful_timeout). 0 turns it off.
-max_requests = env_int("GUNICORN_MAX_REQUESTS", 2000)
+# (fragmented memory, caches) is given back. The old worker finishes its requests first
+# (graceful_timeout) and its replacement starts only when it has exited, so with a single
+# worker every recycling would stop new requests for as long as the longest download in
+# flight: recycling is on by default only with two workers or more. 0 turns it off.
+max_requests = env_int("GUNICORN_MAX_REQUESTS", 2000 if workers > 1 else 0)
 max_requests_jitter = env_int("GUNICORN_MAX_REQUESTS_JITTER", 200)
 
 # The heartbeat is a file each worker touches; in memory rather than on a disk that a busy
@@ -86,3 +91,21 @@ if os.environ.get("GUNICORN_CONTROL_SOCKET"):
     control_socket = os.environ["GUNICORN_CONTROL_SOCKET"]
 else:
     control_socket_disable = True
+
+
+# glibc gives threads that allocate at the same time malloc arenas of their own, up to eight per
+# core, and memory freed in one arena does not serve another: with 8 threads a worker's memory
+# spreads over many arenas and its RSS grows. Two arenas are plenty for threads that mostly wait
+# on the database or the network (bench: docs/deployment.md). MALLOC_ARENA_MAX in the
+# environment would come too late: workers are forked, not started, so it is set in each new
+# worker before its threads exist. 0 leaves glibc's default.
+MALLOC_ARENAS = env_int("GUNICORN_MALLOC_ARENAS", 2)
+M_ARENA_MAX = -8  # mallopt()'s parameter number, from glibc's malloc.h
+
+
+def post_fork(server, worker):
+    if MALLOC_ARENAS:
+        try:
+            ctypes.CDLL("libc.so.6").mallopt(M_ARENA_MAX, MALLOC_ARENAS)
+        except (OSError, AttributeError):
+            pass  # not glibc (macOS, musl): nothing to tune

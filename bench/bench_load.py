@@ -47,6 +47,63 @@ def machine():
     return f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}"
 
 
+def cpu_seconds(pid):
+    """User + system CPU seconds of one process (0 when it is gone)."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+def descendants(pid):
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            for task in os.listdir(f"/proc/{current}/task"):
+                with open(f"/proc/{current}/task/{task}/children") as children:
+                    todo += [int(child) for child in children.read().split()]
+        except OSError:
+            continue
+    return found
+
+
+def postgres_backends(database):
+    """PIDs of the PostgreSQL backends serving `database` (their process title names it)."""
+    pids = []
+    for entry in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open(f"/proc/{entry}/cmdline", "rb") as cmdline:
+                title = cmdline.read().replace(b"\0", b" ").decode("utf-8", "replace").split()
+        except OSError:
+            continue
+        if title[:1] == ["postgres:"] and database in title[2:4]:
+            pids.append(int(entry))
+    return pids
+
+
+class CpuMeter:
+    """CPU seconds spent by the server's processes and by its database's backends: busy
+    machines stretch wall-clock times, but the CPU a request costs stays about the same, and
+    says how many requests a given number of cores can serve."""
+
+    def __init__(self, pid, database):
+        self.pid, self.database = pid, database
+        self.server, self.postgres = {}, {}
+
+    def sample(self):
+        for current in descendants(self.pid) if self.pid else []:
+            self.server[current] = cpu_seconds(current)
+        for current in postgres_backends(self.database) if self.database else []:
+            self.postgres[current] = cpu_seconds(current)
+
+    def totals(self):
+        return sum(self.server.values()), sum(self.postgres.values())
+
+
 def tree_rss(pid):
     """The summed VmRSS (bytes) of pid and all its descendants, and how many processes."""
     total, count, todo = 0, 0, [pid]
@@ -151,6 +208,7 @@ def run_mix(args):
     mix, _ids = page_mix(args.base, args.region)
     kinds = list(mix)
     results = []  # (kind, status, seconds), after the warm-up
+    sent = [0]  # every request, warm-up included: what the CPU was spent on
     lock = threading.Lock()
     start = time.perf_counter()
     measure_from, stop_at = start + args.warmup, start + args.warmup + args.duration
@@ -162,8 +220,9 @@ def run_mix(args):
             kind = kinds[turn % len(kinds)]
             turn += 1
             status, _length, _lines, seconds = client.get(rng.choice(mix[kind]))
-            if now >= measure_from:
-                with lock:
+            with lock:
+                sent[0] += 1
+                if now >= measure_from:
                     results.append((kind, status, seconds))
         client.close()
 
@@ -189,6 +248,7 @@ def run_mix(args):
                 f"{percentile(seconds, 0.95) * 1000:.0f} | "
                 f"{sum(status != 200 for status, _s in mine)} |"
             )
+    return sent[0]
 
 
 def run_downloads(args):
@@ -229,6 +289,7 @@ def run_downloads(args):
             f" ms, slowest {max(times) * 1000:.0f} ms, errors "
             f"{sum(status != 200 for status, _s in light)}"
         )
+    return 0  # CPU per request means nothing here
 
 
 def main():
@@ -240,6 +301,7 @@ def main():
     parser.add_argument("--downloads", type=int, default=0, help="N whole-table CSVs at once")
     parser.add_argument("--region", default="Mopti", help="admin1 of the filtered pages")
     parser.add_argument("--pid", type=int, help="the gunicorn master, for its tree's RSS")
+    parser.add_argument("--database", help="the app's database, for its backends' CPU")
     args = parser.parse_args()
 
     print(f"machine: {machine()}; load average before: {load_average()}")
@@ -253,8 +315,29 @@ def main():
     sampler = RssSampler(args.pid) if args.pid else None
     if sampler:
         sampler.start()
-    (run_downloads if args.downloads else run_mix)(args)
+    before = CpuMeter(args.pid, args.database)
+    before.sample()
+    after = CpuMeter(args.pid, args.database)
+    sampler_stop = threading.Event()
+
+    def sample_cpu():  # processes come and go (recycled workers, new connections)
+        while not sampler_stop.wait(1):
+            after.sample()
+
+    threading.Thread(target=sample_cpu, daemon=True).start()
+    served = (run_downloads if args.downloads else run_mix)(args)
+    sampler_stop.set()
+    after.sample()
     print(f"load average after: {load_average()}")
+    if served and (args.pid or args.database):
+        server = sum(after.server.get(p, 0) - before.server.get(p, 0) for p in after.server)
+        postgres = sum(after.postgres.get(p, 0) - before.postgres.get(p, 0) for p in after.postgres)
+        per_request = (server + postgres) / served
+        print(
+            f"CPU per request: server {server / served * 1000:.1f} ms + PostgreSQL "
+            f"{postgres / served * 1000:.1f} ms; on {os.cpu_count()} idle cores that is at most "
+            f"{os.cpu_count() / per_request:.0f} requests/s"
+        )
     if sampler:
         sampler.running = False
         print(
