@@ -40,7 +40,7 @@ workers = env_int("WEB_CONCURRENCY", 1)
 # it held the worker's only slot, so ten downloads queued every page behind them. With gthread
 # each request has a thread; pages keep being answered while downloads stream. A thread is
 # cheap (its stack and, while CONN_MAX_AGE lasts, one PostgreSQL connection: workers × threads
-# connections at most per app server).
+# connections per app server, plus two for each CSV download in progress).
 worker_class = "gthread"
 threads = env_int("GUNICORN_THREADS", 8)
 
@@ -51,9 +51,10 @@ threads = env_int("GUNICORN_THREADS", 8)
 timeout = env_int("GUNICORN_TIMEOUT", 30)
 
 # On a restart or reload (SIGHUP, a deploy) and when a worker is recycled (max_requests below),
-# the old worker stops accepting and gets this long to finish what it is sending. Long enough
-# for a whole-table CSV (about 20 s at a million incidents) with a wide margin.
-graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 120)
+# the old worker stops accepting and gets this long to finish what it is sending: long enough
+# for a whole-table CSV of a million incidents (80 s measured on a 2-core machine busy with
+# other work), several of them side by side, with a margin.
+graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 300)
 
 # Seconds an idle client connection stays open for its next request. Behind a load balancer
 # or proxy that reuses connections to the app, make it longer than the proxy's own idle timeout,
