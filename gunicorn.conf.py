@@ -27,11 +27,11 @@ def env_int(name, default):
 wsgi_app = "config.wsgi"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 
-# Processes. Each worker is a Python interpreter with Django loaded (about 105 MiB once warm;
-# the master about 25 MiB), and runs Python on one core at a time. One worker with threads is
-# the default: 130 MiB for the whole server, where two workers take 235–255 MiB for about a
-# third more requests per second on two cores (the database uses the other core's time
-# anyway; docs/deployment.md has the measurements). Give a bigger machine more:
+# Processes. Each worker is a Python interpreter with Django loaded (about 100–120 MiB once
+# warm; the master about 25 MiB), and runs Python on one core at a time. One worker with
+# threads is the default: 145 MiB for the whole server under 50 connections, where two workers
+# took 246 MiB for 15 % more requests per second on two cores (the database uses the other
+# core's time anyway; docs/deployment.md has the measurements). Give a bigger machine more:
 # WEB_CONCURRENCY (the name Heroku, Render and gunicorn's docs use) = its cores.
 workers = env_int("WEB_CONCURRENCY", 1)
 
@@ -42,7 +42,7 @@ workers = env_int("WEB_CONCURRENCY", 1)
 # there are more threads than downloads at once: 12 leave pages two threads beside ten
 # downloads (with 8, ten downloads took every thread and pages waited for a download to end).
 # More threads also let more pages be rendered at once, which costs memory: under 50
-# connections the server's RSS peaked at 132 MiB with 8 threads and 146 MiB with 16.
+# connections the server's RSS peaked at 132 MiB with 8 threads, 145 MiB with 12.
 # A thread is cheap (its stack and, while CONN_MAX_AGE lasts, one PostgreSQL connection:
 # workers × threads connections per app server, plus two for each CSV download in progress).
 worker_class = "gthread"
