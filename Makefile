@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench bench-analysis bench-places bench-corners bench-export bench-import clean
+.PHONY: run test lint bench bench-analysis bench-places bench-corners bench-export bench-import bench-peer clean
 
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
@@ -54,6 +54,9 @@ run: $(BIN)/.installed-app
 TEST_WORKERS ?= 2
 test: export DEBUG = false
 test: export SECRET_KEY ?= insecure-test-key
+# One read replica, which the test runner makes a mirror of the test database (Django's TEST
+# MIRROR): tests/test_replicas.py checks that public reads go to it and the rest to the primary.
+test: export DATABASE_REPLICA_URLS ?= $(or $(DATABASE_URL),sqlite:///$(CURDIR)/db.sqlite3)
 test: $(BIN)/.installed-dev
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder $(PYTEST_ARGS)
 
@@ -99,6 +102,19 @@ bench-export: $(BIN)/.installed-app
 
 bench-import: $(BIN)/.installed-app
 	$(BIN)/python bench/bench_import.py $(BENCH_INCIDENTS)
+
+# Side by side with Datasette on the same million rows (issue 16): the shared harness, run from
+# here (APP), writing its results into var/bench-peer (never into ../shared). It needs
+# Datasette's venv in /tmp/bench-venv and the data in /tmp/bench-data (bench/README.md);
+# IMPORT=1 also (re)creates and imports its database, incidentdb_peer_1m. Both of the app's
+# servers run as the README deploys it: gunicorn with gunicorn.conf.py (the harness's own
+# default, --workers 3 on sync workers, is the deployment before that file existed).
+PEER_BENCH ?= ../shared/bench/incidentdb_bench.sh
+PEER_GUNICORN_ARGS ?= --config gunicorn.conf.py
+bench-peer: $(BIN)/.installed-app
+	mkdir -p var/bench-peer
+	APP=$(CURDIR) OUT=$(CURDIR)/var/bench-peer GUNICORN_ARGS="$(PEER_GUNICORN_ARGS)" \
+		G_GUNICORN_ARGS="$(PEER_GUNICORN_ARGS)" bash $(PEER_BENCH)
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

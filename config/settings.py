@@ -117,6 +117,8 @@ MIDDLEWARE = [
     # Pages compress about 6× (the list with its map data: 170 kB → 31 kB), which matters on
     # the slow mobile connections many readers have. Django's GZip mitigates BREACH.
     "django.middleware.gzip.GZipMiddleware",
+    # Before the session is read: signed-in requests and writes read the primary database.
+    "config.routers.PrimaryForSignedInRequests",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -193,10 +195,23 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # PostgreSQL's JIT compiler spends 50–70 ms compiling each large count or aggregate over a
-    # million incidents and wins nothing back on queries that run in tens of milliseconds.
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+# Read replicas (PostgreSQL streaming replicas of DATABASE_URL), comma-separated: public reads
+# go to them, writes and signed-in work to the primary (config/routers.py, docs/deployment.md).
+# In tests each replica is a TEST MIRROR of the primary: the test runner points it at the test
+# database instead of creating one (tests/test_replicas.py).
+for number, url in enumerate(env_list("DATABASE_REPLICA_URLS", []), start=1):
+    DATABASES[f"replica{number}"] = {
+        **dj_database_url.parse(
+            url, conn_max_age=env_int("CONN_MAX_AGE", 60), conn_health_checks=True
+        ),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["config.routers.PrimaryReplicaRouter"] if len(DATABASES) > 1 else []
+for database in DATABASES.values():
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        # PostgreSQL's JIT compiler spends 50–70 ms compiling each large count or aggregate
+        # over a million incidents and wins nothing back on queries that run in tens of ms.
+        database.setdefault("OPTIONS", {})["options"] = "-c jit=off"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -11,10 +11,16 @@ of those characters gets one more (and loses one when read).
 import csv
 import re
 
-FORMULA_START = re.compile(r"^'*[=+\-@\t\r]")
-ESCAPED = re.compile(r"^''*[=+\-@\t\r]")
+# The patterns are written so that Python's re and PostgreSQL's regular expressions read them
+# alike (\A and \Z, ASCII digits spelled out): incidents.csv_in_sql neutralises cells in SQL
+# with these very strings.
+FORMULA_START_PATTERN = r"\A'*[=+\-@\t\r]"
+ESCAPED_PATTERN = r"\A''*[=+\-@\t\r]"
 # A plain number such as a negative longitude is data, not a formula: it stays as it is.
-NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+NUMBER_PATTERN = r"\A[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?\Z"
+FORMULA_START = re.compile(FORMULA_START_PATTERN)
+ESCAPED = re.compile(ESCAPED_PATTERN)
+NUMBER = re.compile(NUMBER_PATTERN)
 FIRST_CHARACTERS = frozenset("'=+-@\t\r")
 
 

@@ -51,6 +51,16 @@ def no_request_under_way():
     finish_request()
 
 
+@pytest.fixture(autouse=True)
+def reads_where_the_test_writes(request, settings):
+    # `make test` configures a read replica that mirrors the test database. A replica is a
+    # connection of its own, which does not see what a test writes inside its transaction, so
+    # only the tests about replicas (marked `replicas`, committing their rows) route reads to
+    # it; every other test reads the primary, where it wrote.
+    if request.node.get_closest_marker("replicas") is None:
+        settings.DATABASE_ROUTERS = []
+
+
 @pytest.fixture(scope="session", autouse=True)
 def fast_password_hashing():
     # PBKDF2 takes a quarter of a second or more per password by design; the tests set many

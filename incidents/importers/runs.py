@@ -13,6 +13,8 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.utils import timezone
 
+from config.routers import reading_the_primary
+
 from ..models import ImportRun
 from .importing import ImportBusy, import_file, rejected_rows_report, write_rejects
 from .reading import FileRefused
@@ -30,6 +32,7 @@ def run_preview(run, by, progress=None):
     run.preview = _import(run, by, dry_run=True, progress=progress)
 
 
+@reading_the_primary
 def check_upload(run_id, user_id):
     """The background job of an upload: its dry run, saved to the run."""
     run, user = _run_and_user(run_id, user_id)
@@ -42,6 +45,7 @@ def check_upload(run_id, user_id):
         ImportRun.objects.filter(pk=run_id).update(preview=run.preview)
 
 
+@reading_the_primary
 def import_upload(run_id, user_id):
     """The background job of a confirmed import. A busy or failed import leaves the run to be
     confirmed again; a second job of the same run writes nothing (run_import's claim)."""
