@@ -373,3 +373,23 @@ def test_a_page_of_events_costs_a_fixed_number_of_queries(
     with django_assert_max_num_queries(5):
         response = client.get(EVENTS_URL, {"timestamp": "0"})
     assert response.json()["count"] == 30
+
+
+def test_api_docs_describe_the_acled_and_ucdp_endpoints(client, db):
+    schema = client.get(reverse("api_schema"), {"format": "json"}).json()
+    for path in (
+        "/acled-api/acled/read",
+        "/acled-api/deleted/read",
+        "/acled-api/actor/read",
+        "/acled-api/actortype/read",
+        "/acled-api/country/read",
+        "/acled-api/region/read",
+        "/ucdp-api/gedevents/{version}",
+    ):
+        assert path in schema["paths"], path
+    acled_read = schema["paths"]["/acled-api/acled/read"]["get"]
+    parameters = {parameter["name"] for parameter in acled_read["parameters"]}
+    assert {"country", "event_date_where", "timestamp", "key", "email", "fields"} <= parameters
+    assert (
+        "public" in next(p for p in acled_read["parameters"] if p["name"] == "key")["description"]
+    )
