@@ -24,14 +24,14 @@ from dataclasses import dataclass
 from functools import cache
 
 import pycountry
-from django.db.models import Case, Count, DateTimeField, F, Max, Min, Q, When
-from django.db.models.functions import Coalesce, Greatest
+from django.db.models import Count, F, Max, Min, Q
 
 from ..acled import (
     ACLED_COLUMNS,
     CIVILIAN_TARGETING,
     DISORDER_TYPES,
     INTER_WORDS,
+    changed_or_published_at,
     incident_pk_of_own_event_id,
     own_event_id,
 )
@@ -246,26 +246,6 @@ def civilian_targeting_condition(operator, values):
     return Q(civilian_targeting=True)
 
 
-def changed_since():
-    """What `timestamp` filters on: the CSV's `timestamp` (exports.last_changed_at: the source
-    dataset's time for an incident nobody changed since its import, else our own last change)
-    or, when later, the time the incident was published. Publishing is not a change of the
-    incident (its timestamp stays), but it is when the row enters the public data: a mirror
-    syncing with `timestamp` must receive an incident drafted before its last sync and
-    published after it."""
-    last_changed = Case(
-        When(
-            source_updated_at__isnull=False,
-            imported_at__isnull=False,
-            updated_at__lte=F("imported_at"),
-            then=F("source_updated_at"),
-        ),
-        default=F("updated_at"),
-        output_field=DateTimeField(),
-    )
-    return Greatest(last_changed, Coalesce("published_at", last_changed))
-
-
 def timestamp_condition(operator, values):
     """Changed (or published) since, in whole seconds as the CSV writes them: `timestamp >= t`
     (ACLED's default operator for timestamp) keeps every row changed at t or later."""
@@ -341,7 +321,7 @@ def event_page(params):
     condition = build_conditions(params, EVENT_COLUMNS, EVENT_DEFAULT_OPERATORS)
     incidents = Incident.objects.public()
     if "timestamp" in params:
-        incidents = incidents.alias(acled_changed=changed_since())
+        incidents = incidents.alias(acled_changed=changed_or_published_at())
     incidents = incidents.filter(condition).order_by("-start_date", "-id")
     # The page's ids first, then their rows through the export: the export's readers stay the
     # one place that knows how a row is made.
