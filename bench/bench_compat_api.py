@@ -61,10 +61,34 @@ def build_pages():
         TimedPage("ucdp_page5", f"UCDP, GW {ISO3_TO_GW[iso3]} {year}, page 5", [ucdp + "&page=5"]),
         TimedPage(
             "acled_sync",
-            "ACLED timestamp sync (changed in the last 30 days), 500",
+            "ACLED sync, last 30 days, 500",
             ["/acled-api/acled/read?limit=500&timestamp=" + str(recent_seconds())],
         ),
+        TimedPage(
+            "acled_sync_none",
+            "ACLED sync, nothing new",
+            ["/acled-api/acled/read?limit=500&timestamp=" + str(int(time.time()))],
+        ),
     ]
+
+
+def print_verdict(pages):
+    """Issue 15's target: each compatible page at most our own API's page of 500 (the first
+    page against our first page, a country's year against the same filter of ours)."""
+    by_key = {page.key: page for page in pages}
+    pairs = [
+        ("acled", "api"),
+        ("ucdp", "api"),
+        ("acled_country", "api_country"),
+        ("ucdp_country", "api_country"),
+    ]
+    for compatible, ours in pairs:
+        mine, theirs = by_key[compatible], by_key[ours]
+        verdict = "met" if mine.median <= theirs.median else "MISSED"
+        print(
+            f"{mine.label}: {mine.median:.0f} ms against {theirs.label}: "
+            f"{theirs.median:.0f} ms ({verdict})"
+        )
 
 
 def recent_seconds():
@@ -85,6 +109,7 @@ def main():
         warm_up(client, page, args.warmup, cold=args.cold)
     measure(client, pages, args.repeat, cold=args.cold)
     print_results(pages, args.warmup, args.repeat, "page, pages in turn")
+    print_verdict(pages)
     print_load_average(load_before)
 
 
