@@ -231,13 +231,19 @@ def disorder_type_condition(operator, values):
     return Q(event_type__in=codes)
 
 
-def iso_condition(operator, values):
+def iso3_codes(values):
+    """The alpha-3 codes of ACLED's `iso` values (ISO 3166-1 numeric, 466 for Mali); a number
+    ISO does not assign matches nothing."""
     codes = []
     for value in values:
         country = pycountry.countries.get(numeric=f"{whole_number(value):03d}")
         if country is not None:
             codes.append(country.alpha_3)
-    return Q(location__country__iso3__in=codes)
+    return codes
+
+
+def iso_condition(operator, values):
+    return Q(location__country__iso3__in=iso3_codes(values))
 
 
 def civilian_targeting_condition(operator, values):
@@ -486,15 +492,6 @@ def actor_type_page(params):
 def country_page(params):
     """Countries of published incidents: country, iso (numeric), iso3, first and last event
     date, event count."""
-
-    def iso3_condition(operator, values):
-        codes = []
-        for value in values:
-            country = pycountry.countries.get(numeric=f"{whole_number(value):03d}")
-            if country is not None:
-                codes.append(country.alpha_3)
-        return Q(iso3__in=codes)
-
     groups = (
         Incident.objects.public()
         .values(country=F("location__country__name"), iso3=F("location__country__iso3"))
@@ -506,7 +503,11 @@ def country_page(params):
         groups,
         {
             "country": Column("country", operators=frozenset({"=", "LIKE"})),
-            "iso": Column(None, operators=frozenset(EQUAL_ONLY), condition=iso3_condition),
+            "iso": Column(
+                None,
+                operators=frozenset(EQUAL_ONLY),
+                condition=lambda operator, values: Q(iso3__in=iso3_codes(values)),
+            ),
             "iso3": Column("iso3", operators=frozenset(EQUAL_ONLY)),
         },
         ["country", "iso", "iso3", "first_event_date", "last_event_date", "event_count"],
