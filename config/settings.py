@@ -293,8 +293,14 @@ SPECTACULAR_SETTINGS = {
         "Published political-violence incidents, their places, actors and series. Read-only "
         "(GET), no login. Incidents take the same filter parameters as the incident list page. "
         "Long lists come a page at a time: follow `next`. A bad parameter answers 400 with "
-        '`{"errors": {"parameter": ["message"]}}`.'
+        '`{"errors": {"parameter": ["message"]}}`. Scripts written for ACLED\'s or UCDP\'s '
+        "API run here with their host changed to /acled-api or /ucdp-api (below)."
     ),
+    # The ACLED- and UCDP-compatible endpoints are plain Django views: added by hand.
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "incidents.compat.schema.add_compat_paths",
+    ],
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     # Swagger UI and Redoc from drf-spectacular-sidecar's files, not a CDN.

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from incidents.compat.urls import acled_urlpatterns, ucdp_urlpatterns
+
 urlpatterns = [
     # The home page, /incidents/…, /places/…, /actors/…: the public pages of the incidents app,
     # and the list's downloads /incidents.csv ….
@@ -16,6 +18,10 @@ urlpatterns = [
         name="api_docs",
     ),
     path("api/", include("incidents.api.urls")),
+    # ACLED's and UCDP's read APIs, so their users' scripts run with the host changed
+    # (incidents/compat/): https://<site>/acled-api/acled/read, …/ucdp-api/gedevents/<version>.
+    path("acled-api/", include((acled_urlpatterns, "acled_api"))),
+    path("ucdp-api/", include((ucdp_urlpatterns, "ucdp_api"))),
     # /analysis/… (compare over time, its downloads) and /api/analysis/…: the analysis app.
     path("", include("analysis.urls")),
     path("admin/", admin.site.urls),

@@ -1,7 +1,9 @@
 """Personas: the anonymous public (`client`), an analyst and a reviewer, each logged in.
 
 Also the order the tests run in: within a module, the tests that read rows shared per module
-(tests/shared_rows.py) run after the others; browser tests run last (tests/browser.py).
+(tests/shared_rows.py) run after the others; modules with transactional tests (a live server)
+run after the plain modules, because a transactional test's flush empties the seeded rows that
+plain tests read; browser tests run last (tests/browser.py).
 """
 
 import pytest
@@ -15,14 +17,20 @@ from tests.factories import UserFactory
 
 def pytest_collection_modifyitems(items):
     modules = {}
+    transactional_modules = set()
     for item in items:
-        modules.setdefault(item.nodeid.split("::")[0], len(modules))
+        module = item.nodeid.split("::")[0]
+        modules.setdefault(module, len(modules))
+        if shared_rows.is_transactional(item):
+            transactional_modules.add(module)
 
     def order(indexed):
         index, item = indexed
+        module = item.nodeid.split("::")[0]
         return (
             item.get_closest_marker("browser") is not None,
-            modules[item.nodeid.split("::")[0]],
+            module in transactional_modules,
+            modules[module],
             bool(shared_rows.NAMES & set(item.fixturenames)),
             index,
         )
