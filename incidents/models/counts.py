@@ -1,4 +1,4 @@
-"""Counts of the published incidents, kept exact by database triggers (migration 0018).
+"""Counts of the published incidents, kept exact by database triggers (migration 0021).
 
 Every write to incidents, whatever its path (the admin, the review workflow, imports with
 bulk_create, queryset.update(), the raw UPDATE of refresh_casualty_totals, deletes, a place

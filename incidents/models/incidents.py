@@ -326,7 +326,7 @@ class Incident(models.Model):
                     and field.name not in WORKFLOW_FIELDS
                 ]
         # The count tables and the public data version follow in the same statement (their
-        # triggers, migration 0018): nothing remembered from before a publication is served.
+        # triggers, migration 0021): nothing remembered from before a publication is served.
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

@@ -1,4 +1,4 @@
-"""The count tables (incidents/counts.py, kept by migration 0018's triggers): every write path
+"""The count tables (incidents/counts.py, kept by migration 0021's triggers): every write path
 leaves them equal to a recount of the published incidents, and the pages, the API and the
 series answer from them exactly what the incidents themselves give."""
 
