@@ -420,15 +420,27 @@ class Incident(models.Model):
         return _("Duplicate of incident %(id)s, “%(title)s”.") % {"id": of.pk, "title": of.title}
 
     def reinstate(self, by, reason):
-        """Publish a retracted incident again; the retraction stays in its versions."""
+        """Publish a retracted incident again; the retraction and the first publication stay in
+        its versions. published_at becomes now: the incident enters the public data again, which
+        a mirror that deleted it on its retraction must see (the ACLED API's `timestamp`)."""
         reason = _required_reason(reason, "reason", _("Say why the incident is reinstated."))
         with self._workflow_step(by, "incidents.publish_incident", VersionKind.REINSTATED, reason):
             self._require_status(Status.RETRACTED)
             self.status = Status.PUBLISHED
+            self.published_at, self.published_by = timezone.now(), by
             self.retracted_at, self.retracted_by, self.retraction_reason = None, None, ""
             self.duplicate_of = None
             self._save_step(
-                by, ["status", "retracted_at", "retracted_by", "retraction_reason", "duplicate_of"]
+                by,
+                [
+                    "status",
+                    "published_at",
+                    "published_by",
+                    "retracted_at",
+                    "retracted_by",
+                    "retraction_reason",
+                    "duplicate_of",
+                ],
             )
 
     def _retract(self, by, reason, duplicate_of):

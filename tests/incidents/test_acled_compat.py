@@ -9,6 +9,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents.acled import ACLED_COLUMNS
 from incidents.choices import ActorRole, ActorType, Status
@@ -177,6 +178,21 @@ def test_drafts_and_retractions_never_appear(client, db):
     assert [row["event_id_cnty"] for row in deleted] == [f"IDB{retracted.pk}"]
     actors = client.get(reverse("acled_api:acled_countries")).json()["data"]
     assert [row["event_count"] for row in actors] == [1]
+
+
+def test_a_reinstated_incident_comes_back_to_a_mirror_syncing_by_timestamp(client, reviewer):
+    incident = IncidentFactory()
+    incident.retract(reviewer, "Two reports of one attack")
+    yesterday = timezone.now() - datetime.timedelta(days=1)
+    Incident.objects.filter(pk=incident.pk).update(
+        created_at=yesterday, updated_at=yesterday, published_at=yesterday, retracted_at=yesterday
+    )
+    # The mirror synced an hour ago, after the retraction, and deleted the incident.
+    synced_at = int((timezone.now() - datetime.timedelta(hours=1)).timestamp())
+    assert own_ids(client.get(EVENTS_URL, {"timestamp": synced_at}).json()["data"]) == []
+    Incident.objects.get(pk=incident.pk).reinstate(reviewer, "They were two attacks")
+    since = client.get(EVENTS_URL, {"timestamp": synced_at}).json()["data"]
+    assert own_ids(since) == [incident.pk]
 
 
 def test_actor_actortype_and_country_lists_count_published_incidents(client, db):
