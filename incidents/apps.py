@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.apps import apps as global_apps
 from django.core.signals import request_finished, request_started
 from django.db.backends.signals import connection_created
+from django.db.models.signals import post_migrate
 
 
 class IncidentsConfig(AppConfig):
@@ -16,3 +18,24 @@ class IncidentsConfig(AppConfig):
 
         request_started.connect(start_request)
         request_finished.connect(finish_request)
+
+        post_migrate.connect(empty_counts_of_an_empty_database, sender=self)
+
+
+COUNT_MODELS = ("PublicIncidentDay", "PublicIncidentMonth", "PublicIncidentYear")
+
+
+def empty_counts_of_an_empty_database(sender, using, apps=global_apps, **kwargs):
+    """After `manage.py flush` (which sends post_migrate, as do Django's transactional tests
+    between tests): without incidents, no count may remain. On SQLite a flush empties the
+    tables one by one in no fixed order, so the incidents' delete triggers may run after their
+    places or the count tables are gone and leave counts of incidents that no longer exist."""
+    # `apps` is the migrations' state after migrate, the real registry after flush.
+    try:
+        incidents = apps.get_model("incidents", "Incident")
+        counts = [apps.get_model("incidents", name) for name in COUNT_MODELS]
+    except LookupError:  # migrated back to before the count tables
+        return
+    if not incidents.objects.using(using).exists():
+        for model in counts:
+            model.objects.using(using).all().delete()

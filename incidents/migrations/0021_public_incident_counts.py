@@ -196,20 +196,45 @@ def remove_postgresql(schema_editor):
 # --- SQLite ----------------------------------------------------------------------------------
 
 
-def sqlite_add(row, sign):
-    """Add (sign 1) or take away (sign -1) the incident `row` (NEW or OLD) in every table."""
+def sqlite_key(row, unit):
+    """The count row's key of the incident `row` (NEW or OLD), read through its place."""
+    return (
+        f"SELECT {truncated(f'{row}.start_date', unit, 'sqlite')}, "
+        f"{truncated(f'COALESCE({row}.end_date, {row}.start_date)', unit, 'sqlite')}, "
+        f"l.country_id, COALESCE(l.admin1_id, 0), {row}.event_type_id, {row}.date_precision "
+        f"FROM {LOCATION} l WHERE l.id = {row}.location_id"
+    )
+
+
+def sqlite_add(row):
+    """Count the incident `row` (NEW) in every table, if it is published."""
     return [
         f"INSERT INTO {table} ({KEYS}, {MEASURES}) "
         f"SELECT {truncated(f'{row}.start_date', unit, 'sqlite')}, "
         f"{truncated(f'COALESCE({row}.end_date, {row}.start_date)', unit, 'sqlite')}, "
         f"l.country_id, COALESCE(l.admin1_id, 0), {row}.event_type_id, "
-        f"{row}.date_precision, {sign}, {sign} * COALESCE({row}.killed_low, 0), "
-        f"{sign} * COALESCE({row}.killed_best, 0), {sign} * COALESCE({row}.killed_high, 0), "
-        f"CASE WHEN {row}.killed_best IS NULL THEN 0 ELSE {sign} END "
+        f"{row}.date_precision, 1, COALESCE({row}.killed_low, 0), "
+        f"COALESCE({row}.killed_best, 0), COALESCE({row}.killed_high, 0), "
+        f"CASE WHEN {row}.killed_best IS NULL THEN 0 ELSE 1 END "
         f"FROM {LOCATION} l WHERE l.id = {row}.location_id AND {row}.status = 'published' "
         f"ON CONFLICT ({KEYS}) DO UPDATE SET "
         + ", ".join(f"{name} = {name} + excluded.{name}" for name in MEASURES.split(", "))
         + ";"
+        for table, unit in TABLES
+    ]
+
+
+def sqlite_take_away(row):
+    """Take the incident `row` (OLD) away from the rows it was counted in, if it was published.
+    An UPDATE, never an insert: where the row is gone (a flush empties the count tables before
+    the incidents, row by row), nothing is left behind below zero."""
+    return [
+        f"UPDATE {table} SET incidents = incidents - 1, "
+        f"killed_low = killed_low - COALESCE({row}.killed_low, 0), "
+        f"killed_best = killed_best - COALESCE({row}.killed_best, 0), "
+        f"killed_high = killed_high - COALESCE({row}.killed_high, 0), "
+        f"known_toll = known_toll - (CASE WHEN {row}.killed_best IS NULL THEN 0 ELSE 1 END) "
+        f"WHERE {row}.status = 'published' AND ({KEYS}) = ({sqlite_key(row, unit)});"
         for table, unit in TABLES
     ]
 
@@ -233,15 +258,15 @@ def sqlite_body(*steps):
 SQLITE_TRIGGERS = {
     "incidents_count_inserted": (
         f"AFTER INSERT ON {INCIDENT} WHEN NEW.status = 'published'",
-        sqlite_body(*sqlite_add("NEW", 1)),
+        sqlite_body(*sqlite_add("NEW")),
     ),
     "incidents_count_updated": (
         f"AFTER UPDATE ON {INCIDENT} WHEN OLD.status = 'published' OR NEW.status = 'published'",
-        sqlite_body(*sqlite_add("OLD", -1), *sqlite_add("NEW", 1), *sqlite_delete_empty("OLD")),
+        sqlite_body(*sqlite_take_away("OLD"), *sqlite_add("NEW"), *sqlite_delete_empty("OLD")),
     ),
     "incidents_count_deleted": (
         f"AFTER DELETE ON {INCIDENT} WHEN OLD.status = 'published'",
-        sqlite_body(*sqlite_add("OLD", -1), *sqlite_delete_empty("OLD")),
+        sqlite_body(*sqlite_take_away("OLD"), *sqlite_delete_empty("OLD")),
     ),
     # A place moved to another country or region: recount (moves are rare; the tables are
     # small on the laptops SQLite serves).
