@@ -12,6 +12,22 @@ rebuild_public_counts` recounts them from the incidents.
 
 from django.db import models
 
+# The key the triggers upsert on, and the indexes that read one region's or one country's
+# counts (the list filtered by admin1 or country, a country's series) without the others'.
+COUNT_KEY = ["start_date", "end_date", "country_id", "admin1_id", "event_type_id", "date_precision"]
+
+
+def count_key(unit):
+    """The unique key of the `unit` ("day", "month", "year") table."""
+    return [models.UniqueConstraint(fields=COUNT_KEY, name=f"public_incident_{unit}_key")]
+
+
+def count_indexes(unit):
+    return [
+        models.Index(fields=["admin1_id", "start_date"], name=f"public_incident_{unit}_region"),
+        models.Index(fields=["country_id", "start_date"], name=f"public_incident_{unit}_country"),
+    ]
+
 
 class PublicIncidentCountBase(models.Model):
     """The published incidents of one (start, end, country, region, event type, date
@@ -47,25 +63,8 @@ class PublicIncidentDay(PublicIncidentCountBase):
     """The published incidents of one start day and end day (and place, type, precision)."""
 
     class Meta(PublicIncidentCountBase.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "start_date",
-                    "end_date",
-                    "country_id",
-                    "admin1_id",
-                    "event_type_id",
-                    "date_precision",
-                ],
-                name="public_incident_day_key",
-            )
-        ]
-        # A region's or a country's counts (the list filtered by admin1 or country, the
-        # series of one country) without reading the other places' rows.
-        indexes = [
-            models.Index(fields=["admin1_id", "start_date"], name="public_incident_day_region"),
-            models.Index(fields=["country_id", "start_date"], name="public_incident_day_country"),
-        ]
+        constraints = count_key("day")
+        indexes = count_indexes("day")
 
 
 class PublicIncidentMonth(PublicIncidentCountBase):
@@ -74,25 +73,8 @@ class PublicIncidentMonth(PublicIncidentCountBase):
     series read tens of thousands of rows at most."""
 
     class Meta(PublicIncidentCountBase.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "start_date",
-                    "end_date",
-                    "country_id",
-                    "admin1_id",
-                    "event_type_id",
-                    "date_precision",
-                ],
-                name="public_incident_month_key",
-            )
-        ]
-        # A region's or a country's counts (the list filtered by admin1 or country, the
-        # series of one country) without reading the other places' rows.
-        indexes = [
-            models.Index(fields=["admin1_id", "start_date"], name="public_incident_month_region"),
-            models.Index(fields=["country_id", "start_date"], name="public_incident_month_country"),
-        ]
+        constraints = count_key("month")
+        indexes = count_indexes("month")
 
 
 class PublicIncidentYear(PublicIncidentCountBase):
@@ -101,23 +83,8 @@ class PublicIncidentYear(PublicIncidentCountBase):
     year, read (a few thousand at a million incidents, where the months are 80,000)."""
 
     class Meta(PublicIncidentCountBase.Meta):
-        constraints = [
-            models.UniqueConstraint(
-                fields=[
-                    "start_date",
-                    "end_date",
-                    "country_id",
-                    "admin1_id",
-                    "event_type_id",
-                    "date_precision",
-                ],
-                name="public_incident_year_key",
-            )
-        ]
-        indexes = [
-            models.Index(fields=["admin1_id", "start_date"], name="public_incident_year_region"),
-            models.Index(fields=["country_id", "start_date"], name="public_incident_year_country"),
-        ]
+        constraints = count_key("year")
+        indexes = count_indexes("year")
 
 
 class PublicDataVersion(models.Model):
