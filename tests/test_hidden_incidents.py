@@ -96,6 +96,14 @@ def public_urls(public, hidden):
         "/incidents.json",
         "/incidents.geojson",
         "/incidents.xlsx",
+        "/incidents/map.json",
+        "/incidents/map.json?q=Secret",
+        "/acled-api/acled/read",
+        "/acled-api/actor/read",
+        "/acled-api/actor/read?actor_name=Secret",
+        "/acled-api/region/read",
+        "/acled-api/country/read",
+        "/ucdp-api/gedevents/24.1",
         "/analysis/",
         "/analysis/?split=actor",
         "/analysis/?split=admin1",
@@ -140,6 +148,9 @@ def public_urls(public, hidden):
             actor.get_absolute_url(),
             f"/incidents/?location={place.pk}",
             f"/incidents/?actor={actor.pk}",
+            f"/incidents/map.json?location={place.pk}",
+            f"/incidents/map.json?actor={actor.pk}",
+            f"/api/locations/?country={place.country.iso3}",
             f"/incidents/?country={place.country.iso3}",
             f"/incidents/?admin1={place.admin1_id}",
             f"/api/admin-areas/?country={place.country.iso3}",
@@ -203,3 +214,30 @@ def test_a_retraction_leaves_every_output_in_the_same_request_cycle(
         assert "Openword" not in text_of(client.get(url)), url
     assert client.get(public.location.get_absolute_url()).status_code == 404
     assert client.get(reverse("incidents:incident_detail", args=[public.pk])).status_code == 410
+
+
+def test_a_drafts_new_place_and_actor_become_public_with_its_publication(client, incidents):
+    _public, hidden = incidents
+    draft = hidden[Status.DRAFT]
+    place, actor = draft.location, draft.incident_actors.get().actor
+    outputs = {
+        place.get_absolute_url(): place.name,
+        place.admin2.get_absolute_url(): place.admin2.name,
+        actor.get_absolute_url(): actor.name,
+        "/api/locations/": place.name,
+        "/api/actors/": actor.name,
+        "/api/admin-areas/?level=2": place.admin2.name,
+        # The filter panel's options and the map's points.
+        "/incidents/": place.admin1.name,
+        "/incidents/map.json": place.latitude.to_eng_string()[:8],
+        "/acled-api/actor/read": actor.name,
+    }
+    for url, name in outputs.items():
+        assert name not in text_of(client.get(url)), url
+
+    draft.publish(by=UserFactory(username="reviewer", group="Reviewer"))
+
+    for url, name in outputs.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert name in text_of(response), url
