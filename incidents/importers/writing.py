@@ -22,6 +22,7 @@ from ..models import (
     SourceReport,
     Tactic,
 )
+from ..naming import clean_name, known_names, name_key
 from ..querysets import CASUALTY_TOTAL_FIELDS
 from .bulk import KEYS_PER_QUERY, batched, insert_rows
 
@@ -313,14 +314,18 @@ class IncidentWriter:
                 self.locations[key] = pks[values]
 
     def _actor(self, item):
+        # Matched by name_key (case, accents, punctuation) on names and aliases, so that a
+        # file's spelling of a known group finds it instead of making a near-copy.
         if self.actors is None:
-            self.actors = {name.lower(): pk for name, pk in Actor.objects.values_list("name", "pk")}
-            for name, actor_id in ActorAlias.objects.values_list("name", "actor_id"):
-                self.actors.setdefault(name.lower(), actor_id)
-        key = item.name.strip().lower()
+            self.actors = known_names(Actor.objects.values_list("name", "pk"))
+            for key, actor_id in known_names(
+                ActorAlias.objects.values_list("name", "actor_id")
+            ).items():
+                self.actors.setdefault(key, actor_id)
+        key = name_key(item.name)
         if key not in self.actors:
             actor = Actor.objects.create(
-                name=item.name.strip()[: Actor._meta.get_field("name").max_length],
+                name=clean_name(item.name)[: Actor._meta.get_field("name").max_length],
                 actor_type=item.actor_type or ActorType.EXTERNAL_OTHER,
             )
             self.actors[key] = actor.pk
@@ -328,13 +333,11 @@ class IncidentWriter:
 
     def _source(self, item):
         if self.sources is None:
-            self.sources = {
-                name.lower(): pk for name, pk in Source.objects.values_list("name", "pk")
-            }
-        key = item.source.strip().lower()
+            self.sources = known_names(Source.objects.values_list("name", "pk"))
+        key = name_key(item.source)
         if key not in self.sources:
             source = Source.objects.create(
-                name=item.source.strip()[: Source._meta.get_field("name").max_length],
+                name=clean_name(item.source)[: Source._meta.get_field("name").max_length],
                 scale=item.scale,
             )
             self.sources[key] = source.pk
