@@ -22,6 +22,7 @@ from .parts import (
     IncidentActorInline,
     SourceReportInline,
 )
+from .merges import IncidentMergeMixin
 from .permissions import CheckedActionsMixin, may_edit
 from .workflow import IncidentWorkflowMixin, QueueFilter
 
@@ -117,6 +118,7 @@ class IncidentAdminForm(VersionedIncidentForm):
 class IncidentAdmin(
     CheckedActionsMixin,
     IncidentWorkflowMixin,
+    IncidentMergeMixin,
     # The history's save_related wraps the figures' (which codes figures from the reports), so
     # that the coded rows are part of the version the save records.
     IncidentHistoryAdmin,

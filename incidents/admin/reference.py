@@ -18,6 +18,7 @@ from ..models import (
     SubEventType,
     Tactic,
 )
+from .merges import ActorMerge, SourceMerge
 from .permissions import CheckedActionsMixin
 
 
@@ -56,7 +57,7 @@ class ActorAliasInline(admin.TabularInline):
 
 
 @admin.register(Actor)
-class ActorAdmin(CheckedActionsMixin, admin.ModelAdmin):
+class ActorAdmin(CheckedActionsMixin, ActorMerge, admin.ModelAdmin):
     list_display = ["name", "actor_type"]
     list_filter = ["actor_type"]
     search_fields = ["name__fold__contains", "aliases__name__fold__contains"]
@@ -64,7 +65,7 @@ class ActorAdmin(CheckedActionsMixin, admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(CheckedActionsMixin, admin.ModelAdmin):
+class SourceAdmin(CheckedActionsMixin, SourceMerge, admin.ModelAdmin):
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "scale", "url"]
     list_filter = ["scale"]
