@@ -15,6 +15,7 @@ from ..querystrings import row_id
 from .dates import DATE_OVERRIDES
 from .filters import CitationFilter, ImportRunFilter, RegionFilter
 from .history import IncidentHistoryAdmin, VersionedIncidentForm
+from .merges import IncidentMergeMixin
 from .parts import (
     CasualtyInline,
     CitationInline,
@@ -22,7 +23,6 @@ from .parts import (
     IncidentActorInline,
     SourceReportInline,
 )
-from .merges import IncidentMergeMixin
 from .permissions import CheckedActionsMixin, may_edit
 from .workflow import IncidentWorkflowMixin, QueueFilter
 
