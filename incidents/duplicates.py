@@ -89,7 +89,7 @@ def likely_duplicates(entry):
     found = [
         incident
         for incident in [*later[:half], *earlier[:half]]
-        if _overlap(
+        if periods_overlap(
             (first, last), period(incident.start_date, incident.end_date, incident.date_precision)
         )
     ]
@@ -97,5 +97,6 @@ def likely_duplicates(entry):
     return found[:SHOWN]
 
 
-def _overlap(one, other):
+def periods_overlap(one, other):
+    """Whether two (first day, last day) periods share a day."""
     return one[0] <= other[1] and other[0] <= one[1]

@@ -15,6 +15,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from .. import jobs
+from ..duplicates import DUPLICATE_DISTANCE_KM
 from ..importers.reading import FileRefused, open_table
 from ..importers.registry import IMPORTERS
 from ..importers.runs import (
@@ -25,6 +26,7 @@ from ..importers.runs import (
     request_import,
     run_import,
     run_preview,
+    write_run_likely_duplicates,
     write_run_rejects,
 )
 from ..models import ImportRun
@@ -124,7 +126,9 @@ class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
                 url,
                 _("Download the rejected rows with their reasons (CSV)"),
             )
-        return format_html("{}{}", _report_html(run.preview), rejects)
+        return format_html(
+            "{}{}{}", _report_html(run.preview), rejects, _likely_duplicates_html(run)
+        )
 
     @admin.display(description=_("import"))
     def imported(self, run):
@@ -153,7 +157,32 @@ class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
             self.admin_site.admin_view(self.rejects_view),
             name="incidents_importrun_rejects",
         )
-        return [rejects, *super().get_urls()]
+        duplicates = path(
+            "<path:object_id>/likely-duplicates.csv",
+            self.admin_site.admin_view(self.likely_duplicates_view),
+            name="incidents_importrun_likely_duplicates",
+        )
+        return [rejects, duplicates, *super().get_urls()]
+
+    def likely_duplicates_view(self, request, object_id):
+        """Every row of the run's file that probably duplicates an existing incident, with the
+        incident's address in the admin."""
+        run = self.get_object(request, object_id)
+        if run is None or not self.has_view_permission(request, run):
+            raise PermissionDenied
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        stem = run.file_name.rsplit(".", 1)[0]
+        response["Content-Disposition"] = f'attachment; filename="{stem}.likely-duplicates.csv"'
+        text = io.StringIO()
+        write_run_likely_duplicates(
+            run,
+            text,
+            link=lambda pk: request.build_absolute_uri(
+                reverse("admin:incidents_incident_change", args=[pk])
+            ),
+        )
+        response.write(text.getvalue())
+        return response
 
     def rejects_view(self, request, object_id):
         """The rejected rows of the run's file with their reasons, every one of them."""
@@ -232,6 +261,45 @@ def _progress_html(run, doing):
         "writing": _("%(rows)s rows compared or written"),
     }[progress["step"]]
     return format_html("<strong>{}</strong> {}", doing, step % {"rows": f"{progress['rows']:,}"})
+
+
+def _likely_duplicates_html(run):
+    """The dry run's rows that probably duplicate an existing incident, each with links to the
+    incidents, and the download of them all."""
+    found = run.preview.get("likely_duplicates")
+    if not found:
+        return ""
+    count = run.preview.get("likely_duplicate_count", len(found))
+    rows = format_html_join(
+        "", "<li>{} {}: {}</li>", ((_("row"), row["row"], _incident_links(row)) for row in found)
+    )
+    return format_html(
+        '<div class="likely-duplicates"><h3>{}</h3><p>{}</p><ul>{}</ul>'
+        '<p><a href="{}">{}</a></p></div>',
+        _("Probably already entered: %(count)s rows") % {"count": f"{count:,}"},
+        _(
+            "Each of these rows resembles an incident entered by hand or imported from another "
+            "dataset: a place within %(km)s km, overlapping dates, and the same event type or "
+            "an actor in common. The import creates them all the same; merge the pairs that "
+            "report one event afterwards (the incident list's action “Merge two selected "
+            "incidents”)."
+        )
+        % {"km": DUPLICATE_DISTANCE_KM},
+        rows,
+        reverse("admin:incidents_importrun_likely_duplicates", args=[run.pk]),
+        _("Download every likely duplicate with its incidents (CSV)"),
+    )
+
+
+def _incident_links(row):
+    return format_html_join(
+        "; ",
+        '<a href="{}">{} {}</a> ({})',
+        (
+            (reverse("admin:incidents_incident_change", args=[pk]), _("incident"), pk, label)
+            for pk, label in row["incidents"]
+        ),
+    )
 
 
 def _report_html(report):

@@ -29,6 +29,7 @@ from ..models import Incident
 from .bulk import KEYS_PER_QUERY, batched
 from .reading import open_table
 from .records import ImportReport, IncidentRecord, RowError, RowInvalid
+from .resemblance import DuplicateFinder
 from .writing import IncidentWriter, bulk_written_tables
 
 CHUNK_SIZE = 1000
@@ -99,6 +100,8 @@ def import_file(
     rejected_rows = set(report.rejected_rows)
 
     writer = IncidentWriter(importer, report, user=user, publish=publish, run=run)
+    # A dry run also says which rows probably duplicate an incident already entered.
+    finder = DuplicateFinder(importer) if dry_run else None
 
     def valid_records():
         for row_number, row in rows():
@@ -112,6 +115,8 @@ def import_file(
             if not dry_run:
                 _lock_imports()
             for chunk in _read_ahead(_chunks(valid_records(), CHUNK_SIZE)):
+                if finder:
+                    report.likely_duplicates += finder.find(chunk)
                 writer.write(chunk)
                 if progress:
                     progress(report.done)

@@ -143,6 +143,9 @@ class ImportReport:
     unchanged: int = 0
     conflicts: list[str] = field(default_factory=list)
     rejected: list[RowError] = field(default_factory=list)
+    # Rows that probably duplicate an existing incident (resemblance.LikelyDuplicate), found
+    # by a dry run.
+    likely_duplicates: list = field(default_factory=list)
     written: bool = False
 
     @property
@@ -161,6 +164,8 @@ class ImportReport:
             f"{self.unchanged:,} unchanged, {len(self.conflicts):,} conflicts, "
             f"{len(self.rejected_rows):,} rejected"
         )
+        if self.likely_duplicates:
+            counts += f"; {len(self.likely_duplicates):,} probably already entered"
         if self.dry_run:
             outcome = "dry run, nothing written"
         elif not self.written:

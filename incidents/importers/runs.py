@@ -19,6 +19,7 @@ from ..models import ImportRun
 from .importing import ImportBusy, import_file, rejected_rows_report, write_rejects
 from .reading import FileRefused
 from .registry import IMPORTERS
+from .resemblance import find_in_file, write_likely_duplicates
 
 # How many problems a run keeps to show; the command line and the rejects file have them all.
 PROBLEMS_SHOWN = 500
@@ -80,6 +81,14 @@ def write_run_rejects(run, out):
     """Every rejected row of the run's file, with its reasons, as CSV into `out`."""
     source = io.BytesIO(bytes(run.content))
     write_rejects(rejected_rows_report(source, IMPORTERS[run.format]()), source, out)
+
+
+def write_run_likely_duplicates(run, out, link=None):
+    """Every row of the run's file that probably duplicates an existing incident, with it, as
+    CSV into `out` (resemblance.write_likely_duplicates)."""
+    importer = IMPORTERS[run.format]()
+    found = find_in_file(io.BytesIO(bytes(run.content)), importer, run=run)
+    write_likely_duplicates(found, out, importer.key_column, link=link)
 
 
 class _Progress:
@@ -187,4 +196,8 @@ def _import(run, user, dry_run, progress=None):
         "rejected": [str(error) for error in report.rejected[:PROBLEMS_SHOWN]],
         "rejected_count": len(report.rejected_rows),
         "conflicts": report.conflicts[:PROBLEMS_SHOWN],
+        "likely_duplicates": [
+            found.as_dict() for found in report.likely_duplicates[:PROBLEMS_SHOWN]
+        ],
+        "likely_duplicate_count": len(report.likely_duplicates),
     }

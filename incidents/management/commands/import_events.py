@@ -9,6 +9,7 @@ from tqdm import tqdm
 from incidents.importers.importing import ImportBusy, import_file, write_rejects
 from incidents.importers.reading import FileRefused
 from incidents.importers.registry import IMPORTERS
+from incidents.importers.resemblance import write_likely_duplicates
 
 # The exit status when rows were rejected (1 is an error such as a refused file, or another
 # import running).
@@ -62,10 +63,20 @@ class Command(BaseCommand):
         parser.add_argument(
             "--draft", action="store_true", help="New incidents arrive as drafts, not published."
         )
+        parser.add_argument(
+            "--duplicates",
+            type=Path,
+            help="With --dry-run: save every row that probably duplicates an existing incident, "
+            "with that incident, to this CSV (the first 50 are printed).",
+        )
 
-    def handle(self, *args, path, format, dry_run, skip_invalid, rejects, draft, **options):
+    def handle(
+        self, *args, path, format, dry_run, skip_invalid, rejects, draft, duplicates, **options
+    ):
         if not path.is_file():
             raise CommandError(f"{path}: no such file")
+        if duplicates and not dry_run:
+            raise CommandError("--duplicates goes with --dry-run: only a dry run looks for them")
         importer = IMPORTERS[format]()
         show_bar = sys.stderr.isatty() and options["verbosity"] > 0
         with (
@@ -96,6 +107,12 @@ class Command(BaseCommand):
             self.stderr.write(f"… and {len(report.rejected) - 50} more problems")
         for conflict in report.conflicts[:50]:
             self.stderr.write(f"conflict: {conflict}")
+        for duplicate in report.likely_duplicates[:50]:
+            self.stderr.write(f"likely duplicate: {duplicate}")
+        if duplicates and report.likely_duplicates:
+            with open(duplicates, "w", newline="", encoding="utf-8") as out:
+                write_likely_duplicates(report.likely_duplicates, out, importer.key_column)
+            self.stderr.write(f"Likely duplicates saved to {duplicates}")
         if report.rejected and skip_invalid:
             # In the current directory, not beside PATH: files to import often sit in folders
             # one may read but not write (a shared data folder, a mounted archive).
