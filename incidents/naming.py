@@ -12,12 +12,14 @@ import re
 from .folding import fold
 
 # Quotes, separators and spaces a file's quoting leaves at either end of a name (UCDP's
-# source_office split on ";" keeps the quote of `"Office A";"Office B"`).
-STRAY = " \t\r\n;,\"'“”‘’«»"
+# source_office split on ";" keeps the quote of `"Office A";"Office B"`). Typographic quotes
+# are a name's own: UCDP has report titles in its offices, “We found their bodies…” included.
+STRAY = " \t\r\n;,\"'"
 # Apostrophes vanish from a key ("Jama'at" and "Jamaat" are one word); any other run of
-# punctuation or spaces is one space ("France-Presse" and "France Presse").
+# punctuation or spaces is one space ("France-Presse" and "France Presse"), except the @ of a
+# social account ("@Menastream" is the account, "Menastream" the site: two sources).
 APOSTROPHES = re.compile(r"['’ʼ‘`´]")
-NOT_A_LETTER = re.compile(r"[\W_]+")
+NOT_A_LETTER = re.compile(r"[^\w@]+|_+")
 
 
 def clean_name(text):

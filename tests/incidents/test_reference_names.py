@@ -98,3 +98,8 @@ def test_an_import_finds_an_actor_through_its_alias_whatever_the_spelling(db, tm
     incident = Incident.objects.get(ucdp_id="1")
     assert set(incident.actors.values_list("pk", flat=True)) == {jnim.pk, army.pk}
     assert Actor.objects.count() == 2
+
+
+def test_a_social_account_is_not_the_site_of_the_same_name():
+    assert name_key("@Menastream") != name_key("Menastream")
+    assert name_key("@menastream") == name_key(" @MENASTREAM;")
