@@ -1,5 +1,6 @@
 """Reference data the incidents point to: places, actors, sources, tactics and the taxonomy."""
 
+from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count
@@ -18,6 +19,7 @@ from ..models import (
     SubEventType,
     Tactic,
 )
+from ..naming import clean_name, name_key
 from .merges import ActorMerge, SourceMerge
 from .permissions import CheckedActionsMixin
 
@@ -56,8 +58,45 @@ class ActorAliasInline(admin.TabularInline):
     extra = 1
 
 
+class NearCopyForm(forms.ModelForm):
+    """A source's or actor's form that stores the name tidied (naming.clean_name) and refuses
+    one that is another's but for case, accents or punctuation: "Agence France-Presse" when
+    "Agence France Presse" exists. `names_taken` lists the (name, id) pairs it compares with."""
+
+    def names_taken(self):
+        raise NotImplementedError
+
+    def clean_name(self):
+        name = clean_name(self.cleaned_data["name"])
+        key = name_key(name)
+        for taken, pk in self.names_taken():
+            if pk != self.instance.pk and name_key(taken) == key:
+                raise forms.ValidationError(
+                    _(
+                        "“%(taken)s” is already entered, spelled differently: use it, or merge "
+                        "the two with the list's action “Merge selected %(plural)s”."
+                    )
+                    % {"taken": taken, "plural": self._meta.model._meta.verbose_name_plural}
+                )
+        return name
+
+
+class ActorForm(NearCopyForm):
+    def names_taken(self):
+        return [
+            *Actor.objects.values_list("name", "pk"),
+            *ActorAlias.objects.values_list("name", "actor_id"),
+        ]
+
+
+class SourceForm(NearCopyForm):
+    def names_taken(self):
+        return Source.objects.values_list("name", "pk")
+
+
 @admin.register(Actor)
 class ActorAdmin(CheckedActionsMixin, ActorMerge, admin.ModelAdmin):
+    form = ActorForm
     list_display = ["name", "actor_type"]
     list_filter = ["actor_type"]
     search_fields = ["name__fold__contains", "aliases__name__fold__contains"]
@@ -66,6 +105,7 @@ class ActorAdmin(CheckedActionsMixin, ActorMerge, admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(CheckedActionsMixin, SourceMerge, admin.ModelAdmin):
+    form = SourceForm
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["name", "scale", "url"]
     list_filter = ["scale"]

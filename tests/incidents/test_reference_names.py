@@ -2,6 +2,7 @@
 punctuation, stray quotes, an actor's alias) instead of entering near-copies of them."""
 
 import pytest
+from django.urls import reverse
 
 from incidents.importers.importing import import_file
 from incidents.importers.ucdp import UcdpImporter
@@ -103,3 +104,32 @@ def test_an_import_finds_an_actor_through_its_alias_whatever_the_spelling(db, tm
 def test_a_social_account_is_not_the_site_of_the_same_name():
     assert name_key("@Menastream") != name_key("Menastream")
     assert name_key("@menastream") == name_key(" @MENASTREAM;")
+
+
+def test_the_admin_refuses_a_source_spelled_like_another(reviewer_client):
+    SourceFactory(name="Agence France Presse")
+    url = reverse("admin:incidents_source_add")
+    response = reviewer_client.post(url, {"name": "Agence France-Presse", "scale": "international"})
+    assert response.status_code == 200
+    assert "“Agence France Presse” is already entered" in response.content.decode()
+    reviewer_client.post(url, {"name": ' "Studio  Tamani";', "scale": "national"})
+    assert set(Source.objects.values_list("name", flat=True)) == {
+        "Agence France Presse",
+        "Studio Tamani",
+    }
+
+
+def test_the_admin_refuses_an_actor_named_as_another_actors_alias(reviewer_client):
+    jnim = ActorFactory(name="JNIM")
+    jnim.aliases.create(name="Jama'at Nusrat al-Islam wal-Muslimin")
+    response = reviewer_client.post(
+        reverse("admin:incidents_actor_add"),
+        {
+            "name": "Jamaat Nusrat al Islam wal Muslimin",
+            "actor_type": 2,
+            "aliases-TOTAL_FORMS": 0,
+            "aliases-INITIAL_FORMS": 0,
+        },
+    )
+    assert "is already entered" in response.content.decode()
+    assert Actor.objects.count() == 1
