@@ -13,6 +13,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .. import jobs
 from ..duplicates import DUPLICATE_DISTANCE_KM
@@ -276,7 +277,12 @@ def _likely_duplicates_html(run):
     return format_html(
         '<div class="likely-duplicates"><h3>{}</h3><p>{}</p><ul>{}</ul>'
         '<p><a href="{}">{}</a></p></div>',
-        _("Probably already entered: %(count)s rows") % {"count": f"{count:,}"},
+        ngettext(
+            "Probably already entered: %(count)s row",
+            "Probably already entered: %(count)s rows",
+            count,
+        )
+        % {"count": f"{count:,}"},
         _(
             "Each of these rows resembles an incident entered by hand or imported from another "
             "dataset: a place within %(km)s km, overlapping dates, and the same event type or "

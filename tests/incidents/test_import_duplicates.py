@@ -145,7 +145,7 @@ def test_the_admin_preview_links_them_and_offers_the_download(analyst_client):
     typed = entered()
     response = upload(analyst_client, ged_row(id="1"), ged_row(id="2", latitude="9"))
     page = analyst_client.get(response.url).content.decode()
-    assert "Probably already entered: 1 rows" in page
+    assert "Probably already entered: 1 row" in page
     assert reverse("admin:incidents_incident_change", args=[typed.pk]) in page
     assert "1 probably already entered" in page
     run = ImportRun.objects.get()
