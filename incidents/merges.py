@@ -175,10 +175,7 @@ def merge_sources(kept, others, *, by):
     them; each incident touched records a version saying so. Returns the number of incidents
     touched."""
     others = [source for source in others if source.pk != kept.pk]
-    reason = _("Sources merged: %(others)s → %(kept)s.") % {
-        "others": ", ".join(f"“{source}”" for source in others),
-        "kept": f"“{kept}”",
-    }
+    reason = _merge_reason(_("Sources merged"), kept, others)
     with transaction.atomic():
         incident_ids = sorted(
             set(Citation.objects.filter(source__in=others).values_list("incident_id", flat=True))
@@ -203,10 +200,7 @@ def merge_actors(kept, others, *, by):
     aliases of `kept`, and delete them; each incident touched records a version saying so.
     Returns the number of incidents touched."""
     others = [actor for actor in others if actor.pk != kept.pk]
-    reason = _("Actors merged: %(others)s → %(kept)s.") % {
-        "others": ", ".join(f"“{actor}”" for actor in others),
-        "kept": f"“{kept}”",
-    }
+    reason = _merge_reason(_("Actors merged"), kept, others)
     with transaction.atomic():
         incident_ids = sorted(
             set(
@@ -235,6 +229,11 @@ def merge_actors(kept, others, *, by):
             kept.save(update_fields=["description"])
         Actor.objects.filter(pk__in=[actor.pk for actor in others]).delete()
     return len(incident_ids)
+
+
+def _merge_reason(what, kept, others):
+    """The reason each touched incident's version gives: 'Sources merged: “A”, “B” → “C”.'"""
+    return f"{what}: {', '.join(f'“{other}”' for other in others)} → “{kept}”."
 
 
 def _incidents(ids):

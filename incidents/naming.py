@@ -8,8 +8,10 @@ a name; name_key() is what two spellings of one name have in common.
 """
 
 import re
+from functools import lru_cache
 
 from .folding import fold
+from .models import Actor, ActorAlias
 
 # Quotes, separators and spaces a file's quoting leaves at either end of a name (UCDP's
 # source_office split on ";" keeps the quote of `"Office A";"Office B"`). Typographic quotes
@@ -28,6 +30,8 @@ def clean_name(text):
     return " ".join(text.strip(STRAY).split())
 
 
+# A file names the same few hundred sources and actors on every row: each is keyed once.
+@lru_cache(maxsize=65536)
 def name_key(text):
     """What two spellings of one name share: without case, accents, apostrophes, punctuation or
     extra spaces. "Agence France-Presse" and `;"agence france presse` → "agence france presse"."""
@@ -41,4 +45,13 @@ def known_names(pairs):
     known = {}
     for name, pk in sorted(pairs, key=lambda pair: pair[1]):
         known.setdefault(name_key(name), pk)
+    return known
+
+
+def known_actors():
+    """{name_key: actor id} of every actor's name and alias, as imports match a file's actors
+    (a name before an alias of the same key)."""
+    known = known_names(Actor.objects.values_list("name", "pk"))
+    for key, actor_id in known_names(ActorAlias.objects.values_list("name", "actor_id")).items():
+        known.setdefault(key, actor_id)
     return known

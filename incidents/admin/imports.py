@@ -168,33 +168,31 @@ class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
     def likely_duplicates_view(self, request, object_id):
         """Every row of the run's file that probably duplicates an existing incident, with the
         incident's address in the admin."""
-        run = self.get_object(request, object_id)
-        if run is None or not self.has_view_permission(request, run):
-            raise PermissionDenied
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        stem = run.file_name.rsplit(".", 1)[0]
-        response["Content-Disposition"] = f'attachment; filename="{stem}.likely-duplicates.csv"'
-        text = io.StringIO()
-        write_run_likely_duplicates(
-            run,
-            text,
-            link=lambda pk: request.build_absolute_uri(
-                reverse("admin:incidents_incident_change", args=[pk])
-            ),
+
+        def link(pk):
+            return request.build_absolute_uri(reverse("admin:incidents_incident_change", args=[pk]))
+
+        return self._csv_download(
+            request,
+            object_id,
+            "likely-duplicates",
+            lambda run, text: write_run_likely_duplicates(run, text, link=link),
         )
-        response.write(text.getvalue())
-        return response
 
     def rejects_view(self, request, object_id):
         """The rejected rows of the run's file with their reasons, every one of them."""
+        return self._csv_download(request, object_id, "rejects", write_run_rejects)
+
+    def _csv_download(self, request, object_id, suffix, write):
+        """A CSV about the run's file, named after it (`ged.rejects.csv`): write(run, text)."""
         run = self.get_object(request, object_id)
         if run is None or not self.has_view_permission(request, run):
             raise PermissionDenied
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         stem = run.file_name.rsplit(".", 1)[0]
-        response["Content-Disposition"] = f'attachment; filename="{stem}.rejects.csv"'
+        response["Content-Disposition"] = f'attachment; filename="{stem}.{suffix}.csv"'
         text = io.StringIO()
-        write_run_rejects(run, text)
+        write(run, text)
         response.write(text.getvalue())
         return response
 

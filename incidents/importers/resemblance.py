@@ -23,9 +23,9 @@ from django.db.models import Max
 
 from ..choices import Status
 from ..duplicates import DUPLICATE_DISTANCE_KM, SHOWN, period, periods_overlap
-from ..models import Actor, ActorAlias, Incident, IncidentActor, Location
+from ..models import Incident, IncidentActor, Location
 from ..models.places import EARTH_RADIUS_KM
-from ..naming import known_names, name_key
+from ..naming import known_actors, name_key
 from .bulk import batched
 from .reading import open_table
 from .records import RowInvalid
@@ -171,11 +171,7 @@ class DuplicateFinder:
         """{(id(record), candidate id)} where the record names an actor of the candidate (by
         its name or an alias, as the import would match it). One query for the chunk."""
         if self.actors is None:
-            self.actors = known_names(Actor.objects.values_list("name", "pk"))
-            for key, actor_id in known_names(
-                ActorAlias.objects.values_list("name", "actor_id")
-            ).items():
-                self.actors.setdefault(key, actor_id)
+            self.actors = known_actors()
         named = {}
         for record in records:
             actor_ids = {self.actors.get(name_key(actor.name)) for actor in record.actors}

@@ -11,7 +11,6 @@ from ..formatting import web_link
 from ..gazetteer import AreaFinder
 from ..models import (
     Actor,
-    ActorAlias,
     AdminArea,
     Casualty,
     Citation,
@@ -22,7 +21,7 @@ from ..models import (
     SourceReport,
     Tactic,
 )
-from ..naming import clean_name, known_names, name_key
+from ..naming import clean_name, known_actors, known_names, name_key
 from ..querysets import CASUALTY_TOTAL_FIELDS
 from .bulk import KEYS_PER_QUERY, batched, insert_rows
 
@@ -317,11 +316,7 @@ class IncidentWriter:
         # Matched by name_key (case, accents, punctuation) on names and aliases, so that a
         # file's spelling of a known group finds it instead of making a near-copy.
         if self.actors is None:
-            self.actors = known_names(Actor.objects.values_list("name", "pk"))
-            for key, actor_id in known_names(
-                ActorAlias.objects.values_list("name", "actor_id")
-            ).items():
-                self.actors.setdefault(key, actor_id)
+            self.actors = known_actors()
         key = name_key(item.name)
         if key not in self.actors:
             actor = Actor.objects.create(
