@@ -16,8 +16,10 @@ known (one query more): a few queries per chunk of rows, and no incident read tw
 
 import csv
 import math
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from django.db.models import Max
 
@@ -65,6 +67,28 @@ class _Candidate:
     key: str
 
 
+class _Timeline:
+    """The incidents at one place, in the order of their periods' first days, so that those
+    overlapping a period are found by bisection: a place's hundreds of incidents over the
+    years are not each compared with every row there."""
+
+    def __init__(self, candidates):
+        self.candidates = sorted(candidates, key=lambda candidate: candidate.first)
+        self.firsts = [candidate.first for candidate in self.candidates]
+        # No period here is longer: none starting before `first - longest` can reach `first`.
+        self.longest = max((c.last - c.first for c in candidates), default=timedelta(0))
+
+    def overlapping(self, first, last):
+        """The candidates whose period shares a day with first–last."""
+        start = bisect_left(self.firsts, first - self.longest)
+        end = bisect_right(self.firsts, last)
+        return [
+            c
+            for c in self.candidates[start:end]
+            if periods_overlap((first, last), (c.first, c.last))
+        ]
+
+
 class DuplicateFinder:
     """Finds, chunk by chunk, the existing incidents each record probably duplicates."""
 
@@ -75,7 +99,7 @@ class DuplicateFinder:
         # Incidents the import writes later come after this id: they are never candidates.
         self.last_existing = Incident.objects.aggregate(last=Max("pk"))["last"] or 0
         self.cells = None  # {(lat cell, lon cell): [(place id, lat, lon)]}
-        self.at_place = {}  # {place id: [_Candidate]}, for the places read so far
+        self.at_place = {}  # {place id: _Timeline}, for the places read so far
         self.actors = None  # {name_key: actor id}, names and aliases
 
     def find(self, records):
@@ -90,9 +114,8 @@ class DuplicateFinder:
             candidates = [
                 candidate
                 for place in near[id(record)]
-                for candidate in self.at_place[place]
+                for candidate in self.at_place[place].overlapping(first, last)
                 if candidate.key != record.key
-                and periods_overlap((first, last), (candidate.first, candidate.last))
             ]
             if candidates:
                 found[id(record)] = candidates
@@ -140,8 +163,7 @@ class DuplicateFinder:
         """Read the incidents at the places not read before, PLACES_PER_QUERY a query."""
         new = sorted(place for place in places if place not in self.at_place)
         key_field = self.importer.key_field
-        for place in new:
-            self.at_place[place] = []
+        read = defaultdict(list)
         for batch in batched(new, PLACES_PER_QUERY):
             incidents = Incident.objects.filter(location__in=batch, pk__lte=self.last_existing)
             if self.run is not None:
@@ -161,9 +183,9 @@ class DuplicateFinder:
             )
             for pk, place, start_date, end_date, precision, event_type_id, key in rows:
                 first, last = period(start_date, end_date, precision)
-                self.at_place[place].append(
-                    _Candidate(pk, first, last, start_date, event_type_id, key)
-                )
+                read[place].append(_Candidate(pk, first, last, start_date, event_type_id, key))
+        for place in new:
+            self.at_place[place] = _Timeline(read[place])
 
     # --- actors ------------------------------------------------------------------------------
 

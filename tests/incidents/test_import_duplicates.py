@@ -164,3 +164,11 @@ def test_the_admin_preview_links_them_and_offers_the_download(analyst_client):
     )
     lines = list(csv.reader(io.StringIO(download.content.decode())))
     assert [line[2] for line in lines[1:]] == [str(typed.pk)]
+
+
+def test_an_incident_lasting_months_is_found_beside_shorter_ones(db, tmp_path):
+    # Earlier, shorter incidents at the same place come first in time but end before the row.
+    for month in range(1, 6):
+        entered(start_date=datetime.date(2022, month, 3), title=f"Earlier {month}")
+    siege = entered(start_date=datetime.date(2022, 1, 1), end_date=datetime.date(2022, 12, 31))
+    assert found_rows(dry_run(tmp_path, ged_row(id="1"))) == {2: [siege.pk]}
