@@ -77,6 +77,7 @@ from .acled import (
     SOURCE_SCALE_NAMES,
     own_event_id,
 )
+from .acled_regions import acled_region_name
 from .choices import ActorRole
 from .models import Casualty, Citation, Incident, IncidentActor, SourceReport
 from .spreadsheets import SafeWriter
@@ -395,7 +396,7 @@ def csv_row(row):
         acled_interaction(inter1, inter2),
         CIVILIAN_TARGETING if row["civilian_targeting"] else None,
         iso_numeric(row["location__country__iso3"]),
-        None,  # region: ACLED's world region, which we don't store
+        acled_region_name(row["location__country__iso3"]),
         row["location__country__name"],
         row["location__admin1__name"],
         row["location__admin2__name"],

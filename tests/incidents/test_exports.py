@@ -325,7 +325,7 @@ def test_csv_row_of_a_fully_described_incident(client, kouakourou):
         "interaction": "12",
         "civilian_targeting": "Civilian targeting",
         "iso": "466",
-        "region": "",
+        "region": "Western Africa",
         "country": "Mali",
         "admin1": "Mopti",
         "admin2": "Djenné",
@@ -385,7 +385,6 @@ def test_csv_row_of_a_bare_incident_leaves_unknowns_empty(client, db):
         "inter2",
         "interaction",
         "civilian_targeting",
-        "region",
         "admin1",
         "admin2",
         "admin3",
@@ -597,7 +596,7 @@ def test_geojson_is_a_feature_collection_of_points_with_the_csv_columns(client, 
         if column not in ("url", "latitude", "longitude")
     } == {column: value for column, value in row.items() if column not in ("latitude", "longitude")}
     assert properties["fatalities"] == 18
-    assert properties["region"] is None
+    assert properties["region"] == "Western Africa"
     assert properties["url"] == f"http://testserver/incidents/{kouakourou.pk}/"
 
 
