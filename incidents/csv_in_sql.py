@@ -27,6 +27,7 @@ from django.db import connections, transaction
 from .acled import CIVILIAN_TARGETING, DISORDER_TYPES, OWN_EVENT_ID_PREFIX, SOURCE_SCALE_NAMES
 from .acled_regions import acled_region_name
 from .choices import ActorRole, DatePrecision, GeoPrecision
+from .credits import ACLED, GTD, INCIDENTDB, UCDP_GED
 from .models import Country
 from .spreadsheets import FORMULA_START_PATTERN, NUMBER_PATTERN
 
@@ -223,7 +224,14 @@ FROM (
         NULLIF(incident.gtd_event_id, '') AS gtd_event_id,
         incident.title,
         country.iso3,
-        NULLIF(admin1.iso_code, '') AS admin1_code
+        NULLIF(admin1.iso_code, '') AS admin1_code,
+        -- credits.source_dataset
+        CASE WHEN incident.ucdp_id <> '' THEN {sql_literal(UCDP_GED.code)}
+            WHEN incident.acled_event_id <> ''
+                AND incident.acled_event_id NOT LIKE {sql_literal(OWN_EVENT_ID_PREFIX + "%")}
+                THEN {sql_literal(ACLED.code)}
+            WHEN incident.gtd_event_id <> '' THEN {sql_literal(GTD.code)}
+            ELSE {sql_literal(INCIDENTDB.code)} END AS source_dataset
     FROM chosen
     JOIN incidents_incident AS incident ON incident.id = chosen.id
     JOIN incidents_eventtype AS event_type ON event_type.code = incident.event_type_id

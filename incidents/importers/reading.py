@@ -31,6 +31,8 @@ TIME_ZONES_APART = timedelta(days=3)
 ISO_DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # The largest whole number the database's integer columns hold.
 LARGEST_INTEGER = 2**31 - 1
+# Places keep six decimals (Location.latitude), as UCDP GED and ACLED publish them.
+COORDINATE_STEP = Decimal("0.000001")
 # Narratives and UCDP's source lists can be long; anything past this is not a real cell.
 csv.field_size_limit(16 * 2**20)
 
@@ -116,7 +118,7 @@ class RowReader:
         if not number.is_finite() or not -limit <= number <= limit:
             self._fail(column, f"out of range (−{limit} to {limit})")
             return None
-        return number.quantize(Decimal("0.00001"))
+        return number.quantize(COORDINATE_STEP)
 
 
 # A file names the same few countries row after row; normalising and looking the same name

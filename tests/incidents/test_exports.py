@@ -238,6 +238,7 @@ def test_csv_header_is_acleds_columns_then_ours(client, db):
         "title",
         "iso3",
         "admin1_code",
+        "source_dataset",
     ]
 
 
@@ -331,8 +332,8 @@ def test_csv_row_of_a_fully_described_incident(client, kouakourou):
         "admin2": "Djenné",
         "admin3": "Pondori",
         "location": "Kouakourou",
-        "latitude": "14.06670",
-        "longitude": "-4.56670",
+        "latitude": "14.066700",
+        "longitude": "-4.566700",
         "geo_precision": "2",
         "source": "Studio Tamani; AFP",
         "source_scale": "National-International",
@@ -353,6 +354,7 @@ def test_csv_row_of_a_fully_described_incident(client, kouakourou):
         "title": "IED and ambush on a convoy near Kouakourou",
         "iso3": "MLI",
         "admin1_code": "ML-5",
+        "source_dataset": "UCDP GED",
     }
 
 
@@ -577,7 +579,11 @@ def test_json_carries_the_coded_figures_and_what_each_source_reported(client, ko
 
 
 def test_json_of_an_empty_list_is_valid(client, db):
-    assert json.loads(content(client.get(download_url("json")))) == {"incidents": [], "count": 0}
+    assert json.loads(content(client.get(download_url("json")))) == {
+        "incidents": [],
+        "count": 0,
+        "credits": [],
+    }
 
 
 def test_geojson_is_a_feature_collection_of_points_with_the_csv_columns(client, kouakourou):
@@ -615,7 +621,7 @@ def test_xlsx_opens_with_the_csv_header_and_rows(client, kouakourou, hundred_inc
         if value is None:
             return ""
         if isinstance(value, float):
-            return f"{value:.5f}"  # coordinates are numbers in the workbook
+            return f"{value:.6f}"  # coordinates are numbers in the workbook
         return str(value)
 
     assert [[as_csv_text(value) for value in row] for row in xlsx_rows[1:]] == csv_rows[1:]

@@ -3,6 +3,7 @@ every kind of bad row or bad file, re-imports and conflicts."""
 
 import csv
 import io
+import json
 import os
 import re
 from collections import Counter, defaultdict
@@ -560,6 +561,31 @@ def test_reimport_updates_what_changed_and_leaves_the_rest(db, ged_file):
     assert (incident.killed_low, incident.killed_best, incident.killed_high) == (10, 20, 20)
     assert incident.casualties.count() == 3
     assert Incident.objects.count() == 2
+
+
+def test_coordinates_keep_geds_six_decimals_through_a_reimport_and_the_downloads(
+    db, ged_file, client
+):
+    path = ged_file(ged_row(latitude="14.098126", longitude="-1.623457"))
+    run(path)
+    location = Incident.objects.get().location
+    assert (location.latitude, location.longitude) == (
+        Decimal("14.098126"),
+        Decimal("-1.623457"),
+    )
+
+    again = run(path)
+
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    (row,) = csv.DictReader(io.StringIO(client.get("/incidents.csv").getvalue().decode()))
+    assert (row["latitude"], row["longitude"]) == ("14.098126", "-1.623457")
+    (incident,) = json.loads(client.get("/incidents.json").getvalue())["incidents"]
+    assert (incident["location"]["latitude"], incident["location"]["longitude"]) == (
+        14.098126,
+        -1.623457,
+    )
+    (feature,) = json.loads(client.get("/incidents.geojson").getvalue())["features"]
+    assert feature["geometry"]["coordinates"] == [-1.623457, 14.098126]
 
 
 def test_reimport_keeps_an_analysts_correction_and_reports_a_conflict(db, ged_file, analyst):
