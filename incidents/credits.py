@@ -34,7 +34,9 @@ UCDP_GED = Dataset(
     licence_url="https://creativecommons.org/licenses/by/4.0/",
     citation=(
         "Sundberg, Ralph and Erik Melander (2013). Introducing the UCDP Georeferenced Event "
-        "Dataset. Journal of Peace Research 50(4): 523–532. https://ucdp.uu.se/downloads/"
+        "Dataset. Journal of Peace Research 50(4): 523–532; for candidate events, Hegre, "
+        "Håvard, Mihai Croicu, Kristine Eck and Stina Högbladh (2020). Introducing the UCDP "
+        "Candidate Events Dataset. Research & Politics 7(3). https://ucdp.uu.se/downloads/"
     ),
 )
 ACLED = Dataset(
