@@ -68,7 +68,6 @@ INCIDENTDB = Dataset(
     citation="incidentdb, with each incident's own citation line on its page.",
 )
 DATASETS = [UCDP_GED, ACLED, GTD, INCIDENTDB]
-BY_CODE = {dataset.code: dataset for dataset in DATASETS}
 
 
 def source_dataset(row):
