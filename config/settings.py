@@ -114,6 +114,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "incidents.middleware.RefuseNulCharacters",
+    # The datasets' terms on every API answer and download (Link header).
+    "incidents.middleware.CreditLinks",
     # Pages compress about 6× (the list with its map data: 170 kB → 31 kB), which matters on
     # the slow mobile connections many readers have. Django's GZip mitigates BREACH.
     "django.middleware.gzip.GZipMiddleware",

@@ -25,7 +25,9 @@ from itertools import islice
 from django.db import connections, transaction
 
 from .acled import CIVILIAN_TARGETING, DISORDER_TYPES, OWN_EVENT_ID_PREFIX, SOURCE_SCALE_NAMES
+from .acled_regions import acled_region_name
 from .choices import ActorRole, DatePrecision, GeoPrecision
+from .credits import ACLED, GTD, INCIDENTDB, UCDP_GED
 from .models import Country
 from .spreadsheets import FORMULA_START_PATTERN, NUMBER_PATTERN
 
@@ -92,14 +94,19 @@ def acled_precision_cases():
     return time_precision, geo_precision
 
 
-def iso_numeric_case(database):
-    """exports.iso_numeric for every country in the database (a handful of rows)."""
+def country_cases(database):
+    """exports.iso_numeric and acled_regions.acled_region_name as CASE expressions over the
+    countries in the database (a handful of rows): the `iso` and `region` cells."""
     from .exports import iso_numeric
 
-    countries = Country.objects.using(database).values_list("iso3", flat=True)
+    countries = list(Country.objects.using(database).values_list("iso3", flat=True))
     codes = {iso3: iso_numeric(iso3) for iso3 in countries}
     codes = {iso3: number for iso3, number in codes.items() if number is not None}
-    return case("country.iso3", codes) if codes else "NULL::int"
+    regions = {iso3: acled_region_name(iso3) for iso3 in countries}
+    regions = {iso3: name for iso3, name in regions.items() if name is not None}
+    iso = case("country.iso3", codes) if codes else "NULL::int"
+    region = case("country.iso3", regions) if regions else "NULL::text"
+    return iso, region
 
 
 PERPETRATOR = sql_literal(ActorRole.PERPETRATOR.value)
@@ -119,6 +126,7 @@ def rows_sql(database):
     index) and grouped by incident.
     """
     time_precision, geo_precision = acled_precision_cases()
+    iso, region = country_cases(database)
     text_columns = [
         "event_id_cnty",
         "disorder_type",
@@ -181,8 +189,8 @@ FROM (
                 + greatest(actors.inter1, actors.inter2) END) AS interaction,
         CASE WHEN incident.civilian_targeting
             THEN {sql_literal(CIVILIAN_TARGETING)} END AS civilian_targeting,
-        {iso_numeric_case(database)} AS iso,
-        NULL AS region,  -- ACLED's world region, which we don't store
+        {iso} AS iso,
+        {region} AS region,
         country.name AS country,
         admin1.name AS admin1,
         admin2.name AS admin2,
@@ -216,7 +224,14 @@ FROM (
         NULLIF(incident.gtd_event_id, '') AS gtd_event_id,
         incident.title,
         country.iso3,
-        NULLIF(admin1.iso_code, '') AS admin1_code
+        NULLIF(admin1.iso_code, '') AS admin1_code,
+        -- credits.source_dataset
+        CASE WHEN incident.ucdp_id <> '' THEN {sql_literal(UCDP_GED.code)}
+            WHEN incident.acled_event_id <> ''
+                AND incident.acled_event_id NOT LIKE {sql_literal(OWN_EVENT_ID_PREFIX + "%")}
+                THEN {sql_literal(ACLED.code)}
+            WHEN incident.gtd_event_id <> '' THEN {sql_literal(GTD.code)}
+            ELSE {sql_literal(INCIDENTDB.code)} END AS source_dataset
     FROM chosen
     JOIN incidents_incident AS incident ON incident.id = chosen.id
     JOIN incidents_eventtype AS event_type ON event_type.code = incident.event_type_id

@@ -77,7 +77,9 @@ from .acled import (
     SOURCE_SCALE_NAMES,
     own_event_id,
 )
+from .acled_regions import acled_region_name
 from .choices import ActorRole
+from .credits import credit_lines, credits_json, source_dataset
 from .models import Casualty, Citation, Incident, IncidentActor, SourceReport
 from .spreadsheets import SafeWriter
 from .url_templates import url_template
@@ -103,6 +105,9 @@ EXTRA_COLUMNS = [
     "title",
     "iso3",
     "admin1_code",
+    # Last, so that ACLED's columns and ours keep their places: where the row comes from, and
+    # so under which terms (credits.py).
+    "source_dataset",
 ]
 CSV_COLUMNS = ACLED_COLUMNS + EXTRA_COLUMNS
 
@@ -152,6 +157,7 @@ HXL_TAGS = {
     "title": "#event+title",
     "iso3": "#country+code",
     "admin1_code": "#adm1+code",
+    "source_dataset": "#meta+source+dataset",
 }
 
 # Each role's side: ACLED's actor1 and its associates, or actor2 and its associates.
@@ -395,7 +401,7 @@ def csv_row(row):
         acled_interaction(inter1, inter2),
         CIVILIAN_TARGETING if row["civilian_targeting"] else None,
         iso_numeric(row["location__country__iso3"]),
-        None,  # region: ACLED's world region, which we don't store
+        acled_region_name(row["location__country__iso3"]),
         row["location__country__name"],
         row["location__admin1__name"],
         row["location__admin2__name"],
@@ -424,6 +430,7 @@ def csv_row(row):
         row["title"],
         row["location__country__iso3"],
         row["location__admin1__iso_code"] or None,
+        source_dataset(row),
     ]
 
 
@@ -594,6 +601,7 @@ def incident_json(row, url_template):
         "ucdp_id": row["ucdp_id"],
         "gtd_event_id": row["gtd_event_id"],
         "dataset_fields": row["dataset_fields"],
+        "source_dataset": source_dataset(row),
         "last_changed": row["updated_at"].isoformat(),
     }
 
@@ -604,11 +612,20 @@ def area_json(row, prefix):
 
 
 def json_response(incidents, *, url_template):
-    items = (
-        incident_json(row, url_template) for row in export_records(incidents, with_figures=True)
-    )
+    datasets = set()
+
+    def items():
+        for row in export_records(incidents, with_figures=True):
+            item = incident_json(row, url_template)
+            datasets.add(item["source_dataset"])
+            yield item
+
+    def closing(count):
+        # After the incidents, so that the credits name exactly the datasets the file holds.
+        return f'],"count":{count},"credits":{dump(credits_json(datasets))}}}\n'
+
     response = StreamingHttpResponse(
-        stream_json_items('{"incidents":[', items, lambda count: f'],"count":{count}}}\n'),
+        stream_json_items('{"incidents":[', items(), closing),
         content_type="application/json",
     )
     return attach(response, download_filename("json"))
@@ -645,7 +662,8 @@ def geojson_response(incidents, *, url_template):
 
 
 def write_xlsx(incidents, file):
-    """The CSV's header and rows as one worksheet, written to `file` in constant memory.
+    """The CSV's header and rows as one worksheet, written to `file` in constant memory, then
+    an "About" sheet crediting each dataset the rows come from.
 
     Raises TooManyRows before writing past Excel's last row.
     """
@@ -660,15 +678,34 @@ def write_xlsx(incidents, file):
             "strings_to_urls": False,
         },
     )
+    bold = workbook.add_format({"bold": True})
     worksheet = workbook.add_worksheet("incidents")
-    worksheet.write_row(0, 0, CSV_COLUMNS, workbook.add_format({"bold": True}))
+    worksheet.write_row(0, 0, CSV_COLUMNS, bold)
     worksheet.freeze_panes(1, 0)
+    datasets = set()
     for number, row in enumerate(export_records(incidents), start=1):
         if number > XLSX_MAX_ROWS:
             workbook.close()
             raise TooManyRows
-        worksheet.write_row(number, 0, csv_row(row))
+        cells = csv_row(row)
+        datasets.add(cells[-1])  # source_dataset
+        worksheet.write_row(number, 0, cells)
+    write_about_sheet(workbook.add_worksheet("About"), bold, datasets)
     workbook.close()
+
+
+def write_about_sheet(worksheet, bold, datasets):
+    """What the workbook holds and the credit each of its datasets asks for."""
+    worksheet.set_column(0, 0, 120)
+    worksheet.write(0, 0, "About this file", bold)
+    worksheet.write(
+        1,
+        0,
+        f"Incidents downloaded from incidentdb on {timezone.localdate():%Y-%m-%d}. The column "
+        "source_dataset says where each row comes from; credit each dataset as below.",
+    )
+    for number, line in enumerate(credit_lines(datasets), start=3):
+        worksheet.write(number, 0, line)
 
 
 def xlsx_response(incidents):

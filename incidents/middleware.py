@@ -2,7 +2,10 @@
 
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+
+from .credits import add_credit_links
 
 
 class RefuseNulCharacters:
@@ -32,3 +35,33 @@ class RefuseNulCharacters:
 
 def _has_nul(*texts):
     return any("\x00" in text for text in texts)
+
+
+# What every answer of these carries the datasets' terms on (credits.CREDIT_LINKS): our API
+# (/api/, the analysis series included), the ACLED- and UCDP-compatible APIs, and the downloads.
+CREDITED_PATHS = ("/api/", "/acled-api/", "/ucdp-api/")
+CREDITED_VIEWS = {"incident_download"}
+
+
+class CreditLinks:
+    """The HTTP Link header naming the terms of the datasets incidents come from (and, on a
+    download, the list page it was taken from, to cite), on every API answer and download:
+    every format keeps its own body, and a script that reads headers finds the licence."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        match = request.resolver_match
+        download = match is not None and match.url_name in CREDITED_VIEWS
+        if download:
+            list_page = reverse("incidents:incident_list")
+            query = request.GET.urlencode()
+            add_credit_links(
+                response,
+                cite_as=request.build_absolute_uri(f"{list_page}?{query}" if query else list_page),
+            )
+        elif request.path.startswith(CREDITED_PATHS):
+            add_credit_links(response)
+        return response

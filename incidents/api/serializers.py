@@ -21,6 +21,7 @@ from ..choices import (
     SourceScale,
     ViolenceType,
 )
+from ..credits import source_dataset
 from ..models import (
     Actor,
     AdminArea,
@@ -235,6 +236,7 @@ class IncidentListSerializer(serializers.ListSerializer):
                     "tactics": [tactic.name for tactic in incident.tactics.all()],
                     "acled_event_id": incident.acled_event_id or None,
                     "ucdp_id": incident.ucdp_id or None,
+                    "source_dataset": source_dataset(vars(incident)),
                     "updated_at": moment.to_representation(incident.updated_at),
                 }
             )
@@ -286,6 +288,10 @@ class IncidentSerializer(serializers.ModelSerializer):
     ucdp_id = BlankAsNullField(
         allow_null=True, read_only=True, help_text="UCDP GED id, if it came from UCDP."
     )
+    source_dataset = serializers.SerializerMethodField(
+        help_text="Where it comes from: UCDP GED, ACLED or GTD (their terms apply: see the "
+        "Link header) or incidentdb (entered here)."
+    )
     updated_at = serializers.DateTimeField(help_text="When the incident was last corrected.")
 
     class Meta:
@@ -312,9 +318,13 @@ class IncidentSerializer(serializers.ModelSerializer):
             "tactics",
             "acled_event_id",
             "ucdp_id",
+            "source_dataset",
             "updated_at",
         ]
         list_serializer_class = IncidentListSerializer
+
+    def get_source_dataset(self, incident) -> str:
+        return source_dataset(vars(incident))
 
 
 class SourceSerializer(serializers.Serializer):

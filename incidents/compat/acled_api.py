@@ -4,14 +4,14 @@ written for ACLED runs unchanged with its host set to https://<our site>/acled-a
 Endpoints, parameters and answers follow ACLED's API as its clients send and read them (PyPI's
 `acled`, R's `acled.api`): `acled/read` rows carry the ACLED columns of /incidents.csv, with
 the same values, because they are written by the export's own csv_row(); `deleted/read` lists
-retracted incidents; `actor/read`, `actortype/read` and `country/read` count published
-incidents by actor, actor type and country.
+retracted incidents; `actor/read`, `actortype/read`, `country/read` and `region/read` count
+published incidents by actor, actor type, country and ACLED's world region.
 
 Filters: a column name with a value, and `<column>_where` for the operator: `=` (the default;
 `a|b` for any of several, case-insensitive as ACLED's database compares), `LIKE` (contains),
 `>`, `<` (strict) and `BETWEEN` (`a|b`, both ends included). A parameter we cannot answer
-exactly (a column we do not hold, such as ACLED's world `region`, or an operator a derived
-column cannot take) answers 400 in ACLED's error shape: a mirror must never receive a list
+exactly (a column made of several rows, such as `actor1`, or an operator a derived column
+cannot take) answers 400 in ACLED's error shape: a mirror must never receive a list
 silently different from the one it asked for.
 
 `key` and `email` are ACLED's legacy credentials. Our data are public and need none: they are
@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import cache
 
 import pycountry
-from django.db.models import Count, F, Max, Min, Q
+from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, Value, When
 
 from ..acled import (
     ACLED_COLUMNS,
@@ -35,6 +35,7 @@ from ..acled import (
     incident_pk_of_own_event_id,
     own_event_id,
 )
+from ..acled_regions import ACLED_REGION_NAMES, REGION_COUNTRIES
 from ..choices import DatePrecision, GeoPrecision
 from ..exports import (
     acled_geo_precision,
@@ -246,6 +247,32 @@ def iso_condition(operator, values):
     return Q(location__country__iso3__in=iso3_codes(values))
 
 
+def region_codes(operator, values):
+    """ACLED's region numbers for `region` values: numbers as ACLED's API takes them (1 for
+    Western Africa), or names ("Western Africa"; with LIKE, a part of one). A number ACLED does
+    not use matches nothing, as an unknown country does."""
+    if operator == "LIKE":
+        parts = [value.strip("%").lower() for value in values]
+        return [
+            code
+            for code, name in ACLED_REGION_NAMES.items()
+            if any(part in name.lower() for part in parts)
+        ]
+    names = {name.lower(): code for code, name in ACLED_REGION_NAMES.items()}
+    return [
+        whole_number(value) if value.isdigit() else names.get(value.lower())
+        for value in values
+        if value.isdigit() or value.lower() in names
+    ]
+
+
+def region_condition(operator, values):
+    countries = [
+        iso3 for code in region_codes(operator, values) for iso3 in REGION_COUNTRIES.get(code, ())
+    ]
+    return Q(location__country__iso3__in=countries)
+
+
 def civilian_targeting_condition(operator, values):
     if any(value.lower() != CIVILIAN_TARGETING.lower() for value in values):
         raise BadParameter(f"civilian_targeting takes one value: {CIVILIAN_TARGETING}.")
@@ -287,6 +314,7 @@ EVENT_COLUMNS = {
         None, operators=frozenset(EQUAL_ONLY), condition=civilian_targeting_condition
     ),
     "iso": Column(None, operators=frozenset(EQUAL_ONLY), condition=iso_condition),
+    "region": Column(None, operators=frozenset({"=", "LIKE"}), condition=region_condition),
     "country": Column("location__country__name", operators=frozenset({"=", "LIKE"})),
     "admin1": Column("location__admin1__name", operators=frozenset({"=", "LIKE"})),
     "admin2": Column("location__admin2__name", operators=frozenset({"=", "LIKE"})),
@@ -301,8 +329,8 @@ EVENT_COLUMNS = {
 }
 # ACLED's default operator where it is not "=".
 EVENT_DEFAULT_OPERATORS = {"timestamp": ">=", "notes": "LIKE"}
-# Columns the export derives from several rows (actors, sources, tags) or does not hold
-# (ACLED's world region): filtering on them is refused rather than answered approximately.
+# Columns the export derives from several rows (actors, sources, tags): filtering on them is
+# refused rather than answered approximately.
 UNFILTERABLE = sorted(set(ACLED_COLUMNS) - set(EVENT_COLUMNS))
 
 
@@ -520,8 +548,45 @@ def country_page(params):
     )
 
 
+def region_number():
+    """ACLED's region number of an incident's country (acled_regions), as a database
+    expression, so that regions are grouped and filtered like the other summaries."""
+    return Case(
+        *(
+            When(location__country__iso3__in=countries, then=Value(region))
+            for region, countries in REGION_COUNTRIES.items()
+        ),
+        output_field=IntegerField(),
+    )
+
+
+def region_name_condition(operator, values):
+    return Q(region__in=region_codes(operator, values))
+
+
 def region_page(params):
-    raise BadParameter(
-        "ACLED's world regions are not recorded here; ask country/read for the countries "
-        "we hold and filter acled/read by country or iso."
+    """ACLED's world regions of published incidents: region (ACLED's number), region_name,
+    first and last event date, event count."""
+    groups = (
+        Incident.objects.public()
+        .values(region=region_number())
+        .annotate(**event_span(""))
+        .filter(region__isnull=False)
+        .order_by("region")
+    )
+    return summary_page(
+        params,
+        groups,
+        {
+            "region": Column("region", parse=whole_number, operators=frozenset(EQUAL_ONLY)),
+            "region_name": Column(
+                None, operators=frozenset({"=", "LIKE"}), condition=region_name_condition
+            ),
+        },
+        ["region", "region_name", "first_event_date", "last_event_date", "event_count"],
+        lambda group: {
+            "region": group["region"],
+            "region_name": ACLED_REGION_NAMES[group["region"]],
+            **span_of(group),
+        },
     )

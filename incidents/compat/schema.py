@@ -87,9 +87,10 @@ def compat_paths():
             "first. Point an ACLED script's host (ACLED_API_HOST) at https://<this site>"
             "/acled-api. Filters: a column and its `_where` operator (=, LIKE, >, <, BETWEEN "
             "with a|b; '|' for any of). `timestamp` (unix seconds, default operator >=) "
-            "returns incidents changed or published since. Columns made of several rows "
-            "(actors, sources, tags, interaction) and ACLED's world region cannot be filtered "
-            "and answer 400.",
+            "returns incidents changed or published since. `region` takes ACLED's region "
+            "number (1 Western Africa, 2 Middle Africa, 5 Northern Africa…) or its name. "
+            "Columns made of several rows (actors, sources, tags, interaction) cannot be "
+            "filtered and answer 400.",
             acled_event_filters(),
         ),
         "/acled-api/deleted/read": acled_operation(
@@ -122,7 +123,10 @@ def compat_paths():
         ),
         "/acled-api/region/read": acled_operation(
             "ACLED regions",
-            "ACLED's world regions are not recorded here: answers 400 (use country/read).",
+            "ACLED's world regions of published incidents: region (ACLED's number), "
+            "region_name, first_event_date, last_event_date, event_count. Each country is in "
+            "the region ACLED files it under.",
+            summary_filters("region", "region_name"),
         ),
         "/ucdp-api/gedevents/{version}": {
             "get": {

@@ -171,6 +171,39 @@ def side_deaths(casualties, group, other_group):
     return killed(casualties, {group})
 
 
+# GED's own coding of an event imported from GED (or its candidate releases), as the importer
+# kept it (Incident.dataset_fields, text as written), with the type UCDP's API gives each.
+GED_CODING = {
+    "relid": str,
+    "code_status": str,
+    "conflict_dset_id": str,
+    "conflict_new_id": int,
+    "conflict_name": str,
+    "dyad_dset_id": str,
+    "dyad_new_id": int,
+    "dyad_name": str,
+    "side_a_dset_id": str,
+    "side_a_new_id": int,
+    "side_b_dset_id": str,
+    "side_b_new_id": int,
+    "source_original": str,
+    "event_clarity": int,
+}
+
+
+def ged_coding(dataset_fields):
+    """The GED_CODING fields an imported event kept, typed as UCDP's API writes them (a number
+    that is not one is left out, never guessed)."""
+    coding = {}
+    for name, kind in GED_CODING.items():
+        text = dataset_fields.get(name, "").strip()
+        if kind is int and text.lstrip("-").isdigit():
+            coding[name] = int(text)
+        elif kind is str and text:
+            coding[name] = text
+    return coding
+
+
 def ged_event(row):
     """One record of exports.export_records(with_figures=True) as GED's API writes an event."""
     actor1, _assoc1, inter1, actor2, _assoc2, inter2 = acled_actors(row["actors"])
@@ -234,4 +267,4 @@ def ged_event(row):
         "gwnoa": None,
         "gwnob": None,
         "ged_id": int(row["ucdp_id"]) if row["ucdp_id"].isdigit() else None,
-    }
+    } | (ged_coding(row["dataset_fields"]) if row["ucdp_id"] else {})

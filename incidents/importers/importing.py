@@ -62,6 +62,11 @@ class Importer:
         """The required columns the header lacks, as names to show."""
         return [column for column in self.required_columns if column not in header]
 
+    def headerless_columns(self, first_row):
+        """The columns of a file published without a header row, when `first_row` is data in
+        a layout this format knows; None when it is a header (every format but UCDP's)."""
+        return None
+
     def parse_row(self, row: dict, row_number: int) -> IncidentRecord:
         """Turn one CSV row into a record, or raise RowInvalid naming every bad column."""
         raise NotImplementedError
@@ -91,7 +96,7 @@ def import_file(
     if not dry_run:
         # Told now rather than after reading the whole file; taken for real further down.
         _lock_imports()
-    rows = open_table(source, importer.missing_columns).rows
+    rows = open_table(source, importer.missing_columns, importer.headerless_columns).rows
     report = ImportReport(format=importer.format_name, dry_run=dry_run)
     check_rows(rows(), importer, report, checking)
     # A dry run goes on to count what the good rows would do, so the report shows it.
@@ -184,7 +189,11 @@ def rejected_rows_report(source, importer) -> ImportReport:
     """What the first reading of an import finds wrong with the file, every row of it: the
     report write_rejects() turns into the rejects file."""
     report = ImportReport(format=importer.format_name, dry_run=True)
-    check_rows(open_table(source, importer.missing_columns).rows(), importer, report)
+    check_rows(
+        open_table(source, importer.missing_columns, importer.headerless_columns).rows(),
+        importer,
+        report,
+    )
     return report
 
 
@@ -249,7 +258,11 @@ def write_rejects(report: ImportReport, source, destination):
     if not hasattr(destination, "write"):
         with open(destination, "w", newline="", encoding="utf-8") as out:
             return write_rejects(report, source, out)
-    table = open_table(source)
+    # Imported here: the registry imports the importers, which import this module.
+    from .registry import IMPORTERS
+
+    # The columns as the import read them, for a file without a header row too.
+    table = open_table(source, headerless_columns=IMPORTERS[report.format]().headerless_columns)
     header, rows = table.header, table.rows
     reasons = {}
     for error in report.rejected:

@@ -31,6 +31,8 @@ TIME_ZONES_APART = timedelta(days=3)
 ISO_DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # The largest whole number the database's integer columns hold.
 LARGEST_INTEGER = 2**31 - 1
+# Places keep six decimals (Location.latitude), as UCDP GED and ACLED publish them.
+COORDINATE_STEP = Decimal("0.000001")
 # Narratives and UCDP's source lists can be long; anything past this is not a real cell.
 csv.field_size_limit(16 * 2**20)
 
@@ -116,7 +118,7 @@ class RowReader:
         if not number.is_finite() or not -limit <= number <= limit:
             self._fail(column, f"out of range (−{limit} to {limit})")
             return None
-        return number.quantize(Decimal("0.00001"))
+        return number.quantize(COORDINATE_STEP)
 
 
 # A file names the same few countries row after row; normalising and looking the same name
@@ -124,15 +126,19 @@ class RowReader:
 country_code = lru_cache(maxsize=1024)(find_country_code)
 
 
-def open_table(source, missing_columns=lambda header: []):
+def open_table(source, missing_columns=lambda header: [], headerless_columns=None):
     """The file as a CsvFile, or as an XlsxFile when it is a workbook (GTD is published as
-    one): told by its name or, for an upload, by the zip signature every .xlsx starts with."""
+    one): told by its name or, for an upload, by the zip signature every .xlsx starts with.
+    `headerless_columns(first_row)` names the columns of a CSV published without a header
+    row (UCDP's monthly candidate files), or gives None when the first row is a header."""
     if isinstance(source, str | Path):
         is_workbook = str(source).lower().endswith(".xlsx")
     else:
         source.seek(0)
         is_workbook = source.read(4) == ZIP_SIGNATURE
-    return (XlsxFile if is_workbook else CsvFile)(source, missing_columns)
+    if is_workbook:
+        return XlsxFile(source, missing_columns)
+    return CsvFile(source, missing_columns, headerless_columns)
 
 
 ZIP_SIGNATURE = b"PK\x03\x04"
@@ -147,13 +153,18 @@ class CsvFile:
     export) is dropped.
     """
 
-    def __init__(self, source, missing_columns=lambda header: []):
+    def __init__(self, source, missing_columns=lambda header: [], headerless_columns=None):
         self.source = source
         with self._open() as text:
             try:
                 header = next(csv.reader(text), [])
             except UnicodeDecodeError:
                 raise FileRefused(NOT_UTF8) from None
+        # A file without a header row: its first row is data, in a layout the importer knows.
+        columns = headerless_columns(header) if headerless_columns else None
+        self.first_row_is_data = columns is not None
+        if columns is not None:
+            header = columns
         self.header = [name.strip() for name in header]
         while self.header and self.header[-1] == "":
             self.header.pop()
@@ -182,8 +193,10 @@ class CsvFile:
         with self._open() as text:
             reader = csv.reader(text)
             try:
-                next(reader, None)
-                for row_number, values in enumerate(reader, start=2):
+                if not self.first_row_is_data:
+                    next(reader, None)
+                start = 1 if self.first_row_is_data else 2
+                for row_number, values in enumerate(reader, start=start):
                     if row_number == 2 and is_hxl_row(values):
                         continue
                     if "".join(values).strip():  # not a blank line

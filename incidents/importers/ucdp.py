@@ -1,8 +1,13 @@
 """UCDP Georeferenced Event Dataset (GED) CSV files.
 
-Both of UCDP's CSV shapes are read: the global file (`best`/`low`/`high`, ISO dates) and the
-per-country export (`best_est`/`low_est`/`high_est`, `MM/DD/YYYY 00:00:00` dates, a trailing
-empty field on every row).
+UCDP's CSV shapes are read: the global file (`best`/`low`/`high`, ISO dates), the per-country
+export (`best_est`/`low_est`/`high_est`, `MM/DD/YYYY 00:00:00` dates, a trailing empty field on
+every row), and the monthly candidate events (UCDP Candidate: GED's columns, dates written
+`2024-01-02 00:00:00.000`, and in some releases no header row, which is told from the first row
+being an event in GED's column order, GED_COLUMNS). Candidate events are not yet vetted: those
+UCDP flags (a `code_status` other than "Clear", e.g. "Check deaths") are imported with the flag
+in their narrative, so that nobody reads them as settled; a later release of the same event
+updates it like any re-import.
 
 How GED maps onto incidents:
 - The country is found by `country_id`, Gleditsch–Ward's code (gleditsch_ward.py), and by the
@@ -64,6 +69,21 @@ ESTIMATE_COLUMNS = {
     "country": ("low_est", "best_est", "high_est"),
 }
 DEATH_COLUMNS = ["deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown"]
+# The global GED's columns in the order UCDP writes them (the GED codebook), which its candidate
+# files without a header row follow too.
+GED_COLUMNS = [
+    "id", "relid", "year", "active_year", "code_status", "type_of_violence",
+    "conflict_dset_id", "conflict_new_id", "conflict_name", "dyad_dset_id", "dyad_new_id",
+    "dyad_name", "side_a_dset_id", "side_a_new_id", "side_a", "side_b_dset_id",
+    "side_b_new_id", "side_b", "number_of_sources", "source_article", "source_office",
+    "source_date", "source_headline", "source_original", "where_prec", "where_coordinates",
+    "where_description", "adm_1", "adm_2", "latitude", "longitude", "geom_wkt",
+    "priogrid_gid", "country", "country_id", "region", "event_clarity", "date_prec",
+    "date_start", "date_end", "deaths_a", "deaths_b", "deaths_civilians", "deaths_unknown",
+    "best", "high", "low", "gwnoa", "gwnob",
+]  # fmt: skip
+# The code_status of a vetted event; a candidate event may carry another ("Check deaths").
+CLEAR = "Clear"
 # What GED says that no field of ours holds, kept as written (Incident.dataset_fields): its
 # conflict, dyad and sides (names and ids, old and new numbering), its sources as first listed,
 # and the deaths by side, which the casualty groups merge when both sides are non-state.
@@ -112,6 +132,18 @@ class UcdpImporter(Importer):
         if not any(set(names) <= set(header) for names in ESTIMATE_COLUMNS.values()):
             missing.append("best, low, high (or best_est, low_est, high_est)")
         return missing
+
+    def headerless_columns(self, first_row):
+        """GED_COLUMNS when the first row is an event in GED's order (a candidate file without
+        a header row): as many cells, a numeric id, a year, and a code_status."""
+        if (
+            len(first_row) == len(GED_COLUMNS)
+            and first_row[0].strip().isdigit()
+            and first_row[2].strip().isdigit()
+            and first_row[4].strip() != "code_status"
+        ):
+            return GED_COLUMNS
+        return None
 
     def parse_row(self, row, row_number):
         errors = []
@@ -178,11 +210,17 @@ class UcdpImporter(Importer):
             admin2=row.get("adm_2", ""),
         )
         description = row.get("where_description", "").strip()
+        narrative = [f"Place as UCDP describes it: {description}."] if description else []
+        code_status = row.get("code_status", "").strip()
+        if code_status and code_status != CLEAR:
+            narrative.append(
+                f"UCDP candidate event, not yet vetted: UCDP flags it “{code_status}”."
+            )
         return IncidentRecord(
             row=row_number,
             key=key,
             title=f"{side_a} – {side_b}, {place.name}",
-            narrative=f"Place as UCDP describes it: {description}." if description else "",
+            narrative=" ".join(narrative),
             start_date=start,
             end_date=end,
             date_precision=date_precision or UNKNOWN_DATE_PRECISION,

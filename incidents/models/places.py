@@ -153,8 +153,10 @@ class Location(models.Model):
     """
 
     name = models.CharField(max_length=500)
-    latitude = models.DecimalField(max_digits=8, decimal_places=5)
-    longitude = models.DecimalField(max_digits=8, decimal_places=5)
+    # Six decimals (about 10 cm), as UCDP GED and ACLED publish them: an imported place keeps
+    # its coordinates exactly, so a re-import finds it again.
+    latitude = models.DecimalField(max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(max_digits=9, decimal_places=6)
     country = models.ForeignKey(
         Country, on_delete=models.PROTECT, related_name="locations", blank=True
     )

@@ -159,3 +159,20 @@ def test_the_client_gets_a_client_error_for_a_filter_we_cannot_answer(acled):
     IncidentFactory()
     with pytest.raises(ClientError):
         acled.get_data(actor1="JNIM")
+
+
+@LIVE
+def test_the_client_reads_regions_and_filters_events_by_region(acled):
+    sahel()  # Mali and Burkina Faso: both Western Africa
+
+    (region,) = acled._region_client.get_data()
+    assert region == {
+        "region": 1,
+        "region_name": "Western Africa",
+        "first_event_date": datetime.date(2022, 11, 1),
+        "last_event_date": datetime.date(2022, 11, 1) + datetime.timedelta(40 * 11),
+        "event_count": 13,
+    }
+    western = acled.get_data(region=1, fields="event_id_cnty|region")
+    assert len(western) == 13 and {event["region"] for event in western} == {"Western Africa"}
+    assert acled.get_data(region=2) == []

@@ -16,6 +16,7 @@ from incidents.choices import ActorRole, ActorType, Status
 from incidents.models import Incident
 from tests.factories import (
     ActorFactory,
+    CountryFactory,
     IncidentActorFactory,
     IncidentFactory,
     LocationFactory,
@@ -135,7 +136,7 @@ def own_ids_or_acled(events):
     "params",
     [
         {"actor1": "JNIM"},
-        {"region": "1"},
+        {"region": "1", "region_where": ">"},
         {"interaction": "12"},
         {"source": "AFP"},
         {"export_type": "monadic"},
@@ -162,10 +163,75 @@ def test_parameters_we_cannot_honour_answer_400_acled_style(client, db, params):
     assert body["error"][0]["message"]
 
 
-def test_region_read_says_regions_are_not_recorded(client, db):
-    response = client.get(reverse("acled_api:acled_regions"))
-    assert response.status_code == 400
-    assert "region" in response.json()["error"][0]["message"]
+def test_region_filter_takes_acleds_region_numbers_and_names(client, db):
+    mali = IncidentFactory()  # the factories' country is Mali: Western Africa (1)
+    chad = IncidentFactory(
+        location=LocationFactory(
+            admin1__country=CountryFactory(iso3="TCD", iso2="TD", name="Chad"),
+            admin1__iso_code="TD-LC",
+        )
+    )
+
+    def listed(params):
+        response = client.get(EVENTS_URL, params)
+        assert response.status_code == 200, response.content
+        return set(own_ids(response.json()["data"]))
+
+    assert listed({"region": "1"}) == {mali.pk}
+    assert listed({"region": "2"}) == {chad.pk}
+    assert listed({"region": "1|2"}) == {mali.pk, chad.pk}
+    assert listed({"region": "Middle Africa"}) == {chad.pk}
+    assert listed({"region": "africa", "region_where": "LIKE"}) == {mali.pk, chad.pk}
+    assert listed({"region": "5"}) == set()
+    assert listed({"region": "6"}) == set()  # a number ACLED does not use
+
+
+def test_rows_carry_acleds_region_name(client, db):
+    IncidentFactory()
+    (row,) = client.get(EVENTS_URL, {"fields": "country|region"}).json()["data"]
+    assert row == {"country": "Mali", "region": "Western Africa"}
+
+
+def test_region_read_lists_the_regions_of_published_incidents(client, db):
+    chad = LocationFactory(
+        admin1__country=CountryFactory(iso3="TCD", iso2="TD", name="Chad"),
+        admin1__iso_code="TD-LC",
+    )
+    niger = LocationFactory(
+        admin1__country=CountryFactory(iso3="NER", iso2="NE", name="Niger"),
+        admin1__iso_code="NE-6",
+    )
+    IncidentFactory(start_date=datetime.date(2022, 3, 4))
+    IncidentFactory(location=niger, start_date=datetime.date(2024, 5, 6))
+    IncidentFactory(location=chad, start_date=datetime.date(2023, 1, 1))
+    IncidentFactory(location=chad, start_date=datetime.date(2019, 1, 1), status=Status.DRAFT)
+    url = reverse("acled_api:acled_regions")
+
+    response = client.get(url)
+
+    assert response.status_code == 200, response.content
+    assert response.json()["data"] == [
+        {
+            "region": 1,
+            "region_name": "Western Africa",
+            "first_event_date": "2022-03-04",
+            "last_event_date": "2024-05-06",
+            "event_count": 2,
+        },
+        {
+            "region": 2,
+            "region_name": "Middle Africa",
+            "first_event_date": "2023-01-01",
+            "last_event_date": "2023-01-01",
+            "event_count": 1,
+        },
+    ]
+    assert [row["region"] for row in client.get(url, {"region": "2"}).json()["data"]] == [2]
+    named = client.get(url, {"region_name": "western", "region_name_where": "LIKE"}).json()
+    assert [row["region"] for row in named["data"]] == [1]
+    busy = client.get(url, {"event_count": "1", "event_count_where": ">"}).json()
+    assert [row["region_name"] for row in busy["data"]] == ["Western Africa"]
+    assert client.get(url, {"region": "2", "region_where": "LIKE"}).status_code == 400
 
 
 def test_drafts_and_retractions_never_appear(client, db):

@@ -188,6 +188,7 @@ def test_incident_list_describes_an_incident_as_its_page_does(client, world):
         "tactics": ["Ambush", "Coordinated"],
         "acled_event_id": "MLI31234",
         "ucdp_id": None,
+        "source_dataset": "ACLED",
         "updated_at": ambush.updated_at.isoformat().replace("+00:00", "Z"),
     }
 

@@ -99,6 +99,7 @@ def varied_incidents():
             civilian_targeting=number % 2 == 0,
             acled_event_id=text[:30] if number % 4 == 1 else ("" if number % 2 else f"MLI{number}"),
             ucdp_id=str(number) if number % 5 == 0 else "",
+            gtd_event_id=f"2015{number:08d}" if number % 7 == 0 else "",
             killed_low=number if number % 3 else None,
             killed_best=number * 2 if number % 4 else None,
             killed_high=number * 3,

@@ -238,6 +238,7 @@ def test_csv_header_is_acleds_columns_then_ours(client, db):
         "title",
         "iso3",
         "admin1_code",
+        "source_dataset",
     ]
 
 
@@ -325,14 +326,14 @@ def test_csv_row_of_a_fully_described_incident(client, kouakourou):
         "interaction": "12",
         "civilian_targeting": "Civilian targeting",
         "iso": "466",
-        "region": "",
+        "region": "Western Africa",
         "country": "Mali",
         "admin1": "Mopti",
         "admin2": "Djenné",
         "admin3": "Pondori",
         "location": "Kouakourou",
-        "latitude": "14.06670",
-        "longitude": "-4.56670",
+        "latitude": "14.066700",
+        "longitude": "-4.566700",
         "geo_precision": "2",
         "source": "Studio Tamani; AFP",
         "source_scale": "National-International",
@@ -353,6 +354,7 @@ def test_csv_row_of_a_fully_described_incident(client, kouakourou):
         "title": "IED and ambush on a convoy near Kouakourou",
         "iso3": "MLI",
         "admin1_code": "ML-5",
+        "source_dataset": "UCDP GED",
     }
 
 
@@ -385,7 +387,6 @@ def test_csv_row_of_a_bare_incident_leaves_unknowns_empty(client, db):
         "inter2",
         "interaction",
         "civilian_targeting",
-        "region",
         "admin1",
         "admin2",
         "admin3",
@@ -578,7 +579,11 @@ def test_json_carries_the_coded_figures_and_what_each_source_reported(client, ko
 
 
 def test_json_of_an_empty_list_is_valid(client, db):
-    assert json.loads(content(client.get(download_url("json")))) == {"incidents": [], "count": 0}
+    assert json.loads(content(client.get(download_url("json")))) == {
+        "incidents": [],
+        "count": 0,
+        "credits": [],
+    }
 
 
 def test_geojson_is_a_feature_collection_of_points_with_the_csv_columns(client, kouakourou):
@@ -597,7 +602,7 @@ def test_geojson_is_a_feature_collection_of_points_with_the_csv_columns(client, 
         if column not in ("url", "latitude", "longitude")
     } == {column: value for column, value in row.items() if column not in ("latitude", "longitude")}
     assert properties["fatalities"] == 18
-    assert properties["region"] is None
+    assert properties["region"] == "Western Africa"
     assert properties["url"] == f"http://testserver/incidents/{kouakourou.pk}/"
 
 
@@ -616,7 +621,7 @@ def test_xlsx_opens_with_the_csv_header_and_rows(client, kouakourou, hundred_inc
         if value is None:
             return ""
         if isinstance(value, float):
-            return f"{value:.5f}"  # coordinates are numbers in the workbook
+            return f"{value:.6f}"  # coordinates are numbers in the workbook
         return str(value)
 
     assert [[as_csv_text(value) for value in row] for row in xlsx_rows[1:]] == csv_rows[1:]

@@ -3,6 +3,7 @@ every kind of bad row or bad file, re-imports and conflicts."""
 
 import csv
 import io
+import json
 import os
 import re
 from collections import Counter, defaultdict
@@ -24,7 +25,7 @@ from incidents.choices import (
 from incidents.importers import importing
 from incidents.importers.importing import import_file
 from incidents.importers.reading import FileRefused
-from incidents.importers.ucdp import DEATH_COLUMNS, UcdpImporter, spread
+from incidents.importers.ucdp import DEATH_COLUMNS, GED_COLUMNS, UcdpImporter, spread
 from incidents.importers.writing import IncidentWriter
 from incidents.models import Casualty, Citation, Incident, Source
 from tests.shared_rows import rows_per_module
@@ -562,6 +563,31 @@ def test_reimport_updates_what_changed_and_leaves_the_rest(db, ged_file):
     assert Incident.objects.count() == 2
 
 
+def test_coordinates_keep_geds_six_decimals_through_a_reimport_and_the_downloads(
+    db, ged_file, client
+):
+    path = ged_file(ged_row(latitude="14.098126", longitude="-1.623457"))
+    run(path)
+    location = Incident.objects.get().location
+    assert (location.latitude, location.longitude) == (
+        Decimal("14.098126"),
+        Decimal("-1.623457"),
+    )
+
+    again = run(path)
+
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 1)
+    (row,) = csv.DictReader(io.StringIO(client.get("/incidents.csv").getvalue().decode()))
+    assert (row["latitude"], row["longitude"]) == ("14.098126", "-1.623457")
+    (incident,) = json.loads(client.get("/incidents.json").getvalue())["incidents"]
+    assert (incident["location"]["latitude"], incident["location"]["longitude"]) == (
+        14.098126,
+        -1.623457,
+    )
+    (feature,) = json.loads(client.get("/incidents.geojson").getvalue())["features"]
+    assert feature["geometry"]["coordinates"] == [-1.623457, 14.098126]
+
+
 def test_reimport_keeps_an_analysts_correction_and_reports_a_conflict(db, ged_file, analyst):
     run(ged_file(ged_row(id="1")))
     incident = Incident.objects.get()
@@ -637,3 +663,108 @@ def test_free_text_sources_of_older_events_are_kept(db, ged_file):
         "UCDP GED (sources as UCDP lists them)",
         "Reuters 1996-02-21",
     )
+
+
+# --- UCDP Candidate: the monthly releases of events not yet vetted ---------------------------
+
+
+def candidate_row(**overrides):
+    """One event as UCDP's monthly candidate file writes it: GED's 49 columns, dates with
+    milliseconds, the old dataset ids empty, and a code_status that may flag it."""
+    row = dict.fromkeys(GED_COLUMNS, "")
+    row.update(
+        {
+            "id": "563101", "relid": "BFO-2025-1-1234-56", "year": "2025", "active_year": "False",
+            "code_status": "Check deaths", "type_of_violence": "3",
+            "conflict_new_id": "13681", "conflict_name": "JNIM - Civilians",
+            "dyad_new_id": "13681", "dyad_name": "JNIM - Civilians",
+            "side_a_new_id": "6516", "side_a": "JNIM", "side_b_new_id": "1",
+            "side_b": "Civilians", "number_of_sources": "2",
+            "source_article": '"Le Faso.net,2025-01-14,Attaque à Djibo";"AFP,2025-01-15,Burkina"',
+            "where_prec": "1", "where_coordinates": "Djibo town",
+            "where_description": "Djibo, Soum province", "adm_1": "Sahel region",
+            "adm_2": "Soum province", "latitude": "14.101968", "longitude": "-1.627741",
+            "geom_wkt": "POINT (-1.627741 14.101968)", "priogrid_gid": "149406",
+            "country": "Burkina Faso", "country_id": "439", "region": "Africa",
+            "event_clarity": "1", "date_prec": "1",
+            "date_start": "2025-01-13 00:00:00.000", "date_end": "2025-01-13 00:00:00.000",
+            "deaths_a": "0", "deaths_b": "0", "deaths_civilians": "9", "deaths_unknown": "0",
+            "best": "9", "high": "12", "low": "9", "gwnoa": "", "gwnob": "",
+        }
+    )  # fmt: skip
+    row.update(overrides)
+    return row
+
+
+def write_headerless(path, rows):
+    """A candidate file as UCDP publishes some months: no header row, every cell quoted."""
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.writer(out, quoting=csv.QUOTE_ALL)
+        writer.writerows([row[column] for column in GED_COLUMNS] for row in rows)
+    return path
+
+
+@pytest.mark.parametrize("with_header", [True, False])
+def test_candidate_events_import_with_or_without_a_header_row(db, tmp_path, with_header):
+    rows = [candidate_row(), candidate_row(id="563102", code_status="Clear", best="2", low="2",
+                                            high="2", deaths_civilians="2")]  # fmt: skip
+    path = tmp_path / "GEDEvent_v25_0_1.csv"
+    if with_header:
+        write_csv(path, rows, columns=GED_COLUMNS)
+    else:
+        write_headerless(path, rows)
+
+    report = run(path)
+
+    assert (report.created, len(report.rejected)) == (2, 0)
+    flagged = Incident.objects.get(ucdp_id="563101")
+    assert (flagged.start_date.isoformat(), flagged.killed_best, flagged.killed_high) == (
+        "2025-01-13",
+        9,
+        12,
+    )
+    assert (flagged.location.latitude, flagged.location.longitude) == (
+        Decimal("14.101968"),
+        Decimal("-1.627741"),
+    )
+    assert "“Check deaths”" in flagged.narrative
+    assert flagged.dataset_fields["code_status"] == "Check deaths"
+    assert flagged.dataset_fields["event_clarity"] == "1"
+    assert "conflict_dset_id" not in flagged.dataset_fields  # empty in the file: not invented
+    assert [c.source.name for c in flagged.citations.order_by("id")] == ["Le Faso.net", "AFP"]
+    vetted = Incident.objects.get(ucdp_id="563102")
+    assert "candidate" not in vetted.narrative
+
+
+def test_a_later_candidate_release_updates_the_event_it_revises(db, tmp_path):
+    write_headerless(tmp_path / "v25_0_1.csv", [candidate_row()])
+    run(tmp_path / "v25_0_1.csv")
+    revised = candidate_row(code_status="Clear", best="11", high="14", deaths_civilians="11")
+    write_headerless(tmp_path / "v25_0_2.csv", [revised])
+
+    report = run(tmp_path / "v25_0_2.csv")
+
+    assert (report.created, report.updated) == (0, 1)
+    incident = Incident.objects.get(ucdp_id="563101")
+    assert (incident.killed_best, incident.killed_high) == (11, 14)
+    assert "candidate" not in incident.narrative
+
+
+def test_a_headerless_candidate_files_rejects_keep_its_columns(db, tmp_path):
+    path = write_headerless(
+        tmp_path / "candidate.csv", [candidate_row(), candidate_row(id="563102", latitude="91")]
+    )
+    rejects = tmp_path / "rejects.csv"
+    with pytest.raises(SystemExit) as exited:
+        call_command(
+            "import_events", path, "--format", "ucdp", "--skip-invalid", "--rejects", rejects
+        )
+    assert exited.value.code == 3
+    with open(rejects, encoding="utf-8") as f:
+        [rejected] = list(csv.DictReader(f))
+    assert (rejected["row"], rejected["id"], rejected["latitude"]) == ("2", "563102", "91")
+
+
+def test_a_file_whose_first_row_is_a_header_is_not_taken_for_data(db, ged_file):
+    assert UcdpImporter().headerless_columns(GED_COLUMNS) is None
+    assert UcdpImporter().headerless_columns(GLOBAL_COLUMNS) is None

@@ -72,10 +72,13 @@ UCDP_EVENT = {
     "gwnoa": None,
     "gwnob": None,
 }
-# What we hold of an event and give back as GED has it; the rest of UCDP's coding (conflict
-# and dyad ids, code_status, clarity, region, the sides' GW codes) is null here, and adm_1 and
-# adm_2 are spelled as our gazetteer names the areas ("Boucle du Mouhoun", ISO 3166-2).
+# What we hold of an event and give back as GED has it (UCDP's own coding of an event imported
+# from GED as the import kept it); the rest (active_year, region, the sides' GW codes) is null
+# here, and adm_1 and adm_2 are spelled as our gazetteer names the areas ("Boucle du Mouhoun").
 HELD = [
+    "relid", "code_status", "conflict_dset_id", "conflict_new_id", "conflict_name",
+    "dyad_dset_id", "dyad_new_id", "side_a_dset_id", "side_a_new_id", "side_b_dset_id",
+    "side_b_new_id", "event_clarity",
     "year", "type_of_violence", "dyad_name", "side_a", "side_b", "number_of_sources",
     "source_office", "source_date", "source_headline", "where_prec", "where_coordinates",
     "latitude", "longitude", "geom_wkt", "priogrid_gid", "country",

@@ -1,0 +1,128 @@
+"""Where each incident comes from and under which terms: the credit every download and API
+answer carries (issue 17, point 6).
+
+An incident is credited to the dataset whose identifier it carries, whatever an analyst changed
+since: the dataset it was imported from, or the one an analyst noted it as the same event of (a
+cross-reference is credited too, rather than too little). Its identifier, not the time of an
+import, decides, so that an export re-imported elsewhere and exported again is credited alike.
+Every other incident was entered here and is credited to incidentdb. The credit is the
+`source_dataset` column of the CSV (and of XLSX and GeoJSON), a field of each JSON incident, an
+XLSX "About" sheet and the HTTP `Link` header (CREDIT_LINKS) of every download and API answer.
+"""
+
+from dataclasses import dataclass
+
+from .acled import OWN_EVENT_ID_PREFIX
+
+
+@dataclass(frozen=True)
+class Dataset:
+    """A dataset incidents come from: its `source_dataset` value (`code`), its name, the terms
+    it is published under and the work its publisher asks to be cited."""
+
+    code: str
+    name: str
+    licence: str
+    licence_url: str
+    citation: str
+
+
+UCDP_GED = Dataset(
+    code="UCDP GED",
+    name="UCDP Georeferenced Event Dataset (Uppsala Conflict Data Program)",
+    licence="CC BY 4.0",
+    licence_url="https://creativecommons.org/licenses/by/4.0/",
+    citation=(
+        "Sundberg, Ralph and Erik Melander (2013). Introducing the UCDP Georeferenced Event "
+        "Dataset. Journal of Peace Research 50(4): 523–532; for candidate events, Hegre, "
+        "Håvard, Mihai Croicu, Kristine Eck and Stina Högbladh (2020). Introducing the UCDP "
+        "Candidate Events Dataset. Research & Politics 7(3). https://ucdp.uu.se/downloads/"
+    ),
+)
+ACLED = Dataset(
+    code="ACLED",
+    name="Armed Conflict Location & Event Data (ACLED)",
+    licence="ACLED's terms of use",
+    licence_url="https://acleddata.com/terms-of-use/",
+    citation=(
+        "Raleigh, Clionadh, Andrew Linke, Håvard Hegre and Joakim Karlsen (2010). Introducing "
+        "ACLED: An Armed Conflict Location and Event Dataset. Journal of Peace Research 47(5): "
+        "651–660. https://acleddata.com"
+    ),
+)
+GTD = Dataset(
+    code="GTD",
+    name="Global Terrorism Database (START, University of Maryland)",
+    licence="START's terms of use of the GTD",
+    licence_url="https://www.start.umd.edu/gtd/terms-of-use/",
+    citation=(
+        "National Consortium for the Study of Terrorism and Responses to Terrorism (START). "
+        "Global Terrorism Database. https://www.start.umd.edu/gtd"
+    ),
+)
+INCIDENTDB = Dataset(
+    code="incidentdb",
+    name="incidentdb (entered and reviewed by this site's analysts)",
+    licence="CC BY 4.0",
+    licence_url="https://creativecommons.org/licenses/by/4.0/",
+    citation="incidentdb, with each incident's own citation line on its page.",
+)
+DATASETS = [UCDP_GED, ACLED, GTD, INCIDENTDB]
+
+
+def source_dataset(row):
+    """The `source_dataset` of an incident given as a dict of its fields (export_records(), or
+    a model instance's vars()): the dataset whose identifier it carries, else incidentdb."""
+    if row["ucdp_id"]:
+        return UCDP_GED.code
+    # Our own event ids (IDB…) come back in a re-imported export of ours: those are ours.
+    acled_id = row["acled_event_id"]
+    if acled_id and not acled_id.startswith(OWN_EVENT_ID_PREFIX):
+        return ACLED.code
+    if row["gtd_event_id"]:
+        return GTD.code
+    return INCIDENTDB.code
+
+
+def credit_lines(codes):
+    """One line per dataset of `codes` (in DATASETS order): name, terms, what to cite."""
+    return [
+        f"{dataset.code}: {dataset.name}. Licence: {dataset.licence} ({dataset.licence_url}). "
+        f"Cite: {dataset.citation}"
+        for dataset in DATASETS
+        if dataset.code in codes
+    ]
+
+
+def credits_json(codes):
+    """The datasets of `codes` as JSON answers list them."""
+    return [
+        {
+            "source_dataset": dataset.code,
+            "name": dataset.name,
+            "licence": dataset.licence,
+            "licence_url": dataset.licence_url,
+            "citation": dataset.citation,
+        }
+        for dataset in DATASETS
+        if dataset.code in codes
+    ]
+
+
+# Every dataset's terms (rel="license"), each titled with the source_dataset value it applies
+# to: a download's rows may come from any of them, and each row's source_dataset says which.
+# Built once; the header is the same on every answer, so it costs no query.
+CREDIT_LINKS = ", ".join(
+    f'<{dataset.licence_url}>; rel="license"; title="{dataset.code}: {dataset.licence}"'
+    for dataset in DATASETS
+)
+
+
+def add_credit_links(response, cite_as=None):
+    """The Link header of a download or an API answer: each dataset's terms and, when given,
+    the page to cite for it (rel="cite-as", RFC 8574)."""
+    links = CREDIT_LINKS
+    if cite_as:
+        links += f', <{cite_as}>; rel="cite-as"'
+    response["Link"] = links
+    return response

@@ -1,0 +1,157 @@
+"""Credit travels with the data: every download and API answer says where its incidents come
+from (a `source_dataset` column and field) and under which terms (an HTTP Link header, an XLSX
+"About" sheet, the JSON download's credits), in a way that keeps each format valid."""
+
+import csv
+import datetime
+import io
+import json
+
+import openpyxl
+import pytest
+from django.urls import reverse
+
+from incidents.acled import ACLED_COLUMNS
+from incidents.exports import CSV_COLUMNS
+from incidents.models import Incident
+from tests.factories import IncidentFactory
+
+IMPORTED = datetime.datetime(2024, 3, 1, tzinfo=datetime.UTC)
+
+
+@pytest.fixture
+def from_each_dataset(db):
+    """{name: incident id}: one incident imported from each dataset, one entered here, one
+    entered here and noted as an ACLED event, and one re-imported from our own CSV."""
+    made = {
+        "UCDP GED": IncidentFactory(title="ged", ucdp_id="400001"),
+        "ACLED": IncidentFactory(title="acled", acled_event_id="MLI33501"),
+        "GTD": IncidentFactory(title="gtd", gtd_event_id="201501010001"),
+        "ours re-imported": IncidentFactory(title="ours again", acled_event_id="IDB12"),
+    }
+    Incident.objects.update(imported_at=IMPORTED)
+    made["ours"] = IncidentFactory(title="ours")
+    made["cross-referenced"] = IncidentFactory(title="noted", acled_event_id="MLI777")
+    return {name: incident.pk for name, incident in made.items()}
+
+
+EXPECTED = {
+    "ged": "UCDP GED",
+    "acled": "ACLED",
+    "gtd": "GTD",
+    "ours": "incidentdb",
+    "noted": "ACLED",
+    "ours again": "incidentdb",
+}
+
+
+def body(response):
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
+def test_csv_says_where_each_row_comes_from_in_a_last_column(client, from_each_dataset):
+    response = client.get(reverse("incident_download", args=["csv"]))
+    header, *rows = list(csv.reader(io.StringIO(body(response).decode())))
+
+    # ACLED's columns keep their places; the new column comes after every other.
+    assert header[: len(ACLED_COLUMNS)] == ACLED_COLUMNS
+    assert header == CSV_COLUMNS and header[-1] == "source_dataset"
+    title = header.index("title")
+    assert {row[title]: row[-1] for row in rows} == EXPECTED
+
+
+def test_json_download_credits_each_incident_and_the_datasets_it_holds(client, from_each_dataset):
+    answer = json.loads(body(client.get(reverse("incident_download", args=["json"]))))
+
+    assert {item["title"]: item["source_dataset"] for item in answer["incidents"]} == EXPECTED
+    assert [credit["source_dataset"] for credit in answer["credits"]] == [
+        "UCDP GED",
+        "ACLED",
+        "GTD",
+        "incidentdb",
+    ]
+    ged = answer["credits"][0]
+    assert ged["licence"] == "CC BY 4.0"
+    assert "Sundberg" in ged["citation"]
+
+
+def test_json_download_credits_only_the_datasets_present(client, db):
+    IncidentFactory(ucdp_id="1")
+    Incident.objects.update(imported_at=IMPORTED)
+    answer = json.loads(body(client.get(reverse("incident_download", args=["json"]))))
+    assert [credit["source_dataset"] for credit in answer["credits"]] == ["UCDP GED"]
+
+
+def test_xlsx_has_an_about_sheet_crediting_the_datasets_in_the_file(client, db):
+    IncidentFactory(ucdp_id="1")
+    IncidentFactory(gtd_event_id="201501010001")
+    Incident.objects.update(imported_at=IMPORTED)
+    IncidentFactory()  # entered here
+    response = client.get(reverse("incident_download", args=["xlsx"]))
+    workbook = openpyxl.load_workbook(io.BytesIO(body(response)), read_only=True)
+
+    assert workbook.sheetnames == ["incidents", "About"]
+    header, *rows = workbook["incidents"].iter_rows(values_only=True)
+    assert header[-1] == "source_dataset"
+    assert sorted(row[-1] for row in rows) == ["GTD", "UCDP GED", "incidentdb"]
+    lines = [row[0] for row in workbook["About"].iter_rows(values_only=True) if row[0]]
+    credits = [line for line in lines if ": " in line and "Licence" in line]
+    assert [line.split(":")[0] for line in credits] == ["UCDP GED", "GTD", "incidentdb"]
+    assert "creativecommons.org/licenses/by/4.0" in credits[0]
+    assert not any(line.startswith("ACLED") for line in lines)
+
+
+def test_geojson_properties_carry_the_source_dataset(client, from_each_dataset):
+    answer = json.loads(body(client.get(reverse("incident_download", args=["geojson"]))))
+    assert {
+        feature["properties"]["title"]: feature["properties"]["source_dataset"]
+        for feature in answer["features"]
+    } == EXPECTED
+
+
+def test_api_items_carry_the_source_dataset(client, from_each_dataset):
+    items = client.get(reverse("incidents_api:incident_list")).json()["results"]
+    assert {item["title"]: item["source_dataset"] for item in items} == EXPECTED
+    ged = client.get(
+        reverse("incidents_api:incident_detail", args=[from_each_dataset["UCDP GED"]])
+    ).json()
+    assert ged["source_dataset"] == "UCDP GED"
+
+
+def license_links(response):
+    links = [link.strip() for link in response["Link"].split(",")]
+    return {link for link in links if 'rel="license"' in link}
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("incident_download", args=["csv"]) + "?country=MLI",
+        reverse("incident_download", args=["json"]),
+        reverse("incident_download", args=["xlsx"]),
+        reverse("incident_download", args=["geojson"]),
+        reverse("incidents_api:incident_list"),
+        reverse("acled_api:acled_events"),
+        reverse("acled_api:acled_countries"),
+        reverse("ucdp_api:ucdp_events", args=["25.1"]),
+    ],
+)
+def test_every_download_and_api_answer_links_the_datasets_terms(client, db, url):
+    IncidentFactory()
+    response = client.get(url)
+    assert response.status_code == 200
+    links = license_links(response)
+    assert '<https://creativecommons.org/licenses/by/4.0/>; rel="license"; ' in "".join(
+        link[: link.index("title")] for link in links
+    )
+    titles = {link.split('title="')[1].split(":")[0] for link in links}
+    assert titles == {"UCDP GED", "ACLED", "GTD", "incidentdb"}
+
+
+def test_a_download_names_the_list_page_to_cite(client, db):
+    response = client.get(reverse("incident_download", args=["csv"]), {"country": "MLI"})
+    assert '<http://testserver/incidents/?country=MLI>; rel="cite-as"' in response["Link"]
+
+
+def test_pages_carry_no_credit_links(client, db):
+    assert "Link" not in client.get(reverse("incidents:incident_list"))
