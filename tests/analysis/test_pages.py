@@ -217,7 +217,26 @@ def test_a_commune_cannot_be_compared(client, db):
     assert "is a commune (admin3)" in html
 
 
-def test_places_page_without_a_place_offers_the_choice(client, mopti_and_gao):
+def test_places_page_without_a_place_answers_its_headline_gao_against_mopti(
+    client, mopti_and_gao
+):
+    mopti, gao = mopti_and_gao["mopti"], mopti_and_gao["gao"]
+    response = client.get(PLACES)
+    html = response.content.decode()
+    assert "has-error" not in html
+    # The pickers show the places the chart compares, monthly.
+    assert f'<option value="{gao.pk}" selected>Gao</option>' in html
+    assert f'<option value="{mopti.pk}" selected>Mopti</option>' in html
+    assert '<option value="month" selected>Month</option>' in html
+    assert [group.label for group in response.context["series"].groups] == [
+        "Gao (Mali)",
+        "Mopti (Mali)",
+    ]
+    assert response.context["series"].grand_total.incidents == 5
+
+
+def test_places_page_without_gao_or_mopti_offers_the_choice(client, db):
+    IncidentFactory(location=LocationFactory(admin1=AdminAreaFactory(name="Kidal")))
     html = client.get(PLACES).content.decode()
     assert "Choose up to four places" in html
     assert "has-error" not in html
