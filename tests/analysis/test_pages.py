@@ -485,5 +485,7 @@ def test_comparison_chart_escapes_names_and_cuts_long_ones_short(client, db):
     html = client.get(f"{COMPARE}?{Q3}&by=admin1").content.decode()
     chart = html[html.index('id="comparison-incidents-chart"') : html.index("</svg>")]
     assert "<b>Ségou" not in html
-    assert ">&lt;b&gt;Ségou &amp; &quot;Mopti&quot;&lt;/b&gt; an…</text>" in chart
-    assert "&lt;b&gt;Ségou &amp; &quot;Mopti&quot;&lt;/b&gt; and its long tail" in html
+    whole = "&lt;b&gt;Ségou &amp; &quot;Mopti&quot;&lt;/b&gt; and its long tail"
+    # Cut short on the chart, whole on hover and in the table.
+    assert f"<title>{whole}</title>&lt;b&gt;Ségou &amp; &quot;Mopti&quot;&lt;/b&gt; and…</text>" in chart
+    assert f'<th scope="row">{whole}</th>' in html
