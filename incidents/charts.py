@@ -131,15 +131,20 @@ def format_number(value):
 # --- pieces every chart draws the same way ----------------------------------------------------
 
 
-def svg_opening(chart_id, height, title, description, title_x):
+def svg_opening(chart_id, height, title, description, title_x, links=False):
     """The <svg> opening tag, named and described for screen readers by its <title> and
-    <desc>, and the title drawn at the top."""
+    <desc>, and the title drawn at the top.
+
+    A chart is one image to a screen reader, unless it holds `links` (its periods link to
+    their incidents): an image's content is out of reach, so such a chart is a group whose
+    links can be reached and followed."""
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     return [
         format_html(
-            '<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{}" role="img" '
+            '<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{}" role="{}" '
             'viewBox="0 0 {} {}" aria-labelledby="{} {}" font-size="{}">',
             chart_id,
+            "group" if links else "img",
             WIDTH,
             height,
             title_id,
@@ -258,7 +263,14 @@ class SvgWriter:
     def svg(self):
         chart = self.chart
         parts = [
-            *svg_opening(chart.chart_id, HEIGHT, chart.title, chart.description, MARGIN_LEFT),
+            *svg_opening(
+                chart.chart_id,
+                HEIGHT,
+                chart.title,
+                chart.description,
+                MARGIN_LEFT,
+                links=any(chart.links),
+            ),
             *self.legend(),
             *self.y_axis(),
             *self.x_axis(),

@@ -193,6 +193,9 @@ def prepare_panel(form):
     fields["killed_min"].widget.attrs.update({"min": 0, "inputmode": "numeric"})
     fields["killed_max"].widget.attrs.update({"min": 0, "inputmode": "numeric"})
     fields["radius_km"].widget.attrs.update({"min": 0.1, "step": "any", "placeholder": "50"})
+    # Each list says how to choose several (_filter_field.html writes the hint).
+    for name in ("country", "admin1", "admin2", "sub_event_type"):
+        fields[name].widget.attrs["aria-describedby"] = f"id_{name}_hint"
 
 
 @dataclass(frozen=True)
