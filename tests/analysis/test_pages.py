@@ -219,9 +219,7 @@ def test_a_commune_cannot_be_compared(client, db):
     assert "is a commune (admin3)" in html
 
 
-def test_places_page_without_a_place_answers_its_headline_gao_against_mopti(
-    client, mopti_and_gao
-):
+def test_places_page_without_a_place_answers_its_headline_gao_against_mopti(client, mopti_and_gao):
     mopti, gao = mopti_and_gao["mopti"], mopti_and_gao["gao"]
     response = client.get(PLACES)
     html = response.content.decode()
@@ -489,5 +487,8 @@ def test_comparison_chart_escapes_names_and_cuts_long_ones_short(client, db):
     assert "<b>Ségou" not in html
     whole = "&lt;b&gt;Ségou &amp; &quot;Mopti&quot;&lt;/b&gt; and its long tail"
     # Cut short on the chart, whole on hover and in the table.
-    assert f"<title>{whole}</title>&lt;b&gt;Ségou &amp; &quot;Mopti&quot;&lt;/b&gt; and…</text>" in chart
+    assert (
+        f"<title>{whole}</title>&lt;b&gt;Ségou &amp; &quot;Mopti&quot;&lt;/b&gt; and…</text>"
+        in chart
+    )
     assert f'<th scope="row">{whole}</th>' in html
