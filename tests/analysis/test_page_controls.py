@@ -98,9 +98,7 @@ def test_every_analysis_page_has_the_lists_filter_panel_with_chips(client, mopti
     # The list's panel: one form holding the page's own options and the filters, whose region
     # list is narrowed by the country (data-country) and whose lists say how to choose several.
     assert '<form method="get" action="' + url + '" class="filter-form" id="filter-form"' in html
-    assert re.search(
-        r'<option value="%d" data-country="MLI" selected>Mopti</option>' % mopti.pk, html
-    )
+    assert f'<option value="{mopti.pk}" data-country="MLI" selected>Mopti</option>' in html
     assert 'id="id_admin1_hint"' in html
     assert "incident-filters.js" in html
     # Each filter is a chip that removes it and keeps the page's own options.
