@@ -135,7 +135,9 @@ def test_no_public_page_scrolls_sideways_on_a_phone(chromium, live_server):
         context.close()
 
 
-def test_a_phone_reads_the_comparison_table_in_its_own_scrolling_box(chromium, live_server):
+def test_the_comparison_table_scrolls_in_its_box_on_a_phone_and_fits_a_laptop(
+    chromium, live_server
+):
     public_site()
     context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     try:
@@ -152,6 +154,10 @@ def test_a_phone_reads_the_comparison_table_in_its_own_scrolling_box(chromium, l
         # Charts are drawn at the phone's width.
         chart = page.locator("svg.chart").first.bounding_box()
         assert chart["width"] <= PHONE["width"]
+        # On a laptop (1366 px) the whole table shows beside the panel, without scrolling.
+        page.set_viewport_size({"width": 1366, "height": 768})
+        sizes = box.evaluate("box => [box.scrollWidth, box.clientWidth]")
+        assert sizes[0] <= sizes[1]
     finally:
         context.close()
 
