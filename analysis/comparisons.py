@@ -8,12 +8,13 @@ actors) whatever the number of incidents, with the two periods as conditional ag
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils.translation import gettext as _
 
 from incidents.models import IncidentActor
 from incidents.totals import Totals, totals_aggregates
 
+from .periods import Interval, period_end, period_start
 from .series import (
     OTHER_KEY,
     SPLIT_FIELDS,
@@ -24,6 +25,23 @@ from .series import (
 )
 
 NEW = "new"
+
+
+def latest_quarter_and_year_before(incidents):
+    """The periods the compare page shows before any choice, {"a_from": [day], …}: B is the
+    calendar quarter of the latest of `incidents`, A the same quarter a year earlier (its
+    question: was Q3 2023 worse than Q3 2022?). Empty when there is no incident."""
+    latest = incidents.order_by().aggregate(latest=Max("start_date"))["latest"]
+    if latest is None:
+        return {}
+    b_from = period_start(latest, Interval.QUARTER)
+    a_from = b_from.replace(year=b_from.year - 1)
+    return {
+        "a_from": [a_from],
+        "a_to": [period_end(a_from, Interval.QUARTER)],
+        "b_from": [b_from],
+        "b_to": [period_end(b_from, Interval.QUARTER)],
+    }
 
 
 def percent_change(before, after):
@@ -42,6 +60,8 @@ class ComparisonRow:
     b: Totals
     # The incident-list parameter that selects the row (e.g. ("admin1", 7)), if there is one.
     list_parameter: tuple | None = None
+    # The country of a region or country row ("" for types, actors, Other, the totals).
+    country: str = ""
 
     @property
     def is_other(self):
@@ -114,13 +134,14 @@ def compare_periods(incidents, a_from, a_to, b_from, b_to, by=Split.ADMIN1, top=
         other_label = _("Other")
 
     keys = list(by_key) if top_keys is None else top_keys
-    labels, parameters = group_labels(by, keys)
+    labels, parameters, countries = group_labels(by, keys)
     rows = [
         ComparisonRow(
             public_key(by, key, parameters),
             labels.get(key, str(key)),
             *by_key[key],
             list_parameter=parameters.get(key),
+            country=countries.get(key, ""),
         )
         for key in keys
     ]

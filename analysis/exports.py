@@ -59,6 +59,7 @@ def series_as_dict(series, parameters=None):
             {
                 "key": group.key,
                 "label": group.label,
+                "country": group.country or None,
                 "periods": periods_list(series.periods, group.totals, group.means),
                 "unplaced": group.unplaced.as_dict(),
                 "began_before_range": group.began_before_range.as_dict(),
@@ -75,6 +76,7 @@ SERIES_CSV_HEADER = [
     "partial",
     "group_key",
     "group",
+    "country",
     "incidents",
     "killed_low",
     "killed_best",
@@ -92,6 +94,7 @@ def series_csv_rows(series):
         (
             "all",
             "All incidents",
+            "",
             series.totals,
             series.means,
             series.unplaced,
@@ -102,6 +105,7 @@ def series_csv_rows(series):
         (
             group.key,
             group.label,
+            group.country,
             group.totals,
             group.means,
             group.unplaced,
@@ -109,7 +113,7 @@ def series_csv_rows(series):
         )
         for group in series.groups
     ]
-    for key, label, totals, means, unplaced, before in lines:
+    for key, label, country, totals, means, unplaced, before in lines:
         key = "" if key is None else key
         for index, (period, tally) in enumerate(zip(series.periods, totals, strict=True)):
             mean = means[index] if means else None
@@ -120,13 +124,14 @@ def series_csv_rows(series):
                 int(period.partial),
                 key,
                 label,
+                country,
                 *totals_cells(tally),
                 "" if mean is None else mean.incidents,
                 "" if mean is None else mean.killed_best,
             ]
         for name, tally in (("unplaced", unplaced), ("before range", before)):
             if tally.incidents:
-                yield [name, "", "", "", key, label, *totals_cells(tally), "", ""]
+                yield [name, "", "", "", key, label, country, *totals_cells(tally), "", ""]
 
 
 def totals_cells(tally):
@@ -147,6 +152,7 @@ def comparison_row_dict(row):
     return {
         "key": row.key,
         "label": row.label,
+        "country": row.country or None,
         "a": row.a.as_dict(),
         "b": row.b.as_dict(),
         "change": {"incidents": row.incidents_change, "killed_best": row.killed_change},
@@ -175,6 +181,7 @@ def comparison_as_dict(comparison, parameters=None):
 COMPARISON_CSV_HEADER = [
     "key",
     "label",
+    "country",
     *[f"a_{name}" for name in ("incidents", "killed_low", "killed_best", "killed_high")],
     "a_incidents_toll_unknown",
     *[f"b_{name}" for name in ("incidents", "killed_low", "killed_best", "killed_high")],
@@ -191,6 +198,7 @@ def comparison_csv_rows(comparison):
         yield [
             "" if row.key is None else row.key,
             row.label,
+            row.country,
             *totals_cells(row.a),
             *totals_cells(row.b),
             row.incidents_change,

@@ -9,18 +9,14 @@ from dataclasses import dataclass
 
 from django import forms
 from django.db.models import Q
-from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from incidents.caching import remember
 from incidents.filters import IncidentFilterSet, errors_answer
 from incidents.models import AdminArea, Country, Location
 
 from .periods import Interval
 from .series import Measure, Split
-
-CACHED_CHOICES = ["country", "admin1", "admin2", "event_type", "sub_event_type"]
-CHOICES_CACHE_SECONDS = 60
 
 # Okabe–Ito has seven colours that read on white; more lines than that cannot be told apart.
 MAX_TOP = 7
@@ -32,9 +28,27 @@ def date_input():
     return forms.DateInput(attrs={"type": "date"})
 
 
-class SeriesForm(forms.Form):
+class DefaultsForm(forms.Form):
+    """A form whose fields left out or empty take their `initial` value before validation, so
+    that each control shows the value the page computed with (an empty Interval box would show
+    its first choice, Week, beside a monthly chart, and the next submit would switch to it)."""
+
+    def __init__(self, data=None, *args, **kwargs):
+        if data is not None:
+            data = data.copy()
+            for name, field in self.base_fields.items():
+                given = [value for value in data.getlist(name) if value.strip()]
+                if not given and field.initial is not None:
+                    data.setlist(name, [str(field.initial)])
+        super().__init__(data, *args, **kwargs)
+
+
+class SeriesForm(DefaultsForm):
     interval = forms.ChoiceField(
-        choices=Interval.choices, required=False, label=gettext_lazy("Interval")
+        choices=Interval.choices,
+        required=False,
+        initial=Interval.MONTH,
+        label=gettext_lazy("Interval"),
     )
     split = forms.ChoiceField(
         choices=[("", gettext_lazy("No split")), *Split.choices],
@@ -45,13 +59,14 @@ class SeriesForm(forms.Form):
         min_value=1,
         max_value=MAX_TOP,
         required=False,
+        initial=5,
         label=gettext_lazy("Top"),
         help_text=gettext_lazy("How many groups to show before “Other” (1–7)."),
-        widget=forms.NumberInput(attrs={"placeholder": "5"}),
     )
     measure = forms.ChoiceField(
         choices=Measure.choices,
         required=False,
+        initial=Measure.INCIDENTS,
         label=gettext_lazy("Top by"),
     )
     rolling = forms.IntegerField(
@@ -63,25 +78,18 @@ class SeriesForm(forms.Form):
         widget=forms.NumberInput(attrs={"placeholder": gettext_lazy("none")}),
     )
 
-    def clean_interval(self):
-        return self.cleaned_data["interval"] or Interval.MONTH
-
-    def clean_top(self):
-        return self.cleaned_data["top"] or 5
-
-    def clean_measure(self):
-        return self.cleaned_data["measure"] or Measure.INCIDENTS
-
     def clean_split(self):
         return self.cleaned_data["split"] or None
 
 
-class CompareForm(forms.Form):
+class CompareForm(DefaultsForm):
     a_from = forms.DateField(label=gettext_lazy("A from"), widget=date_input())
     a_to = forms.DateField(label=gettext_lazy("A to"), widget=date_input())
     b_from = forms.DateField(label=gettext_lazy("B from"), widget=date_input())
     b_to = forms.DateField(label=gettext_lazy("B to"), widget=date_input())
-    by = forms.ChoiceField(choices=Split.choices, required=False, label=gettext_lazy("Per"))
+    by = forms.ChoiceField(
+        choices=Split.choices, required=False, initial=Split.ADMIN1, label=gettext_lazy("Per")
+    )
     top = forms.IntegerField(
         min_value=1,
         required=False,
@@ -89,9 +97,6 @@ class CompareForm(forms.Form):
         help_text=gettext_lazy("Keep the largest rows and sum the rest as “Other”."),
         widget=forms.NumberInput(attrs={"placeholder": gettext_lazy("all")}),
     )
-
-    def clean_by(self):
-        return self.cleaned_data["by"] or Split.ADMIN1
 
     def clean(self):
         cleaned = super().clean()
@@ -111,6 +116,7 @@ class Place:
     condition: Q
     # The incident-list parameter that selects the same incidents.
     list_parameter: tuple
+    country: str
 
 
 # A place id, as the incidents app's place pages name them: a country by its ISO 3166-1
@@ -198,6 +204,7 @@ class PlacesField(forms.Field):
             country.name,
             Q(location__country=country.pk),
             ("country", country.iso3),
+            country.name,
         )
 
     def area_place(self, area):
@@ -214,6 +221,7 @@ class PlacesField(forms.Field):
             f"{area.name} ({area.country.name})",
             Q(**{f"location__{field}": area.pk}),
             (field, area.pk),
+            area.country.name,
         )
 
     def location_place(self, location):
@@ -225,16 +233,36 @@ class PlacesField(forms.Field):
             f"{location.name} ({region})",
             Q(location=location.pk),
             ("location", location.pk),
+            location.country.name,
         )
 
 
-class PlacesForm(forms.Form):
+# The places page's question, "how does Gao compare with Mopti?", is what it shows before any
+# choice: two regions of Mali, found by name (their ids differ from one database to another).
+HEADLINE_COUNTRY, HEADLINE_REGIONS = "MLI", ("Gao", "Mopti")
+
+
+def headline_places():
+    """{"place": [Gao's id, Mopti's id]} for the places page before any choice, or {} when
+    the database lacks either region."""
+    ids = dict(
+        AdminArea.objects.public()
+        .filter(
+            country__iso3=HEADLINE_COUNTRY,
+            level=AdminArea.Level.ADMIN1,
+            name__in=HEADLINE_REGIONS,
+        )
+        .values_list("name", "pk")
+    )
+    if len(ids) < len(HEADLINE_REGIONS):
+        return {}
+    return {"place": [ids[name] for name in HEADLINE_REGIONS]}
+
+
+class PlacesForm(DefaultsForm):
     place = PlacesField(label=gettext_lazy("Places"))
     interval = SeriesForm.base_fields["interval"]
     rolling = SeriesForm.base_fields["rolling"]
-
-    def clean_interval(self):
-        return self.cleaned_data["interval"] or Interval.MONTH
 
 
 class AnalysisQuery:
@@ -243,6 +271,7 @@ class AnalysisQuery:
     so that every bad value is reported at once."""
 
     def __init__(self, data, form_class, chosen=True):
+        self.data, self.form_class = data, form_class
         self.filterset = IncidentFilterSet.from_query(data)
         # Before the reader has chosen anything (no periods, no place yet), the page's own
         # form is shown unbound: empty fields, not "This field is required".
@@ -251,25 +280,17 @@ class AnalysisQuery:
         form_valid = self.form.is_valid() if chosen else False
         self.valid = filters_valid and form_valid
 
+    def choose(self, defaults):
+        """Read the page's form again as if the reader had also chosen `defaults` ({parameter:
+        [values]}): what the page shows before any choice, its controls showing it."""
+        data = self.data.copy()
+        for name, values in defaults.items():
+            data.setlist(name, [str(value) for value in values])
+        self.form = self.form_class(data)
+        self.valid = self.filterset.is_valid() and self.form.is_valid()
+
     def is_valid(self):
         return self.valid and self.form.is_bound and not self.form.errors
-
-    def cache_filter_choices(self):
-        """Give the filter's place and type lists their options from the cache.
-
-        Rendering these five lists took a query each, a third of the time of a region's page
-        at a million incidents; they change only when places or types are added (imports),
-        so a minute's delay is harmless. Only what is shown changes: the values were validated
-        against the database.
-        """
-        language = get_language()
-        for name in CACHED_CHOICES:
-            field = self.filterset.form.fields[name]
-            field.widget.choices = remember(
-                ["analysis-filter-choices", name, language],
-                lambda field=field: [(str(value), str(label)) for value, label in field.choices],
-                CHOICES_CACHE_SECONDS,
-            )
 
     @property
     def incidents(self):
@@ -309,13 +330,14 @@ class PlaceChoices:
         )
         self.groups = [(_("Countries"), [(country.iso3, country.name) for country in countries])]
         by_country = {}
+        # A closed picker shows its option alone, without its group: with several countries,
+        # each area says its country ("Savanes (Togo)", "Kandi (Alibori, Benin)").
+        several_countries = len(countries) > 1
         for area in areas.order_by("country__name", "level", "name"):
-            if area.level == AdminArea.Level.ADMIN1:
-                by_country.setdefault(area.country.name, []).append((str(area.pk), area.name))
-            else:
-                by_country.setdefault(area.country.name, []).append(
-                    (str(area.pk), f"{area.name} ({area.parent.name})")
-                )
+            where = [area.parent.name] if area.level == AdminArea.Level.ADMIN2 else []
+            where += [area.country.name] if several_countries else []
+            label = f"{area.name} ({', '.join(where)})" if where else area.name
+            by_country.setdefault(area.country.name, []).append((str(area.pk), label))
         for country_name, options in by_country.items():
             label = _("%(country)s: regions and districts") % {"country": country_name}
             self.groups.append((label, options))

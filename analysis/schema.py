@@ -91,6 +91,7 @@ SERIES_EXAMPLE = OpenApiExample(
             {
                 "key": 7,
                 "label": "Mopti",
+                "country": "Mali",
                 "periods": [{"start": "2023-07-01", "end": "2023-07-31"} | TOTALS],
             }
         ],
@@ -107,6 +108,7 @@ COMPARE_EXAMPLE = OpenApiExample(
             {
                 "key": 7,
                 "label": "Mopti",
+                "country": "Mali",
                 "a": TOTALS,
                 "b": TOTALS | {"incidents": 6},
                 "change": {"incidents": 3, "killed_best": 0},

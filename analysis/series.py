@@ -135,6 +135,8 @@ class Group:
     list_parameter: tuple | None = None
     # Per period, the trailing means if the series has a rolling window (see with_rolling).
     means: list = field(default_factory=list)
+    # The country of a region or place group ("" for types, actors, Other): CSV's country.
+    country: str = ""
 
     @property
     def is_other(self):
@@ -287,6 +289,7 @@ def build_place_series(
                 },
                 series.starts,
                 place.list_parameter,
+                place.country,
             )
             for index, place in enumerate(places)
         ]
@@ -445,7 +448,7 @@ def _top_groups(split, rows_by_key, other_rows, starts, top, measure):
     """The top groups (largest first) and "Other", each with a Totals per period."""
     split = Split(split)
     top_keys = _rank(rows_by_key, top, measure)
-    labels, parameters = group_labels(split, top_keys)
+    labels, parameters, countries = group_labels(split, top_keys)
     groups = [
         _group(
             public_key(split, key, parameters),
@@ -453,6 +456,7 @@ def _top_groups(split, rows_by_key, other_rows, starts, top, measure):
             rows_by_key[key],
             starts,
             parameters.get(key),
+            countries.get(key, ""),
         )
         for key in top_keys
     ]
@@ -466,7 +470,7 @@ def _top_groups(split, rows_by_key, other_rows, starts, top, measure):
     return groups
 
 
-def _group(key, label, rows, starts, list_parameter):
+def _group(key, label, rows, starts, list_parameter, country=""):
     return Group(
         key=key,
         label=label,
@@ -474,32 +478,31 @@ def _group(key, label, rows, starts, list_parameter):
         unplaced=rows.get(None, Totals()),
         began_before_range=_before(rows, starts[0]),
         list_parameter=list_parameter,
+        country=country,
     )
 
 
 def group_labels(split, keys):
-    """{key: label} and {key: (incident-list parameter, value)} for a split's keys: one query.
+    """{key: label}, {key: (incident-list parameter, value)} and {key: country name} for a
+    split's keys: one query.
 
     Keys are ids (regions, countries, actors) or codes (event types). A region without a name
     in the selection (a place known only to its country) is None: "No region recorded".
     """
     split = Split(split)
-    labels, parameters = {}, {}
+    labels, parameters, countries = {}, {}, {}
     if split == Split.ADMIN1:
         areas = AdminArea.objects.filter(pk__in=[key for key in keys if key is not None])
-        areas = list(areas.select_related("country"))
-        names = [area.name for area in areas]
-        for area in areas:
-            # Two regions of the same name in different countries read "Centre (Burkina Faso)".
-            labels[area.pk] = (
-                f"{area.name} ({area.country.name})" if names.count(area.name) > 1 else area.name
-            )
-            parameters[area.pk] = ("admin1", area.pk)
+        for pk, label, country in areas.labelled():
+            labels[pk] = label
+            parameters[pk] = ("admin1", pk)
+            countries[pk] = country
         labels[None] = _("No region recorded")
     elif split == Split.COUNTRY:
         for country in Country.objects.filter(pk__in=keys):
             labels[country.pk] = country.name
             parameters[country.pk] = ("country", country.iso3)
+            countries[country.pk] = country.name
     elif split == Split.EVENT_TYPE:
         for event_type in EventType.objects.filter(pk__in=keys):
             labels[event_type.pk] = event_type.name
@@ -508,7 +511,7 @@ def group_labels(split, keys):
         for actor in Actor.objects.filter(pk__in=keys):
             labels[actor.pk] = actor.name
             parameters[actor.pk] = ("actor", actor.pk)
-    return labels, parameters
+    return labels, parameters, countries
 
 
 def public_key(split, key, parameters):

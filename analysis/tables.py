@@ -62,6 +62,17 @@ def killed_text(tally):
     return format_estimate(tally.killed_low, tally.killed_best, tally.killed_high)
 
 
+def killed_cell(tally):
+    """Killed as the comparison shows it: the best estimate, with its low–high range on a
+    second line (side by side, the nine columns did not fit a laptop's screen)."""
+    if tally.incidents and tally.unknown_toll == tally.incidents:
+        return Cell("—")
+    best = Cell(format_number(tally.killed_best))
+    if tally.killed_low != tally.killed_best or tally.killed_high != tally.killed_best:
+        best.note = f"{format_number(tally.killed_low)}–{format_number(tally.killed_high)}"
+    return best
+
+
 def period_note(period, series):
     if not period.partial:
         return ""
@@ -236,10 +247,10 @@ def pct_cell(pct):
     if pct == NEW:
         return Cell(_("new"), trend="up")
     if pct > 0:
-        return Cell(f"+{pct:,.1f} %", trend="up")
+        return Cell(f"+{pct:,.1f}\u00a0%", trend="up")
     if pct < 0:
-        return Cell(f"−{-pct:,.1f} %", trend="down")
-    return Cell("0 %")
+        return Cell(f"−{-pct:,.1f}\u00a0%", trend="down")
+    return Cell("0\u00a0%")
 
 
 def comparison_table(comparison, links):
@@ -263,8 +274,8 @@ def comparison_table(comparison, links):
             ),
             change_cell(row.incidents_change),
             pct_cell(row.incidents_pct_change),
-            Cell(killed_text(row.a)),
-            Cell(killed_text(row.b)),
+            killed_cell(row.a),
+            killed_cell(row.b),
             change_cell(row.killed_change),
             pct_cell(row.killed_pct_change),
         ]

@@ -9,18 +9,26 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from drf_spectacular.utils import extend_schema
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from incidents.querystrings import edit_query
+from incidents import chips, filter_panel
+from incidents.querystrings import edit_query, with_query
 
 from . import exports
 from .charts import comparison_chart, series_charts
-from .comparisons import compare_periods
-from .forms import AnalysisQuery, CompareForm, PlaceChoices, PlacesForm, SeriesForm
+from .comparisons import compare_periods, latest_quarter_and_year_before
+from .forms import (
+    AnalysisQuery,
+    CompareForm,
+    PlaceChoices,
+    PlacesForm,
+    SeriesForm,
+    headline_places,
+)
 from .links import ListLinks
 from .schema import COMPARE_SCHEMA, PLACES_SCHEMA, SERIES_SCHEMA
 from .series import build_place_series, build_series, counting_rules
@@ -80,9 +88,28 @@ def read_comparison(query):
     )
 
 
+def clean_url(request):
+    """The page's address without the empty values a form sends for every field left blank
+    (without JavaScript, which leaves them out), or None when it has none: the address in the
+    browser is the one a reader copies and shares."""
+    if all("" not in values for _name, values in request.GET.lists()):
+        return None
+    return with_query(request.path, edit_query(request.GET))
+
+
 def page_context(request, query):
-    query.cache_filter_choices()
-    return {"query": query, "filter_query": ListLinks(request.GET).query_string()}
+    """The filter panel of the incident list (its chips too), beside the page's own controls,
+    which "Clear all" keeps."""
+    form = query.filterset.form
+    filter_panel.prepare_panel(form)
+    keep = list(query.form.fields)
+    return {
+        "query": query,
+        "filter_query": ListLinks(request.GET).query_string(),
+        **filter_panel.panel_context(form),
+        "chips": chips.filter_chips(request.path, query.filterset.data, form),
+        "clear_url": chips.clear_url(request.path, query.filterset.data, keep=keep),
+    }
 
 
 def series_context(request, series):
@@ -101,6 +128,8 @@ def series_context(request, series):
 
 def series_page(request):
     """/analysis/: incidents and killed per period, optionally split into groups."""
+    if clean := clean_url(request):
+        return redirect(clean)
     query = AnalysisQuery(request.GET, SeriesForm)
     series = read_series(query)
     return render(
@@ -111,18 +140,25 @@ def series_page(request):
 
 
 def places_page(request):
-    """/analysis/places/: up to four places side by side. Without any place= yet, the page
-    only offers the choice (no "choose a place" error before the reader has chosen)."""
+    """/analysis/places/: up to four places side by side. Without any place= yet, it answers
+    its headline question, Gao against Mopti (when the database has them), or only offers the
+    choice (no "choose a place" error before the reader has chosen)."""
+    if clean := clean_url(request):
+        return redirect(clean)
     chosen = any(value.strip() for value in request.GET.getlist("place"))
     query = AnalysisQuery(request.GET, PlacesForm, chosen=chosen)
+    if not chosen and (headline := headline_places()):
+        query.choose(headline)
+        chosen = True
     series = read_place_series(query) if chosen else None
+    data = query.form.data if query.form.is_bound else request.GET
     return render(
         request,
         "analysis/places.html",
         {
             **page_context(request, query),
             "chosen": chosen,
-            "place_choices": PlaceChoices(request.GET, query.options.get("place")),
+            "place_choices": PlaceChoices(data, query.options.get("place")),
             **series_context(request, series),
         },
     )
@@ -130,9 +166,16 @@ def places_page(request):
 
 def compare_page(request):
     """/analysis/compare/: period A against period B, per region, country, type or actor.
-    Without any period yet, the page only offers the choice."""
+    Without any period yet, it compares the latest quarter of the selected incidents with the
+    same quarter a year before (or, without incidents, only offers the choice)."""
+    if clean := clean_url(request):
+        return redirect(clean)
     chosen = any(request.GET.get(name) for name in ("a_from", "a_to", "b_from", "b_to"))
     query = AnalysisQuery(request.GET, CompareForm, chosen=chosen)
+    if not chosen and query.filterset.is_valid():
+        if periods := latest_quarter_and_year_before(query.incidents):
+            query.choose(periods)
+            chosen = True
     comparison = read_comparison(query) if chosen else None
     context = {**page_context(request, query), "chosen": chosen, "comparison": comparison}
     if comparison is not None:

@@ -43,6 +43,7 @@ FONT_SIZE = 12
 LEGEND_ROW = 18
 CHAR_WIDTH = 6.6  # average width of a character at FONT_SIZE, to lay out the legend
 MAX_X_LABELS = 12
+X_LABEL_GAP = 14  # the least room between two x-axis labels
 MAX_POINT_MARKERS = 120
 
 
@@ -100,11 +101,12 @@ def nice_ticks(maximum, count=5):
     return ticks
 
 
-def label_indexes(period_starts):
+def label_indexes(period_starts, max_labels=MAX_X_LABELS):
     """Which periods get an x-axis label: all when few; else the first period of every year
-    (or every few years), so that labels fall on the same calendar points; else every k-th."""
+    (or every few years), so that labels fall on the same calendar points; else every k-th.
+    At most `max_labels`, which SvgWriter.x_labels sets from the labels' width."""
     count = len(period_starts)
-    if count <= MAX_X_LABELS:
+    if count <= max_labels:
         return list(range(count)), False
     year_starts = [
         index
@@ -112,9 +114,9 @@ def label_indexes(period_starts):
         if index == 0 or start.year != period_starts[index - 1].year
     ]
     if len(year_starts) >= 2:
-        step = math.ceil(len(year_starts) / MAX_X_LABELS)
+        step = math.ceil(len(year_starts) / max_labels)
         return year_starts[::step], True
-    step = math.ceil(count / MAX_X_LABELS)
+    step = math.ceil(count / max_labels)
     return list(range(0, count, step)), False
 
 
@@ -129,15 +131,20 @@ def format_number(value):
 # --- pieces every chart draws the same way ----------------------------------------------------
 
 
-def svg_opening(chart_id, height, title, description, title_x):
+def svg_opening(chart_id, height, title, description, title_x, links=False):
     """The <svg> opening tag, named and described for screen readers by its <title> and
-    <desc>, and the title drawn at the top."""
+    <desc>, and the title drawn at the top.
+
+    A chart is one image to a screen reader, unless it holds `links` (its periods link to
+    their incidents): an image's content is out of reach, so such a chart is a group whose
+    links can be reached and followed."""
     title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
     return [
         format_html(
-            '<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{}" role="img" '
+            '<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{}" role="{}" '
             'viewBox="0 0 {} {}" aria-labelledby="{} {}" font-size="{}">',
             chart_id,
+            "group" if links else "img",
             WIDTH,
             height,
             title_id,
@@ -256,7 +263,14 @@ class SvgWriter:
     def svg(self):
         chart = self.chart
         parts = [
-            *svg_opening(chart.chart_id, HEIGHT, chart.title, chart.description, MARGIN_LEFT),
+            *svg_opening(
+                chart.chart_id,
+                HEIGHT,
+                chart.title,
+                chart.description,
+                MARGIN_LEFT,
+                links=any(chart.links),
+            ),
             *self.legend(),
             *self.y_axis(),
             *self.x_axis(),
@@ -343,7 +357,11 @@ class SvgWriter:
 
     def x_labels(self):
         starts, labels = self.chart.starts, self.chart.labels
-        indexes, by_year = label_indexes(starts)
+        # As many labels as fit side by side with a gap between them: twelve "Sep 2023" are
+        # wider than the plot and ran into each other.
+        widest = max((len(label) for label in labels), default=4) * CHAR_WIDTH + X_LABEL_GAP
+        fitting = max(2, int((self.plot_right - self.plot_left) // widest))
+        indexes, by_year = label_indexes(starts, min(MAX_X_LABELS, fitting))
         return [(index, str(starts[index].year) if by_year else labels[index]) for index in indexes]
 
     # The loops over periods below write numbers, colours from PALETTE and escaped text with
@@ -474,8 +492,10 @@ class PairedBarsWriter:
     """Writes a PairedBars: the rows down y, their values along x."""
 
     LEFT = 8  # the title and legend start at the edge: the rows' labels fill the margin
-    LABEL_WIDTH = 170
-    LABEL_CHARS = 26  # about what LABEL_WIDTH holds at FONT_SIZE
+    LABEL_WIDTH = 210
+    # What LABEL_WIDTH holds at FONT_SIZE, counting wide letters: "Boucle du Mouhoun (Burkina
+    # Faso)" is cut, and says its whole name on hover.
+    LABEL_CHARS = 27
     MARGIN_RIGHT = 70  # room for the figure at the end of the longest bar
     LEGEND_Y = 39
     LEGEND_STEP = 280  # from A's legend entry to B's
@@ -526,14 +546,16 @@ class PairedBarsWriter:
         return parts
 
     def row(self, y, label, a, b):
+        shown = label
         if len(label) > self.LABEL_CHARS:
-            label = label[: self.LABEL_CHARS - 1] + "…"
+            shown = label[: self.LABEL_CHARS - 1] + "…"
         parts = [
             format_html(
-                '<text x="{}" y="{}" text-anchor="end">{}</text>',
+                '<text x="{}" y="{}" text-anchor="end"><title>{}</title>{}</text>',
                 self.plot_left - 8,
                 y + self.BAR_HEIGHT + 4,
                 label,
+                shown,
             )
         ]
         for top, value, colour in ((y, a, A_COLOUR), (y + self.BAR_HEIGHT, b, B_COLOUR)):

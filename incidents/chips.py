@@ -80,6 +80,7 @@ def _chips_of(form, name):
     ]
 
 
-def clear_url(path, query):
-    """The list without any filter, in the same order."""
-    return with_query(path, edit_query(query, remove=[name for name in query if name != "sort"]))
+def clear_url(path, query, keep=("sort",)):
+    """The page without any filter, keeping the parameters `keep` names: the list's order,
+    or an analysis page's own controls (interval, split…)."""
+    return with_query(path, edit_query(query, remove=[name for name in query if name not in keep]))

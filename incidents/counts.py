@@ -148,7 +148,7 @@ def facets(selection):
             facet[value] = facet.get(value, 0) + row["count"]
     type_names = dict(EventType.objects.order_by().filter(pk__in=by_type).values_list("pk", "name"))
     region_names = (
-        dict(AdminArea.objects.order_by().filter(pk__in=by_region).values_list("pk", "name"))
+        {pk: label for pk, label, _country in AdminArea.objects.filter(pk__in=by_region).labelled()}
         if set(by_region) - {None}
         else {}
     )

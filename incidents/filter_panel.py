@@ -138,12 +138,18 @@ def prepare_panel(form):
             Q(country__iso3__in=countries) | Q(pk__in=districts)
         )
         listed_regions = " ".join(str(pk) for pk, *_rest in region_choices)
-    # (id, name, country code, region id, region name)
+    # (id, name, country code, region id, region name; with its country's when the districts
+    # lie in several countries: Togo's and Côte d'Ivoire's Savanes are two groups, not one)
     district_choices = list(
         district_choices.order_by("country__name", "parent__name", "name", "id").values_list(
-            "pk", "name", "country__iso3", "parent_id", "parent__name"
+            "pk", "name", "country__iso3", "parent_id", "parent__name", "country__name"
         )
     )
+    if len({row[2] for row in district_choices}) > 1:
+        district_choices = [
+            (pk, name, iso3, region, f"{region_name} ({country})", country)
+            for pk, name, iso3, region, region_name, country in district_choices
+        ]
     if event_types:
         sub_type_choices = sub_type_choices.filter(
             Q(event_type__in=event_types) | Q(pk__in=chosen_values(form, "sub_event_type"))
@@ -167,7 +173,7 @@ def prepare_panel(form):
     fields["admin2"].widget = TaggedSelectMultiple(
         {
             str(pk): {"data-country": iso3, "data-region": str(region)}
-            for pk, _name, iso3, region, _region_name in district_choices
+            for pk, _name, iso3, region, _region_name, _country in district_choices
         },
         attrs={"size": 6, "data-listed-parents": listed_regions},
         choices=_grouped(district_choices, group=4),
@@ -187,6 +193,9 @@ def prepare_panel(form):
     fields["killed_min"].widget.attrs.update({"min": 0, "inputmode": "numeric"})
     fields["killed_max"].widget.attrs.update({"min": 0, "inputmode": "numeric"})
     fields["radius_km"].widget.attrs.update({"min": 0.1, "step": "any", "placeholder": "50"})
+    # Each list says how to choose several (_filter_field.html writes the hint).
+    for name in ("country", "admin1", "admin2", "sub_event_type"):
+        fields[name].widget.attrs["aria-describedby"] = f"id_{name}_hint"
 
 
 @dataclass(frozen=True)
@@ -206,6 +215,16 @@ def picked_values(form, name):
         PickedValue(value, names.get(value, value), value in names)
         for value in chosen_values(form, name)
     ]
+
+
+def panel_context(form):
+    """What the panel's template (incidents/_filter_panel.html) needs beside the prepared form:
+    the chosen actors and places and where the actor search asks."""
+    return {
+        "picked_actors": picked_values(form, "actor"),
+        "picked_places": picked_values(form, "location"),
+        "actor_search_url": actor_search_url(),
+    }
 
 
 def actor_search_url():
@@ -228,10 +247,14 @@ def _ids(values):
 
 
 def chosen_names(form, name):
-    """{raw value: display name} for the values of a model choice parameter that validated."""
+    """{raw value: display name} for the values of a model choice parameter that validated; a
+    region or district is named with its country ("Savanes (Togo)"), as a chip stands alone."""
     objects = getattr(form, "cleaned_data", {}).get(name) or []
     key = form.fields[name].to_field_name or "pk"
-    return {str(getattr(obj, key)): str(obj) for obj in objects}
+    return {
+        str(getattr(obj, key)): getattr(obj, "name_with_country", None) or str(obj)
+        for obj in objects
+    }
 
 
 def _grouped(rows, group):

@@ -192,7 +192,9 @@ class IncidentFilterSet(django_filters.FilterSet):
         field_name="location__admin1",
         lookup_expr="exact",
         distinct=False,
-        queryset=AdminArea.objects.public().filter(level=AdminArea.Level.ADMIN1),
+        queryset=AdminArea.objects.public()
+        .filter(level=AdminArea.Level.ADMIN1)
+        .select_related("country"),
         label=_("Region"),
         help_text=_("Id of a region, as `/api/admin-areas/?level=1` lists them."),
     )
@@ -200,7 +202,9 @@ class IncidentFilterSet(django_filters.FilterSet):
         field_name="location__admin2",
         lookup_expr="exact",
         distinct=False,
-        queryset=AdminArea.objects.public().filter(level=AdminArea.Level.ADMIN2),
+        queryset=AdminArea.objects.public()
+        .filter(level=AdminArea.Level.ADMIN2)
+        .select_related("country"),
         label=_("District"),
         help_text=_("Id of a district, as `/api/admin-areas/?level=2` lists them."),
     )

@@ -62,9 +62,7 @@ class IncidentListView(SingleTableMixin, FilterView):
             "count": count,
             "chips": chips.filter_chips(path, query, form),
             "clear_url": chips.clear_url(path, query),
-            "picked_actors": filter_panel.picked_values(form, "actor"),
-            "picked_places": filter_panel.picked_values(form, "location"),
-            "actor_search_url": filter_panel.actor_search_url(),
+            **filter_panel.panel_context(form),
             "facets": explorer.facet_links(path, query, facets) if count else None,
             "map": explorer.incident_map(count, facets) if count else None,
         }

@@ -140,7 +140,7 @@ def test_the_whole_site_works_under_the_policy(page, live_server):
     page.goto(url + "/analysis/?interval=month")
     expect(page.locator("svg#incidents-chart rect.bar")).to_have_count(3)  # July–September
     page.select_option("select[name='split']", "admin1")
-    page.get_by_role("button", name="Show").click()
+    page.locator(".panel-actions").get_by_role("button", name="Apply filters").click()
     expect(page).to_have_url(re.compile(r"[?&]split=admin1(&|$)"))
     expect(page.locator("svg#incidents-chart text.legend-label")).to_have_text(["Mopti", "Gao"])
     screenshot(page, "csp-analysis")

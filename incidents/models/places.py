@@ -53,6 +53,17 @@ class AdminAreaQuerySet(models.QuerySet):
             | (Q(level=3) & Exists(public_places.filter(admin3=OuterRef("pk"))))
         )
 
+    def labelled(self):
+        """[(id, label, country name), …] of these areas, each label its name followed by its
+        country's, "Savanes (Togo)", when they lie in more than one country: Togo and Côte
+        d'Ivoire both have a Savanes, Burkina Faso and Côte d'Ivoire a Sud-Ouest. One query."""
+        rows = list(self.order_by().values_list("pk", "name", "country__name"))
+        several_countries = len({country for _pk, _name, country in rows}) > 1
+        return [
+            (pk, f"{name} ({country})" if several_countries else name, country)
+            for pk, name, country in rows
+        ]
+
 
 class AdminArea(models.Model):
     """An administrative area of a country: admin1 (region), admin2 (district) or admin3."""
@@ -93,6 +104,11 @@ class AdminArea(models.Model):
 
     def get_absolute_url(self):
         return reverse("incidents:area_detail", args=[self.pk])
+
+    @property
+    def name_with_country(self):
+        """ "Savanes (Togo)": the name where a bare one could be another country's area."""
+        return f"{self.name} ({self.country.name})"
 
     def clean(self):
         if self.parent_id is not None:

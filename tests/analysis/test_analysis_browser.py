@@ -64,7 +64,8 @@ def test_monthly_series_split_by_region_is_drawn_with_its_legend(page, live_serv
 
     chart = page.locator("svg#incidents-chart")
     expect(chart).to_be_visible()
-    expect(chart).to_have_attribute("role", "img")
+    # A group whose period links a screen reader reaches (an image's content is out of reach).
+    expect(chart).to_have_attribute("role", "group")
     expect(page.locator("#incidents-chart-title")).to_have_text(
         "Incidents per month, Mar 2023 – Jun 2023"
     )
@@ -94,7 +95,7 @@ def test_monthly_series_split_by_region_is_drawn_with_its_legend(page, live_serv
     assert page_errors == []
 
 
-def test_on_a_phone_the_chart_scrolls_sideways_and_stays_readable(page, live_server):
+def test_on_a_phone_the_chart_scales_to_the_screen(page, live_server):
     from playwright.sync_api import expect
 
     IncidentFactory(start_date=datetime.date(2023, 1, 15))
@@ -103,7 +104,54 @@ def test_on_a_phone_the_chart_scrolls_sideways_and_stays_readable(page, live_ser
     page.goto(live_server.url + "/analysis/?interval=month")
     chart = page.locator("svg#incidents-chart")
     expect(chart).to_be_visible()
-    # Never squeezed below a readable width: the figure scrolls instead of the page.
-    assert chart.bounding_box()["width"] >= 500
+    # The whole chart within the screen, drawn at its own proportions (its viewBox), and no
+    # sideways scrolling, of the page or of the chart's box.
+    box = chart.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    view_width, view_height = chart.evaluate(
+        "svg => [svg.viewBox.baseVal.width, svg.viewBox.baseVal.height]"
+    )
+    assert abs(box["height"] / box["width"] - view_height / view_width) < 0.01
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    figure = page.locator("figure.chart-figure").first
+    assert figure.evaluate("figure => figure.scrollWidth <= figure.clientWidth")
     screenshot(page, "analysis-series-phone")
+
+
+def test_changing_only_the_split_keeps_the_interval_and_a_short_address(page, live_server):
+    from playwright.sync_api import expect
+
+    for month in (1, 3, 6):
+        place = LocationFactory(admin1=AdminAreaFactory(name="Gao", iso_code="ML-7"))
+        IncidentFactory(start_date=datetime.date(2023, month, 15), location=place)
+    page_errors = []
+    page.on("pageerror", lambda error: page_errors.append(str(error)))
+    page.goto(live_server.url + "/analysis/")
+    # The interval box shows the interval the chart was drawn with.
+    expect(page.locator("#id_interval")).to_have_value("month")
+    expect(page.locator("#incidents-chart-title")).to_have_text(
+        "Incidents per month, Jan 2023 – Jun 2023"
+    )
+    page.select_option("#id_split", "admin1")
+    page.locator(".panel-actions button[type=submit]").click()
+    # Still monthly, now split, and the address holds what was chosen and nothing empty.
+    expect(page.locator("#incidents-chart-title")).to_have_text(
+        "Incidents per month, Jan 2023 – Jun 2023"
+    )
+    expect(page.locator("svg#incidents-chart text.legend-label")).to_have_text(["Gao"])
+    assert (
+        page.url
+        == f"{live_server.url}/analysis/?interval=month&split=admin1&top=5&measure=incidents"
+    )
+    expect(page.locator("#id_interval")).to_have_value("month")
+    # Narrowing by country from the panel lists that country's regions only, and its chip
+    # removes it again.
+    page.select_option("#id_country", "MLI")
+    page.locator(".panel-actions button[type=submit]").click()
+    chip = page.locator("a.chip", has_text="Country: Mali")
+    expect(chip).to_be_visible()
+    chip.click()
+    expect(page.locator("a.chip")).to_have_count(0)
+    assert "split=admin1" in page.url and "country" not in page.url
+    screenshot(page, "analysis-series-controls")
+    assert page_errors == []

@@ -62,7 +62,9 @@ def test_series_draws_charts_with_a_table_of_the_same_numbers(client, mopti_and_
     response = client.get(SERIES, {"interval": "month", "date_from": "2023-07-01"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert html.count('role="img"') == 2
+    # Groups, not images: each period of a chart is a link a screen reader can reach.
+    assert html.count('class="chart" id="incidents-chart" role="group"') == 1
+    assert html.count('class="chart" id="killed-chart" role="group"') == 1
     assert "Incidents per month, Jul 2023 – Sep 2023" in html
     assert "People killed per month" in html
     for label in ("Incidents (count)", "People killed (best; band: low–high)", "Month (UTC)"):
@@ -139,7 +141,7 @@ def test_bad_values_come_back_beside_their_field(client, mopti_and_gao, params, 
     response = client.get(SERIES, params)
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'role="img"' not in html
+    assert 'class="chart"' not in html
     field_html = re.search(
         rf'<div class="field has-error">\s*<label for="id_{field}".*?</div>', html, re.S
     ).group(0)
@@ -152,10 +154,11 @@ def test_bad_values_come_back_beside_their_field(client, mopti_and_gao, params, 
 def test_comparison_shows_each_region_with_change_and_a_totals_row(client, mopti_and_gao):
     response = client.get(f"{COMPARE}?{Q3}&by=admin1")
     html = text_of(response.content.decode())
-    # Mopti: none in Q3 2022, three in Q3 2023 (18 killed): new. Gao: one each.
-    assert "Mopti 0 3 +3 new 0 18 (15–23) +18 new" in html
+    # Mopti: none in Q3 2022, three in Q3 2023 (18 killed): new. Gao: one each. A killed
+    # figure has its low–high range beneath it.
+    assert "Mopti 0 3 +3 new 0 18 15–23 +18 new" in html
     assert "Gao 1 1 0 0 % 4 — −4 −100.0 %" in html
-    assert "All incidents 1 4 +3 +300.0 % 4 18 (15–23) +14 +350.0 %" in html
+    assert "All incidents 1 4 +3 +300.0 % 4 18 15–23 +14 +350.0 %" in html
 
 
 def test_comparison_without_periods_asks_for_them(client, db):
@@ -217,7 +220,24 @@ def test_a_commune_cannot_be_compared(client, db):
     assert "is a commune (admin3)" in html
 
 
-def test_places_page_without_a_place_offers_the_choice(client, mopti_and_gao):
+def test_places_page_without_a_place_answers_its_headline_gao_against_mopti(client, mopti_and_gao):
+    mopti, gao = mopti_and_gao["mopti"], mopti_and_gao["gao"]
+    response = client.get(PLACES)
+    html = response.content.decode()
+    assert "has-error" not in html
+    # The pickers show the places the chart compares, monthly.
+    assert f'<option value="{gao.pk}" selected>Gao</option>' in html
+    assert f'<option value="{mopti.pk}" selected>Mopti</option>' in html
+    assert '<option value="month" selected>Month</option>' in html
+    assert [group.label for group in response.context["series"].groups] == [
+        "Gao (Mali)",
+        "Mopti (Mali)",
+    ]
+    assert response.context["series"].grand_total.incidents == 5
+
+
+def test_places_page_without_gao_or_mopti_offers_the_choice(client, db):
+    IncidentFactory(location=LocationFactory(admin1=AdminAreaFactory(name="Kidal")))
     html = client.get(PLACES).content.decode()
     assert "Choose up to four places" in html
     assert "has-error" not in html
@@ -449,7 +469,7 @@ def test_a_region_added_a_moment_ago_is_accepted_though_the_lists_are_cached(cli
 def test_an_empty_selection_says_so(client, db):
     html = client.get(SERIES, {"event_type": "riots"}).content.decode()
     assert "No published incident matches these filters." in html
-    assert 'role="img"' not in html
+    assert 'class="chart"' not in html
 
 
 def test_names_are_escaped_in_charts_and_tables(client, db):
@@ -466,5 +486,10 @@ def test_comparison_chart_escapes_names_and_cuts_long_ones_short(client, db):
     html = client.get(f"{COMPARE}?{Q3}&by=admin1").content.decode()
     chart = html[html.index('id="comparison-incidents-chart"') : html.index("</svg>")]
     assert "<b>Ségou" not in html
-    assert ">&lt;b&gt;Ségou &amp; &quot;Mopti&quot;&lt;/b&gt; an…</text>" in chart
-    assert "&lt;b&gt;Ségou &amp; &quot;Mopti&quot;&lt;/b&gt; and its long tail" in html
+    whole = "&lt;b&gt;Ségou &amp; &quot;Mopti&quot;&lt;/b&gt; and its long tail"
+    # Cut short on the chart, whole on hover and in the table.
+    assert (
+        f"<title>{whole}</title>&lt;b&gt;Ségou &amp; &quot;Mopti&quot;&lt;/b&gt; and…</text>"
+        in chart
+    )
+    assert f'<th scope="row">{whole}</th>' in html

@@ -196,7 +196,8 @@ def test_a_place_moved_moves_its_incidents_between_regions_in_the_facets(sahel):
     regions = {
         row["label"]: row["count"] for row in Incident.objects.public().facet_counts()["admin1"]
     }
-    assert regions == {"Mopti": 6, "Sahel": 2, None: 1}
+    # Named with their countries: the facet holds regions of Mali and of Burkina Faso.
+    assert regions == {"Mopti (Mali)": 6, "Sahel (Burkina Faso)": 2, None: 1}
 
 
 def test_the_rebuild_command_finds_and_mends_a_difference(sahel):

@@ -216,9 +216,10 @@ def test_panel_lists_every_region_and_district_with_its_parents_when_none_is_cho
     districts = {label: data for _value, label, data, _selected in options(html, "id_admin2")}
     assert districts["Djenné"] == {"data-country": "MLI", "data-region": str(season.mopti.pk)}
     assert set(districts) == {"Soum", "Ansongo", "Bandiagara", "Djenné"}
-    # The regions are grouped by country, the districts by region.
+    # The regions are grouped by country, the districts by region, with its country where
+    # several countries are listed (two countries may have regions of the same name).
     assert '<optgroup label="Burkina Faso">' in html
-    assert '<optgroup label="Mopti">' in html
+    assert '<optgroup label="Mopti (Mali)">' in html
 
 
 def test_choosing_a_country_lists_only_its_regions_and_districts(client, season):
@@ -289,8 +290,8 @@ def test_each_active_filter_is_a_chip_with_a_human_label(client, season):
     assert list(chips(response)) == [
         "2023-07-01 – 2023-09-30",
         "Country: Mali",
-        "Region: Mopti",
-        "Region: Gao",
+        "Region: Mopti (Mali)",
+        "Region: Gao (Mali)",
         "Within 50 km of 16.27,-0.04",
         "Place known at least to: District (admin2) only",
         "Event type: Battles",
@@ -310,7 +311,7 @@ def test_each_active_filter_is_a_chip_with_a_human_label(client, season):
     ("chip", "left"),
     [
         # A multi-valued parameter loses only that value.
-        ("Region: Mopti", [("admin1", "gao"), ("killed_min", "10"), ("sort", "-killed")]),
+        ("Region: Mopti (Mali)", [("admin1", "gao"), ("killed_min", "10"), ("sort", "-killed")]),
         # The date range is one chip, and goes as a whole.
         ("Killed ≥ 10", [("admin1", "gao"), ("admin1", "mopti"), ("sort", "-killed")]),
     ],
@@ -358,8 +359,8 @@ def test_removing_a_chip_widens_the_list(client, season):
     assert narrow.context["count"] == 2  # Ambush near Kouakourou, Clash in Djenné cercle
     wider = client.get(chips(narrow)["Event type: Battles"].remove_url)
     assert wider.context["count"] == published_count(location__admin2__parent=season.mopti)
-    assert list(chips(wider)) == ["Region: Mopti"]
-    assert client.get(chips(wider)["Region: Mopti"].remove_url).context["count"] == 9
+    assert list(chips(wider)) == ["Region: Mopti (Mali)"]
+    assert client.get(chips(wider)["Region: Mopti (Mali)"].remove_url).context["count"] == 9
 
 
 def test_clear_all_keeps_only_the_sort(client, season):
@@ -370,8 +371,8 @@ def test_clear_all_keeps_only_the_sort(client, season):
 
 def test_empty_parameters_of_a_submitted_form_are_no_chips(client, season):
     response = client.get(LIST_URL, {"q": "", "date_from": "", "admin1": season.gao.pk})
-    assert list(chips(response)) == ["Region: Gao"]
-    assert chips(response)["Region: Gao"].remove_url == LIST_URL
+    assert list(chips(response)) == ["Region: Gao (Mali)"]
+    assert chips(response)["Region: Gao (Mali)"].remove_url == LIST_URL
 
 
 def test_an_actor_chip_names_the_actor_without_the_actor_api(client, season):
@@ -446,11 +447,21 @@ def facet(response, title):
 )
 def test_facets_count_the_filtered_incidents_by_type_region_and_year(client, season, params):
     response = client.get(LIST_URL, params)
-    listed = list(response.context["filter"].qs.select_related("location__admin2__parent"))
+    listed = list(
+        response.context["filter"].qs.select_related(
+            "location__admin2__parent", "location__admin1__country"
+        )
+    )
     assert len(listed) == response.context["count"]
-    # Counted again here, from the listed incidents themselves.
+    # Counted again here, from the listed incidents themselves; regions of several countries
+    # are named with their country.
     by_type = Counter(incident.event_type.name for incident in listed)
-    by_region = Counter(incident.location.admin1.name for incident in listed)
+    regions = {incident.location.admin1 for incident in listed}
+    several_countries = len({region.country_id for region in regions}) > 1
+    by_region = Counter(
+        region.name_with_country if several_countries else region.name
+        for region in (incident.location.admin1 for incident in listed)
+    )
     by_year = Counter(str(incident.start_date.year) for incident in listed)
     assert {label: value.count for label, value in facet(response, "Event type").items()} == by_type
     assert {label: value.count for label, value in facet(response, "Region").items()} == by_region
@@ -511,7 +522,8 @@ def test_other_facets_run_one_query_per_facet_beside_the_data_version(
     season, django_assert_num_queries
 ):
     incidents = Incident.objects.public().filter(location__country__iso3="MLI", killed_best__gte=5)
-    with django_assert_num_queries(1 + 3):
+    # the data version, the three facets, then the regions' names (with their countries)
+    with django_assert_num_queries(1 + 3 + 1):
         incidents.facet_counts()
 
 
@@ -527,7 +539,8 @@ def test_large_facets_are_remembered_under_the_data_version(
     # A small selection is counted afresh each time.
     small = Incident.objects.public().filter(location__country__iso3="BFA").exclude(title="")
     for _ in range(2):
-        with django_assert_num_queries(1 + 3):
+        # the version, the three facets, the regions' names
+        with django_assert_num_queries(1 + 3 + 1):
             small.facet_counts()
     # A publication moves the version on: the remembered facets are not served after it.
     IncidentFactory(location=season.djibo, start_date=day("2024-01-01"))
@@ -726,8 +739,9 @@ LIST_QUERIES = 13
                 "date_from": "2023-01-01",
                 "killed_min": "1",
             },
-            # killed_min: the count and facets come from the incidents, in as many queries
-            3,
+            # killed_min: the count and facets come from the incidents, in as many queries,
+            # and the regions' names after their GROUP BY
+            3 + 1,
         ),
     ],
     ids=["plain", "sorted", "counted", "uncounted"],
