@@ -162,6 +162,12 @@ SIDES = {
     ActorRole.TARGET_ASSOCIATE: ActorRole.TARGET,
 }
 
+# The record fields written as date cells in XLSX, and their columns.
+XLSX_DATE_COLUMNS = {
+    "start_date": CSV_COLUMNS.index("event_date"),
+    "end_date": CSV_COLUMNS.index("end_date"),
+}
+
 # Excel's last row is 1,048,576; one is the header.
 XLSX_MAX_ROWS = 1_048_575
 
@@ -170,9 +176,12 @@ class TooManyRows(Exception):
     """The selection does not fit in one worksheet."""
 
 
-def download_filename(extension):
-    """incidents-2026-11-24.csv: what was downloaded, and on which day."""
-    return f"incidents-{timezone.localdate():%Y-%m-%d}.{extension}"
+def download_filename(extension, stem=None):
+    """`stem`.`extension`, the stem naming the filter (filenames.filtered_stem); without one,
+    incidents-2026-11-24.csv: what was downloaded, and on which day."""
+    if stem is None:
+        stem = f"incidents-{timezone.localdate():%Y-%m-%d}"
+    return f"{stem}.{extension}"
 
 
 def incident_url_template(request):
@@ -442,11 +451,19 @@ class _Lines(io.StringIO):
         return text
 
 
-def stream_csv(incidents, hxl=False):
+# Excel on Windows reads a CSV without a byte-order mark in the machine's code page, garbling
+# Ségou and Ménaka; with one it reads UTF-8. Optional, because other tools (and ACLED's own
+# files) have none, and some keep the mark as part of the first column's name.
+BYTE_ORDER_MARK = "\ufeff"
+
+
+def stream_csv(incidents, hxl=False, excel=False):
     """The CSV text in pieces: the header (and HXL row) at once, then the rows, which
     PostgreSQL writes itself (csv_in_sql: about 4× faster, bench/README.md) and SQLite leaves
-    to Python."""
+    to Python. `excel` starts the text with a byte-order mark."""
     buffer = _Lines()
+    if excel:
+        buffer.write(BYTE_ORDER_MARK)
     writer = SafeWriter(buffer)
     writer.writerow(CSV_COLUMNS)
     if hxl:
@@ -469,11 +486,11 @@ def stream_csv_rows(incidents):
         yield buffer.take()
 
 
-def csv_response(incidents, *, hxl=False):
+def csv_response(incidents, *, hxl=False, excel=False, stem=None):
     response = StreamingHttpResponse(
-        stream_csv(incidents, hxl=hxl), content_type="text/csv; charset=utf-8"
+        stream_csv(incidents, hxl=hxl, excel=excel), content_type="text/csv; charset=utf-8"
     )
-    return attach(response, download_filename("csv"))
+    return attach(response, download_filename("csv", stem))
 
 
 def attach(response, filename):
@@ -603,7 +620,7 @@ def area_json(row, prefix):
     return {"name": name, "code": row[f"{prefix}__iso_code"]} if name is not None else None
 
 
-def json_response(incidents, *, url_template):
+def json_response(incidents, *, url_template, stem=None):
     items = (
         incident_json(row, url_template) for row in export_records(incidents, with_figures=True)
     )
@@ -611,7 +628,7 @@ def json_response(incidents, *, url_template):
         stream_json_items('{"incidents":[', items, lambda count: f'],"count":{count}}}\n'),
         content_type="application/json",
     )
-    return attach(response, download_filename("json"))
+    return attach(response, download_filename("json", stem))
 
 
 def incident_feature(row, url_template):
@@ -630,7 +647,7 @@ def incident_feature(row, url_template):
     }
 
 
-def geojson_response(incidents, *, url_template):
+def geojson_response(incidents, *, url_template, stem=None):
     features = (incident_feature(row, url_template) for row in export_records(incidents))
     response = StreamingHttpResponse(
         stream_json_items(
@@ -638,7 +655,7 @@ def geojson_response(incidents, *, url_template):
         ),
         content_type="application/geo+json",
     )
-    return attach(response, download_filename("geojson"))
+    return attach(response, download_filename("geojson", stem))
 
 
 # --- XLSX ------------------------------------------------------------------------------------
@@ -663,15 +680,24 @@ def write_xlsx(incidents, file):
     worksheet = workbook.add_worksheet("incidents")
     worksheet.write_row(0, 0, CSV_COLUMNS, workbook.add_format({"bold": True}))
     worksheet.freeze_panes(1, 0)
+    # The dates are date cells, so that a spreadsheet sorts, filters and groups them as dates;
+    # the CSV's text would be text. Written over the row's text cells (constant_memory allows
+    # any order within the row being written).
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    for column in XLSX_DATE_COLUMNS.values():
+        worksheet.set_column(column, column, 11)
     for number, row in enumerate(export_records(incidents), start=1):
         if number > XLSX_MAX_ROWS:
             workbook.close()
             raise TooManyRows
         worksheet.write_row(number, 0, csv_row(row))
+        for field, column in XLSX_DATE_COLUMNS.items():
+            if row[field] is not None:
+                worksheet.write_datetime(number, column, row[field], date_format)
     workbook.close()
 
 
-def xlsx_response(incidents):
+def xlsx_response(incidents, *, stem=None):
     """The workbook in a temporary file, sent once complete: xlsxwriter writes the zip only
     when the workbook is closed. Raises TooManyRows."""
     file = tempfile.TemporaryFile()
@@ -684,6 +710,6 @@ def xlsx_response(incidents):
     return FileResponse(
         file,
         as_attachment=True,
-        filename=download_filename("xlsx"),
+        filename=download_filename("xlsx", stem),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

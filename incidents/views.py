@@ -9,7 +9,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from . import chips, explorer, exports, filter_panel
+from . import chips, explorer, exports, filenames, filter_panel
 from .charts import yearly_charts
 from .corrections import public_corrections
 from .filters import IncidentFilterSet, errors_answer
@@ -121,21 +121,24 @@ def correction_list(request):
 def incident_download(request, file_format):
     """The public incident list as a file: the same filters and order, every page."""
     filterset = IncidentFilterSet.from_query(request.GET)
-    hxl = request.GET.get("hxl", "")
+    hxl, excel = request.GET.get("hxl", ""), request.GET.get("excel", "")
     other_errors = {}
     if hxl not in ("", "0", "1"):
         other_errors["hxl"] = [_("Use hxl=1 for an HXL hashtag row, or leave it out.")]
+    if excel not in ("", "0", "1"):
+        other_errors["excel"] = [_("Use excel=1 for a CSV that Excel opens, or leave it out.")]
     if not filterset.is_valid() or other_errors:
         return JsonResponse(errors_answer(filterset.form, messages=other_errors), status=400)
     # The list page's table orders the rows (its `sort` parameter, custom orderings and
     # default included); built without pagination, it holds every listed incident in order.
     table = RequestConfig(request, paginate=False).configure(IncidentTable(filterset.qs))
     incidents = table.incidents
+    stem = filenames.filtered_stem(filterset.form.cleaned_data)
     if file_format == "csv":
-        return exports.csv_response(incidents, hxl=hxl == "1")
+        return exports.csv_response(incidents, hxl=hxl == "1", excel=excel == "1", stem=stem)
     if file_format == "xlsx":
         try:
-            return exports.xlsx_response(incidents)
+            return exports.xlsx_response(incidents, stem=stem)
         except exports.TooManyRows:
             message = _(
                 "An XLSX file holds at most %(rows)s incidents: narrow the filter or download CSV."
@@ -143,8 +146,8 @@ def incident_download(request, file_format):
             return JsonResponse(errors_answer(messages={"__all__": [message]}), status=400)
     url_template = exports.incident_url_template(request)
     if file_format == "geojson":
-        return exports.geojson_response(incidents, url_template=url_template)
-    return exports.json_response(incidents, url_template=url_template)
+        return exports.geojson_response(incidents, url_template=url_template, stem=stem)
+    return exports.json_response(incidents, url_template=url_template, stem=stem)
 
 
 # --- place and actor pages -------------------------------------------------------------------
