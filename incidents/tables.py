@@ -40,6 +40,20 @@ class FiftyPerPage(Paginator):
         return page
 
 
+# The page sizes the list offers (?per_page=); any other value gets the default.
+PAGE_SIZES = (25, 50, 100, 500)
+DEFAULT_PAGE_SIZE = 50
+
+
+class ListPaginator(FiftyPerPage):
+    """The list's pages: one of PAGE_SIZES rows a page, fifty when ?per_page= asks another size
+    (a page of a million rows, or of -1, is not something the public list serves)."""
+
+    def __init__(self, object_list, per_page, count=None, **kwargs):
+        super().__init__(object_list, per_page, count=count, **kwargs)
+        self.per_page = per_page if per_page in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
 class IncidentTable(tables.Table):
     """The public incident table: one row per published incident.
 
@@ -63,8 +77,12 @@ class IncidentTable(tables.Table):
         verbose_name=_("Type"), order_by=("event_type__name", "sub_event_type__name", "id")
     )
     tactics = tables.Column(verbose_name=_("Nature of attack"), accessor="pk", orderable=False)
+    # A reader sorting by Killed wants the deadliest first: the first click sorts descending.
     killed = tables.Column(
-        verbose_name=_("Killed"), accessor="killed_best", attrs={"th": {"class": "number"}}
+        verbose_name=_("Killed"),
+        accessor="killed_best",
+        attrs={"th": {"class": "number"}},
+        initial_sort_descending=True,
     )
     injured = tables.Column(
         verbose_name=_("Injured"),
@@ -82,6 +100,8 @@ class IncidentTable(tables.Table):
         template_name = "incidents/incident_table.html"
         attrs = {"class": "incident-table"}
         empty_text = _("No published incident matches.")
+        # Also what ?per_page=0 gets (django-tables2 reads 0 as "the table's own size").
+        per_page = DEFAULT_PAGE_SIZE
 
     @property
     def incidents(self):

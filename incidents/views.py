@@ -14,7 +14,7 @@ from .charts import yearly_charts
 from .corrections import public_corrections
 from .filters import IncidentFilterSet, errors_answer
 from .models import Actor, AdminArea, Country, Incident, Location
-from .tables import FiftyPerPage, IncidentTable
+from .tables import PAGE_SIZES, FiftyPerPage, IncidentTable, ListPaginator
 
 
 class HomeView(TemplateView):
@@ -39,7 +39,7 @@ class IncidentListView(SingleTableMixin, FilterView):
     table_class = IncidentTable
     filterset_class = IncidentFilterSet
     queryset = Incident.objects.public().for_table()
-    table_pagination = {"paginator_class": FiftyPerPage}
+    table_pagination = {"paginator_class": ListPaginator}
     template_name = "incidents/incident_list.html"
 
     def get_filterset(self, filterset_class):
@@ -67,6 +67,8 @@ class IncidentListView(SingleTableMixin, FilterView):
             "actor_search_url": filter_panel.actor_search_url(),
             "facets": explorer.facet_links(path, query, facets) if count else None,
             "map": explorer.incident_map(count, facets) if count else None,
+            "page_sizes": PAGE_SIZES,
+            "per_page": context["table"].paginator.per_page,
         }
 
 

@@ -824,12 +824,17 @@ def test_list_links_to_downloads_of_the_same_filter_and_sort(client, db):
     links = re.findall(r'href="([^"]+)"', downloads)
     assert [link.replace("&amp;", "&") for link in links] == [
         f"/incidents.csv?{params}",
+        f"/incidents.csv?{params}&excel=1",
         f"/incidents.csv?{params}&hxl=1",
         f"/incidents.json?{params}",
         f"/incidents.xlsx?{params}",
         f"/incidents.geojson?{params}",
     ]
     assert "CSV with HXL" in downloads
+    assert "CSV for Excel" in downloads
+    # At the top, with the count, not under fifty rows of table.
+    assert html.index('class="downloads"') < html.index('class="incident-table"')
+    assert html.index('id="result-count"') < html.index('class="downloads"')
 
 
 def test_list_with_a_bad_filter_offers_no_download(client, db):
