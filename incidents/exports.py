@@ -11,40 +11,43 @@ CSV: ACLED's columns under ACLED's names (acled.ACLED_COLUMNS), so the file re-i
 `import_events --format acled`, then our own (EXTRA_COLUMNS). `hxl=True` adds the HXL hashtag
 row humanitarian data tools expect under the header. XLSX holds the same header and rows.
 
-JSON::
+JSON: each incident as the API describes it (incidents.api.serializers.IncidentSerializer,
+/api/docs/), the same names, shapes and values, plus what only a download carries::
 
     {"incidents": [
-        {"id": 12, "url": "https://…/incidents/12/", "title": "…", "narrative": "…",
+        {"id": 12, "url": "https://…/api/incidents/12/", "html_url": "https://…/incidents/12/",
+         "title": "…", "narrative": "…",                       # narrative: download only
          "start_date": "2023-09-15", "end_date": null,
-         "date_precision": 1,               # UCDP date_prec 1–5
+         "date_precision": 1, "acled_time_precision": 1,      # UCDP date_prec 1–5, ACLED 1–3
          "event_type": {"code": "battles", "name": "Battles"},
          "sub_event_type": {"code": "armed_clash", "name": "Armed clash"},   # or null
-         "disorder_type": "Political violence",
-         "civilian_targeting": false,
-         "tactics": ["Ambush", "Coordinated"],
-         "location": {"name": "Kouakourou", "latitude": 14.4843, "longitude": -4.1828,
-                      "geo_precision": 1,   # UCDP where_prec 1–7
-                      "country": {"name": "Mali", "iso3": "MLI"},
-                      "admin1": {"name": "Mopti", "code": "ML-5"},   # each level or null
+         "disorder_type": "Political violence",                # download only
+         "location": {"id": 4, "name": "Kouakourou", "latitude": 14.4843, "longitude": -4.1828,
+                      "country": {"iso3": "MLI", "name": "Mali"},
+                      "admin1": {"id": 7, "name": "Mopti", "code": "ML-5"},   # each level or null
                       "admin2": null, "admin3": null},
+         "geo_precision": 1, "acled_geo_precision": 1,         # UCDP where_prec 1–7, ACLED 1–3
          "killed": {"low": 12, "best": 15, "high": 20},   # null figures are unknown, not 0
          "injured": {"low": null, "best": null, "high": null},
          "casualties": [{"group": "civilians", "outcome": "killed", "low": 70, "best": 77,
                          "high": 100, "high_open": true, "note": ""}, …],
-                                            # the coded figures the totals add up
+                                            # download only: the coded figures the totals add up
          "reports": [{"group": "civilians", "outcome": "killed", "source": "AFP",
                       "qualifier": "at_least", "figure": 70, "figure_high": null,
                       "reported_on": "2024-09-18", "quote": ""}, …],
-                                            # what each source said; never added up
-         "actors": [{"name": "JNIM", "role": "perpetrator", "actor_type": 2}, …],
+                                            # download only: what each source said; never added
+         "civilian_targeting": false,
+         "type_of_violence": 1,                                # UCDP's, or null
+         "actors": [{"id": 3, "name": "JNIM", "actor_type": 2, "role": "perpetrator"}, …],
                                             # role order, actor_type is ACLED's inter code
+         "tactics": ["Ambush", "Coordinated"],
          "citations": [{"source": "…", "source_scale": "national", "url": "…",
-                        "title": "…", "published_on": "2023-09-16"}, …],
-         "acled_event_id": "", "ucdp_id": "", "gtd_event_id": "",
+                        "title": "…", "published_on": "2023-09-16"}, …],   # download only
+         "acled_event_id": null, "ucdp_id": null, "gtd_event_id": null,    # null when none
          "dataset_fields": {"dyad_name": "…", "deaths_a": "3", …},
-                                            # what the source dataset says that no field
-                                            # holds, as it wrote it
-         "last_changed": "2024-01-05T10:00:00+00:00"},
+                                            # download only: what the source dataset says that
+                                            # no field holds, as it wrote it
+         "updated_at": "2024-01-05T10:00:00Z"},
         …],
      "count": 1}
 
@@ -55,6 +58,7 @@ GeoJSON: a FeatureCollection of Point features ([longitude, latitude]) whose pro
 the CSV columns (null where the CSV cell is empty) plus the incident's `url`.
 """
 
+import datetime
 import io
 import json
 import tempfile
@@ -80,6 +84,7 @@ from .acled import (
 from .choices import ActorRole
 from .models import Casualty, Citation, Incident, IncidentActor, SourceReport
 from .spreadsheets import SafeWriter
+from .taxonomy import derive_violence_type
 from .url_templates import url_template
 
 # Rows fetched per query; prefetch_related runs its queries once per chunk.
@@ -154,6 +159,7 @@ HXL_TAGS = {
     "admin1_code": "#adm1+code",
 }
 
+PERPETRATOR = ActorRole.PERPETRATOR
 # Each role's side: ACLED's actor1 and its associates, or actor2 and its associates.
 SIDES = {
     ActorRole.PERPETRATOR: ActorRole.PERPETRATOR,
@@ -249,7 +255,7 @@ def actor_links(ids):
     return (
         IncidentActor.objects.filter(InIds(F("incident_id"), ids))
         .order_by("incident_id", "role", "id")
-        .values_list("incident_id", "role", "actor__name", "actor__actor_type")
+        .values_list("incident_id", "role", "actor__name", "actor__actor_type", "actor_id")
     )
 
 
@@ -349,7 +355,7 @@ def acled_actors(actors):
     perpetrators then their associates, inter1 actor1's type; likewise for the targets."""
     main = {ActorRole.PERPETRATOR: (None, None), ActorRole.TARGET: (None, None)}
     associated = {ActorRole.PERPETRATOR: [], ActorRole.TARGET: []}
-    for role, name, actor_type in actors:
+    for role, name, actor_type, _actor_id in actors:
         side = SIDES[role]
         # Role order puts each side's main actors before their associates.
         if role == side and main[side][0] is None:
@@ -365,6 +371,13 @@ def acled_actors(actors):
         "; ".join(associated[ActorRole.TARGET]) or None,
         inter2,
     )
+
+
+def export_violence_type(actors):
+    """Incident.violence_type for a record's actors ((role, name, inter code, id), …)."""
+    perpetrator_types = [kind for role, _name, kind, _id in actors if SIDES[role] == PERPETRATOR]
+    target_types = [kind for role, _name, kind, _id in actors if SIDES[role] != PERPETRATOR]
+    return derive_violence_type(perpetrator_types, target_types)
 
 
 def last_changed_at(row):
@@ -521,19 +534,25 @@ def stream_json_items(opening, items, closing):
     yield closing(count)
 
 
-def incident_json(row, url_template):
-    """One record from export_records() in our own vocabulary (the shape is in the module
-    docstring)."""
+def incident_json(row, url_template, api_url_template):
+    """One record from export_records(with_figures=True) as the API describes an incident
+    (incidents.api.serializers.IncidentSerializer: the same names, shapes and values, which
+    tests/incidents/test_exports.py checks), with what a download adds: the narrative, the
+    disorder type, the coded figures and source reports, the citations, the GTD id and the
+    source dataset's own fields. The shape is in the module docstring."""
     end_date = row["end_date"]
     sub_event_type = row["sub_event_type_id"]
+    violence_type = export_violence_type(row["actors"])
     return {
         "id": row["id"],
-        "url": url_template.format(row["id"]),
+        "url": api_url_template.format(row["id"]),
+        "html_url": url_template.format(row["id"]),
         "title": row["title"],
         "narrative": row["narrative"],
         "start_date": row["start_date"].isoformat(),
         "end_date": end_date.isoformat() if end_date else None,
         "date_precision": row["date_precision"],
+        "acled_time_precision": acled_time_precision(row["date_precision"]),
         "event_type": {"code": row["event_type_id"], "name": row["event_type__name"]},
         "sub_event_type": (
             {"code": sub_event_type, "name": row["sub_event_type__name"]}
@@ -541,21 +560,21 @@ def incident_json(row, url_template):
             else None
         ),
         "disorder_type": DISORDER_TYPES[row["event_type_id"]],
-        "civilian_targeting": row["civilian_targeting"],
-        "tactics": row["tactics"],
         "location": {
+            "id": row["location_id"],
             "name": row["location__name"],
             "latitude": row["location__latitude"],
             "longitude": row["location__longitude"],
-            "geo_precision": row["geo_precision"],
             "country": {
-                "name": row["location__country__name"],
                 "iso3": row["location__country__iso3"],
+                "name": row["location__country__name"],
             },
             "admin1": area_json(row, "location__admin1"),
             "admin2": area_json(row, "location__admin2"),
             "admin3": area_json(row, "location__admin3"),
         },
+        "geo_precision": row["geo_precision"],
+        "acled_geo_precision": acled_geo_precision(row["geo_precision"]),
         "killed": {
             "low": row["killed_low"],
             "best": row["killed_best"],
@@ -593,10 +612,13 @@ def incident_json(row, url_template):
                 "reports"
             ]
         ],
+        "civilian_targeting": row["civilian_targeting"],
+        "type_of_violence": None if violence_type is None else int(violence_type),
         "actors": [
-            {"name": name, "role": role, "actor_type": actor_type}
-            for role, name, actor_type in row["actors"]
+            {"id": actor_id, "name": name, "actor_type": actor_type, "role": role}
+            for role, name, actor_type, actor_id in row["actors"]
         ],
+        "tactics": list(row["tactics"]),
         "citations": [
             {
                 "source": source,
@@ -607,22 +629,34 @@ def incident_json(row, url_template):
             }
             for source, scale, url, title, published_on in row["citations"]
         ],
-        "acled_event_id": row["acled_event_id"],
-        "ucdp_id": row["ucdp_id"],
-        "gtd_event_id": row["gtd_event_id"],
+        # Blank identifiers are null, as in the API.
+        "acled_event_id": row["acled_event_id"] or None,
+        "ucdp_id": row["ucdp_id"] or None,
+        "gtd_event_id": row["gtd_event_id"] or None,
         "dataset_fields": row["dataset_fields"],
-        "last_changed": row["updated_at"].isoformat(),
+        "updated_at": api_moment(row["updated_at"]),
     }
 
 
+def api_moment(moment):
+    """A time as the API writes it (DRF's DateTimeField): ISO 8601 in UTC, written "Z"."""
+    text = timezone.localtime(moment, datetime.UTC).isoformat()
+    return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+
+
 def area_json(row, prefix):
-    name = row[f"{prefix}__name"]
-    return {"name": name, "code": row[f"{prefix}__iso_code"]} if name is not None else None
+    """An admin area as the API writes it: its id (what the admin1/admin2 filters take), name
+    and ISO 3166-2 code (empty where there is none); null when the place has no such level."""
+    area_id = row[f"{prefix}_id"]
+    if area_id is None:
+        return None
+    return {"id": area_id, "name": row[f"{prefix}__name"], "code": row[f"{prefix}__iso_code"]}
 
 
-def json_response(incidents, *, url_template, stem=None):
+def json_response(incidents, *, url_template, api_url_template, stem=None):
     items = (
-        incident_json(row, url_template) for row in export_records(incidents, with_figures=True)
+        incident_json(row, url_template, api_url_template)
+        for row in export_records(incidents, with_figures=True)
     )
     response = StreamingHttpResponse(
         stream_json_items('{"incidents":[', items, lambda count: f'],"count":{count}}}\n'),

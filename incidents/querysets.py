@@ -368,7 +368,7 @@ class IncidentQuerySet(models.QuerySet):
             .prefetch_related(
                 Prefetch(
                     "location",
-                    queryset=locations.select_related("country", "admin1", "admin2"),
+                    queryset=locations.select_related("country", "admin1", "admin2", "admin3"),
                 ),
                 "tactics",
                 Prefetch(
@@ -505,15 +505,19 @@ class IncidentQuerySet(models.QuerySet):
             "imported_at",
             "source_updated_at",
             "updated_at",
+            "location_id",
             "location__name",
             "location__latitude",
             "location__longitude",
             "location__country__name",
             "location__country__iso3",
+            "location__admin1_id",
             "location__admin1__name",
             "location__admin1__iso_code",
+            "location__admin2_id",
             "location__admin2__name",
             "location__admin2__iso_code",
+            "location__admin3_id",
             "location__admin3__name",
             "location__admin3__iso_code",
         )

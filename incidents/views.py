@@ -15,6 +15,7 @@ from .corrections import public_corrections
 from .filters import IncidentFilterSet, errors_answer
 from .models import Actor, AdminArea, Country, Incident, Location
 from .tables import PAGE_SIZES, FiftyPerPage, IncidentTable, ListPaginator
+from .url_templates import url_template as url_template_for
 
 
 class HomeView(TemplateView):
@@ -149,7 +150,12 @@ def incident_download(request, file_format):
     url_template = exports.incident_url_template(request)
     if file_format == "geojson":
         return exports.geojson_response(incidents, url_template=url_template, stem=stem)
-    return exports.json_response(incidents, url_template=url_template, stem=stem)
+    return exports.json_response(
+        incidents,
+        url_template=url_template,
+        api_url_template=url_template_for("incidents_api:incident_detail", request=request),
+        stem=stem,
+    )
 
 
 # --- place and actor pages -------------------------------------------------------------------

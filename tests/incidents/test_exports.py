@@ -483,7 +483,8 @@ def test_json_describes_the_incident_in_our_own_words(client, kouakourou):
     assert document["count"] == 1
     (incident,) = document["incidents"]
     assert incident["id"] == kouakourou.pk
-    assert incident["url"] == f"http://testserver/incidents/{kouakourou.pk}/"
+    assert incident["url"] == f"http://testserver/api/incidents/{kouakourou.pk}/"
+    assert incident["html_url"] == f"http://testserver/incidents/{kouakourou.pk}/"
     assert incident["start_date"] == "2023-09-01"
     assert incident["end_date"] == "2023-09-03"
     assert incident["sub_event_type"] == {
@@ -491,19 +492,26 @@ def test_json_describes_the_incident_in_our_own_words(client, kouakourou):
         "name": "Remote explosive/landmine/IED",
     }
     assert incident["tactics"] == ["Ambush", "Coordinated", "IED"]
+    location = kouakourou.location
     assert incident["location"] == {
+        "id": location.pk,
         "name": "Kouakourou",
         "latitude": 14.0667,
         "longitude": -4.5667,
-        "geo_precision": 2,
-        "country": {"name": "Mali", "iso3": "MLI"},
-        "admin1": {"name": "Mopti", "code": "ML-5"},
-        "admin2": {"name": "Djenné", "code": ""},
-        "admin3": {"name": "Pondori", "code": ""},
+        "country": {"iso3": "MLI", "name": "Mali"},
+        "admin1": {"id": location.admin1_id, "name": "Mopti", "code": "ML-5"},
+        "admin2": {"id": location.admin2_id, "name": "Djenné", "code": ""},
+        "admin3": {"id": location.admin3_id, "name": "Pondori", "code": ""},
     }
+    assert incident["geo_precision"] == 2
     assert incident["killed"] == {"low": 15, "best": 18, "high": 23}
     assert incident["injured"] == {"low": 4, "best": 6, "high": 9}
-    assert incident["actors"][0] == {"name": "JNIM", "role": "perpetrator", "actor_type": 2}
+    assert incident["actors"][0] == {
+        "id": Actor.objects.get(name="JNIM").pk,
+        "name": "JNIM",
+        "actor_type": 2,
+        "role": "perpetrator",
+    }
     assert [actor["role"] for actor in incident["actors"]] == [
         "perpetrator",
         "perpetrator",
@@ -517,7 +525,27 @@ def test_json_describes_the_incident_in_our_own_words(client, kouakourou):
         "Studio Tamani",
     ]
     assert (incident["acled_event_id"], incident["ucdp_id"]) == ("MLI31337", "523011")
-    assert incident["last_changed"] == kouakourou.updated_at.isoformat()
+    assert incident["updated_at"] == kouakourou.updated_at.isoformat().replace("+00:00", "Z")
+
+
+def test_json_download_describes_each_incident_as_the_api_does(client, kouakourou):
+    """One representation: every name the API gives an incident, the download gives with the
+    same value; the download only adds (its narrative, figures, sources)."""
+    IncidentFactory(killed_best=None)  # blanks and nulls too
+    api_items = client.get(reverse("incidents_api:incident_list")).json()["results"]
+    downloaded = json.loads(content(client.get(download_url("json"))))["incidents"]
+    assert len(api_items) == len(downloaded) == 2
+    for api_item, download_item in zip(api_items, downloaded, strict=True):
+        assert {name: download_item[name] for name in api_item} == api_item
+    assert set(downloaded[0]) - set(api_items[0]) == {
+        "narrative",
+        "disorder_type",
+        "casualties",
+        "reports",
+        "citations",
+        "gtd_event_id",
+        "dataset_fields",
+    }
 
 
 def test_json_carries_the_coded_figures_and_what_each_source_reported(client, kouakourou):
