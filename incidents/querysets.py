@@ -12,6 +12,7 @@ from django.utils.text import smart_split, unescape_string_literal
 
 from .caching import remember
 from .choices import ActorRole, ActorType, CasualtyOutcome, Status, ViolenceType
+from .roles import ROLE_NAMES, dataset_condition
 from .taxonomy import ARMED_ACTOR_TYPES
 from .totals import Totals, sum_totals, totals_aggregates
 
@@ -608,25 +609,42 @@ class IncidentQuerySet(models.QuerySet):
         }
 
     def actor_role_counts(self, actor):
-        """In how many of the incidents the actor is a perpetrator (or associated with one) and
-        in how many a target (or associated with one): {"as_perpetrator", "as_target"}. An
-        actor on both sides of one incident counts on both.
+        """The actor's roles among these incidents as each dataset gave them: for every dataset
+        with any (roles.ROLE_NAMES: ACLED's actor 1 / actor 2, UCDP's side A / side B, the
+        perpetrator / target of incidents entered here), {"names": RoleNames, "first": n,
+        "second": n, "incidents": n}, n counting incidents (associated roles included; an
+        actor on both sides of one incident counts on both, once in "incidents").
 
         Call it on public() rather than on public().involving_actors([actor]): the actor's own
         rows already say which incidents it is in, and a second test of that doubles the time.
         """
         incident_actors = self._model_at("incident_actors").objects
         roles = incident_actors.filter(actor=actor, incident__in=self.order_by().values("pk"))
-        return self.remembered_when_large(
+        counts = {}
+        for dataset in ROLE_NAMES:
+            in_dataset = dataset_condition(dataset, prefix="incident__")
+            counts[f"{dataset}_first"] = Count(
+                "incident", distinct=True, filter=in_dataset & Q(role__in=PERPETRATOR_ROLES)
+            )
+            counts[f"{dataset}_second"] = Count(
+                "incident", distinct=True, filter=in_dataset & Q(role__in=TARGET_ROLES)
+            )
+            counts[f"{dataset}_incidents"] = Count("incident", distinct=True, filter=in_dataset)
+        totals = self.remembered_when_large(
             f"roles-{actor.pk}",
-            lambda: roles.aggregate(
-                as_perpetrator=Count(
-                    "incident", distinct=True, filter=Q(role__in=PERPETRATOR_ROLES)
-                ),
-                as_target=Count("incident", distinct=True, filter=Q(role__in=TARGET_ROLES)),
-            ),
-            lambda counts: counts["as_perpetrator"] + counts["as_target"],
+            lambda: roles.aggregate(**counts),
+            lambda totals: sum(totals[f"{dataset}_incidents"] for dataset in ROLE_NAMES),
         )
+        return [
+            {
+                "names": names,
+                "first": totals[f"{dataset}_first"],
+                "second": totals[f"{dataset}_second"],
+                "incidents": totals[f"{dataset}_incidents"],
+            }
+            for dataset, names in ROLE_NAMES.items()
+            if totals[f"{dataset}_incidents"]
+        ]
 
     def co_actors(self, actor, limit=10):
         """The actors that most often take part in the incidents in which `actor` does, each
