@@ -10,6 +10,7 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.db.models.functions import ExtractYear
 from django.utils.text import smart_split, unescape_string_literal
 
+from .acled import changed_or_published_at
 from .caching import remember
 from .choices import ActorRole, ActorType, CasualtyOutcome, Status, ViolenceType
 from .roles import ROLE_NAMES, dataset_condition
@@ -645,6 +646,43 @@ class IncidentQuerySet(models.QuerySet):
             for dataset, names in ROLE_NAMES.items()
             if totals[f"{dataset}_incidents"]
         ]
+
+    def dataset_counts(self):
+        """How many of the incidents each dataset gave (roles.dataset_of: ACLED's, UCDP's, and
+        those entered here or from the GTD): {"acled": n, "ucdp": n, "entered": n}. One query,
+        remembered when the incidents are many."""
+        counts = {dataset: Count("id", filter=dataset_condition(dataset)) for dataset in ROLE_NAMES}
+        return self.remembered_when_large(
+            "datasets", lambda: self.aggregate(**counts), lambda counts: sum(counts.values())
+        )
+
+    def last_changed(self):
+        """When the latest of the incidents was published or corrected (ACLED's timestamp
+        for it, incident_changed_idx), or None when there is none."""
+        return self.aggregate(last=Max(changed_or_published_at()))["last"]
+
+    def counts_by_actor(self, actor_ids):
+        """{actor id: how many of the incidents it takes part in} for a page of actors, from
+        incident_actor_by_actor_idx (no count of every actor's incidents)."""
+        incident_actors = self._model_at("incident_actors").objects
+        rows = (
+            incident_actors.filter(actor__in=actor_ids, incident__in=self.order_by().values("pk"))
+            .order_by()
+            .values("actor")
+            .annotate(incidents=Count("incident", distinct=True))
+        )
+        return {row["actor"]: row["incidents"] for row in rows}
+
+    def counts_by_place(self, location_ids):
+        """{place id: how many of the incidents are at it} for a page of places, from
+        incident_public_place_idx."""
+        rows = (
+            self.filter(location__in=location_ids)
+            .order_by()
+            .values("location")
+            .annotate(incidents=Count("id"))
+        )
+        return {row["location"]: row["incidents"] for row in rows}
 
     def co_actors(self, actor, limit=10):
         """The actors that most often take part in the incidents in which `actor` does, each

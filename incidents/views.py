@@ -3,17 +3,21 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from . import chips, explorer, exports, filenames, filter_panel
+from . import chips, codebook, counts, explorer, exports, filenames, filter_panel
+from .api.filters import ActorFilterSet, LocationFilterSet
 from .charts import yearly_charts
+from .citation import dataset_citation, datasets_with_counts
 from .corrections import public_corrections
 from .filters import IncidentFilterSet, errors_answer
 from .models import Actor, AdminArea, Country, Incident, Location
+from .roles import ROLE_NAMES
 from .tables import PAGE_SIZES, FiftyPerPage, IncidentTable, ListPaginator
 from .url_templates import url_template as url_template_for
 
@@ -26,6 +30,7 @@ class HomeView(TemplateView):
             **super().get_context_data(**kwargs),
             "summary": Incident.objects.public().summary(),
             "latest_incidents": Incident.objects.public().for_table()[:5],
+            "coverage": counts.coverage(),
         }
 
 
@@ -242,4 +247,79 @@ def render_incidents_page(request, template_name, incidents, list_filter, contex
             "list_query": urlencode(list_filter) if list_filter else None,
             "places_listed": PLACES_LISTED,
         },
+    )
+
+
+# --- pages researchers look for: about, codebook, and the indexes of actors and places -------
+
+
+def about(request):
+    """What the database is and covers: its coverage by country from the count tables, the
+    datasets its incidents come from and their licences, its last change and how to cite it."""
+    public = Incident.objects.public()
+    last_changed = public.last_changed()
+    return render(
+        request,
+        "incidents/about.html",
+        {
+            "coverage": counts.coverage(),
+            "summary": public.summary(),
+            "datasets": datasets_with_counts(
+                public.dataset_counts(),
+                {key: names.dataset_label for key, names in ROLE_NAMES.items()},
+            ),
+            "last_changed": last_changed,
+            "citation": dataset_citation(
+                request.build_absolute_uri("/"), last_changed, timezone.localdate()
+            ),
+        },
+    )
+
+
+def codebook_page(request):
+    """Every column, parameter and coded value, generated from the code (incidents/codebook.py)."""
+    return render(request, "incidents/codebook.html", {"tables": codebook.code_tables()})
+
+
+INDEX_PER_PAGE = 50
+
+
+def actor_index(request):
+    """Actors of published incidents in name order, searched by name or alias (?search=), each
+    with its number of incidents: counted for the page's fifty only, so that the page costs the
+    same at a million incidents."""
+    return render_index(
+        request,
+        "incidents/actor_index.html",
+        ActorFilterSet(request.GET, Actor.objects.public().order_by("name", "id")),
+        Incident.objects.public().counts_by_actor,
+    )
+
+
+def place_index(request):
+    """Countries with their counts (from the count tables), and the named places of published
+    incidents in name order, searched by name (?search=) or narrowed to a country, each with
+    its number of incidents (counted for the page's places only)."""
+    places = Location.objects.public().select_related("country", "admin1").order_by("name", "id")
+    return render_index(
+        request,
+        "incidents/place_index.html",
+        LocationFilterSet(request.GET, places),
+        Incident.objects.public().counts_by_place,
+        {"coverage": counts.coverage()},
+    )
+
+
+def render_index(request, template_name, filterset, count_incidents, context=None):
+    """An index page: the filterset's rows fifty a page, as `rows` of (row, its incidents from
+    count_incidents(ids of the page)); a bad parameter shows its error and no rows."""
+    valid = filterset.is_valid()
+    page = Paginator(filterset.qs if valid else filterset.queryset.none(), INDEX_PER_PAGE)
+    page = page.get_page(request.GET.get("page"))
+    incidents = count_incidents([row.pk for row in page.object_list])
+    rows = [(row, incidents.get(row.pk, 0)) for row in page.object_list]
+    return render(
+        request,
+        template_name,
+        {**(context or {}), "page": page, "rows": rows, "form": filterset.form, "valid": valid},
     )
