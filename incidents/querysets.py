@@ -6,13 +6,14 @@ import re
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
+from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils.text import smart_split, unescape_string_literal
 
 from .acled import changed_or_published_at
 from .caching import remember
 from .choices import ActorRole, ActorType, CasualtyOutcome, Status, ViolenceType
+from .folding import fold
 from .roles import ROLE_NAMES, dataset_condition
 from .taxonomy import ARMED_ACTOR_TYPES
 from .totals import Totals, sum_totals, totals_aggregates
@@ -190,6 +191,32 @@ class IncidentQuerySet(models.QuerySet):
         for arm in named:
             matches |= arm
         return self.filter(matches)
+
+    def ranked_by_name(self, text):
+        """The incidents with those at a place named exactly `text` first (accents and case
+        aside: "gao" ranks Gao before Bangao and Pobé Mengao), then those in a district, region
+        or country of that name or with an actor (or alias) of that name, then the rest; each
+        group newest first. For the search `q`, whose matches include names that only contain
+        the text."""
+        folded = fold(text.strip())
+        locations = self._model_at("location").objects
+        places = locations.filter(name__fold=folded)
+        areas = locations.filter(
+            Q(admin1__name__fold=folded)
+            | Q(admin2__name__fold=folded)
+            | Q(admin3__name__fold=folded)
+            | Q(country__name__fold=folded)
+        )
+        actors = self._model_at("actors").objects.filter(
+            Q(name__fold=folded) | Q(aliases__name__fold=folded)
+        )
+        roles = self._model_at("incident_actors").objects.filter(actor__in=actors)
+        rank = Case(
+            When(location__in=places, then=Value(0)),
+            When(Q(location__in=areas) | Q(pk__in=roles.values("incident_id")), then=Value(1)),
+            default=Value(2),
+        )
+        return self.order_by(rank, "-start_date", "-id")
 
     def matching_every_word(self, text):
         """The analysts' search (the admin's search box): incidents matching every word of

@@ -10,6 +10,7 @@ from django_tables2.rows import BoundRows
 
 from .formatting import format_date_at_precision, format_estimate, text_html
 from .models import Incident
+from .models.places import distance_km
 from .url_templates import url_template
 
 
@@ -103,6 +104,20 @@ class IncidentTable(tables.Table):
         # Also what ?per_page=0 gets (django-tables2 reads 0 as "the table's own size").
         per_page = DEFAULT_PAGE_SIZE
 
+    def __init__(self, *args, distance_from=None, **kwargs):
+        # A list filtered by distance (near=) shows how far each incident's place is from the
+        # point, computed from the place already read for the row: no query, no cost otherwise.
+        self.distance_from = distance_from
+        if distance_from is not None:
+            distance = tables.Column(
+                verbose_name=_("Distance (km)"),
+                accessor="pk",
+                orderable=False,
+                attrs={"th": {"class": "number"}},
+            )
+            kwargs["extra_columns"] = [*kwargs.get("extra_columns", ()), ("distance", distance)]
+        super().__init__(*args, **kwargs)
+
     @property
     def incidents(self):
         """The table's incidents in its order, every page: its `sort` (order_* methods
@@ -176,6 +191,11 @@ class IncidentTable(tables.Table):
             )
             date = date_label(incident.start_date, incident.end_date, incident.date_precision)
             title = link(incident_url.format(incident.pk), incident.title)
+            distance = ""
+            if self.distance_from is not None:
+                km = distance_km(*self.distance_from, location.latitude, location.longitude)
+                distance = f'\n  <td data-label="{labels["distance"]}" class="number">{km:.1f}</td>'
+
             rows.append(
                 "<tr>\n"
                 f'  <td data-label="{labels["date"]}">{text_html(date)}</td>\n'
@@ -185,7 +205,7 @@ class IncidentTable(tables.Table):
                 f'  <td data-label="{labels["tactics"]}">{tactics or "—"}</td>\n'
                 f'  <td data-label="{labels["killed"]}" class="number">{text_html(killed)}</td>\n'
                 f'  <td data-label="{labels["injured"]}" class="number">{text_html(injured)}</td>\n'
-                f'  <td data-label="{labels["actors"]}">{actors}</td>\n'
+                f'  <td data-label="{labels["actors"]}">{actors}</td>{distance}\n'
                 "</tr>"
             )
         return mark_safe("\n".join(rows))

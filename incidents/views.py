@@ -51,6 +51,13 @@ class IncidentListView(SingleTableMixin, FilterView):
     def get_filterset(self, filterset_class):
         return filterset_class.from_query(self.request.GET, self.get_queryset())
 
+    def get_table_kwargs(self):
+        return {
+            **super().get_table_kwargs(),
+            **table_order(self.filterset, self.request),
+            **table_distance(self.filterset),
+        }
+
     def get_table_pagination(self, table):
         # The filtered incidents' cached_count spares a million-row COUNT on every page view.
         return {**super().get_table_pagination(table), "count": self.object_list.cached_count()}
@@ -73,9 +80,25 @@ class IncidentListView(SingleTableMixin, FilterView):
             "actor_search_url": filter_panel.actor_search_url(),
             "facets": explorer.facet_links(path, query, facets) if count else None,
             "map": explorer.incident_map(count, facets) if count else None,
+            "ranked": "order_by" in table_order(self.filterset, self.request),
+            "near": self.filterset.near_point,
             "page_sizes": PAGE_SIZES,
             "per_page": context["table"].paginator.per_page,
         }
+
+
+def table_order(filterset, request):
+    """The table's arguments for the order of a search: none asked (no `sort`), the incidents
+    keep the search's ranking (exact names first) instead of the table's newest first."""
+    if filterset.ranks_by_relevance and not request.GET.get("sort"):
+        return {"order_by": ()}
+    return {}
+
+
+def table_distance(filterset):
+    """The table's arguments for a filter by distance: a Distance column from `near`."""
+    point = filterset.near_point
+    return {"distance_from": point} if point else {}
 
 
 def incident_map_points(request):
@@ -139,7 +162,8 @@ def incident_download(request, file_format):
         return JsonResponse(errors_answer(filterset.form, messages=other_errors), status=400)
     # The list page's table orders the rows (its `sort` parameter, custom orderings and
     # default included); built without pagination, it holds every listed incident in order.
-    table = RequestConfig(request, paginate=False).configure(IncidentTable(filterset.qs))
+    table = IncidentTable(filterset.qs, **table_order(filterset, request))
+    table = RequestConfig(request, paginate=False).configure(table)
     incidents = table.incidents
     stem = filenames.filtered_stem(filterset.form.cleaned_data)
     if file_format == "csv":
@@ -169,6 +193,8 @@ def incident_download(request, file_format):
 # table. The links to the list, the downloads and the analysis use the list's filter parameters.
 
 PLACES_LISTED = 50
+# The distances a place page offers "incidents near here" within.
+NEARBY_RADII_KM = (10, 25, 50)
 
 
 def place_detail(request, pk):
@@ -177,7 +203,11 @@ def place_detail(request, pk):
     )
     incidents = Incident.objects.public().at_place(place)
     return render_incidents_page(
-        request, "incidents/place_detail.html", incidents, {"location": pk}, {"place": place}
+        request,
+        "incidents/place_detail.html",
+        incidents,
+        {"location": pk},
+        {"place": place, "nearby_radii": NEARBY_RADII_KM},
     )
 
 
