@@ -241,7 +241,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         lookup_expr="exact",
         distinct=False,
         method="filter_near",
-        label=_("Near (lat,lon)"),
+        label=_("Near (lat,lon or place id)"),
         help_text=_(
             "A point as `LAT,LON` in decimal degrees, e.g. `16.27,-0.04` (Gao), or the id of a "
             "place (`/api/locations/`). With `radius_km`: incidents at places within that "
