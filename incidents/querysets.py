@@ -155,16 +155,8 @@ class IncidentQuerySet(models.QuerySet):
         contains-search. Runs two small queries at once, to learn whether the text names a
         place or an actor.
         """
-        names_place = self._model_at("location").objects.filter(
-            Q(name__fold__contains=text)
-            | Q(admin1__name__fold__contains=text)
-            | Q(admin2__name__fold__contains=text)
-            | Q(admin3__name__fold__contains=text)
-            | Q(country__name__fold__contains=text)
-        )
-        names_actor = self._model_at("actors").objects.filter(
-            Q(name__fold__contains=text) | Q(aliases__name__fold__contains=text)
-        )
+        names_place = self._places_named("contains", text)
+        names_actor = self._actors_named("contains", text)
         if connections[self.db].vendor == "postgresql":
             words = SEARCH_DOCUMENT.get_lookup("exact")(
                 SEARCH_DOCUMENT,
@@ -199,17 +191,9 @@ class IncidentQuerySet(models.QuerySet):
         group newest first. For the search `q`, whose matches include names that only contain
         the text."""
         folded = fold(text.strip())
-        locations = self._model_at("location").objects
-        places = locations.filter(name__fold=folded)
-        areas = locations.filter(
-            Q(admin1__name__fold=folded)
-            | Q(admin2__name__fold=folded)
-            | Q(admin3__name__fold=folded)
-            | Q(country__name__fold=folded)
-        )
-        actors = self._model_at("actors").objects.filter(
-            Q(name__fold=folded) | Q(aliases__name__fold=folded)
-        )
+        places = self._model_at("location").objects.filter(name__fold=folded)
+        areas = self._places_named("exact", folded, areas_only=True)
+        actors = self._actors_named("exact", folded)
         roles = self._model_at("incident_actors").objects.filter(actor__in=actors)
         rank = Case(
             When(location__in=places, then=Value(0)),
@@ -241,16 +225,8 @@ class IncidentQuerySet(models.QuerySet):
         # words of the title and narrative through incident_search_idx. Folding and LIKE on
         # each incident's narrative and on five joined names took 7-10 s per pass over a
         # million incidents, and the list makes four passes (count, rows, date hierarchy).
-        places = self._model_at("location").objects.filter(
-            Q(name__fold__contains=word)
-            | Q(admin1__name__fold__contains=word)
-            | Q(admin2__name__fold__contains=word)
-            | Q(admin3__name__fold__contains=word)
-            | Q(country__name__fold__contains=word)
-        )
-        actors = self._model_at("actors").objects.filter(
-            Q(name__fold__contains=word) | Q(aliases__name__fold__contains=word)
-        )
+        places = self._places_named("contains", word)
+        actors = self._actors_named("contains", word)
         roles = self._model_at("incident_actors").objects.filter(actor__in=actors)
         matches = (
             self._text_matching(word)
@@ -269,6 +245,23 @@ class IncidentQuerySet(models.QuerySet):
                 parts["start_date__day"] = int(date["day"])
             matches |= Q(**parts)
         return matches
+
+    def _places_named(self, lookup, text, areas_only=False):
+        """Places whose name (unless areas_only) or whose commune, district, region or country
+        name matches the text by `lookup` ("contains", "exact"), accents and case aside."""
+        fields = ["admin1__name", "admin2__name", "admin3__name", "country__name"]
+        if not areas_only:
+            fields.insert(0, "name")
+        condition = Q()
+        for field in fields:
+            condition |= Q(**{f"{field}__fold__{lookup}": text})
+        return self._model_at("location").objects.filter(condition)
+
+    def _actors_named(self, lookup, text):
+        """Actors whose name or an alias matches the text by `lookup`, accents and case aside."""
+        return self._model_at("actors").objects.filter(
+            Q(**{f"name__fold__{lookup}": text}) | Q(**{f"aliases__name__fold__{lookup}": text})
+        )
 
     def _text_matching(self, word):
         """The incidents whose title or narrative hold the word (or the quoted words, in that
