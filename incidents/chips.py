@@ -88,7 +88,7 @@ def clear_url(path, query):
 
 def point_label(point):
     """How a chip names `near`: a place id by the place's name ("Gao"), coordinates as given."""
-    if point.isdigit() and int(point) < 2**63:
+    if point.isascii() and point.isdigit() and int(point) < 2**63:
         name = Location.objects.public().filter(pk=int(point)).values_list("name", flat=True)
         return name.first() or point
     return point

@@ -39,7 +39,7 @@ class PointField(forms.CharField):
         value = super().to_python(value)
         if not value:
             return None
-        if value.isdigit():
+        if value.isascii() and value.isdigit():
             return self.place_point(value)
         try:
             latitude, longitude = (float(part) for part in value.split(","))

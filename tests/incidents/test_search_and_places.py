@@ -158,3 +158,10 @@ def test_list_without_near_has_no_distance_column(client, gao_and_others):
 )
 def test_distance_is_the_great_circle_distance(a, b, km):
     assert distance_km(*a, *b) == pytest.approx(km, abs=0.1)
+
+
+@pytest.mark.parametrize("near", ["²", "١٢"])
+def test_near_with_digits_that_are_not_ascii_is_a_plain_error(client, gao_and_others, near):
+    response = client.get(LIST_URL, {"near": near, "radius_km": 10})
+    assert response.status_code == 200
+    assert "near" in response.context["filter"].form.errors
