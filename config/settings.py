@@ -296,7 +296,12 @@ SPECTACULAR_SETTINGS = {
         "(GET), no login. Incidents take the same filter parameters as the incident list page. "
         "Long lists come a page at a time: follow `next`. A bad parameter answers 400 with "
         '`{"errors": {"parameter": ["message"]}}`. Scripts written for ACLED\'s or UCDP\'s '
-        "API run here with their host changed to /acled-api or /ucdp-api (below)."
+        "API run here with their host changed to /acled-api or /ucdp-api (below). /api/ lists "
+        "the endpoints. `/api/incidents/?ordering=-killed` lists the deadliest first (`date`, "
+        "`-date`, `killed`, `-killed`). The JSON download of the incident list "
+        "(/incidents.json?<the same filters>) describes each incident with the same names, "
+        "shapes and values as /api/incidents/, and adds its narrative, coded casualty figures, "
+        "source reports and citations."
     ),
     # The ACLED- and UCDP-compatible endpoints are plain Django views: added by hand.
     "POSTPROCESSING_HOOKS": [

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext as _
 
 from .filter_panel import chosen_names, chosen_values
+from .models import Location
 from .querystrings import edit_query, with_query
 
 
@@ -49,7 +50,7 @@ def _chips_of(form, name):
         elif name == "near" and first and second:
             label = _("Within %(radius)s km of %(point)s") % {
                 "radius": second[0],
-                "point": first[0],
+                "point": point_label(first[0]),
             }
         elif first:
             label = (_("From %s") if name == "date_from" else _("Near %s")) % first[0]
@@ -84,3 +85,11 @@ def clear_url(path, query, keep=("sort",)):
     """The page without any filter, keeping the parameters `keep` names: the list's order,
     or an analysis page's own controls (interval, split…)."""
     return with_query(path, edit_query(query, remove=[name for name in query if name not in keep]))
+
+
+def point_label(point):
+    """How a chip names `near`: a place id by the place's name ("Gao"), coordinates as given."""
+    if point.isascii() and point.isdigit() and int(point) < 2**63:
+        name = Location.objects.public().filter(pk=int(point)).values_list("name", flat=True)
+        return name.first() or point
+    return point

@@ -11,40 +11,43 @@ CSV: ACLED's columns under ACLED's names (acled.ACLED_COLUMNS), so the file re-i
 `import_events --format acled`, then our own (EXTRA_COLUMNS). `hxl=True` adds the HXL hashtag
 row humanitarian data tools expect under the header. XLSX holds the same header and rows.
 
-JSON::
+JSON: each incident as the API describes it (incidents.api.serializers.IncidentSerializer,
+/api/docs/), the same names, shapes and values, plus what only a download carries::
 
     {"incidents": [
-        {"id": 12, "url": "https://…/incidents/12/", "title": "…", "narrative": "…",
+        {"id": 12, "url": "https://…/api/incidents/12/", "html_url": "https://…/incidents/12/",
+         "title": "…", "narrative": "…",                       # narrative: download only
          "start_date": "2023-09-15", "end_date": null,
-         "date_precision": 1,               # UCDP date_prec 1–5
+         "date_precision": 1, "acled_time_precision": 1,      # UCDP date_prec 1–5, ACLED 1–3
          "event_type": {"code": "battles", "name": "Battles"},
          "sub_event_type": {"code": "armed_clash", "name": "Armed clash"},   # or null
-         "disorder_type": "Political violence",
-         "civilian_targeting": false,
-         "tactics": ["Ambush", "Coordinated"],
-         "location": {"name": "Kouakourou", "latitude": 14.4843, "longitude": -4.1828,
-                      "geo_precision": 1,   # UCDP where_prec 1–7
-                      "country": {"name": "Mali", "iso3": "MLI"},
-                      "admin1": {"name": "Mopti", "code": "ML-5"},   # each level or null
+         "disorder_type": "Political violence",                # download only
+         "location": {"id": 4, "name": "Kouakourou", "latitude": 14.4843, "longitude": -4.1828,
+                      "country": {"iso3": "MLI", "name": "Mali"},
+                      "admin1": {"id": 7, "name": "Mopti", "code": "ML-5"},   # each level or null
                       "admin2": null, "admin3": null},
+         "geo_precision": 1, "acled_geo_precision": 1,         # UCDP where_prec 1–7, ACLED 1–3
          "killed": {"low": 12, "best": 15, "high": 20},   # null figures are unknown, not 0
          "injured": {"low": null, "best": null, "high": null},
          "casualties": [{"group": "civilians", "outcome": "killed", "low": 70, "best": 77,
                          "high": 100, "high_open": true, "note": ""}, …],
-                                            # the coded figures the totals add up
+                                            # download only: the coded figures the totals add up
          "reports": [{"group": "civilians", "outcome": "killed", "source": "AFP",
                       "qualifier": "at_least", "figure": 70, "figure_high": null,
                       "reported_on": "2024-09-18", "quote": ""}, …],
-                                            # what each source said; never added up
-         "actors": [{"name": "JNIM", "role": "perpetrator", "actor_type": 2}, …],
+                                            # download only: what each source said; never added
+         "civilian_targeting": false,
+         "type_of_violence": 1,                                # UCDP's, or null
+         "actors": [{"id": 3, "name": "JNIM", "actor_type": 2, "role": "perpetrator"}, …],
                                             # role order, actor_type is ACLED's inter code
+         "tactics": ["Ambush", "Coordinated"],
          "citations": [{"source": "…", "source_scale": "national", "url": "…",
-                        "title": "…", "published_on": "2023-09-16"}, …],
-         "acled_event_id": "", "ucdp_id": "", "gtd_event_id": "",
+                        "title": "…", "published_on": "2023-09-16"}, …],   # download only
+         "acled_event_id": null, "ucdp_id": null, "gtd_event_id": null,    # null when none
          "dataset_fields": {"dyad_name": "…", "deaths_a": "3", …},
-                                            # what the source dataset says that no field
-                                            # holds, as it wrote it
-         "last_changed": "2024-01-05T10:00:00+00:00"},
+                                            # download only: what the source dataset says that
+                                            # no field holds, as it wrote it
+         "updated_at": "2024-01-05T10:00:00Z"},
         …],
      "count": 1}
 
@@ -55,6 +58,7 @@ GeoJSON: a FeatureCollection of Point features ([longitude, latitude]) whose pro
 the CSV columns (null where the CSV cell is empty) plus the incident's `url`.
 """
 
+import datetime
 import io
 import json
 import tempfile
@@ -82,6 +86,7 @@ from .choices import ActorRole
 from .credits import credit_lines, credits_json, source_dataset
 from .models import Casualty, Citation, Incident, IncidentActor, SourceReport
 from .spreadsheets import SafeWriter
+from .taxonomy import derive_violence_type
 from .url_templates import url_template
 
 # Rows fetched per query; prefetch_related runs its queries once per chunk.
@@ -160,12 +165,19 @@ HXL_TAGS = {
     "source_dataset": "#meta+source+dataset",
 }
 
+PERPETRATOR = ActorRole.PERPETRATOR
 # Each role's side: ACLED's actor1 and its associates, or actor2 and its associates.
 SIDES = {
     ActorRole.PERPETRATOR: ActorRole.PERPETRATOR,
     ActorRole.PERPETRATOR_ASSOCIATE: ActorRole.PERPETRATOR,
     ActorRole.TARGET: ActorRole.TARGET,
     ActorRole.TARGET_ASSOCIATE: ActorRole.TARGET,
+}
+
+# The record fields written as date cells in XLSX, and their columns.
+XLSX_DATE_COLUMNS = {
+    "start_date": CSV_COLUMNS.index("event_date"),
+    "end_date": CSV_COLUMNS.index("end_date"),
 }
 
 # Excel's last row is 1,048,576; one is the header.
@@ -176,9 +188,12 @@ class TooManyRows(Exception):
     """The selection does not fit in one worksheet."""
 
 
-def download_filename(extension):
-    """incidents-2026-11-24.csv: what was downloaded, and on which day."""
-    return f"incidents-{timezone.localdate():%Y-%m-%d}.{extension}"
+def download_filename(extension, stem=None):
+    """`stem`.`extension`, the stem naming the filter (filenames.filtered_stem); without one,
+    incidents-2026-11-24.csv: what was downloaded, and on which day."""
+    if stem is None:
+        stem = f"incidents-{timezone.localdate():%Y-%m-%d}"
+    return f"{stem}.{extension}"
 
 
 def incident_url_template(request):
@@ -246,7 +261,7 @@ def actor_links(ids):
     return (
         IncidentActor.objects.filter(InIds(F("incident_id"), ids))
         .order_by("incident_id", "role", "id")
-        .values_list("incident_id", "role", "actor__name", "actor__actor_type")
+        .values_list("incident_id", "role", "actor__name", "actor__actor_type", "actor_id")
     )
 
 
@@ -346,7 +361,7 @@ def acled_actors(actors):
     perpetrators then their associates, inter1 actor1's type; likewise for the targets."""
     main = {ActorRole.PERPETRATOR: (None, None), ActorRole.TARGET: (None, None)}
     associated = {ActorRole.PERPETRATOR: [], ActorRole.TARGET: []}
-    for role, name, actor_type in actors:
+    for role, name, actor_type, _actor_id in actors:
         side = SIDES[role]
         # Role order puts each side's main actors before their associates.
         if role == side and main[side][0] is None:
@@ -362,6 +377,13 @@ def acled_actors(actors):
         "; ".join(associated[ActorRole.TARGET]) or None,
         inter2,
     )
+
+
+def export_violence_type(actors):
+    """Incident.violence_type for a record's actors ((role, name, inter code, id), …)."""
+    perpetrator_types = [kind for role, _name, kind, _id in actors if SIDES[role] == PERPETRATOR]
+    target_types = [kind for role, _name, kind, _id in actors if SIDES[role] != PERPETRATOR]
+    return derive_violence_type(perpetrator_types, target_types)
 
 
 def last_changed_at(row):
@@ -449,11 +471,19 @@ class _Lines(io.StringIO):
         return text
 
 
-def stream_csv(incidents, hxl=False):
+# Excel on Windows reads a CSV without a byte-order mark in the machine's code page, garbling
+# Ségou and Ménaka; with one it reads UTF-8. Optional, because other tools (and ACLED's own
+# files) have none, and some keep the mark as part of the first column's name.
+BYTE_ORDER_MARK = "\ufeff"
+
+
+def stream_csv(incidents, hxl=False, excel=False):
     """The CSV text in pieces: the header (and HXL row) at once, then the rows, which
     PostgreSQL writes itself (csv_in_sql: about 4× faster, bench/README.md) and SQLite leaves
-    to Python."""
+    to Python. `excel` starts the text with a byte-order mark."""
     buffer = _Lines()
+    if excel:
+        buffer.write(BYTE_ORDER_MARK)
     writer = SafeWriter(buffer)
     writer.writerow(CSV_COLUMNS)
     if hxl:
@@ -476,11 +506,11 @@ def stream_csv_rows(incidents):
         yield buffer.take()
 
 
-def csv_response(incidents, *, hxl=False):
+def csv_response(incidents, *, hxl=False, excel=False, stem=None):
     response = StreamingHttpResponse(
-        stream_csv(incidents, hxl=hxl), content_type="text/csv; charset=utf-8"
+        stream_csv(incidents, hxl=hxl, excel=excel), content_type="text/csv; charset=utf-8"
     )
-    return attach(response, download_filename("csv"))
+    return attach(response, download_filename("csv", stem))
 
 
 def attach(response, filename):
@@ -511,19 +541,25 @@ def stream_json_items(opening, items, closing):
     yield closing(count)
 
 
-def incident_json(row, url_template):
-    """One record from export_records() in our own vocabulary (the shape is in the module
-    docstring)."""
+def incident_json(row, url_template, api_url_template):
+    """One record from export_records(with_figures=True) as the API describes an incident
+    (incidents.api.serializers.IncidentSerializer: the same names, shapes and values, which
+    tests/incidents/test_exports.py checks), with what a download adds: the narrative, the
+    disorder type, the coded figures and source reports, the citations, the GTD id and the
+    source dataset's own fields. The shape is in the module docstring."""
     end_date = row["end_date"]
     sub_event_type = row["sub_event_type_id"]
+    violence_type = export_violence_type(row["actors"])
     return {
         "id": row["id"],
-        "url": url_template.format(row["id"]),
+        "url": api_url_template.format(row["id"]),
+        "html_url": url_template.format(row["id"]),
         "title": row["title"],
         "narrative": row["narrative"],
         "start_date": row["start_date"].isoformat(),
         "end_date": end_date.isoformat() if end_date else None,
         "date_precision": row["date_precision"],
+        "acled_time_precision": acled_time_precision(row["date_precision"]),
         "event_type": {"code": row["event_type_id"], "name": row["event_type__name"]},
         "sub_event_type": (
             {"code": sub_event_type, "name": row["sub_event_type__name"]}
@@ -531,21 +567,21 @@ def incident_json(row, url_template):
             else None
         ),
         "disorder_type": DISORDER_TYPES[row["event_type_id"]],
-        "civilian_targeting": row["civilian_targeting"],
-        "tactics": row["tactics"],
         "location": {
+            "id": row["location_id"],
             "name": row["location__name"],
             "latitude": row["location__latitude"],
             "longitude": row["location__longitude"],
-            "geo_precision": row["geo_precision"],
             "country": {
-                "name": row["location__country__name"],
                 "iso3": row["location__country__iso3"],
+                "name": row["location__country__name"],
             },
             "admin1": area_json(row, "location__admin1"),
             "admin2": area_json(row, "location__admin2"),
             "admin3": area_json(row, "location__admin3"),
         },
+        "geo_precision": row["geo_precision"],
+        "acled_geo_precision": acled_geo_precision(row["geo_precision"]),
         "killed": {
             "low": row["killed_low"],
             "best": row["killed_best"],
@@ -583,10 +619,13 @@ def incident_json(row, url_template):
                 "reports"
             ]
         ],
+        "civilian_targeting": row["civilian_targeting"],
+        "type_of_violence": None if violence_type is None else int(violence_type),
         "actors": [
-            {"name": name, "role": role, "actor_type": actor_type}
-            for role, name, actor_type in row["actors"]
+            {"id": actor_id, "name": name, "actor_type": actor_type, "role": role}
+            for role, name, actor_type, actor_id in row["actors"]
         ],
+        "tactics": list(row["tactics"]),
         "citations": [
             {
                 "source": source,
@@ -597,26 +636,37 @@ def incident_json(row, url_template):
             }
             for source, scale, url, title, published_on in row["citations"]
         ],
-        "acled_event_id": row["acled_event_id"],
-        "ucdp_id": row["ucdp_id"],
-        "gtd_event_id": row["gtd_event_id"],
+        # Blank identifiers are null, as in the API.
+        "acled_event_id": row["acled_event_id"] or None,
+        "ucdp_id": row["ucdp_id"] or None,
+        "gtd_event_id": row["gtd_event_id"] or None,
         "dataset_fields": row["dataset_fields"],
         "source_dataset": source_dataset(row),
-        "last_changed": row["updated_at"].isoformat(),
+        "updated_at": api_moment(row["updated_at"]),
     }
 
 
+def api_moment(moment):
+    """A time as the API writes it (DRF's DateTimeField): ISO 8601 in UTC, written "Z"."""
+    text = timezone.localtime(moment, datetime.UTC).isoformat()
+    return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+
+
 def area_json(row, prefix):
-    name = row[f"{prefix}__name"]
-    return {"name": name, "code": row[f"{prefix}__iso_code"]} if name is not None else None
+    """An admin area as the API writes it: its id (what the admin1/admin2 filters take), name
+    and ISO 3166-2 code (empty where there is none); null when the place has no such level."""
+    area_id = row[f"{prefix}_id"]
+    if area_id is None:
+        return None
+    return {"id": area_id, "name": row[f"{prefix}__name"], "code": row[f"{prefix}__iso_code"]}
 
 
-def json_response(incidents, *, url_template):
+def json_response(incidents, *, url_template, api_url_template, stem=None):
     datasets = set()
 
     def items():
         for row in export_records(incidents, with_figures=True):
-            item = incident_json(row, url_template)
+            item = incident_json(row, url_template, api_url_template)
             datasets.add(item["source_dataset"])
             yield item
 
@@ -628,7 +678,7 @@ def json_response(incidents, *, url_template):
         stream_json_items('{"incidents":[', items(), closing),
         content_type="application/json",
     )
-    return attach(response, download_filename("json"))
+    return attach(response, download_filename("json", stem))
 
 
 def incident_feature(row, url_template):
@@ -647,7 +697,7 @@ def incident_feature(row, url_template):
     }
 
 
-def geojson_response(incidents, *, url_template):
+def geojson_response(incidents, *, url_template, stem=None):
     features = (incident_feature(row, url_template) for row in export_records(incidents))
     response = StreamingHttpResponse(
         stream_json_items(
@@ -655,7 +705,7 @@ def geojson_response(incidents, *, url_template):
         ),
         content_type="application/geo+json",
     )
-    return attach(response, download_filename("geojson"))
+    return attach(response, download_filename("geojson", stem))
 
 
 # --- XLSX ------------------------------------------------------------------------------------
@@ -682,6 +732,12 @@ def write_xlsx(incidents, file):
     worksheet = workbook.add_worksheet("incidents")
     worksheet.write_row(0, 0, CSV_COLUMNS, bold)
     worksheet.freeze_panes(1, 0)
+    # The dates are date cells, so that a spreadsheet sorts, filters and groups them as dates;
+    # the CSV's text would be text. Written over the row's text cells (constant_memory allows
+    # any order within the row being written).
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    for column in XLSX_DATE_COLUMNS.values():
+        worksheet.set_column(column, column, 11)
     datasets = set()
     for number, row in enumerate(export_records(incidents), start=1):
         if number > XLSX_MAX_ROWS:
@@ -690,6 +746,9 @@ def write_xlsx(incidents, file):
         cells = csv_row(row)
         datasets.add(cells[-1])  # source_dataset
         worksheet.write_row(number, 0, cells)
+        for field, column in XLSX_DATE_COLUMNS.items():
+            if row[field] is not None:
+                worksheet.write_datetime(number, column, row[field], date_format)
     write_about_sheet(workbook.add_worksheet("About"), bold, datasets)
     workbook.close()
 
@@ -708,7 +767,7 @@ def write_about_sheet(worksheet, bold, datasets):
         worksheet.write(number, 0, line)
 
 
-def xlsx_response(incidents):
+def xlsx_response(incidents, *, stem=None):
     """The workbook in a temporary file, sent once complete: xlsxwriter writes the zip only
     when the workbook is closed. Raises TooManyRows."""
     file = tempfile.TemporaryFile()
@@ -721,6 +780,6 @@ def xlsx_response(incidents):
     return FileResponse(
         file,
         as_attachment=True,
-        filename=download_filename("xlsx"),
+        filename=download_filename("xlsx", stem),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

@@ -22,19 +22,25 @@ MAX_RADIUS_KM = 2000
 
 
 class PointField(forms.CharField):
-    """ "LAT,LON" in decimal degrees, e.g. near=16.27,-0.04 (Gao)."""
+    """ "LAT,LON" in decimal degrees, e.g. near=16.27,-0.04 (Gao), or the id of a place of a
+    published incident (near=12: its coordinates), as a place page links "incidents near here"."""
 
     example = "16.27,-0.04"
 
     default_error_messages = {
-        "invalid": _("Give a point as latitude,longitude in degrees, e.g. 16.27,-0.04."),
+        "invalid": _(
+            "Give a point as latitude,longitude in degrees, e.g. 16.27,-0.04, or a place id."
+        ),
         "range": _("Latitude must be between -90 and 90 and longitude between -180 and 180."),
+        "unknown_place": _("No published place has the id %(value)s."),
     }
 
     def to_python(self, value):
         value = super().to_python(value)
         if not value:
             return None
+        if value.isascii() and value.isdigit():
+            return self.place_point(value)
         try:
             latitude, longitude = (float(part) for part in value.split(","))
         except ValueError:
@@ -42,6 +48,22 @@ class PointField(forms.CharField):
         if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
             raise ValidationError(self.error_messages["range"], code="range")
         return latitude, longitude
+
+    def place_point(self, value):
+        """The (latitude, longitude) of the public place with this id."""
+        point = None
+        if int(value) < 2**63:  # beyond, SQLite would overflow instead of finding nothing
+            point = (
+                Location.objects.public()
+                .filter(pk=int(value))
+                .values_list("latitude", "longitude")
+                .first()
+            )
+        if point is None:
+            raise ValidationError(
+                self.error_messages["unknown_place"], code="unknown_place", params={"value": value}
+            )
+        return float(point[0]), float(point[1])
 
 
 class PointFilter(django_filters.Filter):
@@ -223,10 +245,11 @@ class IncidentFilterSet(django_filters.FilterSet):
         lookup_expr="exact",
         distinct=False,
         method="filter_near",
-        label=_("Near (lat,lon)"),
+        label=_("Near (lat,lon or place id)"),
         help_text=_(
-            "A point as `LAT,LON` in decimal degrees, e.g. `16.27,-0.04` (Gao). With `radius_km`: "
-            "incidents at places within that distance on the globe (great circle, not a square)."
+            "A point as `LAT,LON` in decimal degrees, e.g. `16.27,-0.04` (Gao), or the id of a "
+            "place (`/api/locations/`). With `radius_km`: incidents at places within that "
+            "distance on the globe (great circle, not a square)."
         ),
         widget=forms.TextInput(attrs={"placeholder": "16.27,-0.04", "inputmode": "decimal"}),
     )
@@ -423,8 +446,21 @@ class IncidentFilterSet(django_filters.FilterSet):
         return queryset.involving_actor_types(value) if value else queryset
 
     def filter_text(self, queryset, name, value):
+        # Exact names first (a place called Gao before Bangao): the list and its downloads keep
+        # this order unless a `sort` is given (see ranks_by_relevance).
         value = value.strip()
-        return queryset.search(value) if value else queryset
+        return queryset.search(value).ranked_by_name(value) if value else queryset
+
+    @property
+    def ranks_by_relevance(self):
+        """Whether the valid filter orders its incidents by relevance (a search `q`): the list
+        and the downloads then keep that order when no `sort` is asked."""
+        return self.is_valid() and bool((self.form.cleaned_data.get("q") or "").strip())
+
+    @property
+    def near_point(self):
+        """The valid filter's (latitude, longitude) of `near`, or None."""
+        return self.form.cleaned_data.get("near") if self.is_valid() else None
 
 
 # The filters the count tables (incidents/counts.py) answer: each is one of their columns.

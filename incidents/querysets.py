@@ -6,12 +6,15 @@ import re
 from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
+from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import ExtractYear
 from django.utils.text import smart_split, unescape_string_literal
 
+from .acled import changed_or_published_at
 from .caching import remember
 from .choices import ActorRole, ActorType, CasualtyOutcome, Status, ViolenceType
+from .folding import fold
+from .roles import ROLE_NAMES, dataset_condition
 from .taxonomy import ARMED_ACTOR_TYPES
 from .totals import Totals, sum_totals, totals_aggregates
 
@@ -152,16 +155,8 @@ class IncidentQuerySet(models.QuerySet):
         contains-search. Runs two small queries at once, to learn whether the text names a
         place or an actor.
         """
-        names_place = self._model_at("location").objects.filter(
-            Q(name__fold__contains=text)
-            | Q(admin1__name__fold__contains=text)
-            | Q(admin2__name__fold__contains=text)
-            | Q(admin3__name__fold__contains=text)
-            | Q(country__name__fold__contains=text)
-        )
-        names_actor = self._model_at("actors").objects.filter(
-            Q(name__fold__contains=text) | Q(aliases__name__fold__contains=text)
-        )
+        names_place = self._places_named("contains", text)
+        names_actor = self._actors_named("contains", text)
         if connections[self.db].vendor == "postgresql":
             words = SEARCH_DOCUMENT.get_lookup("exact")(
                 SEARCH_DOCUMENT,
@@ -189,6 +184,24 @@ class IncidentQuerySet(models.QuerySet):
             matches |= arm
         return self.filter(matches)
 
+    def ranked_by_name(self, text):
+        """The incidents with those at a place named exactly `text` first (accents and case
+        aside: "gao" ranks Gao before Bangao and Pobé Mengao), then those in a district, region
+        or country of that name or with an actor (or alias) of that name, then the rest; each
+        group newest first. For the search `q`, whose matches include names that only contain
+        the text."""
+        folded = fold(text.strip())
+        places = self._model_at("location").objects.filter(name__fold=folded)
+        areas = self._places_named("exact", folded, areas_only=True)
+        actors = self._actors_named("exact", folded)
+        roles = self._model_at("incident_actors").objects.filter(actor__in=actors)
+        rank = Case(
+            When(location__in=places, then=Value(0)),
+            When(Q(location__in=areas) | Q(pk__in=roles.values("incident_id")), then=Value(1)),
+            default=Value(2),
+        )
+        return self.order_by(rank, "-start_date", "-id")
+
     def matching_every_word(self, text):
         """The analysts' search (the admin's search box): incidents matching every word of
         the text, accents and case aside, in the title or narrative, the place, its district,
@@ -212,16 +225,8 @@ class IncidentQuerySet(models.QuerySet):
         # words of the title and narrative through incident_search_idx. Folding and LIKE on
         # each incident's narrative and on five joined names took 7-10 s per pass over a
         # million incidents, and the list makes four passes (count, rows, date hierarchy).
-        places = self._model_at("location").objects.filter(
-            Q(name__fold__contains=word)
-            | Q(admin1__name__fold__contains=word)
-            | Q(admin2__name__fold__contains=word)
-            | Q(admin3__name__fold__contains=word)
-            | Q(country__name__fold__contains=word)
-        )
-        actors = self._model_at("actors").objects.filter(
-            Q(name__fold__contains=word) | Q(aliases__name__fold__contains=word)
-        )
+        places = self._places_named("contains", word)
+        actors = self._actors_named("contains", word)
         roles = self._model_at("incident_actors").objects.filter(actor__in=actors)
         matches = (
             self._text_matching(word)
@@ -240,6 +245,23 @@ class IncidentQuerySet(models.QuerySet):
                 parts["start_date__day"] = int(date["day"])
             matches |= Q(**parts)
         return matches
+
+    def _places_named(self, lookup, text, areas_only=False):
+        """Places whose name (unless areas_only) or whose commune, district, region or country
+        name matches the text by `lookup` ("contains", "exact"), accents and case aside."""
+        fields = ["admin1__name", "admin2__name", "admin3__name", "country__name"]
+        if not areas_only:
+            fields.insert(0, "name")
+        condition = Q()
+        for field in fields:
+            condition |= Q(**{f"{field}__fold__{lookup}": text})
+        return self._model_at("location").objects.filter(condition)
+
+    def _actors_named(self, lookup, text):
+        """Actors whose name or an alias matches the text by `lookup`, accents and case aside."""
+        return self._model_at("actors").objects.filter(
+            Q(**{f"name__fold__{lookup}": text}) | Q(**{f"aliases__name__fold__{lookup}": text})
+        )
 
     def _text_matching(self, word):
         """The incidents whose title or narrative hold the word (or the quoted words, in that
@@ -378,7 +400,7 @@ class IncidentQuerySet(models.QuerySet):
             .prefetch_related(
                 Prefetch(
                     "location",
-                    queryset=locations.select_related("country", "admin1", "admin2"),
+                    queryset=locations.select_related("country", "admin1", "admin2", "admin3"),
                 ),
                 "tactics",
                 Prefetch(
@@ -515,15 +537,19 @@ class IncidentQuerySet(models.QuerySet):
             "imported_at",
             "source_updated_at",
             "updated_at",
+            "location_id",
             "location__name",
             "location__latitude",
             "location__longitude",
             "location__country__name",
             "location__country__iso3",
+            "location__admin1_id",
             "location__admin1__name",
             "location__admin1__iso_code",
+            "location__admin2_id",
             "location__admin2__name",
             "location__admin2__iso_code",
+            "location__admin3_id",
             "location__admin3__name",
             "location__admin3__iso_code",
         )
@@ -614,25 +640,79 @@ class IncidentQuerySet(models.QuerySet):
         }
 
     def actor_role_counts(self, actor):
-        """In how many of the incidents the actor is a perpetrator (or associated with one) and
-        in how many a target (or associated with one): {"as_perpetrator", "as_target"}. An
-        actor on both sides of one incident counts on both.
+        """The actor's roles among these incidents as each dataset gave them: for every dataset
+        with any (roles.ROLE_NAMES: ACLED's actor 1 / actor 2, UCDP's side A / side B, the
+        perpetrator / target of incidents entered here), {"names": RoleNames, "first": n,
+        "second": n, "incidents": n}, n counting incidents (associated roles included; an
+        actor on both sides of one incident counts on both, once in "incidents").
 
         Call it on public() rather than on public().involving_actors([actor]): the actor's own
         rows already say which incidents it is in, and a second test of that doubles the time.
         """
         incident_actors = self._model_at("incident_actors").objects
         roles = incident_actors.filter(actor=actor, incident__in=self.order_by().values("pk"))
-        return self.remembered_when_large(
+        counts = {}
+        for dataset in ROLE_NAMES:
+            in_dataset = dataset_condition(dataset, prefix="incident__")
+            counts[f"{dataset}_first"] = Count(
+                "incident", distinct=True, filter=in_dataset & Q(role__in=PERPETRATOR_ROLES)
+            )
+            counts[f"{dataset}_second"] = Count(
+                "incident", distinct=True, filter=in_dataset & Q(role__in=TARGET_ROLES)
+            )
+            counts[f"{dataset}_incidents"] = Count("incident", distinct=True, filter=in_dataset)
+        totals = self.remembered_when_large(
             f"roles-{actor.pk}",
-            lambda: roles.aggregate(
-                as_perpetrator=Count(
-                    "incident", distinct=True, filter=Q(role__in=PERPETRATOR_ROLES)
-                ),
-                as_target=Count("incident", distinct=True, filter=Q(role__in=TARGET_ROLES)),
-            ),
-            lambda counts: counts["as_perpetrator"] + counts["as_target"],
+            lambda: roles.aggregate(**counts),
+            lambda totals: sum(totals[f"{dataset}_incidents"] for dataset in ROLE_NAMES),
         )
+        return [
+            {
+                "names": names,
+                "first": totals[f"{dataset}_first"],
+                "second": totals[f"{dataset}_second"],
+                "incidents": totals[f"{dataset}_incidents"],
+            }
+            for dataset, names in ROLE_NAMES.items()
+            if totals[f"{dataset}_incidents"]
+        ]
+
+    def dataset_counts(self):
+        """How many of the incidents each dataset gave (roles.dataset_of: ACLED's, UCDP's, and
+        those entered here or from the GTD): {"acled": n, "ucdp": n, "entered": n}. One query,
+        remembered when the incidents are many."""
+        counts = {dataset: Count("id", filter=dataset_condition(dataset)) for dataset in ROLE_NAMES}
+        return self.remembered_when_large(
+            "datasets", lambda: self.aggregate(**counts), lambda counts: sum(counts.values())
+        )
+
+    def last_changed(self):
+        """When the latest of the incidents was published or corrected (ACLED's timestamp
+        for it, incident_changed_idx), or None when there is none."""
+        return self.aggregate(last=Max(changed_or_published_at()))["last"]
+
+    def counts_by_actor(self, actor_ids):
+        """{actor id: how many of the incidents it takes part in} for a page of actors, from
+        incident_actor_by_actor_idx (no count of every actor's incidents)."""
+        incident_actors = self._model_at("incident_actors").objects
+        rows = (
+            incident_actors.filter(actor__in=actor_ids, incident__in=self.order_by().values("pk"))
+            .order_by()
+            .values("actor")
+            .annotate(incidents=Count("incident", distinct=True))
+        )
+        return {row["actor"]: row["incidents"] for row in rows}
+
+    def counts_by_place(self, location_ids):
+        """{place id: how many of the incidents are at it} for a page of places, from
+        incident_public_place_idx."""
+        rows = (
+            self.filter(location__in=location_ids)
+            .order_by()
+            .values("location")
+            .annotate(incidents=Count("id"))
+        )
+        return {row["location"]: row["incidents"] for row in rows}
 
     def co_actors(self, actor, limit=10):
         """The actors that most often take part in the incidents in which `actor` does, each

@@ -10,6 +10,7 @@ from django_tables2.rows import BoundRows
 
 from .formatting import format_date_at_precision, format_estimate, text_html
 from .models import Incident
+from .models.places import distance_km
 from .url_templates import url_template
 
 
@@ -40,6 +41,20 @@ class FiftyPerPage(Paginator):
         return page
 
 
+# The page sizes the list offers (?per_page=); any other value gets the default.
+PAGE_SIZES = (25, 50, 100, 500)
+DEFAULT_PAGE_SIZE = 50
+
+
+class ListPaginator(FiftyPerPage):
+    """The list's pages: one of PAGE_SIZES rows a page, fifty when ?per_page= asks another size
+    (a page of a million rows, or of -1, is not something the public list serves)."""
+
+    def __init__(self, object_list, per_page, count=None, **kwargs):
+        super().__init__(object_list, per_page, count=count, **kwargs)
+        self.per_page = per_page if per_page in PAGE_SIZES else DEFAULT_PAGE_SIZE
+
+
 class IncidentTable(tables.Table):
     """The public incident table: one row per published incident.
 
@@ -63,8 +78,12 @@ class IncidentTable(tables.Table):
         verbose_name=_("Type"), order_by=("event_type__name", "sub_event_type__name", "id")
     )
     tactics = tables.Column(verbose_name=_("Nature of attack"), accessor="pk", orderable=False)
+    # A reader sorting by Killed wants the deadliest first: the first click sorts descending.
     killed = tables.Column(
-        verbose_name=_("Killed"), accessor="killed_best", attrs={"th": {"class": "number"}}
+        verbose_name=_("Killed"),
+        accessor="killed_best",
+        attrs={"th": {"class": "number"}},
+        initial_sort_descending=True,
     )
     injured = tables.Column(
         verbose_name=_("Injured"),
@@ -82,6 +101,22 @@ class IncidentTable(tables.Table):
         template_name = "incidents/incident_table.html"
         attrs = {"class": "incident-table"}
         empty_text = _("No published incident matches.")
+        # Also what ?per_page=0 gets (django-tables2 reads 0 as "the table's own size").
+        per_page = DEFAULT_PAGE_SIZE
+
+    def __init__(self, *args, distance_from=None, **kwargs):
+        # A list filtered by distance (near=) shows how far each incident's place is from the
+        # point, computed from the place already read for the row: no query, no cost otherwise.
+        self.distance_from = distance_from
+        if distance_from is not None:
+            distance = tables.Column(
+                verbose_name=_("Distance (km)"),
+                accessor="pk",
+                orderable=False,
+                attrs={"th": {"class": "number"}},
+            )
+            kwargs["extra_columns"] = [*kwargs.get("extra_columns", ()), ("distance", distance)]
+        super().__init__(*args, **kwargs)
 
     @property
     def incidents(self):
@@ -156,6 +191,11 @@ class IncidentTable(tables.Table):
             )
             date = date_label(incident.start_date, incident.end_date, incident.date_precision)
             title = link(incident_url.format(incident.pk), incident.title)
+            distance = ""
+            if self.distance_from is not None:
+                km = distance_km(*self.distance_from, location.latitude, location.longitude)
+                distance = f'\n  <td data-label="{labels["distance"]}" class="number">{km:.1f}</td>'
+
             rows.append(
                 "<tr>\n"
                 f'  <td data-label="{labels["date"]}">{text_html(date)}</td>\n'
@@ -165,7 +205,7 @@ class IncidentTable(tables.Table):
                 f'  <td data-label="{labels["tactics"]}">{tactics or "—"}</td>\n'
                 f'  <td data-label="{labels["killed"]}" class="number">{text_html(killed)}</td>\n'
                 f'  <td data-label="{labels["injured"]}" class="number">{text_html(injured)}</td>\n'
-                f'  <td data-label="{labels["actors"]}">{actors}</td>\n'
+                f'  <td data-label="{labels["actors"]}">{actors}</td>{distance}\n'
                 "</tr>"
             )
         return mark_safe("\n".join(rows))

@@ -15,6 +15,11 @@ pages = [
     path("places/areas/<int:pk>/", views.area_detail, name="area_detail"),
     path("places/countries/<str:iso3>/", views.country_detail, name="country_detail"),
     path("actors/<int:pk>/", views.actor_detail, name="actor_detail"),
+    # The indexes of actors and places, and what a researcher reads before using the data.
+    path("actors/", views.actor_index, name="actor_index"),
+    path("places/", views.place_index, name="place_index"),
+    path("about/", views.about, name="about"),
+    path("codebook/", views.codebook_page, name="codebook"),
     # What changed in published incidents after publication, and why; with its Atom feed.
     path("corrections/", views.correction_list, name="correction_list"),
     path("corrections/feed/", feeds.LatestCorrectionsFeed(), name="correction_feed"),

@@ -3,18 +3,23 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from . import chips, explorer, exports, filter_panel
+from . import chips, codebook, counts, explorer, exports, filenames, filter_panel
+from .api.filters import ActorFilterSet, LocationFilterSet
 from .charts import yearly_charts
+from .citation import dataset_citation, datasets_with_counts
 from .corrections import public_corrections
 from .filters import IncidentFilterSet, errors_answer
 from .models import Actor, AdminArea, Country, Incident, Location
-from .tables import FiftyPerPage, IncidentTable
+from .roles import ROLE_NAMES
+from .tables import PAGE_SIZES, FiftyPerPage, IncidentTable, ListPaginator
+from .url_templates import url_template as url_template_for
 
 
 class HomeView(TemplateView):
@@ -25,6 +30,7 @@ class HomeView(TemplateView):
             **super().get_context_data(**kwargs),
             "summary": Incident.objects.public().summary(),
             "latest_incidents": Incident.objects.public().for_table()[:5],
+            "coverage": counts.coverage(),
         }
 
 
@@ -39,11 +45,18 @@ class IncidentListView(SingleTableMixin, FilterView):
     table_class = IncidentTable
     filterset_class = IncidentFilterSet
     queryset = Incident.objects.public().for_table()
-    table_pagination = {"paginator_class": FiftyPerPage}
+    table_pagination = {"paginator_class": ListPaginator}
     template_name = "incidents/incident_list.html"
 
     def get_filterset(self, filterset_class):
         return filterset_class.from_query(self.request.GET, self.get_queryset())
+
+    def get_table_kwargs(self):
+        return {
+            **super().get_table_kwargs(),
+            **table_order(self.filterset, self.request),
+            **table_distance(self.filterset),
+        }
 
     def get_table_pagination(self, table):
         # The filtered incidents' cached_count spares a million-row COUNT on every page view.
@@ -65,7 +78,25 @@ class IncidentListView(SingleTableMixin, FilterView):
             **filter_panel.panel_context(form),
             "facets": explorer.facet_links(path, query, facets) if count else None,
             "map": explorer.incident_map(count, facets) if count else None,
+            "ranked": "order_by" in table_order(self.filterset, self.request),
+            "near": self.filterset.near_point,
+            "page_sizes": PAGE_SIZES,
+            "per_page": context["table"].paginator.per_page,
         }
+
+
+def table_order(filterset, request):
+    """The table's arguments for the order of a search: none asked (no `sort`), the incidents
+    keep the search's ranking (exact names first) instead of the table's newest first."""
+    if filterset.ranks_by_relevance and not request.GET.get("sort"):
+        return {"order_by": ()}
+    return {}
+
+
+def table_distance(filterset):
+    """The table's arguments for a filter by distance: a Distance column from `near`."""
+    point = filterset.near_point
+    return {"distance_from": point} if point else {}
 
 
 def incident_map_points(request):
@@ -119,21 +150,25 @@ def correction_list(request):
 def incident_download(request, file_format):
     """The public incident list as a file: the same filters and order, every page."""
     filterset = IncidentFilterSet.from_query(request.GET)
-    hxl = request.GET.get("hxl", "")
+    hxl, excel = request.GET.get("hxl", ""), request.GET.get("excel", "")
     other_errors = {}
     if hxl not in ("", "0", "1"):
         other_errors["hxl"] = [_("Use hxl=1 for an HXL hashtag row, or leave it out.")]
+    if excel not in ("", "0", "1"):
+        other_errors["excel"] = [_("Use excel=1 for a CSV that Excel opens, or leave it out.")]
     if not filterset.is_valid() or other_errors:
         return JsonResponse(errors_answer(filterset.form, messages=other_errors), status=400)
     # The list page's table orders the rows (its `sort` parameter, custom orderings and
     # default included); built without pagination, it holds every listed incident in order.
-    table = RequestConfig(request, paginate=False).configure(IncidentTable(filterset.qs))
+    table = IncidentTable(filterset.qs, **table_order(filterset, request))
+    table = RequestConfig(request, paginate=False).configure(table)
     incidents = table.incidents
+    stem = filenames.filtered_stem(filterset.form.cleaned_data)
     if file_format == "csv":
-        return exports.csv_response(incidents, hxl=hxl == "1")
+        return exports.csv_response(incidents, hxl=hxl == "1", excel=excel == "1", stem=stem)
     if file_format == "xlsx":
         try:
-            return exports.xlsx_response(incidents)
+            return exports.xlsx_response(incidents, stem=stem)
         except exports.TooManyRows:
             message = _(
                 "An XLSX file holds at most %(rows)s incidents: narrow the filter or download CSV."
@@ -141,8 +176,13 @@ def incident_download(request, file_format):
             return JsonResponse(errors_answer(messages={"__all__": [message]}), status=400)
     url_template = exports.incident_url_template(request)
     if file_format == "geojson":
-        return exports.geojson_response(incidents, url_template=url_template)
-    return exports.json_response(incidents, url_template=url_template)
+        return exports.geojson_response(incidents, url_template=url_template, stem=stem)
+    return exports.json_response(
+        incidents,
+        url_template=url_template,
+        api_url_template=url_template_for("incidents_api:incident_detail", request=request),
+        stem=stem,
+    )
 
 
 # --- place and actor pages -------------------------------------------------------------------
@@ -151,6 +191,8 @@ def incident_download(request, file_format):
 # table. The links to the list, the downloads and the analysis use the list's filter parameters.
 
 PLACES_LISTED = 50
+# The distances a place page offers "incidents near here" within.
+NEARBY_RADII_KM = (10, 25, 50)
 
 
 def place_detail(request, pk):
@@ -159,7 +201,11 @@ def place_detail(request, pk):
     )
     incidents = Incident.objects.public().at_place(place)
     return render_incidents_page(
-        request, "incidents/place_detail.html", incidents, {"location": pk}, {"place": place}
+        request,
+        "incidents/place_detail.html",
+        incidents,
+        {"location": pk},
+        {"place": place, "nearby_radii": NEARBY_RADII_KM},
     )
 
 
@@ -229,4 +275,79 @@ def render_incidents_page(request, template_name, incidents, list_filter, contex
             "list_query": urlencode(list_filter) if list_filter else None,
             "places_listed": PLACES_LISTED,
         },
+    )
+
+
+# --- pages researchers look for: about, codebook, and the indexes of actors and places -------
+
+
+def about(request):
+    """What the database is and covers: its coverage by country from the count tables, the
+    datasets its incidents come from and their licences, its last change and how to cite it."""
+    public = Incident.objects.public()
+    last_changed = public.last_changed()
+    return render(
+        request,
+        "incidents/about.html",
+        {
+            "coverage": counts.coverage(),
+            "summary": public.summary(),
+            "datasets": datasets_with_counts(
+                public.dataset_counts(),
+                {key: names.dataset_label for key, names in ROLE_NAMES.items()},
+            ),
+            "last_changed": last_changed,
+            "citation": dataset_citation(
+                request.build_absolute_uri("/"), last_changed, timezone.localdate()
+            ),
+        },
+    )
+
+
+def codebook_page(request):
+    """Every column, parameter and coded value, generated from the code (incidents/codebook.py)."""
+    return render(request, "incidents/codebook.html", {"tables": codebook.code_tables()})
+
+
+INDEX_PER_PAGE = 50
+
+
+def actor_index(request):
+    """Actors of published incidents in name order, searched by name or alias (?search=), each
+    with its number of incidents: counted for the page's fifty only, so that the page costs the
+    same at a million incidents."""
+    return render_index(
+        request,
+        "incidents/actor_index.html",
+        ActorFilterSet(request.GET, Actor.objects.public().order_by("name", "id")),
+        Incident.objects.public().counts_by_actor,
+    )
+
+
+def place_index(request):
+    """Countries with their counts (from the count tables), and the named places of published
+    incidents in name order, searched by name (?search=) or narrowed to a country, each with
+    its number of incidents (counted for the page's places only)."""
+    places = Location.objects.public().select_related("country", "admin1").order_by("name", "id")
+    return render_index(
+        request,
+        "incidents/place_index.html",
+        LocationFilterSet(request.GET, places),
+        Incident.objects.public().counts_by_place,
+        {"coverage": counts.coverage()},
+    )
+
+
+def render_index(request, template_name, filterset, count_incidents, context=None):
+    """An index page: the filterset's rows fifty a page, as `rows` of (row, its incidents from
+    count_incidents(ids of the page)); a bad parameter shows its error and no rows."""
+    valid = filterset.is_valid()
+    page = Paginator(filterset.qs if valid else filterset.queryset.none(), INDEX_PER_PAGE)
+    page = page.get_page(request.GET.get("page"))
+    incidents = count_incidents([row.pk for row in page.object_list])
+    rows = [(row, incidents.get(row.pk, 0)) for row in page.object_list]
+    return render(
+        request,
+        template_name,
+        {**(context or {}), "page": page, "rows": rows, "form": filterset.form, "valid": valid},
     )

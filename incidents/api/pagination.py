@@ -8,6 +8,9 @@ query is a range scan of the index on that order, not an OFFSET.
 DRF's own CursorPagination keys on the first column only and steps over ties with an offset
 that it caps at 1,000; a day with more incidents than that (UCDP puts year-precision events on
 1 January) would repeat rows.
+
+A nullable column (killed: unknown tolls) puts its NULLs after every value, in both directions,
+as the incident list does; a page then continues through the NULLs by id.
 """
 
 import base64
@@ -15,7 +18,7 @@ import binascii
 import json
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Q
+from django.db.models import F, Q
 from django.template import loader
 from django.utils.translation import gettext_lazy as _
 from rest_framework.exceptions import ValidationError
@@ -43,11 +46,20 @@ class KeysetPagination(BasePagination):
     messages = {
         "cursor": _("This is not a cursor the API gave out; start again from the first page."),
         "page_size": _("Give page_size as a whole number from 1 to %(max)s."),
+        "ordering": _("Give ordering as one of %(choices)s."),
     }
+    # The orders ?ordering= may ask: {value: ordering}; none for a list in one fixed order.
+    orderings = {}
+    ordering_query_param = "ordering"
 
     def paginate_queryset(self, queryset, request, view=None):
         self.request = request
         errors = {}
+        try:
+            self.ordering_name, self.ordering = self.read_ordering(request)
+        except ValueError:
+            choices = ", ".join(f"`{name}`" for name in self.orderings)
+            errors["ordering"] = [self.messages["ordering"] % {"choices": choices}]
         try:
             self.page_size = self.read_page_size(request)
         except ValueError:
@@ -62,9 +74,12 @@ class KeysetPagination(BasePagination):
         self.count = self.count_rows(queryset)
         position, backwards = self.cursor or (None, False)
         ordering = self.reversed_ordering() if backwards else self.ordering
-        page = queryset.order_by(*ordering)
+        # NULLs come last going forward, so first going back.
+        page = queryset.order_by(*self.order_expressions(queryset.model, ordering, backwards))
         if position is not None:
-            page = page.filter(self.beyond(position, ordering))
+            nullable = queryset.model._meta.get_field(ordering[0].lstrip("-")).null
+            nulls = ("first" if backwards else "last") if nullable else None
+            page = page.filter(self.beyond(position, ordering, nulls))
         rows = list(page[: self.page_size + 1])
         has_more = len(rows) > self.page_size
         rows = rows[: self.page_size]
@@ -79,6 +94,31 @@ class KeysetPagination(BasePagination):
 
     def count_rows(self, queryset):
         return queryset.count()
+
+    def read_ordering(self, request):
+        """(name, ordering) that ?ordering= asks for, the class's own ordering when it is
+        absent (name None); ValueError for an order not in `orderings`."""
+        raw = request.query_params.get(self.ordering_query_param)
+        if raw is None or not self.orderings:
+            return None, type(self).ordering
+        if raw not in self.orderings:
+            raise ValueError(raw)
+        return raw, self.orderings[raw]
+
+    def order_expressions(self, model, ordering, backwards):
+        """`ordering` for order_by(), with a nullable column's NULLs last (first backwards)."""
+        expressions = []
+        for name in ordering:
+            column = name.lstrip("-")
+            if not model._meta.get_field(column).null:
+                expressions.append(name)
+                continue
+            expression = F(column)
+            nulls = {"nulls_first": True} if backwards else {"nulls_last": True}
+            expressions.append(
+                expression.desc(**nulls) if name.startswith("-") else expression.asc(**nulls)
+            )
+        return expressions
 
     def read_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
@@ -101,9 +141,14 @@ class KeysetPagination(BasePagination):
             fields = [model._meta.get_field(name.lstrip("-")) for name in self.ordering]
             if len(values) != len(fields) or not isinstance(backwards, bool):
                 raise ValueError(raw)
-            # clean() also holds the values to the column's range (an id beyond 64 bits).
+            # A cursor continues the order it was given out in, not another one.
+            if decoded.get("o") != self.ordering_name:
+                raise ValueError(raw)
+            # clean() also holds the values to the column's range (an id beyond 64 bits); a
+            # nullable column's NULL is a position like any other.
             position = tuple(
-                field.clean(value, None) for field, value in zip(fields, values, strict=True)
+                None if value is None and field.null else field.clean(value, None)
+                for field, value in zip(fields, values, strict=True)
             )
         except (
             OverflowError,  # an infinite number where the column is an integer
@@ -116,29 +161,42 @@ class KeysetPagination(BasePagination):
         ):
             raise ValueError(raw) from None
         # PostgreSQL stores no NUL character, and compares none.
-        if any(value is None or "\x00" in str(value) for value in position):
+        if position[-1] is None or any("\x00" in str(value) for value in position):
             raise ValueError(raw)
         return position, backwards
 
     def encode_cursor(self, row, backwards):
         values = [getattr(row, name.lstrip("-")) for name in self.ordering]
-        text = json.dumps({"p": values, "r": backwards}, default=str, separators=(",", ":"))
+        cursor = {"p": values, "r": backwards}
+        if self.ordering_name is not None:
+            cursor["o"] = self.ordering_name
+        text = json.dumps(cursor, default=str, separators=(",", ":"))
         return base64.urlsafe_b64encode(text.encode()).decode("ascii")
 
     def reversed_ordering(self):
         return tuple(name[1:] if name.startswith("-") else f"-{name}" for name in self.ordering)
 
-    def beyond(self, position, ordering):
+    def beyond(self, position, ordering, nulls=None):
         """Rows strictly after `position` in `ordering`: (column, id) > (value, id) for an
         ascending order. Written as `column >= value AND (column > value OR id > id)` so that
-        the first condition bounds the index range scan on both databases."""
+        the first condition bounds the index range scan on both databases.
+
+        A nullable column's NULLs come after every value (`nulls` "last") or before ("first"):
+        past a value are then also the NULLs; past a NULL, only NULLs (or every value) remain."""
         (column, tiebreak), (value, tiebreak_value) = ordering, position
         descending = column.startswith("-")
         column, tiebreak = column.lstrip("-"), tiebreak.lstrip("-")
         strictly, or_equal = ("lt", "lte") if descending else ("gt", "gte")
-        return Q(**{f"{column}__{or_equal}": value}) & (
-            Q(**{f"{column}__{strictly}": value}) | Q(**{f"{tiebreak}__{strictly}": tiebreak_value})
+        tiebreak_after = Q(**{f"{tiebreak}__{strictly}": tiebreak_value})
+        if value is None:
+            among_nulls = Q(**{f"{column}__isnull": True}) & tiebreak_after
+            return (
+                among_nulls if nulls == "last" else among_nulls | Q(**{f"{column}__isnull": False})
+            )
+        after = Q(**{f"{column}__{or_equal}": value}) & (
+            Q(**{f"{column}__{strictly}": value}) | tiebreak_after
         )
+        return after | Q(**{f"{column}__isnull": True}) if nulls == "last" else after
 
     def get_next_link(self):
         if not self.has_next or not self.rows:
@@ -223,9 +281,33 @@ class KeysetPagination(BasePagination):
 
 
 class IncidentPagination(KeysetPagination):
-    """Newest first, as the incident list; served by the incident_public_date_idx index."""
+    """Newest first, as the incident list (served by the incident_public_date_idx index), or
+    by date or killed either way (?ordering=-killed: the deadliest first, unknown tolls last,
+    served by incident_public_killed_idx)."""
 
     ordering = ("-start_date", "-id")
+    orderings = {
+        "-date": ("-start_date", "-id"),
+        "date": ("start_date", "id"),
+        "-killed": ("-killed_best", "-id"),
+        "killed": ("killed_best", "id"),
+    }
+
+    def get_schema_operation_parameters(self, view):
+        return [
+            *super().get_schema_operation_parameters(view),
+            {
+                "name": self.ordering_query_param,
+                "required": False,
+                "in": "query",
+                "description": (
+                    "The order: `-date` (newest first, the default), `date`, `-killed` (the "
+                    "deadliest first) or `killed`; incidents whose toll is unknown come last "
+                    "both ways. Another value answers 400."
+                ),
+                "schema": {"type": "string", "enum": list(self.orderings), "default": "-date"},
+            },
+        ]
 
     def count_rows(self, queryset):
         return queryset.cached_count()

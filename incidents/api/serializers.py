@@ -62,7 +62,7 @@ class CountrySerializer(serializers.Serializer):
 
 
 class IdNameSerializer(serializers.Serializer):
-    """An admin area or a place, by the id the incident filters take."""
+    """A place, by the id the incident filter location takes."""
 
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -80,16 +80,29 @@ class AdminAreaSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "level", "iso_code", "country", "parent"]
 
 
+class AreaSerializer(serializers.Serializer):
+    """An admin area of a place, by the id the incident filters take."""
+
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    code = serializers.CharField(
+        source="iso_code", help_text="ISO 3166-2 code where there is one, else empty."
+    )
+
+
 class LocationSerializer(serializers.ModelSerializer):
+    """A place; incidents and the JSON download (/incidents.json) describe theirs alike."""
+
     latitude = serializers.FloatField()
     longitude = serializers.FloatField()
     country = CountrySerializer()
-    admin1 = IdNameSerializer(allow_null=True, help_text="The region; null if unknown.")
-    admin2 = IdNameSerializer(allow_null=True, help_text="The district; null if unknown.")
+    admin1 = AreaSerializer(allow_null=True, help_text="The region; null if unknown.")
+    admin2 = AreaSerializer(allow_null=True, help_text="The district; null if unknown.")
+    admin3 = AreaSerializer(allow_null=True, help_text="The commune; null if unknown.")
 
     class Meta:
         model = Location
-        fields = ["id", "name", "latitude", "longitude", "country", "admin1", "admin2"]
+        fields = ["id", "name", "latitude", "longitude", "country", "admin1", "admin2", "admin3"]
 
 
 class ActorSerializer(serializers.ModelSerializer):
@@ -178,7 +191,9 @@ class IncidentListSerializer(serializers.ListSerializer):
         date, moment = serializers.DateField(), serializers.DateTimeField()
 
         def area(area):
-            return None if area is None else {"id": area.id, "name": area.name}
+            if area is None:
+                return None
+            return {"id": area.id, "name": area.name, "code": area.iso_code}
 
         def code_name(kind):
             return None if kind is None else {"code": kind.code, "name": kind.name}
@@ -209,6 +224,7 @@ class IncidentListSerializer(serializers.ListSerializer):
                         "country": {"iso3": location.country.iso3, "name": location.country.name},
                         "admin1": area(location.admin1),
                         "admin2": area(location.admin2),
+                        "admin3": area(location.admin3),
                     },
                     "geo_precision": incident.geo_precision,
                     "acled_geo_precision": incident.acled_geo_precision,

@@ -6,9 +6,11 @@ see is `Incident.objects.public()`, as on the pages.
 """
 
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from ..filters import IncidentFilterSet
 from ..models import Actor, AdminArea, EventType, Incident, Location
@@ -16,6 +18,46 @@ from . import serializers
 from .filters import ActorFilterSet, AdminAreaFilterSet, FilterBackend, LocationFilterSet
 from .pagination import IncidentPagination, KeysetPagination
 from .schema import BAD_PARAMETERS, INCIDENT_FILTER_PARAMETERS, INCIDENT_ID
+
+# What /api/ lists: each endpoint's route and what it answers, in the order a script needs
+# them (the reference lists give the ids the incident filters take).
+API_INDEX = [
+    (
+        "incidents",
+        "incidents_api:incident_list",
+        (),
+        "Published incidents, with the list's filters.",
+    ),
+    ("admin_areas", "incidents_api:admin_area_list", (), "Regions, districts and communes."),
+    ("locations", "incidents_api:location_list", (), "Named places."),
+    ("actors", "incidents_api:actor_list", (), "Armed groups, state forces, militias, civilians…"),
+    ("event_types", "incidents_api:event_type_list", (), "ACLED event and sub-event types."),
+    ("analysis_series", "analysis:api_series", (), "Incidents and killed per period."),
+    ("analysis_compare", "analysis:api_compare", (), "One period against another."),
+    ("analysis_places", "analysis:api_places", (), "Places side by side over time."),
+    ("acled_events", "acled_api:acled_events", (), "ACLED's read API, for ACLED's scripts."),
+    # Any GED version is answered with the current data.
+    ("ucdp_events", "ucdp_api:ucdp_events", ("25.1",), "UCDP's GED API, for UCDP's scripts."),
+    ("schema", "api_schema", (), "The OpenAPI 3 description of this API."),
+    ("docs", "api_docs", (), "Readable documentation (Swagger UI)."),
+]
+
+
+@extend_schema(exclude=True)
+class APIRoot(APIView):
+    """The API's endpoints: their absolute URLs and what each answers. The documentation is at
+    /api/docs/."""
+
+    def get(self, request):
+        return Response(
+            {
+                name: {
+                    "url": request.build_absolute_uri(reverse(route, args=args)),
+                    "description": description,
+                }
+                for name, route, args, description in API_INDEX
+            }
+        )
 
 
 @extend_schema_view(
@@ -29,9 +71,11 @@ from .schema import BAD_PARAMETERS, INCIDENT_FILTER_PARAMETERS, INCIDENT_ID
     )
 )
 class IncidentList(generics.ListAPIView):
-    """Published incidents, newest first, filtered with the parameters of the incident list
-    page (/incidents/): a bookmarked filter works here unchanged. Follow `next` for the
-    following page; `count` is the size of the whole filtered set."""
+    """Published incidents, newest first or in the order `ordering` asks (`date`, `-date`,
+    `killed`, `-killed`), filtered with the parameters of the incident list page (/incidents/):
+    a bookmarked filter works here unchanged. Follow `next` for the following page; `count` is
+    the size of the whole filtered set. The JSON download (/incidents.json) describes each
+    incident with the same names and shapes, and adds its narrative, figures and sources."""
 
     queryset = Incident.objects.public().for_api()
     serializer_class = serializers.IncidentSerializer
@@ -103,7 +147,7 @@ class AdminAreaList(generics.ListAPIView):
 class LocationList(generics.ListAPIView):
     """Named places in name order. Their ids are what the incident filter location takes."""
 
-    queryset = Location.objects.public().select_related("country", "admin1", "admin2")
+    queryset = Location.objects.public().select_related("country", "admin1", "admin2", "admin3")
     serializer_class = serializers.LocationSerializer
     filter_backends = [FilterBackend]
     filterset_class = LocationFilterSet

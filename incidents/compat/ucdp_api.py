@@ -20,11 +20,10 @@ import math
 
 from django.db.models.functions import Coalesce
 
-from ..choices import ActorRole, ActorType, CasualtyGroup, CasualtyOutcome
-from ..exports import acled_actors, export_records
+from ..choices import ActorType, CasualtyGroup, CasualtyOutcome
+from ..exports import acled_actors, export_records, export_violence_type
 from ..gleditsch_ward import GW_TO_ISO3
 from ..models import Incident
-from ..taxonomy import derive_violence_type
 
 DEFAULT_PAGE_SIZE = 100
 MAX_PAGE_SIZE = 1000
@@ -35,8 +34,6 @@ PARAMETERS = {"pagesize", "page", "Country", "StartDate", "EndDate", "TypeOfViol
 CURRENT_STATE = {"DEU": 255, "VNM": 816, "YEM": 678, "SRB": 345, "RUS": 365}
 ISO3_TO_GW = {iso3: code for code, iso3 in sorted(GW_TO_ISO3.items(), reverse=True)}
 ISO3_TO_GW.update({iso3: code for iso3, code in CURRENT_STATE.items() if code in GW_TO_ISO3})
-
-PERPETRATOR_ROLES = {ActorRole.PERPETRATOR, ActorRole.PERPETRATOR_ASSOCIATE}
 
 
 class BadParameter(Exception):
@@ -207,9 +204,7 @@ def ged_coding(dataset_fields):
 def ged_event(row):
     """One record of exports.export_records(with_figures=True) as GED's API writes an event."""
     actor1, _assoc1, inter1, actor2, _assoc2, inter2 = acled_actors(row["actors"])
-    perpetrator_types = [kind for role, _name, kind in row["actors"] if role in PERPETRATOR_ROLES]
-    target_types = [kind for role, _name, kind in row["actors"] if role not in PERPETRATOR_ROLES]
-    violence = derive_violence_type(perpetrator_types, target_types)
+    violence = export_violence_type(row["actors"])
     casualties = row["casualties"]
     group_a, group_b = side_group(inter1), side_group(inter2)
     citations = row["citations"]

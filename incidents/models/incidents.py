@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from ..acled import changed_or_published_at
 from ..choices import ActorRole, CasualtyOutcome, DatePrecision, GeoPrecision, Status, VersionKind
 from ..querysets import CASUALTY_TOTAL_FIELDS, IncidentQuerySet
+from ..roles import ROLE_NAMES, dataset_of
 from ..taxonomy import EVENT_TYPES, derive_violence_type
 from .actors import Actor
 from .places import Location
@@ -513,6 +514,17 @@ class Incident(models.Model):
         if self.geo_precision == GeoPrecision.NEAR:
             return 2
         return 3
+
+    @property
+    def role_names(self):
+        """How the dataset this incident came from names its sides (roles.RoleNames)."""
+        return ROLE_NAMES[dataset_of(self.acled_event_id, self.ucdp_id)]
+
+    def actors_as_recorded(self):
+        """(role name in the dataset's words, IncidentActor) for each actor, in role order:
+        "Side B: JNIM" for a UCDP event, "Target: …" for an incident entered here."""
+        names = self.role_names
+        return [(names.of(link.role), link) for link in self.incident_actors.all()]
 
     def actors_in_role(self, *roles):
         """Actors in the given roles, from prefetched incident_actors when available."""

@@ -121,6 +121,16 @@ class AdminArea(models.Model):
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG)
 
 
+def distance_km(latitude, longitude, other_latitude, other_longitude):
+    """Great-circle (haversine) distance between two points in degrees, in kilometres: what
+    LocationQuerySet.within_km measures in SQL."""
+    lat1, lat2 = math.radians(float(latitude)), math.radians(float(other_latitude))
+    dlat = lat2 - lat1
+    dlon = math.radians(float(other_longitude) - float(longitude))
+    a = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
 class LocationQuerySet(models.QuerySet):
     def public(self):
         """Places of published incidents (see CountryQuerySet.public)."""

@@ -7,6 +7,9 @@
 // is fitted to them. OpenStreetMap's tiles load in the reader's browser; the vendored country
 // outlines are drawn under the points, and filled in as land when the tiles cannot load, so
 // that the map still shows where things happened without internet.
+//
+// A list filtered by distance (data-near "lat,lon" and data-radius-km, from near= and
+// radius_km=) also shows its circle, and the view takes in the whole circle.
 (function () {
   "use strict";
 
@@ -64,6 +67,23 @@
       element.dataset.markers = "unavailable";
     });
 
+  function searchCircle() {
+    if (!element.dataset.near || !element.dataset.radiusKm) {
+      return null;
+    }
+    const centre = L.latLng(element.dataset.near.split(",").map(Number));
+    const metres = Number(element.dataset.radiusKm) * 1000;
+    return L.circle(centre, {
+      radius: metres,
+      color: "#8a4b08",
+      weight: 2,
+      dashArray: "6 4",
+      fill: false,
+      interactive: false,
+      className: "search-circle",
+    });
+  }
+
   function drawPoints(data) {
     const markers = L.featureGroup();
     for (const [latitude, longitude, eventType, id, date, killed, title] of data.points) {
@@ -80,7 +100,14 @@
     }
     markers.addTo(map);
     element.dataset.markers = String(data.points.length);
-    if (data.points.length) {
+    const circle = searchCircle();
+    if (circle) {
+      // The circle's bounds need a map view to be measured by the circle itself; the centre
+      // measures them without one.
+      const bounds = circle.getLatLng().toBounds(circle.getRadius() * 2);
+      map.fitBounds(bounds.extend(markers.getBounds()), { padding: [24, 24] });
+      circle.addTo(map);
+    } else if (data.points.length) {
       map.fitBounds(markers.getBounds(), { padding: [24, 24], maxZoom: 7 });
     } else {
       map.setView(sahel, 4);

@@ -119,16 +119,52 @@ def test_actor_totals_and_trend_count_its_published_incidents(client, recorded):
     assert trend["total"].unknown_toll == 1
 
 
-def test_actor_counts_incidents_as_perpetrator_and_as_target(client, recorded):
-    roles = client.get(actor_url(recorded["jnim"])).context["roles"]
-    mine = published_with("jnim")
-    assert roles == {
-        "as_perpetrator": sum(1 for *_, r in mine if set(r["jnim"]) & {P, PA}),
-        "as_target": sum(1 for *_, r in mine if set(r["jnim"]) & {T, TA}),
+def role_counts(response):
+    """{dataset: (incidents, first side, second side)} of an actor page."""
+    return {
+        row["names"].dataset: (row["incidents"], row["first"], row["second"])
+        for row in response.context["roles"]
     }
-    assert roles == {"as_perpetrator": 4, "as_target": 2}  # the infighting counts on both sides
-    wagner = client.get(actor_url(recorded["wagner"])).context["roles"]
-    assert wagner == {"as_perpetrator": 1, "as_target": 1}  # associated roles count too
+
+
+def test_actor_counts_incidents_as_perpetrator_and_as_target(client, recorded):
+    mine = published_with("jnim")
+    assert role_counts(client.get(actor_url(recorded["jnim"]))) == {
+        "entered": (
+            len(mine),
+            sum(1 for *_, r in mine if set(r["jnim"]) & {P, PA}),
+            sum(1 for *_, r in mine if set(r["jnim"]) & {T, TA}),
+        )
+    }
+    # The infighting counts on both sides, and once among the incidents.
+    assert role_counts(client.get(actor_url(recorded["jnim"]))) == {"entered": (5, 4, 2)}
+    # Associated roles count too.
+    assert role_counts(client.get(actor_url(recorded["wagner"]))) == {"entered": (2, 1, 1)}
+
+
+def test_actor_roles_read_as_each_dataset_gave_them(client, actors):
+    jnim, fama = actors["jnim"], actors["fama"]
+    # UCDP's side B is JNIM against the army: a party to the dyad, not anyone's target.
+    for number in range(3):
+        ucdp = IncidentFactory(ucdp_id=f"50{number}")
+        IncidentActorFactory(incident=ucdp, actor=fama, role=P)
+        IncidentActorFactory(incident=ucdp, actor=jnim, role=T)
+    acled = IncidentFactory(acled_event_id="MLI1", ucdp_id="777")  # ACLED's, naming UCDP's id
+    IncidentActorFactory(incident=acled, actor=jnim, role=P)
+    entered = IncidentFactory()
+    IncidentActorFactory(incident=entered, actor=jnim, role=P)
+    response = client.get(actor_url(jnim))
+    assert response.context["trend"]["total"].incidents == 5  # the headline counts incidents
+    assert role_counts(response) == {"acled": (1, 1, 0), "ucdp": (3, 0, 3), "entered": (1, 1, 0)}
+    text = text_of(response.content.decode())
+    assert "UCDP GED events 3 Side A: 0 · Side B: 3" in text
+    assert "ACLED events 1 Actor 1: 1 · Actor 2: 0" in text
+    assert "as target" not in text
+    # The UCDP event's own page names the sides as UCDP does.
+    incident_text = text_of(client.get(ucdp.get_absolute_url()).content.decode())
+    assert "Side A: Malian Armed Forces" in incident_text
+    assert "Side B: Jama" in incident_text
+    assert "Target:" not in incident_text
 
 
 def test_actor_page_names_its_type_and_aliases(client, recorded):
@@ -140,7 +176,7 @@ def test_actor_page_names_its_type_and_aliases(client, recorded):
     assert "Also reported as: GSIM JNIM" in text
     assert "Al-Qaeda" in text
     assert "5 published incidents" in text
-    assert "4 · 2 as perpetrator · as target" in text
+    assert "Incidents entered here or from the GTD 5 Perpetrator: 4 · Target: 2" in text
 
 
 def test_actor_page_lists_the_actors_most_often_in_the_same_incidents(client, recorded):
@@ -167,7 +203,7 @@ def test_unpublished_incidents_never_count_on_actor_pages(client, actors, status
     IncidentActorFactory(incident=public, actor=actors["jnim"], role=P)
     response = client.get(actor_url(actors["jnim"]))
     assert response.context["trend"]["total"].incidents == 1
-    assert response.context["roles"] == {"as_perpetrator": 1, "as_target": 0}
+    assert role_counts(response) == {"entered": (1, 1, 0)}
     assert response.context["co_actors"] == []  # FAMa met JNIM only in the hidden incident
     assert "SECRET" not in response.content.decode()
     assert len(response.context["table"].rows) == 1
@@ -220,7 +256,7 @@ def test_an_actors_numbers_follow_a_publication_at_once_however_big(client, reco
     IncidentActorFactory(incident=incident, actor=dozo, role=T)
     after = client.get(actor_url(jnim)).context
     assert after["trend"]["total"].incidents == 6
-    assert after["roles"]["as_perpetrator"] == before["roles"]["as_perpetrator"] + 1
+    assert after["roles"][0]["first"] == before["roles"][0]["first"] + 1
     shared = {a.name: a.shared for a in after["co_actors"]}
     assert (
         shared[dozo.name] == {a.name: a.shared for a in before["co_actors"]}.get(dozo.name, 0) + 1

@@ -162,8 +162,9 @@ def test_incident_list_describes_an_incident_as_its_page_does(client, world):
             "latitude": 14.4843,
             "longitude": -4.1828,
             "country": {"iso3": "MLI", "name": "Mali"},
-            "admin1": {"id": world.mopti.pk, "name": "Mopti"},
-            "admin2": {"id": world.djenne.pk, "name": "Djenné"},
+            "admin1": {"id": world.mopti.pk, "name": "Mopti", "code": world.mopti.iso_code},
+            "admin2": {"id": world.djenne.pk, "name": "Djenné", "code": world.djenne.iso_code},
+            "admin3": None,
         },
         "geo_precision": GeoPrecision.EXACT,
         "acled_geo_precision": 1,
@@ -232,7 +233,11 @@ def test_incident_list_says_unknown_as_null_not_zero(client, world):
     (item,) = client.get(INCIDENTS_URL, {"country": "BFA"}).json()["results"]
     assert item["injured"] == {"low": None, "best": None, "high": None}
     assert item["killed"] == {"low": 3, "best": 3, "high": 3}
-    assert item["location"]["admin2"] == {"id": world.soum.pk, "name": "Soum"}
+    assert item["location"]["admin2"] == {
+        "id": world.soum.pk,
+        "name": "Soum",
+        "code": world.soum.iso_code,
+    }
     assert (item["date_precision"], item["acled_time_precision"]) == (DatePrecision.MONTH, 3)
     assert (item["geo_precision"], item["acled_geo_precision"]) == (GeoPrecision.ADMIN1, 3)
     assert (item["type_of_violence"], item["acled_event_id"], item["ucdp_id"]) == (
@@ -508,6 +513,98 @@ def test_pages_stay_stable_while_incidents_are_published(client, crowded_days):
     assert listed == crowded_days
 
 
+@pytest.fixture
+def tolls(db):
+    """Twelve incidents whose killed repeat (3, 3, 0, 7…) and four whose toll is unknown; their
+    ids by killed descending, unknown last, ties newest id first."""
+    location = LocationFactory()
+    figures = [3, 3, 0, 7, None, 12, 3, None, 0, 7, None, 5, None, 12, 1, 3]
+    incidents = [IncidentFactory(location=location) for _ in figures]
+    for incident, killed in zip(incidents, figures, strict=True):
+        if killed is not None:
+            CasualtyFactory(incident=incident, best=killed, low=killed, high=killed)
+    known = sorted(
+        (
+            (killed, incident.pk)
+            for incident, killed in zip(incidents, figures, strict=True)
+            if killed is not None
+        ),
+        reverse=True,
+    )
+    unknown = sorted(
+        (
+            incident.pk
+            for incident, killed in zip(incidents, figures, strict=True)
+            if killed is None
+        ),
+        reverse=True,
+    )
+    return [pk for _killed, pk in known] + unknown, unknown
+
+
+@pytest.mark.parametrize("page_size", [1, 3, 5, 16])
+def test_ordering_by_killed_pages_the_deadliest_first_with_unknown_tolls_last(
+    client, tolls, page_size
+):
+    deadliest_first, unknown = tolls
+    pages = walk(client, INCIDENTS_URL, {"ordering": "-killed", "page_size": page_size})
+    assert [item["id"] for page in pages for item in page] == deadliest_first
+    least_first = walk(client, INCIDENTS_URL, {"ordering": "killed", "page_size": page_size})
+    ids = [item["id"] for page in least_first for item in page]
+    known = [item["killed"]["best"] for page in least_first for item in page][: -len(unknown)]
+    assert known == sorted(known)
+    assert sorted(ids[-len(unknown) :]) == sorted(unknown)  # unknown last both ways
+    assert sorted(ids) == sorted(deadliest_first)
+
+
+def test_ordering_by_killed_walks_back_over_the_same_pages(client, tolls):
+    forward = walk(client, INCIDENTS_URL, {"ordering": "-killed", "page_size": 3})
+    body = client.get(INCIDENTS_URL, {"ordering": "-killed", "page_size": 3}).json()
+    while body["next"]:
+        body = client.get(body["next"]).json()
+    backward = [body["results"]]
+    while body["previous"]:
+        body = client.get(body["previous"]).json()
+        backward.append(body["results"])
+    assert backward[::-1] == forward
+
+
+def test_ordering_by_date_oldest_first(client, crowded_days):
+    pages = walk(client, INCIDENTS_URL, {"ordering": "date", "page_size": 20})
+    oldest_first = sorted(crowded_days, key=lambda pk: (crowded_days.index(pk) // 45 * -1, pk))
+    assert [item["id"] for page in pages for item in page] == oldest_first
+    newest_first = walk(client, INCIDENTS_URL, {"ordering": "-date", "page_size": 20})
+    assert [item["id"] for page in newest_first for item in page] == crowded_days
+
+
+@pytest.mark.parametrize("ordering", ["fatalities", "-title", "killed,date", ""])
+def test_unknown_ordering_is_400_with_the_choices(client, db, ordering):
+    response = client.get(INCIDENTS_URL, {"ordering": ordering})
+    assert response.status_code == 400
+    assert response.json() == {
+        "errors": {"ordering": ["Give ordering as one of `-date`, `date`, `-killed`, `killed`."]}
+    }
+
+
+def test_a_cursor_continues_only_the_order_it_was_given_in(client, tolls):
+    next_link = client.get(INCIDENTS_URL, {"ordering": "-killed", "page_size": 2}).json()["next"]
+    cursor = next_link.split("cursor=")[1].split("&")[0]
+    response = client.get(INCIDENTS_URL, {"ordering": "date", "page_size": 2, "cursor": cursor})
+    assert response.status_code == 400
+    assert "cursor" in response.json()["errors"]
+
+
+def test_api_root_lists_the_endpoints(client, db):
+    response = client.get("/api/", HTTP_ACCEPT="application/json")
+    assert response.status_code == 200
+    index = response.json()
+    assert index["incidents"]["url"] == "http://testserver/api/incidents/"
+    assert index["docs"]["url"] == "http://testserver/api/docs/"
+    for name in ("admin_areas", "locations", "actors", "event_types", "schema", "ucdp_events"):
+        assert client.get(index[name]["url"]).status_code == 200, name
+    assert all(entry["description"] for entry in index.values())
+
+
 def test_pages_hold_more_incidents_on_one_day_than_an_offset_cursor_could(client, db):
     # DRF's CursorPagination steps over rows sharing a date with an offset capped at 1,000;
     # UCDP puts its year-precision events on 1 January, so a day can hold many more.
@@ -691,8 +788,9 @@ def test_location_describes_its_place_in_the_hierarchy(client, world):
         "latitude": 14.102,
         "longitude": -1.63,
         "country": {"iso3": "BFA", "name": "Burkina Faso"},
-        "admin1": {"id": world.sahel.pk, "name": "Sahel"},
-        "admin2": {"id": world.soum.pk, "name": "Soum"},
+        "admin1": {"id": world.sahel.pk, "name": "Sahel", "code": world.sahel.iso_code},
+        "admin2": {"id": world.soum.pk, "name": "Soum", "code": world.soum.iso_code},
+        "admin3": None,
     }
 
 
@@ -837,7 +935,8 @@ def test_schema_documents_exactly_the_incident_filters(client, db):
     assert schema.status_code == 200
     parameters = schema.json()["paths"]["/api/incidents/"]["get"]["parameters"]
     documented = {parameter["name"]: parameter for parameter in parameters}
-    assert set(documented) == {*FILTER_PARAMETERS, "cursor", "page_size"}
+    assert set(documented) == {*FILTER_PARAMETERS, "cursor", "page_size", "ordering"}
+    assert documented["ordering"]["schema"]["enum"] == ["-date", "date", "-killed", "killed"]
     assert documented["near"]["schema"]["type"] == "string"
     assert documented["admin1"]["schema"] == {"type": "array", "items": {"type": "integer"}}
     assert documented["admin1"]["explode"] is True

@@ -13,7 +13,6 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
-from django.utils import timezone
 
 from incidents import exports
 from incidents.acled import ACLED_COLUMNS
@@ -485,7 +484,8 @@ def test_json_describes_the_incident_in_our_own_words(client, kouakourou):
     assert document["count"] == 1
     (incident,) = document["incidents"]
     assert incident["id"] == kouakourou.pk
-    assert incident["url"] == f"http://testserver/incidents/{kouakourou.pk}/"
+    assert incident["url"] == f"http://testserver/api/incidents/{kouakourou.pk}/"
+    assert incident["html_url"] == f"http://testserver/incidents/{kouakourou.pk}/"
     assert incident["start_date"] == "2023-09-01"
     assert incident["end_date"] == "2023-09-03"
     assert incident["sub_event_type"] == {
@@ -493,19 +493,26 @@ def test_json_describes_the_incident_in_our_own_words(client, kouakourou):
         "name": "Remote explosive/landmine/IED",
     }
     assert incident["tactics"] == ["Ambush", "Coordinated", "IED"]
+    location = kouakourou.location
     assert incident["location"] == {
+        "id": location.pk,
         "name": "Kouakourou",
         "latitude": 14.0667,
         "longitude": -4.5667,
-        "geo_precision": 2,
-        "country": {"name": "Mali", "iso3": "MLI"},
-        "admin1": {"name": "Mopti", "code": "ML-5"},
-        "admin2": {"name": "Djenné", "code": ""},
-        "admin3": {"name": "Pondori", "code": ""},
+        "country": {"iso3": "MLI", "name": "Mali"},
+        "admin1": {"id": location.admin1_id, "name": "Mopti", "code": "ML-5"},
+        "admin2": {"id": location.admin2_id, "name": "Djenné", "code": ""},
+        "admin3": {"id": location.admin3_id, "name": "Pondori", "code": ""},
     }
+    assert incident["geo_precision"] == 2
     assert incident["killed"] == {"low": 15, "best": 18, "high": 23}
     assert incident["injured"] == {"low": 4, "best": 6, "high": 9}
-    assert incident["actors"][0] == {"name": "JNIM", "role": "perpetrator", "actor_type": 2}
+    assert incident["actors"][0] == {
+        "id": Actor.objects.get(name="JNIM").pk,
+        "name": "JNIM",
+        "actor_type": 2,
+        "role": "perpetrator",
+    }
     assert [actor["role"] for actor in incident["actors"]] == [
         "perpetrator",
         "perpetrator",
@@ -519,7 +526,27 @@ def test_json_describes_the_incident_in_our_own_words(client, kouakourou):
         "Studio Tamani",
     ]
     assert (incident["acled_event_id"], incident["ucdp_id"]) == ("MLI31337", "523011")
-    assert incident["last_changed"] == kouakourou.updated_at.isoformat()
+    assert incident["updated_at"] == kouakourou.updated_at.isoformat().replace("+00:00", "Z")
+
+
+def test_json_download_describes_each_incident_as_the_api_does(client, kouakourou):
+    """One representation: every name the API gives an incident, the download gives with the
+    same value; the download only adds (its narrative, figures, sources)."""
+    IncidentFactory(killed_best=None)  # blanks and nulls too
+    api_items = client.get(reverse("incidents_api:incident_list")).json()["results"]
+    downloaded = json.loads(content(client.get(download_url("json"))))["incidents"]
+    assert len(api_items) == len(downloaded) == 2
+    for api_item, download_item in zip(api_items, downloaded, strict=True):
+        assert {name: download_item[name] for name in api_item} == api_item
+    assert set(downloaded[0]) - set(api_items[0]) == {
+        "narrative",
+        "disorder_type",
+        "casualties",
+        "reports",
+        "citations",
+        "gtd_event_id",
+        "dataset_fields",
+    }
 
 
 def test_json_carries_the_coded_figures_and_what_each_source_reported(client, kouakourou):
@@ -620,6 +647,8 @@ def test_xlsx_opens_with_the_csv_header_and_rows(client, kouakourou, hundred_inc
     def as_csv_text(value):
         if value is None:
             return ""
+        if isinstance(value, datetime.datetime):
+            return value.date().isoformat()  # dates are date cells in the workbook
         if isinstance(value, float):
             return f"{value:.6f}"  # coordinates are numbers in the workbook
         return str(value)
@@ -656,6 +685,10 @@ def test_xlsx_larger_than_a_worksheet_is_refused_with_a_reason(client, db, monke
             },
         ),
         ({"hxl": "yes"}, {"hxl": ["Use hxl=1 for an HXL hashtag row, or leave it out."]}),
+        (
+            {"excel": "true"},
+            {"excel": ["Use excel=1 for a CSV that Excel opens, or leave it out."]},
+        ),
     ],
 )
 def test_bad_parameter_is_answered_400_with_the_errors(client, db, file_format, params, errors):
@@ -673,22 +706,88 @@ def test_bad_parameter_is_answered_400_with_the_errors(client, db, file_format, 
         ("geojson", "application/geo+json"),
     ],
 )
-def test_text_downloads_stream_as_attachments_named_for_the_day(
-    client, db, monkeypatch, file_format, content_type
+def test_text_downloads_stream_as_attachments_named_after_their_filter(
+    client, db, file_format, content_type
 ):
-    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2026, 11, 24))
-    response = client.get(download_url(file_format))
+    CountryFactory(iso3="MLI", name="Mali")
+    params = {"country": "mli", "date_from": "2023-01-01", "date_to": "2023-12-31"}
+    response = client.get(download_url(file_format), params)
     assert response.streaming
     assert response["Content-Type"] == content_type
     assert response["Content-Disposition"] == (
-        f'attachment; filename="incidents-2026-11-24.{file_format}"'
+        f'attachment; filename="incidents_MLI_2023.{file_format}"'
     )
 
 
-def test_xlsx_is_an_attachment_named_for_the_day(client, db, monkeypatch):
-    monkeypatch.setattr(timezone, "localdate", lambda *args: datetime.date(2026, 11, 24))
-    response = client.get(download_url("xlsx"))
-    assert response["Content-Disposition"] == 'attachment; filename="incidents-2026-11-24.xlsx"'
+def test_xlsx_is_an_attachment_named_after_its_filter(client, db):
+    CountryFactory(iso3="BFA", name="Burkina Faso")
+    response = client.get(download_url("xlsx"), {"country": "BFA", "event_type": "battles"})
+    assert response["Content-Disposition"] == ('attachment; filename="incidents_BFA_battles.xlsx"')
+
+
+@pytest.mark.parametrize(
+    ("params", "filename"),
+    [
+        ({}, "incidents_all.csv"),
+        ({"date_from": "2022-01-01", "date_to": "2023-12-31"}, "incidents_2022-2023.csv"),
+        (
+            {"date_from": "2023-03-01", "date_to": "2023-06-30"},
+            "incidents_2023-03-01_2023-06-30.csv",
+        ),
+        ({"date_from": "2023-03-01"}, "incidents_from_2023-03-01.csv"),
+        ({"date_to": "2023-06-30"}, "incidents_to_2023-06-30.csv"),
+        ({"q": "Embuscade à Ségou"}, "incidents_embuscade-a-segou.csv"),
+        (
+            {"sub_event_type": "suicide_bomb", "date_from": "2024-01-01", "date_to": "2024-12-31"},
+            "incidents_suicide_bomb_2024.csv",
+        ),
+        # A filter a name cannot say short marks the file as narrowed, never as all of 2023.
+        (
+            {"killed_min": "10", "date_from": "2023-01-01", "date_to": "2023-12-31"},
+            "incidents_2023_filtered.csv",
+        ),
+    ],
+)
+def test_download_file_name_says_what_was_filtered(client, db, params, filename):
+    response = client.get(download_url("csv"), params)
+    assert response["Content-Disposition"] == f'attachment; filename="{filename}"'
+
+
+def test_download_file_name_names_regions_and_actors(client, db):
+    mopti = AdminAreaFactory(name="Mopti")
+    jnim = ActorFactory(name="JNIM")
+    # Filters take places and actors of published incidents only.
+    IncidentActorFactory(actor=jnim, incident=IncidentFactory(location__admin1=mopti))
+    response = client.get(download_url("json"), {"admin1": mopti.pk, "actor": jnim.pk})
+    assert response["Content-Disposition"] == 'attachment; filename="incidents_mopti_jnim.json"'
+
+
+def test_csv_for_excel_starts_with_a_byte_order_mark(client, db):
+    IncidentFactory(location=LocationFactory(name="Ségou"))
+    for_excel = content(client.get(download_url("csv"), {"excel": "1"}))
+    plain = content(client.get(download_url("csv")))
+    assert for_excel.startswith(b"\xef\xbb\xbfevent_id_cnty,")
+    assert for_excel.decode("utf-8-sig") == plain.decode("utf-8")
+    assert not plain.startswith(b"\xef\xbb\xbf")
+
+
+def test_csv_for_excel_keeps_the_hxl_row(client, db):
+    IncidentFactory()
+    rows = content(client.get(download_url("csv"), {"excel": "1", "hxl": "1"})).decode("utf-8-sig")
+    assert rows.splitlines()[1].startswith("#event+code,")
+
+
+def test_xlsx_dates_are_date_cells_written_as_year_month_day(client, db):
+    IncidentFactory(start_date=datetime.date(2023, 9, 15), end_date=datetime.date(2023, 9, 17))
+    IncidentFactory(start_date=datetime.date(2023, 9, 1), end_date=None)
+    response = client.get(download_url("xlsx"), {"sort": "-date"})
+    sheet = openpyxl.load_workbook(io.BytesIO(content(response))).active
+    event_date = sheet.cell(row=2, column=CSV_COLUMNS.index("event_date") + 1)
+    end_date = sheet.cell(row=2, column=CSV_COLUMNS.index("end_date") + 1)
+    assert event_date.is_date and event_date.value == datetime.datetime(2023, 9, 15)
+    assert event_date.number_format == "yyyy-mm-dd"
+    assert end_date.is_date and end_date.value == datetime.datetime(2023, 9, 17)
+    assert sheet.cell(row=3, column=CSV_COLUMNS.index("end_date") + 1).value is None
 
 
 def test_each_incident_keeps_its_own_actors_sources_and_tactics_across_chunks(
@@ -758,12 +857,17 @@ def test_list_links_to_downloads_of_the_same_filter_and_sort(client, db):
     links = re.findall(r'href="([^"]+)"', downloads)
     assert [link.replace("&amp;", "&") for link in links] == [
         f"/incidents.csv?{params}",
+        f"/incidents.csv?{params}&excel=1",
         f"/incidents.csv?{params}&hxl=1",
         f"/incidents.json?{params}",
         f"/incidents.xlsx?{params}",
         f"/incidents.geojson?{params}",
     ]
     assert "CSV with HXL" in downloads
+    assert "CSV for Excel" in downloads
+    # At the top, with the count, not under fifty rows of table.
+    assert html.index('class="downloads"') < html.index('class="incident-table"')
+    assert html.index('id="result-count"') < html.index('class="downloads"')
 
 
 def test_list_with_a_bad_filter_offers_no_download(client, db):

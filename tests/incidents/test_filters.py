@@ -750,17 +750,17 @@ BAD_VALUES = [
     (
         {"near": "abc", "radius_km": "50"},
         "near",
-        "Give a point as latitude,longitude in degrees, e.g. 16.27,-0.04.",
+        "Give a point as latitude,longitude in degrees, e.g. 16.27,-0.04, or a place id.",
     ),
     (
         {"near": "16.27", "radius_km": "50"},
         "near",
-        "Give a point as latitude,longitude in degrees, e.g. 16.27,-0.04.",
+        "Give a point as latitude,longitude in degrees, e.g. 16.27,-0.04, or a place id.",
     ),
     (
         {"near": "16.27,-0.04,3", "radius_km": "50"},
         "near",
-        "Give a point as latitude,longitude in degrees, e.g. 16.27,-0.04.",
+        "Give a point as latitude,longitude in degrees, e.g. 16.27,-0.04, or a place id.",
     ),
     *[
         (

@@ -225,3 +225,36 @@ def test_the_map_fetches_its_points_for_the_filter_and_names_only_the_types_it_s
     expect(popup).to_contain_text(re.compile(r"^(Ambush|IED) near Sévaré.* · 1?5 killed$"))
     expect(popup.locator("a")).to_have_attribute("href", re.compile(r"^/incidents/\d+/$"))
     assert problems == []
+
+
+def test_incidents_near_a_place_from_its_page_show_distance_and_the_circle(page, live_server):
+    """From Gao's page, "within 50 km" opens the list of the incidents around it: the chip
+    names Gao, the table gives each incident's distance, and the map draws the 50 km circle
+    around the points."""
+    from playwright.sync_api import expect
+
+    region = AdminAreaFactory(name="Gao", iso_code="ML-7")
+    gao = LocationFactory(name="Gao", admin1=region, latitude="16.27000", longitude="-0.04000")
+    near = LocationFactory(name="Berra", admin1=region, latitude="16.45000", longitude="-0.10000")
+    far = LocationFactory(name="Ansongo", admin1=region, latitude="15.66000", longitude="0.50000")
+    incident("Attack in Gao", "2023-07-01", gao)
+    incident("Ambush near Berra", "2023-08-01", near)
+    incident("Raid on Ansongo", "2023-09-01", far)
+
+    problems = open_list(page, f"{live_server.url}/places/{gao.pk}/")
+    page.get_by_role("link", name="within 50 km").click()
+    expect_listed(page, 2, 2)
+    expect(page.locator(".chips")).to_contain_text("Within 50 km of Gao")
+    expect(page.locator('td[data-label="Distance (km)"]')).to_have_text(["21.0", "0.0"])
+    expect(page.locator("#incident-map path.search-circle")).to_have_count(1)
+    # The view takes in the whole circle: its drawn box is inside the map's.
+    circle = page.locator("#incident-map path.search-circle").bounding_box()
+    frame = page.locator("#incident-map").bounding_box()
+    assert (
+        frame["x"] <= circle["x"] and circle["x"] + circle["width"] <= frame["x"] + frame["width"]
+    )
+    assert (
+        frame["y"] <= circle["y"] and circle["y"] + circle["height"] <= frame["y"] + frame["height"]
+    )
+    screenshot(page, "list-near-a-place")
+    assert problems == []

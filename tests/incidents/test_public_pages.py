@@ -147,12 +147,50 @@ def test_list_pages_by_fifty_with_the_total_count(client, db):
     assert len(second.context["table"].page.object_list) == 1
 
 
-@pytest.mark.parametrize("per_page", ["-1", "0", "100000", "abc"])
-def test_list_always_pages_by_fifty(client, db, per_page):
+@pytest.mark.parametrize("per_page", ["-1", "0", "37", "100000", "abc"])
+def test_list_pages_by_fifty_for_a_page_size_it_does_not_offer(client, db, per_page):
     IncidentFactory.create_batch(51, location=LocationFactory())
     response = client.get(LIST_URL, {"per_page": per_page})
     assert response.status_code == 200
     assert len(response.context["table"].page.object_list) == 50
+
+
+@pytest.mark.parametrize(("per_page", "rows", "pages"), [("25", 25, 5), ("100", 100, 2)])
+def test_list_offers_page_sizes_and_keeps_the_chosen_one_across_pages(
+    client, db, per_page, rows, pages
+):
+    IncidentFactory.create_batch(101, location=LocationFactory())
+    response = client.get(LIST_URL, {"per_page": per_page, "sort": "-killed"})
+    assert len(response.context["table"].page.object_list) == rows
+    assert response.context["table"].paginator.num_pages == pages
+    html = response.content.decode()
+    sizes = re.search(r'<p class="page-sizes">.*?</p>', html, re.S).group(0)
+    assert f'<strong aria-current="true">{per_page}</strong>' in sizes
+    assert "per_page=500" in sizes.replace("&amp;", "&")
+    pagination = re.search(r'<ul class="pagination">.*?</ul>', html, re.S).group(0)
+    page_2 = re.search(r'href="([^"]*page=2[^"]*)"', pagination).group(1)
+    assert f"per_page={per_page}" in page_2
+    # Applying the filter panel keeps the page size.
+    assert f'<input type="hidden" name="per_page" value="{per_page}">' in html
+
+
+def test_pagination_gap_is_text_not_a_link(client, db):
+    IncidentFactory.create_batch(30 * 25 + 1, location=LocationFactory())
+    html = client.get(LIST_URL, {"per_page": "25", "page": "15"}).content.decode()
+    pagination = re.search(r'<ul class="pagination">.*?</ul>', html, re.S).group(0)
+    assert 'href="#"' not in pagination
+    assert pagination.count('<span class="gap" aria-hidden="true">…</span>') == 2
+    assert 'aria-current="page">15</a>' in pagination
+
+
+def test_killed_header_sorts_the_deadliest_first_on_the_first_click(client, db):
+    IncidentFactory()
+    html = client.get(LIST_URL).content.decode()
+    killed_header = re.search(r'<th [^>]*>\s*<a href="([^"]+)">Killed', html)
+    assert "sort=-killed" in killed_header.group(1)
+    html = client.get(LIST_URL, {"sort": "-killed"}).content.decode()
+    killed_header = re.search(r'<th [^>]*>\s*<a href="([^"]+)">Killed', html)
+    assert "sort=killed" in killed_header.group(1)
 
 
 def test_list_filters_by_event_type_and_dates(client, three_incidents):
@@ -167,6 +205,14 @@ def test_list_shows_a_bad_filter_value_beside_its_field(client, three_incidents)
     assert response.status_code == 200
     assert "date_from" in response.context["filter"].form.errors
     assert 'class="error"' in response.content.decode()
+
+
+def test_a_bad_filter_value_shows_no_count_and_no_empty_table(client, three_incidents):
+    html = client.get(LIST_URL, {"date_from": "2023-13-45"}).content.decode()
+    assert "A filter value is not understood" in html
+    assert "0 incidents" not in html
+    assert 'id="result-count"' not in html
+    assert "No published incident matches" not in html
 
 
 def incidents_for_budget(count):
@@ -202,8 +248,8 @@ def test_home_query_count_does_not_grow_with_incidents(
 ):
     incidents_for_budget(count)
     # the totals and the first and last dates (from the count tables); the latest incidents,
-    # their tactics and actors
-    with django_assert_max_num_queries(5):
+    # their tactics and actors; the coverage by country (the year table) and its countries
+    with django_assert_max_num_queries(7):
         client.get(reverse("home"))
 
 
