@@ -12,7 +12,12 @@ from ..choices import DatePrecision, Status
 from ..duplicates import Entry, likely_duplicates
 from ..models import Incident, IncidentNote, SubEventType
 from ..querystrings import row_id
-from .dates import DATE_OVERRIDES
+from .dates import (
+    DATE_OVERRIDES,
+    INCIDENT_DATE_OVERRIDE,
+    settle_date_precision,
+    show_dates_at_their_precision,
+)
 from .filters import CitationFilter, ImportRunFilter, RegionFilter
 from .history import IncidentHistoryAdmin, VersionedIncidentForm
 from .parts import (
@@ -49,6 +54,7 @@ class IncidentAdminForm(VersionedIncidentForm):
 
     def clean(self):
         cleaned = super().clean()
+        settle_date_precision(self, cleaned)
         entry = self._entry(cleaned)
         if entry is None:
             return cleaned
@@ -103,6 +109,7 @@ class IncidentAdminForm(VersionedIncidentForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        show_dates_at_their_precision(self)
         if "sub_event_type" in self.fields:
             # Group the sub-event types under their event type, as in ACLED's codebook.
             grouped = {}
@@ -237,6 +244,12 @@ class IncidentAdmin(
     @admin.display(description=_("last changed"))
     def updated(self, incident):
         return _stamp(incident.updated_at, incident.updated_by)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("start_date", "end_date"):
+            # A month or a year alone as well (incidents known only that well).
+            kwargs = {**INCIDENT_DATE_OVERRIDE, **kwargs}
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():
