@@ -143,6 +143,9 @@ class ImportReport:
     unchanged: int = 0
     conflicts: list[str] = field(default_factory=list)
     rejected: list[RowError] = field(default_factory=list)
+    # Rows imported all the same, with something an analyst should look at (a place outside
+    # its country's outline).
+    warnings: list[RowError] = field(default_factory=list)
     written: bool = False
 
     @property
@@ -161,6 +164,8 @@ class ImportReport:
             f"{self.unchanged:,} unchanged, {len(self.conflicts):,} conflicts, "
             f"{len(self.rejected_rows):,} rejected"
         )
+        if self.warnings:
+            counts += f", {len(self.warnings):,} warnings"
         if self.dry_run:
             outcome = "dry run, nothing written"
         elif not self.written:

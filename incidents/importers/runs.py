@@ -187,4 +187,5 @@ def _import(run, user, dry_run, progress=None):
         "rejected": [str(error) for error in report.rejected[:PROBLEMS_SHOWN]],
         "rejected_count": len(report.rejected_rows),
         "conflicts": report.conflicts[:PROBLEMS_SHOWN],
+        "warnings": [str(warning) for warning in report.warnings[:PROBLEMS_SHOWN]],
     }

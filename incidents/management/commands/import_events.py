@@ -96,6 +96,10 @@ class Command(BaseCommand):
             self.stderr.write(f"… and {len(report.rejected) - 50} more problems")
         for conflict in report.conflicts[:50]:
             self.stderr.write(f"conflict: {conflict}")
+        for warning in report.warnings[:50]:
+            self.stderr.write(f"warning: {warning}")
+        if len(report.warnings) > 50:
+            self.stderr.write(f"… and {len(report.warnings) - 50} more warnings")
         if report.rejected and skip_invalid:
             # In the current directory, not beside PATH: files to import often sit in folders
             # one may read but not write (a shared data folder, a mounted archive).
