@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -18,7 +19,14 @@ from .dates import (
     settle_date_precision,
     show_dates_at_their_precision,
 )
-from .filters import CitationFilter, ImportRunFilter, RegionFilter
+from .filters import (
+    ActorFilter,
+    CitationFilter,
+    ImportRunFilter,
+    PeriodFilter,
+    RegionFilter,
+    SubEventTypeFilter,
+)
 from .history import IncidentHistoryAdmin, VersionedIncidentForm
 from .parts import (
     CasualtyInline,
@@ -28,12 +36,14 @@ from .parts import (
     SourceReportInline,
 )
 from .permissions import CheckedActionsMixin, may_edit
+from .unsaved import AskBeforeLeavingMixin
 from .workflow import IncidentWorkflowMixin, QueueFilter
 
 # What a likely duplicate shares with the incident being entered (incidents/duplicates.py):
 # changing any of these on an existing incident checks it again.
 DUPLICATE_FIELDS = {"start_date", "end_date", "date_precision", "location", "event_type"}
 ACTOR_FIELD = re.compile(r"incident_actors-(\d+)-actor")
+LIST_SCRIPT = "js/admin-incident-list.js"
 
 
 class IncidentAdminForm(VersionedIncidentForm):
@@ -122,6 +132,7 @@ class IncidentAdminForm(VersionedIncidentForm):
 
 @admin.register(Incident)
 class IncidentAdmin(
+    AskBeforeLeavingMixin,
     CheckedActionsMixin,
     IncidentWorkflowMixin,
     # The history's save_related wraps the figures' (which codes figures from the reports), so
@@ -141,11 +152,12 @@ class IncidentAdmin(
         QueueFilter,
         "status",
         CitationFilter,
-        ("start_date", admin.DateFieldListFilter),
+        PeriodFilter,
         "location__country",
         RegionFilter,
+        ActorFilter,
         "event_type",
-        "sub_event_type",
+        SubEventTypeFilter,
         "date_precision",
         ImportRunFilter,
     ]
@@ -244,6 +256,13 @@ class IncidentAdmin(
     @admin.display(description=_("last changed"))
     def updated(self, incident):
         return _stamp(incident.updated_at, incident.updated_by)
+
+    @property
+    def media(self):
+        # The list's actor and region boxes search as the form's autocompletes do (the same
+        # select2 files).
+        actors = AutocompleteSelect(Incident._meta.get_field("actors"), self.admin_site)
+        return super().media + actors.media + forms.Media(js=[LIST_SCRIPT])
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in ("start_date", "end_date"):

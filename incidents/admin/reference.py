@@ -21,6 +21,7 @@ from ..models import (
     Tactic,
 )
 from .permissions import CheckedActionsMixin
+from .unsaved import AskBeforeLeavingMixin
 
 # What a place's outline check reads: changing any of them asks for a reviewer's reason again.
 PLACE_COORDINATES = {"latitude", "longitude", "country", "admin1", "admin2", "admin3"}
@@ -60,7 +61,7 @@ class AdminAreaAdmin(CheckedActionsMixin, admin.ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(CheckedActionsMixin, admin.ModelAdmin):
+class LocationAdmin(AskBeforeLeavingMixin, CheckedActionsMixin, admin.ModelAdmin):
     form = LocationForm
     list_display = ["name", "admin1", "admin2", "country", "latitude", "longitude"]
     list_filter = ["country"]
