@@ -15,6 +15,7 @@ from ..models import Incident, IncidentNote, SubEventType
 from ..querystrings import row_id
 from .dates import (
     DATE_OVERRIDES,
+    INCIDENT_DATE_HINT,
     INCIDENT_DATE_OVERRIDE,
     settle_date_precision,
     show_dates_at_their_precision,
@@ -266,8 +267,11 @@ class IncidentAdmin(
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name in ("start_date", "end_date"):
-            # A month or a year alone as well (incidents known only that well).
+            # A month or a year alone as well (incidents known only that well); the format
+            # under the start date (the end date says when to give one).
             kwargs = {**INCIDENT_DATE_OVERRIDE, **kwargs}
+            if db_field.name == "start_date":
+                kwargs.setdefault("help_text", INCIDENT_DATE_HINT)
         return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
