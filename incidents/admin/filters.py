@@ -13,7 +13,13 @@ from django.utils.translation import gettext_lazy as _
 from ..choices import DatePrecision
 from ..models import Actor, AdminArea, Citation, ImportRun, Incident, SubEventType
 from ..querystrings import row_id
-from .dates import DATE_INPUT_FORMATS, INCIDENT_DATE_HINT, PartialDateField, typed_precision
+from .dates import (
+    DATE_INPUT_FORMATS,
+    DATE_PLACEHOLDER,
+    INCIDENT_DATE_HINT,
+    PartialDateField,
+    typed_precision,
+)
 
 COUNTRY_PARAMETER = "location__country__id__exact"
 EVENT_TYPE_PARAMETER = "event_type__code__exact"
@@ -68,7 +74,9 @@ class PeriodForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
-            field.widget.attrs.update({"placeholder": "DD/MM/YYYY", "title": INCIDENT_DATE_HINT})
+            field.widget.attrs.update(
+                {"placeholder": DATE_PLACEHOLDER, "title": INCIDENT_DATE_HINT}
+            )
             field.error_messages["invalid"] = _("A day (17/09/2024), a month (2023-09) or a year.")
 
     def clean_date_to(self):
