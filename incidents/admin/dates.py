@@ -158,7 +158,10 @@ def settle_date_precision(form, cleaned):
         if not says_no_more_than(value, precision):
             form.add_error(
                 name,
-                _("A date known only to the %(unit)s has no day: type %(example)s.")
+                _(
+                    "A date known only to the %(unit)s has no day: type %(example)s, or choose "
+                    "“Exact day” if the day is known."
+                )
                 % {
                     "unit": _("month") if precision == DatePrecision.MONTH else _("year"),
                     "example": value.strftime(SHOWN_AS[precision]),

@@ -96,9 +96,13 @@ def test_a_month_range_keeps_both_months(analyst_client):
         (
             "2023-09-15",
             DatePrecision.MONTH,
-            "A date known only to the month has no day: type 2023-09.",
+            "A date known only to the month has no day: type 2023-09, or choose “Exact day”",
         ),
-        ("2023-09-15", DatePrecision.YEAR, "A date known only to the year has no day: type 2023."),
+        (
+            "2023-09-15",
+            DatePrecision.YEAR,
+            "A date known only to the year has no day: type 2023, or choose “Exact day”",
+        ),
         ("2023-09", DatePrecision.YEAR, "The dates are typed as a month: choose “Known month”"),
         ("2023", DatePrecision.WEEK, "The dates are typed as a year: choose “Known year”"),
     ],
