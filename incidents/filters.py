@@ -10,7 +10,6 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django_filters.constants import EMPTY_VALUES
 
@@ -417,15 +416,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         )
 
     def filter_date_from(self, queryset, name, value):
-        # Same as "start_date >= date_from OR end_date >= date_from", written so that each
-        # branch is an index range: incidents that start inside the period (on start_date),
-        # and the few multi-day ones already under way when it begins (on end_date).
-        starts_inside = Q(start_date__gte=value)
-        date_to = self.form.cleaned_data.get("date_to")
-        if date_to is not None:
-            starts_inside &= Q(start_date__lte=date_to)
-        under_way = Q(start_date__lt=value, end_date__gte=value)
-        return queryset.filter(starts_inside | under_way)
+        return queryset.in_period(value, self.form.cleaned_data.get("date_to"))
 
     def filter_near(self, queryset, name, value):
         latitude, longitude = value

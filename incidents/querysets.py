@@ -118,6 +118,21 @@ class IncidentQuerySet(models.QuerySet):
 
     # --- filters (used by IncidentFilterSet) ------------------------------------------------
 
+    def in_period(self, date_from=None, date_to=None):
+        """Incidents whose dates overlap the period (either end may be open): a multi-day
+        incident matches every period it overlaps; one without end_date lasted one day.
+
+        Written as "starts inside the period, or is already under way when it begins" so that
+        each branch is an index range (on start_date; the few multi-day ones on end_date).
+        """
+        if date_from is None:
+            return self if date_to is None else self.filter(start_date__lte=date_to)
+        starts_inside = Q(start_date__gte=date_from)
+        if date_to is not None:
+            starts_inside &= Q(start_date__lte=date_to)
+        under_way = Q(start_date__lt=date_from, end_date__gte=date_from)
+        return self.filter(starts_inside | under_way)
+
     def involving_actors(self, actors):
         """Incidents in which any of the actors takes part, in any role."""
         return self.filter(self._has_actor(actor__in=actors))

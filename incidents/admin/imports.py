@@ -310,10 +310,24 @@ def _report_html(report):
     if not report:
         return "—"
     problems = [*report.get("rejected", []), *report.get("conflicts", [])]
+    warnings = report.get("warnings", [])
     return format_html(
-        "<strong>{}</strong>{}",
+        "<strong>{}</strong>{}{}",
         report["summary"],
-        format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((p,) for p in problems)))
-        if problems
+        _list_html(problems),
+        format_html(
+            "<p>{}</p>{}",
+            _("Imported all the same; look at these places:"),
+            _list_html(warnings),
+        )
+        if warnings
         else "",
+    )
+
+
+def _list_html(items):
+    return (
+        format_html("<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((i,) for i in items)))
+        if items
+        else ""
     )

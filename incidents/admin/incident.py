@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -12,8 +13,21 @@ from ..choices import DatePrecision, Status
 from ..duplicates import Entry, likely_duplicates
 from ..models import Incident, IncidentNote, SubEventType
 from ..querystrings import row_id
-from .dates import DATE_OVERRIDES
-from .filters import CitationFilter, ImportRunFilter, RegionFilter
+from .dates import (
+    DATE_OVERRIDES,
+    INCIDENT_DATE_HINT,
+    INCIDENT_DATE_OVERRIDE,
+    settle_date_precision,
+    show_dates_at_their_precision,
+)
+from .filters import (
+    ActorFilter,
+    CitationFilter,
+    ImportRunFilter,
+    PeriodFilter,
+    RegionFilter,
+    SubEventTypeFilter,
+)
 from .history import IncidentHistoryAdmin, VersionedIncidentForm
 from .merges import IncidentMergeMixin
 from .parts import (
@@ -24,12 +38,14 @@ from .parts import (
     SourceReportInline,
 )
 from .permissions import CheckedActionsMixin, may_edit
+from .unsaved import AskBeforeLeavingMixin
 from .workflow import IncidentWorkflowMixin, QueueFilter
 
 # What a likely duplicate shares with the incident being entered (incidents/duplicates.py):
 # changing any of these on an existing incident checks it again.
 DUPLICATE_FIELDS = {"start_date", "end_date", "date_precision", "location", "event_type"}
 ACTOR_FIELD = re.compile(r"incident_actors-(\d+)-actor")
+LIST_SCRIPT = "js/admin-incident-list.js"
 
 
 class IncidentAdminForm(VersionedIncidentForm):
@@ -50,6 +66,7 @@ class IncidentAdminForm(VersionedIncidentForm):
 
     def clean(self):
         cleaned = super().clean()
+        settle_date_precision(self, cleaned)
         entry = self._entry(cleaned)
         if entry is None:
             return cleaned
@@ -104,6 +121,7 @@ class IncidentAdminForm(VersionedIncidentForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        show_dates_at_their_precision(self)
         if "sub_event_type" in self.fields:
             # Group the sub-event types under their event type, as in ACLED's codebook.
             grouped = {}
@@ -116,6 +134,7 @@ class IncidentAdminForm(VersionedIncidentForm):
 
 @admin.register(Incident)
 class IncidentAdmin(
+    AskBeforeLeavingMixin,
     CheckedActionsMixin,
     IncidentWorkflowMixin,
     IncidentMergeMixin,
@@ -136,11 +155,12 @@ class IncidentAdmin(
         QueueFilter,
         "status",
         CitationFilter,
-        ("start_date", admin.DateFieldListFilter),
+        PeriodFilter,
         "location__country",
         RegionFilter,
+        ActorFilter,
         "event_type",
-        "sub_event_type",
+        SubEventTypeFilter,
         "date_precision",
         ImportRunFilter,
     ]
@@ -239,6 +259,22 @@ class IncidentAdmin(
     @admin.display(description=_("last changed"))
     def updated(self, incident):
         return _stamp(incident.updated_at, incident.updated_by)
+
+    @property
+    def media(self):
+        # The list's actor and region boxes search as the form's autocompletes do (the same
+        # select2 files).
+        actors = AutocompleteSelect(Incident._meta.get_field("actors"), self.admin_site)
+        return super().media + actors.media + forms.Media(js=[LIST_SCRIPT])
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name in ("start_date", "end_date"):
+            # A month or a year alone as well (incidents known only that well); the format
+            # under the start date (the end date says when to give one).
+            kwargs = {**INCIDENT_DATE_OVERRIDE, **kwargs}
+            if db_field.name == "start_date":
+                kwargs.setdefault("help_text", INCIDENT_DATE_HINT)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
         if not search_term.strip():

@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -22,6 +23,28 @@ from ..models import (
 from ..naming import clean_name, name_key
 from .merges import ActorMerge, SourceMerge
 from .permissions import CheckedActionsMixin
+from .unsaved import AskBeforeLeavingMixin
+
+# What a place's outline check reads: changing any of them asks for a reviewer's reason again.
+PLACE_COORDINATES = {"latitude", "longitude", "country", "admin1", "admin2", "admin3"}
+
+
+class LocationForm(forms.ModelForm):
+    """A place's form: coordinates outside the country's outline are refused (Location.clean)
+    unless a reviewer gives the reason they are right, for these coordinates."""
+
+    class Meta:
+        model = Location
+        fields = "__all__"  # noqa: DJ007 -- the admin narrows it to its fields
+
+    def clean(self):
+        cleaned = super().clean()
+        moved = PLACE_COORDINATES & set(self.changed_data)
+        if moved and "outline_override_reason" not in self.changed_data:
+            # A reason given for other coordinates does not cover these (an analyst's form
+            # shows the reason read-only: the instance's is cleared too).
+            cleaned["outline_override_reason"] = self.instance.outline_override_reason = ""
+        return cleaned
 
 
 @admin.register(Country)
@@ -40,7 +63,8 @@ class AdminAreaAdmin(CheckedActionsMixin, admin.ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(CheckedActionsMixin, admin.ModelAdmin):
+class LocationAdmin(AskBeforeLeavingMixin, CheckedActionsMixin, admin.ModelAdmin):
+    form = LocationForm
     list_display = ["name", "admin1", "admin2", "country", "latitude", "longitude"]
     list_filter = ["country"]
     list_select_related = ["admin1", "admin2", "country"]
@@ -50,7 +74,39 @@ class LocationAdmin(CheckedActionsMixin, admin.ModelAdmin):
         "admin2__name__fold__contains",
     ]
     autocomplete_fields = ["country", "admin1", "admin2", "admin3"]
-    fields = ["name", ("latitude", "longitude"), "country", "admin1", "admin2", "admin3"]
+    fields = [
+        "name",
+        ("latitude", "longitude"),
+        "country",
+        "admin1",
+        "admin2",
+        "admin3",
+        "outline_override_reason",
+        ("outline_override_by", "outline_override_at"),
+    ]
+
+    def get_readonly_fields(self, request, obj=None):
+        readonly = ["outline_override_by", "outline_override_at"]
+        if not request.user.has_perm("incidents.publish_incident"):
+            # Only a reviewer may keep coordinates the outline check refuses.
+            readonly.append("outline_override_reason")
+        return readonly
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        if obj is None or not obj.outline_override_reason:
+            # Who kept it outside the outline, and when, once someone has.
+            fields = [
+                field for field in fields if field != ("outline_override_by", "outline_override_at")
+            ]
+        return fields
+
+    def save_model(self, request, obj, form, change):
+        if "outline_override_reason" in form.changed_data or not obj.outline_override_reason:
+            kept = bool(obj.outline_override_reason)
+            obj.outline_override_by = request.user if kept else None
+            obj.outline_override_at = timezone.now() if kept else None
+        super().save_model(request, obj, form, change)
 
 
 class ActorAliasInline(admin.TabularInline):

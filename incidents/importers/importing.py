@@ -26,6 +26,7 @@ from concurrent.futures import ThreadPoolExecutor
 from django.db import connection, transaction
 
 from ..models import Incident
+from ..outlines import outline_problem
 from .bulk import KEYS_PER_QUERY, batched
 from .reading import open_table
 from .records import ImportReport, IncidentRecord, RowError, RowInvalid
@@ -160,6 +161,16 @@ def check_rows(rows, importer, report, checking=None):
         except RowInvalid as invalid:
             report.rejected.extend(invalid.errors)
             continue
+        place = record.place
+        if problem := outline_problem(place.country_iso3, place.latitude, place.longitude):
+            report.warnings.append(
+                RowError(
+                    row_number,
+                    "latitude/longitude",
+                    f"{float(place.latitude):g}, {float(place.longitude):g}",
+                    problem,
+                )
+            )
         for id_field, value in record.other_ids.items():
             if (id_field, value) in seen_other_ids:
                 report.rejected.append(

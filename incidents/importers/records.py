@@ -146,6 +146,9 @@ class ImportReport:
     # Rows that probably duplicate an existing incident (resemblance.LikelyDuplicate), found
     # by a dry run.
     likely_duplicates: list = field(default_factory=list)
+    # Rows imported all the same, with something an analyst should look at (a place outside
+    # its country's outline).
+    warnings: list[RowError] = field(default_factory=list)
     written: bool = False
 
     @property
@@ -164,6 +167,8 @@ class ImportReport:
             f"{self.unchanged:,} unchanged, {len(self.conflicts):,} conflicts, "
             f"{len(self.rejected_rows):,} rejected"
         )
+        if self.warnings:
+            counts += f", {len(self.warnings):,} warnings"
         if self.likely_duplicates:
             counts += f"; {len(self.likely_duplicates):,} probably already entered"
         if self.dry_run:

@@ -200,4 +200,5 @@ def _import(run, user, dry_run, progress=None):
             found.as_dict() for found in report.likely_duplicates[:PROBLEMS_SHOWN]
         ],
         "likely_duplicate_count": len(report.likely_duplicates),
+        "warnings": [str(warning) for warning in report.warnings[:PROBLEMS_SHOWN]],
     }

@@ -1,12 +1,15 @@
 import math
 
 from django.apps import apps
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, FloatField, OuterRef, Q
 from django.db.models.functions import Cast, Cos, Power, Radians, Sin
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+
+from ..outlines import outline_problem
 
 
 def published_incidents():
@@ -213,6 +216,29 @@ class Location(models.Model):
         limit_choices_to={"level": AdminArea.Level.ADMIN3},
         verbose_name=_("commune (admin3)"),
     )
+    # A reviewer's word that the coordinates are right although they fall outside the
+    # country's outline (incidents/outlines.py): why, who and when. Empty: the check applies.
+    outline_override_reason = models.TextField(
+        _("kept outside the country's outline because"),
+        blank=True,
+        help_text=_(
+            "Reviewers only: why these coordinates are right although they fall outside the "
+            "country's outline (a place at sea, a border drawn differently…)."
+        ),
+    )
+    outline_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+        db_index=False,
+        verbose_name=_("kept outside the outline by"),
+    )
+    outline_override_at = models.DateTimeField(
+        _("kept outside the outline at"), null=True, blank=True, editable=False
+    )
 
     objects = LocationQuerySet.as_manager()
 
@@ -282,5 +308,20 @@ class Location(models.Model):
                     "parent": parent,
                 }
             parent = area
+        if not errors and not self.outline_override_reason:
+            problem = self.outline_problem()
+            if problem:
+                errors["latitude"] = _(
+                    "%(problem)s Check the coordinates and the country; a reviewer can keep "
+                    "them with a reason."
+                ) % {"problem": problem}
         if errors:
             raise ValidationError(errors)
+
+    def outline_problem(self):
+        """What is wrong with the coordinates for the country (outlines.outline_problem), or
+        None."""
+        if self.latitude is None or self.longitude is None or not self.country_id:
+            return None
+        country = self.country
+        return outline_problem(country.iso3, self.latitude, self.longitude, country.name)

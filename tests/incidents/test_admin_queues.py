@@ -43,24 +43,6 @@ def test_a_queue_link_lists_its_incidents(analyst_client, analyst):
     assert list(response.context["cl"].result_list) == [mine]
 
 
-def test_the_region_filter_follows_the_chosen_country(analyst_client):
-    from tests.factories import AdminAreaFactory, CountryFactory, LocationFactory
-
-    mali, niger = CountryFactory(), CountryFactory(iso3="NER", iso2="NE", name="Niger")
-    mopti = AdminAreaFactory(country=mali, name="Mopti", iso_code="ML-5")
-    tillaberi = AdminAreaFactory(country=niger, name="Tillabéri", iso_code="NE-6")
-    at_mopti = IncidentFactory(location=LocationFactory(admin1=mopti), title="In Mopti")
-    IncidentFactory(location=LocationFactory(admin1=tillaberi), title="In Tillabéri")
-    url = "/admin/incidents/incident/"
-    every = analyst_client.get(url).content.decode()
-    assert "Mali · Mopti" in every and "Niger · Tillabéri" in every
-    in_mali = analyst_client.get(url, {"location__country__id__exact": mali.pk})
-    html = in_mali.content.decode()
-    assert "Mali · Mopti" in html and "Niger · Tillabéri" not in html
-    chosen = analyst_client.get(url, {"region": mopti.pk})
-    assert list(chosen.context["cl"].result_list) == [at_mopti]
-
-
 def test_incidents_without_a_source_are_one_filter_away(analyst_client):
     from tests.factories import CitationFactory
 

@@ -113,6 +113,10 @@ class Command(BaseCommand):
             with open(duplicates, "w", newline="", encoding="utf-8") as out:
                 write_likely_duplicates(report.likely_duplicates, out, importer.key_column)
             self.stderr.write(f"Likely duplicates saved to {duplicates}")
+        for warning in report.warnings[:50]:
+            self.stderr.write(f"warning: {warning}")
+        if len(report.warnings) > 50:
+            self.stderr.write(f"… and {len(report.warnings) - 50} more warnings")
         if report.rejected and skip_invalid:
             # In the current directory, not beside PATH: files to import often sit in folders
             # one may read but not write (a shared data folder, a mounted archive).
