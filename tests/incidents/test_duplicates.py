@@ -156,6 +156,9 @@ def test_an_edit_is_checked_only_when_it_changes_what_duplicates_share(analyst_c
     assert retitled.status_code == 302, retitled.context["adminform"].form.errors
     twin.refresh_from_db()
     edit["opened_version"] = str(twin.version)
-    moved = analyst_client.post(change_url, {**edit, "start_date": "2023-09-02"})
+    # Now known to the day, the 20th: the same day as the published one.
+    moved = analyst_client.post(
+        change_url, {**edit, "start_date": "2023-09-20", "date_precision": "1"}
+    )
     assert moved.status_code == 200
     assert list(moved.context["adminform"].form.duplicates) == [kouakourou["incident"]]
