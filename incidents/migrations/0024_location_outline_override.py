@@ -25,7 +25,7 @@ def install_count_triggers(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0022_changed_index'),
+        ('incidents', '0023_coordinates_to_six_decimals'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
