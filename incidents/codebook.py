@@ -52,7 +52,7 @@ COLUMN_DESCRIPTIONS = {
     ),
     "civilian_targeting": _("“Civilian targeting” when the main target was civilians."),
     "iso": _("ISO 3166-1 numeric code of the country (466 for Mali)."),
-    "region": _("ACLED's world region; not stored here, always empty."),
+    "region": _("ACLED's world region of the country (Western Africa), from ACLED's own table."),
     "country": _("The country's name."),
     "admin1": _("The region (first administrative level)."),
     "admin2": _("The district (second level)."),
@@ -83,6 +83,10 @@ COLUMN_DESCRIPTIONS = {
     "title": _("A short title of the incident."),
     "iso3": _("ISO 3166-1 alpha-3 code of the country (MLI)."),
     "admin1_code": _("ISO 3166-2 code of the region, where there is one (ML-5)."),
+    "source_dataset": _(
+        "Where the row comes from, and so whose terms and citation apply (/about/): UCDP GED, "
+        "ACLED, GTD, or incidentdb for incidents entered here."
+    ),
 }
 
 

@@ -73,12 +73,13 @@ DATASETS = [UCDP_GED, ACLED, GTD, INCIDENTDB]
 def source_dataset(row):
     """The `source_dataset` of an incident given as a dict of its fields (export_records(), or
     a model instance's vars()): the dataset whose identifier it carries, else incidentdb."""
-    if row["ucdp_id"]:
-        return UCDP_GED.code
-    # Our own event ids (IDB…) come back in a re-imported export of ours: those are ours.
+    # ACLED's id first, as roles.dataset_of reads an incident's sides. Our own event ids (IDB…)
+    # come back in a re-imported export of ours: those are not ACLED's.
     acled_id = row["acled_event_id"]
     if acled_id and not acled_id.startswith(OWN_EVENT_ID_PREFIX):
         return ACLED.code
+    if row["ucdp_id"]:
+        return UCDP_GED.code
     if row["gtd_event_id"]:
         return GTD.code
     return INCIDENTDB.code

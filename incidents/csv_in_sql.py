@@ -226,10 +226,10 @@ FROM (
         country.iso3,
         NULLIF(admin1.iso_code, '') AS admin1_code,
         -- credits.source_dataset
-        CASE WHEN incident.ucdp_id <> '' THEN {sql_literal(UCDP_GED.code)}
-            WHEN incident.acled_event_id <> ''
+        CASE WHEN incident.acled_event_id <> ''
                 AND incident.acled_event_id NOT LIKE {sql_literal(OWN_EVENT_ID_PREFIX + "%")}
                 THEN {sql_literal(ACLED.code)}
+            WHEN incident.ucdp_id <> '' THEN {sql_literal(UCDP_GED.code)}
             WHEN incident.gtd_event_id <> '' THEN {sql_literal(GTD.code)}
             ELSE {sql_literal(INCIDENTDB.code)} END AS source_dataset
     FROM chosen

@@ -7,8 +7,9 @@ parties to a dyad (the government, when there is one, is side A), so a group fig
 is side B there without having been anyone's target. Only the incidents analysts enter, and the
 GTD's (perpetrator group, target), say who attacked whom.
 
-An incident's dataset is the one whose identifier it carries, ACLED's first: an ACLED row keeps
-UCDP's id when it names one, and its sides are still ACLED's.
+An incident's dataset is the one whose identifier it carries, ACLED's first (an ACLED row keeps
+UCDP's id when it names one, and its sides are still ACLED's), as credits.source_dataset credits
+it. Our own IDB… event ids are not ACLED's: an export of ours re-imported elsewhere carries them.
 """
 
 from typing import NamedTuple
@@ -16,6 +17,7 @@ from typing import NamedTuple
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .acled import OWN_EVENT_ID_PREFIX
 from .choices import ActorRole
 
 
@@ -69,7 +71,7 @@ ROLE_NAMES = {
 
 def dataset_of(acled_event_id, ucdp_id):
     """The key of ROLE_NAMES for an incident with these identifiers."""
-    if acled_event_id:
+    if acled_event_id and not acled_event_id.startswith(OWN_EVENT_ID_PREFIX):
         return "acled"
     if ucdp_id:
         return "ucdp"
@@ -79,6 +81,8 @@ def dataset_of(acled_event_id, ucdp_id):
 def dataset_condition(dataset, prefix=""):
     """The Q that selects the incidents of `dataset` (dataset_of in SQL); `prefix` leads from
     the queried model to the incident ("incident__")."""
-    acled = Q(**{f"{prefix}acled_event_id": ""})
-    ucdp = Q(**{f"{prefix}ucdp_id": ""})
-    return {"acled": ~acled, "ucdp": acled & ~ucdp, "entered": acled & ucdp}[dataset]
+    acled = ~Q(**{f"{prefix}acled_event_id": ""}) & ~Q(
+        **{f"{prefix}acled_event_id__startswith": OWN_EVENT_ID_PREFIX}
+    )
+    ucdp = ~Q(**{f"{prefix}ucdp_id": ""})
+    return {"acled": acled, "ucdp": ~acled & ucdp, "entered": ~acled & ~ucdp}[dataset]

@@ -12,6 +12,7 @@ import pytest
 from django.urls import reverse
 
 from incidents.acled import ACLED_COLUMNS
+from incidents.credits import source_dataset
 from incidents.exports import CSV_COLUMNS
 from incidents.models import Incident
 from tests.factories import IncidentFactory
@@ -155,3 +156,18 @@ def test_a_download_names_the_list_page_to_cite(client, db):
 
 def test_pages_carry_no_credit_links(client, db):
     assert "Link" not in client.get(reverse("incidents:incident_list"))
+
+
+def test_an_incident_is_credited_to_the_dataset_whose_sides_it_shows(db):
+    # An ACLED event naming UCDP's id is ACLED's, as its actor page reads its sides; our own
+    # IDB… ids (a re-imported export of ours) are not ACLED's.
+    both = IncidentFactory(acled_event_id="MLI1", ucdp_id="777")
+    ours = IncidentFactory(acled_event_id="IDB12", ucdp_id="778")
+    entered = IncidentFactory(acled_event_id="IDB13")
+    for incident, code, roles in [
+        (both, "ACLED", "acled"),
+        (ours, "UCDP GED", "ucdp"),
+        (entered, "incidentdb", "entered"),
+    ]:
+        assert source_dataset(vars(incident)) == code
+        assert incident.role_names.dataset == roles
