@@ -10,6 +10,7 @@ table itself (IncidentQuerySet's own count, facet_counts and summary).
 
 import calendar
 import datetime
+import hashlib
 from dataclasses import dataclass
 
 from asgiref.local import Local
@@ -17,6 +18,7 @@ from django.db import connections, transaction
 from django.db.models import Count, DateField, Func, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 
+from .caching import remember
 from .models import (
     AdminArea,
     EventType,
@@ -46,6 +48,11 @@ class Selection:
     countries: tuple = ()  # Country ids
     regions: tuple = ()  # AdminArea ids (admin1)
     event_types: tuple = ()  # EventType codes
+
+    @property
+    def key(self):
+        """The selection as a short text, for cache keys."""
+        return hashlib.sha256(repr(self).encode()).hexdigest()[:32]
 
     @property
     def whole_months(self):
@@ -127,25 +134,33 @@ def summary(selection):
     return {"total": Totals.from_row(row), **dates}
 
 
+# Facets are remembered (caching.remember, under the public data version, so exact) for at
+# most this long: event type and region names change without moving the version.
+FACETS_SECONDS = 60
+
+
 def facets(selection):
     """IncidentQuerySet.facet_counts()' answer: {"event_type", "admin1", "year"}, each a list
-    of {"value", "label", "count"}. One GROUP BY over the selection's rows, then the names of
-    the event types and of the regions that occur (a name looked up per group inside the GROUP
-    BY made PostgreSQL evaluate it per row: 2.2 s at a million incidents)."""
+    of {"value", "label", "count"}; remembered under the public data version (the list page
+    shows the facets of every selection it lists)."""
+    return remember(["count-facets", selection.key], lambda: _facets(selection), FACETS_SECONDS)
+
+
+def _facets(selection):
+    """One GROUP BY over the selection's rows, then the names of the event types and of the
+    regions that occur (a name looked up per group inside the GROUP BY made PostgreSQL
+    evaluate it per row: 2.2 s at a million incidents)."""
     rows = (
         selection.rows()
-        .values("event_type_id", "admin1_id", year=ExtractYear("start_date"))
+        .values_list("event_type_id", "admin1_id", ExtractYear("start_date"))
         .annotate(count=Sum("incidents"))
     )
     by_type, by_region, by_year = {}, {}, {}
-    for row in rows:
-        region = row["admin1_id"] if row["admin1_id"] != NO_REGION else None
-        for facet, value in (
-            (by_type, row["event_type_id"]),
-            (by_region, region),
-            (by_year, row["year"]),
-        ):
-            facet[value] = facet.get(value, 0) + row["count"]
+    for event_type, region, year, count in rows:
+        region = region if region != NO_REGION else None
+        by_type[event_type] = by_type.get(event_type, 0) + count
+        by_region[region] = by_region.get(region, 0) + count
+        by_year[year] = by_year.get(year, 0) + count
     type_names = dict(EventType.objects.order_by().filter(pk__in=by_type).values_list("pk", "name"))
     region_names = (
         dict(AdminArea.objects.order_by().filter(pk__in=by_region).values_list("pk", "name"))

@@ -414,9 +414,23 @@ def test_a_bad_value_is_shown_beside_its_field_and_as_a_marked_chip(
 
 
 def test_a_bad_value_costs_no_facet_or_map_query(client, season, django_assert_max_num_queries):
-    # region, district and sub-event type choices; country and event type choices
-    with django_assert_max_num_queries(5):
+    # The public data version, then the panel's country, region, district, event type and
+    # sub-event type choices, which are remembered under it.
+    with django_assert_max_num_queries(6):
         assert client.get(LIST_URL, {"killed_min": "-1"}).status_code == 200
+    with django_assert_max_num_queries(1):
+        assert client.get(LIST_URL, {"killed_min": "-2"}).status_code == 200
+
+
+def test_the_panel_lists_a_district_once_an_incident_there_is_published(client, sahel):
+    """The panel's lists are remembered, but never past a publication."""
+    district = AdminArea.objects.create(
+        country=sahel.mali, level=AdminArea.Level.ADMIN2, parent=sahel.gao, name="Bourem"
+    )
+    place = LocationFactory(name="Bamba", admin2=district, admin1=None, country=sahel.mali)
+    assert "Bourem" not in client.get(LIST_URL).content.decode()
+    IncidentFactory(location=place)
+    assert "Bourem" in client.get(LIST_URL).content.decode()
 
 
 # --- count and facets ------------------------------------------------------------------------
@@ -496,15 +510,21 @@ def test_facets_and_map_never_count_drafts_or_retractions(client, season):
     assert "SECRET" not in json.dumps(points)
 
 
-def test_facets_of_a_selection_the_count_tables_hold_are_three_queries(
+def test_facets_of_a_selection_the_count_tables_hold_are_three_queries_then_remembered(
     season, django_assert_num_queries
 ):
     for query in ({}, {"country": ["MLI"], "event_type": ["battles"], "date_from": "2023-01-01"}):
         incidents = IncidentFilterSet.from_query(query).qs
         assert incidents.count_selection is not None  # the filter's values are checked
-        # the counted groups, the event types' names, the regions' names
-        with django_assert_num_queries(3):
-            incidents.facet_counts()
+        # the data version; the counted groups, the event types' names, the regions' names
+        with django_assert_num_queries(1 + 3):
+            first = incidents.facet_counts()
+        with django_assert_num_queries(1):
+            assert incidents.facet_counts() == first
+    # A publication moves the version on: the remembered facets are not served after it.
+    IncidentFactory(location=season.djibo, start_date=day("2024-01-01"))
+    everything = IncidentFilterSet.from_query({}).qs.facet_counts()
+    assert sum(row["count"] for row in everything["event_type"]) == 9 + 1
 
 
 def test_other_facets_run_one_query_per_facet_beside_the_data_version(
