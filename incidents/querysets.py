@@ -337,22 +337,11 @@ class IncidentQuerySet(models.QuerySet):
         return self.remembered_when_large("count", self.count, lambda count: count, nothing=0)
 
     def for_table(self):
-        """Everything one row of the public table shows, in a fixed number of queries."""
-        incident_actors = self._model_at("incident_actors").objects
-
-        return (
-            self.select_related(
-                "location__country", "location__admin1", "event_type", "sub_event_type"
-            )
-            .defer("narrative")
-            .prefetch_related(
-                "tactics",
-                Prefetch(
-                    "incident_actors",
-                    queryset=incident_actors.select_related("actor").order_by("role", "id"),
-                ),
-            )
-        )
+        """The incidents with what an incident card shows (place, region, types). The public
+        table reads its rows' values itself, tactics and actors included (tables.table_rows)."""
+        return self.select_related(
+            "location__country", "location__admin1", "event_type", "sub_event_type"
+        ).defer("narrative")
 
     def for_api(self):
         """Everything an API list item shows in five queries (count, page, places, tactics,
