@@ -15,14 +15,11 @@ from .models import AdminArea, Country, EventType, SubEventType
 from .querystrings import row_id
 
 
-class TaggedSelectMultiple(forms.SelectMultiple):
-    """A multiple select whose options carry data- attributes (the country, region or event
-    type they belong to), which static/js/incident-filters.js reads to narrow them live.
-
-    It writes its options itself, in one pass with one escape per text, as Django's
-    select.html would write them: that template includes another template per option, and even
-    Django's per-option dicts and format_html cost the list page several milliseconds for its
-    few hundred options.
+class OnePassSelect(forms.Select):
+    """A select written in one pass, with one escape per text, exactly as Django's select.html
+    writes it: that template includes another template per option, and even Django's
+    per-option dicts and format_html cost the list page several milliseconds for its few
+    hundred options. Its options may carry data- attributes (`option_attrs`).
     """
 
     def __init__(self, option_attrs=None, attrs=None, choices=()):
@@ -31,24 +28,39 @@ class TaggedSelectMultiple(forms.SelectMultiple):
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = {str(item) for item in self.format_value(value)}
-        select_attrs = {**self.build_attrs(self.attrs, attrs), "multiple": True}
+        select_attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            select_attrs["multiple"] = True
         parts = [f'<select name="{text_html(name)}"{flatatt(select_attrs)}>']
+        has_selected = False
         for group_name, options in _option_groups(self.choices):
             if group_name is not None:
-                parts.append(f'<optgroup label="{text_html(group_name)}">')
+                parts.append(f'\n  <optgroup label="{text_html(group_name)}">')
             for option_value, label in options:
                 option_value = str(option_value)
                 tags = "".join(
                     f' {key}="{text_html(text)}"'
                     for key, text in self.option_attrs.get(option_value, {}).items()
                 )
-                selected = " selected" if option_value in chosen else ""
+                # As Django: a single select marks only the first option with the value.
+                selected = option_value in chosen and (
+                    self.allow_multiple_selected or not has_selected
+                )
+                has_selected |= selected
                 value_html, label_html = text_html(option_value), text_html(label)
-                parts.append(f'<option value="{value_html}"{tags}{selected}>{label_html}</option>')
+                parts.append(
+                    f'\n  <option value="{value_html}"{tags}{" selected" if selected else ""}>'
+                    f"{label_html}</option>"
+                )
             if group_name is not None:
-                parts.append("</optgroup>")
-        parts.append("</select>")
-        return mark_safe("\n".join(parts))
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))
+
+
+class TaggedSelectMultiple(OnePassSelect, forms.SelectMultiple):
+    """A multiple select whose options carry data- attributes (the country, region or event
+    type they belong to), which static/js/incident-filters.js reads to narrow them live."""
 
 
 class CheckboxChoices(forms.CheckboxSelectMultiple):
@@ -166,6 +178,9 @@ def prepare_panel(form):
     fields["event_type"].widget = CheckboxChoices(choices=choices["event_types"])
     for name in ("type_of_violence", "actor_type"):
         fields[name].widget = CheckboxChoices(choices=fields[name].choices)
+    for name in ("date_precision_max", "geo_precision_max", "civilian_targeting"):
+        field = fields[name]
+        field.widget = OnePassSelect(attrs=field.widget.attrs, choices=field.choices)
     fields["killed_min"].widget.attrs.update({"min": 0, "inputmode": "numeric"})
     fields["killed_max"].widget.attrs.update({"min": 0, "inputmode": "numeric"})
     fields["radius_km"].widget.attrs.update({"min": 0.1, "step": "any", "placeholder": "50"})
