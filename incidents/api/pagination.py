@@ -24,6 +24,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from ..filters import errors_answer
+from .serializers import incident_list_rows
 
 
 class KeysetPagination(BasePagination):
@@ -65,7 +66,7 @@ class KeysetPagination(BasePagination):
         page = queryset.order_by(*ordering)
         if position is not None:
             page = page.filter(self.beyond(position, ordering))
-        rows = list(page[: self.page_size + 1])
+        rows = self.read_rows(page, self.page_size + 1)
         has_more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if backwards:
@@ -79,6 +80,13 @@ class KeysetPagination(BasePagination):
 
     def count_rows(self, queryset):
         return queryset.count()
+
+    def read_rows(self, queryset, limit):
+        """The first `limit` rows of the ordered queryset, as the serializer takes them."""
+        return list(queryset[:limit])
+
+    def row_value(self, row, name):
+        return getattr(row, name)
 
     def read_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
@@ -121,7 +129,7 @@ class KeysetPagination(BasePagination):
         return position, backwards
 
     def encode_cursor(self, row, backwards):
-        values = [getattr(row, name.lstrip("-")) for name in self.ordering]
+        values = [self.row_value(row, name.lstrip("-")) for name in self.ordering]
         text = json.dumps({"p": values, "r": backwards}, default=str, separators=(",", ":"))
         return base64.urlsafe_b64encode(text.encode()).decode("ascii")
 
@@ -229,3 +237,10 @@ class IncidentPagination(KeysetPagination):
 
     def count_rows(self, queryset):
         return queryset.cached_count()
+
+    def read_rows(self, queryset, limit):
+        # Plain values, as IncidentListSerializer writes them (serializers.incident_list_rows).
+        return incident_list_rows(queryset, limit)
+
+    def row_value(self, row, name):
+        return row[name]
