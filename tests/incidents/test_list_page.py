@@ -720,6 +720,9 @@ def incidents_for_budget(count, sahel):
 # the public data version; the panel's country, region, district, event type and sub-event
 # type choices. The map's points are read by their own address (MAP_URL), not by the page.
 LIST_QUERIES = 13
+# Once the facets and the panel's lists are remembered (under the data version): the count,
+# the data version, the page's rows, their tactics and their actors.
+LIST_QUERIES_REMEMBERED = 5
 
 
 @pytest.mark.parametrize("count", [5, 60])
@@ -759,6 +762,16 @@ def test_list_query_count_does_not_grow_with_incidents(
     params = {key: value.format(mopti=sahel.mopti.pk) for key, value in params.items()}
     with django_assert_max_num_queries(LIST_QUERIES + validating):
         assert client.get(LIST_URL, params).status_code == 200
+
+
+@pytest.mark.parametrize("params", [{}, {"page": "2"}, {"sort": "place"}])
+def test_a_list_seen_again_reads_only_its_count_and_rows(
+    client, sahel, django_assert_num_queries, params
+):
+    incidents_for_budget(60, sahel)
+    first = client.get(LIST_URL, params).content
+    with django_assert_num_queries(LIST_QUERIES_REMEMBERED):
+        assert client.get(LIST_URL, params).content == first
 
 
 @pytest.mark.parametrize("count", [5, 60])
