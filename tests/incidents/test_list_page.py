@@ -510,14 +510,15 @@ def test_facets_and_map_never_count_drafts_or_retractions(client, season):
     assert "SECRET" not in json.dumps(points)
 
 
-def test_facets_of_a_selection_the_count_tables_hold_are_three_queries_then_remembered(
+def test_facets_of_a_selection_the_count_tables_hold_are_five_queries_then_remembered(
     season, django_assert_num_queries
 ):
     for query in ({}, {"country": ["MLI"], "event_type": ["battles"], "date_from": "2023-01-01"}):
         incidents = IncidentFilterSet.from_query(query).qs
         assert incidents.count_selection is not None  # the filter's values are checked
-        # the data version; the counted groups, the event types' names, the regions' names
-        with django_assert_num_queries(1 + 3):
+        # the data version; the counts by event type, region and year, the event types' names,
+        # the regions' names
+        with django_assert_num_queries(1 + 5):
             first = incidents.facet_counts()
         with django_assert_num_queries(1):
             assert incidents.facet_counts() == first
@@ -715,11 +716,11 @@ def incidents_for_budget(count, sahel):
     )
 
 
-# The list page: the count (one query, from the count tables); the facets (three: the counted
-# groups, then the event types' and regions' names); page rows, their tactics, their actors;
+# The list page: the count (one query, from the count tables); the facets (five: the counts by
+# event type, region and year, then the event types' and regions' names); page rows, their tactics, their actors;
 # the public data version; the panel's country, region, district, event type and sub-event
 # type choices. The map's points are read by their own address (MAP_URL), not by the page.
-LIST_QUERIES = 13
+LIST_QUERIES = 15
 # Once the facets and the panel's lists are remembered (under the data version): the count,
 # the data version, the page's rows, their tactics and their actors.
 LIST_QUERIES_REMEMBERED = 5
