@@ -343,6 +343,29 @@ class IncidentQuerySet(models.QuerySet):
             "location__country", "location__admin1", "event_type", "sub_event_type"
         ).defer("narrative")
 
+    def tactics_and_actors(self, incident_ids):
+        """The tactics and actors of the incidents `incident_ids` (a page's), for pages read as
+        plain values (tables.table_rows, api.serializers.incident_list_rows): {incident id:
+        [tactic names, by name]} and {incident id: [(role, actor id, actor name, actor type),
+        in role then entry order]}. Two queries."""
+        tactics, actors = {}, {}
+        tagged = (
+            self.model.tactics.through.objects.filter(incident_id__in=incident_ids)
+            .order_by("tactic__name", "tactic__id")
+            .values_list("incident_id", "tactic__name")
+        )
+        for incident_id, name in tagged:
+            tactics.setdefault(incident_id, []).append(name)
+        roles = (
+            self._model_at("incident_actors")
+            .objects.filter(incident_id__in=incident_ids)
+            .order_by("role", "id")
+            .values_list("incident_id", "role", "actor_id", "actor__name", "actor__actor_type")
+        )
+        for incident_id, *actor in roles:
+            actors.setdefault(incident_id, []).append(tuple(actor))
+        return tactics, actors
+
     def for_api(self):
         """Everything an API list item shows in five queries (count, page, places, tactics,
         actors) whatever the page size. Like for_table() but with places and their areas in a

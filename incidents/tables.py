@@ -10,8 +10,8 @@ from django_tables2.data import TableData
 from django_tables2.rows import BoundRows
 
 from .formatting import format_date_at_precision, format_estimate, text_html
-from .models import Incident, IncidentActor
-from .querysets import PERPETRATOR_ROLES
+from .models import Incident
+from .querysets import CASUALTY_TOTAL_FIELDS, PERPETRATOR_ROLES
 from .url_templates import url_template
 
 
@@ -199,12 +199,7 @@ ROW_FIELDS = [
     "start_date",
     "end_date",
     "date_precision",
-    "killed_low",
-    "killed_best",
-    "killed_high",
-    "injured_low",
-    "injured_best",
-    "injured_high",
+    *CASUALTY_TOTAL_FIELDS,
     "location_id",
     "location__name",
     "location__admin1_id",
@@ -223,23 +218,14 @@ def table_rows(incidents):
     rows = list(incidents.prefetch_related(None).values(*ROW_FIELDS))
     if not rows:
         return rows
-    by_id = {}
+    tactics, actors = Incident.objects.tactics_and_actors([row["id"] for row in rows])
     for row in rows:
-        row.update(tactics=[], perpetrators=[], targets=[])
-        by_id[row["id"]] = row
-    tactics = (
-        Incident.tactics.through.objects.filter(incident_id__in=by_id)
-        .order_by("tactic__name", "tactic__id")
-        .values_list("incident_id", "tactic__name")
-    )
-    for incident_id, name in tactics:
-        by_id[incident_id]["tactics"].append(name)
-    roles = (
-        IncidentActor.objects.filter(incident_id__in=by_id)
-        .order_by("role", "id")
-        .values_list("incident_id", "role", "actor_id", "actor__name")
-    )
-    for incident_id, role, actor_id, name in roles:
-        side = "perpetrators" if role in PERPETRATOR_ROLES else "targets"
-        by_id[incident_id][side].append((actor_id, name))
+        roles = actors.get(row["id"], [])
+        row["tactics"] = tactics.get(row["id"], [])
+        row["perpetrators"] = [
+            (pk, name) for role, pk, name, _ in roles if role in PERPETRATOR_ROLES
+        ]
+        row["targets"] = [
+            (pk, name) for role, pk, name, _ in roles if role not in PERPETRATOR_ROLES
+        ]
     return rows

@@ -35,7 +35,7 @@ from ..models import (
     SourceReport,
     SubEventType,
 )
-from ..querysets import PERPETRATOR_ROLES, TARGET_ROLES
+from ..querysets import CASUALTY_TOTAL_FIELDS, PERPETRATOR_ROLES, TARGET_ROLES
 from ..taxonomy import derive_violence_type
 from ..url_templates import url_template
 
@@ -262,12 +262,7 @@ LIST_ROW_FIELDS = [
     "sub_event_type__name",
     "location_id",
     "geo_precision",
-    "killed_low",
-    "killed_best",
-    "killed_high",
-    "injured_low",
-    "injured_best",
-    "injured_high",
+    *CASUALTY_TOTAL_FIELDS,
     "civilian_targeting",
     "acled_event_id",
     "ucdp_id",
@@ -297,25 +292,13 @@ def incident_list_rows(incidents, limit):
     rows = list(incidents.prefetch_related(None).values(*LIST_ROW_FIELDS)[:limit])
     if not rows:
         return rows
-    by_id = {row["id"]: row for row in rows}
     places = Location.objects.filter(pk__in={row["location_id"] for row in rows})
     places = {place["id"]: place for place in places.values(*LIST_LOCATION_FIELDS)}
+    tactics, actors = Incident.objects.tactics_and_actors([row["id"] for row in rows])
     for row in rows:
-        row.update(location=places[row["location_id"]], tactics=[], actors=[])
-    tactics = (
-        Incident.tactics.through.objects.filter(incident_id__in=by_id)
-        .order_by("tactic__name", "tactic__id")
-        .values_list("incident_id", "tactic__name")
-    )
-    for incident_id, name in tactics:
-        by_id[incident_id]["tactics"].append(name)
-    roles = (
-        IncidentActor.objects.filter(incident_id__in=by_id)
-        .order_by("role", "id")
-        .values_list("incident_id", "role", "actor_id", "actor__name", "actor__actor_type")
-    )
-    for incident_id, *actor in roles:
-        by_id[incident_id]["actors"].append(tuple(actor))
+        row["location"] = places[row["location_id"]]
+        row["tactics"] = tactics.get(row["id"], [])
+        row["actors"] = actors.get(row["id"], [])
     return rows
 
 
