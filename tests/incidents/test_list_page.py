@@ -717,9 +717,10 @@ def incidents_for_budget(count, sahel):
 
 
 # The list page: the count (one query, from the count tables); the facets (five: the counts by
-# event type, region and year, then the event types' and regions' names); page rows, their tactics, their actors;
-# the public data version; the panel's country, region, district, event type and sub-event
-# type choices. The map's points are read by their own address (MAP_URL), not by the page.
+# event type, region and year, then the event types' and regions' names); page rows, their
+# tactics, their actors; the public data version; the panel's country, region, district, event
+# type and sub-event type choices. The map's points are read by their own address (MAP_URL),
+# not by the page.
 LIST_QUERIES = 15
 # Once the facets and the panel's lists are remembered (under the data version): the count,
 # the data version, the page's rows, their tactics and their actors.
