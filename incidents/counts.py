@@ -10,6 +10,7 @@ table itself (IncidentQuerySet's own count, facet_counts and summary).
 
 import calendar
 import datetime
+import hashlib
 from dataclasses import dataclass
 
 from asgiref.local import Local
@@ -17,6 +18,7 @@ from django.db import connections, transaction
 from django.db.models import Count, DateField, Func, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 
+from .caching import remember
 from .models import (
     AdminArea,
     Country,
@@ -47,6 +49,11 @@ class Selection:
     countries: tuple = ()  # Country ids
     regions: tuple = ()  # AdminArea ids (admin1)
     event_types: tuple = ()  # EventType codes
+
+    @property
+    def key(self):
+        """The selection as a short text, for cache keys."""
+        return hashlib.sha256(repr(self).encode()).hexdigest()[:32]
 
     @property
     def whole_months(self):
@@ -128,25 +135,34 @@ def summary(selection):
     return {"total": Totals.from_row(row), **dates}
 
 
+# Facets are remembered (caching.remember, under the public data version, so exact) for at
+# most this long: event type and region names change without moving the version.
+FACETS_SECONDS = 60
+
+
 def facets(selection):
     """IncidentQuerySet.facet_counts()' answer: {"event_type", "admin1", "year"}, each a list
-    of {"value", "label", "count"}. One GROUP BY over the selection's rows, then the names of
-    the event types and of the regions that occur (a name looked up per group inside the GROUP
-    BY made PostgreSQL evaluate it per row: 2.2 s at a million incidents)."""
-    rows = (
-        selection.rows()
-        .values("event_type_id", "admin1_id", year=ExtractYear("start_date"))
-        .annotate(count=Sum("incidents"))
-    )
-    by_type, by_region, by_year = {}, {}, {}
-    for row in rows:
-        region = row["admin1_id"] if row["admin1_id"] != NO_REGION else None
-        for facet, value in (
-            (by_type, row["event_type_id"]),
-            (by_region, region),
-            (by_year, row["year"]),
-        ):
-            facet[value] = facet.get(value, 0) + row["count"]
+    of {"value", "label", "count"}; remembered under the public data version (the list page
+    shows the facets of every selection it lists)."""
+    return remember(["count-facets", selection.key], lambda: _facets(selection), FACETS_SECONDS)
+
+
+def _facets(selection):
+    """A GROUP BY over the selection's rows per facet (a few dozen groups each, where one
+    GROUP BY over all three gave Python thousands of rows at a million incidents, most of a
+    first visit's time), then the names of the event types and of the regions that occur (a
+    name looked up per group inside the GROUP BY made PostgreSQL evaluate it per row: 2.2 s at
+    a million incidents)."""
+    rows = selection.rows().annotate(year=ExtractYear("start_date"))
+
+    def counted(group):
+        return dict(rows.values(group).annotate(count=Sum("incidents")).values_list(group, "count"))
+
+    by_type, by_year = counted("event_type_id"), counted("year")
+    by_region = {
+        (region if region != NO_REGION else None): count
+        for region, count in counted("admin1_id").items()
+    }
     type_names = dict(EventType.objects.order_by().filter(pk__in=by_type).values_list("pk", "name"))
     region_names = (
         {pk: label for pk, label, _country in AdminArea.objects.filter(pk__in=by_region).labelled()}

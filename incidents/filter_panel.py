@@ -5,24 +5,21 @@ the values it names, read from the form (chosen_values, chosen_names) for the pa
 from dataclasses import dataclass
 
 from django import forms
-from django.db.models import Q
 from django.forms.utils import flatatt
 from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
+from .caching import remember
 from .formatting import text_html
 from .models import AdminArea, Country, EventType, SubEventType
 from .querystrings import row_id
 
 
-class TaggedSelectMultiple(forms.SelectMultiple):
-    """A multiple select whose options carry data- attributes (the country, region or event
-    type they belong to), which static/js/incident-filters.js reads to narrow them live.
-
-    It writes its options itself, in one pass with one escape per text, as Django's
-    select.html would write them: that template includes another template per option, and even
-    Django's per-option dicts and format_html cost the list page several milliseconds for its
-    few hundred options.
+class OnePassSelect(forms.Select):
+    """A select written in one pass, with one escape per text, exactly as Django's select.html
+    writes it: that template includes another template per option, and even Django's
+    per-option dicts and format_html cost the list page several milliseconds for its few
+    hundred options. Its options may carry data- attributes (`option_attrs`).
     """
 
     def __init__(self, option_attrs=None, attrs=None, choices=()):
@@ -31,24 +28,39 @@ class TaggedSelectMultiple(forms.SelectMultiple):
 
     def render(self, name, value, attrs=None, renderer=None):
         chosen = {str(item) for item in self.format_value(value)}
-        select_attrs = {**self.build_attrs(self.attrs, attrs), "multiple": True}
+        select_attrs = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            select_attrs["multiple"] = True
         parts = [f'<select name="{text_html(name)}"{flatatt(select_attrs)}>']
+        has_selected = False
         for group_name, options in _option_groups(self.choices):
             if group_name is not None:
-                parts.append(f'<optgroup label="{text_html(group_name)}">')
+                parts.append(f'\n  <optgroup label="{text_html(group_name)}">')
             for option_value, label in options:
                 option_value = str(option_value)
                 tags = "".join(
                     f' {key}="{text_html(text)}"'
                     for key, text in self.option_attrs.get(option_value, {}).items()
                 )
-                selected = " selected" if option_value in chosen else ""
+                # As Django: a single select marks only the first option with the value.
+                selected = option_value in chosen and (
+                    self.allow_multiple_selected or not has_selected
+                )
+                has_selected |= selected
                 value_html, label_html = text_html(option_value), text_html(label)
-                parts.append(f'<option value="{value_html}"{tags}{selected}>{label_html}</option>')
+                parts.append(
+                    f'\n  <option value="{value_html}"{tags}{" selected" if selected else ""}>'
+                    f"{label_html}</option>"
+                )
             if group_name is not None:
-                parts.append("</optgroup>")
-        parts.append("</select>")
-        return mark_safe("\n".join(parts))
+                parts.append("\n  </optgroup>")
+        parts.append("\n</select>")
+        return mark_safe("".join(parts))
+
+
+class TaggedSelectMultiple(OnePassSelect, forms.SelectMultiple):
+    """A multiple select whose options carry data- attributes (the country, region or event
+    type they belong to), which static/js/incident-filters.js reads to narrow them live."""
 
 
 class CheckboxChoices(forms.CheckboxSelectMultiple):
@@ -108,63 +120,47 @@ def prepare_panel(form):
     stays listed so that it can be unchosen. The short lists become checkboxes. Only the
     rendering changes: the form has validated against every choice.
 
-    The choices are read as plain rows (values_list), not model instances: the panel lists
-    some three hundred areas and types.
+    The lists come from panel_choices(), remembered, and are narrowed here.
     """
-    countries = chosen_values(form, "country")
-    regions = _ids(chosen_values(form, "admin1"))
-    districts = _ids(chosen_values(form, "admin2"))
-    event_types = chosen_values(form, "event_type")
+    countries = set(chosen_values(form, "country"))
+    regions = {row_id(value) for value in _ids(chosen_values(form, "admin1"))}
+    districts = {row_id(value) for value in _ids(chosen_values(form, "admin2"))}
+    event_types = set(chosen_values(form, "event_type"))
+    sub_types = set(chosen_values(form, "sub_event_type"))
+    choices = panel_choices()
 
-    region_choices = AdminArea.objects.public().filter(level=AdminArea.Level.ADMIN1)
-    district_choices = AdminArea.objects.public().filter(level=AdminArea.Level.ADMIN2)
-    sub_type_choices = SubEventType.objects.all()
+    region_choices, district_choices = choices["regions"], choices["districts"]
+    sub_type_choices = choices["sub_event_types"]
     # Which parents have all their children listed, for the script's "apply first" hint.
     listed_countries = listed_regions = "*"
     if countries:
-        region_choices = region_choices.filter(Q(country__iso3__in=countries) | Q(pk__in=regions))
-        listed_countries = " ".join(countries)
-    # (id, name, country code, country name)
-    region_choices = list(
-        region_choices.order_by("country__name", "name", "id").values_list(
-            "pk", "name", "country__iso3", "country__name"
-        )
-    )
+        region_choices = [row for row in region_choices if row[2] in countries or row[0] in regions]
+        listed_countries = " ".join(chosen_values(form, "country"))
     if regions:
-        district_choices = district_choices.filter(Q(parent__in=regions) | Q(pk__in=districts))
-        listed_regions = " ".join(regions)
+        district_choices = [
+            row for row in district_choices if row[3] in regions or row[0] in districts
+        ]
+        listed_regions = " ".join(_ids(chosen_values(form, "admin1")))
     elif countries:
-        district_choices = district_choices.filter(
-            Q(country__iso3__in=countries) | Q(pk__in=districts)
-        )
+        district_choices = [
+            row for row in district_choices if row[2] in countries or row[0] in districts
+        ]
         listed_regions = " ".join(str(pk) for pk, *_rest in region_choices)
-    # (id, name, country code, region id, region name; with its country's when the districts
-    # lie in several countries: Togo's and Côte d'Ivoire's Savanes are two groups, not one)
-    district_choices = list(
-        district_choices.order_by("country__name", "parent__name", "name", "id").values_list(
-            "pk", "name", "country__iso3", "parent_id", "parent__name", "country__name"
-        )
-    )
+    # Districts named with their region's country when they lie in several countries: Togo's
+    # and Côte d'Ivoire's Savanes are two groups, not one.
     if len({row[2] for row in district_choices}) > 1:
         district_choices = [
             (pk, name, iso3, region, f"{region_name} ({country})", country)
             for pk, name, iso3, region, region_name, country in district_choices
         ]
     if event_types:
-        sub_type_choices = sub_type_choices.filter(
-            Q(event_type__in=event_types) | Q(pk__in=chosen_values(form, "sub_event_type"))
-        )
-    # (code, name, event type code, event type name)
-    sub_type_choices = list(
-        sub_type_choices.values_list("pk", "name", "event_type_id", "event_type__name")
-    )
+        sub_type_choices = [
+            row for row in sub_type_choices if row[2] in event_types or row[0] in sub_types
+        ]
 
     form.label_suffix = ""  # the panel's labels sit above their fields
     fields = form.fields
-    fields["country"].widget = TaggedSelectMultiple(
-        attrs={"size": 4},
-        choices=list(Country.objects.public().values_list("iso3", "name")),
-    )
+    fields["country"].widget = TaggedSelectMultiple(attrs={"size": 4}, choices=choices["countries"])
     fields["admin1"].widget = TaggedSelectMultiple(
         {str(pk): {"data-country": iso3} for pk, _name, iso3, _country in region_choices},
         attrs={"size": 6, "data-listed-parents": listed_countries},
@@ -186,16 +182,60 @@ def prepare_panel(form):
         attrs={"size": 6},
         choices=_grouped(sub_type_choices, group=3),
     )
-    event_type_choices = list(EventType.objects.values_list("code", "name"))
-    fields["event_type"].widget = CheckboxChoices(choices=event_type_choices)
+    fields["event_type"].widget = CheckboxChoices(choices=choices["event_types"])
     for name in ("type_of_violence", "actor_type"):
         fields[name].widget = CheckboxChoices(choices=fields[name].choices)
+    for name in ("date_precision_max", "geo_precision_max", "civilian_targeting"):
+        field = fields[name]
+        field.widget = OnePassSelect(attrs=field.widget.attrs, choices=field.choices)
     fields["killed_min"].widget.attrs.update({"min": 0, "inputmode": "numeric"})
     fields["killed_max"].widget.attrs.update({"min": 0, "inputmode": "numeric"})
     fields["radius_km"].widget.attrs.update({"min": 0.1, "step": "any", "placeholder": "50"})
     # Each list says how to choose several (_filter_field.html writes the hint).
     for name in ("country", "admin1", "admin2", "sub_event_type"):
         fields[name].widget.attrs["aria-describedby"] = f"id_{name}_hint"
+
+
+# The panel's lists change when an import or an analyst adds a place or a type, and which areas
+# are public changes with publications (which move the data version, part of the key): a
+# renamed area may show its old name for this long.
+PANEL_CHOICES_SECONDS = 60
+
+
+def panel_choices():
+    """Every option of the panel's lists, as plain rows (the panel lists some three hundred
+    areas and types; five queries and their model instances were a fifth of the page's time):
+    remembered under the public data version (caching.remember).
+
+    {"countries": [(iso3, name)], "regions": [(id, name, country iso3, country name)],
+    "districts": [(id, name, country iso3, region id, region name, country name)],
+    "event_types": [(code,
+    name)], "sub_event_types": [(code, name, event type code, event type name)]}, each in
+    the panel's order.
+    """
+    return remember(["filter-panel-choices"], _read_panel_choices, PANEL_CHOICES_SECONDS)
+
+
+def _read_panel_choices():
+    regions = AdminArea.objects.public().filter(level=AdminArea.Level.ADMIN1)
+    districts = AdminArea.objects.public().filter(level=AdminArea.Level.ADMIN2)
+    return {
+        "countries": list(Country.objects.public().values_list("iso3", "name")),
+        "regions": list(
+            regions.order_by("country__name", "name", "id").values_list(
+                "pk", "name", "country__iso3", "country__name"
+            )
+        ),
+        "districts": list(
+            districts.order_by("country__name", "parent__name", "name", "id").values_list(
+                "pk", "name", "country__iso3", "parent_id", "parent__name", "country__name"
+            )
+        ),
+        "event_types": list(EventType.objects.values_list("code", "name")),
+        "sub_event_types": list(
+            SubEventType.objects.values_list("pk", "name", "event_type_id", "event_type__name")
+        ),
+    }
 
 
 @dataclass(frozen=True)

@@ -384,22 +384,34 @@ class IncidentQuerySet(models.QuerySet):
         return self.remembered_when_large("count", self.count, lambda count: count, nothing=0)
 
     def for_table(self):
-        """Everything one row of the public table shows, in a fixed number of queries."""
-        incident_actors = self._model_at("incident_actors").objects
+        """The incidents with what an incident card shows (place, region, types). The public
+        table reads its rows' values itself, tactics and actors included (tables.table_rows)."""
+        return self.select_related(
+            "location__country", "location__admin1", "event_type", "sub_event_type"
+        ).defer("narrative")
 
-        return (
-            self.select_related(
-                "location__country", "location__admin1", "event_type", "sub_event_type"
-            )
-            .defer("narrative")
-            .prefetch_related(
-                "tactics",
-                Prefetch(
-                    "incident_actors",
-                    queryset=incident_actors.select_related("actor").order_by("role", "id"),
-                ),
-            )
+    def tactics_and_actors(self, incident_ids):
+        """The tactics and actors of the incidents `incident_ids` (a page's), for pages read as
+        plain values (tables.table_rows, api.serializers.incident_list_rows): {incident id:
+        [tactic names, by name]} and {incident id: [(role, actor id, actor name, actor type),
+        in role then entry order]}. Two queries."""
+        tactics, actors = {}, {}
+        tagged = (
+            self.model.tactics.through.objects.filter(incident_id__in=incident_ids)
+            .order_by("tactic__name", "tactic__id")
+            .values_list("incident_id", "tactic__name")
         )
+        for incident_id, name in tagged:
+            tactics.setdefault(incident_id, []).append(name)
+        roles = (
+            self._model_at("incident_actors")
+            .objects.filter(incident_id__in=incident_ids)
+            .order_by("role", "id")
+            .values_list("incident_id", "role", "actor_id", "actor__name", "actor__actor_type")
+        )
+        for incident_id, *actor in roles:
+            actors.setdefault(incident_id, []).append(tuple(actor))
+        return tactics, actors
 
     def for_api(self):
         """Everything an API list item shows in five queries (count, page, places, tactics,

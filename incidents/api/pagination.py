@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from ..filters import errors_answer
+from .serializers import incident_list_rows
 
 
 class KeysetPagination(BasePagination):
@@ -80,7 +81,7 @@ class KeysetPagination(BasePagination):
             nullable = queryset.model._meta.get_field(ordering[0].lstrip("-")).null
             nulls = ("first" if backwards else "last") if nullable else None
             page = page.filter(self.beyond(position, ordering, nulls))
-        rows = list(page[: self.page_size + 1])
+        rows = self.read_rows(page, self.page_size + 1)
         has_more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if backwards:
@@ -119,6 +120,13 @@ class KeysetPagination(BasePagination):
                 expression.desc(**nulls) if name.startswith("-") else expression.asc(**nulls)
             )
         return expressions
+
+    def read_rows(self, queryset, limit):
+        """The first `limit` rows of the ordered queryset, as the serializer takes them."""
+        return list(queryset[:limit])
+
+    def row_value(self, row, name):
+        return getattr(row, name)
 
     def read_page_size(self, request):
         raw = request.query_params.get(self.page_size_query_param)
@@ -166,7 +174,7 @@ class KeysetPagination(BasePagination):
         return position, backwards
 
     def encode_cursor(self, row, backwards):
-        values = [getattr(row, name.lstrip("-")) for name in self.ordering]
+        values = [self.row_value(row, name.lstrip("-")) for name in self.ordering]
         cursor = {"p": values, "r": backwards}
         if self.ordering_name is not None:
             cursor["o"] = self.ordering_name
@@ -311,3 +319,10 @@ class IncidentPagination(KeysetPagination):
 
     def count_rows(self, queryset):
         return queryset.cached_count()
+
+    def read_rows(self, queryset, limit):
+        # Plain values, as IncidentListSerializer writes them (serializers.incident_list_rows).
+        return incident_list_rows(queryset, limit)
+
+    def row_value(self, row, name):
+        return row[name]

@@ -415,9 +415,23 @@ def test_a_bad_value_is_shown_beside_its_field_and_as_a_marked_chip(
 
 
 def test_a_bad_value_costs_no_facet_or_map_query(client, season, django_assert_max_num_queries):
-    # region, district and sub-event type choices; country and event type choices
-    with django_assert_max_num_queries(5):
+    # The public data version, then the panel's country, region, district, event type and
+    # sub-event type choices, which are remembered under it.
+    with django_assert_max_num_queries(6):
         assert client.get(LIST_URL, {"killed_min": "-1"}).status_code == 200
+    with django_assert_max_num_queries(1):
+        assert client.get(LIST_URL, {"killed_min": "-2"}).status_code == 200
+
+
+def test_the_panel_lists_a_district_once_an_incident_there_is_published(client, sahel):
+    """The panel's lists are remembered, but never past a publication."""
+    district = AdminArea.objects.create(
+        country=sahel.mali, level=AdminArea.Level.ADMIN2, parent=sahel.gao, name="Bourem"
+    )
+    place = LocationFactory(name="Bamba", admin2=district, admin1=None, country=sahel.mali)
+    assert "Bourem" not in client.get(LIST_URL).content.decode()
+    IncidentFactory(location=place)
+    assert "Bourem" in client.get(LIST_URL).content.decode()
 
 
 # --- count and facets ------------------------------------------------------------------------
@@ -507,15 +521,22 @@ def test_facets_and_map_never_count_drafts_or_retractions(client, season):
     assert "SECRET" not in json.dumps(points)
 
 
-def test_facets_of_a_selection_the_count_tables_hold_are_three_queries(
+def test_facets_of_a_selection_the_count_tables_hold_are_five_queries_then_remembered(
     season, django_assert_num_queries
 ):
     for query in ({}, {"country": ["MLI"], "event_type": ["battles"], "date_from": "2023-01-01"}):
         incidents = IncidentFilterSet.from_query(query).qs
         assert incidents.count_selection is not None  # the filter's values are checked
-        # the counted groups, the event types' names, the regions' names
-        with django_assert_num_queries(3):
-            incidents.facet_counts()
+        # the data version; the counts by event type, region and year, the event types' names,
+        # the regions' names
+        with django_assert_num_queries(1 + 5):
+            first = incidents.facet_counts()
+        with django_assert_num_queries(1):
+            assert incidents.facet_counts() == first
+    # A publication moves the version on: the remembered facets are not served after it.
+    IncidentFactory(location=season.djibo, start_date=day("2024-01-01"))
+    everything = IncidentFilterSet.from_query({}).qs.facet_counts()
+    assert sum(row["count"] for row in everything["event_type"]) == 9 + 1
 
 
 def test_other_facets_run_one_query_per_facet_beside_the_data_version(
@@ -708,11 +729,15 @@ def incidents_for_budget(count, sahel):
     )
 
 
-# The list page: the count (one query, from the count tables); the facets (three: the counted
-# groups, then the event types' and regions' names); page rows, their tactics, their actors;
-# the public data version; the panel's country, region, district, event type and sub-event
-# type choices. The map's points are read by their own address (MAP_URL), not by the page.
-LIST_QUERIES = 13
+# The list page: the count (one query, from the count tables); the facets (five: the counts by
+# event type, region and year, then the event types' and regions' names); page rows, their
+# tactics, their actors; the public data version; the panel's country, region, district, event
+# type and sub-event type choices. The map's points are read by their own address (MAP_URL),
+# not by the page.
+LIST_QUERIES = 15
+# Once the facets and the panel's lists are remembered (under the data version): the count,
+# the data version, the page's rows, their tactics and their actors.
+LIST_QUERIES_REMEMBERED = 5
 
 
 @pytest.mark.parametrize("count", [5, 60])
@@ -753,6 +778,16 @@ def test_list_query_count_does_not_grow_with_incidents(
     params = {key: value.format(mopti=sahel.mopti.pk) for key, value in params.items()}
     with django_assert_max_num_queries(LIST_QUERIES + validating):
         assert client.get(LIST_URL, params).status_code == 200
+
+
+@pytest.mark.parametrize("params", [{}, {"page": "2"}, {"sort": "place"}])
+def test_a_list_seen_again_reads_only_its_count_and_rows(
+    client, sahel, django_assert_num_queries, params
+):
+    incidents_for_budget(60, sahel)
+    first = client.get(LIST_URL, params).content
+    with django_assert_num_queries(LIST_QUERIES_REMEMBERED):
+        assert client.get(LIST_URL, params).content == first
 
 
 @pytest.mark.parametrize("count", [5, 60])
