@@ -353,7 +353,7 @@ def test_csv_row_of_a_fully_described_incident(client, kouakourou):
         "title": "IED and ambush on a convoy near Kouakourou",
         "iso3": "MLI",
         "admin1_code": "ML-5",
-        "source_dataset": "ACLED",  # its ACLED id first, as credits.source_dataset reads it,
+        "source_dataset": "ACLED",  # its ACLED id first, as credits.source_dataset reads it
     }
 
 
