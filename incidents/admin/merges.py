@@ -35,7 +35,17 @@ class IncidentMergeForm(forms.Form):
     )
 
 
-class IncidentMergeMixin:
+class MergeActionMixin:
+    """Offers the "merge_selected" action to reviewers only: a merge retracts or deletes."""
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if request.user.has_perm("incidents.publish_incident"):
+            actions["merge_selected"] = self.get_action("merge_selected")
+        return actions
+
+
+class IncidentMergeMixin(MergeActionMixin):
     """IncidentAdmin's "Merge two selected incidents…" action and its confirmation page."""
 
     def get_urls(self):
@@ -45,12 +55,6 @@ class IncidentMergeMixin:
             name="incidents_incident_merge",
         )
         return [merge, *super().get_urls()]
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if request.user.has_perm("incidents.publish_incident"):
-            actions["merge_selected"] = self.get_action("merge_selected")
-        return actions
 
     @admin.action(description=gettext_lazy("Merge two selected incidents (one event)…"))
     def merge_selected(self, request, queryset):
@@ -146,7 +150,7 @@ def _incident_summary(incident):
     }
 
 
-class ReferenceMergeMixin:
+class ReferenceMergeMixin(MergeActionMixin):
     """A "Merge selected …" action for a reference model (sources, actors): a page lists the
     selected rows with what points to each, the reviewer chooses the one kept, and merge()
     (incidents/merges.py) moves everything to it. Subclasses set merge and usage."""
@@ -154,12 +158,6 @@ class ReferenceMergeMixin:
     merge = None  # merge_sources or merge_actors, as a staticmethod
     # [(the related name counted, its label)]: what the confirmation page shows of each row.
     usage = []
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        if request.user.has_perm("incidents.publish_incident"):
-            actions["merge_selected"] = self.get_action("merge_selected")
-        return actions
 
     @admin.action(description=gettext_lazy("Merge selected %(verbose_name_plural)s…"))
     def merge_selected(self, request, queryset):

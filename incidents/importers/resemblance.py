@@ -101,6 +101,7 @@ class DuplicateFinder:
         self.cells = None  # {(lat cell, lon cell): [(place id, lat, lon)]}
         self.at_place = {}  # {place id: _Timeline}, for the places read so far
         self.actors = None  # {name_key: actor id}, names and aliases
+        self.labels = {}  # {incident id: its label}, for those found so far
 
     def find(self, records):
         """[LikelyDuplicate] of the records that probably duplicate an existing incident."""
@@ -218,14 +219,17 @@ class DuplicateFinder:
         }
 
     def _described(self, results):
-        """LikelyDuplicates with each incident's label ("date · place · type"): one query."""
-        pks = {pk for _record, found in results for pk in found}
-        labels = {}
-        for batch in batched(sorted(pks), PLACES_PER_QUERY * 2):
-            incidents = Incident.objects.filter(pk__in=batch).select_related(
-                "location", "event_type", "sub_event_type"
+        """LikelyDuplicates with each incident's label ("date · place · type", as
+        Incident.__str__ writes it): one query for the incidents no earlier chunk labelled."""
+        labels = self.labels
+        new = sorted({pk for _record, found in results for pk in found if pk not in labels})
+        for batch in batched(new, PLACES_PER_QUERY * 2):
+            # Values rather than model instances: a busy place is named on thousands of rows.
+            rows = Incident.objects.filter(pk__in=batch).values_list(
+                "pk", "start_date", "location__name", "sub_event_type__name", "event_type__name"
             )
-            labels.update((incident.pk, str(incident)) for incident in incidents)
+            for pk, start_date, place, sub_event_type, event_type in rows:
+                labels[pk] = f"{start_date:%Y-%m-%d} · {place} · {sub_event_type or event_type}"
         return [
             LikelyDuplicate(
                 row=record.row,
