@@ -63,6 +63,7 @@ class Importer:
         found = (
             Incident.objects.filter(**{f"{self.key_field}__in": keys})
             .exclude(**{self.key_field: ""})
+            .order_by()  # the model's ordering would make PostgreSQL walk the date index
             .values_list(self.key_field, "pk", "import_fingerprint")
         )
         return {key: (pk, fingerprint) for key, pk, fingerprint in found}

@@ -18,6 +18,9 @@ from ..models import (
     Incident,
     IncidentActor,
     Location,
+    PublicIncidentDay,
+    PublicIncidentMonth,
+    PublicIncidentYear,
     Source,
     SourceReport,
     Tactic,
@@ -365,7 +368,8 @@ class IncidentWriter:
 
 def bulk_written_tables():
     """The tables an import fills in bulk (and the actors it names), whose planner statistics
-    it leaves out of date."""
+    it leaves out of date: with the public count tables, which the incidents' triggers fill
+    (a new place or day each adds a row) and the list's counts and facets read."""
     models = [
         Incident,
         Casualty,
@@ -375,6 +379,9 @@ def bulk_written_tables():
         Incident.tactics.through,
         Location,
         Actor,
+        PublicIncidentDay,
+        PublicIncidentMonth,
+        PublicIncidentYear,
     ]
     return [model._meta.db_table for model in models]
 
