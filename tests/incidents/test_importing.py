@@ -16,7 +16,7 @@ from incidents.acled import ACLED_COLUMNS
 from incidents.importers import importing
 from incidents.importers.acled import AcledImporter
 from incidents.importers.importing import IMPORT_LOCK_KEY, ImportBusy, import_file
-from incidents.models import ImportRun, Incident, Location
+from incidents.models import ImportRun, Incident
 from tests.incidents.test_import_acled import acled_row
 
 on_postgresql = pytest.mark.skipif(
