@@ -80,10 +80,14 @@ def _copy_rows(connection, model, columns, rows):
     # A JSON column's dict goes in as JSON text (csv.writer would write its Python repr).
     as_json = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
     if as_json:
-        rows = [
-            tuple(json.dumps(cell) if i in as_json else cell for i, cell in enumerate(row))
-            for row in rows
-        ]
+
+        def with_json(row):
+            row = list(row)
+            for i in as_json:
+                row[i] = json.dumps(row[i])
+            return row
+
+        rows = map(with_json, rows)
     text = io.StringIO()
     csv.writer(text).writerows(rows)
     text.seek(0)
