@@ -91,8 +91,8 @@ def import_file(
     """Import a file in the importer's format; see the module docstring for the rules.
 
     `publish` publishes new incidents (reference datasets are already reviewed); otherwise
-    they arrive as drafts. `progress` is called after each chunk with the number of rows
-    read so far. `run` is the admin's ImportRun, recorded on the incidents written
+    they arrive as drafts. `progress` is called before each chunk is written with the number
+    of rows read up to it. `run` is the admin's ImportRun, recorded on the incidents written
     (Incident.import_run).
     Raises FileRefused when the file as a whole cannot be read, and ImportBusy (not for a dry
     run) when another import is writing.
@@ -111,7 +111,8 @@ def import_file(
             with _bulk_writing():
                 for chunk in _read_ahead(_chunks(records, CHUNK_SIZE)):
                     if progress:
-                        progress(report.rows)
+                        # The rows up to the chunk's last (report.rows is the read-ahead's).
+                        progress(chunk[-1].row - 1)
                     # A dry run goes on to count what the good rows would do, so the report
                     # shows it; an import with a bad row will write nothing, and only checks.
                     if dry_run or skip_invalid or not report.rejected:

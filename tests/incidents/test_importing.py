@@ -199,3 +199,12 @@ def test_an_import_inside_a_transaction_leaves_its_foreign_keys_deferred(db, tmp
     place = Incident.objects.get().location_id
     assert Incident.objects.update(location_id=place + 1) == 1  # no IntegrityError yet
     Incident.objects.update(location_id=place)
+
+
+def test_progress_is_told_the_rows_read_before_each_chunk_is_written(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 2)
+    path = tmp_path / "acled.csv"
+    path.write_bytes(acled_csv(*(acled_row(event_id_cnty=f"MLI{n}") for n in range(5))))
+    told = []
+    import_file(path, AcledImporter(), progress=told.append)
+    assert told == [2, 4, 5]
