@@ -1,22 +1,10 @@
-"""Bulk SQL for imports: rows written with COPY (PostgreSQL) or bulk_create, and keys looked
-up in batches an index serves."""
+"""Bulk SQL for imports: rows written with COPY (PostgreSQL) or bulk_create."""
 
 import csv
 import io
 import json
 
 from django.db import connections, router
-
-# The datasets' ids are indexed by partial unique indexes (that leave out ""), which PostgreSQL
-# uses for `id IN (…)` only when it can prove every value non-empty: it tries for lists of at
-# most 100 values. A longer list scanned the whole incident table, once per chunk.
-KEYS_PER_QUERY = 100
-
-
-def batched(items, size):
-    """The items in lists of at most `size` (itertools.batched from Python 3.12)."""
-    items = list(items)
-    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def insert_rows(model, columns, rows, returning_ids=False):
