@@ -100,8 +100,11 @@ bench-export: export DATABASE_URL = $(BENCH_DATABASE_URL)
 bench-export: $(BIN)/.installed-app
 	$(BIN)/python bench/bench_export.py
 
+# Issue 17: rows/s and peak RSS at 100,000 and 1,000,000 rows (N/10 and N), then an unchanged
+# re-import and one with 100 rows changed, each once (about ten minutes on a quiet machine).
+BENCH_IMPORT_ROWS ?= 1000000
 bench-import: $(BIN)/.installed-app
-	$(BIN)/python bench/bench_import.py $(BENCH_INCIDENTS)
+	$(BIN)/python bench/bench_import.py $(BENCH_IMPORT_ROWS) --runs 1 --reimport --changed 100
 
 # Side by side with Datasette on the same million rows (issue 16): the shared harness, run from
 # here (APP), writing its results into var/bench-peer (never into ../shared). It needs

@@ -1,16 +1,19 @@
-"""Import speed: N synthetic ACLED-format rows into an empty PostgreSQL database.
+"""Import speed: ACLED-format rows into an empty PostgreSQL database, then imported again.
 
-    make bench-import                      # 100,000 rows (BENCH_INCIDENTS to change)
-    python bench/bench_import.py 100000 [--runs 3] [--reimport]
+    make bench-import                      # 100,000 and 1,000,000 rows
+    python bench/bench_import.py 100000 [--runs 3] [--reimport] [--changed 100]
+    python bench/bench_import.py --file /tmp/bench-data/1m/events.csv --reimport
 
 Writes a deterministic ACLED CSV (realistic mix: a few hundred places in Mali, Burkina Faso
-and Niger, ~60 actors, heavy-tailed fatalities, 1–3 sources per event), then times
-`import_events --format acled` into a fresh database `incidentdb_bench_import`, in a child
+and Niger, ~60 actors, heavy-tailed fatalities, 1–3 sources per event), or takes --file, then
+times `import_events --format acled` into a fresh database `incidentdb_bench_import` (made
+from a migrated template, `incidentdb_bench_import_template`, kept between runs), in a child
 process whose own peak memory is measured (os.wait4). Prints the workload, the machine, and
-for N/10 and N rows the median over --runs of the time and rows/s, each run's time, and the
-largest peak RSS, to show whether memory grows with the file. With --reimport the file is
-imported once untimed, and the second import (every row unchanged) is timed. The machine is
-shared: compare medians.
+for N/10 and N rows (or the file's) the median over --runs of the time and rows/s, each run's
+time, and the largest peak RSS, to show whether memory grows with the file. With --reimport,
+the second import of the same file (every row unchanged, nothing written) is timed too; with
+--changed K, a third import of the file with K rows changed (their fatalities) is timed. The
+machine is shared: the load average is printed before and after; compare medians.
 """
 
 import argparse
@@ -28,7 +31,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE = "incidentdb_bench_import"
-DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DATABASE}"
 
 COLUMNS = [
     "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",
@@ -104,27 +106,85 @@ def write_acled_file(path, rows):
             ])  # fmt: skip
 
 
-def run_import(path, reimport=False):
-    """Import into a fresh database in a child process; return (seconds, peak RSS in MiB) of
-    the import, or of the second import of the same file when reimport."""
-    env = {**os.environ, "DATABASE_URL": DATABASE_URL, "DEBUG": "false", "SECRET_KEY": "bench"}
+TEMPLATE = f"{DATABASE}_template"
+
+
+def migrated_template():
+    """A migrated empty database to copy for each run (a copy takes a second, a migrate a
+    minute): made once, and again when the tree has a migration it has not."""
+    env = database_env(TEMPLATE)
+    exists = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc",
+         f"SELECT 1 FROM pg_database WHERE datname = '{TEMPLATE}'"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    if not exists:
+        subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", TEMPLATE], check=True)
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
+
+
+def database_env(name):
+    return {
+        **os.environ,
+        "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{name}",
+        "DEBUG": "false",
+        "SECRET_KEY": "bench",
+    }
+
+
+def fresh_database():
     subprocess.run(
         ["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DATABASE], check=True
     )
-    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DATABASE], check=True)
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    subprocess.run([*manage, "migrate", "-v0"], env=env, check=True)
-    command = [*manage, "import_events", str(path), "--format", "acled"]
-    if reimport:
-        subprocess.run(command, env=env, check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["createdb", "-h", "127.0.0.1", "-U", "postgres", "-T", TEMPLATE, DATABASE], check=True
+    )
+
+
+def timed_import(path):
+    """(seconds, peak RSS in MiB) of `import_events` of the file, in a child process."""
+    command = [sys.executable, str(ROOT / "manage.py"), "import_events", str(path)]
     started = time.perf_counter()
-    child = subprocess.Popen(command, env=env)
+    child = subprocess.Popen([*command, "--format", "acled"], env=database_env(DATABASE))
     # The child's own rusage: RUSAGE_CHILDREN would be the largest of every child so far.
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"import_events failed with status {os.waitstatus_to_exitcode(status)}")
     return seconds, usage.ru_maxrss / 1024
+
+
+def with_changes(path, changed, folder):
+    """A copy of the ACLED file with `changed` rows spread through it given one more death."""
+    with open(path, newline="", encoding="utf-8") as source:
+        rows = sum(1 for _ in source) - 1
+    every = max(rows // max(changed, 1), 1)
+    copy = Path(folder) / f"changed-{changed}-{Path(path).name}"
+    with (
+        open(path, newline="", encoding="utf-8") as source,
+        open(copy, "w", newline="", encoding="utf-8") as out,
+    ):
+        reader = csv.DictReader(source)
+        writer = csv.DictWriter(out, reader.fieldnames)
+        writer.writeheader()
+        for n, row in enumerate(reader):
+            if n % every == 0 and n // every < changed:
+                row["fatalities"] = str(int(row["fatalities"] or 0) + 1)
+            writer.writerow(row)
+    return copy
+
+
+def run_series(path, reimport, changed, folder):
+    """{what: (seconds, peak RSS)} of an import into a fresh database and, when asked, of a
+    re-import of the same file and of a re-import with `changed` rows changed."""
+    fresh_database()
+    times = {"import": timed_import(path)}
+    if reimport:
+        times["re-import, unchanged"] = timed_import(path)
+    if changed:
+        times[f"re-import, {changed} changed"] = timed_import(with_changes(path, changed, folder))
+    return times
 
 
 def machine():
@@ -146,23 +206,39 @@ def machine():
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("rows", type=int, nargs="?", default=100_000)
+    parser.add_argument("--file", type=Path, help="an ACLED CSV to import instead of N rows")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--reimport", action="store_true", help="time a second, unchanged import")
+    parser.add_argument("--reimport", action="store_true", help="time an unchanged re-import")
+    parser.add_argument("--changed", type=int, default=0, help="time a re-import with K changes")
     args = parser.parse_args()
     print(f"machine: {machine()}")
-    what = "re-import (every row unchanged)" if args.reimport else "import"
+    print(f"load average before: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
+    migrated_template()
     with tempfile.TemporaryDirectory() as folder:
-        for size in (args.rows // 10, args.rows):
-            path = Path(folder) / f"acled-{size}.csv"
-            write_acled_file(path, size)
-            runs = [run_import(path, reimport=args.reimport) for _ in range(args.runs)]
-            seconds = statistics.median(time for time, _ in runs)
-            print(
-                f"{what} {size:>9,} ACLED rows ({path.stat().st_size / 2**20:.1f} MiB): "
-                f"{seconds:6.1f} s, {size / seconds:7,.0f} rows/s (target ≥ 5,000), "
-                f"peak RSS of the import process {max(rss for _, rss in runs):.0f} MiB; "
-                f"median of {len(runs)} runs: {', '.join(f'{time:.1f}' for time, _ in runs)} s"
-            )
+        if args.file:
+            with open(args.file, encoding="utf-8") as source:
+                files = [(args.file, sum(1 for _ in source) - 1)]
+        else:
+            files = []
+            for size in (args.rows // 10, args.rows):
+                path = Path(folder) / f"acled-{size}.csv"
+                write_acled_file(path, size)
+                files.append((path, size))
+        for path, size in files:
+            series = [
+                run_series(path, args.reimport, args.changed, folder) for _ in range(args.runs)
+            ]
+            for what in series[0]:
+                runs = [times[what] for times in series]
+                seconds = statistics.median(time for time, _ in runs)
+                print(
+                    f"{what} {size:>9,} ACLED rows ({path.stat().st_size / 2**20:.1f} MiB): "
+                    f"{seconds:6.1f} s, {size / seconds:7,.0f} rows/s (target ≥ 10,000), "
+                    f"peak RSS of the import process {max(rss for _, rss in runs):.0f} MiB; "
+                    f"median of {len(runs)} runs: {', '.join(f'{t:.1f}' for t, _ in runs)} s",
+                    flush=True,
+                )
+    print(f"load average after: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")
 
 
 if __name__ == "__main__":

@@ -143,7 +143,7 @@ class AreaFinder:
 
     def __init__(self):
         self.countries = {}
-        self.areas = {}
+        self.areas = {}  # {(country id, level, parent id): {normalised name: AdminArea}}
 
     def country(self, iso3):
         if iso3 not in self.countries:
@@ -154,23 +154,28 @@ class AreaFinder:
         """The admin area of this level and name (under parent), created when missing."""
         if not name or not name.strip():
             return None
-        key = (country.pk, level, parent.pk if parent else None, normalize_name(name))
-        if key not in self.areas:
-            self.areas[key] = self._find(country, level, name.strip(), parent, key[3])
-        return self.areas[key]
+        normalized = normalize_name(name)
+        # Every area of a level under one parent is read once: a file names thousands.
+        areas = self._areas(country, level, parent)
+        if normalized not in areas:
+            # Not found under this parent: a new area there, never one under another region,
+            # so that a place's district is always inside its region.
+            areas[normalized] = AdminArea.objects.create(
+                country=country, level=level, parent=parent, name=_strip_suffix(name.strip())
+            )
+        return areas[normalized]
 
-    def _find(self, country, level, name, parent, normalized):
-        candidates = AdminArea.objects.filter(country=country, level=level)
-        if parent is not None:
-            candidates = candidates.filter(parent=parent)
-        for candidate in candidates:
-            if normalize_name(candidate.name) == normalized:
-                return candidate
-        # Not found under this parent: a new area there, never one under another region, so
-        # that a place's district is always inside its region.
-        return AdminArea.objects.create(
-            country=country, level=level, parent=parent, name=_strip_suffix(name)
-        )
+    def _areas(self, country, level, parent):
+        key = (country.pk, level, parent.pk if parent else None)
+        if key not in self.areas:
+            candidates = AdminArea.objects.filter(country=country, level=level)
+            if parent is not None:
+                candidates = candidates.filter(parent=parent)
+            found = {}
+            for candidate in candidates:  # of two with one name, the first in name order
+                found.setdefault(normalize_name(candidate.name), candidate)
+            self.areas[key] = found
+        return self.areas[key]
 
 
 def _strip_suffix(name):

@@ -6,7 +6,7 @@ records.py     a row in incidentdb's terms (IncidentRecord), a RowError, the Imp
 reading.py     the CSV file (CsvFile) or .xlsx workbook (XlsxFile), each row's typed values
                (RowReader)
 writing.py     IncidentWriter: a chunk of records in a few bulk statements
-bulk.py        COPY (PostgreSQL) or bulk_create, and keys looked up in batches
+bulk.py        COPY (PostgreSQL) or bulk_create
 runs.py        the admin's uploads (ImportRun): the dry run, then the import
 registry.py    the formats by name, for import_events and the admin
 """

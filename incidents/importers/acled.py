@@ -202,15 +202,17 @@ class AcledImporter(Importer):
             },
         )
 
-    def find_existing(self, keys):
+    def find_fingerprints(self, keys):
         """Also find our own incidents by the IDB<id> our CSV export gives those without an
         ACLED id, so that re-importing an export updates them instead of duplicating them."""
-        existing = super().find_existing(keys)
+        found = super().find_fingerprints(keys)
         own_ids = {incident_pk_of_own_event_id(key): key for key in keys}
         own_ids.pop(None, None)
-        for incident in Incident.objects.filter(pk__in=own_ids, acled_event_id=""):
-            existing[own_ids[incident.pk]] = incident
-        return existing
+        if own_ids:
+            own = Incident.objects.filter(pk__in=own_ids, acled_event_id="")
+            for pk, fingerprint in own.values_list("pk", "import_fingerprint"):
+                found[own_ids[pk]] = (pk, fingerprint)
+        return found
 
     def _event_type(self, row, row_number, errors):
         name = (row.get("event_type") or "").strip()

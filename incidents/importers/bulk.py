@@ -1,16 +1,10 @@
-"""Bulk SQL for imports: rows written with COPY (PostgreSQL) or bulk_create, and keys looked
-up in batches an index serves."""
+"""Bulk SQL for imports: rows written with COPY (PostgreSQL) or bulk_create."""
 
 import csv
 import io
 import json
 
 from django.db import connections, router
-
-# The datasets' ids are indexed by partial unique indexes (that leave out ""), which PostgreSQL
-# uses for `id IN (…)` only when it can prove every value non-empty: it tries for lists of at
-# most 100 values. A longer list scanned the whole incident table, once per chunk.
-KEYS_PER_QUERY = 100
 
 
 def batched(items, size):
@@ -80,10 +74,14 @@ def _copy_rows(connection, model, columns, rows):
     # A JSON column's dict goes in as JSON text (csv.writer would write its Python repr).
     as_json = [i for i, f in enumerate(fields) if f.get_internal_type() == "JSONField"]
     if as_json:
-        rows = [
-            tuple(json.dumps(cell) if i in as_json else cell for i, cell in enumerate(row))
-            for row in rows
-        ]
+
+        def with_json(row):
+            row = list(row)
+            for i in as_json:
+                row[i] = json.dumps(row[i])
+            return row
+
+        rows = map(with_json, rows)
     text = io.StringIO()
     csv.writer(text).writerows(rows)
     text.seek(0)

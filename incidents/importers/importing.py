@@ -4,17 +4,18 @@ A format module (ucdp.py, acled.py) only turns one CSV row into an IncidentRecor
 or says what is wrong with it. Everything else is the same for every format: reading.py reads
 the file, writing.py writes the records (with bulk.py's COPY), and import_file() here runs it:
 
-1. The file is read once to validate every row; with any bad row and no `skip_invalid`,
-   nothing is written.
-2. It is read again and written in chunks inside one transaction, so an import is all or
-   nothing; a dry run does the same work and rolls it back, so its counts are exact.
-3. An incident is found by its identifier in the dataset (`key_field`). A row whose content
+1. The file is read once, in chunks: each row is checked and parsed (RowChecker) and the good
+   ones are written, all inside one transaction, so an import is all or nothing. With any bad
+   row and no `skip_invalid`, the transaction is rolled back and nothing is written; from the
+   first bad row on, the rest of the file is only checked, so that the report names every bad
+   row. A dry run does the same work and rolls it back, so its counts are exact.
+2. An incident is found by its identifier in the dataset (`key_field`). A row whose content
    is the same as at its last import leaves it unchanged; a changed row updates it, unless
    someone changed the incident since that import: then the row is a conflict and the
    analyst's version stays.
-4. Once a written import commits, the tables it filled are analysed (PostgreSQL's ANALYZE), so
+3. Once a written import commits, the tables it filled are analysed (PostgreSQL's ANALYZE), so
    that the first queries over thousands of new incidents are not planned on stale counts.
-5. Only one import writes at a time (on PostgreSQL, an advisory lock held by the write
+4. Only one import writes at a time (on PostgreSQL, an advisory lock held by the write
    transaction): another one stops with ImportBusy before writing anything. SQLite lets one
    writer in at a time already.
 """
@@ -22,18 +23,21 @@ the file, writing.py writes the records (with bulk.py's COPY), and import_file()
 import csv
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 from django.db import connection, transaction
 
 from ..models import Incident
 from ..outlines import outline_problem
-from .bulk import KEYS_PER_QUERY, batched
 from .reading import open_table
 from .records import ImportReport, IncidentRecord, RowError, RowInvalid
 from .resemblance import DuplicateFinder
 from .writing import IncidentWriter, bulk_written_tables
 
-CHUNK_SIZE = 1000
+# Rows parsed, looked up and written together: large enough that a chunk's few statements
+# (and the count tables' statement triggers) cost little per row, small enough that memory
+# stays flat (two chunks of records at most: one being written, the next being read).
+CHUNK_SIZE = 2000
 # The advisory lock key of "an import is writing": any fixed number no other lock of ours uses.
 IMPORT_LOCK_KEY = 170001
 BUSY_MESSAGE = "Another import is running; try again when it has finished."
@@ -51,13 +55,20 @@ class Importer:
     key_column = ""  # the CSV column holding it
     required_columns: list[str] = []
 
-    def find_existing(self, keys):
-        """{key: Incident} for the keys already in the database."""
-        return {
-            getattr(incident, self.key_field): incident
-            for batch in batched(keys, KEYS_PER_QUERY)
-            for incident in Incident.objects.filter(**{f"{self.key_field}__in": batch})
-        }
+    def find_fingerprints(self, keys):
+        """{key: (incident id, import fingerprint)} for the keys already in the database: one
+        query, whatever the number of keys.
+
+        The datasets' ids are indexed by partial unique indexes that leave out "": saying
+        so in the query lets PostgreSQL use them for any number of keys (it proves a list
+        non-empty by itself only up to 100 values, and scanned the whole table beyond)."""
+        found = (
+            Incident.objects.filter(**{f"{self.key_field}__in": keys})
+            .exclude(**{self.key_field: ""})
+            .order_by()  # the model's ordering would make PostgreSQL walk the date index
+            .values_list(self.key_field, "pk", "import_fingerprint")
+        )
+        return {key: (pk, fingerprint) for key, pk, fingerprint in found}
 
     def missing_columns(self, header):
         """The required columns the header lacks, as names to show."""
@@ -82,71 +93,81 @@ def import_file(
     user=None,
     publish=True,
     progress: Callable[[int], None] | None = None,
-    checking: Callable[[int], None] | None = None,
     run=None,
 ) -> ImportReport:
     """Import a file in the importer's format; see the module docstring for the rules.
 
     `publish` publishes new incidents (reference datasets are already reviewed); otherwise
-    they arrive as drafts. `checking` is called with the number of rows checked so far (the
-    first reading), `progress` with the number written or compared (the second). `run` is the
-    admin's ImportRun, recorded on the incidents written (Incident.import_run).
+    they arrive as drafts. `progress` is called before each chunk is written with the number
+    of rows read up to it. `run` is the admin's ImportRun, recorded on the incidents written
+    (Incident.import_run).
     Raises FileRefused when the file as a whole cannot be read, and ImportBusy (not for a dry
     run) when another import is writing.
     """
     if not dry_run:
         # Told now rather than after reading the whole file; taken for real further down.
         _lock_imports()
-    rows = open_table(source, importer.missing_columns, importer.headerless_columns).rows
+    table = open_table(source, importer.missing_columns, importer.headerless_columns)
     report = ImportReport(format=importer.format_name, dry_run=dry_run)
-    check_rows(rows(), importer, report, checking)
-    # A dry run goes on to count what the good rows would do, so the report shows it.
-    if report.rejected and not skip_invalid and not dry_run:
-        return report
-    rejected_rows = set(report.rejected_rows)
-
+    records = RowChecker(importer, report).valid_records(table.rows())
     writer = IncidentWriter(importer, report, user=user, publish=publish, run=run)
     # A dry run also says which rows probably duplicate an incident already entered.
     finder = DuplicateFinder(importer) if dry_run else None
-
-    def valid_records():
-        for row_number, row in rows():
-            if row_number not in rejected_rows:
-                record = importer.parse_row(row, row_number)
-                record.fingerprint  # noqa: B018 (computed here, in the read-ahead thread)
-                yield record
-
     try:
         with transaction.atomic():
             if not dry_run:
                 _lock_imports()
-            for chunk in _read_ahead(_chunks(valid_records(), CHUNK_SIZE)):
-                if finder:
-                    report.likely_duplicates += finder.find(chunk)
-                writer.write(chunk)
-                if progress:
-                    progress(report.done)
+            with _bulk_writing():
+                for chunk in _read_ahead(_chunks(records, CHUNK_SIZE)):
+                    if progress:
+                        # The rows up to the chunk's last (report.rows is the read-ahead's).
+                        progress(chunk[-1].row - 1)
+                    # A dry run goes on to count what the good rows would do, so the report
+                    # shows it; an import with a bad row will write nothing, and only checks.
+                    if dry_run or skip_invalid or not report.rejected:
+                        if finder:
+                            report.likely_duplicates += finder.find(chunk)
+                        writer.write(chunk)
+            if report.rejected and not skip_invalid and not dry_run:
+                # Rolled back: the report says what was found wrong, and nothing else.
+                report.created = report.updated = report.unchanged = 0
+                report.conflicts.clear()
+                raise _RolledBack
             if dry_run:
-                raise _DryRunDone
+                raise _RolledBack
             if report.created or report.updated:
                 # After the commit (of the caller's transaction, when it has one): ANALYZE
                 # in the transaction would not count its rows. Robust: the import stands.
                 transaction.on_commit(_analyze_written_tables, robust=True)
-    except _DryRunDone:
+    except _RolledBack:
         return report
     report.written = True
     return report
 
 
-def check_rows(rows, importer, report, checking=None):
-    """The first reading: every row parsed, its problems added to report.rejected (with the
-    same dataset id or other id on two rows), report.rows counted. Writes nothing."""
-    seen_keys = {}
-    seen_other_ids = {}
-    for row_number, row in rows:
+class RowChecker:
+    """Checks and parses each row once, adding its problems to the report's rejected rows: a
+    bad cell (the format's parse_row), a NUL character, or the dataset id (or another
+    dataset's id) of an earlier row again. Counts report.rows."""
+
+    def __init__(self, importer, report):
+        self.importer, self.report = importer, report
+        # The rows each id was first seen on, to name them: about a hundred bytes a row.
+        self.seen_keys = {}
+        self.seen_other_ids = {}
+
+    def valid_records(self, rows) -> Iterator[IncidentRecord]:
+        """The records of the good rows of `rows` ((row number, dict) pairs), each with its
+        fingerprint computed (where the reading happens: the read-ahead thread)."""
+        for row_number, row in rows:
+            record = self.check(row_number, row)
+            if record is not None:
+                record.fingerprint  # noqa: B018
+                yield record
+
+    def check(self, row_number, row) -> IncidentRecord | None:
+        report = self.report
         report.rows += 1
-        if checking and report.rows % CHUNK_SIZE == 0:
-            checking(report.rows)
         # One scan of the whole row finds a NUL; only then is the column looked for.
         with_nul = "\x00" in "".join(row.values()) and [
             column for column, value in row.items() if "\x00" in value
@@ -155,12 +176,12 @@ def check_rows(rows, importer, report, checking=None):
             report.rejected.append(
                 RowError(row_number, with_nul[0], row[with_nul[0]], "holds a NUL character")
             )
-            continue
+            return None
         try:
-            record = importer.parse_row(row, row_number)
+            record = self.importer.parse_row(row, row_number)
         except RowInvalid as invalid:
             report.rejected.extend(invalid.errors)
-            continue
+            return None
         place = record.place
         if problem := outline_problem(place.country_iso3, place.latitude, place.longitude):
             report.warnings.append(
@@ -171,44 +192,39 @@ def check_rows(rows, importer, report, checking=None):
                     problem,
                 )
             )
+        valid = True
         for id_field, value in record.other_ids.items():
-            if (id_field, value) in seen_other_ids:
+            first = self.seen_other_ids.setdefault((id_field, value), row_number)
+            if first != row_number:
                 report.rejected.append(
-                    RowError(
-                        row_number,
-                        id_field,
-                        value,
-                        f"the same id is on row {seen_other_ids[id_field, value]}",
-                    )
+                    RowError(row_number, id_field, value, f"the same id is on row {first}")
                 )
-            else:
-                seen_other_ids[id_field, value] = row_number
-        if record.key in seen_keys:
+                valid = False
+        first = self.seen_keys.setdefault(record.key, row_number)
+        if first != row_number:
             report.rejected.append(
                 RowError(
                     row_number,
-                    importer.key_column,
+                    self.importer.key_column,
                     record.key,
-                    f"the same id is on row {seen_keys[record.key]}",
+                    f"the same id is on row {first}",
                 )
             )
-        else:
-            seen_keys[record.key] = row_number
+            valid = False
+        return record if valid else None
 
 
 def rejected_rows_report(source, importer) -> ImportReport:
-    """What the first reading of an import finds wrong with the file, every row of it: the
-    report write_rejects() turns into the rejects file."""
+    """What an import finds wrong with the file, every row of it, without looking at the
+    database: the report write_rejects() turns into the rejects file."""
     report = ImportReport(format=importer.format_name, dry_run=True)
-    check_rows(
-        open_table(source, importer.missing_columns, importer.headerless_columns).rows(),
-        importer,
-        report,
-    )
+    rows = open_table(source, importer.missing_columns, importer.headerless_columns).rows()
+    for _record in RowChecker(importer, report).valid_records(rows):
+        pass
     return report
 
 
-class _DryRunDone(Exception):
+class _RolledBack(Exception):
     pass
 
 
@@ -222,6 +238,29 @@ def _analyze_written_tables():
     tables = ", ".join(connection.ops.quote_name(table) for table in bulk_written_tables())
     with connection.cursor() as cursor:
         cursor.execute(f"ANALYZE {tables}")
+
+
+@contextmanager
+def _bulk_writing():
+    """PostgreSQL set for writing many rows in the current transaction, and set back after.
+
+    The foreign keys (deferred to the commit, as Django declares them) are checked at the end
+    of each statement instead: the same work, but done while the read-ahead thread reads the
+    next chunk, not all at once at the commit (a fifth of an import's time). No JIT
+    compilation: a bulk statement's estimates, from statistics older than the rows it reads,
+    can cross the JIT's cost threshold and spend more time compiling than running.
+    """
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    yield
+    # Every deferrable constraint of the schema is initially deferred: as it was (a rollback
+    # sets it back by itself).
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
 
 
 def _lock_imports():

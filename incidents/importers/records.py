@@ -152,11 +152,6 @@ class ImportReport:
     written: bool = False
 
     @property
-    def done(self):
-        """Rows written or looked at so far."""
-        return self.created + self.updated + self.unchanged + len(self.conflicts)
-
-    @property
     def rejected_rows(self):
         return sorted({error.row for error in self.rejected})
 

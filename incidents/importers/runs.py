@@ -181,8 +181,9 @@ def _import(run, user, dry_run, progress=None):
             skip_invalid=run.skip_invalid,
             user=user,
             publish=user.has_perm("incidents.publish_incident"),
-            checking=progress.checking if progress else None,
-            progress=progress.writing if progress else None,
+            # One reading checks and writes: a dry run's page says "checked", an import's
+            # "compared or written".
+            progress=progress and (progress.checking if dry_run else progress.writing),
             run=None if dry_run else run,
         )
     except FileRefused as refused:  # found past the header, e.g. a bad byte at row 9,000

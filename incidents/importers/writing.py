@@ -17,13 +17,16 @@ from ..models import (
     Incident,
     IncidentActor,
     Location,
+    PublicIncidentDay,
+    PublicIncidentMonth,
+    PublicIncidentYear,
     Source,
     SourceReport,
     Tactic,
 )
 from ..naming import clean_name, known_actors, known_names, name_key
 from ..querysets import CASUALTY_TOTAL_FIELDS
-from .bulk import KEYS_PER_QUERY, batched, insert_rows
+from .bulk import insert_rows
 
 
 class IncidentWriter:
@@ -48,14 +51,37 @@ class IncidentWriter:
         self.tactics = None
 
     def write(self, records):
-        existing = self.importer.find_existing([record.key for record in records])
-        other_ids = self._other_ids_in_use(records)
+        """Write a chunk of records (see importing.py for when a record creates, updates or
+        conflicts), counting what each did in the report."""
+        to_create, to_update = self._sort(records)
+        self._resolve_places(to_create + [record for _, record in to_update])
         now = timezone.now()
+        created_ids = self._create(to_create, now)
+        self._update(to_update, now)
+        self._write_children(
+            list(zip(created_ids, to_create, strict=True))
+            + [(incident.pk, record) for incident, record in to_update]
+        )
+        self.report.created += len(to_create)
+        self.report.updated += len(to_update)
+
+    def _sort(self, records):
+        """(the records of new incidents, (incident, record) pairs of incidents to update); the
+        unchanged rows and the conflicts are counted in the report.
+
+        One query finds which keys exist and their fingerprints; only the incidents whose row
+        changed are read whole (a re-import of an unchanged file reads none)."""
+        known = self.importer.find_fingerprints([record.key for record in records])
+        changed = {
+            known[record.key][0]
+            for record in records
+            if record.key in known and known[record.key][1] != record.fingerprint
+        }
+        incidents = Incident.objects.select_related("updated_by").in_bulk(changed)
+        other_ids = self._other_ids_in_use(records)
         to_create, to_update = [], []
         for record in records:
-            fingerprint = record.fingerprint
-            incident = existing.get(record.key)
-            own_pk = incident.pk if incident else None
+            own_pk, fingerprint = known.get(record.key, (None, None))
             taken = [
                 f"{id_field} {value} is incident {holder}'s"
                 for id_field, value in record.other_ids.items()
@@ -63,11 +89,11 @@ class IncidentWriter:
             ]
             if taken:
                 self._conflict(record, "; ".join(taken))
-            elif incident is None:
-                to_create.append((record, fingerprint))
-            elif incident.import_fingerprint == fingerprint:
+            elif own_pk is None:
+                to_create.append(record)
+            elif fingerprint == record.fingerprint:
                 self.report.unchanged += 1
-            elif incident.imported_at is None:
+            elif (incident := incidents[own_pk]).imported_at is None:
                 self._conflict(record, "entered here, not imported; kept as it is")
             elif incident.changed_since_import:
                 self._conflict(
@@ -78,19 +104,8 @@ class IncidentWriter:
             elif incident.has_public_page and not self.publish:
                 self._conflict(record, "public: only a reviewer's import may change it")
             else:
-                to_update.append((incident, record, fingerprint))
-
-        self._resolve_places(
-            [record for record, _ in to_create] + [record for _, record, _ in to_update]
-        )
-        created_ids = self._create(to_create, now)
-        self._update(to_update, now)
-        self._write_children(
-            [(pk, record) for pk, (record, _) in zip(created_ids, to_create, strict=True)]
-            + [(incident.pk, record) for incident, record, _ in to_update]
-        )
-        self.report.created += len(to_create)
-        self.report.updated += len(to_update)
+                to_update.append((incident, record))
+        return to_create, to_update
 
     def _conflict(self, record, reason):
         self.report.conflicts.append(
@@ -104,13 +119,15 @@ class IncidentWriter:
             values = {
                 record.other_ids[id_field] for record in records if id_field in record.other_ids
             }
-            for batch in batched(sorted(values), KEYS_PER_QUERY):
-                holders = Incident.objects.filter(**{f"{id_field}__in": batch})
-                for pk, value in holders.values_list("pk", id_field):
-                    in_use[id_field, value] = pk
+            # Non-empty said, as in Importer.find_fingerprints, for their partial indexes.
+            holders = Incident.objects.filter(**{f"{id_field}__in": values}).exclude(
+                **{id_field: ""}
+            )
+            for pk, value in holders.values_list("pk", id_field):
+                in_use[id_field, value] = pk
         return in_use
 
-    def _imported_values(self, record, fingerprint, now):
+    def _imported_values(self, record, now):
         """{attname: value} of the incident columns an import writes, for a new incident or an
         update (IMPORTED_FIELDS and the casualty totals)."""
         return {
@@ -128,7 +145,7 @@ class IncidentWriter:
             "dataset_fields": record.dataset_fields,
             "import_run_id": self.run_id,
             **record.other_ids,
-            "import_fingerprint": fingerprint,
+            "import_fingerprint": record.fingerprint,
             # The same instant for both: a later change by anyone makes updated_at the later one.
             "imported_at": now,
             "updated_at": now,
@@ -136,9 +153,9 @@ class IncidentWriter:
             **casualty_totals(record.casualties),
         }
 
-    def _create(self, pairs, now):
-        """Insert the new incidents of (record, fingerprint) pairs; returns their ids."""
-        if not pairs:
+    def _create(self, records, now):
+        """Insert the new incidents of the records; returns their ids."""
+        if not records:
             return []
         columns = [field.attname for field in Incident._meta.concrete_fields]
         columns.remove(Incident._meta.pk.attname)
@@ -151,19 +168,19 @@ class IncidentWriter:
         key_field = self.importer.key_field
         values = itemgetter(*columns)
         rows = []
-        for record, fingerprint in pairs:
-            imported = self._imported_values(record, fingerprint, now)
+        for record in records:
+            imported = self._imported_values(record, now)
             rows.append(values({**defaults, key_field: record.key, **imported}))
         return insert_rows(Incident, columns, rows, returning_ids=True)
 
-    def _update(self, triples, now):
-        """Update the incidents of (incident, record, fingerprint) triples, replacing their
+    def _update(self, pairs, now):
+        """Update the incidents of (incident, record) pairs, replacing their
         casualties, source reports, actors, citations and tactics (written again by
         _write_children), and moving their version on: an analyst's edit opened before the
         import is then refused as stale, not written over it."""
-        if not triples:
+        if not pairs:
             return
-        ids = [incident.pk for incident, _, _ in triples]
+        ids = [incident.pk for incident, _ in pairs]
         # Before the update: deleting casualty rows refreshes the totals, which it then sets.
         Casualty.objects.filter(incident__in=ids).delete()
         SourceReport.objects.filter(incident__in=ids).delete()
@@ -171,8 +188,8 @@ class IncidentWriter:
         Citation.objects.filter(incident__in=ids).delete()
         Incident.tactics.through.objects.filter(incident__in=ids).delete()
         incidents = []
-        for incident, record, fingerprint in triples:
-            for name, value in self._imported_values(record, fingerprint, now).items():
+        for incident, record in pairs:
+            for name, value in self._imported_values(record, now).items():
                 setattr(incident, name, value)
             incident.version = F("version") + 1
             incidents.append(incident)
@@ -349,7 +366,8 @@ class IncidentWriter:
 
 def bulk_written_tables():
     """The tables an import fills in bulk (and the actors it names), whose planner statistics
-    it leaves out of date."""
+    it leaves out of date: with the public count tables, which the incidents' triggers fill
+    (a new place or day each adds a row) and the list's counts and facets read."""
     models = [
         Incident,
         Casualty,
@@ -359,6 +377,9 @@ def bulk_written_tables():
         Incident.tactics.through,
         Location,
         Actor,
+        PublicIncidentDay,
+        PublicIncidentMonth,
+        PublicIncidentYear,
     ]
     return [model._meta.db_table for model in models]
 

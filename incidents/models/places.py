@@ -279,9 +279,10 @@ class Location(models.Model):
             self.admin2 = self.admin3.parent
         if self.admin2_id and not self.admin1_id:
             self.admin1 = self.admin2.parent
-        deepest = self.admin3 or self.admin2 or self.admin1
-        if deepest is not None and not self.country_id:
-            self.country_id = deepest.country_id
+        if not self.country_id:  # asked first: reading an area is a query when not cached
+            deepest = self.admin3 or self.admin2 or self.admin1
+            if deepest is not None:
+                self.country_id = deepest.country_id
 
     def clean(self):
         errors = {}

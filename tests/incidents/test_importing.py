@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents.acled import ACLED_COLUMNS
+from incidents.importers import importing
 from incidents.importers.acled import AcledImporter
 from incidents.importers.importing import IMPORT_LOCK_KEY, ImportBusy, import_file
 from incidents.models import ImportRun, Incident
@@ -96,7 +97,9 @@ def test_a_written_import_analyzes_its_tables_after_the_commit(
             'ANALYZE "incidents_incident", '
             '"incidents_casualty", "incidents_sourcereport", "incidents_incidentactor", '
             '"incidents_citation", '
-            '"incidents_incident_tactics", "incidents_location", "incidents_actor"'
+            '"incidents_incident_tactics", "incidents_location", "incidents_actor", '
+            '"incidents_publicincidentday", "incidents_publicincidentmonth", '
+            '"incidents_publicincidentyear"'
         ]
     else:  # SQLite is left without statistics (see importing._analyze_written_tables)
         assert analyze_queries(after) == []
@@ -113,3 +116,95 @@ def test_a_dry_run_or_an_unchanged_reimport_analyzes_nothing(
     with django_capture_on_commit_callbacks() as again:
         assert import_file(path, AcledImporter()).unchanged == 1
     assert (dry, again) == ([], [])
+
+
+def test_a_bad_row_after_written_chunks_leaves_nothing_written_and_every_bad_row_named(
+    db, tmp_path, monkeypatch
+):
+    # The file is read once: good chunks are written before the bad row is reached, and the
+    # import's transaction takes them back; the rows after it are still checked.
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 2)
+    rows = [acled_row(event_id_cnty=f"MLI{n}") for n in range(1, 8)]
+    rows[4]["latitude"] = "91"
+    rows[6]["event_date"] = "someday"
+    path = tmp_path / "acled.csv"
+    path.write_bytes(acled_csv(*rows))
+    report = import_file(path, AcledImporter())
+    assert [(error.row, error.column) for error in report.rejected] == [
+        (6, "latitude"),
+        (8, "event_date"),
+    ]
+    assert (report.rows, report.created, report.written) == (7, 0, False)
+    assert "nothing written: fix the rejected rows" in report.summary()
+    assert Incident.objects.count() == 0
+
+
+def test_a_dry_run_reports_what_the_import_then_does(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 2)
+    path = tmp_path / "acled.csv"
+    path.write_bytes(acled_csv(*(acled_row(event_id_cnty=f"MLI{n}") for n in range(5))))
+    import_file(path, AcledImporter())
+    rows = [acled_row(event_id_cnty=f"MLI{n}") for n in range(7)]
+    rows[1]["fatalities"] = "16"
+    rows[6]["longitude"] = "-200"
+    path.write_bytes(acled_csv(*rows))
+    dry = import_file(path, AcledImporter(), dry_run=True, skip_invalid=True)
+    real = import_file(path, AcledImporter(), skip_invalid=True)
+    counts = [(r.created, r.updated, r.unchanged, r.rejected_rows) for r in (dry, real)]
+    assert counts == [(1, 1, 4, [8])] * 2
+    assert Incident.objects.count() == 6
+
+
+def test_an_unchanged_reimport_looks_each_chunk_up_once_and_writes_nothing(
+    db, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 10)
+    path = tmp_path / "acled.csv"
+    path.write_bytes(acled_csv(*(acled_row(event_id_cnty=f"MLI{n}") for n in range(30))))
+    import_file(path, AcledImporter())
+    with CaptureQueriesContext(connection) as queries:
+        report = import_file(path, AcledImporter())
+    assert report.unchanged == 30
+    written = [q["sql"] for q in queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
+    assert written == []
+    lookups = [q["sql"] for q in queries if 'FROM "incidents_incident"' in q["sql"]]
+    # One per chunk of ten (ACLED's own IDB ids are looked up only when a file has some).
+    assert len(lookups) == 3
+
+
+@on_postgresql
+def test_a_chunks_lookup_by_dataset_id_is_served_by_its_partial_index(db):
+    # The unique indexes of the datasets' ids leave out "": PostgreSQL takes them for a list of
+    # ids only when the query says so too (it proves it by itself for at most 100 values).
+    keys = [f"MLI{n}" for n in range(importing.CHUNK_SIZE)]
+    lookup = AcledImporter().find_fingerprints
+    with CaptureQueriesContext(connection) as queries:
+        lookup(keys)
+    [query] = queries
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # a seq scan only when nothing else
+        cursor.execute(f"EXPLAIN {query['sql']}")
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "incident_unique_acled_event_id" in plan and "Seq Scan" not in plan
+
+
+@on_postgresql
+def test_an_import_inside_a_transaction_leaves_its_foreign_keys_deferred(db, tmp_path):
+    # The import checks them statement by statement; what the caller writes afterwards in its
+    # transaction is checked at the commit again, as Django expects: here a place that does not
+    # exist yet, then the one it has again.
+    path = tmp_path / "acled.csv"
+    path.write_bytes(acled_csv(acled_row()))
+    import_file(path, AcledImporter())
+    place = Incident.objects.get().location_id
+    assert Incident.objects.update(location_id=place + 1) == 1  # no IntegrityError yet
+    Incident.objects.update(location_id=place)
+
+
+def test_progress_is_told_the_rows_read_before_each_chunk_is_written(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 2)
+    path = tmp_path / "acled.csv"
+    path.write_bytes(acled_csv(*(acled_row(event_id_cnty=f"MLI{n}") for n in range(5))))
+    told = []
+    import_file(path, AcledImporter(), progress=told.append)
+    assert told == [2, 4, 5]
