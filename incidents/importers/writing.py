@@ -1,6 +1,7 @@
 """Writing an import's records: IncidentWriter turns each chunk of records into a few bulk
 statements (see importing.py for when a record creates, updates or conflicts)."""
 
+from decimal import Decimal
 from operator import itemgetter
 
 from django.db.models import F
@@ -27,6 +28,9 @@ from ..models import (
 from ..naming import clean_name, known_actors, known_names, name_key
 from ..querysets import CASUALTY_TOTAL_FIELDS
 from .bulk import insert_rows
+
+# How coordinates were stored before migration 0023 (six decimals since).
+FIVE_DECIMALS = Decimal("0.00001")
 
 
 class IncidentWriter:
@@ -318,6 +322,8 @@ class IncidentWriter:
         pks = {values[1:]: values[0] for values in found.values_list("pk", *LOCATION_FIELDS)}
         missing = [values for values in keys_by_values if values not in pks]
         if missing:
+            missing = self._refine_coordinates(missing, pks)
+        if missing:
             created = [
                 Location(**dict(zip(LOCATION_FIELDS, values, strict=True))) for values in missing
             ]
@@ -328,6 +334,22 @@ class IncidentWriter:
         for values, keys in keys_by_values.items():
             for key in keys:
                 self.locations[key] = pks[values]
+
+    @staticmethod
+    def _refine_coordinates(missing, pks):
+        """The places of `missing` not stored before with their coordinates rounded to five
+        decimals: places imported before coordinates kept six (migration 0023) are the same
+        places, now known more finely, and take the file's coordinates rather than a twin."""
+        left = []
+        for values in missing:
+            rounded = (*values[:5], *(value.quantize(FIVE_DECIMALS) for value in values[5:]))
+            pk = pks.get(rounded)
+            if rounded == values or pk is None:
+                left.append(values)
+                continue
+            Location.objects.filter(pk=pk).update(latitude=values[5], longitude=values[6])
+            pks[values] = pk
+        return left
 
     def _actor(self, item):
         # Matched by name_key (case, accents, punctuation) on names and aliases, so that a

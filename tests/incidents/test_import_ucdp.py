@@ -27,7 +27,7 @@ from incidents.importers.importing import import_file
 from incidents.importers.reading import FileRefused
 from incidents.importers.ucdp import DEATH_COLUMNS, GED_COLUMNS, UcdpImporter, spread
 from incidents.importers.writing import IncidentWriter
-from incidents.models import Casualty, Citation, Incident, Source
+from incidents.models import Casualty, Citation, Incident, Location, Source
 from tests.shared_rows import rows_per_module
 
 SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "data" / "ucdp_ged_west_africa_sample.csv"
@@ -586,6 +586,25 @@ def test_coordinates_keep_geds_six_decimals_through_a_reimport_and_the_downloads
     )
     (feature,) = json.loads(client.get("/incidents.geojson").getvalue())["features"]
     assert feature["geometry"]["coordinates"] == [-1.623457, 14.098126]
+
+
+def test_a_place_stored_with_five_decimals_is_refined_by_a_reimport_not_doubled(db, ged_file):
+    # Places imported before coordinates kept six decimals hold them rounded to five.
+    place = {"latitude": "14.098126", "longitude": "-1.623457"}
+    run(ged_file(ged_row(**place)))
+    Location.objects.update(latitude=Decimal("14.09813"), longitude=Decimal("-1.62346"))
+
+    # A later release revises the event (an unchanged row is not read again).
+    report = run(ged_file(ged_row(**place, best="13", high="15", deaths_a="12")))
+
+    assert report.updated == 1
+
+    location = Location.objects.get()
+    assert Incident.objects.get().location == location
+    assert (location.latitude, location.longitude) == (
+        Decimal("14.098126"),
+        Decimal("-1.623457"),
+    )
 
 
 def test_reimport_keeps_an_analysts_correction_and_reports_a_conflict(db, ged_file, analyst):
