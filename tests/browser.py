@@ -11,7 +11,10 @@ import os
 from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
 from django.db import connections
+from django.test.testcases import LiveServerThread
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -32,6 +35,24 @@ BROWSER_TEST_MARKS = [
     # the seeded taxonomy and groups that a transactional test's flush would otherwise lose.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
+
+
+class OneRequestAtATime(WSGIServer):
+    """The live server without its threads. On SQLite every request shares the test
+    database's one in-memory connection, and two at once (the admin's autocomplete boxes
+    asking together) could leave both waiting on it for ever, hanging the suite; served one
+    after the other they cannot. Its answers close their connections (Django does so for a
+    server without threads), so the browser queues nothing behind a kept-alive one."""
+
+    def __init__(self, *args, connections_override=None, **kwargs):
+        # LiveServerThread.run() installs the shared connections in the thread serving here.
+        super().__init__(*args, **kwargs)
+
+
+def serve_one_request_at_a_time_on_sqlite():
+    """Called at the start of the session (tests/conftest.py), before the live server starts."""
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+        LiveServerThread.server_class = OneRequestAtATime
 
 
 def missing(reason):

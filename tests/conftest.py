@@ -15,6 +15,10 @@ from tests.browser import chromium, page  # noqa: F401 (fixtures)
 from tests.factories import UserFactory
 
 
+def pytest_sessionstart(session):
+    browser.serve_one_request_at_a_time_on_sqlite()
+
+
 def pytest_collection_modifyitems(items):
     modules = {}
     transactional_modules = set()
