@@ -22,7 +22,7 @@ def incident_date_hierarchy(cl):
     year_field, month_field = f"{field_name}__year", f"{field_name}__month"
     if any(key.startswith(f"{field_name}__") for key in cl.params):
         return admin_list.date_hierarchy(cl)
-    months = list(cl.queryset.dates(field_name, "month"))
+    months = cl.queryset.start_months()
     years = sorted({month.year for month in months})
     if len(years) != 1:
         return {

@@ -56,3 +56,27 @@ def test_the_list_page_shows_the_years(reviewer_client, db):
     page = reviewer_client.get(LIST_URL).content.decode()
     assert 'href="?start_date__year=2020"' in page
     assert 'href="?start_date__year=2024"' in page
+
+
+def test_the_months_of_the_whole_table_are_every_month_with_an_incident(
+    db, django_assert_num_queries
+):
+    from incidents.models import Incident
+
+    for year, month, day in [
+        (2019, 12, 31),
+        (2020, 1, 1),
+        (2020, 1, 31),
+        (2020, 2, 1),
+        (2023, 7, 9),
+    ]:
+        IncidentFactory(start_date=datetime.date(year, month, day))
+    with django_assert_num_queries(1):  # probes the date index, one query whatever the span
+        months = Incident.objects.start_months()
+    assert months == list(Incident.objects.dates("start_date", "month"))
+    assert months[:3] == [
+        datetime.date(2019, 12, 1),
+        datetime.date(2020, 1, 1),
+        datetime.date(2020, 2, 1),
+    ]
+    assert Incident.objects.none().start_months() == []
