@@ -16,8 +16,8 @@ def incident_date_hierarchy(cl):
     them) each pass rebuilds the search's id sets, 1.4-1.6 s apiece. The distinct months answer
     both: the years are theirs, and one year (or one month) alone opens that year (or month)
     as Django's does; unfiltered, the months come from the date index alone
-    (IncidentQuerySet.start_months). Once a date is chosen, or the months name a single year, Django's own
-    tag draws the level, so the links and titles are its own.
+    (IncidentQuerySet.start_months). Once a date is chosen, or the months name a single year,
+    Django's own tag draws the level, so the links and titles are its own.
     """
     field_name = cl.date_hierarchy
     year_field, month_field = f"{field_name}__year", f"{field_name}__month"
