@@ -582,16 +582,8 @@ def incident_json(row, url_template, api_url_template):
         },
         "geo_precision": row["geo_precision"],
         "acled_geo_precision": acled_geo_precision(row["geo_precision"]),
-        "killed": {
-            "low": row["killed_low"],
-            "best": row["killed_best"],
-            "high": row["killed_high"],
-        },
-        "injured": {
-            "low": row["injured_low"],
-            "best": row["injured_best"],
-            "high": row["injured_high"],
-        },
+        "killed": estimate_json(row, "killed"),
+        "injured": estimate_json(row, "injured"),
         "casualties": [
             {
                 "group": group,
@@ -650,6 +642,15 @@ def api_moment(moment):
     """A time as the API writes it (DRF's DateTimeField): ISO 8601 in UTC, written "Z"."""
     text = timezone.localtime(moment, datetime.UTC).isoformat()
     return text.removesuffix("+00:00") + "Z" if text.endswith("+00:00") else text
+
+
+def estimate_json(row, outcome):
+    """An incident's killed or injured totals as the API writes them: {low, best, high}."""
+    return {
+        "low": row[f"{outcome}_low"],
+        "best": row[f"{outcome}_best"],
+        "high": row[f"{outcome}_high"],
+    }
 
 
 def area_json(row, prefix):

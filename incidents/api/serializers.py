@@ -22,7 +22,7 @@ from ..choices import (
     ViolenceType,
 )
 from ..credits import source_dataset
-from ..exports import acled_geo_precision, acled_time_precision
+from ..exports import acled_geo_precision, acled_time_precision, area_json, estimate_json
 from ..models import (
     Actor,
     AdminArea,
@@ -194,16 +194,6 @@ class IncidentListSerializer(serializers.ListSerializer):
         # DRF's own date and time output (ISO 8601, UTC written "Z").
         date, moment = serializers.DateField(), serializers.DateTimeField()
 
-        def area(location, level):
-            pk = location[f"{level}_id"]
-            if pk is None:
-                return None
-            return {
-                "id": pk,
-                "name": location[f"{level}__name"],
-                "code": location[f"{level}__iso_code"],
-            }
-
         def code_name(code, name):
             return None if code is None else {"code": code, "name": name}
 
@@ -240,22 +230,14 @@ class IncidentListSerializer(serializers.ListSerializer):
                             "iso3": location["country__iso3"],
                             "name": location["country__name"],
                         },
-                        "admin1": area(location, "admin1"),
-                        "admin2": area(location, "admin2"),
-                        "admin3": area(location, "admin3"),
+                        "admin1": area_json(location, "admin1"),
+                        "admin2": area_json(location, "admin2"),
+                        "admin3": area_json(location, "admin3"),
                     },
                     "geo_precision": row["geo_precision"],
                     "acled_geo_precision": acled_geo_precision(row["geo_precision"]),
-                    "killed": {
-                        "low": row["killed_low"],
-                        "best": row["killed_best"],
-                        "high": row["killed_high"],
-                    },
-                    "injured": {
-                        "low": row["injured_low"],
-                        "best": row["injured_best"],
-                        "high": row["injured_high"],
-                    },
+                    "killed": estimate_json(row, "killed"),
+                    "injured": estimate_json(row, "injured"),
                     "civilian_targeting": row["civilian_targeting"],
                     "type_of_violence": None if violence_type is None else int(violence_type),
                     "actors": [
