@@ -216,27 +216,35 @@ def test_codebook_tables_in_french(db):
 
 
 def test_codebook_page_in_french(client, db):
-    page = client.get(CODEBOOK_URL, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    response = client.get(f"/fr{CODEBOOK_URL}")
+    assert response.status_code == 200 and response["Content-Language"] == "fr"
+    page = response.content.decode()
     for text in [
-        "Types et sous-types d'événements",
+        "<h1>Guide de codage</h1>",
+        "Types et sous-types d&#x27;événements",
         "Violence contre les civils",
         "Enlèvement / disparition forcée",
         "Forces de l&#x27;État",
         "Casques bleus",
         "aucun bilan donné",
         "Colonnes des téléchargements",
+        "Latitude du lieu, en degrés décimaux (WGS 84).",
     ]:
         assert text in page, text
-    # The CSV's names are still given, for those who read the files.
+    # The column names, codes and the CSV's names stay as the files write them.
+    assert "<code>event_date</code>" in page and "<code>violence_against_civilians</code>" in page
     assert "<td>Violence against civilians</td>" in page
-    english = client.get(CODEBOOK_URL, HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Event and sub-event types" in english and "Batailles" not in english
+    for english in ["Event and sub-event types", "Columns of the downloads", "State forces"]:
+        assert english not in page, english
+    english_page = client.get(CODEBOOK_URL).content.decode()
+    assert "Event and sub-event types" in english_page and "Batailles" not in english_page
 
 
 def test_csv_keeps_the_english_names_for_a_french_reader(client, db):
     chad = CountryFactory(iso3="TCD", iso2="TD", name="Chad")
     IncidentFactory(location=LocationFactory(admin1=None, country=chad))
-    response = client.get(reverse("incident_download", args=["csv"]), HTTP_ACCEPT_LANGUAGE="fr")
+    response = client.get(f"/fr{reverse('incident_download', args=['csv'])}")
+    assert response.status_code == 200
     content = b"".join(response.streaming_content).decode("utf-8")
     header, row = list(csv.reader(io.StringIO(content)))
     record = dict(zip(header, row, strict=True))
