@@ -25,7 +25,7 @@ from incidents.choices import (
     ViolenceType,
 )
 from incidents.country_names import country_label
-from incidents.models import Country, EventType, Incident, SubEventType, Tactic
+from incidents.models import Country, EventType, Incident, SourceReport, SubEventType, Tactic
 from incidents.taxonomy import (
     EVENT_TYPES,
     SUB_EVENT_TYPE_LABELS,
@@ -252,3 +252,10 @@ def test_csv_keeps_the_english_names_for_a_french_reader(client, db):
     assert record["sub_event_type"] == "Armed clash"
     assert record["country"] == "Chad"
     assert record["disorder_type"] == "Political violence"
+
+
+def test_a_source_report_reads_in_french():
+    report = SourceReport(qualifier=ReportQualifier.AT_LEAST, figure=70)
+    assert str(report) == "unknown source: at least 70"
+    with translation.override("fr"):
+        assert str(report) == "source inconnue\u00a0: au moins 70"
