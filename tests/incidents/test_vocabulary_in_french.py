@@ -5,6 +5,7 @@ while the stored names (and so the downloads) stay ACLED's English ones."""
 import csv
 import datetime
 import io
+import re
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -259,3 +260,13 @@ def test_a_source_report_reads_in_french():
     assert str(report) == "unknown source: at least 70"
     with translation.override("fr"):
         assert str(report) == "source inconnue\u00a0: au moins 70"
+
+
+def test_a_country_page_names_the_country_in_french(client, db):
+    chad = CountryFactory(iso3="TCD", iso2="TD", name="Chad")
+    IncidentFactory(location=LocationFactory(admin1=None, country=chad))
+    address = reverse("incidents:country_detail", args=["TCD"])
+    french_page = client.get(f"/fr{address}").content.decode()
+    assert "<h1>Tchad</h1>" in french_page
+    assert re.search(r"<title>Tchad\b", french_page)
+    assert "<h1>Chad</h1>" in client.get(address).content.decode()
