@@ -589,7 +589,10 @@ def yearly_charts(years):
     low–high band; hovering a year says its numbers."""
     starts = [datetime.date(year, 1, 1) for year, _totals in years]
     labels = [str(year) for year, _totals in years]
-    tooltips = [f"{year}: {totals_text(totals)}" for year, totals in years]
+    tooltips = [
+        _("%(year)s: %(totals)s") % {"year": year, "totals": totals_text(totals)}
+        for year, totals in years
+    ]
     span = f"{labels[0]} – {labels[-1]}"
     table_note = _("The table beside it gives the same numbers.")
     common = {"x_label": _("Year of the start date"), "starts": starts, "labels": labels}

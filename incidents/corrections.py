@@ -16,6 +16,7 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .choices import ActorRole, CasualtyOutcome, Status, VersionKind
 from .models import (
@@ -68,7 +69,7 @@ def record_correction(version):
         incident_id=version.incident_id,
         version=version,
         corrected_at=version.recorded_at,
-        summary="; ".join(changes),
+        summary=join_changes(changes),
         reason=version.reason,
     )
 
@@ -102,8 +103,13 @@ def with_summaries(corrections):
     for correction in corrections:
         changes = describe_changes(*pairs[correction.pk], names) if correction.pk in pairs else []
         # A correction whose versions no longer tell it apart keeps its stored words.
-        correction.text = "; ".join(changes) or correction.summary
+        correction.text = join_changes(changes) or correction.summary
     return corrections
+
+
+def join_changes(changes):
+    """The phrases of describe_changes() as one summary, punctuated as the language does."""
+    return pgettext("between the changes of a correction", "; ").join(changes)
 
 
 def load_names(pairs):

@@ -3,6 +3,7 @@
 from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .corrections import public_corrections, with_summaries
@@ -20,7 +21,10 @@ class LatestCorrectionsFeed(Feed):
         return with_summaries(public_corrections()[:FEED_ITEMS])
 
     def item_title(self, correction):
-        return f"{correction.incident.title}: {correction.text}"
+        return gettext("%(title)s: %(summary)s") % {
+            "title": correction.incident.title,
+            "summary": correction.text,
+        }
 
     def item_description(self, correction):
         return correction.reason
