@@ -62,14 +62,14 @@ def record_correction(version):
     if previous is None:
         return None
     with translation.override(settings.LANGUAGE_CODE):
-        changes = describe_changes(previous, version.snapshot)
-    if not changes:
+        summary = join_changes(describe_changes(previous, version.snapshot))
+    if not summary:
         return None
     return Correction.objects.create(
         incident_id=version.incident_id,
         version=version,
         corrected_at=version.recorded_at,
-        summary=join_changes(changes),
+        summary=summary,
         reason=version.reason,
     )
 

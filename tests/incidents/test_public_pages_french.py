@@ -25,10 +25,18 @@ from tests.factories import (
     IncidentActorFactory,
     IncidentFactory,
     LocationFactory,
+    UserFactory,
 )
 
 NBSP = "\u00a0"
 ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def url(name, *args):
+    """A page's English address (reverse() gives the French one while French is active, as
+    it stays after a request to a French address)."""
+    with translation.override("en"):
+        return reverse(name, args=args)
 
 
 def french(path):
@@ -37,7 +45,8 @@ def french(path):
 
 
 def text_of(page):
-    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page)))
+    """The page's text, its runs of white space one space; no-break spaces stay as they are."""
+    return html.unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", page), flags=re.ASCII))
 
 
 @pytest.fixture
@@ -91,7 +100,7 @@ def mopti(db):
 
 
 def test_region_page_reads_in_french_with_french_dates_and_numbers(client, mopti):
-    path = reverse("incidents:area_detail", args=[mopti["region"].pk])
+    path = url("incidents:area_detail", mopti["region"].pk)
     page = client.get(french(path)).content.decode()
     text = text_of(page)
     assert f"1{NBSP}234 tués (estimation retenue)" in text
@@ -106,7 +115,7 @@ def test_region_page_reads_in_french_with_french_dates_and_numbers(client, mopti
 
 
 def test_region_charts_speak_french(client, mopti):
-    path = reverse("incidents:area_detail", args=[mopti["region"].pk])
+    path = url("incidents:area_detail", mopti["region"].pk)
     page = client.get(french(path)).content.decode()
     assert "Incidents par année" in page and "Personnes tuées par année" in page
     assert "Année de la date de début" in page
@@ -122,7 +131,7 @@ def test_region_charts_speak_french(client, mopti):
 
 
 def test_english_region_page_is_unchanged(client, mopti):
-    page = client.get(reverse("incidents:area_detail", args=[mopti["region"].pk])).content
+    page = client.get(url("incidents:area_detail", mopti["region"].pk)).content
     text = text_of(page.decode())
     assert "1,234 killed (best estimate)" in text
     assert "2 Mar 2021 – 10 Feb 2024" in text
@@ -132,26 +141,26 @@ def test_english_region_page_is_unchanged(client, mopti):
 
 def test_place_page_in_french_keeps_coordinates_and_map_link_as_numbers(client, mopti):
     place = mopti["place"]
-    page = client.get(french(reverse("incidents:place_detail", args=[place.pk]))).content
+    page = client.get(french(url("incidents:place_detail", place.pk))).content
     page = page.decode()
     text = text_of(page)
     assert "Lieu · " in text
     assert "14.171300, -4.493400" in text  # not 14,171300: the comma separates the two
     assert "mlat=14.171300&amp;mlon=-4.493400" in page
     assert f"Incidents à proximité{NBSP}: à moins de 10{NBSP}km" in text
-    assert f"Télécharger{NBSP}: CSV, CSV avec HXL" in text
+    assert f"Télécharger{NBSP}: CSV" in text and "CSV avec HXL" in text
     assert "Tous dans la liste des incidents" in text
 
 
 def test_country_page_in_french_names_its_regions(client, mopti):
-    page = client.get(french(reverse("incidents:country_detail", args=["MLI"]))).content
+    page = client.get(french(url("incidents:country_detail", "MLI"))).content
     text = text_of(page.decode())
     assert "Pays · ISO 3166-1 MLI" in text
     assert "Régions Nom Incidents Tués Mopti 2" in text
 
 
 def test_place_index_in_french(client, mopti):
-    text = text_of(client.get(french(reverse("incidents:place_index"))).content.decode())
+    text = text_of(client.get(french(url("incidents:place_index"))).content.decode())
     assert "Localités" in text and "1 lieu" in text
     assert "Tués (estimation retenue)" in text  # the countries' table
     assert "Les villes et villages des incidents publiés" in text
@@ -162,7 +171,7 @@ def test_place_index_in_french(client, mopti):
 
 
 def test_actor_page_in_french(client, mopti):
-    path = reverse("incidents:actor_detail", args=[mopti["jnim"].pk])
+    path = url("incidents:actor_detail", mopti["jnim"].pk)
     text = text_of(client.get(french(path)).content.decode())
     assert "Acteur · " in text and "(code inter ACLED 2)" in text
     assert f"Autres noms{NBSP}: GSIM" in text
@@ -174,7 +183,7 @@ def test_actor_page_in_french(client, mopti):
 
 
 def test_actor_index_in_french(client, mopti):
-    text = text_of(client.get(french(reverse("incidents:actor_index"))).content.decode())
+    text = text_of(client.get(french(url("incidents:actor_index"))).content.decode())
     assert "2 acteurs" in text and "Nom ou alias" in text and "Type (code inter ACLED)" in text
     assert "No actor" not in text and "Armed groups" not in text
 
@@ -183,11 +192,12 @@ def test_actor_index_in_french(client, mopti):
 
 
 def test_about_page_in_french(client, mopti):
-    text = text_of(client.get(french(reverse("incidents:about"))).content.decode())
+    page = client.get(french(url("incidents:about"))).content.decode()
+    text = text_of(page)
     assert "incidentdb est une base de données ouverte sur la violence politique" in text
     assert "2 incidents publiés, 2 mars 2021 – 10 février 2024." in text
     assert "D'où viennent les incidents" in text and "Comment citer" in text
-    assert f"Le guide de codage{NBSP}: chaque colonne" in text
+    assert f"Le guide de codage</a>{NBSP}: chaque colonne" in page
     assert "Analystes d'incidentdb (et la Global Terrorism Database" in text
     assert "version du " in text and "[jeu de données]" in text and "(consulté le " in text
     assert "UCDP Georeferenced Event Dataset (GED)" in text  # dataset names stay as they are
@@ -196,7 +206,7 @@ def test_about_page_in_french(client, mopti):
 
 
 def test_codebook_page_frame_in_french(client, db):
-    text = text_of(client.get(french(reverse("incidents:codebook"))).content.decode())
+    text = text_of(client.get(french(url("incidents:codebook"))).content.decode())
     assert "Guide de codage" in text and "Chaque colonne des téléchargements" in text
 
 
@@ -229,14 +239,14 @@ def test_a_correction_recorded_in_french_is_stored_in_english(corrected):
 
 
 def test_corrections_page_in_french_writes_the_summary_in_french(client, corrected):
-    text = text_of(client.get(french(reverse("incidents:correction_list"))).content.decode())
+    text = text_of(client.get(french(url("incidents:correction_list"))).content.decode())
     assert (
         f"tués{NBSP}: 1234 (1200–1500) → 1300 (1250–1500){NBSP}; "
         f"date{NBSP}: 2 mars 2021 → 3 mars 2021{NBSP}; motif{NBSP}: Bilan de l'AFP"
     ) in text
     assert "Corrections des incidents publiés" not in text  # the feed's title is in the head
     assert "Flux Atom" in text
-    english = text_of(client.get(reverse("incidents:correction_list")).content.decode())
+    english = text_of(client.get(url("incidents:correction_list")).content.decode())
     assert "killed 1234 (1200–1500) → 1300 (1250–1500); date 2 March 2021" in english
     assert "reason: Bilan de l'AFP" in english
 
@@ -251,7 +261,7 @@ def test_corrections_page_in_french_costs_a_few_queries_for_any_number(
             casualty.save()
     # count, page, the versions, the names (none changed here)
     with django_assert_max_num_queries(3):
-        page = client.get(french(reverse("incidents:correction_list"))).content.decode()
+        page = client.get(french(url("incidents:correction_list"))).content.decode()
     assert page.count("tués\u00a0: ") == 11
 
 
@@ -267,13 +277,13 @@ def test_french_summary_names_places_and_actors(mopti):
     }
     with translation.override("fr"):
         changes = describe_changes(before, after)
-    assert changes[0] == f"lieu{NBSP}: Kouakourou → Sofara"
+    assert changes[0] == f"lieu{NBSP}: Kouakourou (Mopti) → Sofara (Mopti)"
     assert changes[1].startswith(f"acteur ajouté{NBSP}: Malian Armed Forces (")
     assert changes[2].startswith(f"acteur retiré{NBSP}: Jama'at Nasr al-Islam wal Muslimin (")
 
 
 def test_corrections_feed_in_french(client, corrected):
-    response = client.get(french(reverse("incidents:correction_feed")))
+    response = client.get(french(url("incidents:correction_feed")))
     feed = ElementTree.fromstring(response.content)
     assert feed.get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
     assert feed.find(f"{ATOM}title").text == f"incidentdb{NBSP}: corrections des incidents publiés"
@@ -282,12 +292,12 @@ def test_corrections_feed_in_french(client, corrected):
         f"{corrected.title}{NBSP}: tués{NBSP}: 1234 (1200–1500) → 1300 (1250–1500){NBSP}; "
         f"date{NBSP}: 2 mars 2021 → 3 mars 2021"
     )
-    assert (
-        entry.find(f"{ATOM}link")
-        .get("href")
-        .endswith(f"/fr{corrected.get_absolute_url()}#correction-{corrected.corrections.get().pk}")
-    )
-    english = ElementTree.fromstring(client.get(reverse("incidents:correction_feed")).content)
+    # The item links to the incident's French page.
+    incident_path = french(url("incidents:incident_detail", corrected.pk))
+    correction = corrected.corrections.get()
+    link = entry.find(f"{ATOM}link").get("href")
+    assert link == f"http://testserver{incident_path}#correction-{correction.pk}"
+    english = ElementTree.fromstring(client.get(url("incidents:correction_feed")).content)
     assert english.find(f"{ATOM}title").text == "incidentdb: corrections to published incidents"
 
 
@@ -307,3 +317,17 @@ def test_server_error_page_says_it_in_both_languages():
     page = get_template("500.html").render()
     assert "Something went wrong on our side" in page
     assert '<div lang="fr"><h2>Une erreur s\'est produite de notre côté</h2>' in page
+
+
+def test_a_lockout_at_the_french_admin_says_it_in_french(client, db):
+    UserFactory(username="analyst", group="Analyst", password="sahel-incidents-2024-long")
+    for _attempt in range(5):
+        locked = client.post(
+            "/fr/admin/login/",
+            {"username": "analyst", "password": "wrong-guess-123456", "next": "/fr/admin/"},
+            REMOTE_ADDR="198.51.100.7",
+        )
+    assert locked.status_code == 429
+    text = text_of(locked.content.decode())
+    assert "Trop d'échecs de connexion" in text
+    assert "Réessayez plus tard, ou demandez à un administrateur de le débloquer." in text
