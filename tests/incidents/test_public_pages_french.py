@@ -32,6 +32,15 @@ NBSP = "\u00a0"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
+@pytest.fixture(autouse=True)
+def english_again_after_the_test():
+    """A request to a French address leaves French active in this thread (the middleware
+    activates the language and nothing deactivates it): the tests after these ones would
+    otherwise reverse() French addresses."""
+    yield
+    translation.deactivate()
+
+
 def url(name, *args):
     """A page's English address (reverse() gives the French one while French is active, as
     it stays after a request to a French address)."""
@@ -112,6 +121,21 @@ def test_region_page_reads_in_french_with_french_dates_and_numbers(client, mopti
     assert "Fil d'Ariane" in page  # the breadcrumbs' label
     for english in ("published incidents", "killed (best estimate)", "Year by year", "Districts"):
         assert english not in text
+
+
+@pytest.mark.parametrize(
+    ("killed", "french_totals", "english_totals"),
+    [
+        (1, "1 incident publié 1 tué (estimation retenue)", "1 published incident 1 killed"),
+        (2, "1 incident publié 2 tués (estimation retenue)", "1 published incident 2 killed"),
+    ],
+)
+def test_place_totals_agree_with_their_numbers(client, db, killed, french_totals, english_totals):
+    incident = IncidentFactory(status=Status.PUBLISHED, start_date=datetime.date(2024, 9, 17))
+    CasualtyFactory(incident=incident, low=killed, best=killed, high=killed)
+    path = url("incidents:place_detail", incident.location_id)
+    assert french_totals in text_of(client.get(french(path)).content.decode())
+    assert english_totals in text_of(client.get(path).content.decode())
 
 
 def test_region_charts_speak_french(client, mopti):
