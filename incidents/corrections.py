@@ -78,27 +78,26 @@ def with_summaries(corrections):
     """The corrections as a list, each with `text`: its summary in the active language.
 
     In the source language that is the stored summary; in another, it is written again from
-    the correction's version and the one before, in three to six queries for any number of
-    corrections (the versions, then the names of the places, types and actors that changed)."""
+    the correction's version and the one before, whatever the number of corrections in one
+    query for the versions and one per kind of name that changed (places, event types,
+    sub-event types, actors)."""
     corrections = list(corrections)
     if translation.get_language() == settings.LANGUAGE_CODE:
         for correction in corrections:
             correction.text = correction.summary
         return corrections
-    states = {}  # incident id → [(version number, version id, snapshot), …] in number order
+    states = {}  # incident id → [(version id, snapshot), …] in version order
     versions = IncidentVersion.objects.filter(
         incident_id__in={correction.incident_id for correction in corrections}
     ).order_by("incident_id", "number")
-    for incident_id, number, pk, snapshot in versions.values_list(
-        "incident_id", "number", "id", "snapshot"
-    ):
-        states.setdefault(incident_id, []).append((number, pk, snapshot))
+    for incident_id, pk, snapshot in versions.values_list("incident_id", "id", "snapshot"):
+        states.setdefault(incident_id, []).append((pk, snapshot))
     pairs = {}  # correction id → (snapshot before, snapshot after)
     for correction in corrections:
         history = states.get(correction.incident_id, [])
-        for index, (_number, pk, snapshot) in enumerate(history):
+        for index, (pk, snapshot) in enumerate(history):
             if pk == correction.version_id and index > 0:
-                pairs[correction.pk] = (history[index - 1][2], snapshot)
+                pairs[correction.pk] = (history[index - 1][1], snapshot)
     names = load_names(pairs.values())
     for correction in corrections:
         changes = describe_changes(*pairs[correction.pk], names) if correction.pk in pairs else []
@@ -191,12 +190,9 @@ def _date_text(dates):
 
 
 def _name(rows, pk):
-    """A row's name as the reader's language says it: event and sub-event types have a
-    translated `label`; places are proper names."""
-    if pk not in rows:
-        return _("none")
-    row = rows[pk]
-    return str(getattr(row, "label", None) or row)
+    """A row as the reader's language names it (event and sub-event types say their label;
+    places and actors are proper names)."""
+    return str(rows[pk]) if pk in rows else _("none")
 
 
 def _roles(state):
