@@ -173,7 +173,7 @@ def test_place_page_in_french_keeps_coordinates_and_map_link_as_numbers(client, 
     assert "mlat=14.171300&amp;mlon=-4.493400" in page
     assert f"Incidents à proximité{NBSP}: à moins de 10{NBSP}km" in text
     assert f"Télécharger{NBSP}: CSV" in text and "CSV avec HXL" in text
-    assert "Tous dans la liste des incidents" in text
+    assert "Les voir tous dans la liste des incidents" in text
 
 
 def test_country_page_in_french_names_its_regions(client, mopti):
@@ -224,6 +224,8 @@ def test_about_page_in_french(client, mopti):
     assert f"Le guide de codage</a>{NBSP}: chaque colonne" in page
     assert "Analystes d'incidentdb (et la Global Terrorism Database" in text
     assert "version du " in text and "[jeu de données]" in text and "(consulté le " in text
+    last_update = r"Dernière publication ou correction\xa0: \d+ \w+ \d{4} à \d\d:\d\d UTC\."
+    assert re.search(last_update, text)
     assert "UCDP Georeferenced Event Dataset (GED)" in text  # dataset names stay as they are
     for english in ("Where the incidents come from", "How to cite", "The codebook", "Coverage"):
         assert english not in text
