@@ -134,7 +134,9 @@ def test_place_totals_agree_with_their_numbers(client, db, killed, french_totals
     incident = IncidentFactory(status=Status.PUBLISHED, start_date=datetime.date(2024, 9, 17))
     CasualtyFactory(incident=incident, low=killed, best=killed, high=killed)
     path = url("incidents:place_detail", incident.location_id)
-    assert french_totals in text_of(client.get(french(path)).content.decode())
+    text = text_of(client.get(french(path)).content.decode())
+    assert french_totals in text
+    assert "17 septembre 2024 premier et dernier incident" in text  # one day, said once
     assert english_totals in text_of(client.get(path).content.decode())
 
 
