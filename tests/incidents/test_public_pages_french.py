@@ -32,15 +32,6 @@ NBSP = "\u00a0"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-@pytest.fixture(autouse=True)
-def english_again_after_the_test():
-    """A request to a French address leaves French active in this thread (the middleware
-    activates the language and nothing deactivates it): the tests after these ones would
-    otherwise reverse() French addresses."""
-    yield
-    translation.deactivate()
-
-
 def url(name, *args):
     """A page's English address (reverse() gives the French one while French is active, as
     it stays after a request to a French address)."""
