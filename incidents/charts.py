@@ -14,9 +14,11 @@ import datetime
 import math
 from dataclasses import dataclass, field
 
+from django.utils.formats import number_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 # Okabe & Ito (2008), "Color Universal Design", without the yellow, which is too pale on white.
 BLUE = "#0072B2"
@@ -121,11 +123,12 @@ def label_indexes(period_starts, max_labels=MAX_X_LABELS):
 
 
 def format_number(value):
+    """A figure as the active language writes it: 1,234.5 in English, 1 234,5 in French."""
     if value is None:
         return ""
     if isinstance(value, float) and not value.is_integer():
-        return f"{value:,.1f}"
-    return f"{int(value):,}"
+        return number_format(value, 1, force_grouping=True)
+    return number_format(int(value), force_grouping=True)
 
 
 # --- pieces every chart draws the same way ----------------------------------------------------
@@ -586,7 +589,10 @@ def yearly_charts(years):
     low–high band; hovering a year says its numbers."""
     starts = [datetime.date(year, 1, 1) for year, _totals in years]
     labels = [str(year) for year, _totals in years]
-    tooltips = [f"{year}: {totals_text(totals)}" for year, totals in years]
+    tooltips = [
+        _("%(year)s: %(totals)s") % {"year": year, "totals": totals_text(totals)}
+        for year, totals in years
+    ]
     span = f"{labels[0]} – {labels[-1]}"
     table_note = _("The table beside it gives the same numbers.")
     common = {"x_label": _("Year of the start date"), "starts": starts, "labels": labels}
@@ -637,7 +643,8 @@ def totals_text(totals):
     killed = format_number(totals.killed_best)
     if totals.has_killed_range:
         killed += f" ({format_number(totals.killed_low)}–{format_number(totals.killed_high)})"
-    return _("%(incidents)s incidents, %(killed)s killed") % {
-        "incidents": format_number(totals.incidents),
-        "killed": killed,
-    }
+    return ngettext(
+        "%(incidents)s incident, %(killed)s killed",
+        "%(incidents)s incidents, %(killed)s killed",
+        totals.incidents,
+    ) % {"incidents": format_number(totals.incidents), "killed": killed}

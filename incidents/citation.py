@@ -1,9 +1,11 @@
 """How to cite the database: the line the about page gives researchers to copy."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 # The datasets incidents may come from, with their licences and how their authors ask to be
-# cited (roles.ROLE_NAMES keys). Researchers citing our data should cite theirs too.
+# cited (roles.ROLE_NAMES keys). Researchers citing our data should cite theirs too. Names of
+# datasets, licences and publications stay as their authors wrote them; our own words translate.
 DATASETS = {
     "ucdp": {
         "name": "UCDP Georeferenced Event Dataset (GED)",
@@ -18,7 +20,7 @@ DATASETS = {
     "acled": {
         "name": "Armed Conflict Location & Event Data (ACLED)",
         "url": "https://acleddata.com/",
-        "licence": "ACLED's terms of use (acleddata.com)",
+        "licence": gettext_lazy("ACLED's terms of use (acleddata.com)"),
         "cite": (
             "Raleigh, Clionadh, Andrew Linke, Håvard Hegre and Joakim Karlsen (2010). "
             "Introducing ACLED: An Armed Conflict Location and Event Dataset. Journal of Peace "
@@ -26,10 +28,14 @@ DATASETS = {
         ),
     },
     "entered": {
-        "name": "incidentdb analysts (and the Global Terrorism Database, where an incident has a "
-        "GTD id)",
+        "name": gettext_lazy(
+            "incidentdb analysts (and the Global Terrorism Database, where an incident has a "
+            "GTD id)"
+        ),
         "url": "",
-        "licence": "The GTD's terms of use (START, University of Maryland) for its events",
+        "licence": gettext_lazy(
+            "The GTD's terms of use (START, University of Maryland) for its events"
+        ),
         "cite": "",
     },
 }

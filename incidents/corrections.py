@@ -4,18 +4,40 @@ history.record_version() calls record_correction() for every version it records;
 that edits (or reverts) a published incident and changes its figures, date, place, type or
 actors gets a Correction: "killed 12 → 14; date 16 September 2024 → 17 September 2024". A
 change of title or narrative only is no correction.
+
+The stored summary is English, the source language, whatever language the analyst's admin
+speaks: the API gives it as it is. Pages in another language write it again from the two
+versions (with_summaries), in the reader's language.
 """
 
 import datetime
 
+from django.conf import settings
+from django.utils import translation
 from django.utils.dateformat import format as format_date
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from .choices import ActorRole, CasualtyOutcome, Status, VersionKind
-from .models import Actor, Correction, EventType, Incident, Location, SubEventType
+from .models import (
+    Actor,
+    Correction,
+    EventType,
+    Incident,
+    IncidentVersion,
+    Location,
+    SubEventType,
+)
 
 # The kinds of version that change a published incident's content.
 CORRECTING_KINDS = {VersionKind.CORRECTED, VersionKind.REVERTED}
+
+# The snapshot fields that name a row of another table, and that table.
+NAMED_FIELDS = {
+    "location_id": Location,
+    "event_type_id": EventType,
+    "sub_event_type_id": SubEventType,
+}
 
 
 def public_corrections():
@@ -39,44 +61,98 @@ def record_correction(version):
     )
     if previous is None:
         return None
-    changes = describe_changes(previous, version.snapshot)
-    if not changes:
+    with translation.override(settings.LANGUAGE_CODE):
+        summary = join_changes(describe_changes(previous, version.snapshot))
+    if not summary:
         return None
     return Correction.objects.create(
         incident_id=version.incident_id,
         version=version,
         corrected_at=version.recorded_at,
-        summary="; ".join(changes),
+        summary=summary,
         reason=version.reason,
     )
 
 
-def describe_changes(before, after):
+def with_summaries(corrections):
+    """The corrections as a list, each with `text`: its summary in the active language.
+
+    In the source language that is the stored summary; in another, it is written again from
+    the correction's version and the one before, whatever the number of corrections in one
+    query for the versions and one per kind of name that changed (places, event types,
+    sub-event types, actors)."""
+    corrections = list(corrections)
+    if translation.get_language() == settings.LANGUAGE_CODE:
+        for correction in corrections:
+            correction.text = correction.summary
+        return corrections
+    states = {}  # incident id → [(version id, snapshot), …] in version order
+    versions = IncidentVersion.objects.filter(
+        incident_id__in={correction.incident_id for correction in corrections}
+    ).order_by("incident_id", "number")
+    for incident_id, pk, snapshot in versions.values_list("incident_id", "id", "snapshot"):
+        states.setdefault(incident_id, []).append((pk, snapshot))
+    pairs = {}  # correction id → (snapshot before, snapshot after)
+    for correction in corrections:
+        history = states.get(correction.incident_id, [])
+        for index, (pk, snapshot) in enumerate(history):
+            if pk == correction.version_id and index > 0:
+                pairs[correction.pk] = (history[index - 1][1], snapshot)
+    names = load_names(pairs.values())
+    for correction in corrections:
+        changes = describe_changes(*pairs[correction.pk], names) if correction.pk in pairs else []
+        # A correction whose versions no longer tell it apart keeps its stored words.
+        correction.text = join_changes(changes) or correction.summary
+    return corrections
+
+
+def join_changes(changes):
+    """The phrases of describe_changes() as one summary, punctuated as the language does."""
+    return pgettext("between the changes of a correction", "; ").join(changes)
+
+
+def load_names(pairs):
+    """{model: {id: row}} of the places, event and sub-event types and actors that differ
+    between the snapshots of each (before, after) pair: one query per model with a change."""
+    wanted = {model: set() for model in (*NAMED_FIELDS.values(), Actor)}
+    for before, after in pairs:
+        for field, model in NAMED_FIELDS.items():
+            old, new = before.get(field), after.get(field)
+            if old != new:
+                wanted[model].update(pk for pk in (old, new) if pk is not None)
+        wanted[Actor].update(actor_id for actor_id, _role in _roles(before) ^ _roles(after))
+    return {model: model.objects.in_bulk(ids) if ids else {} for model, ids in wanted.items()}
+
+
+def describe_changes(before, after, names=None):
     """The public facts that differ between two snapshots (history.snapshot()), one phrase
-    each: figures, date, place, event and sub-event type, actors."""
+    each in the active language: figures, date, place, event and sub-event type, actors.
+    `names` is load_names() of pairs holding this one (loaded here when not given)."""
+    if names is None:
+        names = load_names([(before, after)])
     changes = []
-    for outcome, label in (
-        (CasualtyOutcome.KILLED, _("killed")),
-        (CasualtyOutcome.INJURED, _("injured")),
+    for outcome, phrase in (
+        (CasualtyOutcome.KILLED, _("killed %(old)s → %(new)s")),
+        (CasualtyOutcome.INJURED, _("injured %(old)s → %(new)s")),
     ):
         old, new = _total(before, outcome), _total(after, outcome)
         if old != new:
-            changes.append(f"{label} {_figures(old)} → {_figures(new)}")
+            changes.append(phrase % {"old": _figures(old), "new": _figures(new)})
     old, new = _dates(before), _dates(after)
     if old != new:
         changes.append(
             _("date %(old)s → %(new)s") % {"old": _date_text(old), "new": _date_text(new)}
         )
-    for field, model, label in (
-        ("location_id", Location, _("place")),
-        ("event_type_id", EventType, _("event type")),
-        ("sub_event_type_id", SubEventType, _("sub-event type")),
+    for field, phrase in (
+        ("location_id", _("place %(old)s → %(new)s")),
+        ("event_type_id", _("event type %(old)s → %(new)s")),
+        ("sub_event_type_id", _("sub-event type %(old)s → %(new)s")),
     ):
         old, new = before.get(field), after.get(field)
         if old != new:
-            names = model.objects.in_bulk([pk for pk in (old, new) if pk is not None])
-            changes.append(f"{label} {_name(names, old)} → {_name(names, new)}")
-    changes.extend(_actor_changes(before, after))
+            rows = names[NAMED_FIELDS[field]]
+            changes.append(phrase % {"old": _name(rows, old), "new": _name(rows, new)})
+    changes.extend(_actor_changes(before, after, names[Actor]))
     return changes
 
 
@@ -113,23 +189,25 @@ def _date_text(dates):
     return f"{text} – {format_date(end, 'j F Y')}" if end else text
 
 
-def _name(names, pk):
-    return str(names[pk]) if pk in names else _("none")
+def _name(rows, pk):
+    """A row as the reader's language names it (event and sub-event types say their label;
+    places and actors are proper names)."""
+    return str(rows[pk]) if pk in rows else _("none")
 
 
-def _actor_changes(before, after):
-    def roles(state):
-        return {(row["actor_id"], row["role"]) for row in state.get("actors", [])}
+def _roles(state):
+    return {(row["actor_id"], row["role"]) for row in state.get("actors", [])}
 
-    old, new = roles(before), roles(after)
+
+def _actor_changes(before, after, actors):
+    old, new = _roles(before), _roles(after)
     if old == new:
         return []
-    actors = Actor.objects.in_bulk({actor_id for actor_id, _role in old ^ new})
     role_names = dict(ActorRole.choices)
 
     def listed(pairs):
         return ", ".join(
-            f"{_name(actors, actor_id)} ({role_names.get(role, role).lower()})"
+            f"{_name(actors, actor_id)} ({str(role_names.get(role, role)).lower()})"
             for actor_id, role in sorted(
                 pairs, key=lambda pair: (pair[1], str(actors.get(pair[0])))
             )

@@ -3,9 +3,10 @@
 from django.contrib.syndication.views import Feed
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .corrections import public_corrections
+from .corrections import public_corrections, with_summaries
 
 FEED_ITEMS = 50
 
@@ -17,10 +18,13 @@ class LatestCorrectionsFeed(Feed):
     link = reverse_lazy("incidents:correction_list")
 
     def items(self):
-        return public_corrections()[:FEED_ITEMS]
+        return with_summaries(public_corrections()[:FEED_ITEMS])
 
     def item_title(self, correction):
-        return f"{correction.incident.title}: {correction.summary}"
+        return gettext("%(title)s: %(summary)s") % {
+            "title": correction.incident.title,
+            "summary": correction.text,
+        }
 
     def item_description(self, correction):
         return correction.reason

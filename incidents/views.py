@@ -14,7 +14,7 @@ from . import chips, codebook, counts, explorer, exports, filenames, filter_pane
 from .api.filters import ActorFilterSet, LocationFilterSet
 from .charts import yearly_charts
 from .citation import dataset_citation, datasets_with_counts
-from .corrections import public_corrections
+from .corrections import public_corrections, with_summaries
 from .filters import IncidentFilterSet, errors_answer
 from .models import Actor, AdminArea, Country, Incident, Location
 from .roles import ROLE_NAMES
@@ -144,7 +144,11 @@ CORRECTIONS_PER_PAGE = 50
 def correction_list(request):
     """The latest corrections of published incidents, each linking to its incident."""
     page = Paginator(public_corrections(), CORRECTIONS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "incidents/correction_list.html", {"page": page})
+    return render(
+        request,
+        "incidents/correction_list.html",
+        {"page": page, "corrections": with_summaries(page.object_list)},
+    )
 
 
 def incident_download(request, file_format):

@@ -115,24 +115,64 @@ def pages_of(site, names=None):
     ]
 
 
-def test_no_public_page_scrolls_sideways_on_a_phone(chromium, live_server):
-    site = public_site()
+def pages_wider_than_a_phone(chromium, live_server, pages, language="en"):
+    """{page: its width} of the pages [(name, path)] wider than the phone, each checked to be
+    in `language`."""
     context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     try:
         page = context.new_page()
         wide = {}
-        for name, path in pages_of(site):
+        for name, path in pages:
             response = page.goto(live_server.url + path)
             assert response.status == 200, (name, path, response.status)
+            assert page.locator("html").get_attribute("lang") == language, (name, path)
             # Scrolled to the end: pages may draw late (the map, the folded panel).
             page.wait_for_load_state("networkidle")
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > PHONE["width"]:
                 wide[f"{name} ({path})"] = width
-                screenshot(page, f"phone-too-wide-{name.replace(' ', '-')}")
-        assert wide == {}, f"pages wider than the phone's {PHONE['width']} px: {wide}"
+                screenshot(page, f"phone-too-wide-{language}-{name.replace(' ', '-')}")
+        return wide
     finally:
         context.close()
+
+
+def test_no_public_page_scrolls_sideways_on_a_phone(chromium, live_server):
+    site = public_site()
+    wide = pages_wider_than_a_phone(chromium, live_server, pages_of(site))
+    assert wide == {}, f"pages wider than the phone's {PHONE['width']} px: {wide}"
+
+
+def test_no_public_page_scrolls_sideways_on_a_phone_in_french(chromium, live_server):
+    """French runs about a fifth longer than English: headings, table headers, chart legends
+    and the totals' dates ("10 février 2024") must still fit."""
+    site = public_site()
+    french = [(name, f"/fr{path}") for name, path in pages_of(site)]
+    wide = pages_wider_than_a_phone(chromium, live_server, french, language="fr")
+    assert wide == {}, f"French pages wider than the phone's {PHONE['width']} px: {wide}"
+
+
+def test_a_french_reader_goes_from_the_places_to_a_region_and_its_trend(page, live_server):
+    """On a phone in French: the places index, Mali, the Mopti region; its totals, its
+    dates, its chart's legend and the table beside it read in French."""
+    public_site()
+    page.set_viewport_size(PHONE)
+    page.goto(live_server.url + "/fr/places/")
+    assert page.locator("h1").inner_text() == "Lieux"
+    page.get_by_role("link", name="Mali").first.click()
+    assert page.locator(".lede").inner_text().startswith("Pays")
+    page.get_by_role("link", name="Mopti").first.click()
+    page.wait_for_url("**/fr/places/areas/*/")
+    stats = page.locator(".subject-stats").inner_text()
+    assert "incidents publiés" in stats and "tués (estimation retenue)" in stats
+    assert any(month in stats for month in ("janvier", "février", "mars", "septembre"))
+    assert page.locator("#trend-heading").inner_text() == "Année par année"
+    legend = page.locator("#yearly-killed-chart .legend-label").all_text_contents()
+    assert legend == ["Tués, estimation retenue", "Estimations basse–haute"]
+    headers = page.locator(".trend-table thead th").all_inner_texts()
+    assert headers == ["Année", "Incidents", "Tués", "Fourchette"]
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE["width"]
 
 
 def test_the_comparison_table_scrolls_in_its_box_on_a_phone_and_fits_a_laptop(
