@@ -37,6 +37,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import NullIf, Trunc
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -209,7 +210,10 @@ def validate_period_count(first_day, last_day, interval):
                 "That is %(periods)s periods, more than a chart can show (at most %(max)s): "
                 "choose a longer interval or a shorter date range."
             )
-            % {"periods": f"{periods:,}", "max": f"{MAX_PERIODS:,}"},
+            % {
+                "periods": number_format(periods, force_grouping=True),
+                "max": number_format(MAX_PERIODS, force_grouping=True),
+            },
             code="too_many_periods",
         )
 
