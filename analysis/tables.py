@@ -322,10 +322,12 @@ def comparison_table(comparison, links):
             _("Incidents in A"),
             _("Incidents in B"),
             _("Change"),
+            # xgettext:no-python-format
             _("% change"),
             _("Killed in A"),
             _("Killed in B"),
             _("Change (best)"),
+            # xgettext:no-python-format
             _("% change (best)"),
         ],
         rows=[Row(row.label, cells(row)) for row in comparison.rows],
