@@ -39,7 +39,7 @@ from django.db.models import (
 from django.db.models.functions import NullIf, Trunc
 from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from incidents import counts
 from incidents.models import Actor, AdminArea, Country, EventType, IncidentActor
@@ -469,7 +469,10 @@ def _top_groups(split, rows_by_key, other_rows, starts, top, measure):
             {key: rows for key, rows in rows_by_key.items() if key not in top_keys}
         )
     if any(tally.incidents for tally in other_rows.values()):
-        other_label = _("Other actors or none recorded") if split == Split.ACTOR else _("Other")
+        if split == Split.ACTOR:
+            other_label = _("Other actors or none recorded")
+        else:
+            other_label = pgettext("the groups beyond the top ones", "Other")
         groups.append(_group(OTHER_KEY, other_label, other_rows, starts, None))
     return groups
 
@@ -488,7 +491,7 @@ def _group(key, label, rows, starts, list_parameter, country=""):
 
 def group_labels(split, keys):
     """{key: label}, {key: (incident-list parameter, value)} and {key: country name} for a
-    split's keys: one query.
+    split's keys, names in the reader's language ("Batailles", "Tchad"): one query.
 
     Keys are ids (regions, countries, actors) or codes (event types). A region without a name
     in the selection (a place known only to its country) is None: "No region recorded".
@@ -504,12 +507,12 @@ def group_labels(split, keys):
         labels[None] = _("No region recorded")
     elif split == Split.COUNTRY:
         for country in Country.objects.filter(pk__in=keys):
-            labels[country.pk] = country.name
+            labels[country.pk] = country.label
             parameters[country.pk] = ("country", country.iso3)
-            countries[country.pk] = country.name
+            countries[country.pk] = country.label
     elif split == Split.EVENT_TYPE:
         for event_type in EventType.objects.filter(pk__in=keys):
-            labels[event_type.pk] = event_type.name
+            labels[event_type.pk] = event_type.label
             parameters[event_type.pk] = ("event_type", event_type.pk)
     else:
         for actor in Actor.objects.filter(pk__in=keys):
