@@ -96,7 +96,7 @@ def count_periods(first_day, last_day, interval):
 
 def period_label(start, interval):
     """How a period reads in tables and on axes, in the active language: 2020-W53, Jul 2023,
-    2023 Q3, 2023 in English; S53 2020, juil. 2023, T3 2023, 2023 in French."""
+    2023 Q3, 2023 in English; S53 2020, juillet 2023, T3 2023, 2023 in French."""
     interval = Interval(interval)
     if interval == Interval.WEEK:
         iso_year, week, _weekday = start.isocalendar()
@@ -116,13 +116,13 @@ def period_label(start, interval):
 
 
 def short_date(day):
-    """A day as the analysis pages write it beside a chart: 01 Jul 2023, 1 juil. 2023."""
+    """A day as the analysis pages write it beside a chart: 01 Jul 2023, 1 juillet 2023."""
     # Translators: a date format (Django's "date" filter letters): day, short month, year.
     return date_format(day, pgettext("short date, a date format", "d M Y"))
 
 
 def day_and_month(day):
-    """A day of the year without its year: 01 Jul, 1 juil."""
+    """A day of the year without its year: 01 Jul, 1 juillet."""
     # Translators: a date format (Django's "date" filter letters): day and short month.
     return date_format(day, pgettext("day and month, a date format", "d M"))
 

@@ -1,5 +1,5 @@
 """The analysis pages in French at /fr/analysis/…: controls, headings, periods (T3 2023,
-juil. 2023, S27 2023), dates and numbers (1 234) the French way, form errors in French; the
+juillet 2023, S27 2023), dates and numbers (1 234) the French way, form errors in French; the
 English pages unchanged; the downloads' columns and machine values the same in both."""
 
 import csv
@@ -102,7 +102,7 @@ def test_the_english_series_page_is_unchanged(client, mopti_and_gao):
 @pytest.mark.parametrize(
     ("interval", "french", "english"),
     [
-        ("month", "juil. 2023", "Jul 2023"),
+        ("month", "juillet 2023", "Jul 2023"),
         ("week", "S27 2023", "2023-W27"),
         ("year", "2023", "2023"),
     ],
@@ -138,7 +138,7 @@ def test_the_french_compare_page(client, mopti_and_gao):
     for french in ("Comparer deux périodes", "Début de A", "Fin de B", "Variation en %", "Par"):
         assert french in text, french
     # The periods as French dates, and the change of Mopti's killed: 0 → 1,234, "nouveau".
-    assert "Période A (1 juil. 2022 – 30 sept. 2022) face à la période B" in text
+    assert "Période A (1 juillet 2022 – 30 septembre 2022) face à la période B" in text
     table = table_text(html, "comparison-table")
     assert f"Mopti 0 2 +2 nouveau 0 1{NBSP}234 1{NBSP}200–1{NBSP}300 +1{NBSP}234 nouveau" in table
     # Gao: one incident in each; 4 killed in A, none known in B.
