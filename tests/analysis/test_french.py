@@ -204,7 +204,7 @@ def test_the_downloads_keep_their_columns_and_machine_values_in_french(client, m
         list(csv.reader(io.StringIO(french))),
     )
     assert french_rows[0] == english_rows[0]
-    assert [row[:4] + row[7:] for row in french_rows] == [row[:4] + row[7:] for row in english_rows]
+    assert [row[:5] + row[7:] for row in french_rows] == [row[:5] + row[7:] for row in english_rows]
     assert "2023-Q3" in french
     data = client.get(f"/fr/analysis/series.json{query}").json()
     assert [period["label"] for period in data["periods"]][-1] == "2023-Q3"
@@ -225,3 +225,13 @@ def test_the_api_answers_in_french_only_when_asked(client, mopti_and_gao):
     assert [p["label"] for p in french["periods"]] == [p["label"] for p in english["periods"]]
     bad = client.get("/api/analysis/series/?interval=fortnight").json()
     assert "Select a valid choice" in bad["errors"]["interval"][0]
+
+
+def test_a_french_split_by_event_type_names_the_types_in_french(client, mopti_and_gao):
+    html = page(client, "/fr/analysis/?split=event_type&date_from=2023-07-01")
+    legend = re.findall(r'<text class="legend-label"[^>]*>([^<]+)</text>', html)
+    assert legend == ["Batailles", "Batailles"]  # the incidents chart's, the killed chart's
+    assert "Batailles" in table_text(html, "incidents-table")
+    assert "Battles" not in text_of(html).split("Résultats", 1)[1]
+    english = page(client, "/analysis/?split=event_type&date_from=2023-07-01")
+    assert re.findall(r'<text class="legend-label"[^>]*>([^<]+)</text>', english)[0] == "Battles"
