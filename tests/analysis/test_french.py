@@ -7,7 +7,9 @@ import io
 import re
 
 import pytest
+from django.utils import translation
 
+from analysis.periods import period_key, period_label
 from tests.factories import AdminAreaFactory, CasualtyFactory, IncidentFactory, LocationFactory
 
 from .test_pages import day
@@ -52,6 +54,23 @@ def table_text(html, table_id):
 
 def x_axis_labels(html):
     return re.findall(r'<text x="[0-9.]+" y="[0-9.]+" text-anchor="middle">([^<]+)</text>', html)
+
+
+@pytest.mark.parametrize(
+    ("interval", "start", "french", "key"),
+    [
+        ("week", "2020-12-28", "S53 2020", "2020-W53"),
+        ("week", "2021-01-04", "S01 2021", "2021-W01"),
+        ("month", "2024-02-01", "février 2024", "2024-02"),
+        ("month", "2023-08-01", "août 2023", "2023-08"),
+        ("quarter", "2023-07-01", "T3 2023", "2023-Q3"),
+        ("year", "2023-01-01", "2023", "2023"),
+    ],
+)
+def test_a_period_reads_the_french_way_and_keeps_its_machine_name(interval, start, french, key):
+    with translation.override("fr"):
+        assert period_label(day(start), interval) == french
+        assert period_key(day(start), interval) == key
 
 
 # --- the series page -------------------------------------------------------------------------
