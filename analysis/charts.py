@@ -5,6 +5,7 @@ the place pages share.
 """
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from incidents.charts import (
     INCIDENTS_COLOUR,
@@ -17,7 +18,7 @@ from incidents.charts import (
     totals_text,
 )
 
-from .periods import Interval
+from .periods import Interval, short_date
 
 MAX_GROUP_TOOLTIPS = 160
 
@@ -25,10 +26,26 @@ MAX_GROUP_TOOLTIPS = 160
 # --- charts of a series ---------------------------------------------------------------------
 
 X_LABELS = {
-    Interval.WEEK: "ISO week (Monday–Sunday, UTC)",
-    Interval.MONTH: "Month (UTC)",
-    Interval.QUARTER: "Quarter (UTC)",
-    Interval.YEAR: "Year (UTC)",
+    Interval.WEEK: gettext_lazy("ISO week (Monday–Sunday, UTC)"),
+    Interval.MONTH: gettext_lazy("Month (UTC)"),
+    Interval.QUARTER: gettext_lazy("Quarter (UTC)"),
+    Interval.YEAR: gettext_lazy("Year (UTC)"),
+}
+
+# A line's name in the legend ("3-month rolling average") and, in a title or a sentence, the
+# lines of a split series that all are one ("3-month rolling averages"). One sentence per
+# interval: in French the interval's word goes after the number, in the plural.
+ROLLING_AVERAGE = {
+    Interval.WEEK: gettext_lazy("%(window)s-week rolling average"),
+    Interval.MONTH: gettext_lazy("%(window)s-month rolling average"),
+    Interval.QUARTER: gettext_lazy("%(window)s-quarter rolling average"),
+    Interval.YEAR: gettext_lazy("%(window)s-year rolling average"),
+}
+ROLLING_AVERAGES = {
+    Interval.WEEK: gettext_lazy("%(window)s-week rolling averages"),
+    Interval.MONTH: gettext_lazy("%(window)s-month rolling averages"),
+    Interval.QUARTER: gettext_lazy("%(window)s-quarter rolling averages"),
+    Interval.YEAR: gettext_lazy("%(window)s-year rolling averages"),
 }
 
 
@@ -43,17 +60,16 @@ def series_charts(series, period_urls, title_suffix=""):
     interval = Interval(series.interval)
     per = interval.label.lower()
     span = f"{series.periods[0].label} – {series.periods[-1].label}"
-    average = (
-        _("%(window)s-%(interval)s rolling average") % {"window": series.rolling, "interval": per}
-        if series.rolling
-        else None
-    )
+    window = {"window": series.rolling}
+    average = ROLLING_AVERAGE[interval] % window if series.rolling else None
+    note = ""
     if series.groups:
         incident_lines, killed_lines = group_lines(series)
-        note = _(" Lines are %(average)ss.") % {"average": average} if average else ""
-        kind = _("Line chart")
+        kind = _("Line chart: %(span)s.") % {"span": span}
         if average:
-            title_suffix += f" ({average}s)"
+            averages = ROLLING_AVERAGES[interval] % window
+            note = _("Lines are %(averages)s.") % {"averages": averages}
+            title_suffix += f" ({averages})"
     else:
         incident_lines = [
             Line(
@@ -71,9 +87,9 @@ def series_charts(series, period_urls, title_suffix=""):
             killed_lines.append(
                 Line(average, means_of(series.means, "killed_best"), ROLLING_COLOUR, dashed=True)
             )
-        note, kind = "", _("Bar chart")
+        kind = _("Bar chart: %(span)s.") % {"span": span}
     common = {
-        "x_label": _(X_LABELS[interval]),
+        "x_label": X_LABELS[interval],
         "starts": series.starts,
         "labels": [period.label for period in series.periods],
         "links": period_urls,
@@ -89,7 +105,7 @@ def series_charts(series, period_urls, title_suffix=""):
         + title_suffix,
         y_label=_("Incidents (count)"),
         lines=incident_lines,
-        description=f"{kind}: {span}.{note} {table_note}",
+        description=" ".join(text for text in (kind, note, table_note) if text),
         chart_id="incidents-chart",
         **common,
     )
@@ -98,9 +114,16 @@ def series_charts(series, period_urls, title_suffix=""):
         + title_suffix,
         y_label=_("People killed (best; band: low–high)"),
         lines=killed_lines,
-        description=_("Line chart of the best estimate in its low–high band: %(span)s.")
-        % {"span": span}
-        + f"{note} {table_note}",
+        description=" ".join(
+            text
+            for text in (
+                _("Line chart of the best estimate in its low–high band: %(span)s.")
+                % {"span": span},
+                note,
+                table_note,
+            )
+            if text
+        ),
         chart_id="killed-chart",
         **common,
     )
@@ -143,10 +166,12 @@ def period_tooltip(series, index):
     """What hovering over a period says: its numbers (each group's too, unless the series is
     so long that they would make the page heavy: the table has them)."""
     period, total = series.periods[index], series.totals[index]
-    parts = [f"{period.label}: " + totals_text(total)]
+    # Translators: a chart's hover text: a period or a group, then its numbers.
+    said = _("%(name)s: %(numbers)s")
+    parts = [said % {"name": period.label, "numbers": totals_text(total)}]
     if len(series.periods) <= MAX_GROUP_TOOLTIPS:
         for group in series.groups:
-            parts.append(f"{group.label}: {totals_text(group.totals[index])}")
+            parts.append(said % {"name": group.label, "numbers": totals_text(group.totals[index])})
     return " · ".join(parts)
 
 
@@ -166,12 +191,12 @@ def comparison_chart(comparison, measure="incidents"):
         return tally.incidents if measure == "incidents" else tally.killed_best
 
     a_label = _("A: %(from)s – %(to)s") % {
-        "from": f"{comparison.a_from:%d %b %Y}",
-        "to": f"{comparison.a_to:%d %b %Y}",
+        "from": short_date(comparison.a_from),
+        "to": short_date(comparison.a_to),
     }
     b_label = _("B: %(from)s – %(to)s") % {
-        "from": f"{comparison.b_from:%d %b %Y}",
-        "to": f"{comparison.b_to:%d %b %Y}",
+        "from": short_date(comparison.b_from),
+        "to": short_date(comparison.b_to),
     }
     title = (
         _("Incidents per %(row)s, A against B")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from incidents.models import IncidentActor
 from incidents.totals import Totals, totals_aggregates
@@ -131,7 +132,7 @@ def compare_periods(incidents, a_from, a_to, b_from, b_to, by=Split.ADMIN1, top=
             if top_keys is not None and key not in top_keys:
                 other[0].add(a)
                 other[1].add(b)
-        other_label = _("Other")
+        other_label = pgettext("the groups beyond the top ones", "Other")
 
     keys = list(by_key) if top_keys is None else top_keys
     labels, parameters, countries = group_labels(by, keys)

@@ -1,10 +1,16 @@
 """Series and comparisons as JSON (the API and the downloads) and CSV (long format: one row per
-period and group, which spreadsheets, R and pandas read without reshaping)."""
+period and group, which spreadsheets, R and pandas read without reshaping).
+
+Column and field names, keys (group_key, period), dates and numbers are the same in every
+language; the human texts (group and country names, the rules) are in the request's language,
+as on the page the download belongs to: a script reads the keys.
+"""
 
 import io
 
 from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from incidents.spreadsheets import SafeWriter
 
@@ -93,7 +99,7 @@ def series_csv_rows(series):
     lines = [
         (
             "all",
-            "All incidents",
+            _("All incidents"),
             "",
             series.totals,
             series.means,

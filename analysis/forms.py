@@ -322,7 +322,7 @@ class PlaceChoices:
     def __init__(self, data, places=None):
         self.selected = [value.strip() for value in data.getlist("place") if value.strip()]
         self.selected += [""] * (MAX_PLACES - len(self.selected))
-        countries = list(Country.objects.public().order_by("name"))
+        countries = sorted(Country.objects.public(), key=lambda country: country.label)
         areas = (
             AdminArea.objects.public()
             .filter(level__in=[AdminArea.Level.ADMIN1, AdminArea.Level.ADMIN2])

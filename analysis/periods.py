@@ -9,7 +9,9 @@ Sunday, labelled by their ISO year ("2020-W53" runs from Monday 28 December 2020
 import datetime
 
 from django.db import models
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from incidents.choices import DatePrecision
 
@@ -93,23 +95,47 @@ def count_periods(first_day, last_day, interval):
 
 
 def period_label(start, interval):
-    """How a period reads in tables and on axes: 2020-W53, Jul 2023, 2023 Q3, 2023."""
+    """How a period reads in tables and on axes, in the active language: 2020-W53, Jul 2023,
+    2023 Q3, 2023 in English; S53 2020, juillet 2023, T3 2023, 2023 in French."""
+    interval = Interval(interval)
+    if interval == Interval.WEEK:
+        iso_year, week, _weekday = start.isocalendar()
+        return pgettext("ISO week label", "%(year)s-W%(week)s") % {
+            "year": iso_year,
+            "week": f"{week:02d}",
+        }
+    if interval == Interval.MONTH:
+        # Translators: a date format (Django's "date" filter letters) for a month on an axis.
+        return date_format(start, pgettext("month label, a date format", "M Y"))
+    if interval == Interval.QUARTER:
+        return pgettext("quarter label", "%(year)s Q%(quarter)s") % {
+            "year": start.year,
+            "quarter": (start.month - 1) // 3 + 1,
+        }
+    return f"{start.year}"
+
+
+def short_date(day):
+    """A day as the analysis pages write it beside a chart: 01 Jul 2023, 1 juillet 2023."""
+    # Translators: a date format (Django's "date" filter letters): day, short month, year.
+    return date_format(day, pgettext("short date, a date format", "d M Y"))
+
+
+def day_and_month(day):
+    """A day of the year without its year: 01 Jul, 1 juillet."""
+    # Translators: a date format (Django's "date" filter letters): day and short month.
+    return date_format(day, pgettext("day and month, a date format", "d M"))
+
+
+def period_key(start, interval):
+    """A period's machine-readable name (CSV, JSON) in every language: 2020-W53, 2023-07,
+    2023-Q3, 2023."""
     interval = Interval(interval)
     if interval == Interval.WEEK:
         iso_year, week, _weekday = start.isocalendar()
         return f"{iso_year}-W{week:02d}"
     if interval == Interval.MONTH:
-        return f"{start:%b %Y}"
-    if interval == Interval.QUARTER:
-        return f"{start.year} Q{(start.month - 1) // 3 + 1}"
-    return f"{start.year}"
-
-
-def period_key(start, interval):
-    """A period's machine-readable name (CSV, JSON): 2020-W53, 2023-07, 2023-Q3, 2023."""
-    interval = Interval(interval)
-    if interval == Interval.MONTH:
         return f"{start:%Y-%m}"
     if interval == Interval.QUARTER:
         return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
-    return period_label(start, interval)
+    return f"{start.year}"

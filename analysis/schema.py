@@ -2,6 +2,7 @@
 IncidentFilterSet in incidents/api/schema.py) plus each view's own parameters, and the answers'
 shapes."""
 
+from django.utils import translation
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 
@@ -11,62 +12,65 @@ from .forms import MAX_PLACES, MAX_ROLLING, MAX_TOP
 from .periods import Interval
 from .series import Measure, Split
 
-INTERVAL = parameter(
-    "interval",
-    OpenApiTypes.STR,
-    "Calendar periods in UTC (ISO weeks). Default `month`.",
-    enum=Interval.choices,
-)
-ROLLING = parameter(
-    "rolling",
-    {"type": "integer", "minimum": 2, "maximum": MAX_ROLLING},
-    "Add each period's trailing mean over this many periods (`rolling` in each period).",
-)
-TOP = {"type": "integer", "minimum": 1}
-
-SERIES_PARAMETERS = [
-    INTERVAL,
-    parameter(
-        "split",
+# In English whatever language the request that first imports this module was in (the enums' labels
+# are written into the descriptions once): the API documentation is in English.
+with translation.override("en"):
+    INTERVAL = parameter(
+        "interval",
         OpenApiTypes.STR,
-        "Split into the top groups plus “Other” (`groups`). With `actor`, an incident counts "
-        "for each top actor taking part, and “Other” holds those with none of them.",
-        enum=Split.choices,
-    ),
-    parameter("top", {**TOP, "maximum": MAX_TOP}, "How many groups before “Other”; default 5."),
-    parameter(
-        "measure",
-        OpenApiTypes.STR,
-        "What ranks the groups; default `incidents`.",
-        enum=Measure.choices,
-    ),
-    ROLLING,
-]
+        "Calendar periods in UTC (ISO weeks). Default `month`.",
+        enum=Interval.choices,
+    )
+    ROLLING = parameter(
+        "rolling",
+        {"type": "integer", "minimum": 2, "maximum": MAX_ROLLING},
+        "Add each period's trailing mean over this many periods (`rolling` in each period).",
+    )
+    TOP = {"type": "integer", "minimum": 1}
 
-COMPARE_PARAMETERS = [
-    parameter(name, OpenApiTypes.DATE, description)
-    for name, description in [
-        ("a_from", "First day of period A (required)."),
-        ("a_to", "Last day of period A (required)."),
-        ("b_from", "First day of period B (required)."),
-        ("b_to", "Last day of period B (required)."),
+    SERIES_PARAMETERS = [
+        INTERVAL,
+        parameter(
+            "split",
+            OpenApiTypes.STR,
+            "Split into the top groups plus “Other” (`groups`). With `actor`, an incident counts "
+            "for each top actor taking part, and “Other” holds those with none of them.",
+            enum=Split.choices,
+        ),
+        parameter("top", {**TOP, "maximum": MAX_TOP}, "How many groups before “Other”; default 5."),
+        parameter(
+            "measure",
+            OpenApiTypes.STR,
+            "What ranks the groups; default `incidents`.",
+            enum=Measure.choices,
+        ),
+        ROLLING,
     ]
-] + [
-    parameter("by", OpenApiTypes.STR, "One row per …; default `admin1`.", enum=Split.choices),
-    parameter("top", TOP, "Keep this many rows (most incidents in A and B) and sum the rest."),
-]
 
-PLACES_PARAMETERS = [
-    parameter(
-        "place",
-        OpenApiTypes.STR,
-        f"Up to {MAX_PLACES} places: a region or district id (`12`, as `/places/areas/12/`), "
-        "a country's ISO3 code (`MLI`) or `location:` and a place id (`location:345`).",
-        many=True,
-    ),
-    INTERVAL,
-    ROLLING,
-]
+    COMPARE_PARAMETERS = [
+        parameter(name, OpenApiTypes.DATE, description)
+        for name, description in [
+            ("a_from", "First day of period A (required)."),
+            ("a_to", "Last day of period A (required)."),
+            ("b_from", "First day of period B (required)."),
+            ("b_to", "Last day of period B (required)."),
+        ]
+    ] + [
+        parameter("by", OpenApiTypes.STR, "One row per …; default `admin1`.", enum=Split.choices),
+        parameter("top", TOP, "Keep this many rows (most incidents in A and B) and sum the rest."),
+    ]
+
+    PLACES_PARAMETERS = [
+        parameter(
+            "place",
+            OpenApiTypes.STR,
+            f"Up to {MAX_PLACES} places: a region or district id (`12`, as `/places/areas/12/`), "
+            "a country's ISO3 code (`MLI`) or `location:` and a place id (`location:345`).",
+            many=True,
+        ),
+        INTERVAL,
+        ROLLING,
+    ]
 
 TOTALS = {"incidents": 3, "killed": {"low": 30, "best": 37, "high": 45}, "unknown_toll": 0}
 

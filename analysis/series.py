@@ -37,8 +37,9 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import NullIf, Trunc
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from incidents import counts
 from incidents.models import Actor, AdminArea, Country, EventType, IncidentActor
@@ -209,7 +210,10 @@ def validate_period_count(first_day, last_day, interval):
                 "That is %(periods)s periods, more than a chart can show (at most %(max)s): "
                 "choose a longer interval or a shorter date range."
             )
-            % {"periods": f"{periods:,}", "max": f"{MAX_PERIODS:,}"},
+            % {
+                "periods": number_format(periods, force_grouping=True),
+                "max": number_format(MAX_PERIODS, force_grouping=True),
+            },
             code="too_many_periods",
         )
 
@@ -465,7 +469,10 @@ def _top_groups(split, rows_by_key, other_rows, starts, top, measure):
             {key: rows for key, rows in rows_by_key.items() if key not in top_keys}
         )
     if any(tally.incidents for tally in other_rows.values()):
-        other_label = _("Other actors or none recorded") if split == Split.ACTOR else _("Other")
+        if split == Split.ACTOR:
+            other_label = _("Other actors or none recorded")
+        else:
+            other_label = pgettext("the groups beyond the top ones", "Other")
         groups.append(_group(OTHER_KEY, other_label, other_rows, starts, None))
     return groups
 
@@ -484,7 +491,7 @@ def _group(key, label, rows, starts, list_parameter, country=""):
 
 def group_labels(split, keys):
     """{key: label}, {key: (incident-list parameter, value)} and {key: country name} for a
-    split's keys: one query.
+    split's keys, names in the reader's language ("Batailles", "Tchad"): one query.
 
     Keys are ids (regions, countries, actors) or codes (event types). A region without a name
     in the selection (a place known only to its country) is None: "No region recorded".

@@ -6,14 +6,14 @@ analysis/includes/table.html, draws any of them.
 
 from dataclasses import dataclass, field
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from incidents.charts import format_number
-from incidents.formatting import format_estimate
 from incidents.totals import sum_totals
 
 from .comparisons import NEW
-from .periods import Interval
+from .periods import Interval, day_and_month, short_date
 
 
 @dataclass
@@ -43,6 +43,26 @@ class Table:
     rows: list
     footer: list = field(default_factory=list)
     table_id: str = ""
+
+
+def format_number(value):
+    """A count or a mean as the reader's language writes it: 1,234 and 2.5 in English, 1 234
+    and 2,5 in French (a no-break space groups the digits)."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and not value.is_integer():
+        # Rounded here: number_format cuts a float's decimals off without rounding.
+        return number_format(round(value, 1), decimal_pos=1, force_grouping=True)
+    return number_format(int(value), force_grouping=True)
+
+
+def format_estimate(low, best, high):
+    """Best estimate with its low–high range when they differ: "15 (12–20)"."""
+    if best is None:
+        return "—"
+    if low == high == best or low is None or high is None:
+        return format_number(best)
+    return f"{format_number(best)} ({format_number(low)}–{format_number(high)})"
 
 
 def series_tables(series, links, urls):
@@ -77,17 +97,27 @@ def period_note(period, series):
     if not period.partial:
         return ""
     start, end = max(period.start, series.first_day), min(period.end, series.last_day)
-    return _("partial: %(start)s to %(end)s") % {"start": f"{start:%d %b}", "end": f"{end:%d %b}"}
+    return _("partial: %(start)s to %(end)s") % {
+        "start": day_and_month(start),
+        "end": day_and_month(end),
+    }
+
+
+# A column's name for the trailing means, "Incidents, 3-month avg.": one phrase per interval
+# (French puts the interval's word, plural, after the number).
+ROLLING_AVERAGE_SHORT = {
+    Interval.WEEK: gettext_lazy("%(window)s-week avg."),
+    Interval.MONTH: gettext_lazy("%(window)s-month avg."),
+    Interval.QUARTER: gettext_lazy("%(window)s-quarter avg."),
+    Interval.YEAR: gettext_lazy("%(window)s-year avg."),
+}
 
 
 def totals_table(series, urls):
     columns = [_("Incidents"), _("Killed (best)"), _("Killed (low–high)"), _("Toll unknown")]
     rolling = series.rolling
     if rolling:
-        window = _("%(window)s-%(interval)s avg.") % {
-            "window": rolling,
-            "interval": series_interval_word(series),
-        }
+        window = ROLLING_AVERAGE_SHORT[Interval(series.interval)] % {"window": rolling}
         columns += [
             _("Incidents, %(avg)s") % {"avg": window},
             _("Killed, %(avg)s") % {"avg": window},
@@ -147,7 +177,7 @@ def apart_rows(series, cells_of, groups_of=None):
         rows.append(
             Row(
                 _("Began before %(day)s and lasted into the range")
-                % {"day": f"{series.first_day:%d %b %Y}"},
+                % {"day": short_date(series.first_day)},
                 cells_of(series.began_before_range)
                 if groups_of is None
                 else groups_of("began_before_range"),
@@ -247,15 +277,20 @@ def pct_cell(pct):
     if pct == NEW:
         return Cell(_("new"), trend="up")
     if pct > 0:
-        return Cell(f"+{pct:,.1f}\u00a0%", trend="up")
+        return Cell(f"+{format_percent(pct)}", trend="up")
     if pct < 0:
-        return Cell(f"−{-pct:,.1f}\u00a0%", trend="down")
+        return Cell(f"−{format_percent(-pct)}", trend="down")
     return Cell("0\u00a0%")
 
 
+def format_percent(pct):
+    """12.5 % (English), 12,5 % (French): one decimal, a no-break space before the sign."""
+    return f"{number_format(round(pct, 1), decimal_pos=1, force_grouping=True)}\u00a0%"
+
+
 def comparison_table(comparison, links):
-    a_label = f"{comparison.a_from:%d %b %Y} – {comparison.a_to:%d %b %Y}"
-    b_label = f"{comparison.b_from:%d %b %Y} – {comparison.b_to:%d %b %Y}"
+    a_label = f"{short_date(comparison.a_from)} – {short_date(comparison.a_to)}"
+    b_label = f"{short_date(comparison.b_from)} – {short_date(comparison.b_to)}"
 
     def cells(row):
         def count_link(tally, start, end):
@@ -287,10 +322,12 @@ def comparison_table(comparison, links):
             _("Incidents in A"),
             _("Incidents in B"),
             _("Change"),
+            # xgettext:no-python-format
             _("% change"),
             _("Killed in A"),
             _("Killed in B"),
             _("Change (best)"),
+            # xgettext:no-python-format
             _("% change (best)"),
         ],
         rows=[Row(row.label, cells(row)) for row in comparison.rows],
