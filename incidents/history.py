@@ -272,7 +272,8 @@ def compare(old, new, names):
         if before != after:
             changes.append(
                 (
-                    f"{ROW_LABELS['casualties']}: {_figure_label(key)}",
+                    gettext("%(what)s: %(figure)s")
+                    % {"what": ROW_LABELS["casualties"], "figure": _figure_label(key)},
                     _casualty_text(before) if before else "—",
                     _casualty_text(after) if after else "—",
                 )
