@@ -291,3 +291,27 @@ def test_a_reviewer_is_named_in_the_french_review_line(reviewer_client, reviewer
     incident.publish(by=reviewer)
     page = text(reviewer_client.get(fr("incidents_incident_change", incident.pk)))
     assert re.search(r"publié le \d{4}-\d\d-\d\d \d\d:\d\d par reviewer", page)
+
+
+# --- merges --------------------------------------------------------------------------------
+
+
+def test_the_merge_pages_are_in_french(reviewer_client):
+    kept = publishable(status=Status.PUBLISHED, title="Attaque de Diallassagou")
+    draft = publishable(status=Status.DRAFT, title="Attaque de Diallassagou (bis)")
+    url = fr("incidents_incident_merge") + f"?kept={kept.pk}&duplicate={draft.pk}"
+    page = text(reviewer_client.get(url))
+    assert f"Conservé{NBSP}: incident {kept.pk}" in page
+    assert f"Retiré comme doublon{NBSP}: incident {draft.pk}" in page
+    assert f"Le doublon «{NBSP}Attaque de Diallassagou (bis){NBSP}» a le statut" in page
+    assert "Kept:" not in page and "only published incidents are merged" not in page
+
+    first, second = SourceFactory(name="AFP"), SourceFactory(name="A.F.P.")
+    selection = {"action": "merge_selected", "_selected_action": [first.pk, second.pk]}
+    sources = fr("incidents_source_changelist")
+    page = text(reviewer_client.post(sources, selection))
+    assert "Fusionner des sources" in page and "Bilans des sources" in page
+    response = reviewer_client.post(sources, {**selection, "kept": first.pk}, follow=True)
+    assert messages_of(response) == [
+        f"Fusion de «{NBSP}A.F.P.{NBSP}» dans «{NBSP}AFP{NBSP}»{NBSP}; 0 incident l'enregistre."
+    ]
