@@ -4,7 +4,7 @@ submits it for review. See tests/browser.py for how the browser runs."""
 
 import datetime
 
-from incidents.choices import DatePrecision, Status
+from incidents.choices import DatePrecision, Status, VersionKind
 from incidents.models import Incident
 from tests.browser import BROWSER_TEST_MARKS, screenshot
 from tests.factories import LocationFactory, UserFactory
@@ -54,6 +54,8 @@ def test_an_analyst_enters_and_submits_an_incident_in_french(page, live_server):
     expect(page.locator("ul.messagelist")).to_contain_text("a été modifié avec succès")
     incident.refresh_from_db()
     assert incident.status == Status.IN_REVIEW
+    # The date shown back as 17/09/2024 and posted again is no change: no edit was recorded.
+    assert not incident.versions.filter(kind=VersionKind.EDITED).exists()
     assert page.url.startswith(live_server.url + "/fr/admin/")
 
     # The analyst's queue, in French, no longer holds it as a draft of hers to finish.
