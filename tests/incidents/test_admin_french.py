@@ -323,3 +323,28 @@ def test_the_merge_pages_are_in_french(reviewer_client):
     assert messages_of(response) == [
         f"Fusion de «{NBSP}A.F.P.{NBSP}» dans «{NBSP}AFP{NBSP}»{NBSP}; 0 incident l'enregistre."
     ]
+
+
+def test_an_analysts_proposed_revert_and_a_note_are_answered_in_french(analyst_client, analyst):
+    incident = two_versions(Status.PUBLISHED, analyst)
+    response = analyst_client.post(
+        fr("incidents_incident_revert", incident.pk, 1),
+        {"reason": "Le premier bilan était juste", "opened_version": incident.version},
+        follow=True,
+    )
+    assert messages_of(response) == [
+        f"Votre retour à cette version est proposé{NBSP}; un relecteur l'acceptera ou le rejettera."
+    ]
+    page = text(response)
+    assert "Retours à une version proposés" in page and "En attente d'un relecteur." in page
+
+    response = analyst_client.post(
+        fr("incidents_incident_notes", incident.pk),
+        {"text": "Vérifier avec la MINUSMA"},
+        follow=True,
+    )
+    assert messages_of(response) == ["Votre note est ajoutée."]
+    response = analyst_client.post(
+        fr("incidents_incident_notes", incident.pk), {"text": ""}, follow=True
+    )
+    assert messages_of(response) == ["Une note vide n'est pas ajoutée."]
