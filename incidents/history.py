@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .choices import ActorRole, CasualtyGroup, CasualtyOutcome, Status, VersionKind
@@ -271,7 +272,8 @@ def compare(old, new, names):
         if before != after:
             changes.append(
                 (
-                    f"{ROW_LABELS['casualties']}: {_figure_label(key)}",
+                    gettext("%(what)s: %(figure)s")
+                    % {"what": ROW_LABELS["casualties"], "figure": _figure_label(key)},
                     _casualty_text(before) if before else "—",
                     _casualty_text(after) if after else "—",
                 )
@@ -324,12 +326,16 @@ def _field_text(field, value, names):
     if value is None or value == "":
         return "—"
     if field.attname in NAMED_FIELDS:
-        return names[NAMED_FIELDS[field.attname]].get(value, f"#{value} (deleted)")
+        return names[NAMED_FIELDS[field.attname]].get(value, _deleted(value))
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool):
         return str(_("yes") if value else _("no"))
     return str(value)
+
+
+def _deleted(pk):
+    return gettext("#%s (deleted)") % pk
 
 
 def _figure_key(row):
@@ -339,7 +345,11 @@ def _figure_key(row):
 def _figure_label(key):
     outcome, group = key
     groups, outcomes = dict(CasualtyGroup.choices), dict(CasualtyOutcome.choices)
-    return f"{groups.get(group, group)} {outcomes.get(outcome, outcome)}".lower()
+    # "civilians killed"; a language may put the outcome first ("tués (civils)").
+    return (
+        gettext("%(group)s %(outcome)s")
+        % {"group": groups.get(group, group), "outcome": outcomes.get(outcome, outcome)}
+    ).lower()
 
 
 def _casualty_text(row):
@@ -378,7 +388,7 @@ def _row_texts(name, state, names):
             for row in rows
         ]
     model = Tactic if name == "tactics" else Incident
-    return sorted(names[model].get(pk, f"#{pk} (deleted)") for pk in rows)
+    return sorted(names[model].get(pk, _deleted(pk)) for pk in rows)
 
 
 def _report_text(row, names):
@@ -386,11 +396,15 @@ def _report_text(row, names):
         qualifier=row.get("qualifier"), figure=row.get("figure"), figure_high=row.get("figure_high")
     )
     source = names[Source].get(row.get("source_id"), _("unknown source"))
-    text = f"{source}: {report.figure_text} {_figure_label(_figure_key(row))}"
+    text = gettext("%(source)s: %(figure)s %(what)s") % {
+        "source": source,
+        "figure": report.figure_text,
+        "what": _figure_label(_figure_key(row)),
+    }
     if row.get("reported_on"):
         text += f", {row['reported_on']}"
     if row.get("quote"):
-        text += f" “{row['quote']}”"
+        text += " " + gettext("“%s”") % row["quote"]
     return text
 
 
@@ -502,8 +516,11 @@ def decide_proposal(proposal, *, by, accept):
             raise ValidationError(_("This proposal has already been decided."))
         if accept:
             incident = proposal.incident
-            proposer = proposal.proposed_by or _("an analyst")
-            reason = f"{proposal.reason} ({_('proposed by')} {proposer})"
+            proposer = proposal.proposed_by or gettext("an analyst")
+            reason = gettext("%(reason)s (proposed by %(who)s)") % {
+                "reason": proposal.reason,
+                "who": proposer,
+            }
             with change(incident, by=by, kind=VersionKind.REVERTED, reason=reason):
                 restore(incident, proposal.version.snapshot, by=by)
         proposal.accepted = accept

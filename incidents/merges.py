@@ -47,19 +47,28 @@ class IncidentMerge:
         problems = []
         if self.kept.pk == self.duplicate.pk:
             problems.append(_("An incident cannot be merged with itself."))
-        for incident, role in ((self.kept, _("kept")), (self.duplicate, _("duplicate"))):
+        not_published = (
+            (
+                self.kept,
+                _(
+                    "The kept incident “%(title)s” is %(status)s: only published incidents are "
+                    "merged (the duplicate is retracted, and its address points to the one kept)."
+                ),
+            ),
+            (
+                self.duplicate,
+                _(
+                    "The duplicate incident “%(title)s” is %(status)s: only published incidents "
+                    "are merged (the duplicate is retracted, and its address points to the one "
+                    "kept)."
+                ),
+            ),
+        )
+        for incident, message in not_published:
             if incident.status != Status.PUBLISHED:
                 problems.append(
-                    _(
-                        "The %(role)s incident “%(title)s” is %(status)s: only published "
-                        "incidents are merged (the duplicate is retracted, and its address "
-                        "points to the one kept)."
-                    )
-                    % {
-                        "role": role,
-                        "title": incident.title,
-                        "status": incident.get_status_display().lower(),
-                    }
+                    message
+                    % {"title": incident.title, "status": incident.get_status_display().lower()}
                 )
         return problems
 
@@ -175,7 +184,7 @@ def merge_sources(kept, others, *, by):
     them; each incident touched records a version saying so. Returns the number of incidents
     touched."""
     others = [source for source in others if source.pk != kept.pk]
-    reason = _merge_reason(_("Sources merged"), kept, others)
+    reason = _merge_reason(_("Sources merged: %(others)s → %(kept)s."), kept, others)
     with transaction.atomic():
         incident_ids = sorted(
             set(Citation.objects.filter(source__in=others).values_list("incident_id", flat=True))
@@ -200,7 +209,7 @@ def merge_actors(kept, others, *, by):
     aliases of `kept`, and delete them; each incident touched records a version saying so.
     Returns the number of incidents touched."""
     others = [actor for actor in others if actor.pk != kept.pk]
-    reason = _merge_reason(_("Actors merged"), kept, others)
+    reason = _merge_reason(_("Actors merged: %(others)s → %(kept)s."), kept, others)
     with transaction.atomic():
         incident_ids = sorted(
             set(
@@ -231,9 +240,18 @@ def merge_actors(kept, others, *, by):
     return len(incident_ids)
 
 
-def _merge_reason(what, kept, others):
-    """The reason each touched incident's version gives: 'Sources merged: “A”, “B” → “C”.'"""
-    return f"{what}: {', '.join(f'“{other}”' for other in others)} → “{kept}”."
+def _merge_reason(text, kept, others):
+    """The reason each touched incident's version gives: 'Sources merged: “A”, “B” → “C”.'
+    (`text` names what was merged, with %(others)s and %(kept)s in it)."""
+    return text % {
+        "others": ", ".join(quoted(other) for other in others),
+        "kept": quoted(kept),
+    }
+
+
+def quoted(name):
+    """A name between the quotation marks of the active language: “A” or « A »."""
+    return _("“%s”") % name
 
 
 def _incidents(ids):

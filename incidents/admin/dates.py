@@ -141,14 +141,12 @@ def settle_date_precision(form, cleaned):
         if "date_precision" not in form.changed_data:
             cleaned["date_precision"] = precision = typed
         elif precision != typed:
-            form.add_error(
-                "date_precision",
-                _("The dates are typed as a %(typed)s: choose “%(label)s”, or type the day.")
-                % {
-                    "typed": _("month") if typed == DatePrecision.MONTH else _("year"),
-                    "label": DatePrecision(typed).label,
-                },
+            message = (
+                _("The dates are typed as a month: choose “%(label)s”, or type the day.")
+                if typed == DatePrecision.MONTH
+                else _("The dates are typed as a year: choose “%(label)s”, or type the day.")
             )
+            form.add_error("date_precision", message % {"label": DatePrecision(typed).label})
             return
     if precision is None or not {"start_date", "end_date", "date_precision"} & set(
         form.changed_data
@@ -156,14 +154,16 @@ def settle_date_precision(form, cleaned):
         return
     for name, value in (("start_date", start), ("end_date", end)):
         if not says_no_more_than(value, precision):
-            form.add_error(
-                name,
+            message = (
                 _(
-                    "A date known only to the %(unit)s has no day: type %(example)s, or choose "
-                    "“Exact day” if the day is known."
+                    "A date known only to the month has no day: type %(example)s, or choose "
+                    "“%(exact)s” if the day is known."
                 )
-                % {
-                    "unit": _("month") if precision == DatePrecision.MONTH else _("year"),
-                    "example": value.strftime(SHOWN_AS[precision]),
-                },
+                if precision == DatePrecision.MONTH
+                else _(
+                    "A date known only to the year has no day: type %(example)s, or choose "
+                    "“%(exact)s” if the day is known."
+                )
             )
+            example = value.strftime(SHOWN_AS[precision])
+            form.add_error(name, message % {"example": example, "exact": DatePrecision.DAY.label})

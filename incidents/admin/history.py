@@ -27,7 +27,9 @@ BOOKKEEPING_FIELDS = ["opened_version", "change_reason"]
 class VersionedIncidentForm(forms.ModelForm):
     """The version the editor opened (so a stale save is refused) and why they change it."""
 
-    opened_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    opened_version = forms.IntegerField(
+        label=_("Version opened"), widget=forms.HiddenInput, required=False
+    )
     change_reason = forms.CharField(
         label=_("Reason for this change"),
         required=False,

@@ -6,8 +6,8 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from ..choices import DatePrecision, Status
 from ..duplicates import Entry, likely_duplicates
@@ -237,19 +237,36 @@ class IncidentAdmin(
 
     @admin.display(description=_("review"))
     def workflow(self, incident):
+        # Whole sentences, one per step, so that each language orders its words its own way.
         steps = [
-            (_("submitted"), incident.submitted_at, incident.submitted_by),
-            (_("returned"), incident.returned_at, incident.returned_by),
-            (_("published"), incident.published_at, incident.published_by),
-            (_("retracted"), incident.retracted_at, incident.retracted_by),
+            (
+                gettext("submitted %(when)s by %(who)s"),
+                incident.submitted_at,
+                incident.submitted_by,
+            ),
+            (gettext("returned %(when)s by %(who)s"), incident.returned_at, incident.returned_by),
+            (
+                gettext("published %(when)s by %(who)s"),
+                incident.published_at,
+                incident.published_by,
+            ),
+            (
+                gettext("retracted %(when)s by %(who)s"),
+                incident.retracted_at,
+                incident.retracted_by,
+            ),
         ]
         parts = [
-            f"{label} {when:%Y-%m-%d %H:%M} by {who or '?'}" for label, when, who in steps if when
+            text % {"when": f"{when:%Y-%m-%d %H:%M}", "who": who or "?"}
+            for text, when, who in steps
+            if when
         ]
         if incident.status == Status.DRAFT and incident.return_reason:
-            parts.append(f"returned because: {incident.return_reason}")
+            parts.append(
+                gettext("returned because: %(reason)s") % {"reason": incident.return_reason}
+            )
         if incident.retraction_reason:
-            parts.append(f"reason: {incident.retraction_reason}")
+            parts.append(gettext("reason: %(reason)s") % {"reason": incident.retraction_reason})
         return "; ".join(parts) or "—"
 
     @admin.display(description=_("created"))
@@ -316,9 +333,11 @@ class IncidentAdmin(
                 f"#{incident.pk} {incident.start_date:%Y-%m-%d} {incident.title}"
                 for incident in form.duplicates
             )
+            # Written in the language of the analyst who saved, as a note they would write.
             IncidentNote.objects.create(
                 incident=form.instance,
-                text=f"Saved as a different incident despite likely duplicates: {resembled}",
+                text=gettext("Saved as a different incident despite likely duplicates: %s")
+                % resembled,
                 written_by=request.user,
             )
         if change and not form.has_changed() and any(f.has_changed() for f in formsets):
@@ -335,4 +354,6 @@ def _format_figures(low, best, high):
 def _stamp(when, who):
     if when is None:
         return "—"
-    return f"{when:%Y-%m-%d %H:%M} by {who}" if who else f"{when:%Y-%m-%d %H:%M}"
+    if not who:
+        return f"{when:%Y-%m-%d %H:%M}"
+    return gettext("%(when)s by %(who)s") % {"when": f"{when:%Y-%m-%d %H:%M}", "who": who}

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from ..history import StaleVersion
-from ..merges import merge_actors, merge_incidents, merge_sources, plan_incident_merge
+from ..merges import merge_actors, merge_incidents, merge_sources, plan_incident_merge, quoted
 from ..models import Incident
 
 
@@ -175,8 +175,8 @@ class ReferenceMergeMixin(MergeActionMixin):
         if kept is not None:
             others = [row for row in rows if row.pk != kept.pk]
             touched = self.merge(kept, others, by=request.user)
-            names = ", ".join(f"“{row}”" for row in others)
-            self.log_change(request, kept, f"Merged {names} into it.")
+            names = ", ".join(quoted(row) for row in others)
+            self.log_change(request, kept, _("Merged %(names)s into it.") % {"names": names})
             self.message_user(
                 request,
                 ngettext(

@@ -7,6 +7,7 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from .. import figures
 from ..models import Casualty, Citation, IncidentActor, Source, SourceReport
@@ -168,10 +169,10 @@ class CasualtyInline(IncidentPartInline, admin.TabularInline):
         proposal = self.proposals.get((casualty.group, casualty.outcome))
         if proposal is None:
             return "—"
-        return _("%(figures)s from %(count)d report(s)") % {
-            "figures": proposal.slashed(),
-            "count": proposal.reports,
-        }
+        count = proposal.reports
+        return ngettext(
+            "%(figures)s from %(count)d report", "%(figures)s from %(count)d reports", count
+        ) % {"figures": proposal.slashed(), "count": count}
 
 
 class CitationInline(IncidentPartInline, admin.StackedInline):
@@ -201,7 +202,11 @@ class FiguresAdminMixin:
         for casualty, proposal in figures.code_from_reports(form.instance):
             self.message_user(
                 request,
-                _("%(what)s coded %(figures)s from %(count)d report(s).")
+                ngettext(
+                    "%(what)s coded %(figures)s from %(count)d report.",
+                    "%(what)s coded %(figures)s from %(count)d reports.",
+                    proposal.reports,
+                )
                 % {
                     "what": figures.describe(casualty.group, casualty.outcome),
                     "figures": proposal.slashed(),

@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from ..models import Incident, IncidentNote
 
@@ -283,7 +283,11 @@ class IncidentWorkflowMixin:
             request,
             queryset,
             lambda incident: incident.submit_for_review(by=request.user),
-            _("submitted for review"),
+            lambda count: ngettext(
+                "%(count)d incident submitted for review.",
+                "%(count)d incidents submitted for review.",
+                count,
+            ),
             _("Not submitted"),
         )
 
@@ -293,7 +297,9 @@ class IncidentWorkflowMixin:
             request,
             queryset,
             lambda incident: incident.publish(by=request.user),
-            _("published"),
+            lambda count: ngettext(
+                "%(count)d incident published.", "%(count)d incidents published.", count
+            ),
             _("Not published"),
         )
 
@@ -310,7 +316,11 @@ class IncidentWorkflowMixin:
                 request,
                 queryset,
                 lambda incident: incident.return_to_draft(by=request.user, reason=reason),
-                _("sent back to draft"),
+                lambda count: ngettext(
+                    "%(count)d incident sent back to draft.",
+                    "%(count)d incidents sent back to draft.",
+                    count,
+                ),
                 _("Not sent back"),
             )
             return None
@@ -326,25 +336,33 @@ class IncidentWorkflowMixin:
 
     def _apply_step(self, request, queryset, take_step, done, refused):
         """Take the step on every selected incident it is possible for; one message lists the
-        others, each with why."""
+        others, each with why. `done(count)` is the message of those taken, a %(count)d in it."""
         taken, reasons = 0, []
         for incident in queryset:
             try:
                 take_step(incident)
             except ValidationError as error:
-                reasons.append(f"“{incident.title}” ({'; '.join(error.messages)})")
+                reasons.append(
+                    _("“%(title)s” (%(why)s)")
+                    % {"title": incident.title, "why": "; ".join(error.messages)}
+                )
             else:
                 taken += 1
         if taken:
-            self.message_user(
-                request, _("%(count)d incident(s) %(done)s.") % {"count": taken, "done": done}
-            )
+            self.message_user(request, done(taken) % {"count": taken})
         if reasons:
-            self.message_user(request, f"{refused}: {', '.join(reasons)}.", messages.WARNING)
+            self.message_user(
+                request,
+                _("%(refused)s: %(reasons)s.")
+                % {"refused": refused, "reasons": ", ".join(reasons)},
+                messages.WARNING,
+            )
 
     def _report_step(self, request, incident, take_step, refused=None):
         try:
             take_step(by=request.user)
         except ValidationError as error:
             text = "; ".join(error.messages)
-            self.message_user(request, f"{refused}: {text}." if refused else text, messages.ERROR)
+            if refused:
+                text = _("%(refused)s: %(reasons)s.") % {"refused": refused, "reasons": text}
+            self.message_user(request, text, messages.ERROR)

@@ -100,7 +100,7 @@ def test_reports_without_a_coded_figure_are_coded_as_they_propose(analyst_client
     assert (incident.killed_low, incident.killed_best, incident.killed_high) == (70, 77, 100)
     assert incident.source_reports.count() == 3
     messages = [str(message) for message in response.context["messages"]]
-    assert "Killed (civilians) coded 70 / 77 / 100+ from 3 report(s)." in messages
+    assert "Killed (civilians) coded 70 / 77 / 100+ from 3 reports." in messages
 
 
 def test_a_coded_figure_outside_the_reports_needs_a_note(analyst_client, bamako_reports):
@@ -147,7 +147,7 @@ def test_change_form_shows_what_the_reports_propose_and_the_toll_unknown_box(ana
     html = analyst_client.get(
         reverse("admin:incidents_incident_change", args=[incident.pk])
     ).content.decode()
-    assert "70 / 77 / 100+ from 3 report(s)" in html
+    assert "70 / 77 / 100+ from 3 reports" in html
     assert 'name="toll_unknown"' in html
     assert "Source reports" in html and "Coded figures" in html
     # The old help that invited one casualty row per source is gone.
@@ -176,7 +176,7 @@ def test_analyst_sees_a_published_incidents_reports_and_figures_read_only(analys
     response = analyst_client.get(reverse("admin:incidents_incident_change", args=[incident.pk]))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "AFP" in html and "77 from 1 report(s)" in html
+    assert "AFP" in html and "77 from 1 report" in html
     assert 'name="source_reports-0-figure"' not in html  # nothing to edit
 
 

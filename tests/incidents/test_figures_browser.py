@@ -73,7 +73,7 @@ def test_bamako_three_differing_reports_give_a_coded_range_never_a_sum(page, liv
 
     page.locator("input[name='_continue']").click()
     expect(page.locator("ul.messagelist")).to_contain_text(
-        "Killed (civilians) coded 70 / 77 / 100+ from 3 report(s)."
+        "Killed (civilians) coded 70 / 77 / 100+ from 3 reports."
     )
     # The change form shows the coded figure beside what the reports propose.
     coded = page.locator("#casualties-group")
@@ -81,7 +81,7 @@ def test_bamako_three_differing_reports_give_a_coded_range_never_a_sum(page, liv
     expect(coded.locator("#id_casualties-0-best")).to_have_value("77")
     expect(coded.locator("#id_casualties-0-high")).to_have_value("100")
     expect(coded.locator("#id_casualties-0-high_open")).to_be_checked()
-    expect(coded).to_contain_text("70 / 77 / 100+ from 3 report(s)")
+    expect(coded).to_contain_text("70 / 77 / 100+ from 3 reports")
     screenshot(page, "bamako-coded")
 
     # Coding the three reports' sum is refused: the sources reported 70–100+.

@@ -335,7 +335,7 @@ def test_bulk_publish_publishes_those_that_pass_and_lists_the_others_with_why(re
         "Bare": Status.DRAFT,
     }
     messages = messages_of(response)
-    assert "1 incident(s) published." in messages
+    assert "1 incident published." in messages
     refused = [message for message in messages if message.startswith("Not published:")]
     # One message names each refused incident (in the list's order) and why.
     assert refused == [
