@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from ..choices import Status
 from ..duplicates import DUPLICATE_DISTANCE_KM, SHOWN, period, periods_overlap
@@ -50,8 +51,16 @@ class LikelyDuplicate:
     incidents: list = field(default_factory=list)
 
     def __str__(self):
-        found = "; ".join(f"incident {pk} ({label})" for pk, label in self.incidents)
-        return f"row {self.row}, {self.key_column}={self.key}: probably {found}"
+        found = "; ".join(
+            gettext("incident %(id)s (%(label)s)") % {"id": pk, "label": label}
+            for pk, label in self.incidents
+        )
+        return gettext("row %(row)s, %(column)s=%(value)s: probably %(incidents)s") % {
+            "row": self.row,
+            "column": self.key_column,
+            "value": self.key,
+            "incidents": found,
+        }
 
     def as_dict(self):
         return {"row": self.row, "key": self.key, "incidents": self.incidents}
