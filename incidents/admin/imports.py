@@ -38,7 +38,8 @@ from .permissions import CheckedActionsMixin
 
 class ImportRunForm(forms.ModelForm):
     file = forms.FileField(
-        help_text=_("A CSV file in UTF-8 as UCDP or ACLED export it, or GTD's .xlsx workbook.")
+        label=_("File"),
+        help_text=_("A CSV file in UTF-8 as UCDP or ACLED export it, or GTD's .xlsx workbook."),
     )
 
     class Meta:
@@ -288,7 +289,9 @@ def _likely_duplicates_html(run):
         return ""
     count = run.preview.get("likely_duplicate_count", len(found))
     rows = format_html_join(
-        "", "<li>{} {}: {}</li>", ((_("row"), row["row"], _incident_links(row)) for row in found)
+        "",
+        "<li>{} {}</li>",
+        ((gettext("row %(row)s:") % {"row": row["row"]}, _incident_links(row)) for row in found),
     )
     return format_html(
         '<div class="likely-duplicates"><h3>{}</h3><p>{}</p><ul>{}</ul>'
