@@ -31,13 +31,6 @@ FRENCH_ADD_URL = url_in("fr", "admin:incidents_importrun_add")
 INCIDENT_LIST = url_in("fr", "admin:incidents_incident_changelist")
 
 
-@pytest.fixture(autouse=True)
-def french_catalogue(settings):
-    """The project's own catalogue (locale/), until the settings name it themselves."""
-    if settings.BASE_DIR / "locale" not in map(type(settings.BASE_DIR), settings.LOCALE_PATHS):
-        settings.LOCALE_PATHS = [*settings.LOCALE_PATHS, settings.BASE_DIR / "locale"]
-
-
 def text_of(response):
     """The page as a reader sees it (entities such as ' read back)."""
     return html.unescape(response.content.decode())
