@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import get_language, gettext, ngettext
+from django.utils.translation import get_language, gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .. import jobs
@@ -113,7 +113,8 @@ class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
-    @admin.display(description=_("outcome"))
+    # Not a casualty's outcome ("issue"): what the import did.
+    @admin.display(description=pgettext_lazy("import", "outcome"))
     def outcome(self, run):
         report = run.result or run.preview
         return report.get("summary", "")

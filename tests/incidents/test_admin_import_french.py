@@ -55,7 +55,7 @@ def upload(client, url, *rows, skip_invalid=True, delimiter=","):
 
 def test_a_french_import_reports_in_french_from_upload_to_confirm(reviewer_client):
     form = text_of(reviewer_client.get(FRENCH_ADD_URL))
-    assert "Fichier" in form and "Charger et vérifier" in form
+    assert "Fichier" in form and "Envoyer et vérifier" in form
     assert "Un fichier CSV en UTF-8 tel que l'exportent l'UCDP ou ACLED" in form
 
     response = upload(reviewer_client, FRENCH_ADD_URL, *good_bad_and_swapped())
@@ -82,6 +82,8 @@ def test_a_french_import_reports_in_french_from_upload_to_confirm(reviewer_clien
     assert "Import UCDP, 3 lignes" in page and "1 rejetée, 1 avertissement (enregistré)." in page
     assert "2 incidents créés ou modifiés par cet import" in page
     assert Incident.objects.count() == 2
+    listed = text_of(reviewer_client.get(url_in("fr", "admin:incidents_importrun_changelist")))
+    assert "Résultat" in listed and "1 avertissement (enregistré)." in listed
 
 
 def test_the_same_import_through_the_english_admin_reports_in_english(reviewer_client):
@@ -182,7 +184,8 @@ def test_the_admin_filters_are_labelled_in_french(analyst_client):
         assert f"Par {label}" in page, label
     assert ">Du" in page and ">Au" in page
     assert "Toutes les régions" in page and "Aucune source citée" in page
-    assert "By period" not in page and "Any region" not in page
+    assert "Batailles · Affrontement armé" in page  # the sub-event types by their labels
+    assert "By period" not in page and "Any region" not in page and "Armed clash" not in page
 
 
 def test_a_bad_period_is_explained_in_french(analyst_client):
