@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from incidents import jobs
-from incidents.models import ImportRun, Incident
-from tests.factories import IncidentFactory
+from incidents.models import ImportRun, Incident, Tactic
+from tests.factories import IncidentFactory, SourceFactory
 from tests.incidents.test_admin_import import ged_upload
 from tests.incidents.test_import_ucdp import ged_row
 
@@ -195,3 +195,37 @@ def test_a_bad_period_is_explained_in_french(analyst_client):
         analyst_client.get(INCIDENT_LIST, {"date_from": "2023-09", "date_to": "2023-08"})
     )
     assert "La fin de la période précède son début." in page
+
+
+# --- reference data -----------------------------------------------------------------------
+
+
+def test_the_taxonomy_is_listed_by_its_french_labels_beside_the_names_files_hold(
+    reviewer_client,
+):
+    page = text_of(reviewer_client.get(url_in("fr", "admin:incidents_subeventtype_changelist")))
+    assert "Affrontement armé" in page and "nom enregistré" in page.lower()
+    assert "Armed clash" in page  # as an ACLED file spells it
+    english = text_of(reviewer_client.get(url_in("en", "admin:incidents_subeventtype_changelist")))
+    assert "Armed clash" in english and "Affrontement armé" not in english
+    assert "as stored" not in english  # in English the label is the stored name
+
+
+def test_a_near_copy_of_a_source_is_refused_in_french(reviewer_client):
+    SourceFactory(name="Agence France Presse")
+    response = reviewer_client.post(
+        url_in("fr", "admin:incidents_source_add"),
+        {"name": "Agence France-Presse", "scale": "international", "url": ""},
+    )
+    assert response.context["adminform"].form.errors["name"] == [
+        f"«{NBSP}Agence France Presse{NBSP}» est déjà saisi, avec une autre graphie{NBSP}: "
+        "utilisez-le, ou fusionnez les deux avec l'action de fusion de la liste des sources."
+    ]
+
+
+def test_a_tagged_nature_of_attack_lists_its_incidents_in_french(reviewer_client, admin_user):
+    ambush = Tactic.objects.create(name="Ambush at dawn")
+    IncidentFactory().tactics.add(ambush)
+    reviewer_client.force_login(admin_user)
+    page = text_of(reviewer_client.get(url_in("fr", "admin:incidents_tactic_delete", ambush.pk)))
+    assert f"incident{NBSP}: 2023-09-15" in page
