@@ -7,6 +7,7 @@ list's own filters (period, actor, region, sub-event type) are labelled in Frenc
 import csv
 import html
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -16,6 +17,7 @@ from incidents import jobs
 from incidents.models import ImportRun, Incident, Tactic
 from tests.factories import IncidentFactory, SourceFactory
 from tests.incidents.test_admin_import import ged_upload
+from tests.incidents.test_import_duplicates import entered
 from tests.incidents.test_import_ucdp import ged_row
 
 NBSP = "\u00a0"
@@ -34,6 +36,11 @@ INCIDENT_LIST = url_in("fr", "admin:incidents_incident_changelist")
 def text_of(response):
     """The page as a reader sees it (entities such as ' read back)."""
     return html.unescape(response.content.decode())
+
+
+def words_of(response):
+    """The page's text without its tags."""
+    return re.sub(r"[ \t\r\n]+", " ", re.sub(r"<[^>]+>", "", text_of(response)))
 
 
 def good_bad_and_swapped():
@@ -229,3 +236,13 @@ def test_a_tagged_nature_of_attack_lists_its_incidents_in_french(reviewer_client
     reviewer_client.force_login(admin_user)
     page = text_of(reviewer_client.get(url_in("fr", "admin:incidents_tactic_delete", ambush.pk)))
     assert f"incident{NBSP}: 2023-09-15" in page
+
+
+def test_a_french_preview_names_the_likely_duplicates_in_french(analyst_client):
+    typed = entered()  # a battle near Djibo, typed by hand: Batailles · Affrontement armé
+    response = upload(analyst_client, FRENCH_ADD_URL, ged_row(id="1"), skip_invalid=False)
+    page = words_of(analyst_client.get(response.url))
+    assert f"Probablement déjà saisie{NBSP}: 1 ligne" in page
+    assert f"ligne 2{NBSP}: incident {typed.pk} (2022-09-26 · Gaskindé · Affrontement armé)" in page
+    assert f"0 rejetée{NBSP}; 1 probablement déjà saisie (essai à blanc" in page
+    assert "Télécharger tous les doublons probables avec leurs incidents (CSV)" in page
