@@ -22,13 +22,7 @@ from django.utils.translation import gettext
 from config.routers import reading_the_primary
 
 from ..models import ImportRun
-from .importing import (
-    BUSY_MESSAGE,
-    ImportBusy,
-    import_file,
-    rejected_rows_report,
-    write_rejects,
-)
+from .importing import ImportBusy, import_file, rejected_rows_report, write_rejects
 from .reading import FileRefused
 from .registry import IMPORTERS
 from .resemblance import find_in_file, write_likely_duplicates
@@ -157,8 +151,8 @@ def run_import(run, by, progress=None):
                 return _not_claimed(run)
             result = _import(run, by, dry_run=False, progress=progress)
             ImportRun.objects.filter(pk=run.pk).update(result=result)
-    except ImportBusy:  # the claim is rolled back with the rest
-        return {"summary": str(BUSY_MESSAGE), "busy": True, "written": False}
+    except ImportBusy as busy:  # the claim is rolled back with the rest
+        return {"summary": str(busy), "busy": True, "written": False}
     run.refresh_from_db(fields=["result", "imported_at", "imported_by"])
     return run.result
 
