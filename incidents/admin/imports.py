@@ -11,9 +11,11 @@ from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format, number_format
 from django.utils.html import format_html, format_html_join
+from django.utils.translation import get_language, gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from .. import jobs
 from ..duplicates import DUPLICATE_DISTANCE_KM
@@ -36,7 +38,8 @@ from .permissions import CheckedActionsMixin
 
 class ImportRunForm(forms.ModelForm):
     file = forms.FileField(
-        help_text=_("A CSV file in UTF-8 as UCDP or ACLED export it, or GTD's .xlsx workbook.")
+        label=_("File"),
+        help_text=_("A CSV file in UTF-8 as UCDP or ACLED export it, or GTD's .xlsx workbook."),
     )
 
     class Meta:
@@ -53,8 +56,8 @@ class ImportRunForm(forms.ModelForm):
                     "Split it, or import it with `manage.py import_events`."
                 ),
                 params={
-                    "size": f"{upload.size / 1024 / 1024:,.0f}",
-                    "max": settings.IMPORT_UPLOAD_MAX_MB,
+                    "size": _number(round(upload.size / 1024 / 1024)),
+                    "max": _number(settings.IMPORT_UPLOAD_MAX_MB),
                 },
             )
         return upload
@@ -110,7 +113,8 @@ class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
 
-    @admin.display(description=_("outcome"))
+    # Not a casualty's outcome ("issue"): what the import did.
+    @admin.display(description=pgettext_lazy("import", "outcome"))
     def outcome(self, run):
         report = run.result or run.preview
         return report.get("summary", "")
@@ -142,12 +146,20 @@ class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
             '<a href="{}?import_run={}">{}</a>',
             reverse("admin:incidents_incident_changelist"),
             run.pk,
-            _("%(count)s incidents created or changed by this import") % {"count": f"{written:,}"},
+            ngettext(
+                "%(count)s incident created or changed by this import",
+                "%(count)s incidents created or changed by this import",
+                written,
+            )
+            % {"count": _number(written)},
         )
         return format_html(
-            "{} by {}<br>{}<p>{}</p>",
-            f"{run.imported_at:%Y-%m-%d %H:%M}",
-            run.imported_by,
+            "{}<br>{}<p>{}</p>",
+            gettext("%(time)s by %(user)s")
+            % {
+                "time": date_format(timezone.localtime(run.imported_at), "DATETIME_FORMAT"),
+                "user": run.imported_by,
+            },
             _report_html(run.result),
             link,
         )
@@ -215,7 +227,10 @@ class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
         obj.uploaded_by = request.user
         if jobs.in_background():
             super().save_model(request, obj, form, change)
-            transaction.on_commit(partial(jobs.run_later, check_upload, obj.pk, request.user.pk))
+            # The report comes out in the uploader's language (the worker has none of its own).
+            transaction.on_commit(
+                partial(jobs.run_later, check_upload, obj.pk, request.user.pk, get_language())
+            )
             return
         run_preview(obj, by=request.user)
         super().save_model(request, obj, form, change)
@@ -235,7 +250,9 @@ class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
             elif jobs.in_background():
                 if request_import(obj):
                     transaction.on_commit(
-                        partial(jobs.run_later, import_upload, obj.pk, request.user.pk)
+                        partial(
+                            jobs.run_later, import_upload, obj.pk, request.user.pk, get_language()
+                        )
                     )
                     self.message_user(
                         request, _("The import has started; this page shows how far it is.")
@@ -255,11 +272,14 @@ def _progress_html(run, doing):
     progress = progress_of(run)
     if progress is None:
         return format_html("<strong>{}</strong> {}", doing, _("Waiting for a worker."))
-    step = {
-        "checking": _("%(rows)s rows checked"),
-        "writing": _("%(rows)s rows compared or written"),
-    }[progress["step"]]
-    return format_html("<strong>{}</strong> {}", doing, step % {"rows": f"{progress['rows']:,}"})
+    rows = progress["rows"]
+    if progress["step"] == "checking":
+        step = ngettext("%(rows)s row checked", "%(rows)s rows checked", rows)
+    else:
+        step = ngettext(
+            "%(rows)s row compared or written", "%(rows)s rows compared or written", rows
+        )
+    return format_html("<strong>{}</strong> {}", doing, step % {"rows": _number(rows)})
 
 
 def _likely_duplicates_html(run):
@@ -270,7 +290,9 @@ def _likely_duplicates_html(run):
         return ""
     count = run.preview.get("likely_duplicate_count", len(found))
     rows = format_html_join(
-        "", "<li>{} {}: {}</li>", ((_("row"), row["row"], _incident_links(row)) for row in found)
+        "",
+        "<li>{} {}</li>",
+        ((gettext("row %(row)s:") % {"row": row["row"]}, _incident_links(row)) for row in found),
     )
     return format_html(
         '<div class="likely-duplicates"><h3>{}</h3><p>{}</p><ul>{}</ul>'
@@ -280,7 +302,7 @@ def _likely_duplicates_html(run):
             "Probably already entered: %(count)s rows",
             count,
         )
-        % {"count": f"{count:,}"},
+        % {"count": _number(count)},
         _(
             "Each of these rows resembles an incident entered by hand or imported from another "
             "dataset: a place within %(km)s km, overlapping dates, and the same event type or "
@@ -323,6 +345,10 @@ def _report_html(report):
         if warnings
         else "",
     )
+
+
+def _number(count):
+    return number_format(count, force_grouping=True)
 
 
 def _list_html(items):

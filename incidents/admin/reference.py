@@ -1,11 +1,12 @@
 """Reference data the incidents point to: places, actors, sources, tactics and the taxonomy."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin
 from django.db import models
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from ..models import (
@@ -168,12 +169,33 @@ class SourceAdmin(CheckedActionsMixin, SourceMerge, admin.ModelAdmin):
     search_fields = ["name__fold__contains"]  # accents and case don't count
 
 
+class LabelledNameMixin:
+    """Lists a vocabulary's rows by their label in the reader's language (the models' `label`:
+    "Affrontement armé"), their names being stored in English (ACLED's words, which files
+    hold). Read in another language, the stored name stands beside the label, as a file must
+    spell it."""
+
+    @admin.display(description=_("name"), ordering="name")
+    def label(self, row):
+        return row.label
+
+    @admin.display(description=_("name as stored"), ordering="name")
+    def stored_name(self, row):
+        return row.name
+
+    def get_list_display(self, request):
+        shown = list(super().get_list_display(request))
+        if get_language() != settings.LANGUAGE_CODE:
+            shown.insert(shown.index("label") + 1, "stored_name")
+        return shown
+
+
 PROTECTED_SHOWN = 50
 
 
 @admin.register(Tactic)
-class TacticAdmin(CheckedActionsMixin, admin.ModelAdmin):
-    list_display = ["name", "incident_count"]
+class TacticAdmin(LabelledNameMixin, CheckedActionsMixin, admin.ModelAdmin):
+    list_display = ["label", "incident_count"]
     search_fields = ["name__fold__contains"]  # accents and case don't count
 
     def get_queryset(self, request):
@@ -190,7 +212,10 @@ class TacticAdmin(CheckedActionsMixin, admin.ModelAdmin):
         to_delete, model_count, perms_needed, protected = super().get_deleted_objects(objs, request)
         tagged = Incident.objects.filter(tactics__in=list(objs)).distinct()
         shown = list(tagged[:PROTECTED_SHOWN])
-        protected = [*protected, *(format_html("{}: {}", _("incident"), i) for i in shown)]
+        protected = [
+            *protected,
+            *(gettext("incident: %(incident)s") % {"incident": incident} for incident in shown),
+        ]
         if len(shown) == PROTECTED_SHOWN:
             protected.append(_("… and every other incident tagged with it"))
         return to_delete, model_count, perms_needed, protected
@@ -210,12 +235,12 @@ class TaxonomyAdmin(CheckedActionsMixin, admin.ModelAdmin):
 
 
 @admin.register(EventType)
-class EventTypeAdmin(TaxonomyAdmin):
-    list_display = ["name", "code"]
+class EventTypeAdmin(LabelledNameMixin, TaxonomyAdmin):
+    list_display = ["label", "code"]
 
 
 @admin.register(SubEventType)
-class SubEventTypeAdmin(TaxonomyAdmin):
-    list_display = ["name", "event_type", "code"]
+class SubEventTypeAdmin(LabelledNameMixin, TaxonomyAdmin):
+    list_display = ["label", "event_type", "code"]
     list_filter = ["event_type"]
     list_select_related = ["event_type"]

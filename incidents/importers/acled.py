@@ -26,6 +26,8 @@ How ACLED maps onto incidents:
 import re
 from datetime import UTC, datetime
 
+from django.utils.translation import gettext, gettext_lazy
+
 from ..acled import (
     CIVILIAN_TARGETING,
     INTER_WORDS,
@@ -61,7 +63,8 @@ REPORT_SOURCE = "ACLED"
 # As ACLED's export tool and API write event_date: 2025-05-16, 16 May 2025, 16-May-2025, and
 # the same with the month abbreviated (16-Sep-2025).
 DATE_FORMATS = ["%Y-%m-%d", "%d %B %Y", "%d-%B-%Y", "%d %b %Y", "%d-%b-%Y"]
-DATE_HINT = "YYYY-MM-DD or 15 September 2023"
+# ACLED writes month names in English, and only those are read.
+DATE_HINT = gettext_lazy("YYYY-MM-DD or 15 September 2023")
 # A date a spreadsheet saved again: day/month/year in a French locale, month/day/year in a US
 # one. Which it is cannot be told from the cell, so the file is refused rather than read with
 # day and month perhaps swapped.
@@ -84,7 +87,6 @@ INTER_CODES = {
     **{str(int(code)): int(code) for code in INTER_WORDS},
     **{word.lower(): int(code) for code, word in INTER_WORDS.items()},
 }
-INTER_HINT = f"not 0–9 nor one of: {', '.join(INTER_WORDS.values())}"
 
 
 class AcledImporter(Importer):
@@ -111,9 +113,12 @@ class AcledImporter(Importer):
         cell = RowReader(row, row_number, errors, DATE_FORMATS, DATE_HINT)
         if SLASHED_DATE.fullmatch(event_date := cell.text("event_date")):
             raise FileRefused(
-                f"Row {row_number}: event_date {event_date} is day/month or month/day, as a "
-                "spreadsheet saves dates, and is not read by guessing which: export the file "
-                "again from ACLED, or save it with event_date as YYYY-MM-DD (2023-09-15)."
+                gettext(
+                    "Row %(row)s: event_date %(date)s is day/month or month/day, as a "
+                    "spreadsheet saves dates, and is not read by guessing which: export the file "
+                    "again from ACLED, or save it with event_date as YYYY-MM-DD (2023-09-15)."
+                )
+                % {"row": row_number, "date": event_date}
             )
         key = cell.text("event_id_cnty", required=True)
         start, end = cell.date_range("event_date", "end_date")
@@ -127,7 +132,7 @@ class AcledImporter(Importer):
         country = self._country(row)
         if country is None:
             errors.append(
-                RowError(row_number, "country", row.get("country", ""), "unknown country")
+                RowError(row_number, "country", row.get("country", ""), gettext("unknown country"))
             )
         # Empty when nobody is named as perpetrator (our own export writes such incidents).
         actor1 = cell.text("actor1")
@@ -142,7 +147,7 @@ class AcledImporter(Importer):
                     row_number,
                     "civilian_targeting",
                     row["civilian_targeting"],
-                    f'neither "{CIVILIAN_TARGETING}" nor empty',
+                    gettext('neither "%(value)s" nor empty') % {"value": CIVILIAN_TARGETING},
                 )
             )
         updated_at = None
@@ -218,7 +223,9 @@ class AcledImporter(Importer):
         name = (row.get("event_type") or "").strip()
         code = EVENT_TYPE_CODES.get(name.lower())
         if code is None:
-            errors.append(RowError(row_number, "event_type", name, "not an ACLED event type"))
+            errors.append(
+                RowError(row_number, "event_type", name, gettext("not an ACLED event type"))
+            )
             return None, None
         sub_name = (row.get("sub_event_type") or "").strip()
         if not sub_name:
@@ -226,7 +233,12 @@ class AcledImporter(Importer):
         sub_code = SUB_EVENT_TYPE_CODES.get((code, sub_name.lower()))
         if sub_code is None:
             errors.append(
-                RowError(row_number, "sub_event_type", sub_name, f"not a sub-event type of {name}")
+                RowError(
+                    row_number,
+                    "sub_event_type",
+                    sub_name,
+                    gettext("not a sub-event type of %(event_type)s") % {"event_type": name},
+                )
             )
         return code, sub_code
 
@@ -247,13 +259,17 @@ class AcledImporter(Importer):
         low = best if low is None else low
         high = best if high is None else high
         if low > best:
-            errors.append(
-                RowError(cell.row_number, low_column, str(low), f"above {best_column} ({best})")
-            )
+            reason = gettext("above %(column)s (%(value)s)") % {
+                "column": best_column,
+                "value": best,
+            }
+            errors.append(RowError(cell.row_number, low_column, str(low), reason))
         if best > high:
-            errors.append(
-                RowError(cell.row_number, high_column, str(high), f"below {best_column} ({best})")
-            )
+            reason = gettext("below %(column)s (%(value)s)") % {
+                "column": best_column,
+                "value": best,
+            }
+            errors.append(RowError(cell.row_number, high_column, str(high), reason))
         return low, best, high
 
     def _inter(self, row, row_number, column, actor, associates, errors):
@@ -269,12 +285,18 @@ class AcledImporter(Importer):
         if code is None:  # words in another case, or spaces around the cell
             code = INTER_CODES.get(" ".join(value.split()).lower())
         if code is None:
-            errors.append(RowError(row_number, column, value, INTER_HINT))
+            # ACLED's words, as its files write them, in any language.
+            reason = gettext("not 0–9 nor one of: %(words)s") % {
+                "words": ", ".join(INTER_WORDS.values())
+            }
+            errors.append(RowError(row_number, column, value, reason))
             return None
         if code == NO_ACTOR:
             named = [name for name in (actor, associates) if (row.get(name) or "").strip()]
             if named:
-                reason = f"0 (no actor) but {named[0]} names one; give its type (1–9)"
+                reason = gettext("0 (no actor) but %(column)s names one; give its type (1–9)") % {
+                    "column": named[0]
+                }
                 errors.append(RowError(row_number, column, value, reason))
             return None
         return code

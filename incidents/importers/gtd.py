@@ -35,6 +35,8 @@ How GTD maps onto incidents (GTD codebook, 2021):
 
 from datetime import date
 
+from django.utils.translation import gettext, gettext_lazy
+
 from ..choices import (
     ActorRole,
     ActorType,
@@ -59,7 +61,7 @@ from .records import (
 # The source of the figures and citations a GTD file gives.
 REPORT_SOURCE = "GTD"
 DATE_FORMATS = ["%Y-%m-%d", "%m/%d/%Y", "%Y-%m-%d %H:%M:%S"]
-DATE_HINT = "YYYY-MM-DD or MM/DD/YYYY"
+DATE_HINT = gettext_lazy("YYYY-MM-DD or MM/DD/YYYY")
 UNKNOWN = "unknown"  # GTD's word for a name it does not know, in any case
 
 # GTD's specificity: 1 the city's own coordinates; 2 a city whose coordinates are those of the
@@ -149,14 +151,24 @@ class GtdImporter(Importer):
         country = self._country(row)
         if country is None:
             errors.append(
-                RowError(row_number, "country_txt", row.get("country_txt", ""), "unknown country")
+                RowError(
+                    row_number,
+                    "country_txt",
+                    row.get("country_txt", ""),
+                    gettext("unknown country"),
+                )
             )
         if cell.text("latitude") or cell.text("longitude"):
             latitude = cell.coordinate("latitude", 90)
             longitude = cell.coordinate("longitude", 180)
         else:
             errors.append(
-                RowError(row_number, "latitude", "", "no coordinates: GTD gives no place to map")
+                RowError(
+                    row_number,
+                    "latitude",
+                    "",
+                    gettext("no coordinates: GTD gives no place to map"),
+                )
             )
         specificity = cell.integer("specificity", choices=range(1, 6), required=False)
         vicinity = cell.integer("vicinity", choices=range(-9, 2), required=False)
@@ -233,11 +245,18 @@ class GtdImporter(Importer):
             start = date(year, month, day)
         except ValueError:
             cell.errors.append(
-                RowError(cell.row_number, "iday", str(day), f"no such date in {year}-{month:02}")
+                RowError(
+                    cell.row_number,
+                    "iday",
+                    str(day),
+                    gettext("no such date in %(month)s") % {"month": f"{year}-{month:02}"},
+                )
             )
             return None, None
         if start > date.today():
-            cell.errors.append(RowError(cell.row_number, "iyear", str(year), "in the future"))
+            cell.errors.append(
+                RowError(cell.row_number, "iyear", str(year), gettext("in the future"))
+            )
         return start, DatePrecision.DAY
 
     def _end(self, cell, start):
@@ -331,10 +350,10 @@ def _whole(cell, column):
     try:
         number = float(text)
     except ValueError:
-        cell.errors.append(RowError(cell.row_number, column, text, "not a number"))
+        cell.errors.append(RowError(cell.row_number, column, text, gettext("not a number")))
         return None
     if not number >= 0 or number > 2**31 - 1:  # also NaN
-        cell.errors.append(RowError(cell.row_number, column, text, "not a count"))
+        cell.errors.append(RowError(cell.row_number, column, text, gettext("not a count")))
         return None
     return int(number)
 

@@ -26,6 +26,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
 from django.db import connection, transaction
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 
 from ..models import Incident
 from ..outlines import outline_problem
@@ -40,7 +42,7 @@ from .writing import IncidentWriter, bulk_written_tables
 CHUNK_SIZE = 2000
 # The advisory lock key of "an import is writing": any fixed number no other lock of ours uses.
 IMPORT_LOCK_KEY = 170001
-BUSY_MESSAGE = "Another import is running; try again when it has finished."
+BUSY_MESSAGE = gettext_lazy("Another import is running; try again when it has finished.")
 
 
 class ImportBusy(Exception):
@@ -174,7 +176,9 @@ class RowChecker:
         ]
         if with_nul:
             report.rejected.append(
-                RowError(row_number, with_nul[0], row[with_nul[0]], "holds a NUL character")
+                RowError(
+                    row_number, with_nul[0], row[with_nul[0]], gettext("holds a NUL character")
+                )
             )
             return None
         try:
@@ -196,9 +200,7 @@ class RowChecker:
         for id_field, value in record.other_ids.items():
             first = self.seen_other_ids.setdefault((id_field, value), row_number)
             if first != row_number:
-                report.rejected.append(
-                    RowError(row_number, id_field, value, f"the same id is on row {first}")
-                )
+                report.rejected.append(RowError(row_number, id_field, value, _same_id(first)))
                 valid = False
         first = self.seen_keys.setdefault(record.key, row_number)
         if first != row_number:
@@ -207,11 +209,15 @@ class RowChecker:
                     row_number,
                     self.importer.key_column,
                     record.key,
-                    f"the same id is on row {first}",
+                    _same_id(first),
                 )
             )
             valid = False
         return record if valid else None
+
+
+def _same_id(first_row):
+    return gettext("the same id is on row %(row)s") % {"row": first_row}
 
 
 def rejected_rows_report(source, importer) -> ImportReport:
@@ -272,7 +278,7 @@ def _lock_imports():
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [IMPORT_LOCK_KEY])
         if not cursor.fetchone()[0]:
-            raise ImportBusy(BUSY_MESSAGE)
+            raise ImportBusy(str(BUSY_MESSAGE))
 
 
 def _read_ahead(chunks) -> Iterator[list]:
@@ -282,13 +288,28 @@ def _read_ahead(chunks) -> Iterator[list]:
     time a chunk takes to write: on two cores the second reading of the file then costs almost
     no time of its own. One chunk ahead at most, so memory stays flat; an error in the thread
     is raised here.
+
+    The thread speaks the import's language (a thread starts with none of its own): the
+    reasons it gives a bad row are in it.
     """
     chunks = iter(chunks)
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-read-ahead") as pool:
+    with ThreadPoolExecutor(
+        max_workers=1,
+        thread_name_prefix="import-read-ahead",
+        initializer=_speak,
+        initargs=(translation.get_language(),),
+    ) as pool:
         ahead = pool.submit(next, chunks, None)
         while (chunk := ahead.result()) is not None:
             ahead = pool.submit(next, chunks, None)
             yield chunk
+
+
+def _speak(language):
+    if language:
+        translation.activate(language)
+    else:
+        translation.deactivate_all()
 
 
 def _chunks(iterable, size) -> Iterator[list]:
@@ -316,7 +337,9 @@ def write_rejects(report: ImportReport, source, destination):
     header, rows = table.header, table.rows
     reasons = {}
     for error in report.rejected:
-        reasons.setdefault(error.row, []).append(f"{error.column}: {error.reason}")
+        reasons.setdefault(error.row, []).append(
+            gettext("%(column)s: %(reason)s") % {"column": error.column, "reason": error.reason}
+        )
     writer = csv.writer(destination)
     writer.writerow(["row", *header, "reasons"])
     for row_number, row in rows():

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import openpyxl
 from django.utils import timezone
+from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_lazy
 
 from ..gazetteer import find_country_code
 from ..spreadsheets import restored
@@ -26,6 +28,8 @@ class FileRefused(Exception):
 
 
 ISO_DATE = "%Y-%m-%d"
+# How a reason names the ISO format (French writes AAAA-MM-JJ).
+ISO_HINT = gettext_lazy("YYYY-MM-DD")
 # The most two time zones' dates differ by (UTC−12 and UTC+14), with a day to spare.
 TIME_ZONES_APART = timedelta(days=3)
 ISO_DATE_PATTERN = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -40,7 +44,7 @@ csv.field_size_limit(16 * 2**20)
 class RowReader:
     """Reads typed values from one row, collecting a RowError for each bad one."""
 
-    def __init__(self, row, row_number, errors, date_formats=("%Y-%m-%d",), date_hint="YYYY-MM-DD"):
+    def __init__(self, row, row_number, errors, date_formats=("%Y-%m-%d",), date_hint=ISO_HINT):
         self.row, self.row_number, self.errors = row, row_number, errors
         self.date_formats, self.date_hint = date_formats, date_hint
 
@@ -50,7 +54,7 @@ class RowReader:
     def text(self, column, required=False):
         value = (self.row.get(column) or "").strip()
         if required and not value:
-            self._fail(column, "required")
+            self._fail(column, gettext("required"))
         return value
 
     def date_range(self, start_column, end_column):
@@ -61,16 +65,16 @@ class RowReader:
         # timezone.localdate() (a context-local lookup) costs more than reading the row's
         # dates; the system's date is at most two days off it, so most rows skip it.
         if start and start > date.today() - TIME_ZONES_APART and start > timezone.localdate():
-            self._fail(start_column, "in the future")
+            self._fail(start_column, gettext("in the future"))
         if start and end and end < start:
-            self._fail(end_column, f"before {start_column}")
+            self._fail(end_column, gettext("before %(column)s") % {"column": start_column})
         return start, (end if end != start else None)
 
     def date(self, column, required=False):
         value = (self.row.get(column) or "").strip()
         if not value:
             if required:
-                self._fail(column, "required")
+                self._fail(column, gettext("required"))
             return None
         # Most files write ISO dates: date.fromisoformat reads them several times faster than
         # strptime, which looks the locale up on every call. Only YYYY-MM-DD (fromisoformat
@@ -85,7 +89,7 @@ class RowReader:
                 return datetime.strptime(value, date_format).date()
             except ValueError:
                 continue
-        self._fail(column, f"not a date ({self.date_hint})")
+        self._fail(column, gettext("not a date (%(format)s)") % {"format": self.date_hint})
         return None
 
     def integer(self, column, minimum=None, choices=None, required=True):
@@ -95,16 +99,24 @@ class RowReader:
         try:
             number = int(value)
         except ValueError:
-            self._fail(column, "not a whole number" if value else "required")
+            self._fail(column, gettext("not a whole number") if value else gettext("required"))
             return None
         if minimum is not None and number < minimum:
-            self._fail(column, f"below {minimum}")
+            self._fail(column, gettext("below %(minimum)s") % {"minimum": minimum})
             return None
         if number > LARGEST_INTEGER:
-            self._fail(column, f"above {LARGEST_INTEGER:,}")
+            self._fail(
+                column,
+                gettext("above %(maximum)s")
+                % {"maximum": number_format(LARGEST_INTEGER, force_grouping=True)},
+            )
             return None
         if choices is not None and number not in choices:
-            self._fail(column, f"not one of {choices.start}–{choices.stop - 1}")
+            self._fail(
+                column,
+                gettext("not one of %(first)s–%(last)s")
+                % {"first": choices.start, "last": choices.stop - 1},
+            )
             return None
         return number
 
@@ -113,10 +125,10 @@ class RowReader:
         try:
             number = Decimal(value)
         except InvalidOperation:
-            self._fail(column, "not a number" if value else "required")
+            self._fail(column, gettext("not a number") if value else gettext("required"))
             return None
         if not number.is_finite() or not -limit <= number <= limit:
-            self._fail(column, f"out of range (−{limit} to {limit})")
+            self._fail(column, gettext("out of range (−%(limit)s to %(limit)s)") % {"limit": limit})
             return None
         return number.quantize(COORDINATE_STEP)
 
@@ -170,18 +182,28 @@ class CsvFile:
             self.header.pop()
         if len(self.header) <= 1:
             first = self.header[0] if self.header else ""
-            for delimiter, name in ((";", "semicolons"), ("\t", "tabs"), ("|", "pipes")):
+            for delimiter, name in (
+                (";", gettext_lazy("semicolons")),
+                ("\t", gettext_lazy("tabs")),
+                ("|", gettext_lazy("pipes")),
+            ):
                 if delimiter in first:
                     # Semicolons: what Excel writes in a French locale, where the comma is the
                     # decimal mark.
                     raise FileRefused(
-                        f"The columns are separated by {name}; use commas: in Excel, save it "
-                        'as "CSV UTF-8 (comma delimited)", or export it again from the dataset.'
+                        gettext(
+                            "The columns are separated by %(separator)s; use commas: in Excel, "
+                            'save it as "CSV UTF-8 (comma delimited)", or export it again from '
+                            "the dataset."
+                        )
+                        % {"separator": name}
                     )
-            raise FileRefused("The file has no header row of comma-separated column names.")
+            raise FileRefused(
+                gettext("The file has no header row of comma-separated column names.")
+            )
         missing = missing_columns(self.header)
         if missing:
-            raise FileRefused(f"Missing required columns: {', '.join(missing)}.")
+            raise FileRefused(missing_columns_message(missing))
 
     def _open(self):
         if isinstance(self.source, str | Path):
@@ -207,11 +229,17 @@ class CsvFile:
                 raise FileRefused(NOT_UTF8) from None
             except csv.Error as error:
                 raise FileRefused(
-                    f"Row {reader.line_num} cannot be read as CSV: {error}."
+                    gettext("Row %(row)s cannot be read as CSV: %(error)s.")
+                    % {"row": reader.line_num, "error": error}
                 ) from None
 
 
-NOT_UTF8 = "The file is not UTF-8 text; save it as CSV UTF-8."
+NOT_UTF8 = gettext_lazy("The file is not UTF-8 text; save it as CSV UTF-8.")
+
+
+def missing_columns_message(missing):
+    """The columns a file lacks, named as the dataset names them."""
+    return gettext("Missing required columns: %(columns)s.") % {"columns": ", ".join(missing)}
 
 
 class XlsxFile:
@@ -228,15 +256,17 @@ class XlsxFile:
             with self._open() as workbook:
                 header = next(workbook.worksheets[0].iter_rows(max_row=1, values_only=True), ())
         except (zipfile.BadZipFile, KeyError, OSError, ValueError, IndexError):
-            raise FileRefused("The file cannot be read as an .xlsx workbook.") from None
+            raise FileRefused(gettext("The file cannot be read as an .xlsx workbook.")) from None
         self.header = [cell_text(name).strip() for name in header]
         while self.header and self.header[-1] == "":
             self.header.pop()
         if not self.header:
-            raise FileRefused("The workbook's first sheet has no header row of column names.")
+            raise FileRefused(
+                gettext("The workbook's first sheet has no header row of column names.")
+            )
         missing = missing_columns(self.header)
         if missing:
-            raise FileRefused(f"Missing required columns: {', '.join(missing)}.")
+            raise FileRefused(missing_columns_message(missing))
 
     @contextmanager
     def _open(self):

@@ -7,6 +7,9 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext, ngettext
+
 from ..choices import ReportQualifier, SourceScale
 
 
@@ -18,7 +21,14 @@ class RowError:
     reason: str
 
     def __str__(self):
-        return f"row {self.row}, {self.column}={self.value!r}: {self.reason}"
+        # In the language active when it is shown; `reason` is in the one active when found
+        # (an import's, runs.py).
+        return gettext("row %(row)s, %(column)s=%(value)s: %(reason)s") % {
+            "row": self.row,
+            "column": self.column,
+            "value": repr(self.value),
+            "reason": self.reason,
+        }
 
 
 class RowInvalid(Exception):
@@ -156,20 +166,52 @@ class ImportReport:
         return sorted({error.row for error in self.rejected})
 
     def summary(self):
-        """The one line a person reads at the end of an import."""
-        counts = (
-            f"{self.rows:,} rows: {self.created:,} created, {self.updated:,} updated, "
-            f"{self.unchanged:,} unchanged, {len(self.conflicts):,} conflicts, "
-            f"{len(self.rejected_rows):,} rejected"
+        """The one line a person reads at the end of an import, in the active language."""
+        conflicts, rejected, warnings = (
+            len(self.conflicts),
+            len(self.rejected_rows),
+            len(self.warnings),
         )
-        if self.warnings:
-            counts += f", {len(self.warnings):,} warnings"
+        # Each part names its own count ("2 created, 0 updated"), so that each agrees with it.
+        counts = [
+            ngettext("%(count)s created", "%(count)s created", self.created)
+            % {"count": _number(self.created)},
+            ngettext("%(count)s updated", "%(count)s updated", self.updated)
+            % {"count": _number(self.updated)},
+            ngettext("%(count)s unchanged", "%(count)s unchanged", self.unchanged)
+            % {"count": _number(self.unchanged)},
+            ngettext("%(count)s conflict", "%(count)s conflicts", conflicts)
+            % {"count": _number(conflicts)},
+            ngettext("%(count)s rejected", "%(count)s rejected", rejected)
+            % {"count": _number(rejected)},
+        ]
+        if warnings:
+            counts.append(
+                ngettext("%(count)s warning", "%(count)s warnings", warnings)
+                % {"count": _number(warnings)}
+            )
         if self.likely_duplicates:
-            counts += f"; {len(self.likely_duplicates):,} probably already entered"
+            duplicates = len(self.likely_duplicates)
+            counts[-1] += ngettext(
+                "; %(count)s probably already entered",
+                "; %(count)s probably already entered",
+                duplicates,
+            ) % {"count": _number(duplicates)}
         if self.dry_run:
-            outcome = "dry run, nothing written"
+            outcome = gettext("dry run, nothing written")
         elif not self.written:
-            outcome = "nothing written: fix the rejected rows or use --skip-invalid"
+            outcome = gettext("nothing written: fix the rejected rows or use --skip-invalid")
         else:
-            outcome = "written"
-        return f"{self.format.upper()} import, {counts} ({outcome})."
+            outcome = gettext("written")
+        return gettext("%(format)s import, %(rows)s: %(counts)s (%(outcome)s).") % {
+            "format": self.format.upper(),
+            "rows": ngettext("%(count)s row", "%(count)s rows", self.rows)
+            % {"count": _number(self.rows)},
+            "counts": ", ".join(counts),
+            "outcome": outcome,
+        }
+
+
+def _number(count):
+    """A count as the active language writes it: 1,234 or 1 234."""
+    return number_format(count, force_grouping=True)

@@ -22,12 +22,14 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from ..choices import Status
 from ..duplicates import DUPLICATE_DISTANCE_KM, SHOWN, period, periods_overlap
 from ..models import Incident, IncidentActor, Location
 from ..models.places import EARTH_RADIUS_KM
 from ..naming import known_actors, name_key
+from ..taxonomy import event_type_label, sub_event_type_label
 from .bulk import batched
 from .reading import open_table
 from .records import RowInvalid
@@ -50,8 +52,16 @@ class LikelyDuplicate:
     incidents: list = field(default_factory=list)
 
     def __str__(self):
-        found = "; ".join(f"incident {pk} ({label})" for pk, label in self.incidents)
-        return f"row {self.row}, {self.key_column}={self.key}: probably {found}"
+        found = "; ".join(
+            gettext("incident %(id)s (%(label)s)") % {"id": pk, "label": label}
+            for pk, label in self.incidents
+        )
+        return gettext("row %(row)s, %(column)s=%(value)s: probably %(incidents)s") % {
+            "row": self.row,
+            "column": self.key_column,
+            "value": self.key,
+            "incidents": found,
+        }
 
     def as_dict(self):
         return {"row": self.row, "key": self.key, "incidents": self.incidents}
@@ -226,10 +236,19 @@ class DuplicateFinder:
         for batch in batched(new, PLACES_PER_QUERY * 2):
             # Values rather than model instances: a busy place is named on thousands of rows.
             rows = Incident.objects.filter(pk__in=batch).values_list(
-                "pk", "start_date", "location__name", "sub_event_type__name", "event_type__name"
+                "pk",
+                "start_date",
+                "location__name",
+                "sub_event_type_id",
+                "sub_event_type__name",
+                "event_type_id",
+                "event_type__name",
             )
-            for pk, start_date, place, sub_event_type, event_type in rows:
-                labels[pk] = f"{start_date:%Y-%m-%d} · {place} · {sub_event_type or event_type}"
+            for pk, start_date, place, sub_code, sub_name, code, name in rows:
+                # The types by their labels in the report's language.
+                kind = sub_event_type_label(sub_code, sub_name) if sub_code else None
+                kind = kind or event_type_label(code, name)
+                labels[pk] = f"{start_date:%Y-%m-%d} · {place} · {kind}"
         return [
             LikelyDuplicate(
                 row=record.row,

@@ -4,14 +4,20 @@ admin's import page calls these; the ImportRun model only holds the file and the
 With REDIS_URL set both run on a background worker (check_upload, import_upload; see
 incidents/jobs.py) and tell their progress through the cache (progress_of), which the page
 shows while it waits; without, they run in the request.
+
+A report is written once, in the language of the person who asked for it (the request's, or
+the one a job is given): its rows' reasons are worded as they are found, and kept as words.
 """
 
 import io
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from config.routers import reading_the_primary
 
@@ -34,30 +40,35 @@ def run_preview(run, by, progress=None):
 
 
 @reading_the_primary
-def check_upload(run_id, user_id):
-    """The background job of an upload: its dry run, saved to the run."""
+def check_upload(run_id, user_id, language=None):
+    """The background job of an upload: its dry run, saved to the run, in `language` (the
+    uploader's; the site's default when None)."""
     run, user = _run_and_user(run_id, user_id)
-    try:
-        run_preview(run, user, progress=_Progress(run_id))
-    except Exception as error:
-        run.preview = _failure("The check", error)
-        raise  # after the finally below: RQ keeps the failed job and its traceback
-    finally:
-        ImportRun.objects.filter(pk=run_id).update(preview=run.preview)
+    with translation.override(language or settings.LANGUAGE_CODE):
+        try:
+            run_preview(run, user, progress=_Progress(run_id))
+        except Exception as error:
+            run.preview = _failure(gettext("The check stopped with an error"), error)
+            raise  # after the finally below: RQ keeps the failed job and its traceback
+        finally:
+            ImportRun.objects.filter(pk=run_id).update(preview=run.preview)
 
 
 @reading_the_primary
-def import_upload(run_id, user_id):
-    """The background job of a confirmed import. A busy or failed import leaves the run to be
-    confirmed again; a second job of the same run writes nothing (run_import's claim)."""
+def import_upload(run_id, user_id, language=None):
+    """The background job of a confirmed import, reporting in `language` (the confirming
+    user's). A busy or failed import leaves the run to be confirmed again; a second job of the
+    same run writes nothing (run_import's claim)."""
     run, user = _run_and_user(run_id, user_id)
-    try:
-        result = run_import(run, user, progress=_Progress(run_id))
-    except Exception as error:
-        ImportRun.objects.filter(pk=run_id).update(
-            result=_failure("The import", error), import_requested_at=None
-        )
-        raise
+    with translation.override(language or settings.LANGUAGE_CODE):
+        try:
+            result = run_import(run, user, progress=_Progress(run_id))
+        except Exception as error:
+            ImportRun.objects.filter(pk=run_id).update(
+                result=_failure(gettext("The import stopped with an error"), error),
+                import_requested_at=None,
+            )
+            raise
     if result.get("busy"):
         ImportRun.objects.filter(pk=run_id).update(result=result, import_requested_at=None)
 
@@ -114,9 +125,13 @@ def _run_and_user(run_id, user_id):
 
 
 def _failure(what, error):
+    """`what`: "The check stopped with an error", in the job's language."""
     return {
-        "summary": f"{what} stopped with an error ({type(error).__name__}: {error}); "
-        "nothing was written. Upload the file again, or tell an administrator.",
+        "summary": gettext(
+            "%(what)s (%(error)s); nothing was written. Upload the file again, or tell an "
+            "administrator."
+        )
+        % {"what": what, "error": f"{type(error).__name__}: {error}"},
         "refused": True,
         "written": False,
     }
@@ -165,11 +180,18 @@ def _not_claimed(run):
 
 def already_imported_message(run):
     if run.imported_at is None:
-        return "This file is being imported; reload this page in a moment to read its report."
-    return (
-        f"This file was already imported by {run.imported_by} "
-        f"at {timezone.localtime(run.imported_at):%Y-%m-%d %H:%M}; nothing was imported again."
-    )
+        return gettext(
+            "This file is being imported; reload this page in a moment to read its report."
+        )
+    return gettext(
+        "This file was already imported by %(user)s at %(time)s; nothing was imported again."
+    ) % {"user": run.imported_by, "time": _when(run.imported_at)}
+
+
+def _when(moment):
+    """A moment as the admin's lists write it in the active language: "Sept. 17, 2024, 2:05
+    p.m.", "17 septembre 2024 14:05"."""
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
 
 
 def _import(run, user, dry_run, progress=None):
@@ -187,7 +209,11 @@ def _import(run, user, dry_run, progress=None):
             run=None if dry_run else run,
         )
     except FileRefused as refused:  # found past the header, e.g. a bad byte at row 9,000
-        return {"summary": f"File refused: {refused}", "refused": True, "written": False}
+        return {
+            "summary": gettext("File refused: %(reason)s") % {"reason": refused},
+            "refused": True,
+            "written": False,
+        }
     return {
         "summary": report.summary(),
         "created": report.created,

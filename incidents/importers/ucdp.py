@@ -38,6 +38,8 @@ How GED maps onto incidents:
 import re
 from datetime import datetime
 
+from django.utils.translation import gettext, gettext_lazy
+
 from ..choices import (
     ActorRole,
     ActorType,
@@ -101,7 +103,7 @@ KEPT_COLUMNS = [
 UNKNOWN_DATE_PRECISION = DatePrecision.YEAR.value
 UNKNOWN_GEO_PRECISION = GeoPrecision.COUNTRY.value
 DATE_FORMATS = ["%m/%d/%Y %H:%M:%S", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d %H:%M:%S.%f"]
-DATE_HINT = "MM/DD/YYYY or YYYY-MM-DD"
+DATE_HINT = gettext_lazy("MM/DD/YYYY or YYYY-MM-DD")
 # source_article: "Office,YYYY-MM-DD,Headline";"Office,…" — each citation in double quotes,
 # separated by ";". A headline may hold commas, quotes of its own ("eleven "terrorists"
 # killed", even at its very end) and line breaks, so citations are split at `";"` and the date
@@ -130,7 +132,7 @@ class UcdpImporter(Importer):
     def missing_columns(self, header):
         missing = super().missing_columns(header)
         if not any(set(names) <= set(header) for names in ESTIMATE_COLUMNS.values()):
-            missing.append("best, low, high (or best_est, low_est, high_est)")
+            missing.append(gettext("best, low, high (or best_est, low_est, high_est)"))
         return missing
 
     def headerless_columns(self, first_row):
@@ -162,7 +164,7 @@ class UcdpImporter(Importer):
         )
         if country is None:
             errors.append(
-                RowError(row_number, "country", row.get("country", ""), "unknown country")
+                RowError(row_number, "country", row.get("country", ""), gettext("unknown country"))
             )
         side_a = cell.text("side_a", required=True)
         side_b = cell.text("side_b", required=True)
@@ -181,7 +183,8 @@ class UcdpImporter(Importer):
                     row_number,
                     best_column,
                     str(best),
-                    f"not the sum of {', '.join(DEATH_COLUMNS)} ({sum(deaths.values())})",
+                    gettext("not the sum of %(columns)s (%(sum)s)")
+                    % {"columns": ", ".join(DEATH_COLUMNS), "sum": sum(deaths.values())},
                 )
             )
         if errors:

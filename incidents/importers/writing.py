@@ -6,6 +6,8 @@ from operator import itemgetter
 
 from django.db.models import F
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from ..choices import ActorType, CasualtyOutcome, Status
 from ..formatting import web_link
@@ -87,7 +89,8 @@ class IncidentWriter:
         for record in records:
             own_pk, fingerprint = known.get(record.key, (None, None))
             taken = [
-                f"{id_field} {value} is incident {holder}'s"
+                gettext("%(column)s %(value)s is incident %(incident)s's")
+                % {"column": id_field, "value": value, "incident": holder}
                 for id_field, value in record.other_ids.items()
                 if (holder := other_ids.get((id_field, value))) not in (None, own_pk)
             ]
@@ -98,22 +101,24 @@ class IncidentWriter:
             elif fingerprint == record.fingerprint:
                 self.report.unchanged += 1
             elif (incident := incidents[own_pk]).imported_at is None:
-                self._conflict(record, "entered here, not imported; kept as it is")
+                self._conflict(record, gettext("entered here, not imported; kept as it is"))
             elif incident.changed_since_import:
-                self._conflict(
-                    record,
-                    f"changed by {incident.updated_by or 'someone'} on "
-                    f"{incident.updated_at:%Y-%m-%d} since its import; kept that version",
-                )
+                self._conflict(record, _changed_since_import(incident))
             elif incident.has_public_page and not self.publish:
-                self._conflict(record, "public: only a reviewer's import may change it")
+                self._conflict(record, gettext("public: only a reviewer's import may change it"))
             else:
                 to_update.append((incident, record))
         return to_create, to_update
 
     def _conflict(self, record, reason):
         self.report.conflicts.append(
-            f"row {record.row}, {self.importer.key_column}={record.key}: {reason}"
+            gettext("row %(row)s, %(column)s=%(value)s: %(reason)s")
+            % {
+                "row": record.row,
+                "column": self.importer.key_column,
+                "value": record.key,
+                "reason": reason,
+            }
         )
 
     def _other_ids_in_use(self, records):
@@ -404,6 +409,17 @@ def bulk_written_tables():
         PublicIncidentYear,
     ]
     return [model._meta.db_table for model in models]
+
+
+def _changed_since_import(incident):
+    if incident.updated_by is None:
+        text = gettext("changed on %(date)s since its import; kept that version")
+    else:
+        text = gettext("changed by %(user)s on %(date)s since its import; kept that version")
+    return text % {
+        "user": incident.updated_by,
+        "date": date_format(incident.updated_at, "DATE_FORMAT"),
+    }
 
 
 def place_key(place):

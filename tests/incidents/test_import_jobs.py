@@ -139,7 +139,7 @@ def test_without_redis_the_dry_run_is_done_in_the_request(reviewer_client, setti
     settings.REDIS_URL = ""
     response = reviewer_client.post(ADD_URL, {"format": "ucdp", "file": ged_upload(ged_row())})
     page = reviewer_client.get(response.url).content.decode()
-    assert "1 rows: 1 created" in page and 'http-equiv="refresh"' not in page
+    assert "1 row: 1 created" in page and 'http-equiv="refresh"' not in page
 
 
 def test_every_rejected_row_downloads_with_its_reasons(reviewer_client):

@@ -127,7 +127,7 @@ def test_an_import_warns_about_a_row_outside_its_country(db, acled_file):  # noq
     assert report.created == 2  # a warning refuses nothing
     assert [(w.row, w.column) for w in report.warnings] == [(3, "latitude/longitude")]
     assert "is 2,690 km outside Mali's outline" in report.warnings[0].reason
-    assert report.summary().endswith("0 rejected, 1 warnings (dry run, nothing written).")
+    assert report.summary().endswith("0 rejected, 1 warning (dry run, nothing written).")
 
 
 def test_the_admin_preview_lists_the_warnings(analyst_client):
