@@ -5,11 +5,11 @@ Every view here only reads (GET, HEAD, OPTIONS); any other method is 405. What t
 see is `Incident.objects.public()`, as on the pages.
 """
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -128,12 +128,15 @@ class IncidentDetail(generics.RetrieveAPIView):
         if incident is None:
             # As on the page: a retracted incident keeps its address and says only when and
             # why it was withdrawn. Drafts and incidents in review do not exist here.
-            retracted = get_object_or_404(
-                Incident.objects.retracted().only(
-                    "id", "retracted_at", "retraction_reason", "duplicate_of_id"
-                ),
-                pk=pk,
+            retracted = (
+                Incident.objects.retracted()
+                .only("id", "retracted_at", "retraction_reason", "duplicate_of_id")
+                .filter(pk=pk)
+                .first()
             )
+            if retracted is None:
+                # Our message, which has a French translation (get_object_or_404's has none).
+                raise NotFound(_("No such published incident."))
             answer = serializers.RetractionSerializer(retracted, context={"request": request})
             return Response(answer.data, status=status.HTTP_410_GONE)
         return Response(self.get_serializer(incident).data)
