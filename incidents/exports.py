@@ -736,7 +736,10 @@ def json_response(incidents, *, url_template, api_url_template, stem=None):
 
     def closing(count):
         # After the incidents, so that the credits name exactly the datasets the file holds.
-        return f'],"count":{count},"credits":{dump(credits_json(datasets))}}}\n'
+        # In English whatever the page's language: the JSON is the same bytes in every one.
+        with translation.override("en"):
+            credits = dump(credits_json(datasets))
+        return f'],"count":{count},"credits":{credits}}}\n'
 
     response = StreamingHttpResponse(
         stream_json_items('{"incidents":[', items(), closing),
