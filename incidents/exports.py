@@ -74,6 +74,7 @@ from operator import itemgetter
 
 import pycountry
 import xlsxwriter
+from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import F, Lookup
 from django.http import FileResponse, StreamingHttpResponse
@@ -262,7 +263,15 @@ def download_filename(extension, stem=None):
 def incident_url_template(request):
     """An absolute incident URL with "{}" where the id goes, reversed once per download rather
     than once per row."""
-    return url_template("incidents:incident_detail", request=request)
+    return address_template("incidents:incident_detail", request)
+
+
+def address_template(view_name, request):
+    """url_template() of a page's address without a language prefix (/incidents/{}/), in
+    every language: the downloads and the API are the same bytes whatever the language of the
+    request, and that address shows a visitor who prefers French the French page."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return url_template(view_name, request=request)
 
 
 def export_records(incidents, with_figures=False):
