@@ -167,3 +167,17 @@ def test_openapi_filter_descriptions_stay_english(client, db):
     parameters = schema["paths"]["/api/incidents/"]["get"]["parameters"]
     (cursor,) = [parameter for parameter in parameters if parameter["name"] == "cursor"]
     assert cursor["description"].startswith("Where a page starts")
+
+
+def test_api_docs_page_says_its_language_as_its_header_does(client, db):
+    english = client.get("/api/docs/")
+    french = client.get("/api/docs/", **FRENCH)
+    assert english["Content-Language"] == "en" and '<html lang="en">' in english.content.decode()
+    assert french["Content-Language"] == "fr" and '<html lang="fr">' in french.content.decode()
+
+
+def test_browsable_api_buttons_are_titled_in_the_language_asked(client, db):
+    page = client.get("/api/event-types/", HTTP_ACCEPT="text/html", **FRENCH).content.decode()
+    assert 'title="Envoyer une requête GET à la ressource Event Type List"' in page
+    english = client.get("/api/event-types/", HTTP_ACCEPT="text/html").content.decode()
+    assert 'title="Make a GET request on the Event Type List resource"' in english
