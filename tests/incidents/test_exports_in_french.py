@@ -139,10 +139,8 @@ def test_xlsx_too_large_is_refused_in_french(client, db, monkeypatch):
     IncidentFactory.create_batch(3)
     response = client.get("/fr/incidents.xlsx")
     assert response.status_code == 400
-    assert response.json()["errors"]["__all__"] == [
-        "Un fichier XLSX contient au plus 2 incidents\u00a0: resserrez le filtre ou "
-        "téléchargez le CSV."
-    ]
+    (message,) = response.json()["errors"]["__all__"]
+    assert message.startswith("Un fichier XLSX contient au plus 2 incidents\u00a0:")
 
 
 @pytest.mark.parametrize(
