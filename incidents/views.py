@@ -6,7 +6,6 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 from django_filters.views import FilterView
@@ -185,7 +184,7 @@ def incident_download(request, file_format):
         except exports.TooManyRows:
             message = _(
                 "An XLSX file holds at most %(rows)s incidents: narrow the filter or download CSV."
-            ) % {"rows": number_format(exports.XLSX_MAX_ROWS, force_grouping=True)}
+            ) % {"rows": f"{exports.XLSX_MAX_ROWS:,}"}
             return JsonResponse(errors_answer(messages={"__all__": [message]}), status=400)
     url_template = exports.incident_url_template(request)
     if file_format == "geojson":
