@@ -9,7 +9,13 @@ constant_memory mode) and then sent.
 
 CSV: ACLED's columns under ACLED's names (acled.ACLED_COLUMNS), so the file re-imports with
 `import_events --format acled`, then our own (EXTRA_COLUMNS). `hxl=True` adds the HXL hashtag
-row humanitarian data tools expect under the header. XLSX holds the same header and rows.
+row humanitarian data tools expect under the header.
+
+CSV, JSON and GeoJSON are for programs: their names and values are the same in every language,
+byte for byte. XLSX is for people: it holds the CSV's rows, but its sheet names, its header (a
+label per column, COLUMN_LABELS, with the column's name as the header cell's note), its
+"Columns" sheet (label, column name, meaning) and its "About" sheet (when, which filters,
+credits) are in the language of the request: /fr/incidents.xlsx in French.
 
 JSON: each incident as the API describes it (incidents.api.serializers.IncidentSerializer,
 /api/docs/), the same names, shapes and values, plus what only a download carries::
@@ -68,10 +74,13 @@ from operator import itemgetter
 
 import pycountry
 import xlsxwriter
+from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import F, Lookup
 from django.http import FileResponse, StreamingHttpResponse
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext
 
 from . import csv_in_sql
 from .acled import (
@@ -174,6 +183,61 @@ SIDES = {
     ActorRole.TARGET_ASSOCIATE: ActorRole.TARGET,
 }
 
+# The header of the XLSX download: each column's label for people, in the language of the
+# request. The column's name stays findable (the header cell's note, the "Columns" sheet).
+COLUMN_LABELS = {
+    "event_id_cnty": gettext_lazy("Event id"),
+    "event_date": gettext_lazy("Date"),
+    "year": gettext_lazy("Year"),
+    "time_precision": gettext_lazy("Date precision (ACLED)"),
+    "disorder_type": gettext_lazy("Disorder type"),
+    "event_type": gettext_lazy("Event type"),
+    "sub_event_type": gettext_lazy("Sub-event type"),
+    "actor1": gettext_lazy("Actor 1"),
+    "assoc_actor_1": gettext_lazy("Associated actors 1"),
+    "inter1": gettext_lazy("Actor type 1"),
+    "actor2": gettext_lazy("Actor 2"),
+    "assoc_actor_2": gettext_lazy("Associated actors 2"),
+    "inter2": gettext_lazy("Actor type 2"),
+    "interaction": gettext_lazy("Interaction"),
+    "civilian_targeting": gettext_lazy("Civilian targeting"),
+    "iso": gettext_lazy("Country code (ISO numeric)"),
+    "region": gettext_lazy("World region (ACLED)"),
+    "country": gettext_lazy("Country"),
+    "admin1": gettext_lazy("Region"),
+    "admin2": gettext_lazy("District"),
+    "admin3": gettext_lazy("Commune"),
+    "location": gettext_lazy("Place"),
+    "latitude": gettext_lazy("Latitude"),
+    "longitude": gettext_lazy("Longitude"),
+    "geo_precision": gettext_lazy("Geo precision (ACLED)"),
+    "source": gettext_lazy("Sources"),
+    "source_scale": gettext_lazy("Source scale"),
+    "notes": gettext_lazy("Narrative"),
+    "fatalities": gettext_lazy("Fatalities"),
+    "tags": gettext_lazy("Nature of attack"),
+    "timestamp": gettext_lazy("Last changed (Unix time)"),
+    "killed_low": gettext_lazy("Killed, low estimate"),
+    "killed_high": gettext_lazy("Killed, high estimate"),
+    "injured_low": gettext_lazy("Injured, low estimate"),
+    "injured_best": gettext_lazy("Injured, best estimate"),
+    "injured_high": gettext_lazy("Injured, high estimate"),
+    "end_date": gettext_lazy("End date"),
+    "date_precision": gettext_lazy("Date precision (UCDP)"),
+    "where_prec": gettext_lazy("Geo precision (UCDP)"),
+    "ucdp_id": gettext_lazy("UCDP GED id"),
+    "gtd_event_id": gettext_lazy("GTD id"),
+    "title": gettext_lazy("Title"),
+    "iso3": gettext_lazy("Country code (ISO alpha-3)"),
+    "admin1_code": gettext_lazy("Region code (ISO 3166-2)"),
+    "source_dataset": gettext_lazy("Source dataset"),
+}
+
+# How XLSX shows its date cells: year first in English, as in the CSV; day first in French,
+# as French readers write dates. The cell holds the same date either way.
+XLSX_DATE_FORMATS = {"fr": "dd/mm/yyyy"}
+XLSX_DATE_FORMAT = "yyyy-mm-dd"
+
 # The record fields written as date cells in XLSX, and their columns.
 XLSX_DATE_COLUMNS = {
     "start_date": CSV_COLUMNS.index("event_date"),
@@ -199,7 +263,15 @@ def download_filename(extension, stem=None):
 def incident_url_template(request):
     """An absolute incident URL with "{}" where the id goes, reversed once per download rather
     than once per row."""
-    return url_template("incidents:incident_detail", request=request)
+    return address_template("incidents:incident_detail", request)
+
+
+def address_template(view_name, request):
+    """url_template() of a page's address without a language prefix (/incidents/{}/), in
+    every language: the downloads and the API are the same bytes whatever the language of the
+    request, and that address shows a visitor who prefers French the French page."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return url_template(view_name, request=request)
 
 
 def export_records(incidents, with_figures=False):
@@ -673,7 +745,10 @@ def json_response(incidents, *, url_template, api_url_template, stem=None):
 
     def closing(count):
         # After the incidents, so that the credits name exactly the datasets the file holds.
-        return f'],"count":{count},"credits":{dump(credits_json(datasets))}}}\n'
+        # In English whatever the page's language: the JSON is the same bytes in every one.
+        with translation.override("en"):
+            credits = dump(credits_json(datasets))
+        return f'],"count":{count},"credits":{credits}}}\n'
 
     response = StreamingHttpResponse(
         stream_json_items('{"incidents":[', items(), closing),
@@ -712,9 +787,11 @@ def geojson_response(incidents, *, url_template, stem=None):
 # --- XLSX ------------------------------------------------------------------------------------
 
 
-def write_xlsx(incidents, file):
-    """The CSV's header and rows as one worksheet, written to `file` in constant memory, then
-    an "About" sheet crediting each dataset the rows come from.
+def write_xlsx(incidents, file, *, filters=(), list_url=None):
+    """The CSV's rows under a header of column labels, as one worksheet written to `file` in
+    constant memory; then a "Columns" sheet (each label's column name and meaning) and an
+    "About" sheet (when, the `filters` chosen on `list_url`, the credit each dataset asks for).
+    Labels, sheet names and texts are in the active language.
 
     Raises TooManyRows before writing past Excel's last row.
     """
@@ -730,13 +807,18 @@ def write_xlsx(incidents, file):
         },
     )
     bold = workbook.add_format({"bold": True})
-    worksheet = workbook.add_worksheet("incidents")
-    worksheet.write_row(0, 0, CSV_COLUMNS, bold)
+    worksheet = workbook.add_worksheet(pgettext("sheet name", "incidents"))
+    worksheet.write_row(0, 0, [str(COLUMN_LABELS[column]) for column in CSV_COLUMNS], bold)
+    # The column's name, as the CSV, the API and the codebook write it, on the label's note.
+    for number, column in enumerate(CSV_COLUMNS):
+        worksheet.write_comment(0, number, column)
     worksheet.freeze_panes(1, 0)
     # The dates are date cells, so that a spreadsheet sorts, filters and groups them as dates;
     # the CSV's text would be text. Written over the row's text cells (constant_memory allows
     # any order within the row being written).
-    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    date_format = workbook.add_format(
+        {"num_format": XLSX_DATE_FORMATS.get(translation.get_language(), XLSX_DATE_FORMAT)}
+    )
     for column in XLSX_DATE_COLUMNS.values():
         worksheet.set_column(column, column, 11)
     datasets = set()
@@ -750,30 +832,63 @@ def write_xlsx(incidents, file):
         for field, column in XLSX_DATE_COLUMNS.items():
             if row[field] is not None:
                 worksheet.write_datetime(number, column, row[field], date_format)
-    write_about_sheet(workbook.add_worksheet("About"), bold, datasets)
+    write_columns_sheet(workbook.add_worksheet(pgettext("sheet name", "Columns")), bold)
+    write_about_sheet(
+        workbook.add_worksheet(pgettext("sheet name", "About")), bold, datasets, filters, list_url
+    )
     workbook.close()
 
 
-def write_about_sheet(worksheet, bold, datasets):
-    """What the workbook holds and the credit each of its datasets asks for."""
+def write_columns_sheet(worksheet, bold):
+    """Each column of the incidents sheet: its label, its name in the CSV and the API, and what
+    it holds (the codebook's words)."""
+    # Imported here: the codebook describes this module's columns, so it imports this module.
+    from .codebook import COLUMN_DESCRIPTIONS
+
+    worksheet.set_column(0, 1, 30)
+    worksheet.set_column(2, 2, 100)
+    worksheet.write_row(0, 0, [_("Label"), _("Column name"), _("Meaning")], bold)
+    worksheet.freeze_panes(1, 0)
+    for number, column in enumerate(CSV_COLUMNS, start=1):
+        worksheet.write_row(
+            number, 0, [str(COLUMN_LABELS[column]), column, str(COLUMN_DESCRIPTIONS[column])]
+        )
+
+
+def write_about_sheet(worksheet, bold, datasets, filters=(), list_url=None):
+    """What the workbook holds, the filters that chose its rows (one a line, as the list's
+    chips say them), and the credit each of its datasets asks for."""
     worksheet.set_column(0, 0, 120)
-    worksheet.write(0, 0, "About this file", bold)
-    worksheet.write(
-        1,
-        0,
-        f"Incidents downloaded from incidentdb on {timezone.localdate():%Y-%m-%d}. The column "
-        "source_dataset says where each row comes from; credit each dataset as below.",
-    )
-    for number, line in enumerate(credit_lines(datasets), start=3):
-        worksheet.write(number, 0, line)
+    lines = [
+        (_("About this file"), bold),
+        (
+            _(
+                "Incidents downloaded from incidentdb on %(date)s. The “Columns” sheet gives "
+                "each column's name in the CSV download and the API, and its meaning. The "
+                "source dataset column says where each row comes from; credit each dataset as "
+                "below."
+            )
+            % {"date": formats.date_format(timezone.localdate(), "DATE_FORMAT")},
+            None,
+        ),
+    ]
+    if list_url:
+        lines.append((_("The same incidents on the site: %(url)s") % {"url": list_url}, None))
+    lines += [("", None), (_("Filters"), bold)]
+    lines += [(label, None) for label in filters] or [(_("None: every published incident."), None)]
+    lines += [("", None), (_("Credits"), bold)]
+    lines += [(line, None) for line in credit_lines(datasets)]
+    for number, (text, cell_format) in enumerate(lines):
+        if text:
+            worksheet.write(number, 0, text, cell_format)
 
 
-def xlsx_response(incidents, *, stem=None):
+def xlsx_response(incidents, *, stem=None, filters=(), list_url=None):
     """The workbook in a temporary file, sent once complete: xlsxwriter writes the zip only
     when the workbook is closed. Raises TooManyRows."""
     file = tempfile.TemporaryFile()
     try:
-        write_xlsx(incidents, file)
+        write_xlsx(incidents, file, filters=filters, list_url=list_url)
     except BaseException:
         file.close()
         raise

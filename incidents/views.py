@@ -3,6 +3,7 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
 from django.utils.translation import gettext as _
@@ -17,6 +18,7 @@ from .citation import dataset_citation, datasets_with_counts
 from .corrections import public_corrections, with_summaries
 from .filters import IncidentFilterSet, errors_answer
 from .models import Actor, AdminArea, Country, Incident, Location
+from .querystrings import with_query
 from .roles import ROLE_NAMES
 from .tables import PAGE_SIZES, FiftyPerPage, IncidentTable, ListPaginator
 from .url_templates import url_template as url_template_for
@@ -171,8 +173,18 @@ def incident_download(request, file_format):
     if file_format == "csv":
         return exports.csv_response(incidents, hxl=hxl == "1", excel=excel == "1", stem=stem)
     if file_format == "xlsx":
+        # The About sheet says which filters chose the rows, as the list's chips say them.
+        list_path = reverse("incidents:incident_list")
         try:
-            return exports.xlsx_response(incidents, stem=stem)
+            return exports.xlsx_response(
+                incidents,
+                stem=stem,
+                filters=[
+                    chip.label
+                    for chip in chips.filter_chips(list_path, request.GET, filterset.form)
+                ],
+                list_url=request.build_absolute_uri(with_query(list_path, request.GET)),
+            )
         except exports.TooManyRows:
             message = _(
                 "An XLSX file holds at most %(rows)s incidents: narrow the filter or download CSV."

@@ -8,6 +8,8 @@ and described by its filter's help_text, the one description of the parameter.
 
 from django import forms
 from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, inline_serializer
 from rest_framework import serializers
@@ -83,7 +85,10 @@ def bounds(**limits):
     return {key: limit for key, limit in limits.items() if limit is not None}
 
 
-INCIDENT_FILTER_PARAMETERS = filter_parameters(IncidentFilterSet)
+# In English whatever language the request that first imports this module was in: the
+# description is written once, and the documentation is in English.
+with translation.override("en"):
+    INCIDENT_FILTER_PARAMETERS = filter_parameters(IncidentFilterSet)
 
 INCIDENT_ID = OpenApiParameter(
     "id",
@@ -104,3 +109,22 @@ BAD_PARAMETERS = OpenApiResponse(
     ),
     description="A parameter has a bad value: the messages say which and why.",
 )
+
+
+# The rule on languages, said in the OpenAPI description (add_language_rule) and by /api/.
+LANGUAGE_RULE = _(
+    "Languages: messages (the errors of a 400 answer, the descriptions /api/ gives) are in "
+    "English unless the request asks for French with the header `Accept-Language: fr`; the "
+    "ACLED- and UCDP-compatible APIs follow the same rule. The names of fields and parameters, "
+    "codes and values are the same in every language, as are the CSV, JSON and GeoJSON "
+    "downloads. This documentation is in English."
+)
+
+
+def add_language_rule(result, generator, request, public):
+    """drf-spectacular postprocessing hook: the OpenAPI description ends with LANGUAGE_RULE."""
+    info = result.setdefault("info", {})
+    info["description"] = "\n\n".join(
+        text for text in (info.get("description"), str(LANGUAGE_RULE)) if text
+    )
+    return result

@@ -22,7 +22,13 @@ from ..choices import (
     ViolenceType,
 )
 from ..credits import source_dataset
-from ..exports import acled_geo_precision, acled_time_precision, area_json, estimate_json
+from ..exports import (
+    acled_geo_precision,
+    acled_time_precision,
+    address_template,
+    area_json,
+    estimate_json,
+)
 from ..models import (
     Actor,
     AdminArea,
@@ -166,7 +172,7 @@ class IncidentLinkField(serializers.ReadOnlyField):
 
     def to_representation(self, pk):
         if self.template is None:
-            self.template = url_template(self.view_name, request=self.context["request"])
+            self.template = address_template(self.view_name, self.context["request"])
         return self.template.format(pk)
 
 
@@ -190,7 +196,7 @@ class IncidentListSerializer(serializers.ListSerializer):
     def to_representation(self, data):
         request = self.context["request"]
         api_url = url_template("incidents_api:incident_detail", request=request)
-        html_url = url_template("incidents:incident_detail", request=request)
+        html_url = address_template("incidents:incident_detail", request)
         # DRF's own date and time output (ISO 8601, UTC written "Z").
         date, moment = serializers.DateField(), serializers.DateTimeField()
 

@@ -5,10 +5,11 @@ Every view here only reads (GET, HEAD, OPTIONS); any other method is 405. What t
 see is `Incident.objects.public()`, as on the pages.
 """
 
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import generics, status
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,7 +18,7 @@ from ..models import Actor, AdminArea, EventType, Incident, Location
 from . import serializers
 from .filters import ActorFilterSet, AdminAreaFilterSet, FilterBackend, LocationFilterSet
 from .pagination import IncidentPagination, KeysetPagination
-from .schema import BAD_PARAMETERS, INCIDENT_FILTER_PARAMETERS, INCIDENT_ID
+from .schema import BAD_PARAMETERS, INCIDENT_FILTER_PARAMETERS, INCIDENT_ID, LANGUAGE_RULE
 
 # What /api/ lists: each endpoint's route and what it answers, in the order a script needs
 # them (the reference lists give the ids the incident filters take).
@@ -26,27 +27,44 @@ API_INDEX = [
         "incidents",
         "incidents_api:incident_list",
         (),
-        "Published incidents, with the list's filters.",
+        _("Published incidents, with the list's filters."),
     ),
-    ("admin_areas", "incidents_api:admin_area_list", (), "Regions, districts and communes."),
-    ("locations", "incidents_api:location_list", (), "Named places."),
-    ("actors", "incidents_api:actor_list", (), "Armed groups, state forces, militias, civilians…"),
-    ("event_types", "incidents_api:event_type_list", (), "ACLED event and sub-event types."),
-    ("analysis_series", "analysis:api_series", (), "Incidents and killed per period."),
-    ("analysis_compare", "analysis:api_compare", (), "One period against another."),
-    ("analysis_places", "analysis:api_places", (), "Places side by side over time."),
-    ("acled_events", "acled_api:acled_events", (), "ACLED's read API, for ACLED's scripts."),
+    ("admin_areas", "incidents_api:admin_area_list", (), _("Regions, districts and communes.")),
+    ("locations", "incidents_api:location_list", (), _("Named places.")),
+    (
+        "actors",
+        "incidents_api:actor_list",
+        (),
+        _("Armed groups, state forces, militias, civilians…"),
+    ),
+    ("event_types", "incidents_api:event_type_list", (), _("ACLED event and sub-event types.")),
+    ("analysis_series", "analysis:api_series", (), _("Incidents and killed per period.")),
+    ("analysis_compare", "analysis:api_compare", (), _("One period against another.")),
+    ("analysis_places", "analysis:api_places", (), _("Places side by side over time.")),
+    ("acled_events", "acled_api:acled_events", (), _("ACLED's read API, for ACLED's scripts.")),
     # Any GED version is answered with the current data.
-    ("ucdp_events", "ucdp_api:ucdp_events", ("25.1",), "UCDP's GED API, for UCDP's scripts."),
-    ("schema", "api_schema", (), "The OpenAPI 3 description of this API."),
-    ("docs", "api_docs", (), "Readable documentation (Swagger UI)."),
+    (
+        "ucdp_events",
+        "ucdp_api:ucdp_events",
+        ("25.1",),
+        _("UCDP's GED API, for UCDP's scripts."),
+    ),
+    ("schema", "api_schema", (), _("The OpenAPI 3 description of this API.")),
+    ("docs", "api_docs", (), _("Readable documentation (Swagger UI).")),
+    # The rule on languages, where a reader of the index finds it; its URL is the docs, which
+    # state it too.
+    ("languages", "api_docs", (), LANGUAGE_RULE),
 ]
 
 
 @extend_schema(exclude=True)
 class APIRoot(APIView):
     """The API's endpoints: their absolute URLs and what each answers. The documentation is at
-    /api/docs/."""
+    /api/docs/.
+
+    Messages (errors, these descriptions) are in English unless the request's Accept-Language
+    asks for French (`Accept-Language: fr`); names of fields and parameters, codes and values
+    are the same in every language."""
 
     def get(self, request):
         return Response(
@@ -110,12 +128,15 @@ class IncidentDetail(generics.RetrieveAPIView):
         if incident is None:
             # As on the page: a retracted incident keeps its address and says only when and
             # why it was withdrawn. Drafts and incidents in review do not exist here.
-            retracted = get_object_or_404(
-                Incident.objects.retracted().only(
-                    "id", "retracted_at", "retraction_reason", "duplicate_of_id"
-                ),
-                pk=pk,
+            retracted = (
+                Incident.objects.retracted()
+                .only("id", "retracted_at", "retraction_reason", "duplicate_of_id")
+                .filter(pk=pk)
+                .first()
             )
+            if retracted is None:
+                # Our message, which has a French translation (get_object_or_404's has none).
+                raise NotFound(_("No such published incident."))
             answer = serializers.RetractionSerializer(retracted, context={"request": request})
             return Response(answer.data, status=status.HTTP_410_GONE)
         return Response(self.get_serializer(incident).data)

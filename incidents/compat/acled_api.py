@@ -25,6 +25,8 @@ from functools import cache
 
 import pycountry
 from django.db.models import Case, Count, F, IntegerField, Max, Min, Q, Value, When
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..acled import (
     ACLED_COLUMNS,
@@ -81,14 +83,16 @@ def whole_number(text):
     try:
         return int(text)
     except ValueError:
-        raise BadParameter(f"'{text}' is not a whole number.") from None
+        raise BadParameter(_("'%(value)s' is not a whole number.") % {"value": text}) from None
 
 
 def iso_date(text):
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise BadParameter(f"'{text}' is not a date in the form yyyy-mm-dd.") from None
+        raise BadParameter(
+            _("'%(value)s' is not a date in the form yyyy-mm-dd.") % {"value": text}
+        ) from None
 
 
 def unix_time(text):
@@ -104,7 +108,7 @@ def compare(field, operator, values, parse):
     if operator == "BETWEEN":
         if len(values) != 2:
             raise BadParameter(
-                "BETWEEN takes two values separated by '|', e.g. 2023-01-01|2023-12-31."
+                _("BETWEEN takes two values separated by '|', e.g. 2023-01-01|2023-12-31.")
             )
         low, high = map(parse, values)
         return Q(**{f"{field}__gte": low, f"{field}__lte": high})
@@ -114,7 +118,10 @@ def compare(field, operator, values, parse):
             condition |= Q(**{f"{field}__icontains": value.strip("%")})
         return condition
     if len(values) != 1 and operator != "=":
-        raise BadParameter(f"'{operator}' takes one value, not several separated by '|'.")
+        raise BadParameter(
+            _("'%(operator)s' takes one value, not several separated by '|'.")
+            % {"operator": operator}
+        )
     if operator == ">":
         return Q(**{f"{field}__gt": parse(values[0])})
     if operator == "<":
@@ -142,9 +149,12 @@ def build_conditions(params, columns, defaults=None):
             continue
         if name.endswith("_where") and name[: -len("_where")] in columns:
             if name[: -len("_where")] not in params:
-                raise BadParameter(f"{name} is given without {name[: -len('_where')]}.")
+                raise BadParameter(
+                    _("%(name)s is given without %(column)s.")
+                    % {"name": name, "column": name[: -len("_where")]}
+                )
             continue
-        raise BadParameter(f"Unknown or unsupported parameter: {name}.")
+        raise BadParameter(_("Unknown or unsupported parameter: %(name)s.") % {"name": name})
     for name, column in columns.items():
         if name not in params:
             continue
@@ -152,10 +162,15 @@ def build_conditions(params, columns, defaults=None):
         if f"{name}_where" in params:
             operator = params[f"{name}_where"].strip().upper()
             if operator not in OPERATORS:
-                raise BadParameter(f"{name}_where must be one of =, LIKE, >, <, BETWEEN.")
+                raise BadParameter(
+                    _("%(name)s_where must be one of =, LIKE, >, <, BETWEEN.") % {"name": name}
+                )
         if operator not in column.operators:
             allowed = ", ".join(sorted(column.operators))
-            raise BadParameter(f"{name} can be filtered with {allowed} only.")
+            raise BadParameter(
+                _("%(name)s can be filtered with %(operators)s only.")
+                % {"name": name, "operators": allowed}
+            )
         values = values_of(params[name])
         if column.condition is not None:
             condition &= column.condition(operator, values)
@@ -170,17 +185,18 @@ def page_bounds(params):
     page = whole_number(params.get("page", "1"))
     if not 1 <= limit <= MAX_LIMIT:
         raise BadParameter(
-            f"limit must be from 1 to {MAX_LIMIT}; the whole selection is at /incidents.csv."
+            _("limit must be from 1 to %(max)s; the whole selection is at /incidents.csv.")
+            % {"max": MAX_LIMIT}
         )
     if page < 1:
-        raise BadParameter("page starts at 1.")
+        raise BadParameter(_("page starts at 1."))
     return (page - 1) * limit, limit
 
 
 def answer_format(params):
     answer = params.get("_format", "json").lower()
     if answer not in FORMATS:
-        raise BadParameter("_format must be json or csv.")
+        raise BadParameter(_("_format must be json or csv."))
     return answer
 
 
@@ -191,7 +207,10 @@ def chosen_fields(params, columns):
     wanted = values_of(params["fields"])
     unknown = [name for name in wanted if name not in columns]
     if unknown:
-        raise BadParameter(f"Unknown field(s): {', '.join(unknown)}.")
+        raise BadParameter(
+            ngettext("Unknown field: %(fields)s.", "Unknown fields: %(fields)s.", len(unknown))
+            % {"fields": ", ".join(unknown)}
+        )
     return [name for name in columns if name in wanted]
 
 
@@ -275,7 +294,9 @@ def region_condition(operator, values):
 
 def civilian_targeting_condition(operator, values):
     if any(value.lower() != CIVILIAN_TARGETING.lower() for value in values):
-        raise BadParameter(f"civilian_targeting takes one value: {CIVILIAN_TARGETING}.")
+        raise BadParameter(
+            _("civilian_targeting takes one value: %(value)s.") % {"value": CIVILIAN_TARGETING}
+        )
     return Q(civilian_targeting=True)
 
 
@@ -284,11 +305,11 @@ def timestamp_condition(operator, values):
     (ACLED's default operator for timestamp) keeps every row changed at t or later."""
     if operator == "BETWEEN":
         if len(values) != 2:
-            raise BadParameter("BETWEEN takes two values separated by '|'.")
+            raise BadParameter(_("BETWEEN takes two values separated by '|'."))
         low, high = map(unix_time, values)
         return Q(acled_changed__gte=low, acled_changed__lt=high + datetime.timedelta(seconds=1))
     if len(values) != 1:
-        raise BadParameter("timestamp takes one value.")
+        raise BadParameter(_("timestamp takes one value."))
     moment = unix_time(values[0])
     second = datetime.timedelta(seconds=1)
     if operator == ">":
@@ -340,13 +361,12 @@ def event_page(params):
     for name in params:
         if name in UNFILTERABLE or name.removesuffix("_where") in UNFILTERABLE:
             raise BadParameter(
-                f"{name.removesuffix('_where')} cannot be filtered here; filterable columns: "
-                + ", ".join(EVENT_COLUMNS)
-                + "."
+                _("%(name)s cannot be filtered here; filterable columns: %(columns)s.")
+                % {"name": name.removesuffix("_where"), "columns": ", ".join(EVENT_COLUMNS)}
             )
     export_type = params.get("export_type", "dyadic")
     if export_type != "dyadic":
-        raise BadParameter("Only export_type=dyadic (one row per event) is served.")
+        raise BadParameter(_("Only export_type=dyadic (one row per event) is served."))
     params = params.copy()
     params.pop("export_type", None)
     answer = answer_format(params)
@@ -378,10 +398,10 @@ def deleted_condition(operator, values):
     if operator == "BETWEEN":
         low, high = map(unix_time, values) if len(values) == 2 else (None, None)
         if low is None:
-            raise BadParameter("BETWEEN takes two values separated by '|'.")
+            raise BadParameter(_("BETWEEN takes two values separated by '|'."))
         return Q(retracted_at__gte=low, retracted_at__lt=high + datetime.timedelta(seconds=1))
     if len(values) != 1:
-        raise BadParameter("deleted_timestamp takes one value.")
+        raise BadParameter(_("deleted_timestamp takes one value."))
     moment = unix_time(values[0])
     second = datetime.timedelta(seconds=1)
     return {

@@ -3,6 +3,7 @@ them beside our own API. They are plain Django views (they answer in ACLED's and
 not DRF's), so drf-spectacular cannot see them: this postprocessing hook adds their paths."""
 
 from ..acled import ACLED_COLUMNS
+from ..api.schema import add_language_rule
 from .acled_api import EVENT_COLUMNS, MAX_LIMIT
 from .ucdp_api import MAX_PAGE_SIZE
 
@@ -172,6 +173,8 @@ def compat_paths():
 
 
 def add_compat_paths(result, generator, request, public):
-    """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"])."""
+    """drf-spectacular postprocessing hook (SPECTACULAR_SETTINGS["POSTPROCESSING_HOOKS"]): the
+    compatible APIs' paths, and the rule on languages they follow with ours, at the end of the
+    description (api.schema.add_language_rule)."""
     result.setdefault("paths", {}).update(compat_paths())
-    return result
+    return add_language_rule(result, generator, request, public)

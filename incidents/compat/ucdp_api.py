@@ -19,6 +19,8 @@ import datetime
 import math
 
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..choices import ActorType, CasualtyGroup, CasualtyOutcome
 from ..exports import acled_actors, export_records, export_violence_type
@@ -44,9 +46,14 @@ def codes(text, name, allowed=None):
     try:
         values = [int(value) for value in text.split(",") if value.strip()]
     except ValueError:
-        raise BadParameter(f"{name} takes whole numbers separated by commas.") from None
+        raise BadParameter(
+            _("%(name)s takes whole numbers separated by commas.") % {"name": name}
+        ) from None
     if not values or (allowed is not None and not set(values) <= allowed):
-        raise BadParameter(f"{name}: {text!r} is not a list of known codes.")
+        raise BadParameter(
+            _("%(name)s: %(value)s is not a list of known codes.")
+            % {"name": name, "value": repr(text)}
+        )
     return values
 
 
@@ -54,7 +61,7 @@ def day(text, name):
     try:
         return datetime.date.fromisoformat(text)
     except ValueError:
-        raise BadParameter(f"{name} takes a date as yyyy-mm-dd.") from None
+        raise BadParameter(_("%(name)s takes a date as yyyy-mm-dd.") % {"name": name}) from None
 
 
 def box(text):
@@ -62,7 +69,7 @@ def box(text):
     try:
         (lat1, lon1), (lat2, lon2) = (map(float, corner.split()) for corner in text.split(","))
     except ValueError:
-        raise BadParameter("Geography takes two corners as 'lat lon,lat lon'.") from None
+        raise BadParameter(_("Geography takes two corners as 'lat lon,lat lon'.")) from None
     return min(lat1, lat2), max(lat1, lat2), min(lon1, lon2), max(lon1, lon2)
 
 
@@ -70,13 +77,22 @@ def select_events(params):
     """Published incidents filtered by UCDP's parameters, in GED's order (oldest first)."""
     unknown = sorted(set(params) - PARAMETERS)
     if unknown:
-        raise BadParameter(f"Unknown or unsupported parameter(s): {', '.join(unknown)}.")
+        raise BadParameter(
+            ngettext(
+                "Unknown or unsupported parameter: %(names)s.",
+                "Unknown or unsupported parameters: %(names)s.",
+                len(unknown),
+            )
+            % {"names": ", ".join(unknown)}
+        )
     incidents = Incident.objects.public()
     if "Country" in params:
         gw_codes = codes(params["Country"], "Country")
         unknown = [code for code in gw_codes if code not in GW_TO_ISO3]
         if unknown:
-            raise BadParameter(f"Country: no Gleditsch–Ward state {unknown[0]} we can place.")
+            raise BadParameter(
+                _("Country: no Gleditsch–Ward state %(code)s we can place.") % {"code": unknown[0]}
+            )
         incidents = incidents.filter(
             location__country__iso3__in={GW_TO_ISO3[code] for code in gw_codes}
         )
@@ -106,11 +122,11 @@ def page_of_events(params, page_url):
         page_size = int(params.get("pagesize", DEFAULT_PAGE_SIZE))
         page = int(params.get("page", 0))
     except ValueError:
-        raise BadParameter("pagesize and page take whole numbers.") from None
+        raise BadParameter(_("pagesize and page take whole numbers.")) from None
     if not 1 <= page_size <= MAX_PAGE_SIZE:
-        raise BadParameter(f"pagesize must be from 1 to {MAX_PAGE_SIZE}.")
+        raise BadParameter(_("pagesize must be from 1 to %(max)s.") % {"max": MAX_PAGE_SIZE})
     if page < 0:
-        raise BadParameter("page starts at 0.")
+        raise BadParameter(_("page starts at 0."))
     incidents = select_events(params)
     total = incidents.count()
     pages = math.ceil(total / page_size)

@@ -91,9 +91,9 @@ def test_xlsx_has_an_about_sheet_crediting_the_datasets_in_the_file(client, db):
     response = client.get(reverse("incident_download", args=["xlsx"]))
     workbook = openpyxl.load_workbook(io.BytesIO(body(response)), read_only=True)
 
-    assert workbook.sheetnames == ["incidents", "About"]
+    assert workbook.sheetnames == ["incidents", "Columns", "About"]
     header, *rows = workbook["incidents"].iter_rows(values_only=True)
-    assert header[-1] == "source_dataset"
+    assert header[-1] == "Source dataset"
     assert sorted(row[-1] for row in rows) == ["GTD", "UCDP GED", "incidentdb"]
     lines = [row[0] for row in workbook["About"].iter_rows(values_only=True) if row[0]]
     credits = [line for line in lines if ": " in line and "Licence" in line]
