@@ -10,6 +10,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from incidents.charts import format_number
 from incidents.totals import sum_totals
 
 from .comparisons import NEW
@@ -43,17 +44,6 @@ class Table:
     rows: list
     footer: list = field(default_factory=list)
     table_id: str = ""
-
-
-def format_number(value):
-    """A count or a mean as the reader's language writes it: 1,234 and 2.5 in English, 1 234
-    and 2,5 in French (a no-break space groups the digits)."""
-    if value is None:
-        return ""
-    if isinstance(value, float) and not value.is_integer():
-        # Rounded here: number_format cuts a float's decimals off without rounding.
-        return number_format(round(value, 1), decimal_pos=1, force_grouping=True)
-    return number_format(int(value), force_grouping=True)
 
 
 def format_estimate(low, best, high):

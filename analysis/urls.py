@@ -1,7 +1,6 @@
-"""The analysis pages (/analysis/…), their downloads and their JSON API (/api/analysis/…).
-
-Included at the site root so that the pages and the API share the namespace `analysis`.
-"""
+"""The analysis pages (/analysis/…) and their downloads, namespace `analysis`, in English and
+under /fr/; and their JSON API (/api/analysis/…), namespace `analysis_api`, without a language
+prefix (config/urls.py)."""
 
 from django.urls import path, re_path
 
@@ -19,7 +18,12 @@ urlpatterns = [
         views.download,
         name="download",
     ),
-    path("api/analysis/series/", views.SeriesAPI.as_view(), name="api_series"),
-    path("api/analysis/compare/", views.CompareAPI.as_view(), name="api_compare"),
-    path("api/analysis/places/", views.PlacesAPI.as_view(), name="api_places"),
+]
+
+# The JSON API of the same three pages, /api/analysis/…, named analysis_api:series …: like the
+# rest of the API it has no language in its address (config/urls.py).
+api_urlpatterns = [
+    path("api/analysis/series/", views.SeriesAPI.as_view(), name="series"),
+    path("api/analysis/compare/", views.CompareAPI.as_view(), name="compare"),
+    path("api/analysis/places/", views.PlacesAPI.as_view(), name="places"),
 ]

@@ -113,7 +113,6 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "incidents.middleware.RefuseNulCharacters",
     # The datasets' terms on every API answer and download (Link header).
     "incidents.middleware.CreditLinks",
     # Pages compress about 6× (the list with its map data: 170 kB → 31 kB), which matters on
@@ -124,6 +123,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     # English at /…, French at /fr/…; the JSON APIs follow Accept-Language (config/languages.py).
     "config.languages.SiteLanguage",
+    # After the language is chosen: its 400 page is in the reader's language.
+    "incidents.middleware.RefuseNulCharacters",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from analysis import urls as analysis_urls
 from incidents.compat.urls import acled_urlpatterns, ucdp_urlpatterns
 
 from . import languages
@@ -20,6 +21,7 @@ urlpatterns = [
         name="api_docs",
     ),
     path("api/", include("incidents.api.urls")),
+    path("", include((analysis_urls.api_urlpatterns, "analysis_api"))),
     # ACLED's and UCDP's read APIs, so their users' scripts run with the host changed
     # (incidents/compat/): https://<site>/acled-api/acled/read, …/ucdp-api/gedevents/<version>.
     path("acled-api/", include((acled_urlpatterns, "acled_api"))),
@@ -34,7 +36,7 @@ urlpatterns += i18n_patterns(
     # The home page, /incidents/…, /places/…, /actors/…: the public pages of the incidents app,
     # and the list's downloads /incidents.csv ….
     path("", include("incidents.urls")),
-    # /analysis/… (compare over time, its downloads) and /api/analysis/…: the analysis app.
+    # /analysis/… (compare over time, its downloads): the analysis app's pages.
     path("", include("analysis.urls")),
     path("admin/", admin.site.urls),
     prefix_default_language=False,

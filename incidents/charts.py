@@ -127,7 +127,8 @@ def format_number(value):
     if value is None:
         return ""
     if isinstance(value, float) and not value.is_integer():
-        return number_format(value, 1, force_grouping=True)
+        # Rounded here: number_format cuts a float's decimals off without rounding (2.67 → 2.6).
+        return number_format(round(value, 1), decimal_pos=1, force_grouping=True)
     return number_format(int(value), force_grouping=True)
 
 

@@ -37,7 +37,7 @@ def _has_nul(*texts):
     return any("\x00" in text for text in texts)
 
 
-# What every answer of these carries the datasets' terms on (credits.CREDIT_LINKS): our API
+# What every answer of these carries the datasets' terms on (credits.credit_links()): our API
 # (/api/, the analysis series included), the ACLED- and UCDP-compatible APIs, and the downloads.
 CREDITED_PATHS = ("/api/", "/acled-api/", "/ucdp-api/")
 CREDITED_VIEWS = {"incident_download"}

@@ -38,9 +38,9 @@ API_INDEX = [
         _("Armed groups, state forces, militias, civilians…"),
     ),
     ("event_types", "incidents_api:event_type_list", (), _("ACLED event and sub-event types.")),
-    ("analysis_series", "analysis:api_series", (), _("Incidents and killed per period.")),
-    ("analysis_compare", "analysis:api_compare", (), _("One period against another.")),
-    ("analysis_places", "analysis:api_places", (), _("Places side by side over time.")),
+    ("analysis_series", "analysis_api:series", (), _("Incidents and killed per period.")),
+    ("analysis_compare", "analysis_api:compare", (), _("One period against another.")),
+    ("analysis_places", "analysis_api:places", (), _("Places side by side over time.")),
     ("acled_events", "acled_api:acled_events", (), _("ACLED's read API, for ACLED's scripts.")),
     # Any GED version is answered with the current data.
     (

@@ -230,11 +230,6 @@ def test_the_downloads_keep_their_columns_and_machine_values_in_french(client, m
     assert data["periods"][-1]["killed"]["best"] == 1234
 
 
-@pytest.mark.xfail(
-    reason="MERGE-TODO (coordinator): /api/analysis/ is inside i18n_patterns, so a request "
-    "with Accept-Language: fr activates French and finds no URL (404)",
-    strict=False,
-)
 def test_the_api_answers_in_french_only_when_asked(client, mopti_and_gao):
     url = "/api/analysis/series/?interval=quarter"
     english = client.get(url).json()
@@ -244,6 +239,11 @@ def test_the_api_answers_in_french_only_when_asked(client, mopti_and_gao):
     assert [p["label"] for p in french["periods"]] == [p["label"] for p in english["periods"]]
     bad = client.get("/api/analysis/series/?interval=fortnight").json()
     assert "Select a valid choice" in bad["errors"]["interval"][0]
+    bad = client.get("/api/analysis/series/?interval=fortnight", HTTP_ACCEPT_LANGUAGE="fr")
+    assert "Sélectionnez un choix valide" in bad.json()["errors"]["interval"][0]
+    # The API has one address: the French page links to it, not to a /fr/ twin.
+    assert "/fr/api/" not in page(client, "/fr/analysis/?interval=quarter")
+    assert client.get("/fr/api/analysis/series/").status_code == 404
 
 
 def test_a_french_split_by_event_type_names_the_types_in_french(client, mopti_and_gao):

@@ -27,8 +27,8 @@ from tests.factories import (
 SERIES = reverse("analysis:series")
 COMPARE = reverse("analysis:compare")
 PLACES = reverse("analysis:places")
-API_SERIES = reverse("analysis:api_series")
-API_COMPARE = reverse("analysis:api_compare")
+API_SERIES = reverse("analysis_api:series")
+API_COMPARE = reverse("analysis_api:compare")
 Q3 = "a_from=2022-07-01&a_to=2022-09-30&b_from=2023-07-01&b_to=2023-09-30"
 
 
@@ -323,7 +323,7 @@ def test_compare_json_download_is_the_api_answer_as_a_file(client, mopti_and_gao
         ),
         (API_SERIES, {"top": "0", "killed_min": "x"}, None),
         (API_COMPARE, {"a_from": "2023-01-01"}, None),
-        (reverse("analysis:api_places"), {}, {"place": ["Choose at least one place."]}),
+        (reverse("analysis_api:places"), {}, {"place": ["Choose at least one place."]}),
         (reverse("analysis:download", args=["series", "csv"]), {"rolling": "99"}, None),
     ],
 )

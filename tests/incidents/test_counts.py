@@ -27,7 +27,7 @@ from tests.factories import (
 
 LIST_URL = reverse("incidents:incident_list")
 API_URL = "/api/incidents/"
-API_SERIES = reverse("analysis:api_series")
+API_SERIES = reverse("analysis_api:series")
 
 
 def day(text):
