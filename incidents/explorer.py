@@ -11,9 +11,10 @@ from functools import lru_cache
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from .charts import BLACK, BLUE, BLUISH_GREEN, ORANGE, REDDISH_PURPLE, SKY_BLUE, VERMILLION
-from .formatting import format_date_at_precision, text_html
+from .formatting import format_count, format_date_at_precision, text_html
 from .querystrings import edit_query, with_query
 from .url_templates import url_template
 
@@ -178,7 +179,7 @@ def map_points_data(points):
     incident_url = url_template("incidents:incident_detail", slot="{id}")
     # A thousand points share a few hundred dates; each text is made once.
     date_label = lru_cache(maxsize=None)(format_date_at_precision)
-    killed, killed_unknown = _("%s killed"), _("killed unknown")
+    killed_unknown = _("killed unknown")
     rows = [
         [
             float(point["location__latitude"]),
@@ -186,9 +187,7 @@ def map_points_data(points):
             point["event_type"],
             point["id"],
             date_label(point["start_date"], point["end_date"], point["date_precision"]),
-            killed_unknown
-            if point["killed_best"] is None
-            else killed % f"{point['killed_best']:,}",
+            killed_unknown if point["killed_best"] is None else killed_text(point["killed_best"]),
             point["title"],
         ]
         for point in points
@@ -198,4 +197,11 @@ def map_points_data(points):
         "colours": EVENT_TYPE_COLOURS,
         "otherColour": MAP_OTHER_COLOUR,
         "incidentUrl": incident_url,
+    }
+
+
+def killed_text(killed):
+    """ "12 killed" on a map point ("12 tués", "1 tué" in French)."""
+    return ngettext("%(count)s killed", "%(count)s killed", killed) % {
+        "count": format_count(killed)
     }

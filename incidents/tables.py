@@ -3,6 +3,7 @@ from functools import lru_cache
 import django_tables2 as tables
 from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -208,7 +209,8 @@ class IncidentTable(tables.Table):
                 km = distance_km(
                     *self.distance_from, row["location__latitude"], row["location__longitude"]
                 )
-                distance = f'\n  <td data-label="{labels["distance"]}" class="number">{km:.1f}</td>'
+                km = number_format(km, 1)  # 12.5 in English, 12,5 in French
+                distance = f'\n  <td data-label="{labels["distance"]}" class="number">{km}</td>'
             html.append(
                 "<tr>\n"
                 f'  <td data-label="{labels["date"]}">{text_html(date)}</td>\n'
