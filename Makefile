@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint bench bench-analysis bench-places bench-corners bench-export bench-import bench-peer clean
+.PHONY: run test lint messages bench bench-analysis bench-places bench-corners bench-export bench-import bench-peer clean
 
 PIP := $(BIN)/python -m pip install --quiet --disable-pip-version-check
 
@@ -63,6 +63,16 @@ test: $(BIN)/.installed-dev
 lint: $(BIN)/.installed-dev
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# After strings change: extract them into locale/fr/LC_MESSAGES/django.po (new ones untranslated,
+# which tests/test_languages.py refuses until a translator fills them in), then compile django.mo.
+# Needs GNU gettext (Debian: apt-get install gettext); running the site does not, as both files
+# are committed.
+messages: export DEBUG = true
+messages: export SECRET_KEY ?= insecure-messages-key
+messages: $(BIN)/.installed-app
+	$(BIN)/python manage.py makemessages --locale fr
+	msgfmt --check-format -o locale/fr/LC_MESSAGES/django.mo locale/fr/LC_MESSAGES/django.po
 
 # Benchmarks (PostgreSQL; see bench/README.md). Not part of `make test`.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/incidentdb_bench

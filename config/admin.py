@@ -2,12 +2,13 @@
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkbenchSite(admin.AdminSite):
-    site_header = "incidentdb — analysts' workbench"
-    site_title = "incidentdb admin"
-    index_title = "Incidents, places, actors and sources"
+    site_header = _("incidentdb — analysts' workbench")
+    site_title = _("incidentdb admin")
+    index_title = _("Incidents, places, actors and sources")
 
     def index(self, request, extra_context=None):
         # Each queue one click from the first page an analyst sees, with how many it holds.

@@ -122,7 +122,8 @@ MIDDLEWARE = [
     # Before the session is read: signed-in requests and writes read the primary database.
     "config.routers.PrimaryForSignedInRequests",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # English at /…, French at /fr/…; the JSON APIs follow Accept-Language (config/languages.py).
+    "config.languages.SiteLanguage",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -229,6 +230,13 @@ AUTH_PASSWORD_VALIDATORS = [
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", "English"), ("fr", "Français")]
+# The French catalogue (locale/fr/LC_MESSAGES/django.po, compiled to django.mo, both committed so
+# that `make run` needs no gettext tools). `make messages` updates it after strings change.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+# The language a visitor chose with the switcher is remembered for a year.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 60 * 60
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = SECURE_PROXY_SSL
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -3,6 +3,7 @@ count tables cannot answer (totals by year or by place, an actor's roles), and l
 rarely change (the filters' options)."""
 
 from django.core.cache import cache
+from django.utils.translation import get_language
 
 
 def remember(key_parts, compute, seconds, keep_if=None):
@@ -18,7 +19,7 @@ def remember(key_parts, compute, seconds, keep_if=None):
     """
     from .counts import data_version  # counts imports the models, which import this module
 
-    key = ":".join(map(str, [*key_parts, f"v{data_version()}"]))
+    key = ":".join(map(str, [*key_parts, f"v{data_version()}", get_language()]))
     result = cache.get(key)
     if result is None:
         result = compute()
