@@ -25,7 +25,13 @@ from .exports import CSV_COLUMNS, HXL_TAGS, acled_geo_precision, acled_time_prec
 from .filters import IncidentFilterSet
 from .models import Tactic
 from .roles import ROLE_NAMES
-from .taxonomy import EVENT_TYPES
+from .taxonomy import (
+    EVENT_TYPES,
+    disorder_type_label,
+    event_type_label,
+    sub_event_type_label,
+    tactic_label,
+)
 
 # What each column of the CSV, XLSX and GeoJSON downloads holds; ACLED's columns mean what
 # ACLED's codebook says, and are written so that the file re-imports as ACLED's.
@@ -135,14 +141,32 @@ def code_tables():
         CodeTable(
             "event-types",
             _("Event and sub-event types"),
-            _("ACLED's event taxonomy, with ACLED's disorder type of each event type."),
-            [_("Code"), _("Name"), _("Sub-event of"), _("Disorder type")],
+            _(
+                "ACLED's event taxonomy, with ACLED's disorder type of each event type. The "
+                "downloads write ACLED's English names, in every language."
+            ),
+            [_("Code"), _("Name"), _("In the CSV"), _("Sub-event of"), _("Disorder type")],
             [
                 row
                 for code, (name, sub_event_types) in EVENT_TYPES.items()
                 for row in [
-                    (code, name, "", DISORDER_TYPES[code]),
-                    *((sub_code, sub_name, name, "") for sub_code, sub_name in sub_event_types),
+                    (
+                        code,
+                        event_type_label(code, name),
+                        name,
+                        "",
+                        disorder_type_label(DISORDER_TYPES[code]),
+                    ),
+                    *(
+                        (
+                            sub_code,
+                            sub_event_type_label(sub_code, sub_name),
+                            sub_name,
+                            event_type_label(code, name),
+                            "",
+                        )
+                        for sub_code, sub_name in sub_event_types
+                    ),
                 ]
             ],
         ),
@@ -232,8 +256,14 @@ def code_tables():
         CodeTable(
             "tactics",
             _("Nature of attack"),
-            _("Tags analysts give an incident's tactics (the CSV's tags column)."),
-            [_("Tag")],
-            [(name,) for name in Tactic.objects.order_by("name").values_list("name", flat=True)],
+            _(
+                "Tags analysts give an incident's tactics (the CSV's tags column, which writes "
+                "them as stored)."
+            ),
+            [_("Tag"), _("Name")],
+            [
+                (name, tactic_label(name))
+                for name in Tactic.objects.order_by("name").values_list("name", flat=True)
+            ],
         ),
     ]

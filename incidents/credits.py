@@ -7,10 +7,18 @@ cross-reference is credited too, rather than too little). Its identifier, not th
 import, decides, so that an export re-imported elsewhere and exported again is credited alike.
 Every other incident was entered here and is credited to incidentdb. The credit is the
 `source_dataset` column of the CSV (and of XLSX and GeoJSON), a field of each JSON incident, an
-XLSX "About" sheet and the HTTP `Link` header (CREDIT_LINKS) of every download and API answer.
+XLSX "About" sheet and the HTTP `Link` header (credit_links()) of every download and API answer.
+
+Names and terms are human text: the About sheet writes them in the reader's language. The JSON
+credits and the Link header are read by scripts, and stay in English in every language.
 """
 
 from dataclasses import dataclass
+from functools import cache
+
+from django.utils import translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from .acled import OWN_EVENT_ID_PREFIX
 
@@ -21,7 +29,7 @@ class Dataset:
     it is published under and the work its publisher asks to be cited."""
 
     code: str
-    name: str
+    name: str  # translated (gettext_lazy), as are licence and, for incidentdb, citation
     licence: str
     licence_url: str
     citation: str
@@ -29,7 +37,7 @@ class Dataset:
 
 UCDP_GED = Dataset(
     code="UCDP GED",
-    name="UCDP Georeferenced Event Dataset (Uppsala Conflict Data Program)",
+    name=_("UCDP Georeferenced Event Dataset (Uppsala Conflict Data Program)"),
     licence="CC BY 4.0",
     licence_url="https://creativecommons.org/licenses/by/4.0/",
     citation=(
@@ -42,7 +50,7 @@ UCDP_GED = Dataset(
 ACLED = Dataset(
     code="ACLED",
     name="Armed Conflict Location & Event Data (ACLED)",
-    licence="ACLED's terms of use",
+    licence=_("ACLED's terms of use"),
     licence_url="https://acleddata.com/terms-of-use/",
     citation=(
         "Raleigh, Clionadh, Andrew Linke, Håvard Hegre and Joakim Karlsen (2010). Introducing "
@@ -52,8 +60,8 @@ ACLED = Dataset(
 )
 GTD = Dataset(
     code="GTD",
-    name="Global Terrorism Database (START, University of Maryland)",
-    licence="START's terms of use of the GTD",
+    name=_("Global Terrorism Database (START, University of Maryland)"),
+    licence=_("START's terms of use of the GTD"),
     licence_url="https://www.start.umd.edu/gtd/terms-of-use/",
     citation=(
         "National Consortium for the Study of Terrorism and Responses to Terrorism (START). "
@@ -62,10 +70,10 @@ GTD = Dataset(
 )
 INCIDENTDB = Dataset(
     code="incidentdb",
-    name="incidentdb (entered and reviewed by this site's analysts)",
+    name=_("incidentdb (entered and reviewed by this site's analysts)"),
     licence="CC BY 4.0",
     licence_url="https://creativecommons.org/licenses/by/4.0/",
-    citation="incidentdb, with each incident's own citation line on its page.",
+    citation=_("incidentdb, with each incident's own citation line on its page."),
 )
 DATASETS = [UCDP_GED, ACLED, GTD, INCIDENTDB]
 
@@ -86,23 +94,15 @@ def source_dataset(row):
 
 
 def credit_lines(codes):
-    """One line per dataset of `codes` (in DATASETS order): name, terms, what to cite."""
+    """One line per dataset of `codes` (in DATASETS order): name, terms, what to cite, in the
+    active language."""
     return [
-        f"{dataset.code}: {dataset.name}. Licence: {dataset.licence} ({dataset.licence_url}). "
-        f"Cite: {dataset.citation}"
-        for dataset in DATASETS
-        if dataset.code in codes
-    ]
-
-
-def credits_json(codes):
-    """The datasets of `codes` as JSON answers list them."""
-    return [
-        {
-            "source_dataset": dataset.code,
+        gettext("%(code)s: %(name)s. Licence: %(licence)s (%(url)s). Cite: %(citation)s")
+        % {
+            "code": dataset.code,
             "name": dataset.name,
             "licence": dataset.licence,
-            "licence_url": dataset.licence_url,
+            "url": dataset.licence_url,
             "citation": dataset.citation,
         }
         for dataset in DATASETS
@@ -110,19 +110,38 @@ def credits_json(codes):
     ]
 
 
-# Every dataset's terms (rel="license"), each titled with the source_dataset value it applies
-# to: a download's rows may come from any of them, and each row's source_dataset says which.
-# Built once; the header is the same on every answer, so it costs no query.
-CREDIT_LINKS = ", ".join(
-    f'<{dataset.licence_url}>; rel="license"; title="{dataset.code}: {dataset.licence}"'
-    for dataset in DATASETS
-)
+def credits_json(codes):
+    """The datasets of `codes` as JSON answers list them, in English whatever the language."""
+    with translation.override("en"):
+        return [
+            {
+                "source_dataset": dataset.code,
+                "name": str(dataset.name),
+                "licence": str(dataset.licence),
+                "licence_url": dataset.licence_url,
+                "citation": str(dataset.citation),
+            }
+            for dataset in DATASETS
+            if dataset.code in codes
+        ]
+
+
+@cache
+def credit_links():
+    """Every dataset's terms (rel="license"), each titled with the source_dataset value it
+    applies to: a download's rows may come from any of them, and each row's source_dataset
+    says which. In English; built once, the header being the same on every answer."""
+    with translation.override("en"):
+        return ", ".join(
+            f'<{dataset.licence_url}>; rel="license"; title="{dataset.code}: {dataset.licence}"'
+            for dataset in DATASETS
+        )
 
 
 def add_credit_links(response, cite_as=None):
     """The Link header of a download or an API answer: each dataset's terms and, when given,
     the page to cite for it (rel="cite-as", RFC 8574)."""
-    links = CREDIT_LINKS
+    links = credit_links()
     if cite_as:
         links += f', <{cite_as}>; rel="cite-as"'
     response["Link"] = links

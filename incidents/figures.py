@@ -8,6 +8,8 @@ the median of the figures the sources gave as a number.
 from dataclasses import dataclass
 from statistics import median_low
 
+from django.utils.formats import number_format
+
 from .choices import CasualtyGroup, CasualtyOutcome, ReportQualifier
 from .models import Casualty
 
@@ -43,12 +45,19 @@ class Proposal:
 
 
 def format_coded(low, best, high, high_open=False):
-    """A coded figure as the public reads it: "77", "77 (70–100)", "77 (70–100+)"."""
+    """A coded figure as the public reads it: "77", "77 (70–100)", "77 (70–100+)", its numbers
+    grouped the reader's way ("1,234" in English, "1 234" in French)."""
     if best is None:
         return "—"
+    open_mark = "+" if high_open else ""
     if low == best == high:
-        return f"{best:,}+" if high_open else f"{best:,}"
-    return f"{best:,} ({low:,}–{high:,}{'+' if high_open else ''})"
+        return f"{grouped(best)}{open_mark}"
+    return f"{grouped(best)} ({grouped(low)}–{grouped(high)}{open_mark})"
+
+
+def grouped(number):
+    """A whole number with the active language's thousands separator."""
+    return number_format(number, force_grouping=True)
 
 
 def propose(reports):

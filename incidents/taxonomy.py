@@ -3,7 +3,13 @@
 EVENT_TYPES is the single source of the taxonomy: the data migration seeds the EventType and
 SubEventType tables from it, and the database constraint that a sub-event type belongs to its
 event type is built from it.
+
+The stored names are ACLED's English ones, and stay so in every language: they are what the CSV
+writes and what the importers read. Pages show the labels below instead (event_type_label and
+the models' `label`), translated into the reader's language.
 """
+
+from django.utils.translation import gettext_lazy as _
 
 from .choices import ActorType, ViolenceType
 
@@ -66,19 +72,66 @@ EVENT_TYPES = {
     ),
 }
 
-# "Nature of attack" tags seeded for analysts; they can add more in the admin.
-TACTICS = [
-    "Ambush",
-    "Coordinated",
-    "Direct assault",
-    "Suicide bombing",
-    "IED",
-    "Multi-front",
-    "Raid",
-    "Abduction",
-    "Arson",
-    "Shelling",
-]
+# code → label of each event type and sub-event type, in the reader's language (the English
+# label is ACLED's name, as EVENT_TYPES stores it).
+EVENT_TYPE_LABELS = {
+    "battles": _("Battles"),
+    "explosions_remote_violence": _("Explosions/Remote violence"),
+    "violence_against_civilians": _("Violence against civilians"),
+    "protests": _("Protests"),
+    "riots": _("Riots"),
+    "strategic_developments": _("Strategic developments"),
+}
+SUB_EVENT_TYPE_LABELS = {
+    "armed_clash": _("Armed clash"),
+    "government_regains_territory": _("Government regains territory"),
+    "non_state_actor_overtakes_territory": _("Non-state actor overtakes territory"),
+    "chemical_weapon": _("Chemical weapon"),
+    "air_drone_strike": _("Air/drone strike"),
+    "suicide_bomb": _("Suicide bomb"),
+    "shelling_artillery_missile_attack": _("Shelling/artillery/missile attack"),
+    "remote_explosive_landmine_ied": _("Remote explosive/landmine/IED"),
+    "grenade": _("Grenade"),
+    "sexual_violence": _("Sexual violence"),
+    "attack": _("Attack"),
+    "abduction_forced_disappearance": _("Abduction/forced disappearance"),
+    "peaceful_protest": _("Peaceful protest"),
+    "protest_with_intervention": _("Protest with intervention"),
+    "excessive_force_against_protesters": _("Excessive force against protesters"),
+    "violent_demonstration": _("Violent demonstration"),
+    "mob_violence": _("Mob violence"),
+    "agreement": _("Agreement"),
+    "arrests": _("Arrests"),
+    "change_to_group_activity": _("Change to group/activity"),
+    "disrupted_weapons_use": _("Disrupted weapons use"),
+    "headquarters_or_base_established": _("Headquarters or base established"),
+    "looting_property_destruction": _("Looting/property destruction"),
+    "non_violent_transfer_of_territory": _("Non-violent transfer of territory"),
+    "other": _("Other"),
+}
+
+# ACLED's disorder types (acled.DISORDER_TYPES, as the CSV writes them) → label.
+DISORDER_TYPE_LABELS = {
+    "Political violence": _("Political violence"),
+    "Demonstrations": _("Demonstrations"),
+    "Strategic developments": _("Strategic developments"),
+}
+
+# "Nature of attack" tags seeded for analysts (stored name → label); they can add more in the
+# admin, which show as they were entered.
+TACTIC_LABELS = {
+    "Ambush": _("Ambush"),
+    "Coordinated": _("Coordinated"),
+    "Direct assault": _("Direct assault"),
+    "Suicide bombing": _("Suicide bombing"),
+    "IED": _("IED"),
+    "Multi-front": _("Multi-front"),
+    "Raid": _("Raid"),
+    "Abduction": _("Abduction"),
+    "Arson": _("Arson"),
+    "Shelling": _("Shelling"),
+}
+TACTICS = list(TACTIC_LABELS)
 
 ARMED_ACTOR_TYPES = {
     ActorType.STATE_FORCES,
@@ -110,3 +163,25 @@ def derive_violence_type(perpetrator_types, target_types):
     if ActorType.STATE_FORCES in armed_perpetrators | armed_targets:
         return ViolenceType.STATE_BASED
     return ViolenceType.NON_STATE
+
+
+def event_type_label(code, name=""):
+    """The label of the event type `code` in the active language; `name` (the stored one) for a
+    code the taxonomy does not know."""
+    return EVENT_TYPE_LABELS.get(code, name)
+
+
+def sub_event_type_label(code, name=""):
+    """The label of the sub-event type `code` in the active language (see event_type_label)."""
+    return SUB_EVENT_TYPE_LABELS.get(code, name)
+
+
+def tactic_label(name):
+    """A nature of attack's label in the active language: a seeded tag's translation, or the
+    name an analyst gave it."""
+    return TACTIC_LABELS.get(name, name)
+
+
+def disorder_type_label(name):
+    """An ACLED disorder type (as acled.DISORDER_TYPES writes it) in the active language."""
+    return DISORDER_TYPE_LABELS.get(name, name)

@@ -21,16 +21,18 @@ class Actor(models.Model):
     """An armed group, state force, peacekeeping mission, militia or civilian group."""
 
     # Long enough for the longest names datasets give (UCDP's coalitions), which are never cut.
-    name = models.CharField(max_length=500, unique=True)
+    name = models.CharField(_("name"), max_length=500, unique=True)
     actor_type = models.PositiveSmallIntegerField(
         _("actor type"), choices=ActorType.choices, help_text=_("ACLED inter code")
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(_("description"), blank=True)
 
     objects = ActorQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
+        verbose_name = _("actor")
+        verbose_name_plural = _("actors")
 
     def __str__(self):
         return self.name
@@ -42,11 +44,14 @@ class Actor(models.Model):
 class ActorAlias(models.Model):
     """Another name an actor is reported under (e.g. "JNIM")."""
 
-    actor = models.ForeignKey(Actor, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=500, unique=True)
+    actor = models.ForeignKey(
+        Actor, on_delete=models.CASCADE, related_name="aliases", verbose_name=_("actor")
+    )
+    name = models.CharField(_("name"), max_length=500, unique=True)
 
     class Meta:
         ordering = ["name", "id"]
+        verbose_name = _("actor alias")
         verbose_name_plural = _("actor aliases")
 
     def __str__(self):

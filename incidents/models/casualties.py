@@ -58,22 +58,28 @@ class Casualty(models.Model):
     said is kept apart, as SourceReport rows; the coded figure is never their sum.
     """
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="casualties")
-    group = models.CharField(max_length=20, choices=CasualtyGroup.choices)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="casualties", verbose_name=_("incident")
+    )
+    group = models.CharField(_("group"), max_length=20, choices=CasualtyGroup.choices)
     outcome = models.CharField(
-        max_length=20, choices=CasualtyOutcome.choices, default=CasualtyOutcome.KILLED
+        _("outcome"),
+        max_length=20,
+        choices=CasualtyOutcome.choices,
+        default=CasualtyOutcome.KILLED,
     )
     # low and high may be left blank in forms: they then equal best (a single reported figure).
     # Plain integers with a validator: the named constraint below is the database's only rule.
-    low = models.IntegerField(blank=True, validators=[MinValueValidator(0)])
-    best = models.IntegerField(validators=[MinValueValidator(0)])
-    high = models.IntegerField(blank=True, validators=[MinValueValidator(0)])
+    low = models.IntegerField(_("low"), blank=True, validators=[MinValueValidator(0)])
+    best = models.IntegerField(_("best"), validators=[MinValueValidator(0)])
+    high = models.IntegerField(_("high"), blank=True, validators=[MinValueValidator(0)])
     high_open = models.BooleanField(
         _("high is open"),
         default=False,
         help_text=_("A source says “at least” the high figure: there may be more."),
     )
     note = models.TextField(
+        _("note"),
         blank=True,
         help_text=_("Why the coded figure differs from what the sources reported."),
     )
@@ -85,6 +91,7 @@ class Casualty(models.Model):
         # make it CasualtyQuerySet's, so that totals follow those writes too.
         base_manager_name = "objects"
         ordering = ["incident", "outcome", "group", "id"]
+        verbose_name = _("casualty")
         verbose_name_plural = _("casualties")
         constraints = [
             models.CheckConstraint(
@@ -157,21 +164,40 @@ class SourceReport(models.Model):
     coded figure (Casualty); they are never added up.
     """
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="source_reports")
+    incident = models.ForeignKey(
+        Incident,
+        on_delete=models.CASCADE,
+        related_name="source_reports",
+        verbose_name=_("incident"),
+    )
     group = models.CharField(
-        max_length=20, choices=CasualtyGroup.choices, default=CasualtyGroup.UNKNOWN
+        _("group"), max_length=20, choices=CasualtyGroup.choices, default=CasualtyGroup.UNKNOWN
     )
     outcome = models.CharField(
-        max_length=20, choices=CasualtyOutcome.choices, default=CasualtyOutcome.KILLED
+        _("outcome"),
+        max_length=20,
+        choices=CasualtyOutcome.choices,
+        default=CasualtyOutcome.KILLED,
     )
     source = models.ForeignKey(
-        Source, on_delete=models.PROTECT, null=True, blank=True, related_name="reports"
+        Source,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reports",
+        verbose_name=_("source"),
     )
     qualifier = models.CharField(
-        max_length=10, choices=ReportQualifier.choices, default=ReportQualifier.EXACT
+        _("qualifier"),
+        max_length=10,
+        choices=ReportQualifier.choices,
+        default=ReportQualifier.EXACT,
     )
     figure = models.PositiveIntegerField(
-        null=True, blank=True, help_text=_("The number as reported; for a range, the lower end.")
+        _("figure"),
+        null=True,
+        blank=True,
+        help_text=_("The number as reported; for a range, the lower end."),
     )
     figure_high = models.PositiveIntegerField(
         _("to"), null=True, blank=True, help_text=_("The upper end of a range.")
@@ -179,11 +205,14 @@ class SourceReport(models.Model):
     reported_on = models.DateField(
         _("reported on"), null=True, blank=True, help_text=_("The date the source gave it.")
     )
-    quote = models.TextField(blank=True, help_text=_("The source's own words, if useful."))
+    quote = models.TextField(
+        _("quote"), blank=True, help_text=_("The source's own words, if useful.")
+    )
 
     class Meta:
         ordering = ["incident", "outcome", "group", "reported_on", "id"]
         verbose_name = _("source report")
+        verbose_name_plural = _("source reports")
         constraints = [
             # A figure unless the source gave none; an upper end for a range and only then.
             models.CheckConstraint(

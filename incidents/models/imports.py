@@ -9,35 +9,38 @@ class ImportRun(models.Model):
     any app server can confirm it."""
 
     format = models.CharField(
+        _("format"),
         max_length=10,
         choices=[("ucdp", "UCDP GED"), ("acled", "ACLED"), ("gtd", "GTD")],
         default="acled",
     )
-    file_name = models.CharField(max_length=255, editable=False)
-    content = models.BinaryField(editable=False)
+    file_name = models.CharField(_("file name"), max_length=255, editable=False)
+    content = models.BinaryField(_("content"), editable=False)
     skip_invalid = models.BooleanField(
+        _("skip invalid"),
         default=False,
         help_text=_("Import the good rows even if some are rejected."),
     )
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False,
-        related_name="+",
+        related_name="+", verbose_name=_("uploaded by"),
     )  # fmt: skip
-    preview = models.JSONField(default=dict, editable=False)
-    imported_at = models.DateTimeField(null=True, editable=False)
+    preview = models.JSONField(_("preview"), default=dict, editable=False)
+    imported_at = models.DateTimeField(_("imported at"), null=True, editable=False)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False,
-        related_name="+",
+        related_name="+", verbose_name=_("imported by"),
     )  # fmt: skip
-    result = models.JSONField(default=dict, editable=False)
+    result = models.JSONField(_("result"), default=dict, editable=False)
     # When someone confirmed the import; a background worker then claims it (imported_at).
     # Set once, so that a second click queues nothing more.
-    import_requested_at = models.DateTimeField(null=True, editable=False)
+    import_requested_at = models.DateTimeField(_("import requested at"), null=True, editable=False)
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]
         verbose_name = _("import")
+        verbose_name_plural = _("imports")
 
     def __str__(self):
         return f"{self.get_format_display()} · {self.file_name} · {self.uploaded_at:%Y-%m-%d %H:%M}"

@@ -12,7 +12,13 @@ from ..acled import changed_or_published_at
 from ..choices import ActorRole, CasualtyOutcome, DatePrecision, GeoPrecision, Status, VersionKind
 from ..querysets import CASUALTY_TOTAL_FIELDS, IncidentQuerySet
 from ..roles import ROLE_NAMES, dataset_of
-from ..taxonomy import EVENT_TYPES, derive_violence_type
+from ..taxonomy import (
+    EVENT_TYPES,
+    derive_violence_type,
+    event_type_label,
+    sub_event_type_label,
+    tactic_label,
+)
 from .actors import Actor
 from .places import Location
 
@@ -20,27 +26,41 @@ from .places import Location
 class EventType(models.Model):
     """An ACLED event type (Battles, Explosions/Remote violence, …)."""
 
-    code = models.SlugField(max_length=50, primary_key=True)
-    name = models.CharField(max_length=100, unique=True)
+    code = models.SlugField(_("code"), max_length=50, primary_key=True)
+    # ACLED's English name, which the downloads write in every language; pages show `label`.
+    name = models.CharField(_("name"), max_length=100, unique=True)
 
     class Meta:
         ordering = ["name"]
+        verbose_name = _("event type")
+        verbose_name_plural = _("event types")
 
     def __str__(self):
-        return self.name
+        return str(self.label)
+
+    @property
+    def label(self):
+        """The event type's name in the reader's language ("Batailles")."""
+        return event_type_label(self.code, self.name)
 
 
 class SubEventType(models.Model):
     """An ACLED sub-event type, which belongs to exactly one event type."""
 
-    code = models.SlugField(max_length=50, primary_key=True)
+    code = models.SlugField(_("code"), max_length=50, primary_key=True)
     event_type = models.ForeignKey(
-        EventType, on_delete=models.PROTECT, related_name="sub_event_types"
+        EventType,
+        on_delete=models.PROTECT,
+        related_name="sub_event_types",
+        verbose_name=_("event type"),
     )
-    name = models.CharField(max_length=100)
+    # ACLED's English name, as EventType.name.
+    name = models.CharField(_("name"), max_length=100)
 
     class Meta:
         ordering = ["event_type__name", "name"]
+        verbose_name = _("sub-event type")
+        verbose_name_plural = _("sub-event types")
         constraints = [
             models.UniqueConstraint(
                 fields=["event_type", "name"], name="sub_event_type_unique_name"
@@ -48,13 +68,18 @@ class SubEventType(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return str(self.label)
+
+    @property
+    def label(self):
+        """The sub-event type's name in the reader's language ("Affrontement armé")."""
+        return sub_event_type_label(self.code, self.name)
 
 
 class Tactic(models.Model):
     """A "nature of attack" tag an analyst puts on incidents: ambush, coordinated, IED…"""
 
-    name = models.CharField(max_length=100, unique=True)
+    name = models.CharField(_("name"), max_length=100, unique=True)
 
     class Meta:
         ordering = ["name", "id"]
@@ -62,7 +87,12 @@ class Tactic(models.Model):
         verbose_name_plural = _("natures of attack")
 
     def __str__(self):
-        return self.name
+        return str(self.label)
+
+    @property
+    def label(self):
+        """The tag in the reader's language: a seeded tag's translation, else its name."""
+        return tactic_label(self.name)
 
 
 def sub_event_type_belongs_to_event_type():
@@ -73,7 +103,7 @@ def sub_event_type_belongs_to_event_type():
     return allowed
 
 
-def recorded_user():
+def recorded_user(verbose_name):
     """A field naming who took a step; it keeps the step (as unknown) if the account goes.
 
     Not indexed: no page looks incidents up by who took a step, and each of the five indexes
@@ -86,6 +116,7 @@ def recorded_user():
         editable=False,
         related_name="+",
         db_index=False,
+        verbose_name=verbose_name,
     )
 
 
@@ -111,18 +142,23 @@ WORKFLOW_FIELDS = [
 class Incident(models.Model):
     """One violent event at one place on one date (or date range)."""
 
-    title = models.CharField(max_length=300)
-    narrative = models.TextField(blank=True)
-    start_date = models.DateField()
+    title = models.CharField(_("title"), max_length=300)
+    narrative = models.TextField(_("narrative"), blank=True)
+    start_date = models.DateField(_("start date"))
     end_date = models.DateField(
-        null=True, blank=True, help_text=_("Only for events that lasted several days.")
+        _("end date"),
+        null=True,
+        blank=True,
+        help_text=_("Only for events that lasted several days."),
     )
     date_precision = models.PositiveSmallIntegerField(
-        choices=DatePrecision.choices, default=DatePrecision.DAY
+        _("date precision"), choices=DatePrecision.choices, default=DatePrecision.DAY
     )
-    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="incidents")
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, related_name="incidents", verbose_name=_("location")
+    )
     geo_precision = models.PositiveSmallIntegerField(
-        choices=GeoPrecision.choices, default=GeoPrecision.EXACT
+        _("geo precision"), choices=GeoPrecision.choices, default=GeoPrecision.EXACT
     )
     event_type = models.ForeignKey(
         EventType, on_delete=models.PROTECT, related_name="+", verbose_name=_("event type")
@@ -139,9 +175,13 @@ class Incident(models.Model):
         Tactic, blank=True, related_name="incidents", verbose_name=_("nature of attack")
     )
     civilian_targeting = models.BooleanField(
-        default=False, help_text=_("Civilians were the main target (ACLED civilian_targeting).")
+        _("civilian targeting"),
+        default=False,
+        help_text=_("Civilians were the main target (ACLED civilian_targeting)."),
     )
-    actors = models.ManyToManyField(Actor, through="IncidentActor", related_name="incidents")
+    actors = models.ManyToManyField(
+        Actor, through="IncidentActor", related_name="incidents", verbose_name=_("actors")
+    )
     related = models.ManyToManyField(
         "self",
         blank=True,
@@ -158,23 +198,23 @@ class Incident(models.Model):
         help_text=_("No source gives a killed figure yet; publish without one."),
     )
 
-    killed_low = models.PositiveIntegerField(null=True, editable=False)
-    killed_best = models.PositiveIntegerField(null=True, editable=False)
-    killed_high = models.PositiveIntegerField(null=True, editable=False)
-    injured_low = models.PositiveIntegerField(null=True, editable=False)
-    injured_best = models.PositiveIntegerField(null=True, editable=False)
-    injured_high = models.PositiveIntegerField(null=True, editable=False)
+    killed_low = models.PositiveIntegerField(_("killed low"), null=True, editable=False)
+    killed_best = models.PositiveIntegerField(_("killed best"), null=True, editable=False)
+    killed_high = models.PositiveIntegerField(_("killed high"), null=True, editable=False)
+    injured_low = models.PositiveIntegerField(_("injured low"), null=True, editable=False)
+    injured_best = models.PositiveIntegerField(_("injured best"), null=True, editable=False)
+    injured_high = models.PositiveIntegerField(_("injured high"), null=True, editable=False)
 
     status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
+        _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
     )
-    submitted_at = models.DateTimeField(null=True, editable=False)
-    submitted_by = recorded_user()
-    published_at = models.DateTimeField(null=True, editable=False)
-    published_by = recorded_user()
-    retracted_at = models.DateTimeField(null=True, editable=False)
-    retracted_by = recorded_user()
-    retraction_reason = models.TextField(blank=True, editable=False)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, editable=False)
+    submitted_by = recorded_user(_("submitted by"))
+    published_at = models.DateTimeField(_("published at"), null=True, editable=False)
+    published_by = recorded_user(_("published by"))
+    retracted_at = models.DateTimeField(_("retracted at"), null=True, editable=False)
+    retracted_by = recorded_user(_("retracted by"))
+    retraction_reason = models.TextField(_("retraction reason"), blank=True, editable=False)
     # Retracted because it reports the same event as another incident: its address points
     # there.
     duplicate_of = models.ForeignKey(
@@ -185,15 +225,16 @@ class Incident(models.Model):
         editable=False,
         related_name="duplicates",
         db_index=False,
+        verbose_name=_("duplicate of"),
     )
     # The last time a reviewer sent it back to draft, and why (shown to its analyst).
-    returned_at = models.DateTimeField(null=True, editable=False)
-    returned_by = recorded_user()
-    return_reason = models.TextField(blank=True, editable=False)
+    returned_at = models.DateTimeField(_("returned at"), null=True, editable=False)
+    returned_by = recorded_user(_("returned by"))
+    return_reason = models.TextField(_("return reason"), blank=True, editable=False)
 
     # The number of the incident's current version (history.IncidentVersion.number). An edit
     # made from an older version is refused instead of overwriting the change in between.
-    version = models.PositiveIntegerField(default=1, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     # Identifiers in the reference datasets, so that re-imports update instead of duplicating.
     acled_event_id = models.CharField(_("ACLED event_id_cnty"), max_length=30, blank=True)
@@ -207,7 +248,7 @@ class Incident(models.Model):
     )
     # What the importer last wrote, so that a re-import can tell "the file changed" from "an
     # analyst changed the incident since" (updated_at later than imported_at).
-    imported_at = models.DateTimeField(null=True, editable=False)
+    imported_at = models.DateTimeField(_("imported at"), null=True, editable=False)
     # The admin upload that last wrote it, so that a run links to what it created or changed.
     import_run = models.ForeignKey(
         "ImportRun",
@@ -216,22 +257,27 @@ class Incident(models.Model):
         blank=True,
         editable=False,
         related_name="incidents",
+        verbose_name=_("import run"),
     )
-    import_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
+    import_fingerprint = models.CharField(
+        _("import fingerprint"), max_length=64, blank=True, editable=False
+    )
     # When the source dataset last changed the record (ACLED's timestamp), if it says.
-    source_updated_at = models.DateTimeField(null=True, editable=False)
+    source_updated_at = models.DateTimeField(_("source updated at"), null=True, editable=False)
 
     # Set by save() (and by the importer, which writes in bulk), not auto_now: the importer
     # needs "imported at" and "last changed" to be the same instant.
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    created_by = recorded_user()
-    updated_at = models.DateTimeField(default=timezone.now, editable=False)
-    updated_by = recorded_user()
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    created_by = recorded_user(_("created by"))
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now, editable=False)
+    updated_by = recorded_user(_("updated by"))
 
     objects = IncidentQuerySet.as_manager()
 
     class Meta:
         ordering = ["-start_date", "-id"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
         permissions = [("publish_incident", "Can publish and retract incidents")]
         constraints = [
             models.CheckConstraint(
@@ -557,9 +603,16 @@ def _required_reason(reason, field, message):
 class IncidentActor(models.Model):
     """An actor's role in one incident."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="incident_actors")
-    actor = models.ForeignKey(Actor, on_delete=models.PROTECT, related_name="incident_roles")
-    role = models.CharField(max_length=30, choices=ActorRole.choices)
+    incident = models.ForeignKey(
+        Incident,
+        on_delete=models.CASCADE,
+        related_name="incident_actors",
+        verbose_name=_("incident"),
+    )
+    actor = models.ForeignKey(
+        Actor, on_delete=models.PROTECT, related_name="incident_roles", verbose_name=_("actor")
+    )
+    role = models.CharField(_("role"), max_length=30, choices=ActorRole.choices)
 
     class Meta:
         ordering = ["incident", "role", "id"]

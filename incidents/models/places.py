@@ -9,6 +9,7 @@ from django.db.models.functions import Cast, Cos, Power, Radians, Sin
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from ..country_names import country_label
 from ..outlines import outline_problem
 
 
@@ -28,19 +29,26 @@ class Country(models.Model):
 
     iso3 = models.CharField(_("ISO 3166-1 alpha-3"), max_length=3, unique=True)
     iso2 = models.CharField(_("ISO 3166-1 alpha-2"), max_length=2, unique=True)
-    name = models.CharField(max_length=100)
+    name = models.CharField(_("name"), max_length=100)
 
     objects = CountryQuerySet.as_manager()
 
     class Meta:
         ordering = ["name", "id"]
+        verbose_name = _("country")
         verbose_name_plural = _("countries")
 
     def __str__(self):
-        return self.name
+        return self.label
 
     def get_absolute_url(self):
         return reverse("incidents:country_detail", args=[self.iso3])
+
+    @property
+    def label(self):
+        """The country's name in the reader's language ("Tchad" in French); `name` stays the
+        English one the downloads write."""
+        return country_label(self.iso3, self.name)
 
 
 class AdminAreaQuerySet(models.QuerySet):
@@ -76,12 +84,19 @@ class AdminArea(models.Model):
         ADMIN2 = 2, _("District (admin2)")
         ADMIN3 = 3, _("Commune (admin3)")
 
-    country = models.ForeignKey(Country, on_delete=models.PROTECT, related_name="admin_areas")
-    level = models.PositiveSmallIntegerField(choices=Level.choices)
-    parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children"
+    country = models.ForeignKey(
+        Country, on_delete=models.PROTECT, related_name="admin_areas", verbose_name=_("country")
     )
-    name = models.CharField(max_length=100)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    name = models.CharField(_("name"), max_length=100)
     # ISO 3166-2 code where one exists (admin1 regions, e.g. ML-5 for Mopti).
     iso_code = models.CharField(_("ISO 3166-2 code"), max_length=10, blank=True)
 
@@ -89,6 +104,8 @@ class AdminArea(models.Model):
 
     class Meta:
         ordering = ["country__name", "level", "name", "id"]
+        verbose_name = _("admin area")
+        verbose_name_plural = _("admin areas")
         constraints = [
             models.UniqueConstraint(
                 fields=["country", "level", "parent", "name"], name="admin_area_unique_name"
@@ -111,7 +128,7 @@ class AdminArea(models.Model):
     @property
     def name_with_country(self):
         """ "Savanes (Togo)": the name where a bare one could be another country's area."""
-        return f"{self.name} ({self.country.name})"
+        return f"{self.name} ({self.country.label})"
 
     def clean(self):
         if self.parent_id is not None:
@@ -181,13 +198,17 @@ class Location(models.Model):
     filled in by save) so that "everything in Mopti region" is one indexed lookup.
     """
 
-    name = models.CharField(max_length=500)
+    name = models.CharField(_("name"), max_length=500)
     # Six decimals (about 10 cm), as UCDP GED and ACLED publish them: an imported place keeps
     # its coordinates exactly, so a re-import finds it again.
-    latitude = models.DecimalField(max_digits=9, decimal_places=6)
-    longitude = models.DecimalField(max_digits=9, decimal_places=6)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
     country = models.ForeignKey(
-        Country, on_delete=models.PROTECT, related_name="locations", blank=True
+        Country,
+        on_delete=models.PROTECT,
+        related_name="locations",
+        blank=True,
+        verbose_name=_("country"),
     )
     admin1 = models.ForeignKey(
         AdminArea,
@@ -244,6 +265,8 @@ class Location(models.Model):
 
     class Meta:
         ordering = ["name", "id"]
+        verbose_name = _("location")
+        verbose_name_plural = _("locations")
         # The public list sorted by place walks places in name order.
         indexes = [models.Index(fields=["name", "id"], name="location_name_idx")]
         constraints = [
@@ -325,4 +348,4 @@ class Location(models.Model):
         if self.latitude is None or self.longitude is None or not self.country_id:
             return None
         country = self.country
-        return outline_problem(country.iso3, self.latitude, self.longitude, country.name)
+        return outline_problem(country.iso3, self.latitude, self.longitude, country.label)

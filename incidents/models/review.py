@@ -10,16 +10,23 @@ from .incidents import Incident
 class IncidentNote(models.Model):
     """An internal note on an incident, between analysts and reviewers; never public."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="notes")
-    text = models.TextField()
-    written_at = models.DateTimeField(default=timezone.now)
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="notes", verbose_name=_("incident")
+    )
+    text = models.TextField(_("text"))
+    written_at = models.DateTimeField(_("written at"), default=timezone.now)
     written_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("written by"),
     )
 
     class Meta:
         ordering = ["incident", "-written_at", "-id"]
         verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
 
     def __str__(self):
         return self.text[:60]
@@ -28,17 +35,24 @@ class IncidentNote(models.Model):
 class Correction(models.Model):
     """A public note that a published incident's facts changed: what changed and why."""
 
-    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="corrections")
-    version = models.OneToOneField(
-        IncidentVersion, on_delete=models.CASCADE, related_name="correction"
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="corrections", verbose_name=_("incident")
     )
-    corrected_at = models.DateTimeField(default=timezone.now)
+    version = models.OneToOneField(
+        IncidentVersion,
+        on_delete=models.CASCADE,
+        related_name="correction",
+        verbose_name=_("version"),
+    )
+    corrected_at = models.DateTimeField(_("corrected at"), default=timezone.now)
     # "killed 12 → 14; date 16 September 2024 → 17 September 2024", as the public reads it.
-    summary = models.TextField()
-    reason = models.TextField(blank=True)
+    summary = models.TextField(_("summary"))
+    reason = models.TextField(_("reason"), blank=True)
 
     class Meta:
         ordering = ["-corrected_at", "-id"]
+        verbose_name = _("correction")
+        verbose_name_plural = _("corrections")
         indexes = [models.Index(fields=["-corrected_at"], name="correction_latest_idx")]
 
     def __str__(self):
