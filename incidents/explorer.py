@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from .charts import BLACK, BLUE, BLUISH_GREEN, ORANGE, REDDISH_PURPLE, SKY_BLUE, VERMILLION
 from .formatting import format_count, format_date_at_precision, text_html
 from .querystrings import edit_query, with_query
+from .taxonomy import event_type_label
 from .url_templates import url_template
 
 # The map shows at most this many incidents, the most recent of the filter: enough to see
@@ -114,7 +115,7 @@ def facet_links(path, query, facets):
 
     event_types = [
         FacetValue(
-            row["label"],
+            event_type_label(row["value"], row["label"]),
             row["count"],
             added("event_type", row["value"]),
             row["value"] in chosen_types,
@@ -163,7 +164,11 @@ def incident_map(total, facets):
         "tile_url": TILE_URL,
         "tile_attribution": TILE_ATTRIBUTION,
         "legend": [
-            (row["value"], row["label"], EVENT_TYPE_COLOURS.get(row["value"], MAP_OTHER_COLOUR))
+            (
+                row["value"],
+                event_type_label(row["value"], row["label"]),
+                EVENT_TYPE_COLOURS.get(row["value"], MAP_OTHER_COLOUR),
+            )
             for row in facets["event_type"]
         ],
     }
