@@ -11,6 +11,7 @@ from django_tables2.data import TableData
 from django_tables2.rows import BoundRows
 
 from .country_names import country_label
+from .folding import fold
 from .formatting import format_date_at_precision, format_estimate, text_html
 from .models import Incident
 from .models.places import distance_km
@@ -198,7 +199,9 @@ class IncidentTable(tables.Table):
                     row["sub_event_type_id"], row["sub_event_type__name"]
                 )
                 kind = f'{text_html(sub_kind)}<span class="sub">{kind}</span>'
-            tactics = ", ".join(text_html(tactic_label(name)) for name in row["tactics"])
+            tactics = ", ".join(
+                text_html(label) for label in sorted(map(tactic_label, row["tactics"]), key=fold)
+            )
             perpetrators, targets = row["perpetrators"], row["targets"]
             if perpetrators or targets:
                 actors = actor_links(perpetrators) or "?"
