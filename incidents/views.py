@@ -16,6 +16,7 @@ from .charts import yearly_charts
 from .citation import dataset_citation, datasets_with_counts
 from .corrections import public_corrections
 from .filters import IncidentFilterSet, errors_answer
+from .formatting import format_count
 from .models import Actor, AdminArea, Country, Incident, Location
 from .roles import ROLE_NAMES
 from .tables import PAGE_SIZES, FiftyPerPage, IncidentTable, ListPaginator
@@ -172,7 +173,7 @@ def incident_download(request, file_format):
         except exports.TooManyRows:
             message = _(
                 "An XLSX file holds at most %(rows)s incidents: narrow the filter or download CSV."
-            ) % {"rows": f"{exports.XLSX_MAX_ROWS:,}"}
+            ) % {"rows": format_count(exports.XLSX_MAX_ROWS)}
             return JsonResponse(errors_answer(messages={"__all__": [message]}), status=400)
     url_template = exports.incident_url_template(request)
     if file_format == "geojson":
