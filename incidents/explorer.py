@@ -11,7 +11,7 @@ from functools import lru_cache
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from .charts import BLACK, BLUE, BLUISH_GREEN, ORANGE, REDDISH_PURPLE, SKY_BLUE, VERMILLION
 from .formatting import format_count, format_date_at_precision, text_html
@@ -43,7 +43,9 @@ MAP_OTHER_COLOUR = BLACK
 
 # OpenStreetMap's tiles, fetched by the reader's browser; the server never calls them.
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-TILE_ATTRIBUTION = (
+# As OpenStreetMap asks to be credited, in the reader's language ("© les contributeurs
+# d'OpenStreetMap").
+TILE_ATTRIBUTION = gettext_lazy(
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
 
@@ -162,7 +164,7 @@ def incident_map(total, facets):
         "shown": min(total, MAP_POINTS),
         "capped": total > MAP_POINTS,
         "tile_url": TILE_URL,
-        "tile_attribution": TILE_ATTRIBUTION,
+        "tile_attribution": str(TILE_ATTRIBUTION),
         "legend": [
             (
                 row["value"],

@@ -187,6 +187,8 @@ def test_french_list_reads_in_french(client, bamako):
         assert expected in text, expected
     for english in ["Apply filters", "Event type", "Killed", "Battles", "Sep 2024", "1,234"]:
         assert english not in text, english
+    # The map's tiles credit OpenStreetMap in French.
+    assert "les contributeurs d’" in response.content.decode()
 
 
 def test_english_list_is_unchanged(client, bamako):
