@@ -266,6 +266,16 @@ def test_filter_messages_follow_the_pages_language(client, bamako, query, french
     assert english in page_text(client.get("/incidents/", query))
 
 
+def test_french_list_reads_the_same_iso_dates_as_the_english_one(client, bamako):
+    """The panel's date inputs send ISO dates in every language, so a shared link selects the
+    same incidents on /fr/ as on the English page."""
+    IncidentFactory(start_date=datetime.date(2024, 8, 1))
+    query = {"date_from": "2024-09-01", "date_to": "2024-09-30"}
+    french = page_text(client.get("/fr/incidents/", query))
+    assert "1 incident " in french and "2024-09-01 – 2024-09-30" in french
+    assert "1 incident " in page_text(client.get("/incidents/", query))
+
+
 # --- the incident page --------------------------------------------------------------------
 
 
