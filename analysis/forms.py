@@ -201,10 +201,10 @@ class PlacesField(forms.Field):
             return None
         return Place(
             country.iso3,
-            country.name,
+            country.label,
             Q(location__country=country.pk),
             ("country", country.iso3),
-            country.name,
+            country.label,
         )
 
     def area_place(self, area):
@@ -218,10 +218,10 @@ class PlacesField(forms.Field):
         field = "admin1" if area.level == AdminArea.Level.ADMIN1 else "admin2"
         return Place(
             str(area.pk),
-            f"{area.name} ({area.country.name})",
+            f"{area.name} ({area.country.label})",
             Q(**{f"location__{field}": area.pk}),
             (field, area.pk),
-            area.country.name,
+            area.country.label,
         )
 
     def location_place(self, location):
@@ -233,7 +233,7 @@ class PlacesField(forms.Field):
             f"{location.name} ({region})",
             Q(location=location.pk),
             ("location", location.pk),
-            location.country.name,
+            location.country.label,
         )
 
 
@@ -328,16 +328,16 @@ class PlaceChoices:
             .filter(level__in=[AdminArea.Level.ADMIN1, AdminArea.Level.ADMIN2])
             .select_related("country", "parent")
         )
-        self.groups = [(_("Countries"), [(country.iso3, country.name) for country in countries])]
+        self.groups = [(_("Countries"), [(country.iso3, country.label) for country in countries])]
         by_country = {}
         # A closed picker shows its option alone, without its group: with several countries,
         # each area says its country ("Savanes (Togo)", "Kandi (Alibori, Benin)").
         several_countries = len(countries) > 1
         for area in areas.order_by("country__name", "level", "name"):
             where = [area.parent.name] if area.level == AdminArea.Level.ADMIN2 else []
-            where += [area.country.name] if several_countries else []
+            where += [area.country.label] if several_countries else []
             label = f"{area.name} ({', '.join(where)})" if where else area.name
-            by_country.setdefault(area.country.name, []).append((str(area.pk), label))
+            by_country.setdefault(area.country.label, []).append((str(area.pk), label))
         for country_name, options in by_country.items():
             label = _("%(country)s: regions and districts") % {"country": country_name}
             self.groups.append((label, options))

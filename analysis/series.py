@@ -500,12 +500,12 @@ def group_labels(split, keys):
         labels[None] = _("No region recorded")
     elif split == Split.COUNTRY:
         for country in Country.objects.filter(pk__in=keys):
-            labels[country.pk] = country.name
+            labels[country.pk] = country.label
             parameters[country.pk] = ("country", country.iso3)
-            countries[country.pk] = country.name
+            countries[country.pk] = country.label
     elif split == Split.EVENT_TYPE:
         for event_type in EventType.objects.filter(pk__in=keys):
-            labels[event_type.pk] = event_type.name
+            labels[event_type.pk] = event_type.label
             parameters[event_type.pk] = ("event_type", event_type.pk)
     else:
         for actor in Actor.objects.filter(pk__in=keys):

@@ -34,10 +34,14 @@ NAME_OVERRIDES = {
 
 
 @cache
-def _iso3166_catalogue(language):
-    return gettext.translation(
+def _iso3166_translator(language):
+    """The function translating ISO 3166-1 names into `language`, from pycountry's catalogue
+    (not ours: these names are not written in the code, so makemessages does not collect
+    them)."""
+    catalogue = gettext.translation(
         "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
     )
+    return catalogue.gettext
 
 
 def country_label(iso3, name):
@@ -52,4 +56,4 @@ def country_label(iso3, name):
     record = pycountry.countries.get(alpha_3=iso3) if iso3 else None
     if record is None:
         return name
-    return _iso3166_catalogue(language).gettext(record.name)
+    return _iso3166_translator(language)(record.name)

@@ -29,6 +29,7 @@ from .models import (
     PublicIncidentMonth,
     PublicIncidentYear,
 )
+from .taxonomy import event_type_label
 from .totals import Totals
 
 # The columns the tables are keyed by and the sums they keep, in the tables' order.
@@ -163,7 +164,12 @@ def _facets(selection):
         (region if region != NO_REGION else None): count
         for region, count in counted("admin1_id").items()
     }
-    type_names = dict(EventType.objects.order_by().filter(pk__in=by_type).values_list("pk", "name"))
+    type_names = {
+        pk: str(event_type_label(pk, name))
+        for pk, name in EventType.objects.order_by()
+        .filter(pk__in=by_type)
+        .values_list("pk", "name")
+    }
     region_names = (
         {pk: label for pk, label, _country in AdminArea.objects.filter(pk__in=by_region).labelled()}
         if set(by_region) - {None}

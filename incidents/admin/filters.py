@@ -183,8 +183,8 @@ class SubEventTypeFilter(admin.SimpleListFilter):
         sub_types = SubEventType.objects.select_related("event_type")
         event_type = request.GET.get(EVENT_TYPE_PARAMETER)
         if event_type:
-            return [(sub.pk, sub.name) for sub in sub_types.filter(event_type=event_type)]
-        return [(sub.pk, f"{sub.event_type.name} · {sub.name}") for sub in sub_types]
+            return [(sub.pk, sub.label) for sub in sub_types.filter(event_type=event_type)]
+        return [(sub.pk, f"{sub.event_type.label} · {sub.label}") for sub in sub_types]
 
     def queryset(self, request, queryset):
         if self.value():

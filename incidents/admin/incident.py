@@ -126,8 +126,8 @@ class IncidentAdminForm(VersionedIncidentForm):
             # Group the sub-event types under their event type, as in ACLED's codebook.
             grouped = {}
             for sub_type in SubEventType.objects.select_related("event_type"):
-                grouped.setdefault(sub_type.event_type.name, []).append(
-                    (sub_type.pk, sub_type.name)
+                grouped.setdefault(sub_type.event_type.label, []).append(
+                    (sub_type.pk, sub_type.label)
                 )
             self.fields["sub_event_type"].choices = [("", "---------"), *grouped.items()]
 

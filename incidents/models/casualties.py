@@ -240,7 +240,10 @@ class SourceReport(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.source or _('unknown source')}: {self.figure_text}"
+        return _("%(source)s: %(figure)s") % {
+            "source": self.source or _("unknown source"),
+            "figure": self.figure_text,
+        }
 
     @property
     def figure_text(self):

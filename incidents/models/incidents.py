@@ -36,12 +36,12 @@ class EventType(models.Model):
         verbose_name_plural = _("event types")
 
     def __str__(self):
-        return str(self.label)
+        return self.label
 
     @property
     def label(self):
         """The event type's name in the reader's language ("Batailles")."""
-        return event_type_label(self.code, self.name)
+        return str(event_type_label(self.code, self.name))
 
 
 class SubEventType(models.Model):
@@ -68,12 +68,12 @@ class SubEventType(models.Model):
         ]
 
     def __str__(self):
-        return str(self.label)
+        return self.label
 
     @property
     def label(self):
         """The sub-event type's name in the reader's language ("Affrontement armé")."""
-        return sub_event_type_label(self.code, self.name)
+        return str(sub_event_type_label(self.code, self.name))
 
 
 class Tactic(models.Model):
@@ -87,12 +87,12 @@ class Tactic(models.Model):
         verbose_name_plural = _("natures of attack")
 
     def __str__(self):
-        return str(self.label)
+        return self.label
 
     @property
     def label(self):
         """The tag in the reader's language: a seeded tag's translation, else its name."""
-        return tactic_label(self.name)
+        return str(tactic_label(self.name))
 
 
 def sub_event_type_belongs_to_event_type():

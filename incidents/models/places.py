@@ -67,8 +67,14 @@ class AdminAreaQuerySet(models.QuerySet):
     def labelled(self):
         """[(id, label, country name), …] of these areas, each label its name followed by its
         country's, "Savanes (Togo)", when they lie in more than one country: Togo and Côte
-        d'Ivoire both have a Savanes, Burkina Faso and Côte d'Ivoire a Sud-Ouest. One query."""
-        rows = list(self.order_by().values_list("pk", "name", "country__name"))
+        d'Ivoire both have a Savanes, Burkina Faso and Côte d'Ivoire a Sud-Ouest. Country names
+        in the reader's language. One query."""
+        rows = [
+            (pk, name, country_label(iso3, country))
+            for pk, name, iso3, country in self.order_by().values_list(
+                "pk", "name", "country__iso3", "country__name"
+            )
+        ]
         several_countries = len({country for _pk, _name, country in rows}) > 1
         return [
             (pk, f"{name} ({country})" if several_countries else name, country)
