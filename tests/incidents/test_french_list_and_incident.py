@@ -306,7 +306,7 @@ def test_french_incident_page_reads_in_french(client, bamako):
         f"Auteur{NBSP}: JNIM",
         f"Cible{NBSP}: Malian Armed Forces",
         "Forces de l'État",
-        f"«{NBSP}Attaque à Bamako{NBSP}»",
+        f"{NBSP}: «{NBSP}Attaque à Bamako{NBSP}»",
         "Citer cet incident",
         "dernière modification le",
     ]:
