@@ -8,6 +8,7 @@ plain tests read; browser tests run last (tests/browser.py).
 
 import pytest
 from django.test import override_settings
+from django.utils import translation
 
 from incidents.counts import finish_request
 from tests import browser, shared_rows
@@ -61,6 +62,15 @@ def no_request_under_way():
     # ends a request only when its response is closed, which a test that reads part of a
     # streamed download, or that sees the view raise, never does. Start outside any request.
     finish_request()
+
+
+@pytest.fixture(autouse=True)
+def english_after_each_test():
+    # A request to a French address leaves French active in the test's thread (the middleware
+    # activates the language and nothing deactivates it): a later test would reverse() French
+    # addresses (/fr/incidents/…) and fetch French pages where it expects English ones.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)

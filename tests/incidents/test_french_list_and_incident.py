@@ -25,14 +25,6 @@ from tests.factories import (
 NBSP = "\u00a0"
 
 
-@pytest.fixture(autouse=True)
-def english_after_each_test():
-    """A request to a /fr/ address leaves French active in the test's thread: the tests that
-    run after these in the same process start in English again."""
-    yield
-    translation.deactivate()
-
-
 def page_text(response):
     """The page's <main> as text: tags removed, entities decoded, spaces collapsed (the no-break
     spaces kept)."""
