@@ -74,11 +74,18 @@ def _chips_of(form, name):
             if isinstance(field, forms.ModelChoiceField)
             else {str(value): label for value, label in field.choices}
         )
-        labels = {value: f"{field.label}: {names.get(value, value)}" for value in values}
+        labels = {value: labelled(field.label, names.get(value, value)) for value in values}
     return [
-        (labels.get(value, f"{field.label}: {value}"), [(name, value)], name in errors)
+        (labels.get(value, labelled(field.label, value)), [(name, value)], name in errors)
         for value in values
     ]
+
+
+def labelled(label, value):
+    """ "Event type: Battles": a filter's label and its value ("Type d'événement : Batailles",
+    with French spacing, in French)."""
+    # Translators: a chip of an active filter, e.g. "Event type: Battles".
+    return _("%(filter)s: %(value)s") % {"filter": label, "value": value}
 
 
 def clear_url(path, query, keep=("sort",)):

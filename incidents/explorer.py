@@ -11,10 +11,12 @@ from functools import lru_cache
 from django.contrib.humanize.templatetags.humanize import intcomma
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
 
 from .charts import BLACK, BLUE, BLUISH_GREEN, ORANGE, REDDISH_PURPLE, SKY_BLUE, VERMILLION
-from .formatting import format_date_at_precision, text_html
+from .formatting import format_count, format_date_at_precision, text_html
 from .querystrings import edit_query, with_query
+from .taxonomy import event_type_label
 from .url_templates import url_template
 
 # The map shows at most this many incidents, the most recent of the filter: enough to see
@@ -41,7 +43,9 @@ MAP_OTHER_COLOUR = BLACK
 
 # OpenStreetMap's tiles, fetched by the reader's browser; the server never calls them.
 TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
-TILE_ATTRIBUTION = (
+# As OpenStreetMap asks to be credited, in the reader's language ("© les contributeurs
+# d'OpenStreetMap").
+TILE_ATTRIBUTION = gettext_lazy(
     '&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors'
 )
 
@@ -113,7 +117,7 @@ def facet_links(path, query, facets):
 
     event_types = [
         FacetValue(
-            row["label"],
+            event_type_label(row["value"], row["label"]),
             row["count"],
             added("event_type", row["value"]),
             row["value"] in chosen_types,
@@ -160,9 +164,13 @@ def incident_map(total, facets):
         "shown": min(total, MAP_POINTS),
         "capped": total > MAP_POINTS,
         "tile_url": TILE_URL,
-        "tile_attribution": TILE_ATTRIBUTION,
+        "tile_attribution": str(TILE_ATTRIBUTION),
         "legend": [
-            (row["value"], row["label"], EVENT_TYPE_COLOURS.get(row["value"], MAP_OTHER_COLOUR))
+            (
+                row["value"],
+                event_type_label(row["value"], row["label"]),
+                EVENT_TYPE_COLOURS.get(row["value"], MAP_OTHER_COLOUR),
+            )
             for row in facets["event_type"]
         ],
     }
@@ -178,7 +186,7 @@ def map_points_data(points):
     incident_url = url_template("incidents:incident_detail", slot="{id}")
     # A thousand points share a few hundred dates; each text is made once.
     date_label = lru_cache(maxsize=None)(format_date_at_precision)
-    killed, killed_unknown = _("%s killed"), _("killed unknown")
+    killed_unknown = _("killed unknown")
     rows = [
         [
             float(point["location__latitude"]),
@@ -186,9 +194,7 @@ def map_points_data(points):
             point["event_type"],
             point["id"],
             date_label(point["start_date"], point["end_date"], point["date_precision"]),
-            killed_unknown
-            if point["killed_best"] is None
-            else killed % f"{point['killed_best']:,}",
+            killed_unknown if point["killed_best"] is None else killed_text(point["killed_best"]),
             point["title"],
         ]
         for point in points
@@ -198,4 +204,11 @@ def map_points_data(points):
         "colours": EVENT_TYPE_COLOURS,
         "otherColour": MAP_OTHER_COLOUR,
         "incidentUrl": incident_url,
+    }
+
+
+def killed_text(killed):
+    """ "12 killed" on a map point ("12 tués", "1 tué" in French)."""
+    return ngettext("%(count)s killed", "%(count)s killed", killed) % {
+        "count": format_count(killed)
     }

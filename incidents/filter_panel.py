@@ -10,9 +10,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.safestring import mark_safe
 
 from .caching import remember
+from .country_names import country_label
+from .folding import fold
 from .formatting import text_html
 from .models import AdminArea, Country, EventType, SubEventType
 from .querystrings import row_id
+from .taxonomy import event_type_label, sub_event_type_label
 
 
 class OnePassSelect(forms.Select):
@@ -217,23 +220,47 @@ def panel_choices():
 
 
 def _read_panel_choices():
+    """The panel's lists read from the database, named in the reader's language (countries,
+    event and sub-event types; taxonomy.py, country_names.py) and ordered by those names."""
     regions = AdminArea.objects.public().filter(level=AdminArea.Level.ADMIN1)
     districts = AdminArea.objects.public().filter(level=AdminArea.Level.ADMIN2)
+    countries = {
+        iso3: country_label(iso3, name)
+        for iso3, name in Country.objects.public().values_list("iso3", "name")
+    }
+    event_types = {
+        code: event_type_label(code, name)
+        for code, name in EventType.objects.values_list("code", "name")
+    }
+    sub_event_types = [
+        (code, sub_event_type_label(code, name), event_type, event_types[event_type])
+        for code, name, event_type in SubEventType.objects.values_list(
+            "pk", "name", "event_type_id"
+        )
+    ]
     return {
-        "countries": list(Country.objects.public().values_list("iso3", "name")),
-        "regions": list(
-            regions.order_by("country__name", "name", "id").values_list(
-                "pk", "name", "country__iso3", "country__name"
-            )
+        "countries": sorted(countries.items(), key=lambda row: fold(row[1])),
+        "regions": sorted(
+            (
+                (pk, name, iso3, countries.get(iso3, country))
+                for pk, name, iso3, country in regions.values_list(
+                    "pk", "name", "country__iso3", "country__name"
+                )
+            ),
+            key=lambda row: (fold(row[3]), fold(row[1]), row[0]),
         ),
-        "districts": list(
-            districts.order_by("country__name", "parent__name", "name", "id").values_list(
-                "pk", "name", "country__iso3", "parent_id", "parent__name", "country__name"
-            )
+        "districts": sorted(
+            (
+                (pk, name, iso3, region, region_name, countries.get(iso3, country))
+                for pk, name, iso3, region, region_name, country in districts.values_list(
+                    "pk", "name", "country__iso3", "parent_id", "parent__name", "country__name"
+                )
+            ),
+            key=lambda row: (fold(row[5]), fold(row[4] or ""), fold(row[1]), row[0]),
         ),
-        "event_types": list(EventType.objects.values_list("code", "name")),
-        "sub_event_types": list(
-            SubEventType.objects.values_list("pk", "name", "event_type_id", "event_type__name")
+        "event_types": sorted(event_types.items(), key=lambda row: fold(row[1])),
+        "sub_event_types": sorted(
+            sub_event_types, key=lambda row: (fold(row[3]), fold(row[1]), row[0])
         ),
     }
 

@@ -2,37 +2,71 @@
 
 from html import escape
 
+from django.utils.formats import date_format, number_format
+from django.utils.translation import gettext, pgettext
+
 from .choices import DatePrecision
 
 
 def format_date_at_precision(start, end, precision):
-    """A date as precisely as it is known: "15 Sep 2023", "Sep 2023", "2023", "15–17 Sep 2023"."""
+    """A date as precisely as it is known, in the active language: "15 Sep 2023", "Sep 2023",
+    "2023", "15–17 Sep 2023", "week of 11 Sep 2023" ("15 septembre 2023", "septembre 2023",
+    "semaine du 11 septembre 2023" in French, where month names are not abbreviated)."""
     if precision == DatePrecision.YEAR:
         text = f"{start:%Y}"
         return text if not end or end.year == start.year else f"{text}–{end:%Y}"
     if precision == DatePrecision.MONTH:
-        text = f"{start:%b %Y}"
+        text = format_month(start)
         if not end or (end.year, end.month) == (start.year, start.month):
             return text
-        return f"{text} – {end:%b %Y}"
+        return f"{text} – {format_month(end)}"
+    day_format = day_date_format()
     if precision == DatePrecision.WEEK:
-        return f"week of {start.day} {start:%b %Y}"
-    day = f"{start.day} {start:%b %Y}"
+        return gettext("week of %(date)s") % {"date": date_format(start, day_format)}
+    day = date_format(start, day_format)
     if end and end != start:
         if (end.year, end.month) == (start.year, start.month):
-            day = f"{start.day}–{end.day} {start:%b %Y}"
+            day = f"{start.day}–{date_format(end, day_format)}"
         else:
-            day = f"{start.day} {start:%b %Y} – {end.day} {end:%b %Y}"
-    return f"c. {day}" if precision == DatePrecision.DAYS else day
+            day = f"{day} – {date_format(end, day_format)}"
+    # Translators: a date known to within a few days ("c. 15 Sep 2023").
+    return gettext("c. %(date)s") % {"date": day} if precision == DatePrecision.DAYS else day
+
+
+def day_date_format():
+    """The Django date format of a day in the active language: "j M Y" ("15 Sep 2023")."""
+    # Translators: a Django date format for a day ("15 Sep 2023"); French writes "j F Y".
+    return pgettext("date format", "j M Y")
+
+
+def format_day(value):
+    """A date as a day in the active language: "15 Sep 2023", "15 septembre 2023"."""
+    return date_format(value, day_date_format())
+
+
+def format_month(value):
+    """A date's month in the active language: "Sep 2023", "septembre 2023"."""
+    # Translators: a Django date format for a month ("Sep 2023"); French writes "F Y".
+    return date_format(value, pgettext("date format", "M Y"))
 
 
 def format_estimate(low, best, high):
-    """Best estimate with its low–high range when they differ: "15 (12–20)"; "—" if unknown."""
+    """Best estimate with its low–high range when they differ: "15 (12–20)"; "—" if unknown.
+    Thousands are grouped the active language's way: "1,234" in English, "1 234" in French."""
     if best is None:
         return "—"
     if low == high == best or low is None or high is None:
-        return f"{best:,}"
-    return f"{best:,} ({low:,}–{high:,})"
+        return format_count(best)
+    return f"{format_count(best)} ({format_count(low)}–{format_count(high)})"
+
+
+def format_count(number):
+    """A whole number with its thousands grouped the active language's way ("1,234", "1 234"
+    with a no-break space in French). Below a thousand, the digits alone: most counts are
+    small, and a list page writes some two hundred of them."""
+    if -1000 < number < 1000:
+        return str(number)
+    return number_format(number, force_grouping=True)
 
 
 def web_link(url):

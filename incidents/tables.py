@@ -3,16 +3,20 @@ from functools import lru_cache
 import django_tables2 as tables
 from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
+from django.utils.formats import get_format
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableData
 from django_tables2.rows import BoundRows
 
+from .country_names import country_label
+from .folding import fold
 from .formatting import format_date_at_precision, format_estimate, text_html
 from .models import Incident
 from .models.places import distance_km
 from .querysets import CASUALTY_TOTAL_FIELDS, PERPETRATOR_ROLES
+from .taxonomy import event_type_label, sub_event_type_label, tactic_label
 from .url_templates import url_template
 
 
@@ -168,6 +172,8 @@ class IncidentTable(tables.Table):
         actor_url = url_template("incidents:actor_detail")
         # A page's incidents share a few dozen places and dates: each text is made once.
         date_label = lru_cache(maxsize=None)(format_date_at_precision)
+        country_name = lru_cache(maxsize=None)(country_label)
+        decimal_separator = get_format("DECIMAL_SEPARATOR")
 
         def link(url, text):
             return f'<a href="{url}">{text_html(text)}</a>'
@@ -177,21 +183,25 @@ class IncidentTable(tables.Table):
 
         html = []
         for row in rows:
-            country = row["location__country__iso3"], row["location__country__name"]
-            where = link(country_url.format(country[0]), country[1])
+            iso3 = row["location__country__iso3"]
+            where = link(
+                country_url.format(iso3), country_name(iso3, row["location__country__name"])
+            )
             region = row["location__admin1_id"], row["location__admin1__name"]
             if region[0] is not None:
                 where = f"{link(area_url.format(region[0]), region[1])}, {where}"
             place = link(place_url.format(row["location_id"]), row["location__name"])
             place += f'<span class="sub">{where}</span>'
-            if row["sub_event_type__name"] is not None:
-                kind = (
-                    f"{text_html(row['sub_event_type__name'])}"
-                    f'<span class="sub">{text_html(row["event_type__name"])}</span>'
+            # Types and tactics by their labels in the reader's language (taxonomy.py).
+            kind = text_html(event_type_label(row["event_type_id"], row["event_type__name"]))
+            if row["sub_event_type_id"] is not None:
+                sub_kind = sub_event_type_label(
+                    row["sub_event_type_id"], row["sub_event_type__name"]
                 )
-            else:
-                kind = text_html(row["event_type__name"])
-            tactics = ", ".join(text_html(name) for name in row["tactics"])
+                kind = f'{text_html(sub_kind)}<span class="sub">{kind}</span>'
+            tactics = ", ".join(
+                text_html(label) for label in sorted(map(tactic_label, row["tactics"]), key=fold)
+            )
             perpetrators, targets = row["perpetrators"], row["targets"]
             if perpetrators or targets:
                 actors = actor_links(perpetrators) or "?"
@@ -208,7 +218,8 @@ class IncidentTable(tables.Table):
                 km = distance_km(
                     *self.distance_from, row["location__latitude"], row["location__longitude"]
                 )
-                distance = f'\n  <td data-label="{labels["distance"]}" class="number">{km:.1f}</td>'
+                km = f"{km:.1f}".replace(".", decimal_separator)  # 12.5; 12,5 in French
+                distance = f'\n  <td data-label="{labels["distance"]}" class="number">{km}</td>'
             html.append(
                 "<tr>\n"
                 f'  <td data-label="{labels["date"]}">{text_html(date)}</td>\n'
@@ -249,7 +260,9 @@ ROW_FIELDS = [
     "location__admin1__name",
     "location__country__iso3",
     "location__country__name",
+    "event_type_id",
     "event_type__name",
+    "sub_event_type_id",
     "sub_event_type__name",
 ]
 

@@ -17,6 +17,7 @@ from .charts import yearly_charts
 from .citation import dataset_citation, datasets_with_counts
 from .corrections import public_corrections, with_summaries
 from .filters import IncidentFilterSet, errors_answer
+from .formatting import format_count
 from .models import Actor, AdminArea, Country, Incident, Location
 from .querystrings import with_query
 from .roles import ROLE_NAMES
@@ -188,7 +189,7 @@ def incident_download(request, file_format):
         except exports.TooManyRows:
             message = _(
                 "An XLSX file holds at most %(rows)s incidents: narrow the filter or download CSV."
-            ) % {"rows": f"{exports.XLSX_MAX_ROWS:,}"}
+            ) % {"rows": format_count(exports.XLSX_MAX_ROWS)}
             return JsonResponse(errors_answer(messages={"__all__": [message]}), status=400)
     url_template = exports.incident_url_template(request)
     if file_format == "geojson":

@@ -2,7 +2,13 @@ from django import template
 
 from .. import figures
 from ..figures import format_coded
-from ..formatting import format_date_at_precision, format_estimate, web_link
+from ..formatting import (
+    format_date_at_precision,
+    format_day,
+    format_estimate,
+    format_month,
+    web_link,
+)
 
 register = template.Library()
 
@@ -11,6 +17,18 @@ register = template.Library()
 def incident_date(incident):
     """The incident's date as precisely as it is known."""
     return format_date_at_precision(incident.start_date, incident.end_date, incident.date_precision)
+
+
+@register.filter
+def day(value):
+    """A date as a day, in the active language: "15 Sep 2023", "15 septembre 2023"."""
+    return format_day(value) if value else ""
+
+
+@register.filter
+def month(value):
+    """A date's month, in the active language: "Sep 2023", "septembre 2023"."""
+    return format_month(value) if value else ""
 
 
 @register.simple_tag
