@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext as _
 
 from .filter_panel import chosen_names, chosen_values
+from .formatting import format_day
 from .models import Location
 from .querystrings import edit_query, with_query
 
@@ -45,6 +46,8 @@ def _chips_of(form, name):
         other = "date_to" if name == "date_from" else "radius_km"
         first, second = values[:1], chosen_values(form, other)[:1]
         invalid = name in errors or other in errors
+        if name == "date_from":
+            first, second = _as_days(form, name, first), _as_days(form, other, second)
         if name == "date_from" and first and second:
             label = f"{first[0]} – {second[0]}"
         elif name == "near" and first and second:
@@ -79,6 +82,13 @@ def _chips_of(form, name):
         (labels.get(value, labelled(field.label, value)), [(name, value)], name in errors)
         for value in values
     ]
+
+
+def _as_days(form, name, values):
+    """A date parameter's value written as the reader's language writes a day ("1 Jul 2023",
+    "1 juillet 2023"), or as typed when it is not a valid date."""
+    day = form.cleaned_data.get(name) if hasattr(form, "cleaned_data") else None
+    return [format_day(day)] if values and day else values
 
 
 def labelled(label, value):

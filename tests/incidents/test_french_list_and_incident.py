@@ -272,7 +272,7 @@ def test_french_list_reads_the_same_iso_dates_as_the_english_one(client, bamako)
     IncidentFactory(start_date=datetime.date(2024, 8, 1))
     query = {"date_from": "2024-09-01", "date_to": "2024-09-30"}
     french = page_text(client.get("/fr/incidents/", query))
-    assert "1 incident " in french and "2024-09-01 – 2024-09-30" in french
+    assert "1 incident " in french and "1 septembre 2024 – 30 septembre 2024" in french
     assert "1 incident " in page_text(client.get("/incidents/", query))
 
 
