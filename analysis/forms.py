@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from incidents.filters import IncidentFilterSet, errors_answer
+from incidents.filters import ISO_DATE_FORMATS, IncidentFilterSet, errors_answer
 from incidents.models import AdminArea, Country, Location
 
 from .periods import Interval
@@ -83,10 +83,18 @@ class SeriesForm(DefaultsForm):
 
 
 class CompareForm(DefaultsForm):
-    a_from = forms.DateField(label=gettext_lazy("A from"), widget=date_input())
-    a_to = forms.DateField(label=gettext_lazy("A to"), widget=date_input())
-    b_from = forms.DateField(label=gettext_lazy("B from"), widget=date_input())
-    b_to = forms.DateField(label=gettext_lazy("B to"), widget=date_input())
+    a_from = forms.DateField(
+        label=gettext_lazy("A from"), widget=date_input(), input_formats=ISO_DATE_FORMATS
+    )
+    a_to = forms.DateField(
+        label=gettext_lazy("A to"), widget=date_input(), input_formats=ISO_DATE_FORMATS
+    )
+    b_from = forms.DateField(
+        label=gettext_lazy("B from"), widget=date_input(), input_formats=ISO_DATE_FORMATS
+    )
+    b_to = forms.DateField(
+        label=gettext_lazy("B to"), widget=date_input(), input_formats=ISO_DATE_FORMATS
+    )
     by = forms.ChoiceField(
         choices=Split.choices, required=False, initial=Split.ADMIN1, label=gettext_lazy("Per")
     )

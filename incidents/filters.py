@@ -150,6 +150,12 @@ def date_input():
     return forms.DateInput(attrs={"type": "date"})
 
 
+# A date parameter is ISO 8601, what a date input sends, in every language: Django's own formats
+# would read ?date_from=05/10/2023 as 10 May on /incidents/ and as 5 October on /fr/incidents/,
+# so one shared address would select other incidents in each language.
+ISO_DATE_FORMATS = ["%Y-%m-%d"]
+
+
 def with_upper_case_countries(data):
     """The query with its country codes in capitals, so that mli is MLI (as in
     /places/countries/mli/) for the filter, the panel's choices and the chips alike."""
@@ -175,6 +181,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         lookup_expr="gte",
         method="filter_date_from",
         label=_("From"),
+        input_formats=ISO_DATE_FORMATS,
         help_text=_(
             "Incidents that had not ended before this date (YYYY-MM-DD). An incident lasting "
             "several days matches every period it overlaps."
@@ -185,6 +192,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         field_name="start_date",
         lookup_expr="lte",
         label=_("To"),
+        input_formats=ISO_DATE_FORMATS,
         help_text=_("Incidents that started on or before this date (YYYY-MM-DD)."),
         widget=date_input(),
     )

@@ -284,3 +284,25 @@ def test_the_compiled_catalogue_is_the_committed_one():
     fresh = gettext.GNUTranslations(io.BytesIO(compiled))
     committed = gettext.GNUTranslations(COMPILED.open("rb"))
     assert committed._catalog == fresh._catalog
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "address",
+    ["/incidents/?date_from={}", "/analysis/?date_from={}", "/analysis/compare/?a_from={}"],
+)
+def test_a_date_in_an_address_means_the_same_day_in_both_languages(client, address):
+    """05/10/2023 is 10 May to an English reader and 5 October to a French one: addresses
+    take ISO dates only, so a shared link selects the same incidents in both languages."""
+    for prefix, refusal in (("", "Enter a valid date."), ("/fr", "Saisissez une date valide.")):
+        assert refusal in client.get(prefix + address.format("05/10/2023")).content.decode()
+        assert refusal not in client.get(prefix + address.format("2023-10-05")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_api_takes_iso_dates_whatever_the_language(client):
+    for language in ("en", "fr"):
+        answer = client.get("/api/incidents/?date_from=05/10/2023", HTTP_ACCEPT_LANGUAGE=language)
+        assert answer.status_code == 400
+        answer = client.get("/api/incidents/?date_from=2023-10-05", HTTP_ACCEPT_LANGUAGE=language)
+        assert answer.status_code == 200
