@@ -20,6 +20,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from .formatting import format_count
+
 # Okabe & Ito (2008), "Color Universal Design", without the yellow, which is too pale on white.
 BLUE = "#0072B2"
 ORANGE = "#E69F00"
@@ -129,7 +131,7 @@ def format_number(value):
     if isinstance(value, float) and not value.is_integer():
         # Rounded here: number_format cuts a float's decimals off without rounding (2.67 → 2.6).
         return number_format(round(value, 1), decimal_pos=1, force_grouping=True)
-    return number_format(int(value), force_grouping=True)
+    return format_count(int(value))
 
 
 # --- pieces every chart draws the same way ----------------------------------------------------

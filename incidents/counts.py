@@ -165,7 +165,7 @@ def _facets(selection):
         for region, count in counted("admin1_id").items()
     }
     type_names = {
-        pk: str(event_type_label(pk, name))
+        pk: event_type_label(pk, name)
         for pk, name in EventType.objects.order_by()
         .filter(pk__in=by_type)
         .values_list("pk", "name")

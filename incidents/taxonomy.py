@@ -167,21 +167,22 @@ def derive_violence_type(perpetrator_types, target_types):
 
 def event_type_label(code, name=""):
     """The label of the event type `code` in the active language; `name` (the stored one) for a
-    code the taxonomy does not know."""
-    return EVENT_TYPE_LABELS.get(code, name)
+    code the taxonomy does not know. A plain string, not a lazy one: labels end up in remembered
+    results (caching.remember, kept per language), where a lazy string costs a class to unpickle."""
+    return str(EVENT_TYPE_LABELS.get(code, name))
 
 
 def sub_event_type_label(code, name=""):
     """The label of the sub-event type `code` in the active language (see event_type_label)."""
-    return SUB_EVENT_TYPE_LABELS.get(code, name)
+    return str(SUB_EVENT_TYPE_LABELS.get(code, name))
 
 
 def tactic_label(name):
     """A nature of attack's label in the active language: a seeded tag's translation, or the
     name an analyst gave it."""
-    return TACTIC_LABELS.get(name, name)
+    return str(TACTIC_LABELS.get(name, name))
 
 
 def disorder_type_label(name):
     """An ACLED disorder type (as acled.DISORDER_TYPES writes it) in the active language."""
-    return DISORDER_TYPE_LABELS.get(name, name)
+    return str(DISORDER_TYPE_LABELS.get(name, name))

@@ -41,7 +41,7 @@ class EventType(models.Model):
     @property
     def label(self):
         """The event type's name in the reader's language ("Batailles")."""
-        return str(event_type_label(self.code, self.name))
+        return event_type_label(self.code, self.name)
 
 
 class SubEventType(models.Model):
@@ -73,7 +73,7 @@ class SubEventType(models.Model):
     @property
     def label(self):
         """The sub-event type's name in the reader's language ("Affrontement armé")."""
-        return str(sub_event_type_label(self.code, self.name))
+        return sub_event_type_label(self.code, self.name)
 
 
 class Tactic(models.Model):
@@ -92,7 +92,7 @@ class Tactic(models.Model):
     @property
     def label(self):
         """The tag in the reader's language: a seeded tag's translation, else its name."""
-        return str(tactic_label(self.name))
+        return tactic_label(self.name)
 
 
 def sub_event_type_belongs_to_event_type():
