@@ -103,7 +103,8 @@ def test_every_event_sub_event_type_and_seeded_tag_has_a_french_label(db):
             label = sub_event_type.label
         assert label and (label != sub_event_type.name or label in SAME_IN_FRENCH), label
     for name in TACTICS:
-        label = french(tactic_label(name))
+        with translation.override("fr"):
+            label = tactic_label(name)
         assert label != name or name in SAME_IN_FRENCH, name
     with translation.override("fr"):
         assert SubEventType.objects.get(code="armed_clash").label == "Affrontement armé"
