@@ -17,8 +17,9 @@ from incidents.charts import (
     killed_line,
     totals_text,
 )
+from incidents.formatting import format_day
 
-from .periods import Interval, short_date
+from .periods import Interval
 
 MAX_GROUP_TOOLTIPS = 160
 
@@ -191,12 +192,12 @@ def comparison_chart(comparison, measure="incidents"):
         return tally.incidents if measure == "incidents" else tally.killed_best
 
     a_label = _("A: %(from)s – %(to)s") % {
-        "from": short_date(comparison.a_from),
-        "to": short_date(comparison.a_to),
+        "from": format_day(comparison.a_from),
+        "to": format_day(comparison.a_to),
     }
     b_label = _("B: %(from)s – %(to)s") % {
-        "from": short_date(comparison.b_from),
-        "to": short_date(comparison.b_to),
+        "from": format_day(comparison.b_from),
+        "to": format_day(comparison.b_to),
     }
     title = (
         _("Incidents per %(row)s, A against B")

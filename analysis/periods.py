@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext
 
 from incidents.choices import DatePrecision
+from incidents.formatting import format_month
 
 
 class Interval(models.TextChoices):
@@ -105,20 +106,13 @@ def period_label(start, interval):
             "week": f"{week:02d}",
         }
     if interval == Interval.MONTH:
-        # Translators: a date format (Django's "date" filter letters) for a month on an axis.
-        return date_format(start, pgettext("month label, a date format", "M Y"))
+        return format_month(start)
     if interval == Interval.QUARTER:
         return pgettext("quarter label", "%(year)s Q%(quarter)s") % {
             "year": start.year,
             "quarter": (start.month - 1) // 3 + 1,
         }
     return f"{start.year}"
-
-
-def short_date(day):
-    """A day as the analysis pages write it beside a chart: 01 Jul 2023, 1 juillet 2023."""
-    # Translators: a date format (Django's "date" filter letters): day, short month, year.
-    return date_format(day, pgettext("short date, a date format", "d M Y"))
 
 
 def day_and_month(day):

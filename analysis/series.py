@@ -37,11 +37,11 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import NullIf, Trunc
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
 from incidents import counts
+from incidents.formatting import format_count
 from incidents.models import Actor, AdminArea, Country, EventType, IncidentActor
 from incidents.totals import Totals, sum_totals, totals_aggregates
 
@@ -211,8 +211,8 @@ def validate_period_count(first_day, last_day, interval):
                 "choose a longer interval or a shorter date range."
             )
             % {
-                "periods": number_format(periods, force_grouping=True),
-                "max": number_format(MAX_PERIODS, force_grouping=True),
+                "periods": format_count(periods),
+                "max": format_count(MAX_PERIODS),
             },
             code="too_many_periods",
         )

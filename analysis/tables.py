@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incidents.charts import format_number
+from incidents.formatting import format_day
 from incidents.totals import sum_totals
 
 from .comparisons import NEW
-from .periods import Interval, day_and_month, short_date
+from .periods import Interval, day_and_month
 
 
 @dataclass
@@ -167,7 +168,7 @@ def apart_rows(series, cells_of, groups_of=None):
         rows.append(
             Row(
                 _("Began before %(day)s and lasted into the range")
-                % {"day": short_date(series.first_day)},
+                % {"day": format_day(series.first_day)},
                 cells_of(series.began_before_range)
                 if groups_of is None
                 else groups_of("began_before_range"),
@@ -279,8 +280,8 @@ def format_percent(pct):
 
 
 def comparison_table(comparison, links):
-    a_label = f"{short_date(comparison.a_from)} – {short_date(comparison.a_to)}"
-    b_label = f"{short_date(comparison.b_from)} – {short_date(comparison.b_to)}"
+    a_label = f"{format_day(comparison.a_from)} – {format_day(comparison.a_to)}"
+    b_label = f"{format_day(comparison.b_from)} – {format_day(comparison.b_to)}"
 
     def cells(row):
         def count_link(tally, start, end):

@@ -8,9 +8,8 @@ the median of the figures the sources gave as a number.
 from dataclasses import dataclass
 from statistics import median_low
 
-from django.utils.formats import number_format
-
 from .choices import CasualtyGroup, CasualtyOutcome, ReportQualifier
+from .formatting import format_count
 from .models import Casualty
 
 # The qualifiers whose figure is a lower end of the toll, and those whose figure (or upper end)
@@ -51,13 +50,8 @@ def format_coded(low, best, high, high_open=False):
         return "—"
     open_mark = "+" if high_open else ""
     if low == best == high:
-        return f"{grouped(best)}{open_mark}"
-    return f"{grouped(best)} ({grouped(low)}–{grouped(high)}{open_mark})"
-
-
-def grouped(number):
-    """A whole number with the active language's thousands separator."""
-    return number_format(number, force_grouping=True)
+        return f"{format_count(best)}{open_mark}"
+    return f"{format_count(best)} ({format_count(low)}–{format_count(high)}{open_mark})"
 
 
 def propose(reports):

@@ -17,8 +17,9 @@ from pathlib import Path
 
 import pycountry
 from django.conf import settings
-from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+
+from .formatting import format_count
 
 OUTLINES_FILE = (
     Path(settings.BASE_DIR)
@@ -63,7 +64,7 @@ def outline_problem(iso3, latitude, longitude, country_name=None):
     message = _("%(lat)s, %(lon)s is %(km)s km outside %(country)s's outline.") % {
         "lat": f"{latitude:g}",
         "lon": f"{longitude:g}",
-        "km": number_format(round(distance), force_grouping=True),  # 3,905 / 3 905
+        "km": format_count(round(distance)),  # 3,905 / 3 905
         "country": country_name or _country_name(iso3),
     }
     if swapped:

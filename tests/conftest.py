@@ -68,7 +68,9 @@ def no_request_under_way():
 def english_after_each_test():
     # A request to a French address leaves French active in the test's thread (the middleware
     # activates the language and nothing deactivates it): a later test would reverse() French
-    # addresses (/fr/incidents/…) and fetch French pages where it expects English ones.
+    # addresses (/fr/incidents/…), fetch French pages or write labels, dates and numbers in
+    # French where it expects English ones. Every test starts in English because each one
+    # before it ends so.
     yield
     translation.deactivate()
 

@@ -12,13 +12,14 @@ from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.formats import date_format, number_format
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import get_language, gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from .. import jobs
 from ..duplicates import DUPLICATE_DISTANCE_KM
+from ..formatting import format_count
 from ..importers.reading import FileRefused, open_table
 from ..importers.registry import IMPORTERS
 from ..importers.runs import (
@@ -56,8 +57,8 @@ class ImportRunForm(forms.ModelForm):
                     "Split it, or import it with `manage.py import_events`."
                 ),
                 params={
-                    "size": _number(round(upload.size / 1024 / 1024)),
-                    "max": _number(settings.IMPORT_UPLOAD_MAX_MB),
+                    "size": format_count(round(upload.size / 1024 / 1024)),
+                    "max": format_count(settings.IMPORT_UPLOAD_MAX_MB),
                 },
             )
         return upload
@@ -151,7 +152,7 @@ class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
                 "%(count)s incidents created or changed by this import",
                 written,
             )
-            % {"count": _number(written)},
+            % {"count": format_count(written)},
         )
         return format_html(
             "{}<br>{}<p>{}</p>",
@@ -279,7 +280,7 @@ def _progress_html(run, doing):
         step = ngettext(
             "%(rows)s row compared or written", "%(rows)s rows compared or written", rows
         )
-    return format_html("<strong>{}</strong> {}", doing, step % {"rows": _number(rows)})
+    return format_html("<strong>{}</strong> {}", doing, step % {"rows": format_count(rows)})
 
 
 def _likely_duplicates_html(run):
@@ -302,7 +303,7 @@ def _likely_duplicates_html(run):
             "Probably already entered: %(count)s rows",
             count,
         )
-        % {"count": _number(count)},
+        % {"count": format_count(count)},
         _(
             "Each of these rows resembles an incident entered by hand or imported from another "
             "dataset: a place within %(km)s km, overlapping dates, and the same event type or "
@@ -345,10 +346,6 @@ def _report_html(report):
         if warnings
         else "",
     )
-
-
-def _number(count):
-    return number_format(count, force_grouping=True)
 
 
 def _list_html(items):

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import openpyxl
 from django.utils import timezone
-from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy
 
+from ..formatting import format_count
 from ..gazetteer import find_country_code
 from ..spreadsheets import restored
 from .records import RowError
@@ -107,8 +107,7 @@ class RowReader:
         if number > LARGEST_INTEGER:
             self._fail(
                 column,
-                gettext("above %(maximum)s")
-                % {"maximum": number_format(LARGEST_INTEGER, force_grouping=True)},
+                gettext("above %(maximum)s") % {"maximum": format_count(LARGEST_INTEGER)},
             )
             return None
         if choices is not None and number not in choices:

@@ -7,10 +7,10 @@ from datetime import date
 from decimal import Decimal
 from functools import cached_property
 
-from django.utils.formats import number_format
 from django.utils.translation import gettext, ngettext
 
 from ..choices import ReportQualifier, SourceScale
+from ..formatting import format_count
 
 
 @dataclass
@@ -175,20 +175,20 @@ class ImportReport:
         # Each part names its own count ("2 created, 0 updated"), so that each agrees with it.
         counts = [
             ngettext("%(count)s created", "%(count)s created", self.created)
-            % {"count": _number(self.created)},
+            % {"count": format_count(self.created)},
             ngettext("%(count)s updated", "%(count)s updated", self.updated)
-            % {"count": _number(self.updated)},
+            % {"count": format_count(self.updated)},
             ngettext("%(count)s unchanged", "%(count)s unchanged", self.unchanged)
-            % {"count": _number(self.unchanged)},
+            % {"count": format_count(self.unchanged)},
             ngettext("%(count)s conflict", "%(count)s conflicts", conflicts)
-            % {"count": _number(conflicts)},
+            % {"count": format_count(conflicts)},
             ngettext("%(count)s rejected", "%(count)s rejected", rejected)
-            % {"count": _number(rejected)},
+            % {"count": format_count(rejected)},
         ]
         if warnings:
             counts.append(
                 ngettext("%(count)s warning", "%(count)s warnings", warnings)
-                % {"count": _number(warnings)}
+                % {"count": format_count(warnings)}
             )
         if self.likely_duplicates:
             duplicates = len(self.likely_duplicates)
@@ -196,7 +196,7 @@ class ImportReport:
                 "; %(count)s probably already entered",
                 "; %(count)s probably already entered",
                 duplicates,
-            ) % {"count": _number(duplicates)}
+            ) % {"count": format_count(duplicates)}
         if self.dry_run:
             outcome = gettext("dry run, nothing written")
         elif not self.written:
@@ -206,12 +206,7 @@ class ImportReport:
         return gettext("%(format)s import, %(rows)s: %(counts)s (%(outcome)s).") % {
             "format": self.format.upper(),
             "rows": ngettext("%(count)s row", "%(count)s rows", self.rows)
-            % {"count": _number(self.rows)},
+            % {"count": format_count(self.rows)},
             "counts": ", ".join(counts),
             "outcome": outcome,
         }
-
-
-def _number(count):
-    """A count as the active language writes it: 1,234 or 1 234."""
-    return number_format(count, force_grouping=True)

@@ -7,8 +7,6 @@ import random
 from collections import defaultdict
 
 import pytest
-from django.conf import settings
-from django.utils import translation
 
 from incidents.choices import ActorRole, CasualtyGroup, DatePrecision, Status
 from incidents.models import Casualty, EventType, Incident, IncidentActor
@@ -48,17 +46,6 @@ PLACEABLE = {
     "quarter": {DatePrecision.DAY, DatePrecision.DAYS, DatePrecision.WEEK, DatePrecision.MONTH},
     "year": set(DatePrecision),
 }
-
-
-@pytest.fixture(autouse=True)
-def english_unless_asked():
-    """Each test starts in the site's default language and leaves it so. A request to a /fr/
-    page, or a test that activates French, leaves French active in its thread (the language
-    middleware activates a language and nothing deactivates it), and a period's label, a date
-    or a number written outside a request would then come out in French."""
-    translation.activate(settings.LANGUAGE_CODE)
-    yield
-    translation.activate(settings.LANGUAGE_CODE)
 
 
 def calendar_key(day, interval):

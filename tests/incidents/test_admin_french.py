@@ -46,14 +46,6 @@ def messages_of(response):
     return [str(message) for message in get_messages(response.wsgi_request)]
 
 
-@pytest.fixture(autouse=True)
-def english_afterwards():
-    """A request to /fr/ leaves French active in this thread after it (LocaleMiddleware
-    activates it and nothing switches it back): the next test must start in English."""
-    yield
-    translation.deactivate()
-
-
 @pytest.fixture
 def parts(db):
     """What kouakourou_report's form refers to."""

@@ -23,14 +23,6 @@ from tests.incidents.test_import_ucdp import ged_row
 NBSP = "\u00a0"
 
 
-@pytest.fixture(autouse=True)
-def default_language_after():
-    """A request to /fr/ leaves French active in the test's thread: the tests after these must
-    not inherit it."""
-    yield
-    translation.deactivate()
-
-
 def url_in(language, name, *args):
     with translation.override(language):
         return reverse(name, args=args)

@@ -54,14 +54,6 @@ VOCABULARIES = [
 SAME_IN_FRENCH = {"Grenade", "Raid"}
 
 
-@pytest.fixture(autouse=True)
-def english_unless_overridden():
-    """Each test starts in English, whatever language a request before it activated."""
-    translation.activate("en")
-    yield
-    translation.deactivate()
-
-
 def french(text):
     with translation.override("fr"):
         return str(text)
