@@ -12,7 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from incidents.filters import ISO_DATE_FORMATS, IncidentFilterSet, errors_answer
+from incidents.filters import IncidentFilterSet, errors_answer, iso_date
 from incidents.models import AdminArea, Country, Location
 
 from .periods import Interval
@@ -22,10 +22,6 @@ from .series import Measure, Split
 MAX_TOP = 7
 MAX_ROLLING = 24
 MAX_PLACES = 4
-
-
-def date_input():
-    return forms.DateInput(attrs={"type": "date"})
 
 
 class DefaultsForm(forms.Form):
@@ -83,18 +79,10 @@ class SeriesForm(DefaultsForm):
 
 
 class CompareForm(DefaultsForm):
-    a_from = forms.DateField(
-        label=gettext_lazy("A from"), widget=date_input(), input_formats=ISO_DATE_FORMATS
-    )
-    a_to = forms.DateField(
-        label=gettext_lazy("A to"), widget=date_input(), input_formats=ISO_DATE_FORMATS
-    )
-    b_from = forms.DateField(
-        label=gettext_lazy("B from"), widget=date_input(), input_formats=ISO_DATE_FORMATS
-    )
-    b_to = forms.DateField(
-        label=gettext_lazy("B to"), widget=date_input(), input_formats=ISO_DATE_FORMATS
-    )
+    a_from = forms.DateField(label=gettext_lazy("A from"), **iso_date())
+    a_to = forms.DateField(label=gettext_lazy("A to"), **iso_date())
+    b_from = forms.DateField(label=gettext_lazy("B from"), **iso_date())
+    b_to = forms.DateField(label=gettext_lazy("B to"), **iso_date())
     by = forms.ChoiceField(
         choices=Split.choices, required=False, initial=Split.ADMIN1, label=gettext_lazy("Per")
     )

@@ -146,14 +146,17 @@ class IncidentFilterForm(forms.Form):
         return cleaned
 
 
-def date_input():
-    return forms.DateInput(attrs={"type": "date"})
-
-
-# A date parameter is ISO 8601, what a date input sends, in every language: Django's own formats
-# would read ?date_from=05/10/2023 as 10 May on /incidents/ and as 5 October on /fr/incidents/,
-# so one shared address would select other incidents in each language.
-ISO_DATE_FORMATS = ["%Y-%m-%d"]
+def iso_date():
+    """The options of every date parameter of the public pages and the API (the list's and the
+    analysis pages' filters, compare's periods): a date box, and ISO 8601 only, which is what a
+    date box sends, in every language. Django's own formats would read ?date_from=05/10/2023 as
+    10 May on /incidents/ and as 5 October on /fr/incidents/: one shared address would select
+    other incidents in each language. The refusal says which form to use."""
+    return {
+        "widget": forms.DateInput(attrs={"type": "date"}),
+        "input_formats": ["%Y-%m-%d"],
+        "error_messages": {"invalid": _("Enter the date as YYYY-MM-DD, for example 2023-10-05.")},
+    }
 
 
 def with_upper_case_countries(data):
@@ -181,20 +184,18 @@ class IncidentFilterSet(django_filters.FilterSet):
         lookup_expr="gte",
         method="filter_date_from",
         label=_("From"),
-        input_formats=ISO_DATE_FORMATS,
         help_text=_(
             "Incidents that had not ended before this date (YYYY-MM-DD). An incident lasting "
             "several days matches every period it overlaps."
         ),
-        widget=date_input(),
+        **iso_date(),
     )
     date_to = django_filters.DateFilter(
         field_name="start_date",
         lookup_expr="lte",
         label=_("To"),
-        input_formats=ISO_DATE_FORMATS,
         help_text=_("Incidents that started on or before this date (YYYY-MM-DD)."),
-        widget=date_input(),
+        **iso_date(),
     )
     date_precision_max = django_filters.TypedChoiceFilter(
         field_name="date_precision",

@@ -128,7 +128,7 @@ def test_rolling_average_adds_a_dashed_line_and_columns(client, mopti_and_gao):
         ({"interval": "fortnight"}, "interval", "Select a valid choice"),
         ({"top": "99"}, "top", "less than or equal to 7"),
         ({"rolling": "1"}, "rolling", "greater than or equal to 2"),
-        ({"date_from": "yesterday"}, "date_from", "Enter a valid date"),
+        ({"date_from": "yesterday"}, "date_from", "Enter the date as YYYY-MM-DD"),
         ({"admin1": "999999"}, "admin1", "Select a valid choice"),
         (
             {"interval": "week", "date_from": "1900-01-01", "date_to": "2024-01-01"},

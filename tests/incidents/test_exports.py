@@ -677,7 +677,7 @@ def test_xlsx_larger_than_a_worksheet_is_refused_with_a_reason(client, db, monke
 @pytest.mark.parametrize(
     ("params", "errors"),
     [
-        ({"date_from": "2023-13-45"}, {"date_from": ["Enter a valid date."]}),
+        ({"date_from": "2023-13-45"}, {"date_from": ["Enter the date as YYYY-MM-DD, for example 2023-10-05."]}),
         (
             {"event_type": "earthquakes"},
             {

@@ -738,8 +738,8 @@ def test_mopti_between_july_and_september_with_more_than_ten_killed(client, sahe
 # --- bad values --------------------------------------------------------------------------------
 
 BAD_VALUES = [
-    ({"date_from": "2023-13-45"}, "date_from", "Enter a valid date."),
-    ({"date_to": "yesterday"}, "date_to", "Enter a valid date."),
+    ({"date_from": "2023-13-45"}, "date_from", "Enter the date as YYYY-MM-DD, for example 2023-10-05."),
+    ({"date_to": "yesterday"}, "date_to", "Enter the date as YYYY-MM-DD, for example 2023-10-05."),
     (
         {"date_from": "2023-10-01", "date_to": "2023-09-01"},
         "date_to",

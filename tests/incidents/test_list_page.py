@@ -387,7 +387,7 @@ def test_an_actor_chip_names_the_actor_without_the_actor_api(client, season):
 @pytest.mark.parametrize(
     ("params", "field", "message"),
     [
-        ({"date_from": "2023-13-45"}, "date_from", "Enter a valid date."),
+        ({"date_from": "2023-13-45"}, "date_from", "Enter the date as YYYY-MM-DD, for example 2023-10-05."),
         ({"radius_km": "50"}, "radius_km", "Give near=LAT,LON with radius_km."),
         ({"killed_min": "-1"}, "killed_min", "Ensure this value is greater than or equal to 0."),
         ({"killed_min": "many"}, "killed_min", "Enter a whole number."),
