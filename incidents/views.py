@@ -137,7 +137,14 @@ def incident_detail(request, pk):
         )
     permalink = request.build_absolute_uri(incident.get_absolute_url())
     return render(
-        request, "incidents/incident_detail.html", {"incident": incident, "permalink": permalink}
+        request,
+        "incidents/incident_detail.html",
+        {
+            "incident": incident,
+            "permalink": permalink,
+            # Stored in English; written again in the reader's language (corrections.py).
+            "corrections": with_summaries(incident.corrections.all()),
+        },
     )
 
 

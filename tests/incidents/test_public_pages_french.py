@@ -270,6 +270,21 @@ def test_corrections_page_in_french_writes_the_summary_in_french(client, correct
     assert "reason: Bilan de l'AFP" in english
 
 
+def test_the_incident_page_in_french_writes_its_corrections_in_french(client, corrected):
+    page = client.get(french(url("incidents:incident_detail", corrected.pk))).content.decode()
+    text = text_of(page)
+    assert (
+        f"tués{NBSP}: 1234 (1200–1500) → 1300 (1250–1500){NBSP}; "
+        f"date{NBSP}: 2 mars 2021 → 3 mars 2021{NBSP}; motif{NBSP}: Bilan de l'AFP"
+    ) in text
+    assert "killed 1234" not in text
+    english = client.get(url("incidents:incident_detail", corrected.pk)).content.decode()
+    assert (
+        "killed 1234 (1200–1500) → 1300 (1250–1500); date 2 March 2021 → 3 March 2021; "
+        "reason: Bilan de l'AFP"
+    ) in text_of(english)
+
+
 def test_corrections_page_in_french_costs_a_few_queries_for_any_number(
     client, corrected, reviewer, django_assert_max_num_queries
 ):
