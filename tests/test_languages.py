@@ -17,6 +17,11 @@ from django.utils import translation
 
 from incidents.caching import remember
 
+# How a date parameter that is not YYYY-MM-DD is refused (incidents/filters.iso_date).
+DATE_REFUSED = "Enter the date as YYYY-MM-DD, for example 2023-10-05."
+DATE_REFUSED_FR = "Saisissez la date au format AAAA-MM-JJ, par exemple 2023-10-05."
+
+
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.po"
 COMPILED = ROOT / "locale" / "fr" / "LC_MESSAGES" / "django.mo"
@@ -140,19 +145,19 @@ class TestAPILanguage:
     def test_english_by_default(self, client):
         response = self.refused(client)
         assert response["Content-Language"] == "en"
-        assert "Enter the date as YYYY-MM-DD, for example 2023-10-05." in response.content.decode()
+        assert DATE_REFUSED in response.content.decode()
 
     def test_french_when_the_client_asks(self, client):
         english = self.refused(client).json()
         response = self.refused(client, HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
         assert response["Content-Language"] == "fr"
-        assert "Saisissez la date au format AAAA-MM-JJ, par exemple 2023-10-05." in response.content.decode()
+        assert DATE_REFUSED_FR in response.content.decode()
         # The same names in both: only the messages change.
         assert response.json().keys() == english.keys()
 
     def test_the_cookie_alone_does_not_change_the_api(self, client):
         client.cookies["django_language"] = "fr"
-        assert "Enter the date as YYYY-MM-DD, for example 2023-10-05." in self.refused(client).content.decode()
+        assert DATE_REFUSED in self.refused(client).content.decode()
 
     def test_the_api_is_never_redirected(self, client):
         response = client.get("/api/incidents/", HTTP_ACCEPT_LANGUAGE=FRENCH_BROWSER)
@@ -294,7 +299,7 @@ def test_the_compiled_catalogue_is_the_committed_one():
 def test_a_date_in_an_address_means_the_same_day_in_both_languages(client, address):
     """05/10/2023 is 10 May to an English reader and 5 October to a French one: addresses
     take ISO dates only, so a shared link selects the same incidents in both languages."""
-    for prefix, refusal in (("", "Enter the date as YYYY-MM-DD, for example 2023-10-05."), ("/fr", "Saisissez la date au format AAAA-MM-JJ, par exemple 2023-10-05.")):
+    for prefix, refusal in (("", DATE_REFUSED), ("/fr", DATE_REFUSED_FR)):
         assert refusal in client.get(prefix + address.format("05/10/2023")).content.decode()
         assert refusal not in client.get(prefix + address.format("2023-10-05")).content.decode()
 

@@ -7,6 +7,10 @@ import pytest
 from incidents.api.views import API_INDEX
 from tests.factories import IncidentFactory
 
+# How a date parameter that is not YYYY-MM-DD is refused (incidents/filters.iso_date).
+DATE_REFUSED = "Enter the date as YYYY-MM-DD, for example 2023-10-05."
+DATE_REFUSED_FR = "Saisissez la date au format AAAA-MM-JJ, par exemple 2023-10-05."
+
 FRENCH = {"HTTP_ACCEPT_LANGUAGE": "fr"}
 ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
@@ -50,8 +54,8 @@ def test_our_api_errors_are_french_with_accept_language_fr(client, db, url, engl
 
 def test_form_and_rest_framework_messages_follow_the_same_rule(client, db):
     url = "/api/incidents/?date_from=2023-13-45"
-    assert errors(client.get(url)) == {"date_from": ["Enter the date as YYYY-MM-DD, for example 2023-10-05."]}
-    assert errors(client.get(url, **FRENCH)) == {"date_from": ["Saisissez la date au format AAAA-MM-JJ, par exemple 2023-10-05."]}
+    assert errors(client.get(url)) == {"date_from": [DATE_REFUSED]}
+    assert errors(client.get(url, **FRENCH)) == {"date_from": [DATE_REFUSED_FR]}
     assert client.post("/api/incidents/").json() == {"detail": 'Method "POST" not allowed.'}
     assert client.post("/api/incidents/", **FRENCH).json() == {
         "detail": "Méthode «\u00a0POST\u00a0» non autorisée."

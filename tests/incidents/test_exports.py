@@ -54,6 +54,10 @@ from tests.factories import (
 )
 from tests.shared_rows import rows_per_module
 
+# How a date parameter that is not YYYY-MM-DD is refused (incidents/filters.iso_date).
+DATE_REFUSED = "Enter the date as YYYY-MM-DD, for example 2023-10-05."
+
+
 LIST_URL = reverse("incidents:incident_list")
 FORMATS = ["csv", "json", "xlsx", "geojson"]
 
@@ -677,7 +681,7 @@ def test_xlsx_larger_than_a_worksheet_is_refused_with_a_reason(client, db, monke
 @pytest.mark.parametrize(
     ("params", "errors"),
     [
-        ({"date_from": "2023-13-45"}, {"date_from": ["Enter the date as YYYY-MM-DD, for example 2023-10-05."]}),
+        ({"date_from": "2023-13-45"}, {"date_from": [DATE_REFUSED]}),
         (
             {"event_type": "earthquakes"},
             {

@@ -44,6 +44,9 @@ from tests.factories import (
 )
 from tests.shared_rows import rows_per_module
 
+# How a date parameter that is not YYYY-MM-DD is refused (incidents/filters.iso_date).
+DATE_REFUSED = "Enter the date as YYYY-MM-DD, for example 2023-10-05."
+
 LIST_URL = reverse("incidents:incident_list")
 
 on_postgresql = pytest.mark.skipif(
@@ -112,6 +115,7 @@ JUL_SEP_2023 = {"date_from": "2023-07-01", "date_to": "2023-09-30"}
 def test_dates_select_incidents_whose_range_overlaps_the_period(
     db, start_date, end_date, params, matches
 ):
+
     IncidentFactory(
         title="siege",
         start_date=datetime.date.fromisoformat(start_date),
@@ -738,8 +742,8 @@ def test_mopti_between_july_and_september_with_more_than_ten_killed(client, sahe
 # --- bad values --------------------------------------------------------------------------------
 
 BAD_VALUES = [
-    ({"date_from": "2023-13-45"}, "date_from", "Enter the date as YYYY-MM-DD, for example 2023-10-05."),
-    ({"date_to": "yesterday"}, "date_to", "Enter the date as YYYY-MM-DD, for example 2023-10-05."),
+    ({"date_from": "2023-13-45"}, "date_from", DATE_REFUSED),
+    ({"date_to": "yesterday"}, "date_to", DATE_REFUSED),
     (
         {"date_from": "2023-10-01", "date_to": "2023-09-01"},
         "date_to",

@@ -34,6 +34,10 @@ from tests.factories import (
 )
 from tests.shared_rows import rows_per_module
 
+# How a date parameter that is not YYYY-MM-DD is refused (incidents/filters.iso_date).
+DATE_REFUSED = "Enter the date as YYYY-MM-DD, for example 2023-10-05."
+
+
 LIST_URL = reverse("incidents:incident_list")
 
 
@@ -387,7 +391,7 @@ def test_an_actor_chip_names_the_actor_without_the_actor_api(client, season):
 @pytest.mark.parametrize(
     ("params", "field", "message"),
     [
-        ({"date_from": "2023-13-45"}, "date_from", "Enter the date as YYYY-MM-DD, for example 2023-10-05."),
+        ({"date_from": "2023-13-45"}, "date_from", DATE_REFUSED),
         ({"radius_km": "50"}, "radius_km", "Give near=LAT,LON with radius_km."),
         ({"killed_min": "-1"}, "killed_min", "Ensure this value is greater than or equal to 0."),
         ({"killed_min": "many"}, "killed_min", "Enter a whole number."),
