@@ -113,6 +113,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Public, anonymous answers kept whole under the public data version: a hit skips every
+    # middleware below and the view, and carries the headers they gave it (config/page_cache.py).
+    "config.page_cache.PublicAnswers",
     # The datasets' terms on every API answer and download (Link header).
     "incidents.middleware.CreditLinks",
     # Pages compress about 6× (the list with its map data: 170 kB → 31 kB), which matters on
@@ -281,6 +284,11 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+
+# Public pages, map points and API answers are kept whole in that cache under the public data
+# version (config/page_cache.py): a publication or a retraction shows at once. PAGE_CACHE=false
+# renders every request (to measure the pages themselves).
+PAGE_CACHE = env_bool("PAGE_CACHE", True)
 
 # Background jobs (incidents/jobs.py): an upload's dry run and import run on RQ workers
 # (`manage.py rqworker default`) when REDIS_URL is set, and in the request otherwise. An import

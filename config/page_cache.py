@@ -1,0 +1,158 @@
+"""Public answers kept whole under the public data version, and served again without a view.
+
+A public page costs 30–80 ms of Python to render and the same answer to everyone who asks for
+the same address, until the data changes. PublicAnswers keeps each public, anonymous GET or
+HEAD answer (the status, the headers and the body every middleware inside it produced, gzipped
+when the client asked for it) in the shared cache, under a key made of
+
+- the public data version (incidents.counts.data_version): a number the database's triggers
+  move on with every change to a published incident, its place, its actors, casualties,
+  sources, corrections, and to the names and labels public pages show (migrations 0021 and
+  0028). An answer kept under one version is never served under another: a publication or a
+  retraction is on every page, the map's points and the API at once, in every process;
+- the method and the full address with its query (scheme and host included);
+- the values of the request headers the answer's Vary names (Accept-Encoding, Accept-Language,
+  Cookie): the English address is a redirect for a visitor whose cookie or browser prefers
+  French, the JSON APIs' messages follow Accept-Language.
+
+Django's CacheMiddleware keys the same way, with one difference that matters here: it drops
+Accept-Language from the key and adds the language the locale middleware activated, which a
+hit cannot know, since it is answered before that middleware runs (config/languages.py decides
+the language and the redirect). Here every header the answer varies by is in the key, raw.
+
+Never kept: a request with a session or messages cookie (someone signed in, a message to show),
+a conditional request (If-None-Match…: the view answers its 304), an answer other than 200, one
+that sets a cookie or asks not to be stored (Cache-Control private / no-store), a download
+(streamed, or Content-Disposition: attachment), and any address outside PUBLIC_PATHS (the
+admin, the language switcher, the API's schema and docs).
+
+Entries are not given a lifetime for freshness (the version does that) but for memory: after
+KEEP_SECONDS an entry of a version nobody asks for any more is gone.
+"""
+
+import hashlib
+import re
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponse
+from django.utils.cache import cc_delim_re
+from django.utils.translation import get_language_from_path
+
+# Addresses (without their /fr prefix) whose answers are kept: the pages, map points and JSON
+# APIs the public reads. Downloads share some of these prefixes and are refused by their answer.
+PUBLIC_PATHS = re.compile(
+    r"^/(?:$|incidents/|places/|actors/|about/|codebook/|corrections/|analysis/"
+    r"|api/(?!schema/|docs/)|acled-api/|ucdp-api/)"
+)
+KEEP_SECONDS = 24 * 3600
+# Larger answers (an API page of 500 incidents with their narratives) are rendered each time
+# rather than fill the cache.
+LARGEST_BODY = 2 * 1024 * 1024
+CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+
+
+class PublicAnswers:
+    """Middleware, placed after SecurityMiddleware and WhiteNoise and before everything else
+    (config/settings.py): a hit skips the other middleware and the view and is the same bytes
+    and headers the miss that stored it sent."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not settings.PAGE_CACHE or not may_be_kept(request):
+            return self.get_response(request)
+        # counts imports the models, which need the apps loaded before this module is used.
+        from incidents.counts import data_version
+
+        version = data_version()
+        headers = cache.get(vary_key(request, version))
+        kept = None if headers is None else cache.get(answer_key(request, version, headers))
+        if kept is not None:
+            return answer_from(kept)
+        response = self.get_response(request)
+        if is_keepable(response):
+            headers = vary_headers(response)
+            cache.set_many(
+                {
+                    vary_key(request, version): headers,
+                    answer_key(request, version, headers): stored(response),
+                },
+                KEEP_SECONDS,
+            )
+        return response
+
+
+def may_be_kept(request):
+    """Whether the request is public and anonymous, and asks for a page of PUBLIC_PATHS."""
+    cookies = request.COOKIES
+    path = request.path_info
+    language = get_language_from_path(path)
+    if language:
+        path = path.removeprefix(f"/{language}")
+    return (
+        request.method in ("GET", "HEAD")
+        and settings.SESSION_COOKIE_NAME not in cookies
+        and "messages" not in cookies
+        and not any(header in request.META for header in CONDITIONAL_HEADERS)
+        and PUBLIC_PATHS.match(path) is not None
+    )
+
+
+def is_keepable(response):
+    cache_control = response.get("Cache-Control", "").lower()
+    return (
+        response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and "attachment" not in response.get("Content-Disposition", "")
+        and "private" not in cache_control
+        and "no-store" not in cache_control
+        and response.get("Vary", "") != "*"
+        and len(response.content) <= LARGEST_BODY
+    )
+
+
+def vary_headers(response):
+    """The request headers (as request.META names) the answer depends on, from its Vary."""
+    names = cc_delim_re.split(response.get("Vary", "")) if response.has_header("Vary") else []
+    return sorted({"HTTP_" + name.strip().upper().replace("-", "_") for name in names if name})
+
+
+def vary_key(request, version):
+    """Where the Vary of the address's answer is kept: the headers its answer's key reads."""
+    return f"page:v{version}:vary:{address_digest(request)}"
+
+
+def answer_key(request, version, headers):
+    """The answer's key: the version, the method, the address and the values of `headers`."""
+    values = hashlib.md5(usedforsecurity=False)
+    for header in headers:
+        value = request.META.get(header)
+        # An absent header must not share a key with an empty one (as Django's keys).
+        values.update(b"-," if value is None else f"{len(value)}:{value},".encode())
+    return (
+        f"page:v{version}:{request.method}:{address_digest(request)}:{values.hexdigest()}"
+    )
+
+
+def address_digest(request):
+    return hashlib.md5(
+        request.build_absolute_uri().encode("ascii"), usedforsecurity=False
+    ).hexdigest()
+
+
+def stored(response):
+    """The answer as plain values (its status, headers and body): no pickled response object,
+    whose class (TemplateResponse, DRF's Response) carries what it was rendered from."""
+    return (response.status_code, list(response.items()), response.content)
+
+
+def answer_from(kept):
+    status, headers, body = kept
+    response = HttpResponse(body, status=status)
+    del response["Content-Type"]
+    for name, value in headers:
+        response[name] = value
+    return response
