@@ -5,7 +5,8 @@ the same address, until the data changes. PublicAnswers keeps each public, anony
 HEAD answer (the status, the headers and the body every middleware inside it produced, gzipped
 when the client asked for it) in the shared cache, under a key made of
 
-- the public data version (incidents.counts.data_version): a number the database's triggers
+- the public data version (incidents.counts.data_version), read from the database the answer's
+  rows are read from (with read replicas, one replica for the whole request): a number the database's triggers
   move on with every change to a published incident, its place, its actors, casualties,
   sources, corrections, and to the names and labels public pages show (migrations 0021 and
   0028). An answer kept under one version is never served under another: a publication or a
@@ -39,6 +40,8 @@ from django.http import HttpResponse
 from django.utils.cache import cc_delim_re
 from django.utils.translation import get_language_from_path
 
+from .routers import one_replica
+
 # Addresses (without their /fr prefix) whose answers are kept: the pages, map points and JSON
 # APIs the public reads. Downloads share some of these prefixes and are refused by their answer.
 PUBLIC_PATHS = re.compile(
@@ -63,6 +66,11 @@ class PublicAnswers:
     def __call__(self, request):
         if not settings.PAGE_CACHE or not may_be_kept(request):
             return self.get_response(request)
+        # The version and the rows of the answer kept under it are read from one database.
+        with one_replica():
+            return self.answer(request)
+
+    def answer(self, request):
         # counts imports the models, which need the apps loaded before this module is used.
         from incidents.counts import data_version
 

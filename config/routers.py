@@ -12,6 +12,7 @@ primary:
 - the tables behind signing in (sessions, users, login attempts), whatever the request.
 """
 
+import contextlib
 import contextvars
 import functools
 import random
@@ -21,6 +22,11 @@ from django.db import DEFAULT_DB_ALIAS, connections
 
 # Set for the length of a request that must read the primary.
 reads_on_primary = contextvars.ContextVar("reads_on_primary", default=False)
+
+# Set for the length of a request whose reads must all come from one replica: a public answer
+# kept under the data version read at its start (config/page_cache.py) must hold rows at least
+# as new as that version, which another replica, lagging further, might not have.
+request_replica = contextvars.ContextVar("request_replica", default=None)
 
 # Apps whose rows decide who is signed in: read where they were just written.
 PRIMARY_ONLY_APPS = {"auth", "sessions", "admin", "axes", "contenttypes"}
@@ -42,6 +48,17 @@ def reading_the_primary(function):
     return wrapper
 
 
+@contextlib.contextmanager
+def one_replica():
+    """Within the block, every read that would go to a replica goes to the same one."""
+    replicas = replica_aliases()
+    token = request_replica.set(random.choice(replicas) if replicas else None)
+    try:
+        yield
+    finally:
+        request_replica.reset(token)
+
+
 def replica_aliases():
     return [alias for alias in settings.DATABASES if alias != DEFAULT_DB_ALIAS]
 
@@ -58,9 +75,9 @@ class PrimaryReplicaRouter:
             or connections[DEFAULT_DB_ALIAS].in_atomic_block
         ):
             return DEFAULT_DB_ALIAS
-        # Each read picks a replica; a page's queries may come from different ones, which
-        # all hold the same data up to their lag.
-        return random.choice(replicas)
+        # Each read picks a replica, unless the request keeps to one; a page's queries may come
+        # from different ones, which all hold the same data up to their lag.
+        return request_replica.get() or random.choice(replicas)
 
     def db_for_write(self, model, **hints):
         return DEFAULT_DB_ALIAS
