@@ -85,6 +85,16 @@ def reads_where_the_test_writes(request, settings):
         settings.DATABASE_ROUTERS = []
 
 
+@pytest.fixture(autouse=True)
+def pages_rendered_unless_kept_on_purpose(request, settings):
+    # A page served from the kept answers (config/page_cache.py) has no template context and
+    # reads one query: the tests of what a view renders and of the queries it costs see the
+    # view. The tests marked `page_cache` (the cache's own, the hidden and retracted
+    # incidents', the languages') run with it, as production does.
+    if request.node.get_closest_marker("page_cache") is None:
+        settings.PAGE_CACHE = False
+
+
 @pytest.fixture(scope="session", autouse=True)
 def fast_password_hashing():
     # PBKDF2 takes a quarter of a second or more per password by design; the tests set many

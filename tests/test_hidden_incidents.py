@@ -31,6 +31,9 @@ from tests.factories import (
     UserFactory,
 )
 
+# With the public answers kept, as in production: nothing kept may show a hidden incident.
+pytestmark = pytest.mark.page_cache
+
 HIDDEN = [Status.DRAFT, Status.IN_REVIEW, Status.RETRACTED]
 
 

@@ -17,6 +17,10 @@ from django.utils import translation
 
 from incidents.caching import remember
 
+# With the public answers kept, as in production: French and English are never mixed, and one
+# visitor's redirect to the French address is never given to another.
+pytestmark = pytest.mark.page_cache
+
 # How a date parameter that is not YYYY-MM-DD is refused (incidents/filters.iso_date).
 DATE_REFUSED = "Enter the date as YYYY-MM-DD, for example 2023-10-05."
 DATE_REFUSED_FR = "Saisissez la date au format AAAA-MM-JJ, par exemple 2023-10-05."

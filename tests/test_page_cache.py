@@ -18,6 +18,8 @@ from tests.factories import (
     UserFactory,
 )
 
+pytestmark = pytest.mark.page_cache
+
 
 @pytest.fixture
 def incident(db):
