@@ -5,12 +5,14 @@ the same address, until the data changes. PublicAnswers keeps each public, anony
 HEAD answer (the status, the headers and the body every middleware inside it produced, gzipped
 when the client asked for it) in the shared cache, under a key made of
 
-- the public data version (incidents.counts.data_version), read from the database the answer's
-  rows are read from (with read replicas, one replica for the whole request): a number the database's triggers
+- the public data version (incidents.counts.data_version): a number the database's triggers
   move on with every change to a published incident, its place, its actors, casualties,
   sources, corrections, and to the names and labels public pages show (migrations 0021 and
-  0028). An answer kept under one version is never served under another: a publication or a
-  retraction is on every page, the map's points and the API at once, in every process;
+  0028), read from the database the answer's rows are read from (with read replicas, one
+  replica for the whole request). An answer kept under one version is never served under
+  another: a publication or a retraction is on every page, the map's points and the API at
+  once, in every process;
+- the day (UTC): an incident page's citation line says on which day it was accessed;
 - the method and the full address with its query (scheme and host included);
 - the values of the request headers the answer's Vary names (Accept-Encoding, Accept-Language,
   Cookie): the English address is a redirect for a visitor whose cookie or browser prefers
@@ -37,6 +39,7 @@ import re
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse
+from django.utils import timezone
 from django.utils.cache import cc_delim_re
 from django.utils.translation import get_language_from_path
 
@@ -130,7 +133,11 @@ def vary_headers(response):
 
 def vary_key(request, version):
     """Where the Vary of the address's answer is kept: the headers its answer's key reads."""
-    return f"page:v{version}:vary:{address_digest(request)}"
+    return f"{key_prefix(version)}:vary:{address_digest(request)}"
+
+
+def key_prefix(version):
+    return f"page:v{version}:{timezone.now().date().isoformat()}"
 
 
 def answer_key(request, version, headers):
@@ -140,9 +147,7 @@ def answer_key(request, version, headers):
         value = request.META.get(header)
         # An absent header must not share a key with an empty one (as Django's keys).
         values.update(b"-," if value is None else f"{len(value)}:{value},".encode())
-    return (
-        f"page:v{version}:{request.method}:{address_digest(request)}:{values.hexdigest()}"
-    )
+    return f"{key_prefix(version)}:{request.method}:{address_digest(request)}:{values.hexdigest()}"
 
 
 def address_digest(request):

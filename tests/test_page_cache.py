@@ -2,12 +2,14 @@
 visitor of a page gets the first one's bytes and headers without a view, and nobody ever gets
 an answer the data has moved past, nor one meant for someone else."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from incidents.choices import Status
-from incidents.models import Incident
+from incidents.models import Actor, Incident, Location
 from tests.factories import (
     ActorFactory,
     CasualtyFactory,
@@ -118,14 +120,10 @@ def test_a_publication_is_on_the_kept_list_at_once(client, incident):
 @pytest.mark.parametrize(
     "change",
     [
-        lambda incident: incident.incident_actors.get().actor.__class__.objects.filter(
-            pk=incident.incident_actors.get().actor_id
-        ).update(name="Katiba Macina"),
+        lambda incident: Actor.objects.filter(incidents=incident).update(name="Katiba Macina"),
         lambda incident: CitationFactory(incident=incident, title="Rapport de la MINUSMA"),
         lambda incident: incident.casualties.update(low=9, best=9, high=9),
-        lambda incident: incident.location.__class__.objects.filter(
-            pk=incident.location_id
-        ).update(name="Boulkessi camp"),
+        lambda incident: Location.objects.filter(incidents=incident).update(name="Boulkessi"),
     ],
     ids=["an actor renamed", "a citation added", "a toll revised", "a place renamed"],
 )
@@ -136,9 +134,7 @@ def test_what_an_incident_page_shows_besides_the_incident_moves_it_on(client, in
     assert client.get(address).content != before
 
 
-def test_work_on_a_draft_keeps_the_kept_answers(
-    client, incident, django_assert_max_num_queries
-):
+def test_work_on_a_draft_keeps_the_kept_answers(client, incident, django_assert_max_num_queries):
     draft = IncidentFactory(status=Status.DRAFT)
     source = SourceFactory()
     client.get("/incidents/")
@@ -213,3 +209,16 @@ def test_the_cache_can_be_turned_off(client, incident, settings, django_assert_m
     with pytest.raises(pytest.fail.Exception):
         with django_assert_max_num_queries(1):
             client.get(reverse("incidents:incident_list"))
+
+
+def test_a_page_kept_one_day_is_rendered_again_the_next(
+    client, incident, monkeypatch, django_assert_max_num_queries
+):
+    # The citation line says on which day the page was accessed.
+    address = f"/incidents/{incident.pk}/"
+    assert b"(accessed " in client.get(address).content
+    tomorrow = timezone.now() + datetime.timedelta(days=1)
+    monkeypatch.setattr(timezone, "now", lambda: tomorrow)
+    with pytest.raises(pytest.fail.Exception):
+        with django_assert_max_num_queries(1):
+            client.get(address)
