@@ -77,6 +77,10 @@ class ListPaginator(FiftyPerPage):
     from its position by one index range scan whatever its depth, and numbered as the cursor
     says; keyset.InvalidCursor when the table's order cannot have given it out."""
 
+    # Its table links next and previous pages by cursor (IncidentTable.pagination); a place's
+    # or actor's table (FiftyPerPage) by number.
+    pages_by_cursor = True
+
     def __init__(self, object_list, per_page, count=None, cursor=None, **kwargs):
         super().__init__(object_list, per_page, count=count, **kwargs)
         self.per_page = per_page if per_page in PAGE_SIZES else DEFAULT_PAGE_SIZE
@@ -290,7 +294,11 @@ class IncidentTable(tables.Table):
         and previous continue from the page's last and first rows by cursor when the order
         allows it (the first page keeps its plain address); numbers are ?page=N."""
         page, page_field = self.page, self.prefixed_page_field
-        keyed = self.keyset_order() is not None and self.page_rows
+        keyed = (
+            getattr(self.paginator, "pages_by_cursor", False)
+            and self.keyset_order() is not None
+            and self.page_rows
+        )
         previous = following = None
         if page.has_previous():
             number = page.number - 1
