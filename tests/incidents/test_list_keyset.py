@@ -195,3 +195,12 @@ def test_a_cursor_page_reads_its_ids_then_the_same_queries_as_a_numbered_page(cl
         response = client.get(LIST_URL + link(first, "next"))
     assert response.status_code == 200
     assert len(keyed) == len(numbered) + 1
+
+
+def test_a_place_page_keeps_numbered_next_and_previous_links(client, db):
+    place = LocationFactory(name="Boni")
+    save_incidents_in_bulk(IncidentFactory.build_batch(120, location=place))
+    url = reverse("incidents:place_detail", args=[place.pk])
+    response = client.get(url, {"page": "2"})
+    assert link(response, "next") == "?page=3"
+    assert link(response, "previous") == "?page=1"
