@@ -129,8 +129,8 @@ class CursorPage(Page):
         return self._has_previous
 
 
-# The list's orders that pages by cursor (keyset.py): {sort: (its columns, descending)}, each
-# as the table orders its column (the Meta's, the columns' order_by and order_* methods).
+# The sorts whose pages go by cursor (keyset.py): {column: its key columns}, each as the table
+# orders by that column (the columns' order_by and order_* methods), either way.
 DATE_KEY = [
     keyset.KeyColumn("start_date", "start_date", datetime.date),
     keyset.KeyColumn("id", "id", int),
