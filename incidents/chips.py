@@ -32,7 +32,7 @@ def filter_chips(path, query, form):
         if name in ("date_to", "radius_km"):
             continue  # in one chip with date_from, near
         for label, removed, invalid in _chips_of(form, name):
-            remove_url = with_query(path, edit_query(query, remove=["page", *removed]))
+            remove_url = with_query(path, edit_query(query, remove=["page", "cursor", *removed]))
             chips.append(Chip(label, remove_url, invalid))
     return chips
 

@@ -113,7 +113,7 @@ def facet_links(path, query, facets):
     def added(name, value):
         chosen = query.getlist(name)
         values = chosen if str(value) in chosen else [*chosen, value]
-        return with_query(path, edit_query(query, {name: values}, remove=["page"]))
+        return with_query(path, edit_query(query, {name: values}, remove=["page", "cursor"]))
 
     event_types = [
         FacetValue(
@@ -142,7 +142,7 @@ def facet_links(path, query, facets):
     for row in facets["year"]:
         first, last = f"{row['value']}-01-01", f"{row['value']}-12-31"
         year = {"date_from": [first], "date_to": [last]}
-        url = with_query(path, edit_query(query, year, remove=["page"]))
+        url = with_query(path, edit_query(query, year, remove=["page", "cursor"]))
         years.append(FacetValue(row["label"], row["count"], url, dates == (first, last)))
     return [
         Facet(_("Event type"), event_types),

@@ -1,15 +1,19 @@
-from functools import lru_cache
+import datetime
+from functools import cached_property, lru_cache
 
 import django_tables2 as tables
 from django.core.paginator import Page, Paginator
 from django.db.models import F, QuerySet
 from django.utils.formats import get_format
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_tables2.data import TableData
 from django_tables2.rows import BoundRows
+from django_tables2.templatetags.django_tables2 import table_page_range
 
+from . import keyset
 from .country_names import country_label
 from .folding import fold
 from .formatting import format_date_at_precision, format_estimate, text_html
@@ -67,11 +71,90 @@ DEFAULT_PAGE_SIZE = 50
 
 class ListPaginator(FiftyPerPage):
     """The list's pages: one of PAGE_SIZES rows a page, fifty when ?per_page= asks another size
-    (a page of a million rows, or of -1, is not something the public list serves)."""
+    (a page of a million rows, or of -1, is not something the public list serves).
 
-    def __init__(self, object_list, per_page, count=None, **kwargs):
+    Given a `cursor` (?cursor=, keyset.py), the page is the one the cursor continues to, read
+    from its position by one index range scan whatever its depth, and numbered as the cursor
+    says; keyset.InvalidCursor when the table's order cannot have given it out."""
+
+    # Its table links next and previous pages by cursor (IncidentTable.pagination); a place's
+    # or actor's table (FiftyPerPage) by number.
+    pages_by_cursor = True
+
+    def __init__(self, object_list, per_page, count=None, cursor=None, **kwargs):
         super().__init__(object_list, per_page, count=count, **kwargs)
         self.per_page = per_page if per_page in PAGE_SIZES else DEFAULT_PAGE_SIZE
+        self.cursor = cursor
+
+    def page(self, number):
+        if self.cursor is None:
+            return super().page(number)
+        rows = self.object_list  # the table's BoundRows
+        order = rows.table.keyset_order()
+        if order is None:
+            raise keyset.InvalidCursor(self.cursor)
+        name, columns, descending = order
+        cursor = keyset.read_cursor(self.cursor, name, columns)
+        ordered = rows.data.data
+        # The page's ids, one more to know whether the walk goes on; then its rows in order.
+        ids = list(
+            ordered.order_by(*keyset.order_expressions(columns, descending, cursor.backwards))
+            .filter(keyset.after(columns, descending, cursor.position, cursor.backwards))
+            .values_list("pk", flat=True)[: self.per_page + 1]
+        )
+        more = len(ids) > self.per_page
+        ids = ids[: self.per_page]
+        page_rows = rows[: len(ids)]
+        page_rows.data = ordered.filter(pk__in=ids)
+        # Coming from a page, there is that page the other way.
+        number = min(cursor.number, max(self.num_pages, 1))
+        has_next, has_previous = (True, more) if cursor.backwards else (more, True)
+        return CursorPage(page_rows, number, self, len(ids), has_next, has_previous)
+
+
+class CursorPage(Page):
+    """A page read from a cursor: its rows and neighbours are known from the walk itself."""
+
+    def __init__(self, object_list, number, paginator, length, has_next, has_previous):
+        super().__init__(object_list, number, paginator)
+        self.length, self._has_next, self._has_previous = length, has_next, has_previous
+
+    def __len__(self):
+        return self.length
+
+    def has_next(self):
+        return self._has_next
+
+    def has_previous(self):
+        return self._has_previous
+
+
+# The sorts whose pages go by cursor (keyset.py): {column: its key columns}, each as the table
+# orders by that column (the columns' order_by and order_* methods), either way.
+DATE_KEY = [
+    keyset.KeyColumn("start_date", "start_date", datetime.date),
+    keyset.KeyColumn("id", "id", int),
+]
+PLACE_KEY = [
+    keyset.KeyColumn("location__name", "location__name", str),
+    keyset.KeyColumn("location__id", "location_id", int),
+    keyset.KeyColumn("id", "id", int),
+]
+EVENT_TYPE_KEY = [
+    keyset.KeyColumn("event_type__name", "event_type__name", str),
+    keyset.KeyColumn("sub_event_type__name", "sub_event_type__name", str, nulls="high"),
+    keyset.KeyColumn("id", "id", int),
+]
+KILLED_KEY = [
+    keyset.KeyColumn("killed_best", "killed_best", int, nulls="last"),
+    keyset.KeyColumn("id", "id", int),
+]
+KEYSET_ORDERS = {
+    "date": DATE_KEY,
+    "place": PLACE_KEY,
+    "event_type": EVENT_TYPE_KEY,
+    "killed": KILLED_KEY,
+}
 
 
 class IncidentTable(tables.Table):
@@ -149,6 +232,92 @@ class IncidentTable(tables.Table):
         killed = killed.desc(nulls_last=True) if is_descending else killed.asc(nulls_last=True)
         return queryset.order_by(killed, "-id" if is_descending else "id"), True
 
+    def order_event_type(self, queryset, is_descending):
+        # Incidents without a sub-event type after the others of their type going up, before
+        # them going down, on every database (PostgreSQL's default; SQLite's is the reverse):
+        # pages by cursor need to know where they are.
+        return queryset.order_by(*keyset.order_expressions(EVENT_TYPE_KEY, is_descending)), True
+
+    def keyset_order(self):
+        """(the order's name as ?sort= gives it, its key columns, descending) when the rows are
+        in one of KEYSET_ORDERS, for pages by cursor; None otherwise (a search's relevance, an
+        order by several columns)."""
+        if len(self.order_by) != 1:
+            return None
+        alias = self.order_by[0]
+        columns = KEYSET_ORDERS.get(alias.bare)
+        return None if columns is None else (str(alias), columns, alias.is_descending)
+
+    @cached_property
+    def page_rows(self):
+        """The rows of the page shown (table_rows), read once for the rows and the links."""
+        return table_rows(self.page_incidents())
+
+    def header_html(self):
+        """The table's header cells: each column's name, a link that sorts by it when it can,
+        and aria-sort on the column the rows are sorted by. Written in one pass (django-tables2's
+        template made some three hundred variable lookups of it)."""
+        cells = []
+        for column in self.columns:
+            sort = ""
+            if column.is_ordered:
+                direction = "descending" if column.order_by_alias.is_descending else "ascending"
+                sort = f' aria-sort="{direction}"'
+            header = text_html(column.header)
+            if column.orderable:
+                url = self.query_replaced(self.prefixed_order_by_field, column.order_by_alias.next)
+                header = f'<a href="{url}">{header}</a>'
+            cells.append(f'<th {column.attrs["th"].as_html()} scope="col"{sort}>{header}</th>\n')
+        return mark_safe("".join(cells))
+
+    def query_replaced(self, name, value):
+        """The request's query string with `name` set to `value`, escaped for an attribute, as
+        django-tables2's querystring_replace writes it; without the cursor, which belongs to
+        the page shown only."""
+        params = dict(self.request.GET)
+        params.pop("cursor", None)
+        params[name] = value
+        return escape("?" + urlencode(params, doseq=True))
+
+    def cursor_link(self, row, backwards, number):
+        """The query string of the page after `row` (before it, `backwards`), numbered `number`."""
+        name, columns, _descending = self.keyset_order()
+        params = dict(self.request.GET)
+        params.pop(self.prefixed_page_field, None)
+        params["cursor"] = keyset.encode_cursor(name, columns, row, backwards, number)
+        return escape("?" + urlencode(params, doseq=True))
+
+    @cached_property
+    def pagination(self):
+        """The page links of the page shown: {"previous": query string or None, "numbers":
+        [(page number or "...", query string or None)], "next": query string or None}. Next
+        and previous continue from the page's last and first rows by cursor when the order
+        allows it (the first page keeps its plain address); numbers are ?page=N."""
+        page, page_field = self.page, self.prefixed_page_field
+        keyed = (
+            getattr(self.paginator, "pages_by_cursor", False)
+            and self.keyset_order() is not None
+            and self.page_rows
+        )
+        previous = following = None
+        if page.has_previous():
+            number = page.number - 1
+            if keyed and number > 1:
+                previous = self.cursor_link(self.page_rows[0], True, number)
+            else:
+                previous = self.query_replaced(page_field, max(number, 1))
+        if page.has_next():
+            number = page.number + 1
+            if keyed:
+                following = self.cursor_link(self.page_rows[-1], False, number)
+            else:
+                following = self.query_replaced(page_field, number)
+        numbers = [
+            (p, None if p == "..." else self.query_replaced(page_field, p))
+            for p in table_page_range(page, self.paginator)
+        ]
+        return {"previous": previous, "numbers": numbers, "next": following}
+
     def rows_html(self):
         """The page's rows (all rows when the table is not paginated) as HTML: one <tr> per
         incident, each cell carrying its column's name (data-label) so that rows read as
@@ -159,7 +328,7 @@ class IncidentTable(tables.Table):
         time. The rows are read as plain values (table_rows), not model instances. Every
         text goes through text_html(); the links follow one route each, filled in.
         """
-        rows = table_rows(self.page_incidents())
+        rows = self.page_rows
         if not rows:
             return format_html(
                 '<tr><td colspan="{}">{}</td></tr>', len(self.columns), self.empty_text

@@ -11,7 +11,7 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
-from . import chips, codebook, counts, explorer, exports, filenames, filter_panel
+from . import chips, codebook, counts, explorer, exports, filenames, filter_panel, keyset
 from .api.filters import ActorFilterSet, LocationFilterSet
 from .charts import yearly_charts
 from .citation import dataset_citation, datasets_with_counts
@@ -51,6 +51,16 @@ class IncidentListView(SingleTableMixin, FilterView):
     table_pagination = {"paginator_class": ListPaginator}
     template_name = "incidents/incident_list.html"
 
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except keyset.InvalidCursor:
+            # A link edited by hand, or given out for another order: say so, never a 500.
+            message = _(
+                "This is not a page link the list gave out; start again from the first page."
+            )
+            return render(request, "400.html", {"message": message}, status=400)
+
     def get_filterset(self, filterset_class):
         return filterset_class.from_query(self.request.GET, self.get_queryset())
 
@@ -63,7 +73,11 @@ class IncidentListView(SingleTableMixin, FilterView):
 
     def get_table_pagination(self, table):
         # The filtered incidents' cached_count spares a million-row COUNT on every page view.
-        return {**super().get_table_pagination(table), "count": self.object_list.cached_count()}
+        return {
+            **super().get_table_pagination(table),
+            "count": self.object_list.cached_count(),
+            "cursor": self.request.GET.get("cursor") or None,
+        }
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
