@@ -326,50 +326,100 @@ class IncidentQuerySet(models.QuerySet):
         Incidents at a place without a region count under value None, label None, last among
         equals.
 
-        From the count tables when they hold the selection (counts.facets), else one GROUP BY
-        query per facet over the selection, each joining only single-valued relations (place,
-        region, event type), so no incident counts twice; remembered as remembered_when_large
-        says.
+        From the count tables when they hold the selection (counts.facets), else from tally(),
+        the one pass over the selection that also counts it.
         """
         from . import counts
 
         if self.count_selection is not None:
             return counts.facets(self.count_selection)
-        selection = self.order_by().prefetch_related(None)
+        return self.tally()["facets"]
 
-        def count_facets():
-            by_type = selection.values(value=F("event_type"), label=F("event_type__name"))
-            by_region = list(
-                selection.values(value=F("location__admin1")).annotate(count=Count("*"))
+    def tally(self):
+        """The selection's count and facets from one pass over its incidents: {"count": n,
+        "facets": facet_counts()' answer}. Remembered as remembered_when_large says, and kept
+        on this queryset for the current data version, because the list page asks for its
+        count (cached_count) and then for its facets.
+
+        One pass because a search finds its incidents again in every query that reads them:
+        at a million incidents `q=JNIM` (238,000 of them) costs a second or more per pass,
+        and the count and the three facets, one GROUP BY each, made four passes.
+        """
+        from . import counts
+
+        version = counts.data_version()
+        kept = getattr(self, "_tally", None)
+        if kept is not None and kept[0] == version:
+            return kept[1]
+        tally = self.remembered_when_large(
+            "tally",
+            self._count_and_facets,
+            lambda tally: tally["count"],
+            nothing={"count": 0, "facets": {"event_type": [], "admin1": [], "year": []}},
+        )
+        self._tally = (version, tally)
+        return tally
+
+    def _count_and_facets(self):
+        """tally()'s answer: one query, a UNION ALL of three GROUP BYs (event type, region,
+        year) and a count over one WITH query, which PostgreSQL computes once because it is
+        read four times (a GROUP BY over all three at once gave Python thousands of rows).
+        Each joins only single-valued relations (place, event type), so no incident counts
+        twice. Then the regions' names, with their country where two countries meet
+        (AdminAreaQuerySet.labelled): one small query by id."""
+        from . import counts
+
+        selection = (
+            self.order_by()
+            .prefetch_related(None)
+            .values(
+                event_type_code=F("event_type"),
+                event_type_name=F("event_type__name"),
+                region=F("location__admin1"),
+                year=ExtractYear("start_date"),
             )
-            by_year = selection.values(value=ExtractYear("start_date"))
-            # The regions' names after the GROUP BY, with their country where two countries
-            # meet (AdminAreaQuerySet.labelled): one small query by id.
-            region_ids = [row["value"] for row in by_region if row["value"] is not None]
-            regions = self._model_at("location__admin1")
-            region_labels = {
-                pk: label
-                for pk, label, _country in regions.objects.filter(pk__in=region_ids).labelled()
-            }
-            # COUNT(*) rather than COUNT(id): an index holding the place, the dates and the
-            # event type then answers each facet alone, without reading the table.
-            return {
-                "event_type": counts.sorted_facet(by_type.annotate(count=Count("*"))),
+        )
+        sql, params = selection.query.sql_with_params()
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                f"WITH selection AS ({sql}) "
+                "SELECT 'event_type', event_type_code, event_type_name, NULL, NULL, COUNT(*) "
+                "FROM selection GROUP BY event_type_code, event_type_name "
+                "UNION ALL SELECT 'admin1', NULL, NULL, region, NULL, COUNT(*) "
+                "FROM selection GROUP BY region "
+                "UNION ALL SELECT 'year', NULL, NULL, NULL, year, COUNT(*) "
+                "FROM selection GROUP BY year "
+                "UNION ALL SELECT 'count', NULL, NULL, NULL, NULL, COUNT(*) FROM selection",
+                params,
+            )
+            rows = cursor.fetchall()
+        by_type, by_region, by_year, total = [], [], [], 0
+        for grouping, code, name, region, year, count in rows:
+            if grouping == "event_type":
+                by_type.append({"value": code, "label": name, "count": count})
+            elif grouping == "admin1":
+                by_region.append({"value": region, "count": count})
+            elif grouping == "year":
+                # PostgreSQL's EXTRACT gives a numeric.
+                by_year.append({"value": int(year), "label": str(int(year)), "count": count})
+            else:
+                total = count
+        region_ids = [row["value"] for row in by_region if row["value"] is not None]
+        regions = self._model_at("location__admin1")
+        region_labels = {
+            pk: label
+            for pk, label, _country in regions.objects.filter(pk__in=region_ids).labelled()
+        }
+        return {
+            "count": total,
+            "facets": {
+                "event_type": counts.sorted_facet(by_type),
                 "admin1": counts.sorted_facet(
                     {**row, "label": region_labels.get(row["value"])} for row in by_region
                 ),
-                "year": [
-                    {**row, "label": str(row["value"])}
-                    for row in by_year.annotate(count=Count("*")).order_by("-value")
-                ],
-            }
-
-        return self.remembered_when_large(
-            "facets",
-            count_facets,
-            lambda facets: sum(row["count"] for row in facets["event_type"]),
-            nothing={"event_type": [], "admin1": [], "year": []},
-        )
+                "year": sorted(by_year, key=lambda row: -row["value"]),
+            },
+        }
 
     def map_points(self, limit):
         """The `limit` most recent incidents of the selection as dicts of what a map point
@@ -405,12 +455,12 @@ class IncidentQuerySet(models.QuerySet):
 
     def cached_count(self):
         """count(): from the count tables when they hold the selection (exact, a few ms at a
-        million), else counted and remembered when large (see remembered_when_large)."""
+        million), else tally()'s, which counts the facets in the same pass."""
         from . import counts
 
         if self.count_selection is not None:
             return counts.count(self.count_selection)
-        return self.remembered_when_large("count", self.count, lambda count: count, nothing=0)
+        return self.tally()["count"]
 
     def for_table(self):
         """The incidents with what an incident card shows (place, region, types). The public
