@@ -383,7 +383,10 @@ class IncidentQuerySet(models.QuerySet):
         with connections[self.db].cursor() as cursor:
             cursor.execute(
                 f"WITH selection AS ({sql}) "
-                "SELECT 'event_type', event_type_code, event_type_name, NULL, NULL, COUNT(*) "
+                # The first SELECT names the columns' types for PostgreSQL (a bare NULL would
+                # make them text).
+                "SELECT 'event_type', event_type_code, event_type_name, "
+                "CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), COUNT(*) "
                 "FROM selection GROUP BY event_type_code, event_type_name "
                 "UNION ALL SELECT 'admin1', NULL, NULL, region, NULL, COUNT(*) "
                 "FROM selection GROUP BY region "
