@@ -8,7 +8,7 @@ from django.contrib.postgres.search import SearchQuery, SearchVector
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Value, When
-from django.db.models.functions import ExtractYear
+from django.db.models.functions import ExtractYear, TruncMonth
 from django.utils.text import smart_split, unescape_string_literal
 
 from .acled import changed_or_published_at
@@ -226,7 +226,7 @@ class IncidentQuerySet(models.QuerySet):
         rather than 300 at a million incidents (the admin list's date hierarchy).
         """
         if self.query.where or self.query.is_sliced:
-            return list(self.dates("start_date", "month"))
+            return sorted(self.start_month_counts())
         table = self.model._meta.db_table
         if connections[self.db].vendor == "postgresql":
             next_month = "CAST(DATE_TRUNC('month', d) + INTERVAL '1 month' AS date)"
@@ -245,6 +245,20 @@ class IncidentQuerySet(models.QuerySet):
             d if isinstance(d, datetime.date) else datetime.date.fromisoformat(d) for d in firsts
         ]
         return [d.replace(day=1) for d in firsts]
+
+    def start_month_counts(self):
+        """{first day of a month: how many of the incidents start in it}, for the months that
+        have any: one GROUP BY. The admin list's count and its date hierarchy's months in one
+        pass (admin.IncidentListPaginator), which a searched list would otherwise make twice,
+        finding its incidents again each time (1.1-1.6 s apiece for `q=JNIM` at a million)."""
+        rows = (
+            self.order_by()
+            .prefetch_related(None)
+            .values(month=TruncMonth("start_date"))
+            .annotate(incidents=Count("*"))
+            .values_list("month", "incidents")
+        )
+        return dict(rows)
 
     def matching_every_word(self, text):
         """The analysts' search (the admin's search box): incidents matching every word of
