@@ -211,12 +211,25 @@ class IncidentQuerySet(models.QuerySet):
         areas = self._places_named("exact", folded, areas_only=True)
         actors = self._actors_named("exact", folded)
         roles = self._model_at("incident_actors").objects.filter(actor__in=actors)
-        rank = Case(
-            When(location__in=places, then=Value(0)),
-            When(Q(location__in=areas) | Q(pk__in=roles.values("incident_id")), then=Value(1)),
-            default=Value(2),
-        )
-        return self.order_by(rank, "-start_date", "-id")
+        # Which of the three names anything, in one small query: most searches name no place,
+        # area or actor exactly, and then every incident ranks alike and the order is the date's
+        # alone, which the database walks from its date index, stopping at the page, instead
+        # of ranking and sorting every match (238,000 for `q=JNIM` at a million incidents).
+        arms = [
+            names.order_by().values_list(Value(arm))
+            for arm, names in (("place", places), ("area", areas), ("actor", actors))
+        ]
+        named = {arm for (arm,) in arms[0].union(*arms[1:], all=True)}
+        ranks = []
+        if "place" in named:
+            ranks.append(When(location__in=places, then=Value(0)))
+        if "area" in named or "actor" in named:
+            ranks.append(
+                When(Q(location__in=areas) | Q(pk__in=roles.values("incident_id")), then=Value(1))
+            )
+        if not ranks:
+            return self.order_by("-start_date", "-id")
+        return self.order_by(Case(*ranks, default=Value(2)), "-start_date", "-id")
 
     def start_months(self):
         """The distinct months of the incidents' start dates (first days), oldest first.
