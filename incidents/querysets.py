@@ -360,13 +360,28 @@ class IncidentQuerySet(models.QuerySet):
 
         if self.count_selection is not None:
             return counts.facets(self.count_selection)
-        return self.tally()["facets"]
+        facets = self.tally()["facets"]
+        # The regions' names, with their country where two countries meet
+        # (AdminAreaQuerySet.labelled): one small query by id, here rather than in tally(),
+        # whose count is also the API's, which shows no facet.
+        region_ids = [row["value"] for row in facets["admin1"] if row["value"] is not None]
+        regions = self._model_at("location__admin1")
+        region_labels = {
+            pk: label
+            for pk, label, _country in regions.objects.filter(pk__in=region_ids).labelled()
+        }
+        return {
+            **facets,
+            "admin1": counts.sorted_facet(
+                {**row, "label": region_labels.get(row["value"])} for row in facets["admin1"]
+            ),
+        }
 
     def tally(self):
         """The selection's count and facets from one pass over its incidents: {"count": n,
-        "facets": facet_counts()' answer}. Remembered as remembered_when_large says, and kept
-        on this queryset for the current data version, because the list page asks for its
-        count (cached_count) and then for its facets.
+        "facets": facet_counts()' answer, the regions unnamed}. Remembered as
+        remembered_when_large says, and kept on this queryset for the current data version,
+        because the list page asks for its count (cached_count) and then for its facets.
 
         One pass because a search finds its incidents again in every query that reads them:
         at a million incidents `q=JNIM` (238,000 of them) costs a second or more per pass,
@@ -392,8 +407,7 @@ class IncidentQuerySet(models.QuerySet):
         year) and a count over one WITH query, which PostgreSQL computes once because it is
         read four times (a GROUP BY over all three at once gave Python thousands of rows).
         Each joins only single-valued relations (place, event type), so no incident counts
-        twice. Then the regions' names, with their country where two countries meet
-        (AdminAreaQuerySet.labelled): one small query by id."""
+        twice."""
         from . import counts
 
         selection = (
@@ -434,19 +448,11 @@ class IncidentQuerySet(models.QuerySet):
                 by_year.append({"value": int(year), "label": str(int(year)), "count": count})
             else:
                 total = count
-        region_ids = [row["value"] for row in by_region if row["value"] is not None]
-        regions = self._model_at("location__admin1")
-        region_labels = {
-            pk: label
-            for pk, label, _country in regions.objects.filter(pk__in=region_ids).labelled()
-        }
         return {
             "count": total,
             "facets": {
                 "event_type": counts.sorted_facet(by_type),
-                "admin1": counts.sorted_facet(
-                    {**row, "label": region_labels.get(row["value"])} for row in by_region
-                ),
+                "admin1": by_region,  # named and sorted by facet_counts()
                 "year": sorted(by_year, key=lambda row: -row["value"]),
             },
         }
