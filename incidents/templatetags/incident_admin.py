@@ -15,15 +15,19 @@ def incident_date_hierarchy(cl):
     distinct years; over a searched selection at a million incidents (`q=JNIM`: 238,000 of
     them) each pass rebuilds the search's id sets, 1.4-1.6 s apiece. The distinct months answer
     both: the years are theirs, and one year (or one month) alone opens that year (or month)
-    as Django's does; unfiltered, the months come from the date index alone
-    (IncidentQuerySet.start_months). Once a date is chosen, or the months name a single year,
-    Django's own tag draws the level, so the links and titles are its own.
+    as Django's does. A filtered list's months are those its paginator counted the list by
+    (admin.IncidentListPaginator: the count and the months in one pass); unfiltered, they come
+    from the date index alone (IncidentQuerySet.start_months). Once a date is chosen, or the
+    months name a single year, Django's own tag draws the level, so the links and titles are
+    its own.
     """
     field_name = cl.date_hierarchy
     year_field, month_field = f"{field_name}__year", f"{field_name}__month"
     if any(key.startswith(f"{field_name}__") for key in cl.params):
         return admin_list.date_hierarchy(cl)
-    months = cl.queryset.start_months()
+    # A filtered list's months were counted with the list (admin.IncidentListPaginator).
+    counted = getattr(cl.paginator, "months", None)
+    months = sorted(counted) if counted is not None else cl.queryset.start_months()
     years = sorted({month.year for month in months})
     if len(years) != 1:
         return {

@@ -35,16 +35,18 @@ def test_the_hierarchy_is_djangos(reviewer_client, db, dates, query):
     assert incident_date_hierarchy(cl) == date_hierarchy(cl)
 
 
-def test_the_years_of_a_searched_list_take_one_query(
+def test_the_years_of_a_searched_list_come_with_its_count(
     reviewer_client, db, django_assert_num_queries
 ):
-    # Django's tag asks for the first and last dates, then the years: two passes over the
-    # search's id sets, seconds each at a million incidents.
-    for year in (2019, 2021, 2023):
+    # Django's tag asks for the first and last dates, then the years, and the list counts its
+    # incidents: three passes over the search's id sets, seconds each at a million incidents.
+    # The list is counted month by month instead, which gives the years.
+    for year in (2019, 2021, 2021, 2023):
         IncidentFactory(start_date=datetime.date(year, 5, 1), title="JNIM ambush")
     IncidentFactory(start_date=datetime.date(2022, 5, 1), title="Flood")
     cl = changelist(reviewer_client, "q=JNIM")
-    with django_assert_num_queries(1):
+    assert cl.result_count == 4
+    with django_assert_num_queries(0):
         hierarchy = incident_date_hierarchy(cl)
     assert [choice["title"] for choice in hierarchy["choices"]] == ["2019", "2021", "2023"]
     assert hierarchy["choices"][0]["link"] == "?q=JNIM&start_date__year=2019"

@@ -7,6 +7,8 @@ from dataclasses import asdict
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db.models import Count, F
+from django.db.models.functions import ExtractYear
 from django.urls import reverse
 
 from analysis.series import build_series
@@ -275,6 +277,35 @@ def test_other_filters_are_counted_from_the_incidents(sahel):
     incidents = IncidentFilterSet.from_query({"killed_min": "5", "country": ["MLI"]}).qs
     assert incidents.cached_count() == 2
     assert sum(row["count"] for row in incidents.facet_counts()["year"]) == 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "Mopti"},
+        {"q": "Mali"},
+        {"q": "Mopti", "event_type": ["battles"], "date_from": "2024-01-01"},
+        {"killed_min": "5"},
+    ],
+)
+def test_the_count_and_facets_of_other_filters_equal_a_query_for_each(sahel, query):
+    incidents = IncidentFilterSet.from_query(query).qs
+    assert incidents.count_selection is None
+    plain = incidents.order_by()
+
+    def counted(**group):
+        return {row["value"]: row["n"] for row in plain.values(**group).annotate(n=Count("*"))}
+
+    def facet(name):
+        return {row["value"]: row["count"] for row in incidents.facet_counts()[name]}
+
+    assert 0 < incidents.cached_count() == plain.count()
+    assert facet("event_type") == counted(value=F("event_type"))
+    assert facet("admin1") == counted(value=F("location__admin1"))
+    assert facet("year") == counted(value=ExtractYear("start_date"))
+    labels = {row["value"]: row["label"] for row in incidents.facet_counts()["admin1"]}
+    assert labels.get(sahel["mopti"].pk, "Mopti").startswith("Mopti")  # with "(Mali)" or not
+    assert labels.get(None) is None
 
 
 def test_a_selection_narrowed_after_the_filter_is_counted_from_the_incidents(sahel):

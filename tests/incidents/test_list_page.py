@@ -543,13 +543,18 @@ def test_facets_of_a_selection_the_count_tables_hold_are_five_queries_then_remem
     assert sum(row["count"] for row in everything["event_type"]) == 9 + 1
 
 
-def test_other_facets_run_one_query_per_facet_beside_the_data_version(
+def test_other_facets_and_their_count_are_one_query_beside_the_data_version(
     season, django_assert_num_queries
 ):
     incidents = Incident.objects.public().filter(location__country__iso3="MLI", killed_best__gte=5)
-    # the data version, the three facets, then the regions' names (with their countries)
-    with django_assert_num_queries(1 + 3 + 1):
-        incidents.facet_counts()
+    # the data version (read by each remembered answer outside a request: twice here), the
+    # count and the three facets, then the regions' names (with their countries)
+    with django_assert_num_queries(2 + 1 + 1):
+        facets = incidents.facet_counts()
+    # The count came with the facets: the same queryset asks only for the data version.
+    with django_assert_num_queries(1):
+        count = incidents.cached_count()
+    assert count == incidents.count() == sum(row["count"] for row in facets["year"]) > 0
 
 
 def test_large_facets_are_remembered_under_the_data_version(
@@ -558,14 +563,14 @@ def test_large_facets_are_remembered_under_the_data_version(
     monkeypatch.setattr(querysets, "COUNT_CACHE_MIN", 5)
     large = Incident.objects.public().exclude(title="")
     first = large.facet_counts()
-    # The version alone: it has not moved.
-    with django_assert_num_queries(1):
+    # The version (it has not moved), and the regions' names by id.
+    with django_assert_num_queries(1 + 1):
         assert large.facet_counts() == first
     # A small selection is counted afresh each time.
-    small = Incident.objects.public().filter(location__country__iso3="BFA").exclude(title="")
     for _ in range(2):
-        # the version, the three facets, the regions' names
-        with django_assert_num_queries(1 + 3 + 1):
+        small = Incident.objects.public().filter(location__country__iso3="BFA").exclude(title="")
+        # the version (twice outside a request), the count and facets, the regions' names
+        with django_assert_num_queries(2 + 1 + 1):
             small.facet_counts()
     # A publication moves the version on: the remembered facets are not served after it.
     IncidentFactory(location=season.djibo, start_date=day("2024-01-01"))
