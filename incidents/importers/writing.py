@@ -391,17 +391,18 @@ class IncidentWriter:
         return self.tactics[key]
 
 
+def child_models():
+    """The models of an incident's rows that an import writes beside it."""
+    return [Casualty, SourceReport, IncidentActor, Citation, Incident.tactics.through]
+
+
 def bulk_written_tables():
     """The tables an import fills in bulk (and the actors it names), whose planner statistics
     it leaves out of date: with the public count tables, which the incidents' triggers fill
     (a new place or day each adds a row) and the list's counts and facets read."""
     models = [
         Incident,
-        Casualty,
-        SourceReport,
-        IncidentActor,
-        Citation,
-        Incident.tactics.through,
+        *child_models(),
         Location,
         Actor,
         PublicIncidentDay,
