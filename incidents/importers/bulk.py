@@ -116,14 +116,26 @@ class BulkLoad:
     data version): they run once per statement, not per row.
     """
 
-    def __init__(self, connection, models, kept_for):
+    def __init__(self, connection, models, kept_for, wanted=lambda: True):
         self.connection = connection
         self.tables = [model._meta.db_table for model in models]
         self.kept_for = kept_for._meta.db_table
+        # Asked once, when the first rows are about to go in (an import that creates nothing,
+        # such as an unchanged re-import, sets nothing aside).
+        self.wanted = wanted
+        self.decided = self.started = False
         self.constraints = []  # (table, name, definition)
         self.indexes = []  # (name, definition)
 
+    def begin(self):
+        """Set the indexes and foreign keys aside, if wanted, before the first rows go in."""
+        if not self.decided:
+            self.decided = True
+            if self.wanted():
+                self.start()
+
     def start(self):
+        self.started = True
         quote = self.connection.ops.quote_name
         with self.connection.cursor() as cursor:
             cursor.execute(
@@ -154,6 +166,8 @@ class BulkLoad:
     def finish(self):
         """Make again what start() set aside: each index in one sort, each foreign key checked
         in one join (ADD CONSTRAINT validates the rows there)."""
+        if not self.started:
+            return
         quote = self.connection.ops.quote_name
         with self.connection.cursor() as cursor:
             # The sorts of CREATE INDEX in memory rather than in temporary files.

@@ -127,9 +127,7 @@ def import_file(
         with transaction.atomic():
             if not dry_run:
                 _lock_imports()
-            bulk_load = _bulk_load(bulk, dry_run)
-            if bulk_load:
-                bulk_load.start()
+            writer.bulk_load = bulk_load = _bulk_load(bulk, dry_run)
             with _bulk_writing():
                 for chunk in _read_ahead(_chunks(records, CHUNK_SIZE)):
                     if progress:
@@ -283,17 +281,24 @@ def _bulk_writing():
 
 
 def _bulk_load(bulk, dry_run):
-    """The BulkLoad of a written import on PostgreSQL when asked (`bulk` True), or when not
-    told (None) and the incident table is nearly empty; else None. A dry run never: it writes
-    only to count, and should not make readers wait."""
+    """The BulkLoad of a written import on PostgreSQL, used when asked (`bulk` True), or when
+    not told (None) and the incident table is nearly empty once the first new incidents are
+    about to go in; None when not to be used. A dry run never: it writes only to count, and
+    should not make readers wait."""
     if dry_run or bulk is False or connection.vendor != "postgresql":
         return None
-    if bulk is None:
+
+    def nearly_empty():
         # Counting stops after the limit: this stays cheap on a table of millions.
-        nearly_empty = Incident.objects.order_by()[: BULK_LOAD_MAX_INCIDENTS + 1]
-        if nearly_empty.count() > BULK_LOAD_MAX_INCIDENTS:
-            return None
-    return BulkLoad(connection, [Incident, *child_models()], kept_for=Incident)
+        incidents = Incident.objects.order_by()[: BULK_LOAD_MAX_INCIDENTS + 1]
+        return incidents.count() <= BULK_LOAD_MAX_INCIDENTS
+
+    return BulkLoad(
+        connection,
+        [Incident, *child_models()],
+        kept_for=Incident,
+        wanted=(lambda: True) if bulk else nearly_empty,
+    )
 
 
 def _lock_imports():

@@ -55,12 +55,16 @@ class IncidentWriter:
         self.actors = None
         self.sources = None
         self.tactics = None
+        # A bulk.BulkLoad to begin before the first new incidents go in, when the import has one.
+        self.bulk_load = None
 
     def write(self, records):
         """Write a chunk of records (see importing.py for when a record creates, updates or
         conflicts), counting what each did in the report."""
         to_create, to_update = self._sort(records)
         self._resolve_places(to_create + [record for _, record in to_update])
+        if to_create and self.bulk_load:
+            self.bulk_load.begin()
         now = timezone.now()
         created_ids = self._create(to_create, now)
         self._update(to_update, now)
