@@ -99,13 +99,14 @@ class BulkLoad:
     made again in one pass each, all inside the import's transaction (a failure rolls the
     DDL back with the rows, and the tables are as they were).
 
-    Per row that saves most of PostgreSQL's work: keeping the full-text GIN index and a dozen
-    B-trees up to date row by row, and some thirteen foreign-key look-ups, cost it ~250 of its
-    ~340 µs per ACLED row; building an index or checking a foreign key over the finished table
-    is one sort or one join. The price: the DDL takes ACCESS EXCLUSIVE locks on those tables
-    until the commit, so readers of the incidents wait for the whole import, and the work of
-    rebuilding grows with what the tables held before. import_file() chooses it only for an
-    import into a (nearly) empty incident table, or when asked.
+    Per row that saves a third of PostgreSQL's work (bench/README.md: 384 → 256 µs of CPU per
+    ACLED row at 100,000 rows): keeping the full-text GIN index and a dozen B-trees up to date
+    row by row, and some thirteen foreign-key look-ups, cost more than building each index or
+    checking each foreign key over the finished tables in one sort or one join. The price:
+    the DDL takes ACCESS EXCLUSIVE locks on those tables until the commit, so readers of the
+    incidents wait for the whole import, and the work of rebuilding grows with what the tables
+    held before. import_file() chooses it only for an import into a (nearly) empty incident
+    table, or when asked.
 
     What is set aside is read from the catalog, not listed here, so that indexes and
     constraints added later are handled too: every foreign key of the tables, and every index
