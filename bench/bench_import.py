@@ -1,8 +1,8 @@
 """Import speed: ACLED-format rows into an empty PostgreSQL database, then imported again.
 
-    make bench-import                      # 100,000 and 1,000,000 rows
+    make bench-import                      # the shared 1M ACLED file: first 100,000 rows, all
     python bench/bench_import.py 100000 [--runs 3] [--reimport] [--changed 100]
-    python bench/bench_import.py --file /tmp/bench-data/1m/events.csv --reimport
+    python bench/bench_import.py --file /tmp/bench-data/1m/events.csv --sizes 100000 1000000
 
 Writes a deterministic ACLED CSV (realistic mix: a few hundred places in Mali, Burkina Faso
 and Niger, ~60 actors, heavy-tailed fatalities, 1–3 sources per event), or takes --file, then
@@ -10,10 +10,12 @@ times `import_events --format acled` into a fresh database `incidentdb_bench_imp
 from a migrated template, `incidentdb_bench_import_template`, kept between runs), in a child
 process whose own peak memory is measured (os.wait4). Prints the workload, the machine, and
 for N/10 and N rows (or the file's) the median over --runs of the time and rows/s, each run's
-time, and the largest peak RSS, to show whether memory grows with the file. With --reimport,
-the second import of the same file (every row unchanged, nothing written) is timed too; with
---changed K, a third import of the file with K rows changed (their fatalities) is timed. The
-machine is shared: the load average is printed before and after; compare medians.
+time, the largest peak RSS, to show whether memory grows with the file, and the CPU seconds
+of the import process and of its PostgreSQL backend (medians). With --file and --sizes, the
+first N rows of the file for each N. With --reimport, the second import of the same file
+(every row unchanged, nothing written) is timed too; with --changed K, a third import of the
+file with K rows changed (their fatalities) is timed. The machine is shared: the load average
+is printed before and after each line; compare medians.
 """
 
 import argparse
@@ -25,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import date, timedelta
 from pathlib import Path
@@ -143,16 +146,47 @@ def fresh_database():
 
 
 def timed_import(path):
-    """(seconds, peak RSS in MiB) of `import_events` of the file, in a child process."""
+    """(seconds, peak RSS in MiB, CPU s of the process, CPU s of its PostgreSQL backend) of
+    `import_events` of the file, in a child process."""
     command = [sys.executable, str(ROOT / "manage.py"), "import_events", str(path)]
     started = time.perf_counter()
     child = subprocess.Popen([*command, "--format", "acled"], env=database_env(DATABASE))
+    backend = BackendCpu(child)
+    backend.start()
     # The child's own rusage: RUSAGE_CHILDREN would be the largest of every child so far.
     _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
+    backend.join()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit(f"import_events failed with status {os.waitstatus_to_exitcode(status)}")
-    return seconds, usage.ru_maxrss / 1024
+    return seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime, backend.seconds
+
+
+class BackendCpu(threading.Thread):
+    """The CPU time of the PostgreSQL backend serving the import, read from /proc every 0.2 s
+    until the import ends (so up to 0.2 s short): the server's share of the work."""
+
+    def __init__(self, child):
+        super().__init__(daemon=True)
+        self.child, self.seconds = child, 0.0
+
+    def run(self):
+        pid = None
+        while self.child.poll() is None:
+            if pid is None:
+                pid = subprocess.run(
+                    ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", "postgres", "-tAc",
+                     "SELECT pid FROM pg_stat_activity WHERE backend_type = 'client backend' "
+                     f"AND datname = '{DATABASE}' ORDER BY backend_start DESC LIMIT 1"],
+                    capture_output=True, text=True,
+                ).stdout.strip() or None  # fmt: skip
+            else:
+                try:
+                    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    break
+                self.seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+            time.sleep(0.2)
 
 
 def with_changes(path, changed, folder):
@@ -175,9 +209,26 @@ def with_changes(path, changed, folder):
     return copy
 
 
+def first_rows(path, rows, folder):
+    """A copy of the CSV file with its header and first `rows` rows (read as CSV: a cell may
+    hold line breaks)."""
+    copy = Path(folder) / f"first-{rows}-{Path(path).name}"
+    with (
+        open(path, newline="", encoding="utf-8") as source,
+        open(copy, "w", newline="", encoding="utf-8") as out,
+    ):
+        reader, writer = csv.reader(source), csv.writer(out)
+        for _ in range(rows + 1):
+            if (row := next(reader, None)) is None:
+                break
+            writer.writerow(row)
+    return copy
+
+
 def run_series(path, reimport, changed, folder):
-    """{what: (seconds, peak RSS)} of an import into a fresh database and, when asked, of a
-    re-import of the same file and of a re-import with `changed` rows changed."""
+    """{what: (seconds, peak RSS, CPU s, backend CPU s)} of an import into a fresh database
+    and, when asked, of a re-import of the same file and of a re-import with `changed` rows
+    changed."""
     fresh_database()
     times = {"import": timed_import(path)}
     if reimport:
@@ -207,6 +258,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("rows", type=int, nargs="?", default=100_000)
     parser.add_argument("--file", type=Path, help="an ACLED CSV to import instead of N rows")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", help="with --file: import its first N rows, for each N"
+    )
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--reimport", action="store_true", help="time an unchanged re-import")
     parser.add_argument("--changed", type=int, default=0, help="time a re-import with K changes")
@@ -216,8 +270,12 @@ def main():
     migrated_template()
     with tempfile.TemporaryDirectory() as folder:
         if args.file:
-            with open(args.file, encoding="utf-8") as source:
-                files = [(args.file, sum(1 for _ in source) - 1)]
+            with open(args.file, newline="", encoding="utf-8") as source:
+                total = sum(1 for _ in csv.reader(source)) - 1
+            files = [
+                (first_rows(args.file, size, folder) if size < total else args.file, size)
+                for size in sorted(min(size, total) for size in args.sizes or [total])
+            ]
         else:
             files = []
             for size in (args.rows // 10, args.rows):
@@ -230,12 +288,15 @@ def main():
             ]
             for what in series[0]:
                 runs = [times[what] for times in series]
-                seconds = statistics.median(time for time, _ in runs)
+                seconds = statistics.median(run[0] for run in runs)
                 print(
                     f"{what} {size:>9,} ACLED rows ({path.stat().st_size / 2**20:.1f} MiB): "
                     f"{seconds:6.1f} s, {size / seconds:7,.0f} rows/s (target ≥ 10,000), "
-                    f"peak RSS of the import process {max(rss for _, rss in runs):.0f} MiB; "
-                    f"median of {len(runs)} runs: {', '.join(f'{t:.1f}' for t, _ in runs)} s",
+                    f"peak RSS of the import process {max(run[1] for run in runs):.0f} MiB, "
+                    f"CPU s Python {statistics.median(run[2] for run in runs):.1f} / "
+                    f"PostgreSQL {statistics.median(run[3] for run in runs):.1f}; "
+                    f"median of {len(runs)} runs: {', '.join(f'{run[0]:.1f}' for run in runs)} s; "
+                    f"load {' '.join(f'{n:.2f}' for n in os.getloadavg())}",
                     flush=True,
                 )
     print(f"load average after: {' '.join(f'{n:.2f}' for n in os.getloadavg())}")

@@ -31,10 +31,11 @@ from django.utils.translation import gettext, gettext_lazy
 
 from ..models import Incident
 from ..outlines import outline_problem
+from .bulk import BulkLoad
 from .reading import open_table
 from .records import ImportReport, IncidentRecord, RowError, RowInvalid
 from .resemblance import DuplicateFinder
-from .writing import IncidentWriter, bulk_written_tables
+from .writing import IncidentWriter, bulk_written_tables, child_models
 
 # Rows parsed, looked up and written together: large enough that a chunk's few statements
 # (and the count tables' statement triggers) cost little per row, small enough that memory
@@ -42,6 +43,9 @@ from .writing import IncidentWriter, bulk_written_tables
 CHUNK_SIZE = 2000
 # The advisory lock key of "an import is writing": any fixed number no other lock of ours uses.
 IMPORT_LOCK_KEY = 170001
+# An import into an incident table holding at most this many incidents takes the bulk path
+# (bulk.BulkLoad) by itself: rebuilding the indexes over them costs well under a second.
+BULK_LOAD_MAX_INCIDENTS = 10_000
 BUSY_MESSAGE = gettext_lazy("Another import is running; try again when it has finished.")
 
 
@@ -96,6 +100,7 @@ def import_file(
     publish=True,
     progress: Callable[[int], None] | None = None,
     run=None,
+    bulk=None,
 ) -> ImportReport:
     """Import a file in the importer's format; see the module docstring for the rules.
 
@@ -103,6 +108,9 @@ def import_file(
     they arrive as drafts. `progress` is called before each chunk is written with the number
     of rows read up to it. `run` is the admin's ImportRun, recorded on the incidents written
     (Incident.import_run).
+    `bulk` True sets the tables' indexes and foreign keys aside while writing (BulkLoad: much
+    faster for a big file, but readers of the incidents wait until the import ends); None
+    leaves the choice to the import: bulk into an empty or nearly empty incident table only.
     Raises FileRefused when the file as a whole cannot be read, and ImportBusy (not for a dry
     run) when another import is writing.
     """
@@ -119,6 +127,7 @@ def import_file(
         with transaction.atomic():
             if not dry_run:
                 _lock_imports()
+            writer.bulk_load = bulk_load = _bulk_load(bulk, dry_run)
             with _bulk_writing():
                 for chunk in _read_ahead(_chunks(records, CHUNK_SIZE)):
                     if progress:
@@ -137,6 +146,8 @@ def import_file(
                 raise _RolledBack
             if dry_run:
                 raise _RolledBack
+            if bulk_load:
+                bulk_load.finish()
             if report.created or report.updated:
                 # After the commit (of the caller's transaction, when it has one): ANALYZE
                 # in the transaction would not count its rows. Robust: the import stands.
@@ -267,6 +278,27 @@ def _bulk_writing():
     # sets it back by itself).
     with connection.cursor() as cursor:
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+def _bulk_load(bulk, dry_run):
+    """The BulkLoad of a written import on PostgreSQL, used when asked (`bulk` True), or when
+    not told (None) and the incident table is nearly empty once the first new incidents are
+    about to go in; None when not to be used. A dry run never: it writes only to count, and
+    should not make readers wait."""
+    if dry_run or bulk is False or connection.vendor != "postgresql":
+        return None
+
+    def nearly_empty():
+        # Counting stops after the limit: this stays cheap on a table of millions.
+        incidents = Incident.objects.order_by()[: BULK_LOAD_MAX_INCIDENTS + 1]
+        return incidents.count() <= BULK_LOAD_MAX_INCIDENTS
+
+    return BulkLoad(
+        connection,
+        [Incident, *child_models()],
+        kept_for=Incident,
+        wanted=(lambda: True) if bulk else nearly_empty,
+    )
 
 
 def _lock_imports():

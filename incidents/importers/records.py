@@ -138,9 +138,14 @@ class IncidentRecord:
     def fingerprint(self):
         """A hash of everything the row says, to tell an unchanged row from a changed one.
 
-        The dataclasses' repr spells out every field and nested record in a fixed order.
+        The dataclasses' repr spells out every field and nested record in a fixed order. The
+        text is repr(replace(self, row=0)), made without copying the record (a copy cost a
+        tenth of the time to read a row): `row`, the first field, is swapped in the repr.
         """
-        return hashlib.sha256(repr(replace(self, row=0)).encode()).hexdigest()
+        name, text = type(self).__qualname__, repr(self)
+        head = f"{name}(row={self.row!r}, "
+        text = f"{name}(row=0, {text[len(head) :]}" if text.startswith(head) else None
+        return hashlib.sha256((text or repr(replace(self, row=0))).encode()).hexdigest()
 
 
 @dataclass

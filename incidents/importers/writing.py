@@ -55,12 +55,16 @@ class IncidentWriter:
         self.actors = None
         self.sources = None
         self.tactics = None
+        # A bulk.BulkLoad to begin before the first new incidents go in, when the import has one.
+        self.bulk_load = None
 
     def write(self, records):
         """Write a chunk of records (see importing.py for when a record creates, updates or
         conflicts), counting what each did in the report."""
         to_create, to_update = self._sort(records)
         self._resolve_places(to_create + [record for _, record in to_update])
+        if to_create and self.bulk_load:
+            self.bulk_load.begin()
         now = timezone.now()
         created_ids = self._create(to_create, now)
         self._update(to_update, now)
@@ -391,17 +395,18 @@ class IncidentWriter:
         return self.tactics[key]
 
 
+def child_models():
+    """The models of an incident's rows that an import writes beside it."""
+    return [Casualty, SourceReport, IncidentActor, Citation, Incident.tactics.through]
+
+
 def bulk_written_tables():
     """The tables an import fills in bulk (and the actors it names), whose planner statistics
     it leaves out of date: with the public count tables, which the incidents' triggers fill
     (a new place or day each adds a row) and the list's counts and facets read."""
     models = [
         Incident,
-        Casualty,
-        SourceReport,
-        IncidentActor,
-        Citation,
-        Incident.tactics.through,
+        *child_models(),
         Location,
         Actor,
         PublicIncidentDay,

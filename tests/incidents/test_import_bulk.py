@@ -1,0 +1,197 @@
+"""The bulk path of a big import on PostgreSQL (importers/bulk.py BulkLoad): the same database
+contents as the row-by-row path, and every index and foreign key back once it is done."""
+
+import csv
+
+import pytest
+from django.db import IntegrityError, connection, models, transaction
+
+from incidents.acled import ACLED_COLUMNS
+from incidents.importers import importing
+from incidents.importers.acled import AcledImporter
+from incidents.importers.importing import import_file
+from incidents.importers.writing import bulk_written_tables, child_models
+from incidents.models import (
+    Actor,
+    AdminArea,
+    Country,
+    Incident,
+    Location,
+    PublicIncidentDay,
+    PublicIncidentMonth,
+    PublicIncidentYear,
+    Source,
+    Tactic,
+)
+from tests.incidents.test_import_acled import acled_row
+
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the bulk path is PostgreSQL's (SQLite has one)"
+)
+
+# What a row of each table is named by in a snapshot, instead of ids that differ between runs.
+NATURAL_KEYS = {
+    Incident: "acled_event_id",
+    Location: "name",
+    Actor: "name",
+    Source: "name",
+    Tactic: "name",
+    Country: "iso3",
+    AdminArea: "name",
+}
+
+
+def varied_rows(changed=False):
+    """Thirty ACLED rows over a few places, actors, sources and tags; `changed` gives every
+    third one more death and a new second source."""
+    rows = []
+    for n in range(30):
+        more = changed and n % 3 == 0
+        rows.append(
+            acled_row(
+                event_id_cnty=f"MLI{n}",
+                event_date=f"2023-09-{n % 28 + 1:02d}",
+                location=f"Village {n % 7}",
+                latitude=f"14.{n % 7}",
+                admin2=["Djenne", "Mopti", ""][n % 3],
+                actor1=f"Armed group {n % 4}",
+                assoc_actor_1="Militia A; Militia B" if n % 5 == 0 else "",
+                actor2="" if n % 4 == 0 else "Civilians (Mali)",
+                inter2="0" if n % 4 == 0 else "7",
+                assoc_actor_2="" if n % 4 == 0 else "Wagner Group",
+                source="Studio Tamani; AFP; RFI" if more else f"Source {n % 3}; AFP",
+                source_scale="National",
+                fatalities=str(n % 9 + (1 if more else 0)) if n % 6 else "",
+                tags="Coordinated; Ambush" if n % 2 else "",
+                notes=f"Event {n} near village {n % 7}.",
+            )
+        )
+    return rows
+
+
+def acled_file(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, ACLED_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def snapshot():
+    """Every row of the tables an import writes and of the public count tables, without ids
+    or timestamps: foreign keys as the natural key of the row they point to."""
+    tables = {}
+    # The count tables name a country and a region by id, not by a foreign key.
+    areas = {
+        "country_id": dict(Country.objects.values_list("pk", "iso3")),
+        "admin1_id": {0: "", **dict(AdminArea.objects.values_list("pk", "name"))},
+    }
+    for model in [
+        Incident,
+        Location,
+        Actor,
+        Source,
+        Tactic,
+        *child_models(),
+        PublicIncidentDay,
+        PublicIncidentMonth,
+        PublicIncidentYear,
+    ]:
+        names = []
+        for field in model._meta.concrete_fields:
+            if field.primary_key or isinstance(field, models.DateTimeField):
+                continue
+            target = field.related_model if field.is_relation else None
+            names.append(
+                f"{field.name}__{NATURAL_KEYS[target]}" if target in NATURAL_KEYS else field.attname
+            )
+        rows = model.objects.values_list(*names, named=True)
+        if model in (PublicIncidentDay, PublicIncidentMonth, PublicIncidentYear):
+            rows = [
+                row._replace(**{name: areas[name][getattr(row, name)] for name in areas})
+                for row in rows
+            ]
+        tables[model.__name__] = sorted(map(repr, rows))
+    return tables
+
+
+def catalog():
+    """The indexes and constraints of the tables an import writes, as PostgreSQL defines them."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index "
+            "WHERE indrelid = ANY (%s::regclass[]) "
+            "UNION ALL SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = ANY (%s::regclass[])",
+            [bulk_written_tables(), bulk_written_tables()],
+        )
+        return sorted(cursor.fetchall())
+
+
+def imported_twice(path_first, path_second, bulk):
+    """The snapshot after importing both files, the second one with `bulk`; rolled back."""
+    with transaction.atomic():
+        import_file(path_first, AcledImporter(), bulk=False)
+        report = import_file(path_second, AcledImporter(), bulk=bulk)
+        assert report.written and not report.rejected
+        contents = snapshot()
+        transaction.set_rollback(True)
+    return contents, report
+
+
+def test_a_bulk_import_writes_what_a_row_by_row_import_writes(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 7)  # several chunks, the last one short
+    first = acled_file(tmp_path / "first.csv", varied_rows()[:12])
+    second = acled_file(tmp_path / "second.csv", varied_rows(changed=True))
+    indexes_and_keys = catalog()
+
+    row_by_row, report = imported_twice(first, second, bulk=False)
+    bulk, bulk_report = imported_twice(first, second, bulk=True)
+
+    assert (bulk_report.created, bulk_report.updated) == (report.created, report.updated)
+    assert (report.created, report.updated) == (18, 4)  # rows 0, 3, 6, 9 of the first twelve
+    assert bulk == row_by_row
+    assert len(bulk["Incident"]) == 30 and bulk["PublicIncidentDay"]
+    assert catalog() == indexes_and_keys
+
+
+def test_a_bulk_import_leaves_every_index_and_foreign_key_as_it_was(db, tmp_path):
+    before = catalog()
+    assert any("incident_search_idx" in name for name, _definition in before)
+    report = import_file(acled_file(tmp_path / "a.csv", varied_rows()), AcledImporter(), bulk=True)
+    assert report.created == 30
+    assert catalog() == before
+    # The foreign keys are back and checked: a missing place is refused at the commit.
+    with pytest.raises(IntegrityError, match="incidents_location"):
+        with transaction.atomic():
+            Incident.objects.filter(acled_event_id="MLI1").update(location_id=-1)
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_a_bulk_import_that_fails_leaves_the_tables_as_they_were(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 10)
+    before = catalog()
+    rows = varied_rows()
+    rows[25]["event_date"] = "someday"  # after two chunks went in
+    report = import_file(acled_file(tmp_path / "a.csv", rows), AcledImporter(), bulk=True)
+    assert report.rejected and not report.written
+    assert Incident.objects.count() == 0
+    assert catalog() == before
+
+
+def test_an_import_into_a_big_table_keeps_its_indexes(db, tmp_path, monkeypatch):
+    # Rebuilding them over what the table already holds would cost more than it saves, and
+    # lock readers out: only an (almost) empty table, or an import asked to, goes the bulk way.
+    monkeypatch.setattr(importing, "BULK_LOAD_MAX_INCIDENTS", 5)
+    import_file(acled_file(tmp_path / "a.csv", varied_rows()[:6]), AcledImporter())
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        report = import_file(acled_file(tmp_path / "b.csv", varied_rows()), AcledImporter())
+    assert report.created == 24
+    assert not [sql for sql in statements if sql.startswith(("DROP", "ALTER", "CREATE"))]
