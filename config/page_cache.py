@@ -8,7 +8,7 @@ when the client asked for it) in the shared cache, under a key made of
 - the public data version (incidents.counts.data_version): a number the database's triggers
   move on with every change to a published incident, its place, its actors, casualties,
   sources, corrections, and to the names and labels public pages show (migrations 0021 and
-  0028), read from the database the answer's rows are read from (with read replicas, one
+  0026), read from the database the answer's rows are read from (with read replicas, one
   replica for the whole request). An answer kept under one version is never served under
   another: a publication or a retraction is on every page, the map's points and the API at
   once, in every process;
