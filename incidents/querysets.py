@@ -62,7 +62,7 @@ LIST_LOCATION_FIELDS = [
 
 
 def _placeholders(values):
-    """"%s, %s, …", one per value, for a raw query's IN (…)."""
+    """ "%s, %s, …", one per value, for a raw query's IN (…)."""
     return ", ".join(["%s"] * len(values))
 
 
@@ -485,6 +485,7 @@ class IncidentQuerySet(models.QuerySet):
             "role": incident_actor._meta.db_table,
             "actor": incident_actor._meta.get_field("actor").related_model._meta.db_table,
         }
+        by_incident, by_place = _placeholders(incident_ids), _placeholders(location_ids)
         places, tactics, actors = {}, {}, {}
         with connections[self.db].cursor() as cursor:
             cursor.execute(
@@ -496,7 +497,7 @@ class IncidentQuerySet(models.QuerySet):
                 LEFT JOIN {area} admin1 ON admin1.id = place.admin1_id
                 LEFT JOIN {area} admin2 ON admin2.id = place.admin2_id
                 LEFT JOIN {area} admin3 ON admin3.id = place.admin3_id
-                WHERE place.id IN ({ids})""".format(**tables, ids=_placeholders(location_ids)),
+                WHERE place.id IN ({ids})""".format(**tables, ids=by_place),
                 list(location_ids),
             )
             for row in cursor.fetchall():
@@ -505,7 +506,7 @@ class IncidentQuerySet(models.QuerySet):
                 """SELECT tagged.incident_id, tactic.name FROM {tagged} tagged
                 JOIN {tactic} tactic ON tactic.id = tagged.tactic_id
                 WHERE tagged.incident_id IN ({ids})
-                ORDER BY tactic.name, tactic.id""".format(**tables, ids=_placeholders(incident_ids)),
+                ORDER BY tactic.name, tactic.id""".format(**tables, ids=by_incident),
                 list(incident_ids),
             )
             for incident_id, name in cursor.fetchall():
@@ -515,7 +516,7 @@ class IncidentQuerySet(models.QuerySet):
                     actor.actor_type
                 FROM {role} involved JOIN {actor} actor ON actor.id = involved.actor_id
                 WHERE involved.incident_id IN ({ids})
-                ORDER BY involved.role, involved.id""".format(**tables, ids=_placeholders(incident_ids)),
+                ORDER BY involved.role, involved.id""".format(**tables, ids=by_incident),
                 list(incident_ids),
             )
             for incident_id, *actor in cursor.fetchall():
