@@ -41,6 +41,31 @@ CASUALTY_TOTAL_FIELDS = [
 ]
 
 
+# The place of an incident as list_item_details() reads it, its areas' names and codes beside.
+LIST_LOCATION_FIELDS = [
+    "id",
+    "name",
+    "latitude",
+    "longitude",
+    "country__iso3",
+    "country__name",
+    "admin1_id",
+    "admin1__name",
+    "admin1__iso_code",
+    "admin2_id",
+    "admin2__name",
+    "admin2__iso_code",
+    "admin3_id",
+    "admin3__name",
+    "admin3__iso_code",
+]
+
+
+def _placeholders(values):
+    """ "%s, %s, …", one per value, for a raw query's IN (…)."""
+    return ", ".join(["%s"] * len(values))
+
+
 class IncidentQuerySet(models.QuerySet):
     """The incidents' named queries. Other models are reached through the incident's relations
     (_model_at()): models/incidents.py imports this module, which therefore cannot import them
@@ -527,6 +552,62 @@ class IncidentQuerySet(models.QuerySet):
         for incident_id, *actor in roles:
             actors.setdefault(incident_id, []).append(tuple(actor))
         return tactics, actors
+
+    def list_item_details(self, incident_ids, location_ids):
+        """The places, tactics and actors of a page of incidents read as plain values
+        (api.serializers.incident_list_rows): {place id: {LIST_LOCATION_FIELDS' names: value}},
+        and tactics_and_actors()' two dicts. Three queries written out in SQL, because the ORM's
+        building of the same three was a third of the API page's CPU (about 7 of 21 ms at
+        100,000 incidents); the incidents' own query, which a filter shapes, stays the ORM's."""
+        location = self._model_at("location")
+        tagged = self.model.tactics.through
+        incident_actor = self._model_at("incident_actors")
+        tables = {
+            "place": location._meta.db_table,
+            "country": location._meta.get_field("country").related_model._meta.db_table,
+            "area": location._meta.get_field("admin1").related_model._meta.db_table,
+            "tagged": tagged._meta.db_table,
+            "tactic": tagged._meta.get_field("tactic").related_model._meta.db_table,
+            "role": incident_actor._meta.db_table,
+            "actor": incident_actor._meta.get_field("actor").related_model._meta.db_table,
+        }
+        by_incident, by_place = _placeholders(incident_ids), _placeholders(location_ids)
+        places, tactics, actors = {}, {}, {}
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(
+                """SELECT place.id, place.name, place.latitude, place.longitude, country.iso3,
+                    country.name, place.admin1_id, admin1.name, admin1.iso_code, place.admin2_id,
+                    admin2.name, admin2.iso_code, place.admin3_id, admin3.name, admin3.iso_code
+                FROM {place} place
+                JOIN {country} country ON country.id = place.country_id
+                LEFT JOIN {area} admin1 ON admin1.id = place.admin1_id
+                LEFT JOIN {area} admin2 ON admin2.id = place.admin2_id
+                LEFT JOIN {area} admin3 ON admin3.id = place.admin3_id
+                WHERE place.id IN ({ids})""".format(**tables, ids=by_place),
+                list(location_ids),
+            )
+            for row in cursor.fetchall():
+                places[row[0]] = dict(zip(LIST_LOCATION_FIELDS, row, strict=True))
+            cursor.execute(
+                """SELECT tagged.incident_id, tactic.name FROM {tagged} tagged
+                JOIN {tactic} tactic ON tactic.id = tagged.tactic_id
+                WHERE tagged.incident_id IN ({ids})
+                ORDER BY tactic.name, tactic.id""".format(**tables, ids=by_incident),
+                list(incident_ids),
+            )
+            for incident_id, name in cursor.fetchall():
+                tactics.setdefault(incident_id, []).append(name)
+            cursor.execute(
+                """SELECT involved.incident_id, involved.role, involved.actor_id, actor.name,
+                    actor.actor_type
+                FROM {role} involved JOIN {actor} actor ON actor.id = involved.actor_id
+                WHERE involved.incident_id IN ({ids})
+                ORDER BY involved.role, involved.id""".format(**tables, ids=by_incident),
+                list(incident_ids),
+            )
+            for incident_id, *actor in cursor.fetchall():
+                actors.setdefault(incident_id, []).append(tuple(actor))
+        return places, tactics, actors
 
     def for_api(self):
         """Everything an API list item shows in five queries (count, page, places, tactics,
