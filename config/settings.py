@@ -287,8 +287,10 @@ CACHES = {
 
 # Public pages, map points and API answers are kept whole in that cache under the public data
 # version (config/page_cache.py): a publication or a retraction shows at once. PAGE_CACHE=false
-# renders every request (to measure the pages themselves).
-PAGE_CACHE = env_bool("PAGE_CACHE", True)
+# renders every request (to measure the pages themselves). Off by default with DEBUG: the
+# version does not move when a developer edits a template, so `make run` would show the page
+# as it was before the edit until the server restarts.
+PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 
 # Background jobs (incidents/jobs.py): an upload's dry run and import run on RQ workers
 # (`manage.py rqworker default`) when REDIS_URL is set, and in the request otherwise. An import

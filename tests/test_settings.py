@@ -126,3 +126,28 @@ def test_production_settings_pass_the_deployment_checklist():
     )
     assert result.returncode == 0, result.stderr
     assert "System check identified no issues (1 silenced)." in result.stdout
+
+
+def page_cache_setting(**env):
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "PAGE_CACHE"}
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", "import config.settings as s; print(s.PAGE_CACHE)"],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+    )
+    return result.stdout.strip()
+
+
+def test_public_answers_are_kept_in_production_and_rendered_afresh_in_development():
+    # `make run` (DEBUG=true) must show an edited template at once: the data version does not
+    # move with a template, so a kept answer would hide the edit until a restart.
+    assert page_cache_setting(DEBUG="false", SECRET_KEY="x") == "True"
+    assert page_cache_setting(DEBUG="true") == "False"
+    assert page_cache_setting(DEBUG="true", PAGE_CACHE="true") == "True"
+    assert page_cache_setting(DEBUG="false", SECRET_KEY="x", PAGE_CACHE="false") == "False"
