@@ -47,11 +47,25 @@ class FiftyPerPage(Paginator):
         # is paginated as Django does.
         if isinstance(rows, BoundRows) and isinstance(rows.data, QuerySet):
             ordered = self.object_list.data.data
-            rows.data = ordered.filter(pk__in=rows.data.values("pk"))
+            rows.data = rows_by_id(ordered, rows.data.values("pk"))
         return page
 
     def _get_page(self, *args, **kwargs):
         return CountedPage(*args, **kwargs)
+
+
+def rows_by_id(ordered, ids):
+    """The public incidents `ids` (a list, or a query of ids) in the order of `ordered`, the
+    table's filtered QuerySet, read by id alone.
+
+    The ids were found under the table's filters; filtering the page's rows again made a search
+    build its sets of matching incidents a second time (for q=JNIM at a million incidents, the
+    235,000 incidents with the word: 3 s of the page's 3.2 s). An order by an annotation (a
+    search's rank by name, a distance) needs the filtered QuerySet itself."""
+    if ordered.query.annotations:
+        return ordered.filter(pk__in=ids)
+    page = Incident.objects.public().filter(pk__in=ids)
+    return page.order_by(*ordered.query.order_by) if ordered.query.order_by else page
 
 
 class CountedPage(Page):
@@ -105,7 +119,7 @@ class ListPaginator(FiftyPerPage):
         more = len(ids) > self.per_page
         ids = ids[: self.per_page]
         page_rows = rows[: len(ids)]
-        page_rows.data = ordered.filter(pk__in=ids)
+        page_rows.data = rows_by_id(ordered, ids)
         # Coming from a page, there is that page the other way.
         number = min(cursor.number, max(self.num_pages, 1))
         has_next, has_previous = (True, more) if cursor.backwards else (more, True)
