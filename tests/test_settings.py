@@ -14,17 +14,16 @@ from config.settings import env_bool
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def load_settings(**env):
-    """Import the settings in a fresh interpreter with exactly these variables set."""
+def load_settings(shown="s.DEBUG, s.DATABASES['default']['ENGINE']", **env):
+    """Import the settings in a fresh interpreter with exactly these variables set, and print
+    `shown` (an expression of the settings module `s`)."""
     clean = {
-        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL"}
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "PAGE_CACHE"}
     }
     return subprocess.run(
-        [
-            sys.executable,
-            "-c",
-            "import config.settings as s; print(s.DEBUG, s.DATABASES['default']['ENGINE'])",
-        ],
+        [sys.executable, "-c", f"import config.settings as s; print({shown})"],
         cwd=ROOT,
         env={**clean, **env},
         capture_output=True,
@@ -129,19 +128,7 @@ def test_production_settings_pass_the_deployment_checklist():
 
 
 def page_cache_setting(**env):
-    clean = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "PAGE_CACHE"}
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", "import config.settings as s; print(s.PAGE_CACHE)"],
-        cwd=ROOT,
-        env={**clean, **env},
-        capture_output=True,
-        text=True,
-    )
-    return result.stdout.strip()
+    return load_settings(shown="s.PAGE_CACHE", **env).stdout.strip()
 
 
 def test_public_answers_are_kept_in_production_and_rendered_afresh_in_development():
