@@ -12,7 +12,9 @@ when the client asked for it) in the shared cache, under a key made of
   replica for the whole request). An answer kept under one version is never served under
   another: a publication or a retraction is on every page, the map's points and the API at
   once, in every process;
-- the day (UTC): an incident page's citation line says on which day it was accessed;
+- for the answers that say what day it is (an incident's and the about page's citation line
+  says on which day it was accessed; their views call `depends_on_the_day`), the day (UTC):
+  every other answer outlives midnight;
 - the method and the full address with its query (scheme and host included);
 - the values of the request headers the answer's Vary names (Accept-Encoding, Accept-Language,
   Cookie): the English address is a redirect for a visitor whose cookie or browser prefers
@@ -31,10 +33,15 @@ admin, the language switcher, the API's schema and docs).
 
 Entries are not given a lifetime for freshness (the version does that) but for memory: after
 KEEP_SECONDS an entry of a version nobody asks for any more is gone.
+
+Each answer kept or served is counted as a visit of its address (config/page_warming.py), and
+the first request a process answers under a new version asks for the hottest addresses to be
+rendered under it by a worker, before their visitors come back.
 """
 
 import hashlib
 import re
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.cache import cache
@@ -43,6 +50,7 @@ from django.utils import timezone
 from django.utils.cache import cc_delim_re
 from django.utils.translation import get_language_from_path
 
+from . import page_warming
 from .routers import one_replica
 
 # Addresses (without their /fr prefix) whose answers are kept: the pages, map points and JSON
@@ -56,6 +64,7 @@ KEEP_SECONDS = 24 * 3600
 # rather than fill the cache.
 LARGEST_BODY = 2 * 1024 * 1024
 CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
 class PublicAnswers:
@@ -65,10 +74,19 @@ class PublicAnswers:
 
     def __init__(self, get_response):
         self.get_response = get_response
+        # The last version this process answered under: a new one is met once per process.
+        self.version_met = None
 
     def __call__(self, request):
-        if not settings.PAGE_CACHE or not may_be_kept(request):
+        if not settings.PAGE_CACHE:
             return self.get_response(request)
+        if not may_be_kept(request):
+            response = self.get_response(request)
+            if request.method not in SAFE_METHODS:
+                # A write (an analyst's save, publication or retraction) may have moved the
+                # version: have the hot pages rendered before the public comes back for them.
+                page_warming.request_warming()
+            return response
         # The version and the rows of the answer kept under it are read from one database.
         with one_replica():
             return self.answer(request)
@@ -78,20 +96,28 @@ class PublicAnswers:
         from incidents.counts import data_version
 
         version = data_version()
-        headers = cache.get(vary_key(request, version))
-        kept = None if headers is None else cache.get(answer_key(request, version, headers))
-        if kept is not None:
-            return answer_from(kept)
-        response = self.get_response(request)
-        if is_keepable(response):
-            headers = vary_headers(response)
+        warming = page_warming.is_warming(request)
+        if version != self.version_met and not warming:
+            self.version_met = version
+            page_warming.request_warming(version)
+        entry = cache.get(vary_key(request, version))
+        kept = None if entry is None else cache.get(answer_key(request, version, entry))
+        if kept is None:
+            response = self.get_response(request)
+            if not is_keepable(response):
+                return response
+            entry = Vary(vary_headers(response), getattr(response, "depends_on_the_day", False))
             cache.set_many(
                 {
-                    vary_key(request, version): headers,
-                    answer_key(request, version, headers): stored(response),
+                    vary_key(request, version): entry,
+                    answer_key(request, version, entry): stored(response),
                 },
                 KEEP_SECONDS,
             )
+        else:
+            response = answer_from(kept)
+        if not warming:
+            page_warming.count_visit(request, entry.headers)
         return response
 
 
@@ -125,6 +151,21 @@ def is_keepable(response):
     )
 
 
+class Vary(NamedTuple):
+    """What an address's answer depends on besides the version and the address, kept under
+    vary_key: the request headers its Vary names (as request.META names) and whether it says
+    what day it is."""
+
+    headers: list
+    by_day: bool
+
+
+def depends_on_the_day(response):
+    """Mark a view's answer as saying what day it is: it is kept for that day (UTC) only."""
+    response.depends_on_the_day = True
+    return response
+
+
 def vary_headers(response):
     """The request headers (as request.META names) the answer depends on, from its Vary."""
     names = cc_delim_re.split(response.get("Vary", "")) if response.has_header("Vary") else []
@@ -132,22 +173,20 @@ def vary_headers(response):
 
 
 def vary_key(request, version):
-    """Where the Vary of the address's answer is kept: the headers its answer's key reads."""
-    return f"{key_prefix(version)}:vary:{address_digest(request)}"
+    """Where the Vary of the address's answer is kept."""
+    return f"page:v{version}:vary:{address_digest(request)}"
 
 
-def key_prefix(version):
-    return f"page:v{version}:{timezone.now().date().isoformat()}"
-
-
-def answer_key(request, version, headers):
-    """The answer's key: the version, the method, the address and the values of `headers`."""
+def answer_key(request, version, vary):
+    """The answer's key: the version, the day if the answer says it, the method, the address and
+    the values of the headers it varies by."""
     values = hashlib.md5(usedforsecurity=False)
-    for header in headers:
+    for header in vary.headers:
         value = request.META.get(header)
         # An absent header must not share a key with an empty one (as Django's keys).
         values.update(b"-," if value is None else f"{len(value)}:{value},".encode())
-    return f"{key_prefix(version)}:{request.method}:{address_digest(request)}:{values.hexdigest()}"
+    day = f"{timezone.now().date().isoformat()}:" if vary.by_day else ""
+    return f"page:v{version}:{day}{request.method}:{address_digest(request)}:{values.hexdigest()}"
 
 
 def address_digest(request):

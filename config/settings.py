@@ -291,6 +291,10 @@ CACHES = {
 # version does not move when a developer edits a template, so `make run` would show the page
 # as it was before the edit until the server restarts.
 PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
+# After the version moves, a worker renders this many of the most-asked addresses under the new
+# one before their visitors come back (config/page_warming.py; needs REDIS_URL and a worker;
+# 0 turns it off). Size it in docs/deployment.md.
+PAGE_WARMING_ADDRESSES = env_int("PAGE_WARMING_ADDRESSES", 200)
 
 # Background jobs (incidents/jobs.py): an upload's dry run and import run on RQ workers
 # (`manage.py rqworker default`) when REDIS_URL is set, and in the request otherwise. An import

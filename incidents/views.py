@@ -11,6 +11,8 @@ from django.views.generic import TemplateView
 from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
+from config.page_cache import depends_on_the_day
+
 from . import chips, codebook, counts, explorer, exports, filenames, filter_panel, keyset
 from .api.filters import ActorFilterSet, LocationFilterSet
 from .charts import yearly_charts
@@ -150,7 +152,7 @@ def incident_detail(request, pk):
             request, "incidents/incident_retracted.html", {"incident": retracted}, status=410
         )
     permalink = request.build_absolute_uri(incident.get_absolute_url())
-    return render(
+    response = render(
         request,
         "incidents/incident_detail.html",
         {
@@ -160,6 +162,8 @@ def incident_detail(request, pk):
             "corrections": with_summaries(incident.corrections.all()),
         },
     )
+    # The citation line says on which day the page was accessed.
+    return depends_on_the_day(response)
 
 
 CORRECTIONS_PER_PAGE = 50
@@ -324,7 +328,7 @@ def about(request):
     datasets its incidents come from and their licences, its last change and how to cite it."""
     public = Incident.objects.public()
     last_changed = public.last_changed()
-    return render(
+    response = render(
         request,
         "incidents/about.html",
         {
@@ -340,6 +344,8 @@ def about(request):
             ),
         },
     )
+    # The citation says on which day the page was accessed.
+    return depends_on_the_day(response)
 
 
 def codebook_page(request):

@@ -19,6 +19,7 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
+from config.page_warming import request_warming
 from config.routers import reading_the_primary
 
 from ..models import ImportRun
@@ -71,6 +72,9 @@ def import_upload(run_id, user_id, language=None):
             raise
     if result.get("busy"):
         ImportRun.objects.filter(pk=run_id).update(result=result, import_requested_at=None)
+    else:
+        # What the import published is on the public pages: have the hot ones rendered.
+        request_warming()
 
 
 def request_import(run):
