@@ -23,6 +23,7 @@ Without REDIS_URL (`make run`, one process and its own cache) nothing is counted
 rendered in advance: the first visitor of each address after a change renders it, as before.
 """
 
+import datetime
 import io
 import itertools
 import json
@@ -102,7 +103,7 @@ def hottest(number):
         return []
     today = timezone.now().date()
     scores = {}
-    for day, weight in ((today, 1.0), (today - timezone.timedelta(days=1), 0.5)):
+    for day, weight in ((today, 1.0), (today - datetime.timedelta(days=1), 0.5)):
         for member, score in connection.zrevrange(hot_key(day), 0, number - 1, withscores=True):
             scores[member] = scores.get(member, 0.0) + weight * score
     ranked = sorted(scores, key=lambda member: (-scores[member], member))[:number]
@@ -123,9 +124,7 @@ def request_warming(version=None):
         asked_version = version
         if asked_version is None:
             asked_version = (
-                PublicDataVersion.objects.using("default")
-                .values_list("number", flat=True)
-                .first()
+                PublicDataVersion.objects.using("default").values_list("number", flat=True).first()
                 or 0
             )
         if cache.add(f"page:warming:v{asked_version}", True, 24 * 3600) and cache.add(
@@ -146,6 +145,8 @@ def warm_hot_pages():
     version = current_version(data_version)
     if not cache.add(f"page:warmed:v{version}", True, 24 * 3600):
         return {"version": version, "rendered": 0, "skipped": "another job has this version"}
+    # Requests that meet this version from now on need not ask for it.
+    cache.set(f"page:warming:v{version}", True, 24 * 3600)
     from django.core.handlers.wsgi import WSGIHandler
 
     handler = WSGIHandler()
