@@ -5,8 +5,9 @@ waiting for a render.
 - Counting: every answer PublicAnswers keeps or serves adds one to its address in a Redis
   sorted set of the day (UTC), one ZINCRBY. An entry is what it takes to ask for the same
   answer again: the method, the full address and the values of the request headers the answer
-  varies by (Accept-Encoding, Accept-Language, Cookie). The set keeps its HOT_KEPT best and
-  lives two days; the ranking counts yesterday's visits at half weight, so that yesterday's
+  varies by (Accept-Encoding, Accept-Language, Cookie; an answer kept for cookies other than
+  the language's is one visitor's own, and not counted). The set keeps its best and lives two
+  days; the ranking counts yesterday's visits at half weight, so that yesterday's
   fashion fades and the ranking is not empty just after midnight.
 - Asking: the first request a process answers under a version it has not met, any request that
   may have written (an analyst's save, publication or retraction in the admin) and the end of
@@ -45,8 +46,8 @@ logger = logging.getLogger(__name__)
 # The WSGI environ key that marks the job's own requests (a client cannot send it: every header
 # becomes HTTP_…): they are neither counted as visits nor taken as a sign of a new version.
 WARMING = "incidentdb.warming"
-# How many addresses a day's set keeps (the best-counted), trimmed every TRIM_EVERY visits a
-# process counts: an address outside the top stays unranked until it is asked for again.
+# How many addresses a day's set keeps at least (the best-counted; twice the addresses rendered
+# if more), trimmed every TRIM_EVERY visits a process counts.
 HOT_KEPT = 1000
 TRIM_EVERY = 1000
 # A job asked for but never started (a worker stopped) blocks the next request this long.
@@ -66,9 +67,10 @@ def hot_key(day):
 
 
 def hot_set():
-    """The Redis connection the sorted sets live in, or None without REDIS_URL."""
+    """The Redis connection the sorted sets live in, or None when nothing is rendered in
+    advance (no REDIS_URL, no kept answers, or PAGE_WARMING_ADDRESSES=0)."""
     url = settings.REDIS_URL
-    if not url:
+    if not url or not settings.PAGE_CACHE or settings.PAGE_WARMING_ADDRESSES <= 0:
         return None
     if url not in _connections:
         _connections[url] = redis.Redis.from_url(url)
@@ -79,7 +81,7 @@ def count_visit(request, headers):
     """Add one to the request's address (method, full address, the values of `headers`, the
     request headers its answer varies by) in today's set."""
     connection = hot_set()
-    if connection is None:
+    if connection is None or not is_shared(request, headers):
         return
     address = [
         request.method,
@@ -91,8 +93,21 @@ def count_visit(request, headers):
     pipeline.zincrby(key, 1, json.dumps(address, sort_keys=True))
     pipeline.expire(key, 2 * 24 * 3600)
     if next(_visits_counted) % TRIM_EVERY == 0:
-        pipeline.zremrangebyrank(key, 0, -HOT_KEPT - 1)
+        pipeline.zremrangebyrank(key, 0, -hot_kept() - 1)
     pipeline.execute()
+
+
+def is_shared(request, headers):
+    """Whether the answer may serve other visitors: unless its key holds cookies other than the
+    language's (a CSRF token left by a visit to the admin's sign-in page, say), which are one
+    visitor's own and are not to be copied into the ranking."""
+    return "HTTP_COOKIE" not in headers or not (
+        request.COOKIES.keys() - {settings.LANGUAGE_COOKIE_NAME}
+    )
+
+
+def hot_kept():
+    return max(HOT_KEPT, 2 * settings.PAGE_WARMING_ADDRESSES)
 
 
 def hottest(number):
@@ -114,7 +129,7 @@ def request_warming(version=None):
     """Ask a worker to render the hottest addresses under the public data version (`version`,
     or the primary's current one), once per version. Called inside a transaction, it asks once
     the transaction commits (the version moves with the commit)."""
-    if not settings.REDIS_URL or settings.PAGE_WARMING_ADDRESSES <= 0:
+    if hot_set() is None:
         return
 
     def ask():
