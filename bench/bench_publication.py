@@ -20,6 +20,8 @@ against a running server (gunicorn with gunicorn.conf.py, REDIS_URL set) on Post
 It prints, per page, the warm median, the first request after each round and the ratio.
 
 --hit-cost N: N hits of one page in a row (median and p95), to compare servers (before/after).
+--publish-every S: only a publication (one incident retracted, then published again) every S
+seconds for --publish-for seconds, to run beside bench_load.py's mix.
 """
 
 import argparse
@@ -138,6 +140,20 @@ def measure_hit_cost(args):
     )
 
 
+def publish_now_and_then(args):
+    """Retract an incident and publish it again, in turns, every --publish-every seconds for
+    --publish-for seconds: a publication under bench_load.py's mix, run at the same time."""
+    incident = Client(args.base).get_json("/api/incidents/?page_size=1")["results"][0]["id"]
+    status = "published"
+    stop_at = time.monotonic() + args.publish_for
+    while time.monotonic() + args.publish_every < stop_at:
+        time.sleep(args.publish_every)
+        status = toggle_an_incident(args.database, incident)
+        print(f"incident {incident} {status}, load average {load_average()}", flush=True)
+    if status == "retracted":
+        toggle_an_incident(args.database, incident)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--base", default="http://127.0.0.1:8311")
@@ -150,10 +166,14 @@ def main():
     parser.add_argument("--no-worker", action="store_true", help="no worker runs: do not wait")
     parser.add_argument("--hit-cost", type=int, default=0, help="only N hits of --hit-address")
     parser.add_argument("--hit-address", default="/api/incidents/")
+    parser.add_argument("--publish-every", type=int, default=0, help="only publications, S s apart")
+    parser.add_argument("--publish-for", type=int, default=70, help="seconds of publications")
     args = parser.parse_args()
     print(f"machine: {machine()}; load average before: {load_average()}")
     if args.hit_cost:
         return measure_hit_cost(args)
+    if args.publish_every:
+        return publish_now_and_then(args)
 
     pages, incident = hot_pages(args.base, args.region, args.incident_pages)
     sent = warm_up(args.base, pages, args.warm)
