@@ -34,7 +34,7 @@ admin, the language switcher, the API's schema and docs).
 Entries are not given a lifetime for freshness (the version does that) but for memory: after
 KEEP_SECONDS an entry of a version nobody asks for any more is gone.
 
-Each answer kept or served is counted as a visit of its address (config/page_warming.py), and
+Each answer kept or served counts as a visit of its address (config/page_warming.py), and
 the first request a process answers under a new version asks for the hottest addresses to be
 rendered under it by a worker, before their visitors come back.
 """
@@ -102,10 +102,12 @@ class PublicAnswers:
             page_warming.request_warming(version)
         entry = cache.get(vary_key(request, version))
         kept = None if entry is None else cache.get(answer_key(request, version, entry))
-        if kept is None:
-            response = self.get_response(request)
-            if not is_keepable(response):
-                return response
+        if kept is not None:
+            if not warming:
+                page_warming.count_visit(request, entry.headers, stored=False)
+            return answer_from(kept)
+        response = self.get_response(request)
+        if is_keepable(response):
             entry = Vary(vary_headers(response), getattr(response, "depends_on_the_day", False))
             cache.set_many(
                 {
@@ -114,10 +116,8 @@ class PublicAnswers:
                 },
                 KEEP_SECONDS,
             )
-        else:
-            response = answer_from(kept)
-        if not warming:
-            page_warming.count_visit(request, entry.headers)
+            if not warming:
+                page_warming.count_visit(request, entry.headers, stored=True)
         return response
 
 

@@ -2,13 +2,13 @@
 that their visitors after a publication find them kept (config/page_cache.py) instead of
 waiting for a render.
 
-- Counting: every answer PublicAnswers keeps or serves adds one to its address in a Redis
-  sorted set of the day (UTC), one ZINCRBY. An entry is what it takes to ask for the same
-  answer again: the method, the full address and the values of the request headers the answer
-  varies by (Accept-Encoding, Accept-Language, Cookie; an answer kept for cookies other than
-  the language's is one visitor's own, and not counted). The set keeps its best and lives two
-  days; the ranking counts yesterday's visits at half weight, so that yesterday's
-  fashion fades and the ranking is not empty just after midnight.
+- Counting: every answer PublicAnswers keeps, and one in HIT_SAMPLE it serves, counts to its
+  address in a Redis sorted set of the day (UTC), one ZINCRBY. An entry is what it takes to
+  ask for the same answer again: the method, the full address and the values of the request
+  headers the answer varies by (Accept-Encoding, Accept-Language, Cookie; an answer kept for
+  cookies other than the language's is one visitor's own, and not counted). The set keeps its
+  best and lives two days; the ranking counts yesterday's visits at half weight, so that
+  yesterday's fashion fades and the ranking is not empty just after midnight.
 - Asking: the first request a process answers under a version it has not met, any request that
   may have written (an analyst's save, publication or retraction in the admin) and the end of
   an import ask for a job, once per version, and not while one asked for has not started (it
@@ -29,6 +29,7 @@ import io
 import itertools
 import json
 import logging
+import random
 import sys
 import time
 from urllib.parse import unquote_to_bytes, urlsplit
@@ -50,6 +51,10 @@ WARMING = "incidentdb.warming"
 # if more), trimmed every TRIM_EVERY visits a process counts.
 HOT_KEPT = 1000
 TRIM_EVERY = 1000
+# Hits are counted one in HIT_SAMPLE (at random), each for HIT_SAMPLE visits: the addresses
+# asked for often rank the same, and nine hits in ten make no Redis round trip. Counting every
+# hit cost the server 10 % of its requests per second under bench_load.py's mix (bench/README).
+HIT_SAMPLE = 10
 # A job asked for but never started (a worker stopped) blocks the next request this long.
 PENDING_SECONDS = 300
 PENDING_KEY = "page:warming:pending"
@@ -77,9 +82,13 @@ def hot_set():
     return _connections[url]
 
 
-def count_visit(request, headers):
-    """Add one to the request's address (method, full address, the values of `headers`, the
-    request headers its answer varies by) in today's set."""
+def count_visit(request, headers, stored):
+    """Count a visit of the request's address (method, full address, the values of `headers`,
+    the request headers its answer varies by) in today's set: the visit whose answer was just
+    `stored` always, a hit one time in HIT_SAMPLE, as HIT_SAMPLE visits."""
+    weight = 1 if stored else HIT_SAMPLE
+    if not stored and random.randrange(HIT_SAMPLE):
+        return
     connection = hot_set()
     if connection is None or not is_shared(request, headers):
         return
@@ -90,7 +99,7 @@ def count_visit(request, headers):
     ]
     key = hot_key(timezone.now().date())
     pipeline = connection.pipeline(transaction=False)
-    pipeline.zincrby(key, 1, json.dumps(address, sort_keys=True))
+    pipeline.zincrby(key, weight, json.dumps(address, sort_keys=True))
     pipeline.expire(key, 2 * 24 * 3600)
     if next(_visits_counted) % TRIM_EVERY == 0:
         pipeline.zremrangebyrank(key, 0, -hot_kept() - 1)

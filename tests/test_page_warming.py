@@ -10,6 +10,7 @@ once, in the test's process and transaction, where a worker would run it."""
 import datetime
 import gzip
 import os
+import random
 import uuid
 
 import pytest
@@ -47,6 +48,8 @@ def jobs_run(settings, monkeypatch):
             pytest.fail(f"Redis is not running at {REDIS_URL}")
         pytest.skip(f"no Redis at {REDIS_URL}")
     settings.REDIS_URL = REDIS_URL
+    # Every hit counted, so that the rankings the tests read are exact.
+    monkeypatch.setattr(page_warming, "HIT_SAMPLE", 1)
     prefix = f"test-{uuid.uuid4().hex}"
     monkeypatch.setattr(page_warming, "hot_key", lambda day: f"{prefix}:{day.isoformat()}")
     run = []
@@ -326,6 +329,19 @@ def test_the_hottest_come_first_and_yesterdays_visits_count_half(
         "http://testserver/api/incidents/",  # 6 yesterday: 3
         "http://testserver/incidents/map.json",
     ]
+
+
+def test_hits_are_counted_one_in_ten_as_ten_visits(client, incident, jobs_run, monkeypatch):
+    monkeypatch.setattr(page_warming, "HIT_SAMPLE", 10)
+    random.seed(16)
+    for _ in range(501):  # a miss, kept, then 500 hits
+        client.get("/api/incidents/")
+    (_address, score), *_ = page_warming.hot_set().zrevrange(
+        page_warming.hot_key(timezone.now().date()), 0, 0, withscores=True
+    )
+    # The miss counts 1; about one hit in ten counts 10 (50 expected, 4.5 deviations apart).
+    assert (score - 1) % 10 == 0
+    assert 200 <= score - 1 <= 800
 
 
 # --- the day -----------------------------------------------------------------------------------
