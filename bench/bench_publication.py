@@ -245,7 +245,11 @@ def main():
     print(
         f"\nworst / warm median over the {len(pages)} pages: "
         f"median {statistics.median(ratios.values()):.1f}, "
-        f"largest {max(ratios.values()):.1f}; load average after: {load_average()}"
+        f"largest {max(ratios.values()):.1f}; within 2× on their slowest round: "
+        f"{sum(ratio <= 2 for ratio in ratios.values())} pages; "
+        f"first requests within 2× of their page's warm median: "
+        f"{sum(ms <= 2 * warm[a] for a in pages for ms in firsts[a])} of "
+        f"{len(pages) * args.rounds}; load average after: {load_average()}"
     )
 
 
