@@ -9,6 +9,7 @@ once, in the test's process and transaction, where a worker would run it."""
 
 import datetime
 import gzip
+import io
 import os
 import random
 import uuid
@@ -16,6 +17,7 @@ import uuid
 import pytest
 import redis
 from django.core.cache import cache
+from django.core.management import call_command
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.urls import reverse
@@ -31,6 +33,7 @@ from tests.factories import (
     IncidentFactory,
     UserFactory,
 )
+from tests.incidents.test_import_ucdp import ged_row, write_csv
 
 pytestmark = pytest.mark.page_cache
 
@@ -297,6 +300,25 @@ def test_a_publication_in_the_admin_asks_for_the_job_before_any_visitor(
 
     assert len(jobs_run) == before + 1
     assert jobs_run[-1]["rendered"] == 1
+
+
+def test_an_import_on_the_command_line_asks_for_the_job_at_its_end(
+    client,
+    incident,
+    jobs_run,
+    tmp_path,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
+):
+    client.get("/incidents/")
+    path = write_csv(tmp_path / "ged.csv", [ged_row()])
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("import_events", path, "--format", "ucdp", stdout=io.StringIO())
+
+    assert jobs_run[-1]["rendered"] == 1
+    with django_assert_max_num_queries(1):
+        response = client.get("/incidents/")
+    assert b"Gaskind" in response.content
 
 
 def test_without_redis_nothing_is_counted_nor_asked_for(

@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
+from config.page_warming import request_warming
 from incidents.importers.importing import ImportBusy, import_file, write_rejects
 from incidents.importers.reading import FileRefused
 from incidents.importers.registry import IMPORTERS
@@ -119,6 +120,9 @@ class Command(BaseCommand):
                 raise CommandError(f"{path}: {refused}") from None
             except ImportBusy as busy:
                 raise CommandError(f"{path}: {busy}") from None
+        if not dry_run:
+            # What the import published is on the public pages: have the hot ones rendered.
+            request_warming()
 
         for error in report.rejected[:50]:
             self.stderr.write(f"rejected: {error}")
