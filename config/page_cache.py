@@ -34,9 +34,10 @@ admin, the language switcher, the API's schema and docs).
 Entries are not given a lifetime for freshness (the version does that) but for memory: after
 KEEP_SECONDS an entry of a version nobody asks for any more is gone.
 
-Each answer kept or served counts as a visit of its address (config/page_warming.py), and
-the first request a process answers under a new version asks for the hottest addresses to be
-rendered under it by a worker, before their visitors come back.
+Each answer kept, and a sample of the answers served, count as visits of their address
+(config/page_warming.py); the first request a process answers under a new version, and any
+request that may have written, ask for the most visited addresses to be rendered under the new
+version by a worker, before their visitors come back.
 """
 
 import hashlib

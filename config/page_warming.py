@@ -52,10 +52,11 @@ WARMING = "incidentdb.warming"
 HOT_KEPT = 1000
 TRIM_EVERY = 1000
 # Hits are counted one in HIT_SAMPLE (at random), each for HIT_SAMPLE visits: the addresses
-# asked for often rank the same, and nine hits in ten make no Redis round trip. Counting every
-# hit cost the server 10 % of its requests per second under bench_load.py's mix (bench/README).
+# asked for often rank the same, and nine hits in ten make no Redis round trip (counting every
+# hit, the server answered ~10 % fewer requests per second under bench_load.py's mix).
 HIT_SAMPLE = 10
-# A job asked for but never started (a worker stopped) blocks the next request this long.
+# A job asked for and not started within this long (no worker, or one busy with an import) no
+# longer keeps another from being asked for.
 PENDING_SECONDS = 300
 PENDING_KEY = "page:warming:pending"
 
