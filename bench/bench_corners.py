@@ -3,7 +3,7 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/incidentdb_1m DEBUG=false SECRET_KEY=x \
         .venv/bin/python bench/bench_corners.py [--repeat 10] [--cold] [--explain [PAGE ...]]
 
-The pages: the public list searched for JNIM, the monthly series split by actor, a comparison
+The pages: the public list searched for JNIM and for Mopti, the monthly series split by actor, a comparison
 of two third quarters by actor, the analysts' incident list (unfiltered, and searched for
 Mopti and for JNIM) and the page of the actor in the most incidents. Each is requested through
 django.test.Client as bench_pages.py does (middleware, view, queries, template; no web server).
@@ -55,6 +55,7 @@ def build_pages(target_ms):
     )
     return [
         TimedPage("search", "list, q=JNIM", ["/incidents/?q=JNIM"], target_ms),
+        TimedPage("search_mopti", "list, q=Mopti", ["/incidents/?q=Mopti"], target_ms),
         TimedPage(
             "split_actor",
             "series by month, split by actor",
