@@ -255,7 +255,9 @@ class IncidentQuerySet(models.QuerySet):
         from . import counts
 
         entries = apps.get_model("incidents", "SearchEntry").objects.filter(condition)
-        matched = self.filter(pk__in=entries.values("incident"))
+        # Joined (one entry per incident), not a semi-join: ranked_by_name() orders by the
+        # entry's columns.
+        matched = self.filter(_prefixed(condition, "search_entry__"))
         if self.count_selection == counts.Selection():
             matched.search_entries = entries.filter(status=Status.PUBLISHED)
         elif not self.query.where:
@@ -281,6 +283,8 @@ class IncidentQuerySet(models.QuerySet):
             names.order_by().values_list(Value(arm))
             for arm, names in (("place", places), ("area", areas), ("actor", actors))
         ]
+        if connections[self.db].vendor == "postgresql":
+            return self._ranked_by_entry(self._named_ids(place=places, area=areas, actor=actors))
         named = {arm for (arm,) in arms[0].union(*arms[1:], all=True)}
         ranks = []
         if "place" in named:
@@ -289,6 +293,26 @@ class IncidentQuerySet(models.QuerySet):
             ranks.append(
                 When(Q(location__in=areas) | Q(pk__in=roles.values("incident_id")), then=Value(1))
             )
+        if not ranks:
+            return self.order_by("-start_date", "-id")
+        return self.order_by(Case(*ranks, default=Value(2)), "-start_date", "-id")
+
+    def _ranked_by_entry(self, named):
+        """ranked_by_name() on PostgreSQL, where search() joins each incident's search entry:
+        ranked by the entry's place and actors (`named`: _named_ids()' answer). Ranked by the
+        incident's own columns, PostgreSQL sorted every one of a million public incidents
+        before joining the entries, expecting a page's matches among the first few hundred;
+        by the entry's, it sorts the matches only (`q=Mopti`, 63,000: 400 → 150 ms)."""
+        ranks = []
+        if named["place"]:
+            ranks.append(When(search_entry__location__in=named["place"], then=Value(0)))
+        area_or_actor = Q()
+        if named["area"]:
+            area_or_actor |= Q(search_entry__location__in=named["area"])
+        if named["actor"]:
+            area_or_actor |= Q(search_entry__actor_ids__overlap=named["actor"])
+        if area_or_actor:
+            ranks.append(When(area_or_actor, then=Value(1)))
         if not ranks:
             return self.order_by("-start_date", "-id")
         return self.order_by(Case(*ranks, default=Value(2)), "-start_date", "-id")
@@ -1077,6 +1101,16 @@ def _by_year(rows):
 DATE_PREFIX = re.compile(
     r"(?P<year>[12][0-9]{3})(?:-(?P<month>0[1-9]|1[0-2])(?:-(?P<day>[0-3][0-9]))?)?"
 )
+
+
+def _prefixed(condition, prefix):
+    """The Q `condition` with `prefix` before each of its lookups: the same condition on a
+    related model's fields."""
+    children = [
+        _prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
+        for child in condition.children
+    ]
+    return Q(*children, _connector=condition.connector, _negated=condition.negated)
 
 
 def _named_arms(named):

@@ -181,7 +181,7 @@ class Migration(migrations.Migration):
                         db_constraint=False,
                         on_delete=django.db.models.deletion.DO_NOTHING,
                         primary_key=True,
-                        related_name="+",
+                        related_name="search_entry",
                         serialize=False,
                         to="incidents.incident",
                     ),

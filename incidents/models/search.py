@@ -30,7 +30,7 @@ class SearchEntry(models.Model):
         on_delete=models.DO_NOTHING,
         primary_key=True,
         db_constraint=False,
-        related_name="+",
+        related_name="search_entry",
     )
     status = models.CharField(max_length=20)
     start_date = models.DateField()
