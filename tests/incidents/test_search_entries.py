@@ -215,9 +215,7 @@ def test_a_public_search_counts_from_its_entries_what_the_incidents_say(searched
 
 
 @pytest.mark.parametrize("text", ["Mopti", "JNIM", "2022", "2023-02", "MLI3", "gao 2022"])
-def test_the_admin_search_counts_its_months_from_its_entries_as_from_the_incidents(
-    searched, text
-):
+def test_the_admin_search_counts_its_months_from_its_entries_as_from_the_incidents(searched, text):
     from_entries = Incident.objects.all().matching_every_word(text)
     from_incidents = from_entries.filter(pk__gte=0)
     assert from_entries.search_entries is not None and from_incidents.search_entries is None
