@@ -254,7 +254,9 @@ class IncidentQuerySet(models.QuerySet):
         search_entries)."""
         from . import counts
 
-        entries = apps.get_model("incidents", "SearchEntry").objects.filter(condition)
+        entries = (
+            apps.get_model("incidents", "SearchEntry").objects.using(self.db).filter(condition)
+        )
         # Joined (one entry per incident), not a semi-join: ranked_by_name() orders by the
         # entry's columns.
         matched = self.filter(_prefixed(condition, "search_entry__"))
