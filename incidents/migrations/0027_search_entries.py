@@ -3,8 +3,8 @@ the admin search's ACLED id index.
 
 PostgreSQL only: one row per incident (its status, start date, event type, place, actors' ids
 and full-text document), with a GIN index over the document, a GIN index over the actors' ids
-and a B-tree over the place and the start date, so that a search's words, actors, places and
-dates are one bitmap over one narrow table. Statement-level AFTER triggers with transition
+and B-trees over the place and over the start date, so that a search's words, actors, places
+and dates are one bitmap over one narrow table. Statement-level AFTER triggers with transition
 tables (as migration 0021's counts) write it: an import's thousands of rows are one INSERT or
 UPDATE. incident_search_idx, the document indexed on the wide incident table, is dropped: no
 query reads it any more, and an import would compute every document twice. SQLite keeps its
@@ -40,6 +40,7 @@ def document(row):
 
 
 def actor_ids(incident_id):
+    """The ids of the actors of the incident `incident_id` (an SQL expression), each once."""
     return (
         f"COALESCE((SELECT array_agg(DISTINCT r.actor_id) FROM {ROLE} r "
         f"WHERE r.incident_id = {incident_id}), '{{}}')"
@@ -83,7 +84,7 @@ UPDATE_ENTRIES = f"""
 UPDATE {ENTRY} e SET status = n.status, start_date = n.start_date,
     event_type_id = n.event_type_id, location_id = n.location_id,
     document = CASE WHEN (o.title, o.narrative) IS DISTINCT FROM (n.title, n.narrative)
-        THEN {document('n')} ELSE e.document END
+        THEN {document("n")} ELSE e.document END
 FROM new_incidents n JOIN old_incidents o ON o.id = n.id
 WHERE e.incident_id = n.id
     AND ({", ".join(f"o.{c}" for c in SEARCHED.split(", "))})
@@ -93,6 +94,7 @@ DELETE_ENTRIES = f"DELETE FROM {ENTRY} WHERE incident_id IN (SELECT id FROM old_
 
 
 def update_actor_ids(changed):
+    """UPDATE the actors' ids of the incidents `changed` (a query of incident ids)."""
     return (
         f"UPDATE {ENTRY} e SET actor_ids = {actor_ids('e.incident_id')} "
         f"WHERE e.incident_id IN ({changed})"
@@ -101,22 +103,45 @@ def update_actor_ids(changed):
 
 # (trigger, table, event, transition tables, statement)
 TRIGGERS = [
-    ("searchentry_inserted", INCIDENT, "INSERT", "NEW TABLE AS new_incidents",
-     insert_entries("new_incidents")),
-    ("searchentry_updated", INCIDENT, "UPDATE",
-     "OLD TABLE AS old_incidents NEW TABLE AS new_incidents", UPDATE_ENTRIES),
+    (
+        "searchentry_inserted",
+        INCIDENT,
+        "INSERT",
+        "NEW TABLE AS new_incidents",
+        insert_entries("new_incidents"),
+    ),
+    (
+        "searchentry_updated",
+        INCIDENT,
+        "UPDATE",
+        "OLD TABLE AS old_incidents NEW TABLE AS new_incidents",
+        UPDATE_ENTRIES,
+    ),
     ("searchentry_deleted", INCIDENT, "DELETE", "OLD TABLE AS old_incidents", DELETE_ENTRIES),
-    ("searchentry_roles_inserted", ROLE, "INSERT", "NEW TABLE AS new_roles",
-     update_actor_ids("SELECT incident_id FROM new_roles")),
-    ("searchentry_roles_updated", ROLE, "UPDATE", "OLD TABLE AS old_roles NEW TABLE AS new_roles",
-     update_actor_ids(
-         "SELECT o.incident_id FROM old_roles o JOIN new_roles n ON n.id = o.id "
-         "WHERE (o.incident_id, o.actor_id) IS DISTINCT FROM (n.incident_id, n.actor_id) "
-         "UNION SELECT n.incident_id FROM old_roles o JOIN new_roles n ON n.id = o.id "
-         "WHERE (o.incident_id, o.actor_id) IS DISTINCT FROM (n.incident_id, n.actor_id)"
-     )),
-    ("searchentry_roles_deleted", ROLE, "DELETE", "OLD TABLE AS old_roles",
-     update_actor_ids("SELECT incident_id FROM old_roles")),
+    (
+        "searchentry_roles_inserted",
+        ROLE,
+        "INSERT",
+        "NEW TABLE AS new_roles",
+        update_actor_ids("SELECT incident_id FROM new_roles"),
+    ),
+    (
+        "searchentry_roles_updated",
+        ROLE,
+        "UPDATE",
+        "OLD TABLE AS old_roles NEW TABLE AS new_roles",
+        # A role moved to another incident changes the actors of both.
+        update_actor_ids(
+            "SELECT incident_id FROM old_roles UNION SELECT incident_id FROM new_roles"
+        ),
+    ),
+    (
+        "searchentry_roles_deleted",
+        ROLE,
+        "DELETE",
+        "OLD TABLE AS old_roles",
+        update_actor_ids("SELECT incident_id FROM old_roles"),
+    ),
 ]
 
 
