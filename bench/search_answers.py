@@ -23,7 +23,17 @@ import bench.common  # noqa: E402, F401
 from incidents.filters import IncidentFilterSet  # noqa: E402
 from incidents.models import Incident  # noqa: E402
 
-PUBLIC = ["JNIM", "Mopti", "Ménaka", '"armed clash"', "Gao attack", "xyzzy", "Tombouctou JNIM"]
+PUBLIC = [
+    "JNIM",
+    "Mopti",
+    "Ménaka",
+    "Mali",
+    "Niger",
+    '"armed clash"',
+    "Gao attack",
+    "xyzzy",
+    "Tombouctou JNIM",
+]
 ADMIN = ["Mopti", "JNIM", "2023-09", "2024 Gao", '"Group for Support"', "MLI1", "xyzzy"]
 
 

@@ -305,7 +305,13 @@ class IncidentQuerySet(models.QuerySet):
             ranks.append(When(area_or_actor, then=Value(1)))
         if not ranks:
             return self.order_by("-start_date", "-id")
-        return self.order_by(Case(*ranks, default=Value(2)), "-start_date", "-id")
+        # The entry's date and id are the incident's: ordered by them, the matches are sorted
+        # before any incident is read, and only the page's are.
+        return self.order_by(
+            Case(*ranks, default=Value(2)),
+            "-search_entry__start_date",
+            "-search_entry__incident_id",
+        )
 
     def start_months(self):
         """The distinct months of the incidents' start dates (first days), oldest first.
