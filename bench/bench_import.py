@@ -33,7 +33,9 @@ from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DATABASE = "incidentdb_bench_import"
+# BENCH_IMPORT_DATABASE names the database (and, with _template, its template) so that two
+# sessions on one server each import into their own.
+DATABASE = os.environ.get("BENCH_IMPORT_DATABASE", "incidentdb_bench_import")
 
 COLUMNS = [
     "event_id_cnty", "event_date", "year", "time_precision", "disorder_type", "event_type",

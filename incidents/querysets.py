@@ -4,7 +4,8 @@ import datetime
 import hashlib
 import re
 
-from django.contrib.postgres.search import SearchQuery, SearchVector
+from django.apps import apps
+from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Value, When
@@ -76,6 +77,11 @@ class IncidentQuerySet(models.QuerySet):
     # (with_count_selection). Any other filter, a slice or a union drops it, because only the
     # methods below that keep the rows pass it on to their clone.
     count_selection = None
+    # The search entries (models.SearchEntry) of exactly this queryset's incidents, when it is
+    # a search over every public incident or over every incident (PostgreSQL): set by search()
+    # and matching_every_word(), so that tally() and start_month_counts() read the narrow
+    # search table instead of the wide incident table. Dropped as count_selection is.
+    search_entries = None
 
     def public(self):
         """Incidents the public may see: published ones. Drafts, reviews and retractions never."""
@@ -88,13 +94,15 @@ class IncidentQuerySet(models.QuerySet):
 
     def with_count_selection(self, selection):
         """The same incidents, which `selection` (a counts.Selection or None) holds exactly."""
-        clone = self._chain()
+        clone = self._keeping_selection(self._chain())
         clone.count_selection = selection
         return clone
 
-    # The methods that keep the rows, and so the count selection, of the queryset.
+    # The methods that keep the rows, and so the count selection and search entries, of the
+    # queryset.
     def _keeping_selection(self, clone):
         clone.count_selection = self.count_selection
+        clone.search_entries = self.search_entries
         return clone
 
     def all(self):
@@ -192,38 +200,59 @@ class IncidentQuerySet(models.QuerySet):
         Case and accents never count ("Menaka" finds "Ménaka"; incidents/folding.py).
         PostgreSQL: full-text search over title and narrative (SEARCH_CONFIGURATION: 'simple',
         because the reports mix English and French and place names must not be stemmed, with
-        unaccent), served by the incident_search_idx GIN index. SQLite: a folded
-        contains-search. Runs two small queries at once, to learn whether the text names a
-        place or an actor.
+        unaccent) in the search entries (models.SearchEntry), after one small query for the
+        places and actors the text names: the words, the places and the actors are indexes of
+        the entries, ORed into one bitmap. SQLite: a folded contains-search, after two small
+        queries that say whether the text names a place or an actor.
         """
         names_place = self._places_named("contains", text)
         names_actor = self._actors_named("contains", text)
         if connections[self.db].vendor == "postgresql":
-            words = SEARCH_DOCUMENT.get_lookup("exact")(
-                SEARCH_DOCUMENT,
-                SearchQuery(text, config=SEARCH_CONFIGURATION, search_type="websearch"),
-            )
-        else:
-            words = Q(title__fold__contains=text) | Q(narrative__fold__contains=text)
-        # PostgreSQL cannot serve "words OR place subquery OR actor subquery" from the index: it
-        # then computes the document of every incident (12-24 s at a million). Most searches
-        # name no place or actor, so those arms are added only when they match something (two
-        # small queries over places and actors); the words alone are served by
-        # incident_search_idx. When they are added, each arm becomes a set of ids found once
-        # (the words through the index, the actor through its roles) and each row is a hash
-        # probe; EXISTS or the document beside them were evaluated row by row.
+            words = SearchQuery(text, config=SEARCH_CONFIGURATION, search_type="websearch")
+            named = self._named_ids(place=names_place, actor=names_actor)
+            return self._with_entries(Q(document=words) | _named_arms(named))
+        words = Q(title__fold__contains=text) | Q(narrative__fold__contains=text)
+        # Most searches name no place or actor, so those arms are added only when they match
+        # something; each arm is then a set of ids found once.
         named = []
         if names_place.exists():
             named.append(Q(location__in=names_place))
         if names_actor.exists():
             roles = self._model_at("incident_actors").objects.filter(actor__in=names_actor)
             named.append(Q(pk__in=roles.values("incident_id")))
-        if not named:
-            return self.filter(words)
-        matches = Q(pk__in=self.model.objects.filter(words).values("pk"))
+        matches = words
         for arm in named:
             matches |= arm
         return self.filter(matches)
+
+    def _named_ids(self, **arms):
+        """{arm: [ids]} of the querysets `arms` (of any model), read in one UNION query: the
+        places, actors or incidents a searched text names, which are few."""
+        named = {arm: [] for arm in arms}
+        parts = [
+            names.order_by().values_list(Value(arm), "pk").distinct() for arm, names in arms.items()
+        ]
+        for arm, pk in parts[0].union(*parts[1:], all=True):
+            named[arm].append(pk)
+        return named
+
+    def _with_entries(self, condition):
+        """These incidents whose search entry (models.SearchEntry) meets `condition`; when they
+        are all public incidents or all incidents, the result knows its entries (see
+        search_entries)."""
+        from . import counts
+
+        entries = (
+            apps.get_model("incidents", "SearchEntry").objects.using(self.db).filter(condition)
+        )
+        # Joined (one entry per incident), not a semi-join: ranked_by_name() orders by the
+        # entry's columns.
+        matched = self.filter(_prefixed(condition, "search_entry__"))
+        if self.count_selection == counts.Selection():
+            matched.search_entries = entries.filter(status=Status.PUBLISHED)
+        elif not self.query.where:
+            matched.search_entries = entries
+        return matched
 
     def ranked_by_name(self, text):
         """The incidents with those at a place named exactly `text` first (accents and case
@@ -235,11 +264,13 @@ class IncidentQuerySet(models.QuerySet):
         places = self._model_at("location").objects.filter(name__fold=folded)
         areas = self._places_named("exact", folded, areas_only=True)
         actors = self._actors_named("exact", folded)
-        roles = self._model_at("incident_actors").objects.filter(actor__in=actors)
         # Which of the three names anything, in one small query: most searches name no place,
         # area or actor exactly, and then every incident ranks alike and the order is the date's
         # alone, which the database walks from its date index, stopping at the page, instead
         # of ranking and sorting every match (238,000 for `q=JNIM` at a million incidents).
+        if connections[self.db].vendor == "postgresql":
+            return self._ranked_by_entry(self._named_ids(place=places, area=areas, actor=actors))
+        roles = self._model_at("incident_actors").objects.filter(actor__in=actors)
         arms = [
             names.order_by().values_list(Value(arm))
             for arm, names in (("place", places), ("area", areas), ("actor", actors))
@@ -255,6 +286,32 @@ class IncidentQuerySet(models.QuerySet):
         if not ranks:
             return self.order_by("-start_date", "-id")
         return self.order_by(Case(*ranks, default=Value(2)), "-start_date", "-id")
+
+    def _ranked_by_entry(self, named):
+        """ranked_by_name() on PostgreSQL, where search() joins each incident's search entry:
+        ranked by the entry's place and actors (`named`: _named_ids()' answer). Ranked by the
+        incident's own columns, PostgreSQL sorted every one of a million public incidents
+        before joining the entries, expecting a page's matches among the first few hundred;
+        by the entry's, it sorts the matches only (`q=Mopti`, 63,000: 400 → 150 ms)."""
+        ranks = []
+        if named["place"]:
+            ranks.append(When(search_entry__location__in=named["place"], then=Value(0)))
+        area_or_actor = Q()
+        if named["area"]:
+            area_or_actor |= Q(search_entry__location__in=named["area"])
+        if named["actor"]:
+            area_or_actor |= Q(search_entry__actor_ids__overlap=named["actor"])
+        if area_or_actor:
+            ranks.append(When(area_or_actor, then=Value(1)))
+        if not ranks:
+            return self.order_by("-start_date", "-id")
+        # The entry's date and id are the incident's: ordered by them, the matches are sorted
+        # before any incident is read, and only the page's are.
+        return self.order_by(
+            Case(*ranks, default=Value(2)),
+            "-search_entry__start_date",
+            "-search_entry__incident_id",
+        )
 
     def start_months(self):
         """The distinct months of the incidents' start dates (first days), oldest first.
@@ -289,8 +346,10 @@ class IncidentQuerySet(models.QuerySet):
         have any: one GROUP BY. The admin list's count and its date hierarchy's months in one
         pass (admin.IncidentListPaginator), which a searched list would otherwise make twice,
         finding its incidents again each time (1.1-1.6 s apiece for `q=JNIM` at a million)."""
+        # A search over all incidents reads its search entries (see search_entries).
+        source = self if self.search_entries is None else self.search_entries
         rows = (
-            self.order_by()
+            source.order_by()
             .prefetch_related(None)
             .values(month=TruncMonth("start_date"))
             .annotate(incidents=Count("*"))
@@ -307,25 +366,51 @@ class IncidentQuerySet(models.QuerySet):
         narrative a word matches a whole word on PostgreSQL (the full-text index), any part of
         the text on SQLite.
         """
-        condition = Q()
+        words = []
         for word in smart_split(text):
             word = unescape_string_literal(word) if word[:1] in "\"'" else word
             if word.strip():
-                condition &= self._matching_word(word.strip())
+                words.append(word.strip())
+        if connections[self.db].vendor == "postgresql":
+            condition = Q()
+            for word in words:
+                condition &= self._entry_matching_word(word)
+            return self._with_entries(condition)
+        condition = Q()
+        for word in words:
+            condition &= self._matching_word(word)
         return self.filter(condition)
 
+    def _entry_matching_word(self, word):
+        """The search entries matching one word of the analysts' search (PostgreSQL): its
+        words, then the places, actors and incidents (by ACLED, UCDP or GTD id) it names, found
+        first in one small query and matched by id, and the dates it names; each arm is an
+        index of the search entries, ORed into one bitmap."""
+        phrase = SearchQuery(word, config=SEARCH_CONFIGURATION, search_type="phrase")
+        by_id = self.model.objects.filter(
+            Q(acled_event_id__iexact=word) | Q(ucdp_id=word) | Q(gtd_event_id=word)
+        )
+        named = self._named_ids(
+            place=self._places_named("contains", word),
+            actor=self._actors_named("contains", word),
+            incident=by_id,
+        )
+        matches = Q(document=phrase) | _named_arms(named)
+        period = _named_period(word)
+        if period:
+            matches |= Q(start_date__gte=period[0], start_date__lt=period[1])
+        return matches
+
     def _matching_word(self, word):
-        # Each arm is a set of ids found once (PostgreSQL hashes it) rather than a test of
-        # every row: the places and actors named by the word are looked up in their own small
-        # tables, the incidents of those actors through their roles, and on PostgreSQL the
-        # words of the title and narrative through incident_search_idx. Folding and LIKE on
-        # each incident's narrative and on five joined names took 7-10 s per pass over a
-        # million incidents, and the list makes four passes (count, rows, date hierarchy).
+        """The incidents matching one word of the analysts' search, on SQLite (PostgreSQL:
+        _entry_matching_word): the places and actors named by the word are looked up in their
+        own small tables, the title and narrative folded and searched for it."""
         places = self._places_named("contains", word)
         actors = self._actors_named("contains", word)
         roles = self._model_at("incident_actors").objects.filter(actor__in=actors)
         matches = (
-            self._text_matching(word)
+            Q(title__fold__contains=word)
+            | Q(narrative__fold__contains=word)
             | Q(location__in=places)
             | Q(pk__in=roles.values("incident_id"))
             | Q(acled_event_id__iexact=word)
@@ -358,16 +443,6 @@ class IncidentQuerySet(models.QuerySet):
         return self._model_at("actors").objects.filter(
             Q(**{f"name__fold__{lookup}": text}) | Q(**{f"aliases__name__fold__{lookup}": text})
         )
-
-    def _text_matching(self, word):
-        """The incidents whose title or narrative hold the word (or the quoted words, in that
-        order): on PostgreSQL whole words of the full-text document, served by
-        incident_search_idx; on SQLite a folded contains-search."""
-        if connections[self.db].vendor != "postgresql":
-            return Q(title__fold__contains=word) | Q(narrative__fold__contains=word)
-        phrase = SearchQuery(word, config=SEARCH_CONFIGURATION, search_type="phrase")
-        words = SEARCH_DOCUMENT.get_lookup("exact")(SEARCH_DOCUMENT, phrase)
-        return Q(pk__in=self.model.objects.filter(words).values("pk"))
 
     # --- the list page's facets and map -----------------------------------------------------
 
@@ -428,15 +503,19 @@ class IncidentQuerySet(models.QuerySet):
         return tally
 
     def _count_and_facets(self):
-        """tally()'s answer: one query, a UNION ALL of three GROUP BYs (event type, region,
-        year) and a count over one WITH query, which PostgreSQL computes once because it is
-        read four times (a GROUP BY over all three at once gave Python thousands of rows).
-        Each joins only single-valued relations (place, event type), so no incident counts
-        twice."""
+        """tally()'s answer: one query over the selection, grouped by event type, by region
+        and by year, and counted. PostgreSQL groups the three ways and counts in one pass
+        (GROUPING SETS, hashing each); SQLite, which has no GROUPING SETS, runs a UNION ALL of
+        three GROUP BYs and a count over one WITH query (a GROUP BY over all three at once gave
+        Python thousands of rows). Each joins only single-valued relations (place, event
+        type), so no incident counts twice."""
         from . import counts
 
+        # A search over all (public) incidents reads its search entries, which hold the same
+        # columns (see search_entries).
+        source = self if self.search_entries is None else self.search_entries
         selection = (
-            self.order_by()
+            source.order_by()
             .prefetch_related(None)
             .values(
                 event_type_code=F("event_type"),
@@ -446,21 +525,30 @@ class IncidentQuerySet(models.QuerySet):
             )
         )
         sql, params = selection.query.sql_with_params()
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(
+        if connections[self.db].vendor == "postgresql":
+            # The WITH query read four times was materialized, written out to disk at 238,000
+            # rows (q=JNIM) and sorted by event type: half of the query's time.
+            query = (
+                "SELECT CASE WHEN GROUPING(event_type_code) = 0 THEN 'event_type' "
+                "WHEN GROUPING(region) = 0 THEN 'admin1' "
+                "WHEN GROUPING(year) = 0 THEN 'year' ELSE 'count' END, "
+                f"event_type_code, event_type_name, region, year, COUNT(*) FROM ({sql}) selection "
+                "GROUP BY GROUPING SETS ((event_type_code, event_type_name), (region), (year), ())"
+            )
+        else:
+            query = (
                 f"WITH selection AS ({sql}) "
-                # The first SELECT names the columns' types for PostgreSQL (a bare NULL would
-                # make them text).
                 "SELECT 'event_type', event_type_code, event_type_name, "
-                "CAST(NULL AS INTEGER), CAST(NULL AS INTEGER), COUNT(*) "
+                "NULL, NULL, COUNT(*) "
                 "FROM selection GROUP BY event_type_code, event_type_name "
                 "UNION ALL SELECT 'admin1', NULL, NULL, region, NULL, COUNT(*) "
                 "FROM selection GROUP BY region "
                 "UNION ALL SELECT 'year', NULL, NULL, NULL, year, COUNT(*) "
                 "FROM selection GROUP BY year "
-                "UNION ALL SELECT 'count', NULL, NULL, NULL, NULL, COUNT(*) FROM selection",
-                params,
+                "UNION ALL SELECT 'count', NULL, NULL, NULL, NULL, COUNT(*) FROM selection"
             )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(query, params)
             rows = cursor.fetchall()
         by_type, by_region, by_year, total = [], [], [], 0
         for grouping, code, name, region, year, count in rows:
@@ -1010,8 +1098,54 @@ DATE_PREFIX = re.compile(
     r"(?P<year>[12][0-9]{3})(?:-(?P<month>0[1-9]|1[0-2])(?:-(?P<day>[0-3][0-9]))?)?"
 )
 
+
+def _prefixed(condition, prefix):
+    """The Q `condition` with `prefix` before each of its lookups: the same condition on a
+    related model's fields."""
+    children = [
+        _prefixed(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1])
+        for child in condition.children
+    ]
+    return Q(*children, _connector=condition.connector, _negated=condition.negated)
+
+
+def _named_arms(named):
+    """The search entries of the places, actors and incidents in `named` (_named_ids()' answer),
+    by id. Given as values, not as subqueries, so that each arm is a scan of one of the entries'
+    indexes, which PostgreSQL ORs into one bitmap (a subquery in an OR is a hash probe of every
+    row), and estimated from the entries' statistics: an arm that names nothing is left out, so
+    that a rare word's matches are not looked for by walking the date index through a million
+    incidents."""
+    arms = Q()
+    if named.get("place"):
+        arms |= Q(location__in=named["place"])
+    if named.get("actor"):
+        arms |= Q(actor_ids__overlap=named["actor"])
+    if named.get("incident"):
+        arms |= Q(incident__in=named["incident"])
+    return arms
+
+
+def _named_period(word):
+    """(first day, day after the last) of the year, month or day `word` names (2023, 2023-09,
+    2023-09-15), or None (not a date, or no such day)."""
+    date = DATE_PREFIX.fullmatch(word)
+    if not date:
+        return None
+    year = int(date["year"])
+    if not date["month"]:
+        return datetime.date(year, 1, 1), datetime.date(year + 1, 1, 1)
+    month = int(date["month"])
+    if not date["day"]:
+        after = datetime.date(year + month // 12, month % 12 + 1, 1)
+        return datetime.date(year, month, 1), after
+    try:
+        day = datetime.date(year, month, int(date["day"]))
+    except ValueError:
+        return None
+    return day, day + datetime.timedelta(days=1)
+
+
 # PostgreSQL's 'simple' text search configuration with unaccent before it (migration 0017):
 # words are lower-cased and lose their accents, and are never stemmed.
 SEARCH_CONFIGURATION = "incidentdb_simple_unaccent"
-# The expression incident_search_idx indexes; the query must spell it the same way to use it.
-SEARCH_DOCUMENT = SearchVector("title", "narrative", config=SEARCH_CONFIGURATION)

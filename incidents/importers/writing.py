@@ -23,6 +23,7 @@ from ..models import (
     PublicIncidentDay,
     PublicIncidentMonth,
     PublicIncidentYear,
+    SearchEntry,
     Source,
     SourceReport,
     Tactic,
@@ -403,7 +404,8 @@ def child_models():
 def bulk_written_tables():
     """The tables an import fills in bulk (and the actors it names), whose planner statistics
     it leaves out of date: with the public count tables, which the incidents' triggers fill
-    (a new place or day each adds a row) and the list's counts and facets read."""
+    (a new place or day each adds a row) and the list's counts and facets read, and the search
+    entries, which triggers fill too (PostgreSQL, the only database this is used on)."""
     models = [
         Incident,
         *child_models(),
@@ -412,6 +414,7 @@ def bulk_written_tables():
         PublicIncidentDay,
         PublicIncidentMonth,
         PublicIncidentYear,
+        SearchEntry,
     ]
     return [model._meta.db_table for model in models]
 

@@ -11,6 +11,7 @@ from .imports import ImportRun
 from .incidents import EventType, Incident, IncidentActor, SubEventType, Tactic
 from .places import AdminArea, Country, Location
 from .review import Correction, IncidentNote
+from .search import SearchEntry
 from .sources import Citation, Source
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "PublicIncidentMonth",
     "PublicIncidentYear",
     "RevertProposal",
+    "SearchEntry",
     "Source",
     "SourceReport",
     "SubEventType",

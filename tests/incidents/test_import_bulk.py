@@ -157,7 +157,7 @@ def test_a_bulk_import_writes_what_a_row_by_row_import_writes(db, tmp_path, monk
 
 def test_a_bulk_import_leaves_every_index_and_foreign_key_as_it_was(db, tmp_path):
     before = catalog()
-    assert any("incident_search_idx" in name for name, _definition in before)
+    assert any("incident_acled_id_folded_idx" in name for name, _definition in before)
     report = import_file(acled_file(tmp_path / "a.csv", varied_rows()), AcledImporter(), bulk=True)
     assert report.created == 30
     assert catalog() == before

@@ -1,0 +1,67 @@
+"""Print what the searched lists answer, as JSON, so that two versions of the code can be shown
+to give the same answers on the same data (issue 16, point 7: the search entries).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/incidentdb_1m DEBUG=false SECRET_KEY=x \
+        .venv/bin/python bench/search_answers.py > after.json
+
+For each public search: the count, the facets (each as a sorted list) and the first page's ids
+in the list's order; for each analysts' search: the count by month (the admin's count and date
+hierarchy), the total and the first admin page's ids, newest first. Run it on two copies of one
+database with the two versions and compare the files (`cmp before.json after.json`). The time
+each search took goes to stderr.
+"""
+
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+# bench.common sets Django up, so it comes before any model.
+import bench.common  # noqa: E402, F401
+from incidents.filters import IncidentFilterSet  # noqa: E402
+from incidents.models import Incident  # noqa: E402
+
+PUBLIC = [
+    "JNIM",
+    "Mopti",
+    "Ménaka",
+    "Mali",
+    "Niger",
+    '"armed clash"',
+    "Gao attack",
+    "xyzzy",
+    "Tombouctou JNIM",
+]
+ADMIN = ["Mopti", "JNIM", "2023-09", "2024 Gao", '"Group for Support"', "MLI1", "xyzzy"]
+
+
+def main():
+    answers = {}
+    for text in PUBLIC:
+        started = time.perf_counter()
+        found = IncidentFilterSet.from_query({"q": text}).qs
+        facets = found.facet_counts()
+        answers[f"public {text}"] = {
+            "count": found.cached_count(),
+            "facets": {name: sorted(map(json.dumps, rows)) for name, rows in facets.items()},
+            "first page": list(found.values_list("pk", flat=True)[:50]),
+        }
+        print(f"public {text}: {time.perf_counter() - started:.2f} s", file=sys.stderr)
+    for text in ADMIN:
+        started = time.perf_counter()
+        found = Incident.objects.all().matching_every_word(text).order_by("-start_date", "-id")
+        months = found.start_month_counts()
+        answers[f"admin {text}"] = {
+            "months": {str(month): months[month] for month in sorted(months)},
+            "count": sum(months.values()),
+            "first page": list(found.values_list("pk", flat=True)[:100]),
+        }
+        print(f"admin {text}: {time.perf_counter() - started:.2f} s", file=sys.stderr)
+    json.dump(answers, sys.stdout, sort_keys=True, indent=1, ensure_ascii=False)
+    print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""What a search reads of each incident, in a narrow table of its own (PostgreSQL only)."""
+
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.search import SearchVectorField
+from django.db import models
+
+from .incidents import EventType, Incident
+from .places import Location
+
+
+class SearchEntry(models.Model):
+    """One incident as the searches read it: its words (the full-text document of its title
+    and narrative), its actors' ids, and the columns a searched list counts and groups by.
+
+    Why a table of its own: a frequent word (JNIM: 235,000 of a million incidents) is on most
+    pages of the wide incident table, whose narratives make it 64,000 pages; a search that
+    read the incident table to find its matches, and again to group them by type, region and
+    year, cost one to two seconds at a million. Here the words, the actors and the place are
+    three indexes over one table, which PostgreSQL ORs into one bitmap, and each match's row
+    holds what its count needs.
+
+    PostgreSQL only, and written by the database, never by Django: triggers on the incident
+    and role tables keep each row in step with every write (admin, imports, merges, raw SQL;
+    migration 0027), so the table is not managed. SQLite searches the incidents themselves
+    (IncidentQuerySet.search).
+    """
+
+    incident = models.OneToOneField(
+        Incident,
+        on_delete=models.DO_NOTHING,
+        primary_key=True,
+        db_constraint=False,
+        related_name="search_entry",
+    )
+    status = models.CharField(max_length=20)
+    start_date = models.DateField()
+    event_type = models.ForeignKey(
+        EventType, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    location = models.ForeignKey(
+        Location, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    # Every actor of the incident, in any role, each once.
+    actor_ids = ArrayField(models.BigIntegerField())
+    # The full-text document of the incident's title and narrative, as SearchVector("title",
+    # "narrative", config=querysets.SEARCH_CONFIGURATION) computes it.
+    document = SearchVectorField()
+
+    class Meta:
+        managed = False
+        db_table = "incidents_searchentry"
+        ordering = ["incident_id"]
+
+    def __str__(self):
+        return f"search entry of incident {self.incident_id}"
