@@ -220,3 +220,41 @@ def test_a_rows_fingerprint_is_the_one_earlier_imports_stored():
     earlier = hashlib.sha256(repr(replace(record, row=0)).encode()).hexdigest()
     assert record.fingerprint == earlier
     assert AcledImporter().parse_row(acled_row(), 2).fingerprint == earlier
+
+
+def test_an_id_seen_chunks_earlier_is_rejected_naming_its_first_row(db, tmp_path, monkeypatch):
+    # The ids already seen are kept outside memory (SeenIds) and looked up a chunk at a time:
+    # a repeat in a later chunk, of the row's own id or of another dataset's, names the first
+    # row as a repeat within the chunk does, and the rows' problems keep the rows' order.
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 2)
+    rows = [
+        acled_row(event_id_cnty="MLI1", ucdp_id="7"),  # row 2
+        acled_row(event_id_cnty="MLI2"),  # row 3
+        acled_row(event_id_cnty="MLI3", latitude="91"),  # row 4: bad, its ids not recorded
+        acled_row(event_id_cnty="MLI1", ucdp_id="7"),  # row 5, next chunk: both ids repeated
+        acled_row(event_id_cnty="MLI3"),  # row 6: row 4 was never read
+        acled_row(event_id_cnty="MLI2"),  # row 7, within the chunk of row 6
+        acled_row(event_id_cnty="MLI6", ucdp_id="7"),  # row 8, a third chunk
+    ]
+    path = tmp_path / "acled.csv"
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, [*ACLED_COLUMNS, "ucdp_id"])
+        writer.writeheader()
+        writer.writerows(rows)
+    expected = [
+        (4, "latitude", "out of range (−90 to 90)"),
+        (5, "ucdp_id", "the same id is on row 2"),
+        (5, "event_id_cnty", "the same id is on row 2"),
+        (7, "event_id_cnty", "the same id is on row 3"),
+        (8, "ucdp_id", "the same id is on row 2"),
+    ]
+    for report in (
+        import_file(path, AcledImporter(), skip_invalid=True),
+        importing.rejected_rows_report(path, AcledImporter()),
+    ):
+        assert [(e.row, e.column, e.reason) for e in report.rejected] == expected
+    assert sorted(Incident.objects.values_list("acled_event_id", flat=True)) == [
+        "MLI1",
+        "MLI2",
+        "MLI3",
+    ]
