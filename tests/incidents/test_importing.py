@@ -168,8 +168,9 @@ def test_an_unchanged_reimport_looks_each_chunk_up_once_and_writes_nothing(
     written = [q["sql"] for q in queries if q["sql"].split()[0] in ("INSERT", "UPDATE", "DELETE")]
     assert written == []
     lookups = [q["sql"] for q in queries if 'FROM "incidents_incident"' in q["sql"]]
-    # One per chunk of ten (ACLED's own IDB ids are looked up only when a file has some).
-    assert len(lookups) == 3
+    # One per chunk of ten (ACLED's own IDB ids are looked up only when a file has some), after
+    # one asking whether the table holds any incident at all.
+    assert len(lookups) == 1 + 3
 
 
 @on_postgresql
@@ -258,3 +259,24 @@ def test_an_id_seen_chunks_earlier_is_rejected_naming_its_first_row(db, tmp_path
         "MLI2",
         "MLI3",
     ]
+
+
+def test_an_import_into_an_empty_table_does_not_look_its_rows_up(db, tmp_path, monkeypatch):
+    # Nothing can be found: a row repeating an earlier row's id is rejected, not written.
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 10)
+    path = tmp_path / "acled.csv"
+    rows = [acled_row(event_id_cnty=f"MLI{n}") for n in range(25)]
+    path.write_bytes(acled_csv(*rows, acled_row(event_id_cnty="MLI3")))
+    with CaptureQueriesContext(connection) as queries:
+        report = import_file(path, AcledImporter(), skip_invalid=True)
+    assert (report.created, report.rejected_rows) == (25, [27])
+    assert [q for q in queries if looks_up_acled_ids(q["sql"])] == []
+    # Once it holds incidents, every chunk looks its rows up again.
+    with CaptureQueriesContext(connection) as queries:
+        report = import_file(path, AcledImporter(), skip_invalid=True)
+    assert (report.unchanged, report.rejected_rows) == (25, [27])
+    assert len([q for q in queries if looks_up_acled_ids(q["sql"])]) == 3
+
+
+def looks_up_acled_ids(sql):
+    return sql.startswith("SELECT") and '"acled_event_id" IN' in sql
