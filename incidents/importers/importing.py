@@ -192,9 +192,10 @@ class RowChecker:
                 for record, errors in checked:
                     if record is not None:
                         errors += self._repeated_ids(record, firsts)
+                        if not errors:
+                            yield record
+                            continue
                     self.report.rejected += errors
-                    if record is not None and not errors:
-                        yield record
 
     def check(self, row_number, row) -> tuple[IncidentRecord | None, list[RowError]]:
         """(the row's record, or None when it cannot be read; what is wrong with it so far):
@@ -271,20 +272,21 @@ class SeenIds:
         firsts = {}
         for id_field, value, row in ids:
             firsts.setdefault((id_field, value), row)
-        values = list({value for _id_field, value in firsts})
-        for part in batched(values, SQLITE_MAX_PARAMETERS):
-            placeholders = ", ".join("?" * len(part))
-            earlier = self.db.execute(
-                f"SELECT id_field, value, row FROM seen WHERE value IN ({placeholders})", part
+        # One statement inserts them all but those seen before (ON CONFLICT DO NOTHING), and
+        # says which it inserted: the others, rare, are read back with the row they were on.
+        new = set()
+        for part in batched(firsts.items(), SQLITE_ROWS_PER_STATEMENT):
+            inserted = self.db.execute(
+                "INSERT INTO seen (id_field, value, row) VALUES "
+                f"{', '.join(['(?, ?, ?)'] * len(part))} "
+                "ON CONFLICT DO NOTHING RETURNING id_field, value",
+                [cell for (id_field, value), row in part for cell in (id_field, value, row)],
             )
-            for id_field, value, row in earlier:
-                if (id_field, value) in firsts:
-                    firsts[id_field, value] = row
-        # An id seen before keeps its first row: OR IGNORE.
-        self.db.executemany(
-            "INSERT OR IGNORE INTO seen (id_field, value, row) VALUES (?, ?, ?)",
-            ((id_field, value, row) for (id_field, value), row in firsts.items()),
-        )
+            new.update(inserted)
+        for id_field, value in firsts.keys() - new:
+            [(firsts[id_field, value],)] = self.db.execute(
+                "SELECT row FROM seen WHERE value = ? AND id_field = ?", (value, id_field)
+            )
         return firsts
 
     def close(self):
@@ -294,8 +296,9 @@ class SeenIds:
 # The page cache of SeenIds (KiB): beyond it the temporary file's pages are read back from the
 # operating system's cache, a few microseconds each.
 SEEN_IDS_CACHE_KIB = 4096
-# Values bound in one SQLite statement: well under its limit (32,766 since SQLite 3.32).
-SQLITE_MAX_PARAMETERS = 500
+# Rows inserted by one SQLite statement: their values stay well under its limit of values
+# bound (32,766 since SQLite 3.32).
+SQLITE_ROWS_PER_STATEMENT = 500
 
 
 def _same_id(first_row):
