@@ -258,8 +258,10 @@ class SeenIds:
     which write nothing, find the same repeated ids."""
 
     def __init__(self):
-        # "": a private temporary database on disk (Python's sqlite3, not Django's).
-        self.db = sqlite3.connect("", isolation_level=None)
+        # "": a private temporary database on disk (Python's sqlite3, not Django's). Made in
+        # the read-ahead thread, it may be closed in the main thread, when an import that
+        # failed there lets go of the reading: one thread at a time uses it.
+        self.db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
         self.db.execute(f"PRAGMA cache_size = -{SEEN_IDS_CACHE_KIB}")
         self.db.execute("PRAGMA journal_mode = OFF")
         self.db.execute(
