@@ -15,7 +15,8 @@ of the import process and of its PostgreSQL backend (medians). With --file and -
 first N rows of the file for each N. With --reimport, the second import of the same file
 (every row unchanged, nothing written) is timed too; with --changed K, a third import of the
 file with K rows changed (their fatalities) is timed. The machine is shared: the load average
-is printed before and after each line; compare medians.
+is printed before and after each line; compare medians. BENCH_IMPORT_DATABASE names the
+database (and, with "_template", its template) instead of incidentdb_bench_import.
 """
 
 import argparse

@@ -21,9 +21,10 @@ the file, writing.py writes the records (with bulk.py's COPY), and import_file()
 """
 
 import csv
+import sqlite3
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 
 from django.db import connection, transaction
 from django.utils import translation
@@ -31,7 +32,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from ..models import Incident, SearchEntry
 from ..outlines import outline_problem
-from .bulk import BulkLoad
+from .bulk import BulkLoad, batched
 from .reading import open_table
 from .records import ImportReport, IncidentRecord, RowError, RowInvalid
 from .resemblance import DuplicateFinder
@@ -41,6 +42,9 @@ from .writing import IncidentWriter, bulk_written_tables, child_models
 # (and the count tables' statement triggers) cost little per row, small enough that memory
 # stays flat (two chunks of records at most: one being written, the next being read).
 CHUNK_SIZE = 2000
+# Rows whose ids RowChecker looks up among the earlier rows' together: one SQLite query for
+# many, while few enough not to hold a third chunk of records in memory beside the two above.
+CHECKED_TOGETHER = 500
 # The advisory lock key of "an import is writing": any fixed number no other lock of ours uses.
 IMPORT_LOCK_KEY = 170001
 # An import into an incident table holding at most this many incidents takes the bulk path
@@ -161,45 +165,58 @@ def import_file(
 class RowChecker:
     """Checks and parses each row once, adding its problems to the report's rejected rows: a
     bad cell (the format's parse_row), a NUL character, or the dataset id (or another
-    dataset's id) of an earlier row again. Counts report.rows."""
+    dataset's id) of an earlier row again. Counts report.rows.
+
+    Rows are checked CHECKED_TOGETHER at a time, so that their ids are looked up among the
+    earlier rows' (SeenIds) in one go; each row's problems still reach the report in the order
+    of the rows."""
+
+    # The id of the row itself, among the other datasets' ids a row carries (SeenIds).
+    OWN_KEY = ""
 
     def __init__(self, importer, report):
         self.importer, self.report = importer, report
-        # The rows each id was first seen on, to name them: about a hundred bytes a row.
-        self.seen_keys = {}
-        self.seen_other_ids = {}
 
     def valid_records(self, rows) -> Iterator[IncidentRecord]:
         """The records of the good rows of `rows` ((row number, dict) pairs), each with its
         fingerprint computed (where the reading happens: the read-ahead thread)."""
-        for row_number, row in rows:
-            record = self.check(row_number, row)
-            if record is not None:
-                record.fingerprint  # noqa: B018
-                yield record
+        with closing(SeenIds()) as seen:
+            for batch in _chunks(rows, CHECKED_TOGETHER):
+                checked = [self.check(row_number, row) for row_number, row in batch]
+                firsts = seen.first_rows(
+                    (id_field, value, record.row)
+                    for record, _errors in checked
+                    if record is not None
+                    for id_field, value in self._ids(record)
+                )
+                for record, errors in checked:
+                    if record is not None:
+                        errors += self._repeated_ids(record, firsts)
+                        if not errors:
+                            yield record
+                            continue
+                    self.report.rejected += errors
 
-    def check(self, row_number, row) -> IncidentRecord | None:
-        report = self.report
-        report.rows += 1
+    def check(self, row_number, row) -> tuple[IncidentRecord | None, list[RowError]]:
+        """(the row's record, or None when it cannot be read; what is wrong with it so far):
+        its ids are not compared with the other rows' yet."""
+        self.report.rows += 1
         # One scan of the whole row finds a NUL; only then is the column looked for.
         with_nul = "\x00" in "".join(row.values()) and [
             column for column, value in row.items() if "\x00" in value
         ]
         if with_nul:
-            report.rejected.append(
-                RowError(
-                    row_number, with_nul[0], row[with_nul[0]], gettext("holds a NUL character")
-                )
-            )
-            return None
+            column = with_nul[0]
+            return None, [
+                RowError(row_number, column, row[column], gettext("holds a NUL character"))
+            ]
         try:
             record = self.importer.parse_row(row, row_number)
         except RowInvalid as invalid:
-            report.rejected.extend(invalid.errors)
-            return None
+            return None, list(invalid.errors)
         place = record.place
         if problem := outline_problem(place.country_iso3, place.latitude, place.longitude):
-            report.warnings.append(
+            self.report.warnings.append(
                 RowError(
                     row_number,
                     "latitude/longitude",
@@ -207,24 +224,84 @@ class RowChecker:
                     problem,
                 )
             )
-        valid = True
-        for id_field, value in record.other_ids.items():
-            first = self.seen_other_ids.setdefault((id_field, value), row_number)
-            if first != row_number:
-                report.rejected.append(RowError(row_number, id_field, value, _same_id(first)))
-                valid = False
-        first = self.seen_keys.setdefault(record.key, row_number)
-        if first != row_number:
-            report.rejected.append(
-                RowError(
-                    row_number,
-                    self.importer.key_column,
-                    record.key,
-                    _same_id(first),
-                )
+        # Here, while the record is fresh in the processor's caches, rather than after the
+        # other rows checked with it.
+        record.fingerprint  # noqa: B018
+        return record, []
+
+    def _ids(self, record):
+        """(id field, value) of the ids a record's row must not share with an earlier row:
+        the other datasets' ids first, then its own, the order their errors are told in."""
+        return [*record.other_ids.items(), (self.OWN_KEY, record.key)]
+
+    def _repeated_ids(self, record, firsts):
+        """An error for each of the record's ids first seen on an earlier row."""
+        return [
+            RowError(
+                record.row,
+                id_field or self.importer.key_column,
+                value,
+                _same_id(first),
             )
-            valid = False
-        return record if valid else None
+            for id_field, value in self._ids(record)
+            if (first := firsts[id_field, value]) != record.row
+        ]
+
+
+class SeenIds:
+    """The row each id of a file was first seen on, kept in a temporary SQLite file rather
+    than in memory, so that an import's memory does not grow with its file (a dict of them took
+    about 120 bytes a row: 118 of the 253 MiB a million-row import peaked at). SQLite keeps a
+    few MB of it cached (SEEN_IDS_CACHE_KIB); the file is deleted when closed, or when the
+    process ends.
+    Neither the import's database nor its transaction is used: a dry run and the rejects file,
+    which write nothing, find the same repeated ids."""
+
+    def __init__(self):
+        # "": a private temporary database on disk (Python's sqlite3, not Django's). Made in
+        # the read-ahead thread, it may be closed in the main thread, when an import that
+        # failed there lets go of the reading: one thread at a time uses it.
+        self.db = sqlite3.connect("", isolation_level=None, check_same_thread=False)
+        self.db.execute(f"PRAGMA cache_size = -{SEEN_IDS_CACHE_KIB}")
+        self.db.execute("PRAGMA journal_mode = OFF")
+        self.db.execute(
+            "CREATE TABLE seen (value TEXT, id_field TEXT, row INTEGER, "
+            "PRIMARY KEY (value, id_field)) WITHOUT ROWID"
+        )
+
+    def first_rows(self, ids):
+        """{(id field, value): the row it was first seen on} for the (id field, value, row)
+        triples of a chunk of rows, in the order of the rows; remembers those seen first here."""
+        firsts = {}
+        for id_field, value, row in ids:
+            firsts.setdefault((id_field, value), row)
+        # One statement inserts them all but those seen before (ON CONFLICT DO NOTHING), and
+        # says which it inserted: the others, rare, are read back with the row they were on.
+        new = set()
+        for part in batched(firsts.items(), SQLITE_ROWS_PER_STATEMENT):
+            inserted = self.db.execute(
+                "INSERT INTO seen (id_field, value, row) VALUES "
+                f"{', '.join(['(?, ?, ?)'] * len(part))} "
+                "ON CONFLICT DO NOTHING RETURNING id_field, value",
+                [cell for (id_field, value), row in part for cell in (id_field, value, row)],
+            )
+            new.update(inserted)
+        for id_field, value in firsts.keys() - new:
+            [(firsts[id_field, value],)] = self.db.execute(
+                "SELECT row FROM seen WHERE value = ? AND id_field = ?", (value, id_field)
+            )
+        return firsts
+
+    def close(self):
+        self.db.close()
+
+
+# The page cache of SeenIds (KiB): beyond it the temporary file's pages are read back from the
+# operating system's cache, a few microseconds each.
+SEEN_IDS_CACHE_KIB = 4096
+# Rows inserted by one SQLite statement: their values stay well under its limit of values
+# bound (32,766 since SQLite 3.32).
+SQLITE_ROWS_PER_STATEMENT = 500
 
 
 def _same_id(first_row):

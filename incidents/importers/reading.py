@@ -220,9 +220,12 @@ class CsvFile:
                 for row_number, values in enumerate(reader, start=start):
                     if row_number == 2 and is_hxl_row(values):
                         continue
-                    if "".join(values).strip():  # not a blank line
-                        # A cell we wrote as "'=…" (spreadsheets.neutralised) reads as "=…".
-                        values = map(restored, values)
+                    joined = "".join(values)
+                    if joined.strip():  # not a blank line
+                        if "'" in joined:
+                            # A cell we wrote as "'=…" (spreadsheets.neutralised) reads as "=…".
+                            # Only looked for in a row that has a "'" somewhere: most have none.
+                            values = map(restored, values)
                         yield row_number, dict(zip(self.header, values, strict=False))
             except UnicodeDecodeError:
                 raise FileRefused(NOT_UTF8) from None

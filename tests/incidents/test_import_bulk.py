@@ -195,3 +195,22 @@ def test_an_import_into_a_big_table_keeps_its_indexes(db, tmp_path, monkeypatch)
         report = import_file(acled_file(tmp_path / "b.csv", varied_rows()), AcledImporter())
     assert report.created == 24
     assert not [sql for sql in statements if sql.startswith(("DROP", "ALTER", "CREATE"))]
+
+
+def test_a_childs_incident_index_is_set_aside_only_where_a_unique_index_can_stand_in(db, tmp_path):
+    # A re-import deletes a changed incident's child rows by incident: through the unique index
+    # that starts with incident_id where the table has one (casualties, actor roles, tactics),
+    # else through the incident_id index, which then stays while the rows go in.
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        import_file(acled_file(tmp_path / "a.csv", varied_rows()), AcledImporter(), bulk=True)
+    dropped = " ".join(sql for sql in statements if sql.startswith("DROP INDEX"))
+    for table in ("casualty", "incidentactor", "incident_tactics"):
+        assert f"incidents_{table}_incident_id_" in dropped
+    for table in ("sourcereport", "citation"):
+        assert f"incidents_{table}_incident_id_" not in dropped
