@@ -8,6 +8,7 @@ import pycountry
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.core.management import call_command
+from django.db import connection
 
 from incidents.choices import CasualtyOutcome, DatePrecision, Status
 from incidents.demo import DEMO_PASSWORD, DEMO_USERS
@@ -15,8 +16,12 @@ from incidents.models import AdminArea, Country, Incident
 
 
 def snapshot():
-    """Every row of every incidents model, and every history row, as comparable values."""
-    models = [m for m in apps.get_app_config("incidents").get_models()]
+    """Every row of every incidents model, and every history row, as comparable values (the
+    search entries only where they are a table: PostgreSQL's)."""
+    tables = connection.introspection.table_names()
+    models = [
+        m for m in apps.get_app_config("incidents").get_models() if m._meta.db_table in tables
+    ]
     return {model.__name__: sorted(map(str, model.objects.values_list())) for model in models}
 
 
