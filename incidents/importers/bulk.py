@@ -6,6 +6,8 @@ import json
 
 from django.db import connections, router
 
+from ..models.search import TRIGGER_PREFIX, rebuild_search_entries
+
 
 def batched(items, size):
     """The items in lists of at most `size` (itertools.batched from Python 3.12)."""
@@ -121,7 +123,9 @@ class BulkLoad:
     column too (casualties, actor roles and tactics have one, which serves those deletes as
     well: their incident_id index goes aside, ~1 µs less a child row). Unique indexes stay:
     they are what the import looks incidents up by, and what refuses a duplicate. Triggers stay
-    too (the public counts, the data version): they run once per statement, not per row.
+    too (the public counts, the data version): they run once per statement, not per row;
+    except the search entries' (models/search.py), which are switched off while the rows go in
+    and replaced by one pass over the finished tables (rebuild_search_entries), as an index is.
     """
 
     def __init__(self, connection, models, kept_for, wanted=lambda: True):
@@ -134,6 +138,7 @@ class BulkLoad:
         self.decided = self.started = False
         self.constraints = []  # (table, name, definition)
         self.indexes = []  # (name, definition)
+        self.triggers = []  # (table, name)
 
     def begin(self):
         """Set the indexes and foreign keys aside, if wanted, before the first rows go in."""
@@ -168,6 +173,15 @@ class BulkLoad:
                 [self.tables, self.kept_for],
             )
             self.indexes = cursor.fetchall()
+            cursor.execute(
+                "SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
+                "WHERE NOT tgisinternal AND tgrelid = ANY (%s::regclass[]) AND tgname LIKE %s "
+                "ORDER BY 1, 2",
+                [self.tables, TRIGGER_PREFIX.replace("_", "\\_") + "%"],
+            )
+            self.triggers = cursor.fetchall()
+            for table, name in self.triggers:
+                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {quote(name)}")
             for table, name, _definition in self.constraints:
                 cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
             for name, _definition in self.indexes:
@@ -182,6 +196,11 @@ class BulkLoad:
         with self.connection.cursor() as cursor:
             # The sorts of CREATE INDEX in memory rather than in temporary files.
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            if self.triggers:
+                for table, name in self.triggers:
+                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {quote(name)}")
+                # Before the entries' indexes are made again, below.
+                rebuild_search_entries(cursor)
             for _name, definition in self.indexes:
                 cursor.execute(definition)
             for table, name, definition in self.constraints:

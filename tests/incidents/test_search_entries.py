@@ -173,6 +173,25 @@ def test_an_import_writes_every_entry_in_step(tmp_path, bulk):
     assert out_of_step() == []
 
 
+def test_after_a_bulk_import_the_entries_are_kept_in_step_again(tmp_path):
+    # The bulk path switches the entries' triggers off while its rows go in and makes every
+    # entry in one pass at the end: the triggers must be on again for the next write.
+    import_file(acled_file(tmp_path / "first.csv", varied_rows()), AcledImporter(), bulk=True)
+    later = IncidentFactory(title="Convoy ambushed near Boni")
+    IncidentActorFactory(incident=later, actor=ActorFactory(name="Katiba Serma"))
+    assert entry_has_word(later, "Boni")
+    assert out_of_step() == []
+
+
+def test_a_failed_bulk_import_leaves_the_entries_triggers_on(tmp_path):
+    rows = varied_rows()
+    rows[-1]["event_date"] = "not a date"
+    import_file(acled_file(tmp_path / "bad.csv", rows), AcledImporter(), bulk=True)
+    assert not Incident.objects.exists()
+    IncidentFactory(title="Convoy ambushed near Boni")
+    assert out_of_step() == []
+
+
 def test_a_flush_empties_the_entries():
     IncidentFactory()
     with connection.cursor() as cursor:
