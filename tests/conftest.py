@@ -6,7 +6,10 @@ run after the plain modules, because a transactional test's flush empties the se
 plain tests read; browser tests run last (tests/browser.py).
 """
 
+import os
+
 import pytest
+import redis
 from django.test import override_settings
 from django.utils import translation
 
@@ -93,6 +96,24 @@ def pages_rendered_unless_kept_on_purpose(request, settings):
     # incidents', the languages') run with it, as production does.
     if request.node.get_closest_marker("page_cache") is None:
         settings.PAGE_CACHE = False
+
+
+@pytest.fixture
+def machine_redis(settings):
+    """A connection to the machine's Redis (TEST_REDIS_URL, by default db 15), also made the
+    site's REDIS_URL, for the tests of what runs on it (background jobs, the hot pages): the
+    test is skipped without Redis, and fails in CI, where Redis must be there. Tests keep to
+    keys and queues of their own."""
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    connection = redis.Redis.from_url(url)
+    try:
+        connection.ping()
+    except redis.ConnectionError:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is not running at {url}")
+        pytest.skip(f"no Redis at {url}")
+    settings.REDIS_URL = url
+    return connection
 
 
 @pytest.fixture(scope="session", autouse=True)

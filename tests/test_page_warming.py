@@ -10,12 +10,10 @@ once, in the test's process and transaction, where a worker would run it."""
 import datetime
 import gzip
 import io
-import os
 import random
 import uuid
 
 import pytest
-import redis
 from django.core.cache import cache
 from django.core.management import call_command
 from django.core.signals import request_finished, request_started
@@ -37,20 +35,10 @@ from tests.incidents.test_import_ucdp import ged_row, write_csv
 
 pytestmark = pytest.mark.page_cache
 
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
-
 
 @pytest.fixture
-def jobs_run(settings, monkeypatch):
+def jobs_run(machine_redis, monkeypatch):
     """The jobs asked for, each run at once; the hot addresses counted in Redis."""
-    connection = redis.Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except redis.ConnectionError:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis is not running at {REDIS_URL}")
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    settings.REDIS_URL = REDIS_URL
     # Every hit counted, so that the rankings the tests read are exact.
     monkeypatch.setattr(page_warming, "HIT_SAMPLE", 1)
     prefix = f"test-{uuid.uuid4().hex}"
@@ -77,8 +65,8 @@ def jobs_run(settings, monkeypatch):
 
     monkeypatch.setattr(page_warming, "render", render_in_the_tests_transaction)
     yield run
-    for key in connection.scan_iter(f"{prefix}:*"):
-        connection.delete(key)
+    for key in machine_redis.scan_iter(f"{prefix}:*"):
+        machine_redis.delete(key)
 
 
 @pytest.fixture

@@ -5,11 +5,9 @@ itself; the run then links to the incidents it wrote, and its rejected rows down
 
 import csv
 import io
-import os
 import uuid
 
 import pytest
-import redis
 from django.test import Client
 from django.urls import reverse
 from rq import Queue, SimpleWorker
@@ -20,21 +18,11 @@ from incidents.models import ImportRun, Incident
 from tests.incidents.test_admin_import import ADD_URL, ged_upload
 from tests.incidents.test_import_ucdp import ged_row
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
-
 
 @pytest.fixture
-def worker_queue(settings, monkeypatch):
+def worker_queue(machine_redis, monkeypatch):
     """Jobs go to a queue of this test's own; `work(queue)` runs them."""
-    connection = redis.Redis.from_url(REDIS_URL)
-    try:
-        connection.ping()
-    except redis.ConnectionError:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Redis is not running at 127.0.0.1:6379")
-        pytest.skip("no Redis at 127.0.0.1:6379")
-    settings.REDIS_URL = REDIS_URL
-    queue = Queue(f"test-imports-{uuid.uuid4().hex}", connection=connection)
+    queue = Queue(f"test-imports-{uuid.uuid4().hex}", connection=machine_redis)
     monkeypatch.setattr(jobs, "queue", lambda: queue)
     yield queue
     queue.delete(delete_jobs=True)
