@@ -4,7 +4,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 
-from .incidents import EventType, Incident
+from ..querysets import SEARCH_CONFIGURATION
+from .incidents import EventType, Incident, IncidentActor
 from .places import Location
 
 
@@ -66,15 +67,17 @@ def rebuild_search_entries(cursor):
     each document when its incident went in and wrote each entry a second time when its roles
     followed: a million-row import took 203 s with them and 132 s with this pass
     (bench/README.md)."""
-    cursor.execute(f"TRUNCATE {SearchEntry._meta.db_table}")
+    entries, incidents = SearchEntry._meta.db_table, Incident._meta.db_table
+    roles = IncidentActor._meta.db_table
+    cursor.execute(f"TRUNCATE {entries}")
     cursor.execute(
-        f"INSERT INTO {SearchEntry._meta.db_table} (incident_id, status, start_date, "
-        "event_type_id, location_id, actor_ids, document) "
+        f"INSERT INTO {entries} (incident_id, status, start_date, event_type_id, location_id, "
+        "actor_ids, document) "
         "SELECT i.id, i.status, i.start_date, i.event_type_id, i.location_id, "
         "COALESCE(a.actor_ids, '{}'), "
-        "to_tsvector('incidentdb_simple_unaccent'::regconfig, "
-        "COALESCE(i.title, '') || ' ' || COALESCE(i.narrative, '')) "
-        "FROM incidents_incident i LEFT JOIN ("
+        "to_tsvector(%s::regconfig, COALESCE(i.title, '') || ' ' || COALESCE(i.narrative, '')) "
+        f"FROM {incidents} i LEFT JOIN ("
         "SELECT incident_id, array_agg(DISTINCT actor_id) AS actor_ids "
-        "FROM incidents_incidentactor GROUP BY incident_id) a ON a.incident_id = i.id"
+        f"FROM {roles} GROUP BY incident_id) a ON a.incident_id = i.id",
+        [SEARCH_CONFIGURATION],
     )
