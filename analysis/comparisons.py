@@ -12,7 +12,8 @@ from django.db.models import Exists, F, Max, OuterRef, Q
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from incidents.models import IncidentActor
+from incidents import counts
+from incidents.models import ActorSet, IncidentActor, PublicActorMonth, PublicActorSetMonth
 from incidents.totals import Totals, totals_aggregates
 
 from .periods import Interval, period_end, period_start
@@ -108,7 +109,13 @@ def compare_periods(incidents, a_from, a_to, b_from, b_to, by=Split.ADMIN1, top=
     in_a = Q(start_date__gte=a_from, start_date__lte=a_to)
     in_b = Q(start_date__gte=b_from, start_date__lte=b_to)
     selected = incidents.order_by().filter(in_a | in_b)
-    if by == Split.ACTOR:
+    counted = counts.actor_selection(incidents) if by == Split.ACTOR else None
+    if counted is not None and all(
+        counts.Selection(date_from=start, date_to=end).whole_months
+        for start, end in ((a_from, a_to), (b_from, b_to))
+    ):
+        by_key, top_keys, totals, other, other_label = _counted_actors(counted, in_a, in_b, top)
+    elif by == Split.ACTOR:
         pairs = first_role_of_each_actor().filter(incident__in=selected.values("pk"))
         by_key = _totals_by_key(pairs, "actor", in_a, in_b, incident="incident__")
         top_keys = _rank(by_key, top)
@@ -158,6 +165,39 @@ def compare_periods(incidents, a_from, a_to, b_from, b_to, by=Split.ADMIN1, top=
         rows,
         totals=ComparisonRow("total", _("All incidents"), *totals),
         top=top,
+    )
+
+
+def _counted_actors(selection, in_a, in_b, top):
+    """compare_periods' actor rows, top keys, totals, Other and its label from the count
+    tables (see Selection.counts_actors; A and B are whole months, which the tables' first
+    days of months compare with as the incidents' days would): the actors from the actor
+    counts, the totals from the month table, Other from the counts per actor set."""
+    aggregates = {
+        **counts.totals_aggregates("a_", condition=in_a),
+        **counts.totals_aggregates("b_", condition=in_b),
+    }
+    actor_rows = selection.actor_rows(PublicActorMonth).filter(in_a | in_b)
+    by_key = {
+        row["actor_id"]: _totals_in_a_and_b(row)
+        for row in actor_rows.values("actor_id").annotate(**aggregates)
+    }
+    top_keys = _rank(by_key, top)
+    totals = _totals_in_a_and_b(selection.rows("month").filter(in_a | in_b).aggregate(**aggregates))
+    set_rows = selection.actor_rows(PublicActorSetMonth).filter(in_a | in_b)
+    if top_keys is None:
+        # Without a top, "Other" is the incidents with no actor recorded at all.
+        other_rows = set_rows.filter(actor_set_id__in=ActorSet.objects.filter(roles=[]))
+        other_label = _("No actor recorded")
+    else:
+        other_rows = counts.without_actors(set_rows, top_keys)
+        other_label = _("Other actors or none recorded")
+    return (
+        by_key,
+        top_keys,
+        totals,
+        _totals_in_a_and_b(other_rows.aggregate(**aggregates)),
+        other_label,
     )
 
 

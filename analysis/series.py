@@ -42,7 +42,15 @@ from django.utils.translation import gettext_lazy, pgettext
 
 from incidents import counts
 from incidents.formatting import format_count
-from incidents.models import Actor, AdminArea, Country, EventType, IncidentActor
+from incidents.models import (
+    Actor,
+    AdminArea,
+    Country,
+    EventType,
+    IncidentActor,
+    PublicActorMonth,
+    PublicActorSetMonth,
+)
 from incidents.totals import Totals, sum_totals, totals_aggregates
 
 from .periods import (
@@ -241,9 +249,17 @@ def build_series(
     vendor = connections[incidents.db].vendor
     counted = incidents.count_selection
     if split == Split.ACTOR:
-        rows_by_key, totals_rows, other_rows = _actor_rows(
-            incidents, interval, top, measure, vendor
-        )
+        selection = counts.actor_selection(incidents)
+        if selection is not None and interval != Interval.WEEK:
+            # Whole months: the actor counts hold them (some ten thousand rows, where the
+            # roles are two million at a million incidents).
+            rows_by_key, totals_rows, other_rows = _counted_actor_rows(
+                selection, interval, top, measure, vendor
+            )
+        else:
+            rows_by_key, totals_rows, other_rows = _actor_rows(
+                incidents, interval, top, measure, vendor
+            )
     elif counted is not None:
         # The count tables hold the selection: a few thousand rows instead of its incidents.
         rows_by_key, totals_rows, other_rows = _counted_rows(counted, interval, split, vendor)
@@ -431,6 +447,33 @@ def _actor_rows(incidents, interval, top, measure, vendor):
         incidents.exclude(Exists(with_top)).values(period=period).annotate(**totals_aggregates())
     )
     return rows_by_key, totals, other
+
+
+def _counted_actor_rows(selection, interval, top, measure, vendor):
+    """_actor_rows' answer from the count tables (see Selection.counts_actors): the actors'
+    rows from the actor counts, the totals from the month table, and Other from the counts
+    per actor set, summing the sets that hold none of the top actors (each incident has one
+    set, so none counts twice)."""
+    aggregates = counts.totals_aggregates()
+    actor_rows = selection.actor_rows(PublicActorMonth)
+    # The ranking needs each actor's whole selection only, and the groups the top actors'
+    # periods only: per period, every actor's rows were tens of thousands of Totals.
+    whole_selection = {
+        row["actor_id"]: {"all": Totals.from_row(row)}
+        for row in actor_rows.values("actor_id").annotate(**aggregates)
+    }
+    top_keys = _rank(whole_selection, top, measure)
+    rows_by_key = _rows_by_key(
+        actor_rows.filter(actor_id__in=top_keys),
+        interval,
+        vendor,
+        "actor_id",
+        aggregates=aggregates,
+    )
+    period = period_expression(interval, vendor)
+    totals = _rows_by_period(selection.rows("month").values(period=period).annotate(**aggregates))
+    other = counts.without_actors(selection.actor_rows(PublicActorSetMonth), top_keys)
+    return rows_by_key, totals, _rows_by_period(other.values(period=period).annotate(**aggregates))
 
 
 def _rank(rows_by_key, top, measure):

@@ -11,6 +11,7 @@ table itself (IncidentQuerySet's own count, facet_counts and summary).
 import calendar
 import datetime
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
 
 from asgiref.local import Local
@@ -19,16 +20,29 @@ from django.db.models import Count, DateField, Func, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 
 from .caching import remember
+from .choices import Status
 from .models import (
+    ActorSet,
     AdminArea,
     Country,
     EventType,
     Incident,
+    IncidentActor,
+    PublicActorMonth,
+    PublicActorSetMonth,
     PublicDataVersion,
     PublicIncidentDay,
     PublicIncidentMonth,
     PublicIncidentYear,
 )
+from .models.actor_counts import (
+    PERPETRATOR_SIDE,
+    TARGET_SIDE,
+    rebuild_actor_counts,
+    role_codes,
+)
+from .querysets import PERPETRATOR_ROLES
+from .roles import dataset_of
 from .taxonomy import event_type_label
 from .totals import Totals
 
@@ -95,6 +109,20 @@ class Selection:
             rows = rows.filter(event_type_id__in=self.event_types)
         return rows.filter(self._in_period())
 
+    @property
+    def counts_actors(self):
+        """Whether the actor counts (models/actor_counts.py) answer the selection exactly: they
+        are kept by month and country, not by region or event type."""
+        return self.whole_months and not self.regions and not self.event_types
+
+    def actor_rows(self, table):
+        """The rows of `table` (PublicActorMonth or PublicActorSetMonth) of the selection,
+        which counts_actors must allow; like rows("month"), by their months."""
+        rows = table.objects.order_by()
+        if self.countries:
+            rows = rows.filter(country_id__in=self.countries)
+        return rows.filter(self._in_period())
+
     def _in_period(self):
         # filter_date_from's overlap rule on the tables' columns. end_date is never NULL there:
         # a one-day incident's end is its start, which cannot be on or after date_from when the
@@ -109,15 +137,78 @@ class Selection:
         return condition
 
 
-def totals_aggregates():
-    """totals.totals_aggregates()' names, summed from count rows: Totals.from_row reads both."""
+def totals_aggregates(prefix="", condition=None):
+    """totals.totals_aggregates()' names, summed from count rows: Totals.from_row reads both.
+    `condition` restricts them (SQL FILTER)."""
     return {
-        "incidents": Coalesce(Sum("incidents"), 0),
-        "sum_low": Sum("killed_low"),
-        "sum_best": Sum("killed_best"),
-        "sum_high": Sum("killed_high"),
-        "known_toll": Coalesce(Sum("known_toll"), 0),
+        f"{prefix}incidents": Coalesce(Sum("incidents", filter=condition), 0),
+        f"{prefix}sum_low": Sum("killed_low", filter=condition),
+        f"{prefix}sum_best": Sum("killed_best", filter=condition),
+        f"{prefix}sum_high": Sum("killed_high", filter=condition),
+        f"{prefix}known_toll": Coalesce(Sum("known_toll", filter=condition), 0),
     }
+
+
+def actor_selection(incidents):
+    """The Selection of `incidents` (a filtered public queryset) if the actor counts answer
+    it (PostgreSQL: the tables exist there only), else None."""
+    selection = incidents.count_selection
+    if selection is None or connections[incidents.db].vendor != "postgresql":
+        return None
+    return selection if selection.counts_actors else None
+
+
+def without_actors(rows, actor_ids):
+    """The PublicActorSetMonth `rows` whose set holds none of `actor_ids`: the incidents in
+    which none of those actors took part (or none at all, when `actor_ids` is empty)."""
+    if not actor_ids:
+        return rows
+    codes = [code for actor_id in actor_ids for code in role_codes(actor_id)]
+    holding = ActorSet.objects.filter(roles__overlap=codes).values("id")
+    return rows.exclude(actor_set_id__in=holding)
+
+
+def actor_roles_and_co_actors(selection, actor_id):
+    """Among the selection's incidents (counts_actors must allow it) those of the actor
+    `actor_id`, from the counts per role set: ({dataset: {"first": n, "second": n,
+    "incidents": n}}, as actor_role_counts counts them, and {other actor id: incidents shared
+    with it}). Two queries: the sets that hold the actor, then their counts per dataset."""
+    codes = role_codes(actor_id)
+    sets = dict(ActorSet.objects.filter(roles__overlap=codes).values_list("id", "roles"))
+    rows = (
+        selection.actor_rows(PublicActorSetMonth)
+        .filter(actor_set_id__in=ActorSet.objects.filter(roles__overlap=codes).values("id"))
+        .values_list("actor_set_id", "dataset")
+        .annotate(incidents=Sum("incidents"))
+    )
+    roles, co_actors = {}, {}
+    for set_id, dataset, incidents in rows:
+        counted = roles.setdefault(dataset, {"first": 0, "second": 0, "incidents": 0})
+        for code in sets[set_id]:
+            actor, sides = divmod(code, 4)
+            if actor == actor_id:
+                counted["incidents"] += incidents
+                counted["first"] += incidents if sides & PERPETRATOR_SIDE else 0
+                counted["second"] += incidents if sides & TARGET_SIDE else 0
+            else:
+                co_actors[actor] = co_actors.get(actor, 0) + incidents
+    return roles, co_actors
+
+
+def actor_yearly_totals(selection, actor_id):
+    """{year: Totals} of the selection's incidents (counts_actors must allow it) in which the
+    actor `actor_id` takes part, from the actor counts, and their first and last start
+    months (None when there is none)."""
+    rows = (
+        selection.actor_rows(PublicActorMonth)
+        .filter(actor_id=actor_id)
+        .values(year=ExtractYear("start_date"))
+        .annotate(**totals_aggregates(), first=Min("start_date"), last=Max("start_date"))
+    )
+    rows = list(rows)
+    first = min((row["first"] for row in rows), default=None)
+    last = max((row["last"] for row in rows), default=None)
+    return {row["year"]: Totals.from_row(row) for row in rows}, first, last
 
 
 def count(selection):
@@ -325,6 +416,76 @@ def differences():
     return found
 
 
+def actor_count_differences():
+    """The rows of the actor counts (models/actor_counts.py) that differ from a count of the
+    published incidents and their roles made here, as (table, key, kept, counted); empty when
+    they are exact. PostgreSQL only; reads every role, for checks and tests."""
+    sides = {}
+    for incident_id, actor_id, role in IncidentActor.objects.filter(
+        incident__status=Status.PUBLISHED
+    ).values_list("incident_id", "actor_id", "role"):
+        side = PERPETRATOR_SIDE if role in PERPETRATOR_ROLES else TARGET_SIDE
+        by_actor = sides.setdefault(incident_id, {})
+        by_actor[actor_id] = by_actor.get(actor_id, 0) | side
+    by_set, by_actor = defaultdict(Totals), defaultdict(Totals)
+    incidents = (
+        Incident.objects.public()
+        .order_by()
+        .values_list(
+            "pk",
+            "start_date",
+            "end_date",
+            "location__country",
+            "date_precision",
+            "killed_low",
+            "killed_best",
+            "killed_high",
+            "acled_event_id",
+            "ucdp_id",
+        )
+    )
+    for pk, start, end, country, precision, low, best, high, acled_id, ucdp_id in incidents:
+        key = (start.replace(day=1), (end or start).replace(day=1), country, precision)
+        dataset = dataset_of(acled_id, ucdp_id)
+        codes = tuple(sorted(actor * 4 + side for actor, side in sides.get(pk, {}).items()))
+        tally = Totals(1, low or 0, best or 0, high or 0, 1 if best is None else 0)
+        by_set[(codes, dataset, *key)].add(tally)
+        for code in codes:
+            by_actor[(code // 4, *key)].add(tally)
+    sets = dict(ActorSet.objects.values_list("id", "roles"))
+    measures = ("incidents", "killed_low", "killed_best", "killed_high", "known_toll")
+    key = ("start_date", "end_date", "country_id", "date_precision")
+    kept_sets = {
+        (tuple(sets[row[0]]), *row[1:6]): tuple(row[6:])
+        for row in PublicActorSetMonth.objects.values_list(
+            "actor_set_id", "dataset", *key, *measures
+        )
+    }
+    kept_actors = {
+        tuple(row[:5]): tuple(row[5:])
+        for row in PublicActorMonth.objects.values_list("actor_id", *key, *measures)
+    }
+    found = []
+    for name, kept, counted in (
+        ("PublicActorSetMonth", kept_sets, by_set),
+        ("PublicActorMonth", kept_actors, by_actor),
+    ):
+        counted = {
+            k: (
+                t.incidents,
+                t.killed_low,
+                t.killed_best,
+                t.killed_high,
+                t.incidents - t.unknown_toll,
+            )
+            for k, t in counted.items()
+        }
+        for k in sorted(set(kept) | set(counted), key=str):
+            if kept.get(k) != counted.get(k):
+                found.append((name, k, kept.get(k), counted.get(k)))
+    return found
+
+
 def rebuild():
     """Empty the count tables and count them again from the published incidents, in one
     transaction during which no incident can change (PostgreSQL) ."""
@@ -345,3 +506,5 @@ def rebuild():
                     f"INSERT INTO {table._meta.db_table} ({', '.join(KEYS + MEASURES)}) {select}",
                     params,
                 )
+            if connection.vendor == "postgresql":
+                rebuild_actor_counts(cursor)

@@ -890,6 +890,27 @@ class IncidentQuerySet(models.QuerySet):
             "yearly", lambda: _by_year(rows), lambda yearly: yearly["total"].incidents
         )
 
+    def actor_yearly_totals(self, actor):
+        """yearly_totals() of these incidents in which `actor` takes part (its page's trend):
+        from the actor counts when they hold the selection (counts.actor_selection), with the
+        first and last days looked up in the first and last months only, else counted."""
+        from . import counts
+
+        incidents = self.involving_actors([actor])
+        selection = counts.actor_selection(self)
+        if selection is None:
+            return incidents.yearly_totals()
+        by_year, first_month, last_month = counts.actor_yearly_totals(selection, actor.pk)
+        if first_month is None:
+            return _years_filled({}, None, None)
+        first = incidents.filter(start_date__range=_month_range(first_month))
+        last = incidents.filter(start_date__range=_month_range(last_month))
+        return _years_filled(
+            by_year,
+            first.aggregate(day=Min("start_date"))["day"],
+            last.aggregate(day=Max("start_date"))["day"],
+        )
+
     def subdivision_totals(self, level, places_listed=50):
         """The Totals of each area one level below `level` (0: a country's regions; 1: a
         region's districts; 2: a district's communes) and of each place outside them (below a
@@ -954,6 +975,16 @@ class IncidentQuerySet(models.QuerySet):
         Call it on public() rather than on public().involving_actors([actor]): the actor's own
         rows already say which incidents it is in, and a second test of that doubles the time.
         """
+        from . import counts
+
+        selection = counts.actor_selection(self)
+        if selection is not None:
+            by_dataset, _co_actors = counts.actor_roles_and_co_actors(selection, actor.pk)
+            return [
+                {"names": names, **by_dataset[dataset]}
+                for dataset, names in ROLE_NAMES.items()
+                if by_dataset.get(dataset, {}).get("incidents")
+            ]
         incident_actors = self._model_at("incident_actors").objects
         roles = incident_actors.filter(actor=actor, incident__in=self.order_by().values("pk"))
         counts = {}
@@ -1021,7 +1052,13 @@ class IncidentQuerySet(models.QuerySet):
 
     def co_actors(self, actor, limit=10):
         """The actors that most often take part in the incidents in which `actor` does, each
-        with the number of such incidents (`shared`), most first."""
+        with the number of such incidents (`shared`), most first (then by name)."""
+        from . import counts
+
+        selection = counts.actor_selection(self)
+        if selection is not None:
+            _roles, shared = counts.actor_roles_and_co_actors(selection, actor.pk)
+            return self._model_at("actors").objects.most_shared(shared, limit)
         incidents = self.involving_actors([actor]).order_by().values("pk")
         met = (
             self._model_at("actors")
@@ -1081,16 +1118,31 @@ def _by_year(rows):
     """yearly_totals' answer from its GROUP BY year rows, the years without incidents filled
     in."""
     by_year = {row["year"]: row for row in rows}
+    return _years_filled(
+        {year: Totals.from_row(row) for year, row in by_year.items()},
+        min((row["first_date"] for row in by_year.values()), default=None),
+        max((row["last_date"] for row in by_year.values()), default=None),
+    )
+
+
+def _years_filled(by_year, first_date, last_date):
+    """yearly_totals' answer from {year: Totals}, the years without incidents filled in."""
     years = [
-        (year, Totals.from_row(by_year[year]) if year in by_year else Totals())
+        (year, by_year.get(year, Totals()))
         for year in range(min(by_year, default=0), max(by_year, default=-1) + 1)
     ]
     return {
         "years": years,
         "total": sum_totals(totals for _year, totals in years),
-        "first_date": min((row["first_date"] for row in by_year.values()), default=None),
-        "last_date": max((row["last_date"] for row in by_year.values()), default=None),
+        "first_date": first_date,
+        "last_date": last_date,
     }
+
+
+def _month_range(first_day):
+    """The first and last days of the month that begins on `first_day`."""
+    next_month = (first_day + datetime.timedelta(days=31)).replace(day=1)
+    return first_day, next_month - datetime.timedelta(days=1)
 
 
 # A year, a month or a day as analysts type them in the search box: 2023, 2023-09, 2023-09-15.

@@ -292,15 +292,17 @@ def actor_detail(request, pk):
             "roles": public.actor_role_counts(actor),
             "co_actors": public.co_actors(actor),
         },
+        trend=public.actor_yearly_totals(actor),
     )
 
 
-def render_incidents_page(request, template_name, incidents, list_filter, context):
+def render_incidents_page(request, template_name, incidents, list_filter, context, trend=None):
     """A place or actor page: `context` plus the incidents' totals year by year (`trend`, see
-    yearly_totals) and their charts, their table (the list's, fifty a page) and `list_query`,
-    the list's query string for the same incidents (None when the list cannot filter by this
-    subject)."""
-    trend = incidents.yearly_totals()
+    yearly_totals, unless given) and their charts, their table (the list's, fifty a page) and
+    `list_query`, the list's query string for the same incidents (None when the list cannot
+    filter by this subject)."""
+    if trend is None:
+        trend = incidents.yearly_totals()
     table = IncidentTable(incidents.for_table())
     # The trend has just counted the incidents: the paginator need not count them again.
     RequestConfig(

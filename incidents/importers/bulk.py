@@ -6,7 +6,19 @@ import json
 
 from django.db import connections, router
 
-from ..models.search import TRIGGER_PREFIX, rebuild_search_entries
+from ..models.actor_counts import TRIGGER_PREFIX as ACTOR_COUNT_PREFIX
+from ..models.actor_counts import rebuild_actor_counts
+from ..models.search import TRIGGER_PREFIX as SEARCH_ENTRY_PREFIX
+from ..models.search import rebuild_search_entries
+
+# The triggers a bulk load switches off and replaces by one pass at the end: the search
+# entries' and the actor counts' (row by row, each recounted every incident its roles touch).
+REBUILT_TRIGGER_PREFIXES = (SEARCH_ENTRY_PREFIX, ACTOR_COUNT_PREFIX)
+
+
+def like_prefix(prefix):
+    """A LIKE pattern for names that start with `prefix` (whose _ is a wildcard in LIKE)."""
+    return prefix.replace("_", "\\_") + "%"
 
 
 def batched(items, size):
@@ -124,8 +136,9 @@ class BulkLoad:
     well: their incident_id index goes aside, ~1 µs less a child row). Unique indexes stay:
     they are what the import looks incidents up by, and what refuses a duplicate. Triggers stay
     too (the public counts, the data version): they run once per statement, not per row;
-    except the search entries' (models/search.py), which are switched off while the rows go in
-    and replaced by one pass over the finished tables (rebuild_search_entries), as an index is.
+    except the search entries' (models/search.py) and the actor counts' (models/actor_counts.py),
+    which are switched off while the rows go in and replaced by one pass over the finished
+    tables each (rebuild_search_entries, rebuild_actor_counts), as an index is.
     """
 
     def __init__(self, connection, models, kept_for, wanted=lambda: True):
@@ -175,9 +188,9 @@ class BulkLoad:
             self.indexes = cursor.fetchall()
             cursor.execute(
                 "SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
-                "WHERE NOT tgisinternal AND tgrelid = ANY (%s::regclass[]) AND tgname LIKE %s "
-                "ORDER BY 1, 2",
-                [self.tables, TRIGGER_PREFIX.replace("_", "\\_") + "%"],
+                "WHERE NOT tgisinternal AND tgrelid = ANY (%s::regclass[]) "
+                "AND (tgname LIKE %s OR tgname LIKE %s) ORDER BY 1, 2",
+                [self.tables, *(like_prefix(prefix) for prefix in REBUILT_TRIGGER_PREFIXES)],
             )
             self.triggers = cursor.fetchall()
             for table, name in self.triggers:
@@ -201,6 +214,7 @@ class BulkLoad:
                     cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {quote(name)}")
                 # Before the entries' indexes are made again, below.
                 rebuild_search_entries(cursor)
+                rebuild_actor_counts(cursor)
             for _name, definition in self.indexes:
                 cursor.execute(definition)
             for table, name, definition in self.constraints:

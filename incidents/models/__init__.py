@@ -1,3 +1,4 @@
+from .actor_counts import ActorSet, PublicActorMonth, PublicActorSetMonth, PublicIncidentActors
 from .actors import Actor, ActorAlias
 from .casualties import Casualty, SourceReport
 from .counts import (
@@ -17,6 +18,7 @@ from .sources import Citation, Source
 __all__ = [
     "Actor",
     "ActorAlias",
+    "ActorSet",
     "AdminArea",
     "Casualty",
     "Citation",
@@ -29,9 +31,12 @@ __all__ = [
     "IncidentVersion",
     "ImportRun",
     "Location",
+    "PublicActorMonth",
+    "PublicActorSetMonth",
     "PublicDataVersion",
     "PublicIncidentDay",
     "PublicIncidentMonth",
+    "PublicIncidentActors",
     "PublicIncidentYear",
     "RevertProposal",
     "SearchEntry",

@@ -1,6 +1,6 @@
 from django.apps import apps
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, Exists, OuterRef, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +14,23 @@ class ActorQuerySet(models.QuerySet):
         roles = apps.get_model("incidents", "IncidentActor").objects
         return self.filter(
             Exists(roles.filter(actor=OuterRef("pk"), incident__status=Status.PUBLISHED))
+        )
+
+    def most_shared(self, shared, limit):
+        """The `limit` actors with the largest numbers in `shared` ({actor id: incidents}),
+        each with its number as `shared`, most first then by name (as the database orders
+        names): only those tied with the last one kept are read."""
+        numbers = sorted(shared.values(), reverse=True)
+        if not numbers:
+            return []
+        at_least = numbers[min(limit, len(numbers)) - 1]
+        kept = {pk: number for pk, number in shared.items() if number >= at_least}
+        number = Case(
+            *[When(pk=pk, then=Value(n)) for pk, n in kept.items()],
+            output_field=models.IntegerField(),
+        )
+        return list(
+            self.filter(pk__in=kept).annotate(shared=number).order_by("-shared", "name")[:limit]
         )
 
 

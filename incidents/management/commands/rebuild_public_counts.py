@@ -1,12 +1,14 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from incidents import counts
 
 
 class Command(BaseCommand):
     help = (
-        "Count the published incidents' summary tables (by day and by month) again from the "
-        "incidents, in one transaction. The database's triggers keep them exact on every "
+        "Count the published incidents' summary tables (by day, month and year, and on "
+        "PostgreSQL per actor and per set of actors) again from the incidents, in one "
+        "transaction. The database's triggers keep them exact on every "
         "write; this is for after a restore of the incidents alone, or to check them "
         "(--check: report differences, change nothing, exit 1 if any)."
     )
@@ -21,6 +23,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if options["check"]:
             found = counts.differences()
+            if connection.vendor == "postgresql":
+                found += counts.actor_count_differences()
             for table, key, kept, recounted in found[:20]:
                 self.stdout.write(f"{table} {key}: kept {kept}, recounted {recounted}")
             if found:
