@@ -1,0 +1,320 @@
+"""The actor counts (models/actor_counts.py, kept by migration 0028's triggers, PostgreSQL only):
+every write path leaves them equal to a count of the published incidents and their roles, and
+the series split by actor, the comparison by actor and the actor page answer from them exactly
+what the roles themselves give."""
+
+import csv
+from dataclasses import asdict
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.urls import reverse
+
+from analysis.comparisons import compare_periods
+from analysis.series import build_series
+from incidents import counts
+from incidents.choices import ActorRole, Status
+from incidents.importers.acled import AcledImporter
+from incidents.importers.importing import import_file
+from incidents.merges import merge_actors
+from incidents.models import (
+    Actor,
+    Incident,
+    IncidentActor,
+    Location,
+    PublicActorMonth,
+    PublicActorSetMonth,
+)
+from tests.factories import ActorFactory, CountryFactory, IncidentActorFactory, UserFactory
+from tests.incidents import test_counts
+from tests.incidents.test_counts import day, sahel  # noqa: F401 (a fixture)
+from tests.incidents.test_import_acled import acled_row
+
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the actor counts are PostgreSQL's"
+)
+
+PERPETRATOR, TARGET = ActorRole.PERPETRATOR, ActorRole.TARGET
+
+
+@pytest.fixture
+def actors(sahel):  # noqa: F811 (the fixture imported above)
+    """Roles on the sahel incidents: JNIM in most (once in two roles of one incident, once on
+    both sides of another), the army in some, civilians as targets, one incident without any
+    actor, and roles on the draft and the retraction, which never count."""
+    jnim, army, civilians, isgs = (
+        ActorFactory(name=name) for name in ("JNIM", "FAMa", "Civilians (Mali)", "ISGS")
+    )
+    incidents = sahel["incidents"]
+    roles = [
+        (0, jnim, PERPETRATOR),
+        (0, jnim, ActorRole.PERPETRATOR_ASSOCIATE),
+        (0, army, TARGET),
+        (1, jnim, PERPETRATOR),
+        (1, jnim, ActorRole.TARGET_ASSOCIATE),
+        (2, jnim, PERPETRATOR),
+        (2, civilians, TARGET),
+        (3, army, PERPETRATOR),
+        (4, isgs, PERPETRATOR),
+        (4, civilians, TARGET),
+        (5, jnim, PERPETRATOR),
+        (6, army, PERPETRATOR),
+        (6, jnim, TARGET),
+        # incident 7 has no actor
+        (8, isgs, PERPETRATOR),
+    ]
+    IncidentActor.objects.bulk_create(
+        IncidentActor(incident=incidents[number], actor=actor, role=role)
+        for number, actor, role in roles
+    )
+    for status in (Status.DRAFT, Status.RETRACTED):
+        IncidentActorFactory(incident=Incident.objects.get(status=status), actor=jnim)
+    return {**sahel, "jnim": jnim, "army": army, "civilians": civilians, "isgs": isgs}
+
+
+def assert_actor_counts_exact():
+    assert counts.actor_count_differences() == []
+    published = Incident.objects.public().count()
+    assert sum(PublicActorSetMonth.objects.values_list("incidents", flat=True)) == published
+    pairs = IncidentActor.objects.filter(incident__status=Status.PUBLISHED)
+    assert sum(PublicActorMonth.objects.values_list("incidents", flat=True)) == (
+        pairs.values("incident", "actor").distinct().count()
+    )
+
+
+# --- every write path keeps the tables exact --------------------------------------------------
+
+
+def add_a_role(actors):
+    IncidentActorFactory(incident=actors["incidents"][7], actor=actors["army"], role=TARGET)
+
+
+def add_a_second_role_of_the_same_actor(actors):
+    IncidentActorFactory(
+        incident=actors["incidents"][3], actor=actors["army"], role=ActorRole.TARGET_ASSOCIATE
+    )
+
+
+def remove_a_role(actors):
+    IncidentActor.objects.filter(incident=actors["incidents"][2], actor=actors["jnim"]).delete()
+
+
+def change_a_roles_side(actors):
+    role = IncidentActor.objects.get(incident=actors["incidents"][5], actor=actors["jnim"])
+    role.role = TARGET
+    role.save()
+
+
+def move_a_role_to_another_incident(actors):
+    IncidentActor.objects.filter(incident=actors["incidents"][8]).update(
+        incident=actors["incidents"][7]
+    )
+
+
+def merge_two_actors(actors):
+    merge_actors(actors["jnim"], [actors["isgs"]], by=UserFactory(username="analyst"))
+    assert not Actor.objects.filter(name="ISGS").exists()
+
+
+def move_a_place_to_another_country(actors):
+    Location.objects.filter(pk=actors["places"]["djibo"].pk).update(
+        country=CountryFactory(iso3="NER", iso2="NE", name="Niger")
+    )
+
+
+def delete_an_incident_with_its_roles(actors):
+    Incident.objects.get(pk=actors["incidents"][0].pk).delete()
+
+
+WRITES = [
+    add_a_role,
+    add_a_second_role_of_the_same_actor,
+    remove_a_role,
+    change_a_roles_side,
+    move_a_role_to_another_incident,
+    merge_two_actors,
+    move_a_place_to_another_country,
+    delete_an_incident_with_its_roles,
+    # The incidents' own write paths (test_counts): edits, publication, retraction, bulk
+    # inserts, queryset updates, casualty figures, deletes, places moved.
+    test_counts.save_an_edit,
+    test_counts.publish_a_draft,
+    test_counts.retract,
+    test_counts.import_in_bulk,
+    test_counts.update_a_queryset,
+    test_counts.code_a_casualty_figure,
+    test_counts.delete,
+    test_counts.move_a_place_to_another_region,
+]
+
+
+@on_postgresql
+@pytest.mark.parametrize("write", WRITES, ids=lambda write: write.__name__)
+def test_every_write_path_leaves_the_actor_counts_equal_to_a_recount(actors, write):
+    assert_actor_counts_exact()
+    write(actors)
+    assert_actor_counts_exact()
+
+
+def acled_file(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, list(rows[0]), extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+@on_postgresql
+@pytest.mark.parametrize("bulk", [False, True], ids=["row by row", "bulk"])
+def test_an_import_and_its_reimport_leave_the_actor_counts_exact(db, tmp_path, bulk):
+    rows = [
+        acled_row(
+            event_id_cnty=f"MLI{n}",
+            event_date=f"2023-0{n % 3 + 1}-1{n % 9}",
+            actor1=f"Armed group {n % 3}",
+            assoc_actor_1="Militia A" if n % 2 else "",
+            actor2="" if n % 4 == 0 else "Civilians (Mali)",
+            assoc_actor_2="",
+            inter2="0" if n % 4 == 0 else "7",
+            fatalities=str(n),
+        )
+        for n in range(12)
+    ]
+    report = import_file(acled_file(tmp_path / "a.csv", rows), AcledImporter(), bulk=bulk)
+    assert report.created == 12, report.rejected
+    assert_actor_counts_exact()
+    rows[0]["actor1"], rows[1]["assoc_actor_1"], rows[2]["fatalities"] = "Armed group 9", "", "40"
+    import_file(acled_file(tmp_path / "b.csv", rows), AcledImporter(), bulk=bulk)
+    assert_actor_counts_exact()
+
+
+@on_postgresql
+def test_the_bulk_import_switches_the_actor_count_triggers_on_again(db, tmp_path):
+    rows = [acled_row(event_id_cnty=f"MLI{n}", actor1=f"Group {n}") for n in range(3)]
+    import_file(acled_file(tmp_path / "a.csv", rows), AcledImporter(), bulk=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT tgname FROM pg_trigger WHERE tgname LIKE 'actorcount%%' AND tgenabled = 'D'"
+        )
+        assert cursor.fetchall() == []
+    IncidentActorFactory(incident=Incident.objects.first(), actor=ActorFactory(), role=TARGET)
+    assert_actor_counts_exact()
+
+
+@on_postgresql
+def test_the_rebuild_command_finds_and_mends_a_difference_in_the_actor_counts(actors):
+    PublicActorMonth.objects.filter(pk=PublicActorMonth.objects.first().pk).update(incidents=99)
+    with pytest.raises(CommandError):
+        call_command("rebuild_public_counts", "--check")
+    call_command("rebuild_public_counts")
+    call_command("rebuild_public_counts", "--check")
+    assert_actor_counts_exact()
+
+
+@on_postgresql
+def test_a_truncation_of_the_incidents_empties_the_actor_counts(actors):
+    with connection.cursor() as cursor:
+        # As a flush does (the test's deferred foreign-key checks would forbid it).
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("TRUNCATE incidents_incident CASCADE")
+    assert not PublicActorMonth.objects.exists()
+    assert not PublicActorSetMonth.objects.exists()
+
+
+# --- the answers equal the roles' own ---------------------------------------------------------
+
+SELECTIONS = [
+    {},
+    {"country": ["MLI"]},
+    {"date_from": "2024-01-01", "date_to": "2024-12-31"},
+    {"date_from": "2024-02-01"},
+    {"date_to": "2023-12-31", "country": ["MLI"]},
+    # Not answered by the actor counts: days, a region, an event type.
+    {"date_from": "2024-01-02", "date_to": "2024-06-10"},
+    {"admin1": ["{mopti}"]},
+    {"event_type": ["battles"]},
+]
+
+
+@pytest.mark.parametrize("query", SELECTIONS)
+@pytest.mark.parametrize("interval", ["week", "month", "quarter", "year"])
+@pytest.mark.parametrize("measure", ["incidents", "killed"])
+def test_series_split_by_actor_equal_the_roles_own(actors, query, interval, measure):
+    counted, recounted = test_counts.selected(actors, query)
+    dates = {
+        "date_from": day(query["date_from"]) if "date_from" in query else None,
+        "date_to": day(query["date_to"]) if "date_to" in query else None,
+    }
+    options = {"interval": interval, "split": "actor", "top": 2, "measure": measure, **dates}
+    assert asdict(build_series(counted, **options)) == asdict(build_series(recounted, **options))
+
+
+COMPARED = [
+    ("2023-01-01", "2023-12-31", "2024-01-01", "2024-12-31"),
+    ("2024-01-01", "2024-03-31", "2024-06-01", "2024-06-30"),
+    # Not whole months: counted from the roles.
+    ("2023-09-15", "2023-12-31", "2024-01-01", "2024-06-10"),
+]
+
+
+@pytest.mark.parametrize("query", SELECTIONS)
+@pytest.mark.parametrize("periods", COMPARED)
+@pytest.mark.parametrize("top", [None, 1, 2])
+def test_comparisons_by_actor_equal_the_roles_own(actors, query, periods, top):
+    counted, recounted = test_counts.selected(actors, query)
+    periods = [day(text) for text in periods]
+    assert asdict(compare_periods(counted, *periods, by="actor", top=top)) == asdict(
+        compare_periods(recounted, *periods, by="actor", top=top)
+    )
+
+
+def actor_page_numbers(public, actor):
+    return (
+        public.actor_yearly_totals(actor),
+        public.actor_role_counts(actor),
+        [(other.pk, other.shared) for other in public.co_actors(actor)],
+    )
+
+
+@pytest.mark.parametrize("name", ["jnim", "army", "civilians", "isgs"])
+def test_an_actors_page_numbers_equal_the_roles_own(actors, name):
+    actor = actors[name]
+    public = Incident.objects.public()
+    counted = actor_page_numbers(public, actor)
+    recounted = public.with_count_selection(None)
+    assert counted == (
+        recounted.involving_actors([actor]).yearly_totals(),
+        recounted.actor_role_counts(actor),
+        [(other.pk, other.shared) for other in recounted.co_actors(actor)],
+    )
+
+
+def test_the_actor_page_numbers_count_each_incident_once_per_side(actors):
+    (jnim_roles,) = Incident.objects.public().actor_role_counts(actors["jnim"])
+    # Incidents 0, 1, 2, 5 as perpetrator (0 twice), 1 and 6 as target.
+    assert (jnim_roles["first"], jnim_roles["second"], jnim_roles["incidents"]) == (4, 2, 5)
+    co_actors = Incident.objects.public().co_actors(actors["jnim"])
+    assert [(other.name, other.shared) for other in co_actors] == [
+        ("FAMa", 2),
+        ("Civilians (Mali)", 1),
+    ]
+
+
+def test_only_postgresql_reads_the_actor_counts(actors):
+    selection = counts.actor_selection(Incident.objects.public())
+    assert (selection is not None) == (connection.vendor == "postgresql")
+
+
+@on_postgresql
+def test_a_retraction_leaves_the_split_series_and_the_actor_page_at_once(client, actors):
+    url = reverse("analysis:series") + "?interval=year&split=actor"
+    assert "JNIM" in client.get(url).content.decode()
+    reviewer = test_counts.reviewer()
+    for incident in Incident.objects.filter(incident_actors__actor=actors["jnim"]).distinct():
+        if incident.status == Status.PUBLISHED:
+            incident.retract(by=reviewer, reason="Wrong")
+    assert_actor_counts_exact()
+    assert not PublicActorMonth.objects.filter(actor_id=actors["jnim"].pk).exists()
+    trend = Incident.objects.public().actor_yearly_totals(actors["jnim"])
+    assert trend["total"].incidents == 0 and trend["first_date"] is None
