@@ -26,6 +26,8 @@ Selection.counts_actors); other selections, and SQLite, count the roles.
 from django.contrib.postgres.fields import ArrayField
 from django.db import models
 
+from .counts import count_measures
+
 # The triggers that keep these tables in step (migration 0028), named by this prefix.
 TRIGGER_PREFIX = "actorcount_"
 
@@ -92,11 +94,7 @@ class PublicActorCountBase(models.Model):
     end_date = models.DateField()
     country_id = models.IntegerField()
     date_precision = models.PositiveSmallIntegerField()
-    incidents = models.IntegerField()
-    killed_low = models.BigIntegerField()
-    killed_best = models.BigIntegerField()
-    killed_high = models.BigIntegerField()
-    known_toll = models.IntegerField()
+    incidents, killed_low, killed_best, killed_high, known_toll = count_measures()
 
     class Meta:
         abstract = True

@@ -29,6 +29,19 @@ def count_indexes(unit):
     ]
 
 
+def count_measures():
+    """The fields every count row sums: incidents, killed low / best / high, known toll."""
+    return (
+        models.IntegerField(),
+        # Sums of the incidents' estimates; an unknown toll adds nothing (see Totals).
+        models.BigIntegerField(),
+        models.BigIntegerField(),
+        models.BigIntegerField(),
+        # The incidents among them whose killed_best is known.
+        models.IntegerField(),
+    )
+
+
 class PublicIncidentCountBase(models.Model):
     """The published incidents of one (start, end, country, region, event type, date
     precision), with the sums of their killed estimates."""
@@ -43,13 +56,7 @@ class PublicIncidentCountBase(models.Model):
     event_type_id = models.CharField(max_length=50)
     # Kept because the series count an incident dated less precisely than the interval apart.
     date_precision = models.PositiveSmallIntegerField()
-    incidents = models.IntegerField()
-    # Sums of the incidents' estimates; an unknown toll adds nothing (see Totals).
-    killed_low = models.BigIntegerField()
-    killed_best = models.BigIntegerField()
-    killed_high = models.BigIntegerField()
-    # The incidents among them whose killed_best is known.
-    known_toll = models.IntegerField()
+    incidents, killed_low, killed_best, killed_high, known_toll = count_measures()
 
     class Meta:
         abstract = True
