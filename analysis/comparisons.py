@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from incidents import counts
-from incidents.models import ActorSet, IncidentActor, PublicActorMonth, PublicActorSetMonth
+from incidents.models import IncidentActor, PublicActorMonth, PublicActorSetMonth
 from incidents.totals import Totals, totals_aggregates
 
 from .periods import Interval, period_end, period_start
@@ -172,7 +172,7 @@ def _counted_actors(selection, in_a, in_b, top):
     """compare_periods' actor rows, top keys, totals, Other and its label from the count
     tables (see Selection.counts_actors; A and B are whole months, which the tables' first
     days of months compare with as the incidents' days would): the actors from the actor
-    counts, the totals from the month table, Other from the counts per actor set."""
+    counts; the totals and Other from one query over the counts per role set."""
     aggregates = {
         **counts.totals_aggregates("a_", condition=in_a),
         **counts.totals_aggregates("b_", condition=in_b),
@@ -183,22 +183,21 @@ def _counted_actors(selection, in_a, in_b, top):
         for row in actor_rows.values("actor_id").annotate(**aggregates)
     }
     top_keys = _rank(by_key, top)
-    totals = _totals_in_a_and_b(selection.rows("month").filter(in_a | in_b).aggregate(**aggregates))
-    set_rows = selection.actor_rows(PublicActorSetMonth).filter(in_a | in_b)
-    if top_keys is None:
-        # Without a top, "Other" is the incidents with no actor recorded at all.
-        other_rows = set_rows.filter(actor_set_id__in=ActorSet.objects.filter(roles=[]))
-        other_label = _("No actor recorded")
-    else:
-        other_rows = counts.without_actors(set_rows, top_keys)
-        other_label = _("Other actors or none recorded")
-    return (
-        by_key,
-        top_keys,
-        totals,
-        _totals_in_a_and_b(other_rows.aggregate(**aggregates)),
-        other_label,
+    # Without a top, "Other" is the incidents with no actor recorded at all.
+    other = counts.without_actors(top_keys)
+    row = (
+        selection.actor_rows(PublicActorSetMonth)
+        .filter(in_a | in_b)
+        .aggregate(
+            **aggregates,
+            **counts.totals_aggregates("other_a_", condition=other & in_a),
+            **counts.totals_aggregates("other_b_", condition=other & in_b),
+        )
     )
+    other_label = _("No actor recorded") if top_keys is None else _("Other actors or none recorded")
+    totals = _totals_in_a_and_b(row)
+    other_totals = (Totals.from_row(row, "other_a_"), Totals.from_row(row, "other_b_"))
+    return by_key, top_keys, totals, other_totals, other_label
 
 
 def _aggregates(in_a, in_b, incident=""):

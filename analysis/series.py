@@ -451,9 +451,8 @@ def _actor_rows(incidents, interval, top, measure, vendor):
 
 def _counted_actor_rows(selection, interval, top, measure, vendor):
     """_actor_rows' answer from the count tables (see Selection.counts_actors): the actors'
-    rows from the actor counts, the totals from the month table, and Other from the counts
-    per actor set, summing the sets that hold none of the top actors (each incident has one
-    set, so none counts twice)."""
+    rows from the actor counts; the totals and Other from one query over the counts per role
+    set, each incident once there, Other summing the sets that hold none of the top actors."""
     aggregates = counts.totals_aggregates()
     actor_rows = selection.actor_rows(PublicActorMonth)
     # The ranking needs each actor's whole selection only, and the groups the top actors'
@@ -470,10 +469,17 @@ def _counted_actor_rows(selection, interval, top, measure, vendor):
         "actor_id",
         aggregates=aggregates,
     )
-    period = period_expression(interval, vendor)
-    totals = _rows_by_period(selection.rows("month").values(period=period).annotate(**aggregates))
-    other = counts.without_actors(selection.actor_rows(PublicActorSetMonth), top_keys)
-    return rows_by_key, totals, _rows_by_period(other.values(period=period).annotate(**aggregates))
+    other = counts.totals_aggregates("other_", condition=counts.without_actors(top_keys))
+    rows = (
+        selection.actor_rows(PublicActorSetMonth)
+        .values(period=period_expression(interval, vendor))
+        .annotate(**other, **aggregates)  # before "incidents" names the sum
+    )
+    totals, other_rows = {}, {}
+    for row in rows:
+        totals[as_day(row["period"])] = Totals.from_row(row)
+        other_rows[as_day(row["period"])] = Totals.from_row(row, prefix="other_")
+    return rows_by_key, totals, other_rows
 
 
 def _rank(rows_by_key, top, measure):

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from asgiref.local import Local
 from django.db import connections, transaction
-from django.db.models import Count, DateField, Func, Max, Min, Q, Sum, Value
+from django.db.models import Count, DateField, Func, Max, Min, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 
 from .caching import remember
@@ -158,33 +158,37 @@ def actor_selection(incidents):
     return selection if selection.counts_actors else None
 
 
-def without_actors(rows, actor_ids):
-    """The PublicActorSetMonth `rows` whose set holds none of `actor_ids`: the incidents in
-    which none of those actors took part (or none at all, when `actor_ids` is empty)."""
+def without_actors(actor_ids):
+    """The condition on PublicActorSetMonth rows that their set holds none of `actor_ids`: the
+    incidents in which none of those actors took part (all of them, when `actor_ids` is
+    empty), or, with `actor_ids` None, the incidents with no actor at all."""
+    if actor_ids is None:
+        return Q(actor_set_id__in=ActorSet.objects.filter(roles=[]).values("id"))
     if not actor_ids:
-        return rows
+        return Q()
     codes = [code for actor_id in actor_ids for code in role_codes(actor_id)]
-    holding = ActorSet.objects.filter(roles__overlap=codes).values("id")
-    return rows.exclude(actor_set_id__in=holding)
+    return ~Q(actor_set_id__in=ActorSet.objects.filter(roles__overlap=codes).values("id"))
 
 
 def actor_roles_and_co_actors(selection, actor_id):
     """Among the selection's incidents (counts_actors must allow it) those of the actor
     `actor_id`, from the counts per role set: ({dataset: {"first": n, "second": n,
     "incidents": n}}, as actor_role_counts counts them, and {other actor id: incidents shared
-    with it}). Two queries: the sets that hold the actor, then their counts per dataset."""
-    codes = role_codes(actor_id)
-    sets = dict(ActorSet.objects.filter(roles__overlap=codes).values_list("id", "roles"))
+    with it}). One query: the counts per dataset of the sets that hold the actor."""
+    holding = ActorSet.objects.filter(roles__overlap=role_codes(actor_id))
     rows = (
         selection.actor_rows(PublicActorSetMonth)
-        .filter(actor_set_id__in=ActorSet.objects.filter(roles__overlap=codes).values("id"))
+        .filter(actor_set_id__in=holding.values("id"))
         .values_list("actor_set_id", "dataset")
-        .annotate(incidents=Sum("incidents"))
+        .annotate(
+            incidents=Sum("incidents"),
+            roles=Subquery(holding.filter(id=OuterRef("actor_set_id")).values("roles")),
+        )
     )
     roles, co_actors = {}, {}
-    for set_id, dataset, incidents in rows:
+    for _set_id, dataset, incidents, codes in rows:
         counted = roles.setdefault(dataset, {"first": 0, "second": 0, "incidents": 0})
-        for code in sets[set_id]:
+        for code in codes:
             actor, sides = divmod(code, 4)
             if actor == actor_id:
                 counted["incidents"] += incidents

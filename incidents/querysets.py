@@ -903,13 +903,12 @@ class IncidentQuerySet(models.QuerySet):
         by_year, first_month, last_month = counts.actor_yearly_totals(selection, actor.pk)
         if first_month is None:
             return _years_filled({}, None, None)
-        first = incidents.filter(start_date__range=_month_range(first_month))
-        last = incidents.filter(start_date__range=_month_range(last_month))
-        return _years_filled(
-            by_year,
-            first.aggregate(day=Min("start_date"))["day"],
-            last.aggregate(day=Max("start_date"))["day"],
+        in_first = Q(start_date__range=_month_range(first_month))
+        in_last = Q(start_date__range=_month_range(last_month))
+        days = incidents.filter(in_first | in_last).aggregate(
+            first=Min("start_date", filter=in_first), last=Max("start_date", filter=in_last)
         )
+        return _years_filled(by_year, days["first"], days["last"])
 
     def subdivision_totals(self, level, places_listed=50):
         """The Totals of each area one level below `level` (0: a country's regions; 1: a
@@ -979,7 +978,7 @@ class IncidentQuerySet(models.QuerySet):
 
         selection = counts.actor_selection(self)
         if selection is not None:
-            by_dataset, _co_actors = counts.actor_roles_and_co_actors(selection, actor.pk)
+            by_dataset, _co_actors = self._counted_actor(selection, actor)
             return [
                 {"names": names, **by_dataset[dataset]}
                 for dataset, names in ROLE_NAMES.items()
@@ -1057,7 +1056,7 @@ class IncidentQuerySet(models.QuerySet):
 
         selection = counts.actor_selection(self)
         if selection is not None:
-            _roles, shared = counts.actor_roles_and_co_actors(selection, actor.pk)
+            _roles, shared = self._counted_actor(selection, actor)
             return self._model_at("actors").objects.most_shared(shared, limit)
         incidents = self.involving_actors([actor]).order_by().values("pk")
         met = (
@@ -1074,6 +1073,18 @@ class IncidentQuerySet(models.QuerySet):
             lambda: list(met),
             lambda actors: sum(other.shared for other in actors),
         )
+
+    def _counted_actor(self, selection, actor):
+        """counts.actor_roles_and_co_actors' answer, kept on this queryset for the current
+        data version: the actor page asks for the roles and then for the co-actors."""
+        from . import counts
+
+        key = (counts.data_version(), actor.pk)
+        kept = getattr(self, "_actor_counted", None)
+        if kept is None or kept[0] != key:
+            kept = (key, counts.actor_roles_and_co_actors(selection, actor.pk))
+            self._actor_counted = kept
+        return kept[1]
 
     def remembered_when_large(self, name, compute, size, at_least=None, nothing=None):
         """compute()'s result for this selection, remembered (caching.remember, under the

@@ -5,6 +5,7 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
 from incidents import querysets
@@ -284,9 +285,11 @@ def test_actor_page_query_count_does_not_grow_with_incidents(
         for number, incident in enumerate(incidents)
     )
     # actor, its aliases; the public data version; roles; actors met; trend (which also
-    # counts the table's pages); the table's rows, their tactics, their actors
-    with django_assert_max_num_queries(9):
+    # counts the table's pages); the table's rows, their tactics, their actors. PostgreSQL
+    # reads roles and actors met from the actor counts in one query, then the actors met by
+    # name, and the trend's first and last days in a second query.
+    with django_assert_max_num_queries(10 if connection.vendor == "postgresql" else 9):
         assert client.get(actor_url(actors["jnim"])).status_code == 200
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10 if connection.vendor == "postgresql" else 9):
         page = 2 if count > 50 else 1
         assert client.get(actor_url(actors["jnim"]), {"page": page}).status_code == 200
