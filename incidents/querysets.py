@@ -903,12 +903,14 @@ class IncidentQuerySet(models.QuerySet):
         by_year, first_month, last_month = counts.actor_yearly_totals(selection, actor.pk)
         if first_month is None:
             return _years_filled({}, None, None)
-        in_first = Q(start_date__range=_month_range(first_month))
-        in_last = Q(start_date__range=_month_range(last_month))
-        days = incidents.filter(in_first | in_last).aggregate(
-            first=Min("start_date", filter=in_first), last=Max("start_date", filter=in_last)
+        # Two queries: one over both months read the actor's incidents of every month between.
+        first = incidents.filter(start_date__range=_month_range(first_month))
+        last = incidents.filter(start_date__range=_month_range(last_month))
+        return _years_filled(
+            by_year,
+            first.aggregate(day=Min("start_date"))["day"],
+            last.aggregate(day=Max("start_date"))["day"],
         )
-        return _years_filled(by_year, days["first"], days["last"])
 
     def subdivision_totals(self, level, places_listed=50):
         """The Totals of each area one level below `level` (0: a country's regions; 1: a
