@@ -3,17 +3,18 @@
 import csv
 import io
 import json
-
-from django.db import connections, router
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 from ..models.actor_counts import TRIGGER_PREFIX as ACTOR_COUNT_PREFIX
 from ..models.actor_counts import rebuild_actor_counts
 from ..models.search import TRIGGER_PREFIX as SEARCH_ENTRY_PREFIX
-from ..models.search import rebuild_search_entries
 
-# The triggers a bulk load switches off and replaces by one pass at the end: the search
-# entries' and the actor counts' (row by row, each recounted every incident its roles touch).
-REBUILT_TRIGGER_PREFIXES = (SEARCH_ENTRY_PREFIX, ACTOR_COUNT_PREFIX)
+# The triggers a bulk load switches off, doing their work itself: the search entries' (written
+# chunk by chunk by the import) and the actor counts' (row by row, each recounting every
+# incident its roles touch; counted once at the end instead).
+SWITCHED_OFF_TRIGGER_PREFIXES = (SEARCH_ENTRY_PREFIX, ACTOR_COUNT_PREFIX)
 
 
 def like_prefix(prefix):
@@ -27,39 +28,162 @@ def batched(items, size):
     return [items[start : start + size] for start in range(0, len(items), size)]
 
 
-def insert_rows(model, columns, rows, returning_ids=False):
-    """INSERT rows (tuples of values for `columns`, field attnames) into the model's table.
-    Returns the new ids when asked. No save() or signal runs.
+class RowInserter:
+    """Inserts an import's rows: on PostgreSQL with COPY, sent to the server by a thread of its
+    own while the import's main thread builds the next chunk's rows; elsewhere (SQLite) with
+    bulk_create, at once. No save() or signal runs.
 
-    On PostgreSQL the rows go in with one COPY: several times faster than INSERT statements
-    (even psycopg2's execute_values), whose every value psycopg2 quotes into SQL text and
-    PostgreSQL parses back. COPY returns nothing, so new ids are first taken from the table's
-    sequence. Elsewhere (SQLite) it is bulk_create.
+    COPY (see copy_statement) is several times faster than INSERT statements. The thread is
+    there because the main thread was the import's critical path: its Python (building the
+    rows and their COPY text) and PostgreSQL's work on them (the rows, their indexes and
+    triggers) took turns, each leaving the machine's other core idle. psycopg2 lets go of the
+    GIL while PostgreSQL works, so the two now overlap: chunk N is written while chunk N + 1
+    is built.
+
+    The connection is used by one thread at a time. The COPYs of a chunk, queued by insert(),
+    go to the thread together (send()); every statement the main thread sends through Django
+    waits for them first (an execute_wrapper, installed by running()), and so do the next
+    send() and the end of running(), before the transaction's commit or rollback. An error of
+    a COPY is raised in the main thread by that wait.
     """
-    if not rows:
-        return []
-    connection = connections[router.db_for_write(model)]
-    if connection.vendor != "postgresql":
-        objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
-        model._base_manager.bulk_create(objects, batch_size=500)
-        return [obj.pk for obj in objects]
-    ids = []
-    if returning_ids:
-        pk = model._meta.pk
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                [model._meta.db_table, pk.column, len(rows)],
-            )
-            ids = [row[0] for row in cursor.fetchall()]
-        columns = [pk.attname, *columns]
-        rows = [(new_id, *row) for new_id, row in zip(ids, rows, strict=True)]
-    _copy_rows(connection, model, columns, rows)
-    return ids
+
+    def __init__(self, connection):
+        # The main thread's connection object itself (not django.db.connection, which each
+        # thread resolves to a connection of its own).
+        self.connection = connection
+        self.background = connection.vendor == "postgresql"
+        # The chunk's statements, in order: (COPY statement, its text) or (statement, params).
+        self.queued = []
+        self.pool = None  # the thread, while running()
+        self.sent = None  # the Future of the COPYs sent last
+        # New ids taken from a model's sequence ahead of the chunk that needs them, in the
+        # thread (a Future of (model, ids)), and those left over: taking them in the main thread
+        # would make it wait for the last chunk's COPYs, which run in the same connection.
+        self.ids_ahead = None
+        self.spare_ids = {}
+
+    @contextmanager
+    def running(self):
+        """Inserts during the block go through the thread (PostgreSQL); all are done when it
+        ends, and an error of one is raised."""
+        if not self.background:
+            yield
+            return
+        with (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-copy") as pool,
+            self.connection.execute_wrapper(self._after_copies),
+        ):
+            self.pool = pool
+            try:
+                yield
+                self.send()
+                self.wait()
+            finally:
+                # Whatever happened, the thread has let go of the connection before the
+                # transaction ends (its own error, if any, is not the one to tell then).
+                for future in (self.sent, self.ids_ahead):
+                    if future is not None:
+                        futures.wait([future])
+                self.pool = self.sent = self.ids_ahead = None
+                self.queued = []
+
+    def insert(self, model, columns, rows, returning_ids=False):
+        """Insert rows (tuples of values for `columns`, field attnames) into the model's table;
+        returns the new ids when asked. On PostgreSQL, inside running(), the rows go in at the
+        next send(); the ids are known at once (taken from the table's sequence first)."""
+        if not rows:
+            return []
+        if not self.background:
+            objects = [model(**dict(zip(columns, row, strict=True))) for row in rows]
+            model._base_manager.bulk_create(objects, batch_size=500)
+            return [obj.pk for obj in objects]
+        ids = []
+        if returning_ids:
+            ids = self._take_ids(model, len(rows))
+            columns = [model._meta.pk.attname, *columns]
+            rows = [(new_id, *row) for new_id, row in zip(ids, rows, strict=True)]
+        self.queued.append(copy_statement(self.connection, model, columns, rows))
+        if self.pool is None:
+            self.send()
+        return ids
+
+    def execute_after(self, sql, params):
+        """Run a statement after the rows inserted so far (PostgreSQL), with them at send()."""
+        self.queued.append((sql, params))
+        if self.pool is None:
+            self.send()
+
+    def send(self, ids_ahead=None):
+        """Send the queued COPYs to the server (in the thread, inside running()). `ids_ahead`,
+        (model, count): new ids of the model to take in the thread before them, for the next
+        chunk."""
+        if not self.background:
+            return  # bulk_create wrote them already
+        self.wait()
+        queued, self.queued = self.queued, []
+        if self.pool is None:
+            self._copy(queued)
+            return
+        if ids_ahead and self.ids_ahead is None:
+            model, count = ids_ahead
+            self.ids_ahead = self.pool.submit(self._ids_in_thread, model, count)
+        if queued:
+            self.sent = self.pool.submit(self._copy, queued)
+
+    def wait(self):
+        """Wait until the COPYs sent are done; raise their error, if any."""
+        if self.sent is not None:
+            sent, self.sent = self.sent, None
+            sent.result()
+
+    def _after_copies(self, execute, sql, params, many, context):
+        # Every statement of the main thread: after the thread's, never beside them.
+        self.wait()
+        if self.ids_ahead is not None:
+            futures.wait([self.ids_ahead])
+        return execute(sql, params, many, context)
+
+    def _take_ids(self, model, count):
+        if self.ids_ahead is not None:
+            ahead, self.ids_ahead = self.ids_ahead, None
+            ahead_model, ids = ahead.result()
+            self.spare_ids.setdefault(ahead_model, []).extend(ids)
+        spare = self.spare_ids.setdefault(model, [])
+        if len(spare) < count:
+            with self.connection.cursor() as cursor:
+                spare.extend(new_ids(cursor, model, count - len(spare)))
+        ids, self.spare_ids[model] = spare[:count], spare[count:]
+        return ids
+
+    def _ids_in_thread(self, model, count):
+        with self.connection.wrap_database_errors, self.connection.connection.cursor() as cursor:
+            return model, new_ids(cursor, model, count)
+
+    def _copy(self, statements):
+        # The psycopg2 connection itself: Django's connection object belongs to the main thread.
+        with self.connection.wrap_database_errors, self.connection.connection.cursor() as cursor:
+            for sql, text_or_params in statements:
+                if not isinstance(text_or_params, str):
+                    cursor.execute(sql, text_or_params)
+                    continue
+                # Read in one go: in blocks, each would take the GIL back from the main thread.
+                text = io.StringIO(text_or_params)
+                cursor.copy_expert(sql, text, size=max(len(text_or_params), 8192))
 
 
-def _copy_rows(connection, model, columns, rows):
-    """COPY rows into the model's table as CSV, which csv.writer makes in C.
+def new_ids(cursor, model, count):
+    """`count` new ids from the model's sequence, as every other insert takes them (safe
+    beside other sessions' inserts)."""
+    cursor.execute(
+        "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+        [model._meta.db_table, model._meta.pk.column, count],
+    )
+    return [row[0] for row in cursor.fetchall()]
+
+
+def copy_statement(connection, model, columns, rows):
+    """(COPY statement, its CSV text) putting rows into the model's table; csv.writer makes
+    the text in C.
 
     COPY's CSV reads an empty unquoted cell as NULL, and csv.writer writes both None and ""
     that way: text columns that cannot be NULL are told (FORCE_NOT_NULL) to read it as "",
@@ -100,13 +224,11 @@ def _copy_rows(connection, model, columns, rows):
         rows = map(with_json, rows)
     text = io.StringIO()
     csv.writer(text).writerows(rows)
-    text.seek(0)
     sql = (
         f"COPY {quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
         f"FROM STDIN WITH ({', '.join(options)})"
     )
-    with connection.cursor() as cursor:
-        cursor.cursor.copy_expert(sql, text)
+    return sql, text.getvalue()
 
 
 EMPTY_JSON_OBJECT = json.dumps({})
@@ -136,9 +258,11 @@ class BulkLoad:
     well: their incident_id index goes aside, ~1 µs less a child row). Unique indexes stay:
     they are what the import looks incidents up by, and what refuses a duplicate. Triggers stay
     too (the public counts, the data version): they run once per statement, not per row;
-    except the search entries' (models/search.py) and the actor counts' (models/actor_counts.py),
-    which are switched off while the rows go in and replaced by one pass over the finished
-    tables each (rebuild_search_entries, rebuild_actor_counts), as an index is.
+    except the search entries' (models/search.py) and the actor counts'
+    (models/actor_counts.py), which are switched off while the rows go in: the import writes
+    the entries of each chunk's incidents itself, once their roles are in
+    (search_entries_upsert, see `writes_search_entries`), and the actor counts are counted
+    again in one pass over the finished tables (rebuild_actor_counts), as an index is made.
     """
 
     def __init__(self, connection, models, kept_for, wanted=lambda: True):
@@ -152,6 +276,15 @@ class BulkLoad:
         self.constraints = []  # (table, name, definition)
         self.indexes = []  # (name, definition)
         self.triggers = []  # (table, name)
+
+    @property
+    def writes_search_entries(self):
+        """Whether the search entries' triggers are off: the import must then write the entries
+        of every incident it creates or updates (search_entries_upsert) before finish()."""
+        return self._switched_off(SEARCH_ENTRY_PREFIX)
+
+    def _switched_off(self, prefix):
+        return any(name.startswith(prefix) for _table, name in self.triggers)
 
     def begin(self):
         """Set the indexes and foreign keys aside, if wanted, before the first rows go in."""
@@ -190,7 +323,7 @@ class BulkLoad:
                 "SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
                 "WHERE NOT tgisinternal AND tgrelid = ANY (%s::regclass[]) "
                 "AND (tgname LIKE %s OR tgname LIKE %s) ORDER BY 1, 2",
-                [self.tables, *(like_prefix(prefix) for prefix in REBUILT_TRIGGER_PREFIXES)],
+                [self.tables, *(like_prefix(prefix) for prefix in SWITCHED_OFF_TRIGGER_PREFIXES)],
             )
             self.triggers = cursor.fetchall()
             for table, name in self.triggers:
@@ -209,11 +342,9 @@ class BulkLoad:
         with self.connection.cursor() as cursor:
             # The sorts of CREATE INDEX in memory rather than in temporary files.
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
-            if self.triggers:
-                for table, name in self.triggers:
-                    cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {quote(name)}")
-                # Before the entries' indexes are made again, below.
-                rebuild_search_entries(cursor)
+            for table, name in self.triggers:
+                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {quote(name)}")
+            if self._switched_off(ACTOR_COUNT_PREFIX):
                 rebuild_actor_counts(cursor)
             for _name, definition in self.indexes:
                 cursor.execute(definition)

@@ -124,7 +124,9 @@ def import_file(
     table = open_table(source, importer.missing_columns, importer.headerless_columns)
     report = ImportReport(format=importer.format_name, dry_run=dry_run)
     records = RowChecker(importer, report).valid_records(table.rows())
-    writer = IncidentWriter(importer, report, user=user, publish=publish, run=run)
+    writer = IncidentWriter(
+        importer, report, user=user, publish=publish, run=run, chunk_size=CHUNK_SIZE
+    )
     # A dry run also says which rows probably duplicate an incident already entered.
     finder = DuplicateFinder(importer) if dry_run else None
     try:
@@ -132,7 +134,7 @@ def import_file(
             if not dry_run:
                 _lock_imports()
             writer.bulk_load = bulk_load = _bulk_load(bulk, dry_run)
-            with _bulk_writing():
+            with _bulk_writing(), writer.rows.running():
                 for chunk in _read_ahead(_chunks(records, CHUNK_SIZE)):
                     if progress:
                         # The rows up to the chunk's last (report.rows is the read-ahead's).

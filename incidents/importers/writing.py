@@ -4,6 +4,7 @@ statements (see importing.py for when a record creates, updates or conflicts).""
 from decimal import Decimal
 from operator import itemgetter
 
+from django.db import connections, router
 from django.db.models import F
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -28,9 +29,10 @@ from ..models import (
     SourceReport,
     Tactic,
 )
+from ..models.search import search_entries_upsert
 from ..naming import clean_name, known_actors, known_names, name_key
 from ..querysets import CASUALTY_TOTAL_FIELDS
-from .bulk import insert_rows
+from .bulk import RowInserter
 
 # How coordinates were stored before migration 0023 (six decimals since).
 FIVE_DECIMALS = Decimal("0.00001")
@@ -45,7 +47,7 @@ class IncidentWriter:
     (casualty_totals), so that no second UPDATE of every new incident brings them in step.
     """
 
-    def __init__(self, importer, report, *, user=None, publish=True, run=None):
+    def __init__(self, importer, report, *, user=None, publish=True, run=None, chunk_size=None):
         self.importer = importer
         self.report = report
         self.user_id = user.pk if user else None
@@ -64,6 +66,11 @@ class IncidentWriter:
         # into an empty table, whose planner statistics still say "empty": PostgreSQL read the
         # whole table, growing with every chunk, instead of using the ids' unique index.
         self.found_nothing_before = None
+        # The rows go in through it (on PostgreSQL, in a thread of its own: see RowInserter).
+        self.rows = RowInserter(connections[router.db_for_write(Incident)])
+        # The size of the import's chunks: after a full one, another probably follows, whose
+        # new incidents' ids are taken ahead.
+        self.chunk_size = chunk_size
 
     def write(self, records):
         """Write a chunk of records (see importing.py for when a record creates, updates or
@@ -75,10 +82,14 @@ class IncidentWriter:
         now = timezone.now()
         created_ids = self._create(to_create, now)
         self._update(to_update, now)
-        self._write_children(
-            list(zip(created_ids, to_create, strict=True))
-            + [(incident.pk, record) for incident, record in to_update]
-        )
+        written = list(zip(created_ids, to_create, strict=True)) + [
+            (incident.pk, record) for incident, record in to_update
+        ]
+        self._write_children(written)
+        if written and self.bulk_load and self.bulk_load.writes_search_entries:
+            self.rows.execute_after(*search_entries_upsert([pk for pk, _record in written]))
+        more_to_come = len(records) == self.chunk_size
+        self.rows.send(ids_ahead=(Incident, len(to_create)) if more_to_come and to_create else None)
         self.report.created += len(to_create)
         self.report.updated += len(to_update)
 
@@ -196,7 +207,7 @@ class IncidentWriter:
         for record in records:
             imported = self._imported_values(record, now)
             rows.append(values({**defaults, key_field: record.key, **imported}))
-        return insert_rows(Incident, columns, rows, returning_ids=True)
+        return self.rows.insert(Incident, columns, rows, returning_ids=True)
 
     def _update(self, pairs, now):
         """Update the incidents of (incident, record) pairs, replacing their
@@ -274,12 +285,12 @@ class IncidentWriter:
             for name in dict.fromkeys(record.tactics):
                 tactics.append((incident_id, self._tactic(name)))
         # The incidents' totals went in with them, summed from these same rows (casualty_totals).
-        insert_rows(
+        self.rows.insert(
             Casualty,
             ["incident_id", "group", "outcome", "low", "best", "high", "high_open", "note"],
             casualties,
         )
-        insert_rows(
+        self.rows.insert(
             SourceReport,
             [
                 "incident_id",
@@ -293,13 +304,13 @@ class IncidentWriter:
             ],
             reports,
         )
-        insert_rows(IncidentActor, ["incident_id", "actor_id", "role"], roles)
-        insert_rows(
+        self.rows.insert(IncidentActor, ["incident_id", "actor_id", "role"], roles)
+        self.rows.insert(
             Citation,
             ["incident_id", "source_id", "url", "title", "published_on", "excerpt"],
             citations,
         )
-        insert_rows(Incident.tactics.through, ["incident_id", "tactic_id"], tactics)
+        self.rows.insert(Incident.tactics.through, ["incident_id", "tactic_id"], tactics)
 
     def _reason(self):
         return f"{self.importer.format_name.upper()} import"

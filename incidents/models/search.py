@@ -60,24 +60,27 @@ class SearchEntry(models.Model):
 TRIGGER_PREFIX = "searchentry_"
 
 
-def rebuild_search_entries(cursor):
-    """Every incident's search entry made again from the incidents and their roles, in one
-    pass (PostgreSQL), the same rows the triggers write: the bulk import's way (BulkLoad),
-    which switches the triggers off while its rows go in. Row by row, the triggers computed
-    each document when its incident went in and wrote each entry a second time when its roles
-    followed: a million-row import took 203 s with them and 132 s with this pass
-    (bench/README.md)."""
+def search_entries_upsert(incident_ids):
+    """(SQL, params) writing the search entries of the incidents `incident_ids` (a list) again
+    from them and their roles, in one statement (PostgreSQL): the same rows the triggers write.
+
+    The bulk import's way (BulkLoad), which switches the triggers off while its rows go in and
+    writes the entries of each chunk once its incidents and roles are in, beside the next
+    chunk's Python work (bulk.RowInserter). Row by row, the triggers wrote each entry a second
+    time when its roles followed (a million-row import took 203 s with them); in one pass at the
+    end, the documents were 20 s of the import's critical path (bench/README.md)."""
     entries, incidents = SearchEntry._meta.db_table, Incident._meta.db_table
     roles = IncidentActor._meta.db_table
-    cursor.execute(f"TRUNCATE {entries}")
-    cursor.execute(
-        f"INSERT INTO {entries} (incident_id, status, start_date, event_type_id, location_id, "
-        "actor_ids, document) "
+    columns = ["status", "start_date", "event_type_id", "location_id", "actor_ids", "document"]
+    sql = (
+        f"INSERT INTO {entries} (incident_id, {', '.join(columns)}) "
         "SELECT i.id, i.status, i.start_date, i.event_type_id, i.location_id, "
-        "COALESCE(a.actor_ids, '{}'), "
+        "COALESCE((SELECT array_agg(DISTINCT r.actor_id) "
+        f"FROM {roles} r WHERE r.incident_id = i.id), '{{}}'), "
         "to_tsvector(%s::regconfig, COALESCE(i.title, '') || ' ' || COALESCE(i.narrative, '')) "
-        f"FROM {incidents} i LEFT JOIN ("
-        "SELECT incident_id, array_agg(DISTINCT actor_id) AS actor_ids "
-        f"FROM {roles} GROUP BY incident_id) a ON a.incident_id = i.id",
-        [SEARCH_CONFIGURATION],
+        f"FROM {incidents} i WHERE i.id = ANY (%s) "
+        # An incident the import updated has its entry already.
+        "ON CONFLICT (incident_id) DO UPDATE SET "
+        + ", ".join(f"{column} = EXCLUDED.{column}" for column in columns)
     )
+    return sql, [SEARCH_CONFIGURATION, list(incident_ids)]

@@ -4,9 +4,10 @@ contents as the row-by-row path, and every index and foreign key back once it is
 import csv
 
 import pytest
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DataError, IntegrityError, connection, models, transaction
 
 from incidents.acled import ACLED_COLUMNS
+from incidents.importers import bulk as bulk_module
 from incidents.importers import importing
 from incidents.importers.acled import AcledImporter
 from incidents.importers.importing import import_file
@@ -214,3 +215,28 @@ def test_a_childs_incident_index_is_set_aside_only_where_a_unique_index_can_stan
         assert f"incidents_{table}_incident_id_" in dropped
     for table in ("sourcereport", "citation"):
         assert f"incidents_{table}_incident_id_" not in dropped
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+def test_a_copy_that_fails_in_its_thread_fails_the_import_and_writes_nothing(
+    db, tmp_path, monkeypatch, bulk
+):
+    # The COPYs run in a thread of their own (bulk.RowInserter), while the next chunk is built:
+    # their error must still reach the import, roll it back and leave the connection usable.
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 7)
+    copy_statement = bulk_module.copy_statement
+    incident_copies = []
+
+    def second_incident_copy_broken(connection, model, columns, rows):
+        sql, text = copy_statement(connection, model, columns, rows)
+        if model is Incident:
+            incident_copies.append(sql)
+            if len(incident_copies) == 2:
+                return sql, "not a number\n"
+        return sql, text
+
+    monkeypatch.setattr(bulk_module, "copy_statement", second_incident_copy_broken)
+    with pytest.raises(DataError):
+        import_file(acled_file(tmp_path / "a.csv", varied_rows()), AcledImporter(), bulk=bulk)
+    assert Incident.objects.count() == 0
+    assert not Location.objects.exists()

@@ -3,6 +3,7 @@ planner statistics once it has written."""
 
 import csv
 import io
+import sys
 
 import psycopg2
 import pytest
@@ -16,6 +17,7 @@ from incidents.acled import ACLED_COLUMNS
 from incidents.importers import importing
 from incidents.importers.acled import AcledImporter
 from incidents.importers.importing import IMPORT_LOCK_KEY, ImportBusy, import_file
+from incidents.management.commands import import_events
 from incidents.models import ImportRun, Incident
 from tests.incidents.test_import_acled import acled_row
 
@@ -296,3 +298,25 @@ def test_an_import_into_an_empty_table_does_not_look_its_rows_up(db, tmp_path, m
 
 def looks_up_acled_ids(sql):
     return sql.startswith("SELECT") and '"acled_event_id" IN' in sql
+
+
+def test_the_import_command_hands_the_gil_over_often_while_it_runs_and_not_after(
+    db, tmp_path, monkeypatch
+):
+    # Its rows go to PostgreSQL from a thread of their own (bulk.RowInserter), which should not
+    # wait 5 ms for the GIL before and after each statement; the process's setting comes back.
+    path = tmp_path / "acled.csv"
+    path.write_bytes(acled_csv(acled_row()))
+    intervals = []
+    real_import_file = importing.import_file
+
+    def noting_the_interval(*args, **kwargs):
+        intervals.append(sys.getswitchinterval())
+        return real_import_file(*args, **kwargs)
+
+    monkeypatch.setattr(import_events, "import_file", noting_the_interval)
+    before = sys.getswitchinterval()
+    call_command("import_events", path, "--format", "acled")
+    assert intervals == [0.0005]
+    assert sys.getswitchinterval() == before
+    assert Incident.objects.count() == 1

@@ -11,6 +11,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 
 from incidents.choices import ActorRole, Status
+from incidents.importers import importing
 from incidents.importers.acled import AcledImporter
 from incidents.importers.importing import import_file
 from incidents.models import EventType, Incident, IncidentActor, SearchEntry
@@ -173,9 +174,29 @@ def test_an_import_writes_every_entry_in_step(tmp_path, bulk):
     assert out_of_step() == []
 
 
+def test_a_bulk_import_that_creates_and_updates_writes_every_entry_in_step(tmp_path, monkeypatch):
+    # The bulk path writes the entries of each chunk's incidents itself, the new ones and those
+    # it updates (their roles written again), beside incidents it leaves unchanged.
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 7)
+    import_file(acled_file(tmp_path / "first.csv", varied_rows()[:12]), AcledImporter())
+    rows = varied_rows(changed=True)
+    for row in rows[:12:3]:  # the rows changed: new words and a new actor too
+        row.update(notes=row["notes"] + " Revised near Boni.", actor1="Katiba Serma")
+    report = import_file(acled_file(tmp_path / "second.csv", rows), AcledImporter(), bulk=True)
+    assert (report.created, report.updated, report.unchanged) == (18, 4, 8)
+    assert SearchEntry.objects.count() == 30
+    assert (
+        SearchEntry.objects.filter(
+            document=SearchQuery("Boni", config=SEARCH_CONFIGURATION)
+        ).count()
+        == 4
+    )
+    assert out_of_step() == []
+
+
 def test_after_a_bulk_import_the_entries_are_kept_in_step_again(tmp_path):
-    # The bulk path switches the entries' triggers off while its rows go in and makes every
-    # entry in one pass at the end: the triggers must be on again for the next write.
+    # The bulk path switches the entries' triggers off while its rows go in and writes the
+    # entries itself: the triggers must be on again for the next write.
     import_file(acled_file(tmp_path / "first.csv", varied_rows()), AcledImporter(), bulk=True)
     later = IncidentFactory(title="Convoy ambushed near Boni")
     IncidentActorFactory(incident=later, actor=ActorFactory(name="Katiba Serma"))
