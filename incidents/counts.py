@@ -198,6 +198,20 @@ def actor_roles_and_co_actors(selection, actor_id):
     return roles, co_actors
 
 
+def incidents_by_actor(selection, actor_ids):
+    """{actor id: how many of the selection's incidents it takes part in} for the actors that
+    take part in any (counts_actors must allow the selection), from the actor counts: one
+    GROUP BY over their months, where counting their roles read every one of them (0.4 s for
+    the fifty actors of the index's first page at a million incidents)."""
+    rows = (
+        selection.actor_rows(PublicActorMonth)
+        .filter(actor_id__in=actor_ids)
+        .values("actor_id")
+        .annotate(incidents=Sum("incidents"))
+    )
+    return {row["actor_id"]: row["incidents"] for row in rows if row["incidents"]}
+
+
 def actor_yearly_totals(selection, actor_id):
     """{year: Totals} of the selection's incidents (counts_actors must allow it) in which the
     actor `actor_id` takes part, from the actor counts, and their first and last start

@@ -1029,8 +1029,14 @@ class IncidentQuerySet(models.QuerySet):
         return self.aggregate(last=Max(changed_or_published_at()))["last"]
 
     def counts_by_actor(self, actor_ids):
-        """{actor id: how many of the incidents it takes part in} for a page of actors, from
+        """{actor id: how many of the incidents it takes part in} for a page of actors: from the
+        actor counts when they hold the selection (counts.actor_selection), else from
         incident_actor_by_actor_idx (no count of every actor's incidents)."""
+        from . import counts
+
+        selection = counts.actor_selection(self)
+        if selection is not None:
+            return counts.incidents_by_actor(selection, actor_ids)
         incident_actors = self._model_at("incident_actors").objects
         rows = (
             incident_actors.filter(actor__in=actor_ids, incident__in=self.order_by().values("pk"))

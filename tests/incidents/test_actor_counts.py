@@ -301,6 +301,26 @@ def test_the_actor_page_numbers_count_each_incident_once_per_side(actors):
     ]
 
 
+def test_the_actor_indexs_numbers_equal_the_roles_own(actors):
+    ids = [actors[name].pk for name in ("jnim", "army", "civilians", "isgs")]
+    public = Incident.objects.public()
+    counted = public.counts_by_actor(ids)
+    assert counted == public.with_count_selection(None).counts_by_actor(ids)
+    # Incidents 0, 1, 2, 5, 6 (JNIM's roles on the draft and the retraction never count).
+    assert counted[actors["jnim"].pk] == 5
+
+
+def test_the_actor_index_shows_an_actors_incidents_until_they_are_retracted(client, actors):
+    def isgs_row():
+        page = client.get(reverse("incidents:actor_index") + "?search=ISGS").content.decode()
+        row = page[page.index(">ISGS</a></th>") :]
+        return row[: row.index("</tr>")]
+
+    assert isgs_row().endswith(">2</a></td>")
+    actors["incidents"][4].retract(by=test_counts.reviewer(), reason="Wrong")
+    assert isgs_row().endswith(">1</a></td>")
+
+
 def test_only_postgresql_reads_the_actor_counts(actors):
     selection = counts.actor_selection(Incident.objects.public())
     assert (selection is not None) == (connection.vendor == "postgresql")
