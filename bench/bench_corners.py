@@ -5,7 +5,10 @@
 
 The pages: the public list searched for JNIM and for Mopti, the monthly series split by
 actor, a comparison of two third quarters by actor, the analysts' incident list (unfiltered,
-and searched for Mopti and for JNIM) and the page of the actor in the most incidents. Each is
+and searched for Mopti and for JNIM) and the page of the actor in the most incidents (the
+seven of the issue); then other pages found slow since: the actors' index, the list searched
+for the name of the country with the most incidents, and the series split by actor by week
+and for the region with the most incidents, which the actor counts do not hold. Each is
 requested through django.test.Client as bench_pages.py does (middleware, view, queries,
 template; no web server).
 The targets are issue 16's: 300 ms warm, 600 ms with --cold (the cache emptied before every
@@ -23,7 +26,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from django.contrib.auth import get_user_model  # noqa: E402
-from django.db.models import Count  # noqa: E402
+from django.db.models import Count, Sum  # noqa: E402
 from django.test import Client  # noqa: E402
 
 # bench.common sets Django up, so it comes before any model.
@@ -36,7 +39,13 @@ from bench.common import (  # noqa: E402
     start_run,
     warm_up,
 )
-from incidents.models import Incident, IncidentActor  # noqa: E402
+from incidents.counts import NO_REGION  # noqa: E402
+from incidents.models import (  # noqa: E402
+    Country,
+    Incident,
+    IncidentActor,
+    PublicIncidentYear,
+)
 
 WARM_TARGET_MS = 300
 COLD_TARGET_MS = 600
@@ -53,6 +62,16 @@ def build_pages(target_ms):
         .annotate(roles=Count("pk"))
         .order_by("-roles", "actor")
         .first()
+    )
+    by_incidents = PublicIncidentYear.objects.annotate(n=Sum("incidents")).order_by("-n")
+    big_country = Country.objects.get(
+        pk=by_incidents.values("country_id").annotate(n=Sum("incidents")).first()["country_id"]
+    )
+    big_region = (
+        by_incidents.exclude(admin1_id=NO_REGION)
+        .values("admin1_id")
+        .annotate(n=Sum("incidents"))
+        .first()["admin1_id"]
     )
     return [
         TimedPage("search", "list, q=JNIM", ["/incidents/?q=JNIM"], target_ms),
@@ -76,6 +95,25 @@ def build_pages(target_ms):
             "actor",
             f"actor page ({big_actor['roles']:,} roles)",
             [f"/actors/{big_actor['actor']}/"],
+            target_ms,
+        ),
+        TimedPage("actor_index", "actors' index", ["/actors/"], target_ms),
+        TimedPage(
+            "search_country",
+            f"list, q={big_country.name}",
+            [f"/incidents/?q={big_country.name}"],
+            target_ms,
+        ),
+        TimedPage(
+            "split_actor_region",
+            "series by month, split by actor, one region",
+            [f"/analysis/?interval=month&split=actor&admin1={big_region}"],
+            target_ms,
+        ),
+        TimedPage(
+            "split_actor_week",
+            "series by week, split by actor",
+            ["/analysis/?interval=week&split=actor"],
             target_ms,
         ),
     ]
