@@ -73,7 +73,6 @@ from itertools import groupby, islice
 from operator import itemgetter
 
 import pycountry
-import xlsxwriter
 from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import F, Lookup
@@ -795,6 +794,10 @@ def write_xlsx(incidents, file, *, filters=(), list_url=None):
 
     Raises TooManyRows before writing past Excel's last row.
     """
+    # Imported here: loaded at start-up, xlsxwriter held ~2 MiB in every web process until
+    # its first XLSX download (issue 16's memory goal counts the processes' RSS).
+    import xlsxwriter
+
     workbook = xlsxwriter.Workbook(
         file,
         {

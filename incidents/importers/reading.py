@@ -13,7 +13,6 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from pathlib import Path
 
-import openpyxl
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy
 
@@ -274,6 +273,10 @@ class XlsxFile:
     def _open(self):
         if not isinstance(self.source, str | Path):
             self.source.seek(0)
+        # Imported here: loaded at start-up, openpyxl held ~6 MiB in every web process, though
+        # only an XLSX import reads with it (in the background worker when there is one).
+        import openpyxl
+
         workbook = openpyxl.load_workbook(self.source, read_only=True, data_only=True)
         try:
             yield workbook
