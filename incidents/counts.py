@@ -38,7 +38,9 @@ from .models import (
 from .models.actor_counts import (
     PERPETRATOR_SIDE,
     TARGET_SIDE,
+    actor_and_sides,
     rebuild_actor_counts,
+    role_code,
     role_codes,
 )
 from .querysets import PERPETRATOR_ROLES
@@ -188,7 +190,7 @@ def actor_roles_and_co_actors(selection, actor_id):
     for set_id, dataset, incidents in rows:
         counted = roles.setdefault(dataset, {"first": 0, "second": 0, "incidents": 0})
         for code in sets[set_id]:
-            actor, sides = divmod(code, 4)
+            actor, sides = actor_and_sides(code)
             if actor == actor_id:
                 counted["incidents"] += incidents
                 counted["first"] += incidents if sides & PERPETRATOR_SIDE else 0
@@ -464,23 +466,22 @@ def actor_count_differences():
     for pk, start, end, country, precision, low, best, high, acled_id, ucdp_id in incidents:
         key = (start.replace(day=1), (end or start).replace(day=1), country, precision)
         dataset = dataset_of(acled_id, ucdp_id)
-        codes = tuple(sorted(actor * 4 + side for actor, side in sides.get(pk, {}).items()))
+        codes = tuple(sorted(role_code(actor, side) for actor, side in sides.get(pk, {}).items()))
         tally = Totals(1, low or 0, best or 0, high or 0, 1 if best is None else 0)
         by_set[(codes, dataset, *key)].add(tally)
         for code in codes:
-            by_actor[(code // 4, *key)].add(tally)
+            by_actor[(actor_and_sides(code)[0], *key)].add(tally)
     sets = dict(ActorSet.objects.values_list("id", "roles"))
-    measures = ("incidents", "killed_low", "killed_best", "killed_high", "known_toll")
     key = ("start_date", "end_date", "country_id", "date_precision")
     kept_sets = {
         (tuple(sets[row[0]]), *row[1:6]): tuple(row[6:])
         for row in PublicActorSetMonth.objects.values_list(
-            "actor_set_id", "dataset", *key, *measures
+            "actor_set_id", "dataset", *key, *MEASURES
         )
     }
     kept_actors = {
         tuple(row[:5]): tuple(row[5:])
-        for row in PublicActorMonth.objects.values_list("actor_id", *key, *measures)
+        for row in PublicActorMonth.objects.values_list("actor_id", *key, *MEASURES)
     }
     found = []
     for name, kept, counted in (

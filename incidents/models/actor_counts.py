@@ -37,9 +37,20 @@ PERPETRATOR_SIDE = 1
 TARGET_SIDE = 2
 
 
+def role_code(actor_id, sides):
+    """An actor's code in a role set (as migration 0028's SQL writes it): `sides` is 0 or
+    PERPETRATOR_SIDE | TARGET_SIDE."""
+    return actor_id * 4 + sides
+
+
+def actor_and_sides(code):
+    """(actor id, sides) of a code in a role set: role_code's inverse."""
+    return divmod(code, 4)
+
+
 def role_codes(actor_id):
     """The codes an actor can have in a role set: neither side, perpetrator, target, both."""
-    return [actor_id * 4 + sides for sides in range(4)]
+    return [role_code(actor_id, sides) for sides in range(4)]
 
 
 class ActorSet(models.Model):
