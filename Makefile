@@ -124,17 +124,31 @@ bench-import: $(BIN)/.installed-app
 	  $(BIN)/python bench/bench_import.py $(BENCH_IMPORT_ROWS) --runs 1 --reimport --changed 100; \
 	fi
 
-# Side by side with Datasette on the same million rows (issue 16): the shared harness, run from
-# here (APP), writing its results into var/bench-peer (never into ../shared). It needs
-# Datasette's venv in /tmp/bench-venv and the data in /tmp/bench-data (bench/README.md);
-# IMPORT=1 also (re)creates and imports its database, incidentdb_peer_1m. Both of the app's
-# servers run as the README deploys it: gunicorn with gunicorn.conf.py (the harness's own
-# default, --workers 3 on sync workers, is the deployment before that file existed).
+# Side by side with Datasette on the same million rows (issue 16): the shared harness, writing
+# its results into var/bench-peer (never into ../shared). It needs Datasette's venv in
+# /tmp/bench-venv and the data in /tmp/bench-data (bench/README.md); IMPORT=1 also (re)creates
+# and imports its database, incidentdb_peer_1m. Both of the app's servers run as the README
+# deploys it: gunicorn with gunicorn.conf.py (the harness's own default, --workers 3 on sync
+# workers, is the deployment before that file existed), from a venv of requirements.txt alone.
+# The harness runs $APP/.venv, so APP is PEER_APP: links to this checkout's files beside that
+# venv. The tests' tools in .venv are not deployed, and some are loaded when present (DRF
+# imports `requests`, 6 MiB per web process), so serving from .venv would measure a server
+# nobody runs.
 PEER_BENCH ?= ../shared/bench/incidentdb_bench.sh
 PEER_GUNICORN_ARGS ?= --config gunicorn.conf.py
-bench-peer: $(BIN)/.installed-app
-	mkdir -p var/bench-peer
-	APP=$(CURDIR) OUT=$(CURDIR)/var/bench-peer GUNICORN_ARGS="$(PEER_GUNICORN_ARGS)" \
+PEER_APP := var/bench-peer/app
+
+$(PEER_APP)/.venv/.installed: requirements.txt
+	rm -rf $(PEER_APP)/.venv
+	mkdir -p $(PEER_APP)
+	$(PYTHON) -m venv $(PEER_APP)/.venv
+	$(PEER_APP)/.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+bench-peer: $(PEER_APP)/.venv/.installed
+	for f in $$(git ls-files | cut -d/ -f1 | sort -u | grep -v '^\.'); do \
+	  ln -sfn $(CURDIR)/$$f $(PEER_APP)/$$f; done
+	APP=$(CURDIR)/$(PEER_APP) OUT=$(CURDIR)/var/bench-peer GUNICORN_ARGS="$(PEER_GUNICORN_ARGS)" \
 		G_GUNICORN_ARGS="$(PEER_GUNICORN_ARGS)" bash $(PEER_BENCH)
 
 clean:
