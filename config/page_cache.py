@@ -64,6 +64,8 @@ KEEP_SECONDS = 24 * 3600
 # Larger answers (an API page of 500 incidents with their narratives) are rendered each time
 # rather than fill the cache.
 LARGEST_BODY = 2 * 1024 * 1024
+# Addresses whose Vary a process keeps (about 150 bytes each).
+VARIES_KEPT = 4096
 CONDITIONAL_HEADERS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE")
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -77,6 +79,10 @@ class PublicAnswers:
         self.get_response = get_response
         # The last version this process answered under: a new one is met once per process.
         self.version_met = None
+        # What each address's answer varies by (vary_key -> Vary), as read from or written to the
+        # cache: a hit then costs one round trip to Redis instead of two. It never changes for a
+        # version and an address, so a copy in the process cannot go stale.
+        self.varies = {}
 
     def __call__(self, request):
         if not settings.PAGE_CACHE:
@@ -101,7 +107,12 @@ class PublicAnswers:
         if version != self.version_met and not warming:
             self.version_met = version
             page_warming.request_warming(version)
-        entry = cache.get(vary_key(request, version))
+        address_key = vary_key(request, version)
+        entry = self.varies.get(address_key)
+        if entry is None:
+            entry = cache.get(address_key)
+            if entry is not None:
+                self.remember_vary(address_key, entry)
         kept = None if entry is None else cache.get(answer_key(request, version, entry))
         if kept is not None:
             if not warming:
@@ -111,15 +122,19 @@ class PublicAnswers:
         if is_keepable(response):
             entry = Vary(vary_headers(response), getattr(response, "depends_on_the_day", False))
             cache.set_many(
-                {
-                    vary_key(request, version): entry,
-                    answer_key(request, version, entry): stored(response),
-                },
+                {address_key: entry, answer_key(request, version, entry): stored(response)},
                 KEEP_SECONDS,
             )
+            self.remember_vary(address_key, entry)
             if not warming:
                 page_warming.count_visit(request, entry.headers, stored=True)
         return response
+
+    def remember_vary(self, address_key, entry):
+        # Bounded: a crawler walking every page must not grow the process (issue 16, point 6).
+        if len(self.varies) >= VARIES_KEPT:
+            self.varies.clear()
+        self.varies[address_key] = entry
 
 
 def may_be_kept(request):

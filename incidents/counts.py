@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from asgiref.local import Local
-from django.db import connections, transaction
+from django.db import connections, router, transaction
 from django.db.models import Count, DateField, Func, Max, Min, Q, Sum, Value
 from django.db.models.functions import Coalesce, ExtractYear
 
@@ -348,10 +348,21 @@ def data_version():
     a request, read every time."""
     version = getattr(_request, "data_version", None)
     if version is None:
-        version = PublicDataVersion.objects.values_list("number", flat=True).first() or 0
+        version = read_data_version()
         if getattr(_request, "started", False):
             _request.data_version = version
     return version
+
+
+def read_data_version():
+    """The version's one row, read with a plain cursor: every request served from the page
+    cache reads it, and the ORM's queryset, compiler and model layers took as long as the query
+    itself (0.25 of 0.55 ms a hit)."""
+    alias = router.db_for_read(PublicDataVersion)
+    with connections[alias].cursor() as cursor:
+        cursor.execute(f"SELECT number FROM {PublicDataVersion._meta.db_table} ORDER BY id LIMIT 1")
+        row = cursor.fetchone()
+    return row[0] if row else 0
 
 
 # What data_version() read during the current request (threads and async tasks apart).

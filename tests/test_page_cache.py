@@ -5,6 +5,7 @@ an answer the data has moved past, nor one meant for someone else."""
 import datetime
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
@@ -67,6 +68,35 @@ def test_the_second_visitor_gets_the_first_ones_answer_without_a_view(
         assert second.content == first.content, address
         assert headers_of(second) == headers_of(first), address
     assert first.get("Content-Encoding") == ("gzip" if encoding == "gzip" else None)
+
+
+def test_a_hit_reads_the_cache_once(client, incident, monkeypatch):
+    # What the address's answer varies by is remembered by the process that stored or first
+    # read it: a hit is one round trip to Redis, not two (issue 16: the JSON page's hit).
+    import config.page_cache
+
+    reads = []
+
+    class CountingCache:
+        def get(self, key, *args):
+            reads.append(key)
+            return cache.get(key, *args)
+
+        def __getattr__(self, name):
+            return getattr(cache, name)
+
+    monkeypatch.setattr(config.page_cache, "cache", CountingCache())
+    first = client.get("/api/incidents/", HTTP_ACCEPT_LANGUAGE="fr")
+    reads.clear()
+    second = client.get("/api/incidents/", HTTP_ACCEPT_LANGUAGE="fr")
+    assert second.content == first.content
+    assert len(reads) == 1 and ":vary:" not in reads[0]
+    # The remembered Vary still keeps each language's answer apart, stored and served.
+    series = "/api/analysis/series/?interval=month"
+    for _ in range(2):
+        for language in ("en", "fr"):
+            answer = client.get(series, HTTP_ACCEPT_LANGUAGE=language)
+            assert answer["Content-Language"] == language
 
 
 def test_a_kept_answer_carries_every_header_a_rendered_one_does(client, incident):
