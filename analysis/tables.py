@@ -7,11 +7,12 @@ analysis/includes/table.html, draws any of them.
 from dataclasses import dataclass, field
 
 from django.utils.formats import number_format
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from incidents.charts import format_number
-from incidents.formatting import format_day
+from incidents.formatting import format_day, text_html
 from incidents.totals import sum_totals
 
 from .comparisons import NEW
@@ -45,6 +46,27 @@ class Table:
     rows: list
     footer: list = field(default_factory=list)
     table_id: str = ""
+
+    def rows_html(self):
+        """The body's rows as HTML, the same markup the template wrote for them (the footer's
+        few rows it still writes). Written here, as IncidentTable.rows_html is: a weekly
+        series split by actor has two tables of 775 rows and eight cells, and the template's
+        tags and lookups on each cell took most of the page's time (0.8 s of 1.9)."""
+
+        def linked(url, text):
+            return f'<a href="{text_html(url)}">{text_html(text)}</a>' if url else text_html(text)
+
+        def note(text):
+            return f' <span class="sub">{text_html(text)}</span>' if text else ""
+
+        html = []
+        for row in self.rows:
+            html.append(f'<tr><th scope="row">{linked(row.url, row.header)}{note(row.note)}</th>')
+            for cell in row.cells:
+                trend = f' class="trend-{text_html(cell.trend)}"' if cell.trend else ""
+                html.append(f"<td{trend}>{linked(cell.url, cell.text)}{note(cell.note)}</td>")
+            html.append("</tr>\n")
+        return mark_safe("".join(html))
 
 
 def format_estimate(low, best, high):

@@ -5,8 +5,8 @@ give the same answers on the same data (issue 16, point 7: the actor counts).
         PAGE_CACHE=false .venv/bin/python bench/actor_answers.py > after.txt
 
 For each selection (unfiltered, a country, whole months, a date range that is not whole
-months, a region and an event type, which the actor counts cannot answer): the series split
-by actor (month, quarter, year, week; incidents and killed) and the comparison by actor, as
+months, regions and event types, which the actor counts by month cannot answer): the series
+split by actor (month, quarter, year, week; incidents and killed) and the comparison by actor, as
 the CSV downloads give them, and the biggest actors' pages' numbers (years, roles,
 co-actors). Run it on two copies of one database with the two versions and compare the
 files (`cmp before.txt after.txt`). The time each answer took goes to stderr.
@@ -41,6 +41,8 @@ SERIES = [
     "interval=quarter&split=actor&top=3",
     "interval=year&split=actor",
     "interval=week&split=actor&date_from=2024-01-01&date_to=2024-06-30",
+    "interval=week&split=actor",
+    "interval=week&split=actor&measure=killed&date_from=2023-02-15&date_to=2023-11-20",
 ]
 COMPARISONS = [
     "a_from=2024-07-01&a_to=2024-09-30&b_from=2025-07-01&b_to=2025-09-30",
@@ -61,7 +63,16 @@ def show(client, url):
 def main():
     client = Client()
     region = AdminArea.objects.filter(name="Mopti").values_list("pk", flat=True).first()
-    selections = [*SELECTIONS, f"admin1={region}"]
+    biggest_region = bench.common.busiest_region().pk
+    selections = [
+        *SELECTIONS,
+        f"admin1={region}",
+        # The region with the most incidents, alone, with an event type, and over days.
+        f"admin1={biggest_region}",
+        f"admin1={biggest_region}&event_type=explosions_remote_violence",
+        f"admin1={biggest_region}&admin1={region}&date_from=2022-02-03&date_to=2024-05-06",
+        "event_type=battles&event_type=protests&country=NER",
+    ]
     for selection in selections:
         for series in SERIES:
             show(client, f"/analysis/series.csv?{series}&{selection}")

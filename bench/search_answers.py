@@ -29,6 +29,7 @@ PUBLIC = [
     "Ménaka",
     "Mali",
     "Niger",
+    "Burkina Faso",
     '"armed clash"',
     "Gao attack",
     "xyzzy",

@@ -31,6 +31,7 @@ from .models import (
     PublicActorMonth,
     PublicActorSetMonth,
     PublicDataVersion,
+    PublicIncidentActors,
     PublicIncidentDay,
     PublicIncidentMonth,
     PublicIncidentYear,
@@ -125,16 +126,28 @@ class Selection:
             rows = rows.filter(country_id__in=self.countries)
         return rows.filter(self._in_period())
 
-    def _in_period(self):
-        # filter_date_from's overlap rule on the tables' columns. end_date is never NULL there:
+    def incident_actors(self):
+        """The PublicIncidentActors rows of the selection's incidents, one per incident (any
+        selection: the rows hold each incident's own days, region and event type)."""
+        rows = PublicIncidentActors.objects.order_by()
+        if self.countries:
+            rows = rows.filter(country_id__in=self.countries)
+        if self.regions:
+            rows = rows.filter(admin1_id__in=self.regions)
+        if self.event_types:
+            rows = rows.filter(event_type_id__in=self.event_types)
+        return rows.filter(self._in_period(start="start_day", end="end_day"))
+
+    def _in_period(self, start="start_date", end="end_date"):
+        # filter_date_from's overlap rule on the tables' columns. The end is never NULL there:
         # a one-day incident's end is its start, which cannot be on or after date_from when the
         # start is before it.
         condition = Q()
         if self.date_to is not None:
-            condition &= Q(start_date__lte=self.date_to)
+            condition &= Q(**{f"{start}__lte": self.date_to})
         if self.date_from is not None:
-            condition &= Q(start_date__gte=self.date_from) | Q(
-                start_date__lt=self.date_from, end_date__gte=self.date_from
+            condition &= Q(**{f"{start}__gte": self.date_from}) | Q(
+                **{f"{start}__lt": self.date_from, f"{end}__gte": self.date_from}
             )
         return condition
 
@@ -152,12 +165,19 @@ def totals_aggregates(prefix="", condition=None):
 
 
 def actor_selection(incidents):
-    """The Selection of `incidents` (a filtered public queryset) if the actor counts answer
-    it (PostgreSQL: the tables exist there only), else None."""
+    """The Selection of `incidents` (a filtered public queryset) if the actor counts by month
+    answer it (PostgreSQL: the tables exist there only), else None."""
+    selection = incident_actors_selection(incidents)
+    return selection if selection is not None and selection.counts_actors else None
+
+
+def incident_actors_selection(incidents):
+    """The Selection of `incidents` (a filtered public queryset) if PublicIncidentActors holds
+    it (PostgreSQL, and only the count tables' filters in use), else None."""
     selection = incidents.count_selection
     if selection is None or connections[incidents.db].vendor != "postgresql":
         return None
-    return selection if selection.counts_actors else None
+    return selection
 
 
 def without_actors(actor_ids):
@@ -447,9 +467,10 @@ def differences():
 
 
 def actor_count_differences():
-    """The rows of the actor counts (models/actor_counts.py) that differ from a count of the
-    published incidents and their roles made here, as (table, key, kept, counted); empty when
-    they are exact. PostgreSQL only; reads every role, for checks and tests."""
+    """The rows of the actor counts (models/actor_counts.py), and of each published incident's
+    counted row, that differ from a count of the published incidents and their roles made
+    here, as (table, key, kept, counted); empty when they are exact. PostgreSQL only; reads
+    every role, for checks and tests."""
     sides = {}
     for incident_id, actor_id, role in IncidentActor.objects.filter(
         incident__status=Status.PUBLISHED
@@ -472,9 +493,13 @@ def actor_count_differences():
             "killed_high",
             "acled_event_id",
             "ucdp_id",
+            "location__admin1",
+            "event_type",
         )
     )
-    for pk, start, end, country, precision, low, best, high, acled_id, ucdp_id in incidents:
+    by_incident = {}
+    for row in incidents:
+        pk, start, end, country, precision, low, best, high, acled_id, ucdp_id = row[:10]
         key = (start.replace(day=1), (end or start).replace(day=1), country, precision)
         dataset = dataset_of(acled_id, ucdp_id)
         codes = tuple(sorted(role_code(actor, side) for actor, side in sides.get(pk, {}).items()))
@@ -482,7 +507,29 @@ def actor_count_differences():
         by_set[(codes, dataset, *key)].add(tally)
         for code in codes:
             by_actor[(actor_and_sides(code)[0], *key)].add(tally)
+        region, event_type = row[10] or NO_REGION, row[11]
+        days = (start, end or start)
+        by_incident[pk] = (codes, dataset, *key, low, best, high, *days, region, event_type)
     sets = dict(ActorSet.objects.values_list("id", "roles"))
+    kept_incidents = {
+        row[0]: (tuple(sets[row[1]]), *row[2:])
+        for row in PublicIncidentActors.objects.values_list(
+            "incident_id",
+            "actor_set_id",
+            "dataset",
+            "start_date",
+            "end_date",
+            "country_id",
+            "date_precision",
+            "killed_low",
+            "killed_best",
+            "killed_high",
+            "start_day",
+            "end_day",
+            "admin1_id",
+            "event_type_id",
+        )
+    }
     key = ("start_date", "end_date", "country_id", "date_precision")
     kept_sets = {
         (tuple(sets[row[0]]), *row[1:6]): tuple(row[6:])
@@ -494,7 +541,11 @@ def actor_count_differences():
         tuple(row[:5]): tuple(row[5:])
         for row in PublicActorMonth.objects.values_list("actor_id", *key, *MEASURES)
     }
-    found = []
+    found = [
+        ("PublicIncidentActors", pk, kept_incidents.get(pk), by_incident.get(pk))
+        for pk in sorted(set(kept_incidents) | set(by_incident))
+        if kept_incidents.get(pk) != by_incident.get(pk)
+    ]
     for name, kept, counted in (
         ("PublicActorSetMonth", kept_sets, by_set),
         ("PublicActorMonth", kept_actors, by_actor),

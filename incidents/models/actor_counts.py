@@ -10,17 +10,20 @@ These tables hold the same numbers in tens of thousands of rows.
   (role_code: each actor once, with whether it is a perpetrator, a target or both);
 - PublicIncidentActors: each published incident's counted key (its set, dataset, start and
   end months, country, date precision, killed estimates), what the triggers take away when
-  the incident or its roles change;
+  the incident or its roles change, with its days, region and event type: a split by actor
+  of a selection the months do not hold (weeks, days, regions, event types) reads these
+  narrow rows, one per incident, grouped by period and set;
 - PublicActorSetMonth: the incidents per set, dataset and key, each incident exactly once:
   "Other" sums the rows whose set holds none of the top actors, co-actors sum an actor's
   sets, and an actor's roles per dataset sum its sets by its code in them;
 - PublicActorMonth: the incidents per actor and key, each incident once per distinct actor
   (an actor in two roles of one incident counts it once).
 
-Written by the database, never by Django (migration 0028: statement-level triggers on the
-incidents, their roles and their places, and a TRUNCATE trigger), so the models are not
-managed. They answer selections of whole months and countries only (incidents/counts.py,
-Selection.counts_actors); other selections, and SQLite, count the roles.
+Written by the database, never by Django (migrations 0028 and 0029: statement-level triggers
+on the incidents, their roles and their places, and a TRUNCATE trigger), so the models are
+not managed. The month tables answer selections of whole months and countries
+(incidents/counts.py, Selection.counts_actors), PublicIncidentActors the series of any other
+selection of the count tables; other filters, and SQLite, count the roles.
 """
 
 from django.contrib.postgres.fields import ArrayField
@@ -86,6 +89,13 @@ class PublicIncidentActors(models.Model):
     killed_low = models.IntegerField(null=True)
     killed_best = models.IntegerField(null=True)
     killed_high = models.IntegerField(null=True)
+    # The incident's own days (end: its start when it has none), its place's region (0 for
+    # none, as in the count tables) and its event type, for the selections the months and
+    # countries above do not describe (migration 0029).
+    start_day = models.DateField()
+    end_day = models.DateField()
+    admin1_id = models.IntegerField()
+    event_type_id = models.CharField(max_length=50)
 
     class Meta:
         managed = False

@@ -25,6 +25,7 @@ from incidents.models import (
     Location,
     PublicActorMonth,
     PublicActorSetMonth,
+    PublicIncidentActors,
 )
 from tests.factories import ActorFactory, CountryFactory, IncidentActorFactory, UserFactory
 from tests.incidents import test_counts
@@ -123,6 +124,11 @@ def move_a_place_to_another_country(actors):
     )
 
 
+def change_only_an_incidents_event_type(actors):
+    # Neither its months, its country nor its roles: only its row by day, region and type.
+    Incident.objects.filter(pk=actors["incidents"][2].pk).update(event_type_id="protests")
+
+
 def delete_an_incident_with_its_roles(actors):
     Incident.objects.get(pk=actors["incidents"][0].pk).delete()
 
@@ -135,6 +141,7 @@ WRITES = [
     move_a_role_to_another_incident,
     merge_two_actors,
     move_a_place_to_another_country,
+    change_only_an_incidents_event_type,
     delete_an_incident_with_its_roles,
     # The incidents' own write paths (test_counts): edits, publication, retraction, bulk
     # inserts, queryset updates, casualty figures, deletes, places moved.
@@ -202,9 +209,20 @@ def test_the_bulk_import_switches_the_actor_count_triggers_on_again(db, tmp_path
     assert_actor_counts_exact()
 
 
-@on_postgresql
-def test_the_rebuild_command_finds_and_mends_a_difference_in_the_actor_counts(actors):
+def miscount_an_actors_month():
     PublicActorMonth.objects.filter(pk=PublicActorMonth.objects.first().pk).update(incidents=99)
+
+
+def misplace_an_incidents_counted_row():
+    PublicIncidentActors.objects.filter(pk=PublicIncidentActors.objects.first().pk).update(
+        admin1_id=0
+    )
+
+
+@on_postgresql
+@pytest.mark.parametrize("miscount", [miscount_an_actors_month, misplace_an_incidents_counted_row])
+def test_the_rebuild_command_finds_and_mends_a_difference_in_the_actor_counts(actors, miscount):
+    miscount()
     with pytest.raises(CommandError):
         call_command("rebuild_public_counts", "--check")
     call_command("rebuild_public_counts")
