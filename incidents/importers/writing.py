@@ -15,7 +15,6 @@ from ..formatting import web_link
 from ..gazetteer import AreaFinder
 from ..models import (
     Actor,
-    AdminArea,
     Casualty,
     Citation,
     Incident,
@@ -320,7 +319,8 @@ class IncidentWriter:
     def _resolve_places(self, records):
         """Find or create the places of records not met before: one query for those already
         in the database and one insert for the rest, per chunk rather than per place (a real
-        ACLED file names thousands of places)."""
+        ACLED file names thousands of places), and so for their admin areas, level by level
+        (AreaFinder.hierarchies)."""
         new = {}
         for record in records:
             key = place_key(record.place)
@@ -330,11 +330,12 @@ class IncidentWriter:
             return
         # A place is the same when all of these are: what get_or_create would match on.
         keys_by_values = {}
-        for key, place in new.items():
-            country = self.areas.country(place.country_iso3)
-            admin1 = self.areas.area(country, AdminArea.Level.ADMIN1, place.admin1)
-            admin2 = self.areas.area(country, AdminArea.Level.ADMIN2, place.admin2, admin1)
-            admin3 = self.areas.area(country, AdminArea.Level.ADMIN3, place.admin3, admin2)
+        hierarchies = self.areas.hierarchies(
+            [(p.country_iso3, p.admin1, p.admin2, p.admin3) for p in new.values()]
+        )
+        for (key, place), (country, admin1, admin2, admin3) in zip(
+            new.items(), hierarchies, strict=True
+        ):
             if admin3 is not None and admin2 is None:
                 admin3 = None  # an admin3 cannot hang without its admin2
             values = (
