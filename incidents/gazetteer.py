@@ -92,7 +92,9 @@ def load_country(iso3):
 
     Top-level subdivisions become admin1 areas; subdivisions whose parent is top-level become
     admin2 areas (Burkina Faso's provinces under its regions). Existing rows are left as they
-    are, so calling it again changes nothing. Returns the Country.
+    are, so calling it again changes nothing. Returns the Country. A few statements whatever
+    the number of subdivisions (an import loads the countries of its file as it meets them):
+    one finds those already there by their ISO codes, one INSERT per level adds the others.
     """
     if iso3 == "XKX":  # Kosovo has no ISO 3166-1 code; XKX is the common user-assigned one.
         country, _ = Country.objects.get_or_create(
@@ -108,30 +110,41 @@ def load_country(iso3):
     if not created and country.admin_areas.exists():
         return country
     subdivisions = list(pycountry.subdivisions.get(country_code=record.alpha_2) or [])
-    regions = {}
-    for subdivision in subdivisions:
-        if subdivision.parent_code is None:
-            regions[subdivision.code], _ = AdminArea.objects.get_or_create(
-                iso_code=subdivision.code,
-                defaults={
-                    "country": country,
-                    "level": AdminArea.Level.ADMIN1,
-                    "name": subdivision.name,
-                },
+    # An area with the code may exist already (in any country: the code is unique), and is
+    # then the one used, as get_or_create by iso_code would.
+    codes = [subdivision.code for subdivision in subdivisions]
+    by_code = {area.iso_code: area for area in AdminArea.objects.filter(iso_code__in=codes)}
+    regions = [s for s in subdivisions if s.parent_code is None]
+    _create_missing(
+        by_code,
+        [
+            AdminArea(country=country, level=AdminArea.Level.ADMIN1, name=s.name, iso_code=s.code)
+            for s in regions
+        ],
+    )
+    region_codes = {s.code for s in regions}
+    _create_missing(
+        by_code,
+        [
+            AdminArea(
+                country=country,
+                level=AdminArea.Level.ADMIN2,
+                parent=by_code[s.parent_code],
+                name=s.name,
+                iso_code=s.code,
             )
-    for subdivision in subdivisions:
-        parent = regions.get(subdivision.parent_code)
-        if parent is not None:
-            AdminArea.objects.get_or_create(
-                iso_code=subdivision.code,
-                defaults={
-                    "country": country,
-                    "level": AdminArea.Level.ADMIN2,
-                    "parent": parent,
-                    "name": subdivision.name,
-                },
-            )
+            for s in subdivisions
+            if s.parent_code in region_codes
+        ],
+    )
     return country
+
+
+def _create_missing(by_code, areas):
+    """Insert the areas whose ISO code `by_code` lacks, in one statement, and add them to it."""
+    missing = {area.iso_code: area for area in areas if area.iso_code not in by_code}
+    AdminArea.objects.bulk_create(missing.values())
+    by_code.update(missing)
 
 
 class AreaFinder:
@@ -150,32 +163,81 @@ class AreaFinder:
             self.countries[iso3] = load_country(iso3)
         return self.countries[iso3]
 
-    def area(self, country, level, name, parent=None):
-        """The admin area of this level and name (under parent), created when missing."""
-        if not name or not name.strip():
-            return None
-        normalized = normalize_name(name)
-        # Every area of a level under one parent is read once: a file names thousands.
-        areas = self._areas(country, level, parent)
-        if normalized not in areas:
-            # Not found under this parent: a new area there, never one under another region,
-            # so that a place's district is always inside its region.
-            areas[normalized] = AdminArea.objects.create(
-                country=country, level=level, parent=parent, name=_strip_suffix(name.strip())
-            )
-        return areas[normalized]
+    def hierarchies(self, places):
+        """[(country, admin1, admin2, admin3)] for each (ISO 3166-1 alpha-3, admin1 name,
+        admin2 name, admin3 name) of `places`: an area None where its name is empty, and
+        created where missing, under the area found above it.
 
-    def _areas(self, country, level, parent):
-        key = (country.pk, level, parent.pk if parent else None)
-        if key not in self.areas:
-            candidates = AdminArea.objects.filter(country=country, level=level)
-            if parent is not None:
-                candidates = candidates.filter(parent=parent)
-            found = {}
-            for candidate in candidates:  # of two with one name, the first in name order
-                found.setdefault(normalize_name(candidate.name), candidate)
-            self.areas[key] = found
-        return self.areas[key]
+        Level by level, a few statements for all the places whatever their number (a file
+        names thousands of areas): one reads the areas under parents not met before, one
+        INSERT adds the missing ones. An area named without the one above it (a district
+        without its region) is looked for among all the country's areas of its level, after
+        those of its level under a parent are in.
+        """
+        chains = [[self.country(iso3)] for iso3, *_names in places]
+        for level in AdminArea.Level:
+            named = [
+                (chain, name)
+                for chain, (_iso3, *names) in zip(chains, places, strict=True)
+                if (name := names[level - 1]) and name.strip()
+            ]
+            under_parent = [(chain, name) for chain, name in named if _parent(chain, level)]
+            without_parent = [(chain, name) for chain, name in named if not _parent(chain, level)]
+            for group in (under_parent, without_parent):
+                self._find_or_create(level, group)
+            for chain in chains:
+                if len(chain) == level:  # no name at this level
+                    chain.append(None)
+        return [tuple(chain) for chain in chains]
+
+    def _find_or_create(self, level, group):
+        """Append to each chain of `group` ((chain, name) pairs) the area of the name at
+        `level` under the chain's last area, creating those missing in one statement."""
+        self._load({(chain[0], _parent(chain, level)) for chain, _name in group}, level)
+        created = []
+        for chain, name in group:
+            parent = _parent(chain, level)
+            areas = self.areas[chain[0].pk, level, parent.pk if parent else None]
+            normalized = normalize_name(name)
+            if normalized not in areas:
+                # Not found under this parent: a new area there, never one under another region,
+                # so that a place's district is always inside its region.
+                areas[normalized] = AdminArea(
+                    country=chain[0], level=level, parent=parent, name=_strip_suffix(name.strip())
+                )
+                created.append(areas[normalized])
+            chain.append(areas[normalized])
+        AdminArea.objects.bulk_create(created)
+
+    def _load(self, keys, level):
+        """Read, in one query, the areas of `level` of the (country, parent) pairs not read
+        before: those under the parent, or every one of the country's for no parent."""
+        keys = {
+            (country, parent)
+            for country, parent in keys
+            if (country.pk, level, parent.pk if parent else None) not in self.areas
+        }
+        if not keys:
+            return
+        found = {(country.pk, level, parent.pk if parent else None): {} for country, parent in keys}
+        parents = {parent.pk for _country, parent in keys if parent}
+        countries = {country.pk for country, _parent in keys}
+        candidates = AdminArea.objects.filter(country__in=countries, level=level)
+        if None not in {parent for _country, parent in keys}:
+            candidates = candidates.filter(parent__in=parents)
+        # Of two with one name, the first in name order.
+        for candidate in candidates.order_by("name", "id"):
+            for parent_id in (candidate.parent_id, None):
+                areas = found.get((candidate.country_id, level, parent_id))
+                if areas is not None:
+                    areas.setdefault(normalize_name(candidate.name), candidate)
+        self.areas.update(found)
+
+
+def _parent(chain, level):
+    """The area a chain ([country, admin1, …]) gives as the parent of its next, at `level`:
+    none for a region (admin1)."""
+    return chain[level - 1] if level > AdminArea.Level.ADMIN1 else None
 
 
 def _strip_suffix(name):

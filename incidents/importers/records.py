@@ -5,8 +5,8 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
-from functools import cached_property
 
+from django.utils.functional import cached_property
 from django.utils.translation import gettext, ngettext
 
 from ..choices import ReportQualifier, SourceScale
@@ -155,6 +155,7 @@ class IncidentRecord:
         The dataclasses' repr spells out every field and nested record in a fixed order. The
         text is repr(replace(self, row=0)), made without copying the record (a copy cost a
         tenth of the time to read a row): `row`, the first field, is swapped in the repr.
+        (Django's cached_property: functools' takes a lock on the first read of each record.)
         """
         name, text = type(self).__qualname__, repr(self)
         head = f"{name}(row={self.row!r}, "

@@ -15,7 +15,6 @@ from ..formatting import web_link
 from ..gazetteer import AreaFinder
 from ..models import (
     Actor,
-    AdminArea,
     Casualty,
     Citation,
     Incident,
@@ -76,12 +75,12 @@ class IncidentWriter:
         """Write a chunk of records (see importing.py for when a record creates, updates or
         conflicts), counting what each did in the report."""
         to_create, to_update = self._sort(records)
-        self._resolve_places(to_create + [record for _, record in to_update])
+        location_ids = self._resolve_places(to_create + [record for _, record in to_update])
         if to_create and self.bulk_load:
             self.bulk_load.begin()
         now = timezone.now()
-        created_ids = self._create(to_create, now)
-        self._update(to_update, now)
+        created_ids = self._create(to_create, location_ids[: len(to_create)], now)
+        self._update(to_update, location_ids[len(to_create) :], now)
         written = list(zip(created_ids, to_create, strict=True)) + [
             (incident.pk, record) for incident, record in to_update
         ]
@@ -163,7 +162,7 @@ class IncidentWriter:
                 in_use[id_field, value] = pk
         return in_use
 
-    def _imported_values(self, record, now):
+    def _imported_values(self, record, location_id, now):
         """{attname: value} of the incident columns an import writes, for a new incident or an
         update (IMPORTED_FIELDS and the casualty totals)."""
         return {
@@ -172,7 +171,7 @@ class IncidentWriter:
             "start_date": record.start_date,
             "end_date": record.end_date,
             "date_precision": record.date_precision,
-            "location_id": self.locations[place_key(record.place)],
+            "location_id": location_id,
             "geo_precision": record.geo_precision,
             "event_type_id": record.event_type,
             "sub_event_type_id": record.sub_event_type,
@@ -189,8 +188,8 @@ class IncidentWriter:
             **casualty_totals(record.casualties),
         }
 
-    def _create(self, records, now):
-        """Insert the new incidents of the records; returns their ids."""
+    def _create(self, records, location_ids, now):
+        """Insert the new incidents of the records, at their places' ids; returns their ids."""
         if not records:
             return []
         columns = [field.attname for field in Incident._meta.concrete_fields]
@@ -204,12 +203,12 @@ class IncidentWriter:
         key_field = self.importer.key_field
         values = itemgetter(*columns)
         rows = []
-        for record in records:
-            imported = self._imported_values(record, now)
+        for record, location_id in zip(records, location_ids, strict=True):
+            imported = self._imported_values(record, location_id, now)
             rows.append(values({**defaults, key_field: record.key, **imported}))
         return self.rows.insert(Incident, columns, rows, returning_ids=True)
 
-    def _update(self, pairs, now):
+    def _update(self, pairs, location_ids, now):
         """Update the incidents of (incident, record) pairs, replacing their
         casualties, source reports, actors, citations and tactics (written again by
         _write_children), and moving their version on: an analyst's edit opened before the
@@ -224,8 +223,8 @@ class IncidentWriter:
         Citation.objects.filter(incident__in=ids).delete()
         Incident.tactics.through.objects.filter(incident__in=ids).delete()
         incidents = []
-        for incident, record in pairs:
-            for name, value in self._imported_values(record, now).items():
+        for (incident, record), location_id in zip(pairs, location_ids, strict=True):
+            for name, value in self._imported_values(record, location_id, now).items():
                 setattr(incident, name, value)
             incident.version = F("version") + 1
             incidents.append(incident)
@@ -235,15 +234,16 @@ class IncidentWriter:
 
     def _write_children(self, pairs):
         """The coded figures, source reports, actor roles, citations and tactics of (incident
-        id, record) pairs."""
+        id, record) pairs. Choices (group, outcome, role …) go as they are: a Choices member's
+        str() is a Python call, and copy_statement makes the text of each distinct value once."""
         casualties, reports, roles, citations, tactics = [], [], [], [], []
         for incident_id, record in pairs:
             for item in record.casualties:
                 casualties.append(
                     (
                         incident_id,
-                        str(item.group),
-                        str(item.outcome),
+                        item.group,
+                        item.outcome,
                         item.low,
                         item.best,
                         item.high,
@@ -255,10 +255,10 @@ class IncidentWriter:
                 reports.append(
                     (
                         incident_id,
-                        str(item.group),
-                        str(item.outcome),
+                        item.group,
+                        item.outcome,
                         self._source(item),
-                        str(item.qualifier),
+                        item.qualifier,
                         item.figure,
                         item.figure_high,
                         item.quote,
@@ -269,7 +269,7 @@ class IncidentWriter:
                 actor_id = self._actor(item)
                 if (actor_id, item.role) not in seen_roles:
                     seen_roles.add((actor_id, item.role))
-                    roles.append((incident_id, actor_id, str(item.role)))
+                    roles.append((incident_id, actor_id, item.role))
             for item in record.citations:
                 citations.append(
                     (
@@ -320,21 +320,28 @@ class IncidentWriter:
     def _resolve_places(self, records):
         """Find or create the places of records not met before: one query for those already
         in the database and one insert for the rest, per chunk rather than per place (a real
-        ACLED file names thousands of places)."""
+        ACLED file names thousands of places), and so for their admin areas, level by level
+        (AreaFinder.hierarchies). Returns the location id of each record."""
+        keys = [place_key(record.place) for record in records]
         new = {}
-        for record in records:
-            key = place_key(record.place)
+        for key, record in zip(keys, records, strict=True):
             if key not in self.locations:
                 new.setdefault(key, record.place)
-        if not new:
-            return
+        if new:
+            self._create_places(new)
+        return [self.locations[key] for key in keys]
+
+    def _create_places(self, new):
+        """Find or create the places of `new` ({place_key: PlaceRecord}), remembered in
+        self.locations."""
         # A place is the same when all of these are: what get_or_create would match on.
         keys_by_values = {}
-        for key, place in new.items():
-            country = self.areas.country(place.country_iso3)
-            admin1 = self.areas.area(country, AdminArea.Level.ADMIN1, place.admin1)
-            admin2 = self.areas.area(country, AdminArea.Level.ADMIN2, place.admin2, admin1)
-            admin3 = self.areas.area(country, AdminArea.Level.ADMIN3, place.admin3, admin2)
+        hierarchies = self.areas.hierarchies(
+            [(p.country_iso3, p.admin1, p.admin2, p.admin3) for p in new.values()]
+        )
+        for (key, place), (country, admin1, admin2, admin3) in zip(
+            new.items(), hierarchies, strict=True
+        ):
             if admin3 is not None and admin2 is None:
                 admin3 = None  # an admin3 cannot hang without its admin2
             values = (
@@ -483,16 +490,19 @@ def casualty_totals(casualties):
     IncidentQuerySet.refresh_casualty_totals computes from the rows in the database."""
     totals = dict.fromkeys(CASUALTY_TOTAL_FIELDS)
     for item in casualties:
-        prefix = TOTAL_PREFIXES.get(item.outcome)
-        if prefix is None:
+        names = TOTAL_FIELDS.get(item.outcome)
+        if names is None:
             continue
-        for estimate, value in (("low", item.low), ("best", item.best), ("high", item.high)):
-            name = f"{prefix}_{estimate}"
+        for name, value in zip(names, (item.low, item.best, item.high), strict=True):
             totals[name] = value if totals[name] is None else totals[name] + value
     return totals
 
 
-TOTAL_PREFIXES = {CasualtyOutcome.KILLED: "killed", CasualtyOutcome.INJURED: "injured"}
+# The total fields of an outcome: its low, best and high.
+TOTAL_FIELDS = {
+    CasualtyOutcome.KILLED: ("killed_low", "killed_best", "killed_high"),
+    CasualtyOutcome.INJURED: ("injured_low", "injured_best", "injured_high"),
+}
 
 
 # The incident fields an import writes (and a re-import updates), besides the casualty totals.

@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from incidents import history
@@ -17,11 +19,12 @@ from incidents.choices import (
     GeoPrecision,
     VersionKind,
 )
+from incidents.gazetteer import load_country
 from incidents.importers import importing
 from incidents.importers.acled import AcledImporter
 from incidents.importers.importing import import_file
 from incidents.importers.reading import FileRefused
-from incidents.models import Actor, Incident, Location, Source
+from incidents.models import Actor, AdminArea, Incident, Location, Source
 from tests.factories import ActorFactory, SourceFactory, UserFactory
 
 
@@ -452,3 +455,90 @@ def test_a_place_is_created_once_across_chunks_and_imports(db, acled_file, monke
     run(acled_file(acled_row(event_id_cnty="MLI3")))  # a new import finds it in the database
     assert Location.objects.count() == 1
     assert {incident.location.name for incident in Incident.objects.all()} == {"Kouakourou"}
+
+
+def _hierarchy(location):
+    return tuple(
+        area.name if area else None for area in (location.admin1, location.admin2, location.admin3)
+    )
+
+
+def test_the_admin_areas_a_file_names_are_found_or_created_once_each(db, acled_file, monkeypatch):
+    # One name of an area, however a file spells it, is one area; under another region it is
+    # another area; a district named without its region is the one already known by that name.
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 4)
+    places = [
+        ("Mopti", "Djenne", "Kewa", "Kouakourou"),  # the ISO region ML-5
+        ("Mopti region", "DJENNE", "Kéwa", "Sofara"),  # the same three areas
+        ("Gao", "Djenne", "", "Ansongo"),  # another Djenne, under Gao
+        ("Nouvelle Region", "Cercle A", "Commune 1", "Village"),  # new at every level
+        ("", "Djenne", "", "Somewhere"),  # no region: the Djenne of the first chunk
+        ("nouvelle region", "Cercle A", "", "Hamlet"),  # the next chunk finds them again
+    ]
+    rows = [
+        acled_row(event_id_cnty=f"MLI{n}", admin1=a1, admin2=a2, admin3=a3, location=name)
+        for n, (a1, a2, a3, name) in enumerate(places)
+    ]
+    assert run(acled_file(*rows)).created == 6
+    locations = {location.name: location for location in Location.objects.all()}
+    assert {name: _hierarchy(location) for name, location in locations.items()} == {
+        "Kouakourou": ("Mopti", "Djenne", "Kewa"),
+        "Sofara": ("Mopti", "Djenne", "Kewa"),
+        "Ansongo": ("Gao", "Djenne", None),
+        "Village": ("Nouvelle", "Cercle A", "Commune 1"),
+        "Somewhere": ("Mopti", "Djenne", None),  # its region from its district
+        "Hamlet": ("Nouvelle", "Cercle A", None),
+    }
+    assert locations["Kouakourou"].admin1.iso_code == "ML-5"
+    assert locations["Sofara"].admin3 == locations["Kouakourou"].admin3
+    assert locations["Somewhere"].admin2 == locations["Kouakourou"].admin2
+    assert locations["Ansongo"].admin2 != locations["Kouakourou"].admin2
+    assert locations["Hamlet"].admin2 == locations["Village"].admin2
+    made_here = AdminArea.objects.filter(iso_code="").order_by("level", "name", "parent__name")
+    assert [(a.level, a.name, a.parent and a.parent.name) for a in made_here] == [
+        (1, "Nouvelle", None),
+        (2, "Cercle A", "Nouvelle"),
+        (2, "Djenne", "Gao"),
+        (2, "Djenne", "Mopti"),
+        (3, "Commune 1", "Cercle A"),
+        (3, "Kewa", "Djenne"),
+    ]
+
+
+def test_a_chunks_new_admin_areas_go_in_with_a_statement_per_level(db, acled_file):
+    # A real file names thousands of districts and communes: one INSERT each, with the read of
+    # the areas already under each parent, was most of the statements of an import's start.
+    load_country("MLI")
+    rows = [
+        acled_row(
+            event_id_cnty=f"MLI{n}",
+            admin1=f"Region {n % 3}",
+            admin2=f"Cercle {n % 7}",
+            admin3=f"Commune {n}",
+            location=f"Village {n}",
+        )
+        for n in range(40)
+    ]
+    path = acled_file(*rows)
+    with CaptureQueriesContext(connection) as queries:
+        assert run(path).created == 40
+    areas = [q["sql"] for q in queries if '"incidents_adminarea"' in q["sql"]]
+    inserts = [sql for sql in areas if sql.startswith("INSERT")]
+    assert len(inserts) == 3  # regions, districts, communes
+    # Whether the country's areas are loaded, then per level the areas under the parents.
+    assert len(areas) - len(inserts) <= 1 + 3
+    assert AdminArea.objects.filter(iso_code="").count() == 3 + 3 * 7 + 40
+
+
+def test_a_country_is_loaded_with_its_subdivisions_in_a_few_statements(db):
+    with CaptureQueriesContext(connection) as queries:
+        burkina = load_country("BFA")
+    regions = AdminArea.objects.filter(country=burkina, level=1)
+    provinces = AdminArea.objects.filter(country=burkina, level=2)
+    assert (regions.count(), provinces.count()) == (13, 45)
+    assert provinces.get(iso_code="BF-GNA").parent.name == "Est"
+    assert len(queries) <= 8
+    with CaptureQueriesContext(connection) as again:
+        assert load_country("BFA") == burkina
+    assert not [q for q in again if q["sql"].startswith("INSERT")]
+    assert AdminArea.objects.filter(country=burkina).count() == 58
