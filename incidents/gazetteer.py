@@ -172,7 +172,7 @@ class AreaFinder:
         names thousands of areas): one reads the areas under parents not met before, one
         INSERT adds the missing ones. An area named without the one above it (a district
         without its region) is looked for among all the country's areas of its level, after
-        those of its level under a parent are in.
+        those of its level under a parent are in: None when the country has none of that name.
         """
         chains = [[self.country(iso3)] for iso3, *_names in places]
         for level in AdminArea.Level:
@@ -199,6 +199,12 @@ class AreaFinder:
             parent = _parent(chain, level)
             areas = self.areas[chain[0].pk, level, parent.pk if parent else None]
             normalized = normalize_name(name)
+            if normalized not in areas and parent is None and level > AdminArea.Level.ADMIN1:
+                # A district (or lower) named without the area above it and known nowhere in
+                # the country: it cannot be made without a parent, and the place is kept
+                # without it (the importer says so on the row) rather than the import failing.
+                chain.append(None)
+                continue
             if normalized not in areas:
                 # Not found under this parent: a new area there, never one under another region,
                 # so that a place's district is always inside its region.

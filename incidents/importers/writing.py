@@ -32,6 +32,7 @@ from ..models.search import search_entries_upsert
 from ..naming import clean_name, known_actors, known_names, name_key
 from ..querysets import CASUALTY_TOTAL_FIELDS
 from .bulk import RowInserter
+from .records import RowError
 
 # How coordinates were stored before migration 0023 (six decimals since).
 FIVE_DECIMALS = Decimal("0.00001")
@@ -54,6 +55,9 @@ class IncidentWriter:
         self.publish = publish
         self.areas = AreaFinder()
         self.locations = {}
+        # {place key: [(level column, name)]}: the areas a place named that it is kept without
+        # (a district named without its region and unknown in the country), told on each row.
+        self.areas_left_out = {}
         self.actors = None
         self.sources = None
         self.tactics = None
@@ -329,6 +333,19 @@ class IncidentWriter:
                 new.setdefault(key, record.place)
         if new:
             self._create_places(new)
+        for key, record in zip(keys, records, strict=True):
+            for column, name in self.areas_left_out.get(key, ()):
+                self.report.warnings.append(
+                    RowError(
+                        record.row,
+                        column,
+                        name,
+                        gettext(
+                            "named without the area above it and not known in the country: the "
+                            "place is kept without it"
+                        ),
+                    )
+                )
         return [self.locations[key] for key in keys]
 
     def _create_places(self, new):
@@ -344,6 +361,16 @@ class IncidentWriter:
         ):
             if admin3 is not None and admin2 is None:
                 admin3 = None  # an admin3 cannot hang without its admin2
+            left_out = [
+                (column, name)
+                for column, name, area in (
+                    ("admin2", place.admin2, admin2),
+                    ("admin3", place.admin3, admin3),
+                )
+                if name.strip() and area is None
+            ]
+            if left_out:
+                self.areas_left_out[key] = left_out
             values = (
                 country.pk,
                 admin1.pk if admin1 else None,

@@ -463,6 +463,27 @@ def _hierarchy(location):
     )
 
 
+def test_an_unknown_district_named_without_its_region_leaves_the_place_without_it(db, acled_file):
+    # A district cannot be made without the region above it: the event is imported all the
+    # same, at its place without the district, and the row says so; the import goes on.
+    rows = [
+        acled_row(event_id_cnty="MLI1", admin1="", admin2="Nulle Part", admin3="", location="Ici"),
+        acled_row(event_id_cnty="MLI2", admin1="", admin2="", admin3="Quelque", location="Là"),
+        acled_row(event_id_cnty="MLI3", admin1="Mopti", admin2="Djenne", location="Sofara"),
+    ]
+    report = run(acled_file(*rows))
+    assert report.created == 3 and not report.rejected
+    places = {location.name: _hierarchy(location) for location in Location.objects.all()}
+    assert places == {
+        "Ici": (None, None, None),
+        "Là": (None, None, None),
+        "Sofara": ("Mopti", "Djenne", "Kewa"),
+    }
+    told = {(warning.row, warning.column, warning.value) for warning in report.warnings}
+    assert {(2, "admin2", "Nulle Part"), (3, "admin3", "Quelque")} <= told
+    assert not AdminArea.objects.filter(name__in=["Nulle Part", "Quelque"]).exists()
+
+
 def test_the_admin_areas_a_file_names_are_found_or_created_once_each(db, acled_file, monkeypatch):
     # One name of an area, however a file spells it, is one area; under another region it is
     # another area; a district named without its region is the one already known by that name.
