@@ -1,11 +1,12 @@
 #!/bin/bash
 # What an import wrote into a PostgreSQL database, as text to diff between two trees (issue 17
 # point 5: a faster import must write exactly the same): the incidents and their child rows,
-# places, actors, sources, tactics, the public count tables, the search entries (documents as
-# text), the indexes, constraints and triggers left, whether the tables were analysed, and the
-# public data version (in OUT.version). Timestamps of the run are left out; admin areas, whose
-# ids follow pycountry's set order (not the same from one process to the next), are named by
-# level, name and ISO code instead.
+# places, actors, sources, tactics, the public count tables and the actor counts, the search
+# entries (documents as text), the indexes, constraints and triggers left, whether the tables
+# were analysed, and the public data version (in OUT.version). Timestamps of the run are left
+# out; admin areas, whose ids follow pycountry's set order (not the same from one process to
+# the next), are named by level, name and ISO code instead, and the actor counts' role sets by
+# their roles.
 #
 #   bench/dump_import.sh DATABASE OUT
 #   e.g. import the first 100,000 rows of the shared file with each tree into a fresh copy of
@@ -38,6 +39,19 @@ AREA="(SELECT concat(a.level, ':', a.name, ':', a.iso_code) FROM incidents_admin
         q "SELECT (to_jsonb(t) - 'id' - 'admin1_id')::text, $AREA t.admin1_id) FROM $table t
            ORDER BY 1, 2"
     done
+    # The actor counts, their role sets named by their roles: the sets' ids follow the order
+    # in which they were first counted, which is not the answer.
+    echo "== incidents_actorset"
+    q "SELECT roles::text FROM incidents_actorset ORDER BY 1"
+    SET="(SELECT s.roles::text FROM incidents_actorset s WHERE s.id ="
+    echo "== incidents_publicincidentactors"
+    q "SELECT (to_jsonb(t) - 'actor_set_id')::text, $SET t.actor_set_id)
+       FROM incidents_publicincidentactors t ORDER BY incident_id"
+    echo "== incidents_publicactorsetmonth"
+    q "SELECT (to_jsonb(t) - 'id' - 'actor_set_id')::text, $SET t.actor_set_id)
+       FROM incidents_publicactorsetmonth t ORDER BY 1, 2"
+    echo "== incidents_publicactormonth"
+    q "SELECT (to_jsonb(t) - 'id')::text FROM incidents_publicactormonth t ORDER BY 1"
     echo "== incidents_searchentry"
     q "SELECT incident_id, status, start_date, event_type_id, location_id, actor_ids,
        document::text FROM incidents_searchentry ORDER BY incident_id"
