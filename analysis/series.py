@@ -26,12 +26,12 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import (
-    BooleanField,
     Case,
     DateField,
     Exists,
     F,
     Func,
+    IntegerField,
     OuterRef,
     Q,
     Value,
@@ -110,11 +110,26 @@ def period_expression(interval, vendor, incident="", start="start_date"):
     )
 
 
+class MondayOfWeek(Func):
+    """The Monday of a date's ISO week, on PostgreSQL, in integer arithmetic: the days since
+    Monday 1 January of the year 1 (a date minus a date is a number of days), modulo 7, are
+    the days since the week's Monday. The same day as DATE_TRUNC('week') for every date of the
+    years 1 to 9999 (compared on all of them), without its two casts per row: a weekly split
+    of a million incidents by actor grouped 0.1–0.2 s faster."""
+
+    # %%%% is one % once Func and then the database driver have formatted the SQL.
+    template = "%(expressions)s - (%(expressions)s - DATE '0001-01-01') %%%% 7"
+    output_field = DateField()
+
+
 def period_start_sql(field, interval, vendor):
-    """date_trunc of a date column. On PostgreSQL, date_trunc(text, date) casts the date to a
-    timestamp with time zone, and that time-zone arithmetic on every row cost a fifth of the
-    monthly series of a million incidents; a plain timestamp truncates to the same day."""
+    """date_trunc of a date column (weeks: MondayOfWeek on PostgreSQL). On PostgreSQL,
+    date_trunc(text, date) casts the date to a timestamp with time zone, and that time-zone
+    arithmetic on every row cost a fifth of the monthly series of a million incidents; a plain
+    timestamp truncates to the same day."""
     interval = Interval(interval)
+    if vendor == "postgresql" and interval == Interval.WEEK:
+        return MondayOfWeek(F(field))
     if vendor == "postgresql":
         return Func(
             F(field),
@@ -500,19 +515,25 @@ def _incident_actor_rows(selection, interval, top, measure, vendor):
     this reads one narrow row per incident; a FILTER per top actor and measure instead of the
     bits tested every row's set 35 times (1.6 s)."""
     top_keys = _rank(_actors_whole_selection(selection), top, measure)
-    # The sets that hold each top actor, read once and passed as one array each: PostgreSQL
-    # tests a row's set against a constant array with a hash as it does against a sub-plan,
-    # but without the sub-plan's cost per test (0.42–0.49 s against 0.61–0.64 s at load 5),
-    # and one array parameter spares Django preparing thousands of `IN` values one by one.
-    holding = defaultdict(list)
+    # Each role set's bits (which of the top actors it holds), read once from the sets that
+    # hold any of them and passed as one array indexed by set id (0 beyond its end: a set
+    # that holds none), whose element PostgreSQL reads in one step per row. A test per top
+    # actor of whether the row's set is among its sets (a constant array each, hashed) took
+    # 0.1–0.2 s longer at a million incidents. The array goes as its text ('{0,2,16,…}'):
+    # psycopg adapts a list element by element (15 ms for the 8,600 sets of a million
+    # incidents, 1.5 ms as text). The set ids stay dense: a set gets one when first seen (0029).
+    bits_of_set = defaultdict(int)
     codes = [code for actor_id in top_keys for code in role_codes(actor_id)]
     for set_id, roles in ActorSet.objects.filter(roles__overlap=codes).values_list("pk", "roles"):
         for code in roles:
-            holding[actor_and_sides(code)[0]].append(set_id)
-    bits = Value(0)
-    for bit, actor_id in enumerate(top_keys):
-        in_set = RawSQL("actor_set_id = ANY(%s)", (holding[actor_id],), BooleanField())
-        bits += Case(When(in_set, then=Value(1 << bit)), default=Value(0))
+            actor_id = actor_and_sides(code)[0]
+            if actor_id in top_keys:
+                bits_of_set[set_id] |= 1 << top_keys.index(actor_id)
+    last_set_id = max(bits_of_set, default=0)
+    bits_by_set_id = ",".join(str(bits_of_set[set_id]) for set_id in range(1, last_set_id + 1))
+    bits = RawSQL(
+        "COALESCE((%s::integer[])[actor_set_id], 0)", ("{" + bits_by_set_id + "}",), IntegerField()
+    )
     period = period_expression(interval, vendor, start="start_day")
     rows = selection.incident_actors()
     rows_by_key, totals, other_rows = defaultdict(dict), defaultdict(Totals), defaultdict(Totals)

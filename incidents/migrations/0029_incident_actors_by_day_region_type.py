@@ -5,7 +5,9 @@ instead of two million roles (models/actor_counts.py).
 
 PostgreSQL only, as 0028: the table's four new columns, the recount and the rebuild that
 write them, and the triggers on the incidents and their places, which now also recount an
-incident whose event type or whose place's region changes. The counted rows are made again
+incident whose event type or whose place's region changes. Both now offer the role-set
+dictionary only the sets it does not hold yet, so that its ids stay dense (0028 spent one on
+every set it offered, known or not). The counted rows are made again
 by actorcount_rebuild (about 10 s at a million incidents).
 
 0028's SQL pieces that do not change are read from it (a migration is never edited, so they
@@ -89,8 +91,11 @@ BEGIN
         JOIN {INCIDENT} i ON i.id = t.id AND i.status = 'published'
         LEFT JOIN read_sets c ON c.incident_id = t.id
     ),
+    -- Only the sets not yet known are offered: an INSERT takes the next id before it meets
+    -- the conflict, and the ids, dense, index the arrays of a split by actor (series.py).
     new_sets AS (
-        INSERT INTO {ACTOR_SET} (roles) SELECT DISTINCT roles FROM role_sets
+        INSERT INTO {ACTOR_SET} (roles) SELECT DISTINCT roles FROM role_sets r
+        WHERE NOT EXISTS (SELECT 1 FROM {ACTOR_SET} s WHERE s.roles = r.roles)
         ON CONFLICT (roles) DO NOTHING RETURNING id, roles
     ),
     now_counted AS MATERIALIZED (
@@ -152,8 +157,10 @@ BEGIN
     CREATE TEMPORARY TABLE actorcount_sets ON COMMIT DROP AS
         SELECT incident_id AS id, array_agg(code ORDER BY code) AS roles
         FROM ({ROLE_CODES} GROUP BY r.incident_id, r.actor_id) codes GROUP BY incident_id;
+    -- The sets not yet known only, as in the recount: the ids stay dense.
     INSERT INTO {ACTOR_SET} (roles)
         SELECT DISTINCT roles FROM actorcount_sets UNION SELECT '{{}}'
+        EXCEPT SELECT roles FROM {ACTOR_SET}
         ON CONFLICT (roles) DO NOTHING;
     INSERT INTO {COUNTED} ({COUNTED_COLUMNS})
         SELECT i.id, s.id, {DATASET}, DATE_TRUNC('month', i.start_date)::date,

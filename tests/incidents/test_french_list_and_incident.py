@@ -8,10 +8,11 @@ import re
 
 import pytest
 from django.utils import translation
+from django.utils.formats import number_format
 
 from incidents.choices import ActorRole, ActorType, CasualtyOutcome, DatePrecision, Status
 from incidents.explorer import map_points_data
-from incidents.formatting import format_date_at_precision, format_estimate
+from incidents.formatting import format_count, format_date_at_precision, format_estimate
 from incidents.models import Tactic
 from tests.factories import (
     ActorFactory,
@@ -126,6 +127,25 @@ def test_estimates_group_thousands_the_languages_way(low, best, high, english, f
         assert format_estimate(low, best, high) == english
     with translation.override("fr"):
         assert format_estimate(low, best, high) == french
+
+
+@pytest.mark.parametrize(
+    ("number", "english", "french"),
+    [
+        (999, "999", "999"),
+        (-999, "-999", "-999"),
+        (1000, "1,000", f"1{NBSP}000"),
+        (-1000, "-1,000", f"-1{NBSP}000"),
+        (123456, "123,456", f"123{NBSP}456"),
+        (1234567, "1,234,567", f"1{NBSP}234{NBSP}567"),
+        (-98765432, "-98,765,432", f"-98{NBSP}765{NBSP}432"),
+    ],
+)
+def test_counts_group_thousands_as_djangos_number_format(number, english, french):
+    for language, expected in (("en", english), ("fr", french)):
+        with translation.override(language):
+            assert format_count(number) == expected
+            assert format_count(number) == number_format(number, force_grouping=True)
 
 
 def test_map_points_read_in_french(bamako):
