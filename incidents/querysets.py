@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import re
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.postgres.search import SearchQuery
@@ -62,6 +63,17 @@ LIST_LOCATION_FIELDS = [
 ]
 
 
+@dataclass(frozen=True)
+class SearchAreas:
+    """The countries and regions (admin1) a public search names whole, whose published
+    incidents all match it and are counted in the count tables (incidents/counts.py), and the
+    search's other matches: its entries (models.SearchEntry) outside those areas."""
+
+    countries: tuple  # Country ids
+    regions: tuple  # AdminArea ids (admin1)
+    entries_outside: models.QuerySet
+
+
 def _placeholders(values):
     """ "%s, %s, …", one per value, for a raw query's IN (…)."""
     return ", ".join(["%s"] * len(values))
@@ -82,6 +94,11 @@ class IncidentQuerySet(models.QuerySet):
     # and matching_every_word(), so that tally() and start_month_counts() read the narrow
     # search table instead of the wide incident table. Dropped as count_selection is.
     search_entries = None
+    # For a search over every public incident that names whole countries or regions (every
+    # place of them matches, as "Burkina Faso" names the country's 1,028 places): a
+    # SearchAreas, whose incidents tally() counts from the count tables, reading only the
+    # matching entries outside them. Dropped as count_selection is.
+    search_areas = None
 
     def public(self):
         """Incidents the public may see: published ones. Drafts, reviews and retractions never."""
@@ -103,6 +120,7 @@ class IncidentQuerySet(models.QuerySet):
     def _keeping_selection(self, clone):
         clone.count_selection = self.count_selection
         clone.search_entries = self.search_entries
+        clone.search_areas = self.search_areas
         return clone
 
     def all(self):
@@ -205,12 +223,27 @@ class IncidentQuerySet(models.QuerySet):
         the entries, ORed into one bitmap. SQLite: a folded contains-search, after two small
         queries that say whether the text names a place or an actor.
         """
+        from . import counts
+
         names_place = self._places_named("contains", text)
         names_actor = self._actors_named("contains", text)
         if connections[self.db].vendor == "postgresql":
             words = SearchQuery(text, config=SEARCH_CONFIGURATION, search_type="websearch")
-            named = self._named_ids(place=names_place, actor=names_actor)
-            return self._with_entries(Q(document=words) | _named_arms(named))
+            # Every place of a country or region whose name contains the text matches, so
+            # those areas are named whole.
+            areas = {
+                "country": self._model_at("location__country").objects.filter(
+                    name__fold__contains=text
+                ),
+                "region": self._model_at("location__admin1").objects.filter(
+                    level=1, name__fold__contains=text
+                ),
+            }
+            named = self._named_ids(place=names_place, actor=names_actor, **areas)
+            matched = self._with_entries(Q(document=words) | _named_arms(named))
+            if self.count_selection == counts.Selection():
+                matched.search_areas = self._search_areas(words, named)
+            return matched
         words = Q(title__fold__contains=text) | Q(narrative__fold__contains=text)
         # Most searches name no place or actor, so those arms are added only when they match
         # something; each arm is then a set of ids found once.
@@ -224,6 +257,44 @@ class IncidentQuerySet(models.QuerySet):
         for arm in named:
             matches |= arm
         return self.filter(matches)
+
+    def _search_areas(self, words, named):
+        """The SearchAreas of a public search (PostgreSQL) whose text named the countries and
+        regions of `named` (_named_ids()' answer, with "country" and "region" arms), or None
+        when it names none."""
+        countries, regions = tuple(named["country"]), tuple(named["region"])
+        if not countries and not regions:
+            return None
+        in_areas = Q(country__in=countries) | Q(admin1__in=regions)
+        places_outside = (
+            self._model_at("location")
+            .objects.filter(pk__in=named["place"])
+            .exclude(in_areas)
+            .values_list("pk", flat=True)
+        )
+        # An actor named by the text whose published incidents all lie in the countries adds
+        # none outside them, as the actor counts say (by country, any role): "Burkina Faso"
+        # names 42 actors and their 324,000 incidents, all in Burkina Faso, which the entries'
+        # actor index would otherwise hand over one by one to be found in the country.
+        actor_counts = apps.get_model("incidents", "PublicActorMonth").objects
+        actors_outside = (
+            actor_counts.filter(actor_id__in=named["actor"], incidents__gt=0)
+            .exclude(country_id__in=countries)
+            .order_by()
+            .values_list("actor_id", flat=True)
+            .distinct()
+            if named["actor"]
+            else []
+        )
+        outside = {"place": list(places_outside), "actor": list(actors_outside)}
+        entries = apps.get_model("incidents", "SearchEntry").objects.using(self.db)
+        return SearchAreas(
+            countries=countries,
+            regions=regions,
+            entries_outside=entries.filter(status=Status.PUBLISHED)
+            .filter(Q(document=words) | _named_arms(outside))
+            .exclude(_prefixed(in_areas, "location__")),
+        )
 
     def _named_ids(self, **arms):
         """{arm: [ids]} of the querysets `arms` (of any model), read in one UNION query: the
@@ -512,8 +583,11 @@ class IncidentQuerySet(models.QuerySet):
         from . import counts
 
         # A search over all (public) incidents reads its search entries, which hold the same
-        # columns (see search_entries).
+        # columns (see search_entries); one that names whole countries or regions reads only
+        # those outside them (see search_areas).
         source = self if self.search_entries is None else self.search_entries
+        if self.search_areas is not None:
+            source = self.search_areas.entries_outside
         selection = (
             source.order_by()
             .prefetch_related(None)
@@ -526,13 +600,22 @@ class IncidentQuerySet(models.QuerySet):
         )
         sql, params = selection.query.sql_with_params()
         if connections[self.db].vendor == "postgresql":
+            rows = (
+                "SELECT event_type_code, event_type_name, region, year, 1 AS incidents "
+                f"FROM ({sql}) matches"
+            )
+            if self.search_areas is not None:
+                counted, counted_params = _counted_in_areas(self.search_areas)
+                rows = f"{rows} UNION ALL {counted}"
+                params = (*params, *counted_params)
             # The WITH query read four times was materialized, written out to disk at 238,000
             # rows (q=JNIM) and sorted by event type: half of the query's time.
             query = (
                 "SELECT CASE WHEN GROUPING(event_type_code) = 0 THEN 'event_type' "
                 "WHEN GROUPING(region) = 0 THEN 'admin1' "
                 "WHEN GROUPING(year) = 0 THEN 'year' ELSE 'count' END, "
-                f"event_type_code, event_type_name, region, year, COUNT(*) FROM ({sql}) selection "
+                "event_type_code, event_type_name, region, year, COALESCE(SUM(incidents), 0) "
+                f"FROM ({rows}) selection "
                 "GROUP BY GROUPING SETS ((event_type_code, event_type_name), (region), (year), ())"
             )
         else:
@@ -1168,6 +1251,26 @@ def _month_range(first_day):
 DATE_PREFIX = re.compile(
     r"(?P<year>[12][0-9]{3})(?:-(?P<month>0[1-9]|1[0-2])(?:-(?P<day>[0-3][0-9]))?)?"
 )
+
+
+def _counted_in_areas(areas):
+    """(sql, params) of the count rows of the published incidents in the countries or regions
+    of `areas` (a SearchAreas), as rows of _count_and_facets(): event type code and name,
+    region (NULL for none), year and the number of incidents. From the year table, which
+    holds every published incident by its place's country and region (incidents/counts.py)."""
+    from .counts import NO_REGION
+
+    years = apps.get_model("incidents", "PublicIncidentYear")
+    event_types = apps.get_model("incidents", "EventType")
+    sql = (
+        f"SELECT counted.event_type_id, event_type.name, NULLIF(counted.admin1_id, {NO_REGION}), "
+        f"EXTRACT(YEAR FROM counted.start_date), counted.incidents "
+        f"FROM {years._meta.db_table} counted "
+        f"JOIN {event_types._meta.db_table} event_type "
+        f"ON event_type.{event_types._meta.pk.column} = counted.event_type_id "
+        "WHERE counted.country_id = ANY(%s) OR counted.admin1_id = ANY(%s)"
+    )
+    return sql, (list(areas.countries), list(areas.regions))
 
 
 def _prefixed(condition, prefix):
