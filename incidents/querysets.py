@@ -134,7 +134,10 @@ class IncidentQuerySet(models.QuerySet):
         return self._keeping_selection(super().all())
 
     def order_by(self, *field_names):
-        return self._keeping_selection(super().order_by(*field_names))
+        ordered = self._keeping_selection(super().order_by(*field_names))
+        # Another order is no longer the rank by name (a search sorted by date, by place…).
+        ordered.name_rank, ordered.name_rank_values = None, ()
+        return ordered
 
     def select_related(self, *fields):
         return self._keeping_selection(super().select_related(*fields))

@@ -126,3 +126,14 @@ def test_the_list_pages_of_a_country_search_show_its_incidents_in_rank_order(cli
     assert shown == list(searched("Burkina Faso").values_list("pk", flat=True))
     assert set(shown[:40]) == set(sahel["in the country"])
     assert not set(shown) & set(sahel["hidden"])
+
+
+@pytest.mark.parametrize("sort", ["date", "-killed", "place"])
+def test_a_country_search_sorted_otherwise_pages_in_that_order(client, sahel, sort):
+    query = {"q": "Burkina Faso", "sort": sort, "per_page": "25"}
+    first = client.get(LIST_URL, query)
+    second = client.get(LIST_URL + link(first, "next"))
+    everything = client.get(LIST_URL, {**query, "per_page": "100"})
+    assert row_ids(first) + row_ids(second) == row_ids(everything)
+    assert len(row_ids(everything)) == 45
+    assert row_ids(everything) != list(searched("Burkina Faso").values_list("pk", flat=True))
