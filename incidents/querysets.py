@@ -66,12 +66,14 @@ LIST_LOCATION_FIELDS = [
 @dataclass(frozen=True)
 class SearchAreas:
     """The countries and regions (admin1) a public search names whole, whose published
-    incidents all match it and are counted in the count tables (incidents/counts.py), and the
-    search's other matches: its entries (models.SearchEntry) outside those areas."""
+    incidents all match it and are counted in the count tables (incidents/counts.py), and what
+    else the search matches: its words, and the places and actors its text names (ids)."""
 
     countries: tuple  # Country ids
     regions: tuple  # AdminArea ids (admin1)
-    entries_outside: models.QuerySet
+    words: SearchQuery
+    places: tuple
+    actors: tuple
 
 
 def _placeholders(values):
@@ -272,13 +274,25 @@ class IncidentQuerySet(models.QuerySet):
         """The SearchAreas of a public search (PostgreSQL) whose text named the countries and
         regions of `named` (_named_ids()' answer, with "country" and "region" arms), or None
         when it names none."""
-        countries, regions = tuple(named["country"]), tuple(named["region"])
-        if not countries and not regions:
+        if not named["country"] and not named["region"]:
             return None
-        in_areas = Q(country__in=countries) | Q(admin1__in=regions)
+        return SearchAreas(
+            countries=tuple(named["country"]),
+            regions=tuple(named["region"]),
+            words=words,
+            places=tuple(named["place"]),
+            actors=tuple(named["actor"]),
+        )
+
+    def _entries_outside_areas(self):
+        """The published search entries that match this search (search_areas) outside the
+        countries and regions it names whole: by their words, or by a place or an actor the
+        text names. Two small queries first say which of those places and actors lie outside."""
+        areas = self.search_areas
+        in_areas = Q(country__in=areas.countries) | Q(admin1__in=areas.regions)
         places_outside = (
             self._model_at("location")
-            .objects.filter(pk__in=named["place"])
+            .objects.filter(pk__in=areas.places)
             .exclude(in_areas)
             .values_list("pk", flat=True)
         )
@@ -288,22 +302,20 @@ class IncidentQuerySet(models.QuerySet):
         # actor index would otherwise hand over one by one to be found in the country.
         actor_counts = apps.get_model("incidents", "PublicActorMonth").objects
         actors_outside = (
-            actor_counts.filter(actor_id__in=named["actor"], incidents__gt=0)
-            .exclude(country_id__in=countries)
+            actor_counts.filter(actor_id__in=areas.actors, incidents__gt=0)
+            .exclude(country_id__in=areas.countries)
             .order_by()
             .values_list("actor_id", flat=True)
             .distinct()
-            if named["actor"]
+            if areas.actors
             else []
         )
         outside = {"place": list(places_outside), "actor": list(actors_outside)}
         entries = apps.get_model("incidents", "SearchEntry").objects.using(self.db)
-        return SearchAreas(
-            countries=countries,
-            regions=regions,
-            entries_outside=entries.filter(status=Status.PUBLISHED)
-            .filter(Q(document=words) | _named_arms(outside))
-            .exclude(_prefixed(in_areas, "location__")),
+        return (
+            entries.filter(status=Status.PUBLISHED)
+            .filter(Q(document=areas.words) | _named_arms(outside))
+            .exclude(_prefixed(in_areas, "location__"))
         )
 
     def _named_ids(self, **arms):
@@ -627,7 +639,7 @@ class IncidentQuerySet(models.QuerySet):
         # those outside them (see search_areas).
         source = self if self.search_entries is None else self.search_entries
         if self.search_areas is not None:
-            source = self.search_areas.entries_outside
+            source = self._entries_outside_areas()
         selection = (
             source.order_by()
             .prefetch_related(None)
@@ -640,21 +652,22 @@ class IncidentQuerySet(models.QuerySet):
         )
         sql, params = selection.query.sql_with_params()
         if connections[self.db].vendor == "postgresql":
-            rows = (
-                "SELECT event_type_code, event_type_name, region, year, 1 AS incidents "
-                f"FROM ({sql}) matches"
-            )
+            rows, counted = sql, "COUNT(*)"
             if self.search_areas is not None:
-                counted, counted_params = _counted_in_areas(self.search_areas)
-                rows = f"{rows} UNION ALL {counted}"
-                params = (*params, *counted_params)
+                # The matches outside the areas, one row each, and the areas' count rows.
+                in_areas, in_areas_params = _counted_in_areas(self.search_areas)
+                rows = (
+                    "SELECT event_type_code, event_type_name, region, year, 1 AS incidents "
+                    f"FROM ({sql}) matches UNION ALL {in_areas}"
+                )
+                params, counted = (*params, *in_areas_params), "COALESCE(SUM(incidents), 0)"
             # The WITH query read four times was materialized, written out to disk at 238,000
             # rows (q=JNIM) and sorted by event type: half of the query's time.
             query = (
                 "SELECT CASE WHEN GROUPING(event_type_code) = 0 THEN 'event_type' "
                 "WHEN GROUPING(region) = 0 THEN 'admin1' "
                 "WHEN GROUPING(year) = 0 THEN 'year' ELSE 'count' END, "
-                "event_type_code, event_type_name, region, year, COALESCE(SUM(incidents), 0) "
+                f"event_type_code, event_type_name, region, year, {counted} "
                 f"FROM ({rows}) selection "
                 "GROUP BY GROUPING SETS ((event_type_code, event_type_name), (region), (year), ())"
             )
