@@ -3,6 +3,7 @@
 import datetime
 import hashlib
 import re
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.contrib.postgres.search import SearchQuery
@@ -62,6 +63,19 @@ LIST_LOCATION_FIELDS = [
 ]
 
 
+@dataclass(frozen=True)
+class SearchAreas:
+    """The countries and regions (admin1) a public search names whole, whose published
+    incidents all match it and are counted in the count tables (incidents/counts.py), and what
+    else the search matches: its words, and the places and actors its text names (ids)."""
+
+    countries: tuple  # Country ids
+    regions: tuple  # AdminArea ids (admin1)
+    words: SearchQuery
+    places: tuple
+    actors: tuple
+
+
 def _placeholders(values):
     """ "%s, %s, …", one per value, for a raw query's IN (…)."""
     return ", ".join(["%s"] * len(values))
@@ -82,6 +96,16 @@ class IncidentQuerySet(models.QuerySet):
     # and matching_every_word(), so that tally() and start_month_counts() read the narrow
     # search table instead of the wide incident table. Dropped as count_selection is.
     search_entries = None
+    # For a search over every public incident that names whole countries or regions (every
+    # place of them matches, as "Burkina Faso" names the country's 1,028 places): a
+    # SearchAreas, whose incidents tally() counts from the count tables, reading only the
+    # matching entries outside them. Dropped as count_selection is.
+    search_areas = None
+    # For a search ranked by name on PostgreSQL (_ranked_by_entry): the rank expression it is
+    # ordered by first, and the ranks it can take, best first; page_ids() reads a page rank by
+    # rank. Dropped as count_selection is.
+    name_rank = None
+    name_rank_values = ()
 
     def public(self):
         """Incidents the public may see: published ones. Drafts, reviews and retractions never."""
@@ -103,13 +127,19 @@ class IncidentQuerySet(models.QuerySet):
     def _keeping_selection(self, clone):
         clone.count_selection = self.count_selection
         clone.search_entries = self.search_entries
+        clone.search_areas = self.search_areas
+        clone.name_rank = self.name_rank
+        clone.name_rank_values = self.name_rank_values
         return clone
 
     def all(self):
         return self._keeping_selection(super().all())
 
     def order_by(self, *field_names):
-        return self._keeping_selection(super().order_by(*field_names))
+        ordered = self._keeping_selection(super().order_by(*field_names))
+        # Another order is no longer the rank by name (a search sorted by date, by place…).
+        ordered.name_rank, ordered.name_rank_values = None, ()
+        return ordered
 
     def select_related(self, *fields):
         return self._keeping_selection(super().select_related(*fields))
@@ -205,12 +235,27 @@ class IncidentQuerySet(models.QuerySet):
         the entries, ORed into one bitmap. SQLite: a folded contains-search, after two small
         queries that say whether the text names a place or an actor.
         """
+        from . import counts
+
         names_place = self._places_named("contains", text)
         names_actor = self._actors_named("contains", text)
         if connections[self.db].vendor == "postgresql":
             words = SearchQuery(text, config=SEARCH_CONFIGURATION, search_type="websearch")
-            named = self._named_ids(place=names_place, actor=names_actor)
-            return self._with_entries(Q(document=words) | _named_arms(named))
+            # Every place of a country or region whose name contains the text matches, so
+            # those areas are named whole.
+            areas = {
+                "country": self._model_at("location__country").objects.filter(
+                    name__fold__contains=text
+                ),
+                "region": self._model_at("location__admin1").objects.filter(
+                    level=1, name__fold__contains=text
+                ),
+            }
+            named = self._named_ids(place=names_place, actor=names_actor, **areas)
+            matched = self._with_entries(Q(document=words) | _named_arms(named))
+            if self.count_selection == counts.Selection():
+                matched.search_areas = self._search_areas(words, named)
+            return matched
         words = Q(title__fold__contains=text) | Q(narrative__fold__contains=text)
         # Most searches name no place or actor, so those arms are added only when they match
         # something; each arm is then a set of ids found once.
@@ -224,6 +269,54 @@ class IncidentQuerySet(models.QuerySet):
         for arm in named:
             matches |= arm
         return self.filter(matches)
+
+    def _search_areas(self, words, named):
+        """The SearchAreas of a public search (PostgreSQL) whose text named the countries and
+        regions of `named` (_named_ids()' answer, with "country" and "region" arms), or None
+        when it names none."""
+        if not named["country"] and not named["region"]:
+            return None
+        return SearchAreas(
+            countries=tuple(named["country"]),
+            regions=tuple(named["region"]),
+            words=words,
+            places=tuple(named["place"]),
+            actors=tuple(named["actor"]),
+        )
+
+    def _entries_outside_areas(self):
+        """The published search entries that match this search (search_areas) outside the
+        countries and regions it names whole: by their words, or by a place or an actor the
+        text names. Two small queries first say which of those places and actors lie outside."""
+        areas = self.search_areas
+        in_areas = Q(country__in=areas.countries) | Q(admin1__in=areas.regions)
+        places_outside = (
+            self._model_at("location")
+            .objects.filter(pk__in=areas.places)
+            .exclude(in_areas)
+            .values_list("pk", flat=True)
+        )
+        # An actor named by the text whose published incidents all lie in the countries adds
+        # none outside them, as the actor counts say (by country, any role): "Burkina Faso"
+        # names 42 actors and their 324,000 incidents, all in Burkina Faso, which the entries'
+        # actor index would otherwise hand over one by one to be found in the country.
+        actor_counts = apps.get_model("incidents", "PublicActorMonth").objects
+        actors_outside = (
+            actor_counts.filter(actor_id__in=areas.actors, incidents__gt=0)
+            .exclude(country_id__in=areas.countries)
+            .order_by()
+            .values_list("actor_id", flat=True)
+            .distinct()
+            if areas.actors
+            else []
+        )
+        outside = {"place": list(places_outside), "actor": list(actors_outside)}
+        entries = apps.get_model("incidents", "SearchEntry").objects.using(self.db)
+        return (
+            entries.filter(status=Status.PUBLISHED)
+            .filter(Q(document=areas.words) | _named_arms(outside))
+            .exclude(_prefixed(in_areas, "location__"))
+        )
 
     def _named_ids(self, **arms):
         """{arm: [ids]} of the querysets `arms` (of any model), read in one UNION query: the
@@ -305,13 +398,43 @@ class IncidentQuerySet(models.QuerySet):
             ranks.append(When(area_or_actor, then=Value(1)))
         if not ranks:
             return self.order_by("-start_date", "-id")
+        rank = Case(*ranks, default=Value(2))
         # The entry's date and id are the incident's: ordered by them, the matches are sorted
         # before any incident is read, and only the page's are.
-        return self.order_by(
-            Case(*ranks, default=Value(2)),
-            "-search_entry__start_date",
-            "-search_entry__incident_id",
-        )
+        ranked = self.order_by(rank, "-search_entry__start_date", "-search_entry__incident_id")
+        ranked.name_rank = rank
+        ranked.name_rank_values = (*(when.result.value for when in ranks), 2)
+        return ranked
+
+    def page_ids(self, bottom, top):
+        """The ids of the incidents from `bottom` to `top` (0-based, top excluded) in this
+        queryset's order: the rows of a page.
+
+        A search ranked by name (name_rank) is read rank by rank, each newest first, walking
+        the incidents' date index and stopping at the page, instead of sorting every match by
+        its rank: `q=Burkina Faso` at a million incidents ranks the 368,000 incidents of the
+        country before the rest, and sorting them all spilled to disk (300 ms on a quiet
+        machine). A later rank starts after the earlier ranks' incidents, counted only when
+        the page starts beyond all of them.
+        """
+        if self.name_rank is None:
+            return list(self.values_list("pk", flat=True)[bottom:top])
+        ids, before = [], 0  # before: the incidents of the ranks already read
+        for value in self.name_rank_values:
+            in_rank = (
+                self.alias(name_rank=self.name_rank)
+                .filter(name_rank=value)
+                .order_by("-start_date", "-id")
+            )
+            start = bottom + len(ids) - before  # where the page goes on within this rank
+            found = list(in_rank.values_list("pk", flat=True)[start : top - before])
+            ids += found
+            if len(ids) == top - bottom:
+                break
+            # This rank ended before the page did: it holds `start + len(found)` incidents,
+            # unless the page starts beyond its last one, and then they are counted.
+            before += start + len(found) if found or start == 0 else in_rank.count()
+        return ids
 
     def start_months(self):
         """The distinct months of the incidents' start dates (first days), oldest first.
@@ -512,8 +635,11 @@ class IncidentQuerySet(models.QuerySet):
         from . import counts
 
         # A search over all (public) incidents reads its search entries, which hold the same
-        # columns (see search_entries).
+        # columns (see search_entries); one that names whole countries or regions reads only
+        # those outside them (see search_areas).
         source = self if self.search_entries is None else self.search_entries
+        if self.search_areas is not None:
+            source = self._entries_outside_areas()
         selection = (
             source.order_by()
             .prefetch_related(None)
@@ -526,13 +652,23 @@ class IncidentQuerySet(models.QuerySet):
         )
         sql, params = selection.query.sql_with_params()
         if connections[self.db].vendor == "postgresql":
+            rows, counted = sql, "COUNT(*)"
+            if self.search_areas is not None:
+                # The matches outside the areas, one row each, and the areas' count rows.
+                in_areas, in_areas_params = _counted_in_areas(self.search_areas)
+                rows = (
+                    "SELECT event_type_code, event_type_name, region, year, 1 AS incidents "
+                    f"FROM ({sql}) matches UNION ALL {in_areas}"
+                )
+                params, counted = (*params, *in_areas_params), "COALESCE(SUM(incidents), 0)"
             # The WITH query read four times was materialized, written out to disk at 238,000
             # rows (q=JNIM) and sorted by event type: half of the query's time.
             query = (
                 "SELECT CASE WHEN GROUPING(event_type_code) = 0 THEN 'event_type' "
                 "WHEN GROUPING(region) = 0 THEN 'admin1' "
                 "WHEN GROUPING(year) = 0 THEN 'year' ELSE 'count' END, "
-                f"event_type_code, event_type_name, region, year, COUNT(*) FROM ({sql}) selection "
+                f"event_type_code, event_type_name, region, year, {counted} "
+                f"FROM ({rows}) selection "
                 "GROUP BY GROUPING SETS ((event_type_code, event_type_name), (region), (year), ())"
             )
         else:
@@ -565,7 +701,9 @@ class IncidentQuerySet(models.QuerySet):
             "count": total,
             "facets": {
                 "event_type": counts.sorted_facet(by_type),
-                "admin1": by_region,  # named and sorted by facet_counts()
+                # Named and sorted by count by facet_counts(); by id here, so that one selection
+                # read two ways (count tables and entries, or the entries alone) reads alike.
+                "admin1": sorted(by_region, key=lambda row: (row["value"] is None, row["value"])),
                 "year": sorted(by_year, key=lambda row: -row["value"]),
             },
         }
@@ -1168,6 +1306,26 @@ def _month_range(first_day):
 DATE_PREFIX = re.compile(
     r"(?P<year>[12][0-9]{3})(?:-(?P<month>0[1-9]|1[0-2])(?:-(?P<day>[0-3][0-9]))?)?"
 )
+
+
+def _counted_in_areas(areas):
+    """(sql, params) of the count rows of the published incidents in the countries or regions
+    of `areas` (a SearchAreas), as rows of _count_and_facets(): event type code and name,
+    region (NULL for none), year and the number of incidents. From the year table, which
+    holds every published incident by its place's country and region (incidents/counts.py)."""
+    from .counts import NO_REGION
+
+    years = apps.get_model("incidents", "PublicIncidentYear")
+    event_types = apps.get_model("incidents", "EventType")
+    sql = (
+        f"SELECT counted.event_type_id, event_type.name, NULLIF(counted.admin1_id, {NO_REGION}), "
+        f"EXTRACT(YEAR FROM counted.start_date), counted.incidents "
+        f"FROM {years._meta.db_table} counted "
+        f"JOIN {event_types._meta.db_table} event_type "
+        f"ON event_type.{event_types._meta.pk.column} = counted.event_type_id "
+        "WHERE counted.country_id = ANY(%s) OR counted.admin1_id = ANY(%s)"
+    )
+    return sql, (list(areas.countries), list(areas.regions))
 
 
 def _prefixed(condition, prefix):

@@ -47,7 +47,12 @@ class FiftyPerPage(Paginator):
         # is paginated as Django does.
         if isinstance(rows, BoundRows) and isinstance(rows.data, QuerySet):
             ordered = self.object_list.data.data
-            rows.data = rows_by_id(ordered, rows.data.values("pk"))
+            ids = rows.data.values("pk")
+            if getattr(ordered, "name_rank", None) is not None:
+                # A search ranked by name reads its page rank by rank (page_ids).
+                bottom = (page.number - 1) * self.per_page
+                ids = ordered.page_ids(bottom, bottom + self.per_page)
+            rows.data = rows_by_id(ordered, ids)
         return page
 
     def _get_page(self, *args, **kwargs):
