@@ -24,6 +24,7 @@ from config.routers import reading_the_primary
 
 from ..models import ImportRun
 from .importing import ImportBusy, import_file, rejected_rows_report, write_rejects
+from .process import importing_alone
 from .reading import FileRefused
 from .registry import IMPORTERS
 from .resemblance import find_in_file, write_likely_duplicates
@@ -45,7 +46,8 @@ def check_upload(run_id, user_id, language=None):
     """The background job of an upload: its dry run, saved to the run, in `language` (the
     uploader's; the site's default when None)."""
     run, user = _run_and_user(run_id, user_id)
-    with translation.override(language or settings.LANGUAGE_CODE):
+    # A worker's job, in a process of its own (jobs.run_later is its only caller).
+    with translation.override(language or settings.LANGUAGE_CODE), importing_alone():
         try:
             run_preview(run, user, progress=_Progress(run_id))
         except Exception as error:
@@ -61,7 +63,8 @@ def import_upload(run_id, user_id, language=None):
     user's). A busy or failed import leaves the run to be confirmed again; a second job of the
     same run writes nothing (run_import's claim)."""
     run, user = _run_and_user(run_id, user_id)
-    with translation.override(language or settings.LANGUAGE_CODE):
+    # A worker's job, in a process of its own (jobs.run_later is its only caller).
+    with translation.override(language or settings.LANGUAGE_CODE), importing_alone():
         try:
             result = run_import(run, user, progress=_Progress(run_id))
         except Exception as error:

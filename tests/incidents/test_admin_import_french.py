@@ -5,15 +5,18 @@ whoever started the work, and a background job writes it in that language too. T
 list's own filters (period, actor, region, sub-event type) are labelled in French."""
 
 import csv
+import gc
 import html
 import io
 import re
+import sys
 
 import pytest
 from django.urls import reverse
 from django.utils import translation
 
 from incidents import jobs
+from incidents.importers import runs
 from incidents.models import ImportRun, Incident, Tactic
 from tests.factories import IncidentFactory, SourceFactory
 from tests.incidents.test_admin_import import ged_upload
@@ -179,6 +182,43 @@ def test_a_background_job_of_an_english_upload_reports_in_english(reviewer_clien
     with translation.override("fr"):
         run_jobs()
     assert ImportRun.objects.get().preview["summary"].startswith("UCDP import, 1 row: 1 created")
+
+
+def test_a_workers_jobs_import_with_the_import_commands_settings_and_a_request_without(
+    reviewer_client, queued, monkeypatch, settings
+):
+    # A worker's job runs in a process of its own, which may run the import as the command's
+    # does (few garbage collections, quick thread switches: importers/process.py); an import in
+    # a request must leave them alone, for the other requests' threads. Both come back after.
+    seen = []
+    real_import_file = runs.import_file
+
+    def noting_the_settings(*args, **kwargs):
+        seen.append((kwargs["dry_run"], sys.getswitchinterval(), gc.get_threshold()[0]))
+        return real_import_file(*args, **kwargs)
+
+    monkeypatch.setattr(runs, "import_file", noting_the_settings)
+    before = (sys.getswitchinterval(), gc.get_threshold())
+    capture, run_jobs = queued
+    with capture(execute=True):
+        response = upload(reviewer_client, ADD_URL, ged_row(id="1"))
+    run_jobs()
+    with capture(execute=True):
+        reviewer_client.post(response.url, {"_confirm_import": "1"})
+    run_jobs()
+    assert seen == [(True, 0.0005, 100_000), (False, 0.0005, 100_000)]
+    assert (sys.getswitchinterval(), gc.get_threshold()) == before
+    assert Incident.objects.count() == 1
+
+    settings.REDIS_URL = ""  # no worker: the dry run and the import run in the request
+    seen.clear()
+    response = upload(reviewer_client, ADD_URL, ged_row(id="2"))
+    reviewer_client.post(response.url, {"_confirm_import": "1"})
+    assert [dry_run for dry_run, *_settings in seen] == [True, False]
+    assert {(interval, threshold) for _dry, interval, threshold in seen} == {
+        (before[0], before[1][0])
+    }
+    assert Incident.objects.count() == 2
 
 
 # --- the incident list's own filters ------------------------------------------------------

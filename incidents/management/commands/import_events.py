@@ -1,6 +1,4 @@
-import gc
 import sys
-from contextlib import contextmanager
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
@@ -8,6 +6,7 @@ from tqdm import tqdm
 
 from config.page_warming import request_warming
 from incidents.importers.importing import ImportBusy, import_file, write_rejects
+from incidents.importers.process import importing_alone
 from incidents.importers.reading import FileRefused
 from incidents.importers.registry import IMPORTERS
 from incidents.importers.resemblance import write_likely_duplicates
@@ -15,43 +14,6 @@ from incidents.importers.resemblance import write_likely_duplicates
 # The exit status when rows were rejected (1 is an error such as a refused file, or another
 # import running).
 REJECTED_STATUS = 3
-
-
-@contextmanager
-def few_garbage_collections():
-    """The garbage collector run rarely, and Django's own objects left out of its walks.
-
-    An import keeps a chunk of records alive while it makes and frees millions of objects, none
-    in a reference cycle: at the collector's default pace (every 700 allocations not yet freed)
-    it walked the live chunk some forty times a chunk, a fifth of the import's time. Reference
-    counting frees the rest, so memory stays flat. The process's settings come back after.
-    """
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(100_000)
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
-
-
-@contextmanager
-def quick_thread_switches():
-    """Python's threads handed the GIL on every half millisecond instead of every five.
-
-    An import runs three threads (importers/importing.py): one reads and parses the file, one
-    builds the rows, and one sends them to PostgreSQL (bulk.RowInserter), which needs the GIL
-    for a moment before and after each of its statements and otherwise waits for the server.
-    At Python's default interval it waited up to 5 ms for each of those moments, several a
-    statement, while the server had nothing to do. The process's setting comes back after.
-    """
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(0.0005)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(interval)
 
 
 class Command(BaseCommand):
@@ -117,8 +79,8 @@ class Command(BaseCommand):
         show_bar = sys.stderr.isatty() and options["verbosity"] > 0
         with (
             tqdm(unit=" rows", disable=not show_bar, desc=f"{path.name}") as bar,
-            few_garbage_collections(),
-            quick_thread_switches(),
+            # The command's process runs this import alone.
+            importing_alone(),
         ):
 
             def progress(done):
