@@ -103,14 +103,7 @@ class Selection:
             table = PublicIncidentMonth
         else:
             table = PublicIncidentDay
-        rows = table.objects.order_by()
-        if self.countries:
-            rows = rows.filter(country_id__in=self.countries)
-        if self.regions:
-            rows = rows.filter(admin1_id__in=self.regions)
-        if self.event_types:
-            rows = rows.filter(event_type_id__in=self.event_types)
-        return rows.filter(self._in_period())
+        return self._in_places_and_types(table.objects.order_by()).filter(self._in_period())
 
     @property
     def counts_actors(self):
@@ -129,14 +122,18 @@ class Selection:
     def incident_actors(self):
         """The PublicIncidentActors rows of the selection's incidents, one per incident (any
         selection: the rows hold each incident's own days, region and event type)."""
-        rows = PublicIncidentActors.objects.order_by()
+        rows = self._in_places_and_types(PublicIncidentActors.objects.order_by())
+        return rows.filter(self._in_period(start="start_day", end="end_day"))
+
+    def _in_places_and_types(self, rows):
+        # The count tables' and PublicIncidentActors' columns have the same names.
         if self.countries:
             rows = rows.filter(country_id__in=self.countries)
         if self.regions:
             rows = rows.filter(admin1_id__in=self.regions)
         if self.event_types:
             rows = rows.filter(event_type_id__in=self.event_types)
-        return rows.filter(self._in_period(start="start_day", end="end_day"))
+        return rows
 
     def _in_period(self, start="start_date", end="end_date"):
         # filter_date_from's overlap rule on the tables' columns. The end is never NULL there:
