@@ -37,7 +37,7 @@ from urllib.parse import unquote_to_bytes, urlsplit
 import redis
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
 from .routers import one_replica
@@ -144,14 +144,9 @@ def request_warming(version=None):
 
     def ask():
         from incidents import jobs
-        from incidents.models import PublicDataVersion
+        from incidents.counts import read_data_version
 
-        asked_version = version
-        if asked_version is None:
-            asked_version = (
-                PublicDataVersion.objects.using("default").values_list("number", flat=True).first()
-                or 0
-            )
+        asked_version = version if version is not None else read_data_version(DEFAULT_DB_ALIAS)
         if cache.add(f"page:warming:v{asked_version}", True, 24 * 3600) and cache.add(
             PENDING_KEY, True, PENDING_SECONDS
         ):
