@@ -48,9 +48,10 @@ class FiftyPerPage(Paginator):
         if isinstance(rows, BoundRows) and isinstance(rows.data, QuerySet):
             ordered = self.object_list.data.data
             ids = rows.data.values("pk")
-            if getattr(ordered, "name_rank", None) is not None:
-                # A search ranked by name reads its page rank by rank (page_ids).
-                bottom = (page.number - 1) * self.per_page
+            bottom = (page.number - 1) * self.per_page
+            walks_ranks = getattr(ordered, "walks_ranks", None)
+            if walks_ranks is not None and walks_ranks(bottom + self.per_page):
+                # A search ranked by name may read its page rank by rank (page_ids).
                 ids = ordered.page_ids(bottom, bottom + self.per_page)
             rows.data = rows_by_id(ordered, ids)
         return page
