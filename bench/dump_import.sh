@@ -6,7 +6,8 @@
 # were analysed, and the public data version (in OUT.version). Timestamps of the run are left
 # out; admin areas, whose ids follow pycountry's set order (not the same from one process to
 # the next), are named by level, name and ISO code instead, and the actor counts' role sets by
-# their roles.
+# their roles. Indexes are listed by name (an index made again has a new oid, which a regclass
+# sorts by).
 #
 #   bench/dump_import.sh DATABASE OUT
 #   e.g. import the first 100,000 rows of the shared file with each tree into a fresh copy of
@@ -45,8 +46,8 @@ AREA="(SELECT concat(a.level, ':', a.name, ':', a.iso_code) FROM incidents_admin
     q "SELECT roles::text FROM incidents_actorset ORDER BY 1"
     SET="(SELECT s.roles::text FROM incidents_actorset s WHERE s.id ="
     echo "== incidents_publicincidentactors"
-    q "SELECT (to_jsonb(t) - 'actor_set_id')::text, $SET t.actor_set_id)
-       FROM incidents_publicincidentactors t ORDER BY incident_id"
+    q "SELECT (to_jsonb(t) - 'actor_set_id' - 'admin1_id')::text, $SET t.actor_set_id),
+       $AREA t.admin1_id) FROM incidents_publicincidentactors t ORDER BY incident_id"
     echo "== incidents_publicactorsetmonth"
     q "SELECT (to_jsonb(t) - 'id' - 'actor_set_id')::text, $SET t.actor_set_id)
        FROM incidents_publicactorsetmonth t ORDER BY 1, 2"
@@ -57,7 +58,7 @@ AREA="(SELECT concat(a.level, ':', a.name, ':', a.iso_code) FROM incidents_admin
        document::text FROM incidents_searchentry ORDER BY incident_id"
     echo "== indexes"
     q "SELECT indexrelid::regclass, pg_get_indexdef(indexrelid) FROM pg_index
-       WHERE indrelid::regclass::text LIKE 'incidents_%' ORDER BY 1"
+       WHERE indrelid::regclass::text LIKE 'incidents_%' ORDER BY indexrelid::regclass::text"
     echo "== constraints"
     q "SELECT conrelid::regclass, conname, pg_get_constraintdef(oid), condeferrable,
        condeferred, convalidated FROM pg_constraint
