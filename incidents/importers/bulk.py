@@ -232,6 +232,9 @@ def copy_statement(connection, model, columns, rows):
 
 
 EMPTY_JSON_OBJECT = json.dumps({})
+# The memory of each sort or hash of BulkLoad.finish()'s statements (SET LOCAL: that transaction
+# only). A few of them at once at most; the machine has gigabytes.
+FINISH_WORK_MEM = "128MB"
 
 
 class BulkLoad:
@@ -342,6 +345,9 @@ class BulkLoad:
         with self.connection.cursor() as cursor:
             # The sorts of CREATE INDEX in memory rather than in temporary files.
             cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+            # The actor counts' joins and aggregates over every incident in memory too: with the
+            # default 4MB they spilled to disk in 16 batches.
+            cursor.execute(f"SET LOCAL work_mem = '{FINISH_WORK_MEM}'")
             for table, name in self.triggers:
                 cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {quote(name)}")
             if self._switched_off(ACTOR_COUNT_PREFIX):
