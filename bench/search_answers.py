@@ -43,12 +43,35 @@ PUBLIC = [
 ]
 # Deep pages (their first row's position) of searches ranked by name: across the end of a
 # rank (Burkina Faso's 368,247 incidents of the country come first, then the rest) and beyond it.
-DEEP_PAGES = {"Burkina Faso": [368_200, 368_300], "Mopti": [1_000, 63_300], "Sahel": [71_150]}
+DEEP_PAGES = {
+    "Burkina Faso": [368_200, 368_300],
+    "Mopti": [1_000, 63_300],
+    "Sahel": [71_150],
+    # Searches with another filter, by their JSON (see main): across the walk's limit
+    # (RANK_WALK_ROWS), deep, the last page.
+    '{"country": "MLI", "q": "Mali"}': [2_450, 100_000, 317_250],
+    '{"admin1": "59", "q": "Mopti"}': [2_450, 30_000],
+}
 # Searches with other filters (the incidents' general path).
 FILTERED = [
     {"q": "Burkina Faso", "country": "BFA"},
     {"q": "Mali", "date_from": "2020-01-01", "date_to": "2022-06-30"},
     {"q": "Mopti", "event_type": "battles"},
+    # A country's name within its own country, within another, within both; a region's name
+    # within its region, its country, another country (search3: the other filters' selection
+    # counted from the count tables).
+    {"q": "Mali", "country": "MLI"},
+    {"q": "Mali", "country": "BFA"},
+    {"q": "Mali", "country": ["MLI", "BFA"]},
+    {"q": "Mopti", "admin1": "59"},
+    {"q": "Mopti", "country": "MLI"},
+    {"q": "Mopti", "country": "BFA"},
+    {"q": "Burkina Faso", "country": "BFA", "event_type": "battles"},
+    {"q": "Burkina Faso", "date_from": "2021-03-15", "date_to": "2022-06-30"},
+    {"q": "Sahel", "country": "BFA", "date_from": "2022-01-01"},
+    {"q": "Niger", "event_type": ["strategic_developments", "protests"]},
+    {"q": "JNIM", "country": "NER"},
+    {"q": "attack", "country": "MLI"},
 ]
 ADMIN = ["Mopti", "JNIM", "2023-09", "2024 Gao", '"Group for Support"', "MLI1", "xyzzy"]
 
@@ -76,7 +99,7 @@ def main():
             # A ranked search pages by number (?page=2), not by cursor.
             "second page": page_ids(found, 50, 100),
         }
-        for bottom in DEEP_PAGES.get(text, []) if len(query) == 1 else []:
+        for bottom in DEEP_PAGES.get(text, []):
             answers[f"public {text}"][f"page from {bottom}"] = page_ids(found, bottom, bottom + 50)
         print(f"public {text}: {time.perf_counter() - started:.2f} s", file=sys.stderr)
     for text in ADMIN:

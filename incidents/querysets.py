@@ -78,6 +78,18 @@ class SearchAreas:
     words: SearchQuery
     places: tuple
     actors: tuple
+    # The counts.Selection the search was made within (the list's other filters: period,
+    # countries, regions, event types); counts.Selection() for every public incident.
+    selection: object
+
+    @property
+    def hold_selection(self):
+        """Whether every incident of the selection lies in the named areas, so that all of
+        them match the search: `q=Mali&country=MLI`."""
+        return bool(
+            (self.selection.countries and set(self.selection.countries) <= set(self.countries))
+            or (self.selection.regions and set(self.selection.regions) <= set(self.regions))
+        )
 
 
 def _placeholders(values):
@@ -227,9 +239,11 @@ class IncidentQuerySet(models.QuerySet):
             wanted |= conditions[ViolenceType(int(violence_type))]
         return self.filter(armed_perpetrator & wanted)
 
-    def search(self, text):
+    def search(self, text, selection=None):
         """Incidents whose title or narrative match the words, or whose place (or its admin
-        areas or country) or an actor (or an alias) is named by the text.
+        areas or country) or an actor (or an alias) is named by the text. `selection`: the
+        counts.Selection these incidents are, when the caller knows it (IncidentFilterSet:
+        the list's other filters); else this queryset's count_selection.
 
         Case and accents never count ("Menaka" finds "Ménaka"; incidents/folding.py).
         PostgreSQL: full-text search over title and narrative (SEARCH_CONFIGURATION: 'simple',
@@ -257,8 +271,9 @@ class IncidentQuerySet(models.QuerySet):
             }
             named = self._named_ids(place=names_place, actor=names_actor, **areas)
             matched = self._with_entries(Q(document=words) | _named_arms(named))
-            if self.count_selection == counts.Selection():
-                matched.search_areas = self._search_areas(words, named)
+            within = self.count_selection if selection is None else selection
+            if within is not None:
+                matched.search_areas = self._search_areas(words, named, within)
             return matched
         words = Q(title__fold__contains=text) | Q(narrative__fold__contains=text)
         # Most searches name no place or actor, so those arms are added only when they match
@@ -274,10 +289,10 @@ class IncidentQuerySet(models.QuerySet):
             matches |= arm
         return self.filter(matches)
 
-    def _search_areas(self, words, named):
-        """The SearchAreas of a public search (PostgreSQL) whose text named the countries and
-        regions of `named` (_named_ids()' answer, with "country" and "region" arms), or None
-        when it names none."""
+    def _search_areas(self, words, named, selection):
+        """The SearchAreas of a public search (PostgreSQL) within `selection` (a
+        counts.Selection) whose text named the countries and regions of `named` (_named_ids()'
+        answer, with "country" and "region" arms), or None when it names none."""
         if not named["country"] and not named["region"]:
             return None
         return SearchAreas(
@@ -286,6 +301,7 @@ class IncidentQuerySet(models.QuerySet):
             words=words,
             places=tuple(named["place"]),
             actors=tuple(named["actor"]),
+            selection=selection,
         )
 
     def _entries_outside_areas(self):
@@ -320,6 +336,7 @@ class IncidentQuerySet(models.QuerySet):
             entries.filter(status=Status.PUBLISHED)
             .filter(Q(document=areas.words) | _named_arms(outside))
             .exclude(_prefixed(in_areas, "location__"))
+            .filter(_entries_in_selection(areas.selection))
         )
 
     def _named_ids(self, **arms):
@@ -412,8 +429,16 @@ class IncidentQuerySet(models.QuerySet):
 
     def walks_ranks(self, top):
         """Whether page_ids() reads a page ending at `top` rank by rank (see there)."""
+        from . import counts
+
+        areas = self.search_areas
+        # Another filter may leave the first ranks sparse, and the walk long, unless the
+        # search's areas hold all its incidents.
         return (
-            self.name_rank is not None and self.search_areas is not None and top <= RANK_WALK_ROWS
+            self.name_rank is not None
+            and areas is not None
+            and (areas.selection == counts.Selection() or areas.hold_selection)
+            and top <= RANK_WALK_ROWS
         )
 
     def page_ids(self, bottom, top):
@@ -655,7 +680,8 @@ class IncidentQuerySet(models.QuerySet):
         # columns (see search_entries); one that names whole countries or regions reads only
         # those outside them (see search_areas).
         source = self if self.search_entries is None else self.search_entries
-        if self.search_areas is not None:
+        areas = self.search_areas
+        if areas is not None and not areas.hold_selection:
             source = self._entries_outside_areas()
         selection = (
             source.order_by()
@@ -670,14 +696,19 @@ class IncidentQuerySet(models.QuerySet):
         sql, params = selection.query.sql_with_params()
         if connections[self.db].vendor == "postgresql":
             rows, counted = sql, "COUNT(*)"
-            if self.search_areas is not None:
-                # The matches outside the areas, one row each, and the areas' count rows.
-                in_areas, in_areas_params = _counted_in_areas(self.search_areas)
-                rows = (
-                    "SELECT event_type_code, event_type_name, region, year, 1 AS incidents "
-                    f"FROM ({sql}) matches UNION ALL {in_areas}"
-                )
-                params, counted = (*params, *in_areas_params), "COALESCE(SUM(incidents), 0)"
+            if areas is not None:
+                # The matches outside the areas, one row each, and the areas' count rows; only
+                # the count rows when the selection lies in the areas (q=Mali&country=MLI).
+                in_areas, in_areas_params = _counted_in_areas(areas)
+                if areas.hold_selection:
+                    rows, params = in_areas, in_areas_params
+                else:
+                    rows = (
+                        "SELECT event_type_code, event_type_name, region, year, 1 AS incidents "
+                        f"FROM ({sql}) matches UNION ALL {in_areas}"
+                    )
+                    params = (*params, *in_areas_params)
+                counted = "COALESCE(SUM(incidents), 0)"
             # The WITH query read four times was materialized, written out to disk at 238,000
             # rows (q=JNIM) and sorted by event type: half of the query's time.
             query = (
@@ -1332,17 +1363,43 @@ def _counted_in_areas(areas):
     holds every published incident by its place's country and region (incidents/counts.py)."""
     from .counts import NO_REGION
 
-    years = apps.get_model("incidents", "PublicIncidentYear")
     event_types = apps.get_model("incidents", "EventType")
+    # The rows of the search's selection (the year table's, unless a period of other days
+    # needs the month or day table's) in the named areas.
+    in_areas = Q(country_id__in=areas.countries) | Q(admin1_id__in=areas.regions)
+    rows = areas.selection.rows().filter(in_areas)
+    rows_sql, params = rows.values_list(
+        "event_type_id", "admin1_id", "start_date", "incidents"
+    ).query.sql_with_params()
     sql = (
-        f"SELECT counted.event_type_id, event_type.name, NULLIF(counted.admin1_id, {NO_REGION}), "
-        f"EXTRACT(YEAR FROM counted.start_date), counted.incidents "
-        f"FROM {years._meta.db_table} counted "
+        "SELECT counted.event_type_id AS event_type_code, event_type.name AS event_type_name, "
+        f"NULLIF(counted.admin1_id, {NO_REGION}) AS region, "
+        "EXTRACT(YEAR FROM counted.start_date) AS year, counted.incidents AS incidents "
+        f"FROM ({rows_sql}) counted "
         f"JOIN {event_types._meta.db_table} event_type "
-        f"ON event_type.{event_types._meta.pk.column} = counted.event_type_id "
-        "WHERE counted.country_id = ANY(%s) OR counted.admin1_id = ANY(%s)"
+        f"ON event_type.{event_types._meta.pk.column} = counted.event_type_id"
     )
-    return sql, (list(areas.countries), list(areas.regions))
+    return sql, params
+
+
+def _entries_in_selection(selection):
+    """The condition on search entries (models.SearchEntry) that their incident is in
+    `selection` (a counts.Selection): its place's country and region, its event type, and the
+    period as IncidentQuerySet.in_period reads it (the end date is the incident's own)."""
+    condition = Q()
+    if selection.countries:
+        condition &= Q(location__country__in=selection.countries)
+    if selection.regions:
+        condition &= Q(location__admin1__in=selection.regions)
+    if selection.event_types:
+        condition &= Q(event_type__in=selection.event_types)
+    if selection.date_to is not None:
+        condition &= Q(start_date__lte=selection.date_to)
+    if selection.date_from is not None:
+        condition &= Q(start_date__gte=selection.date_from) | Q(
+            start_date__lt=selection.date_from, incident__end_date__gte=selection.date_from
+        )
+    return condition
 
 
 def _prefixed(condition, prefix):
