@@ -204,3 +204,35 @@ def test_a_search_within_the_country_it_names_is_counted_from_the_count_tables(
     read = " ".join(query["sql"] for query in queries.captured_queries)
     assert "incidents_publicincidentyear" in read
     assert "incidents_searchentry" not in read and "incidents_incident" not in read
+
+
+@on_postgresql
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "Burkina Faso"},
+        {"q": "Burkina Faso", "country": ["BFA"]},
+        {"q": "Burkina Faso", "event_type": ["riots"]},
+        {"q": "Burkina Faso", "date_from": "2021-01-01", "date_to": "2022-12-31"},
+        {"q": "Burkina Faso", "date_from": "2021-02-02", "date_to": "2022-07-15"},
+    ],
+)
+def test_a_country_search_reads_any_page_from_the_day_it_starts_on(sahel, query):
+    # The country's incidents are its first rank, counted by day in the count tables, so a
+    # page deep in them is read from its first day; the other matches follow.
+    found = IncidentFilterSet.from_query(query).qs
+    assert found._areas_ranked_first() is not None and found.reads_own_pages(10**6)
+    in_order = list(
+        found.order_by(found.name_rank, "-start_date", "-id").values_list("pk", flat=True)
+    )
+    assert len(in_order) == found.cached_count()
+    for size in (1, 7):
+        for bottom in range(0, len(in_order) + size, 2):
+            assert found.page_ids(bottom, bottom + size) == in_order[bottom : bottom + size]
+
+
+@on_postgresql
+def test_a_search_naming_a_place_exactly_is_not_read_by_day(sahel):
+    # "Boni" names a place: its first rank is that place, which the count tables do not hold.
+    assert searched("Boni")._areas_ranked_first() is None
+    assert searched("Sahel")._areas_ranked_first() is not None
