@@ -3,7 +3,7 @@
 import datetime
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.apps import apps
 from django.contrib.postgres.search import SearchQuery
@@ -306,11 +306,12 @@ class IncidentQuerySet(models.QuerySet):
             selection=selection,
         )
 
-    def _entries_outside_areas(self):
+    def _entries_outside_areas(self, areas=None):
         """The published search entries that match this search (search_areas) outside the
-        countries and regions it names whole: by their words, or by a place or an actor the
-        text names. Two small queries first say which of those places and actors lie outside."""
-        areas = self.search_areas
+        countries and regions it names whole (or those of `areas`, a SearchAreas of the same
+        search): by their words, or by a place or an actor the text names. Two small queries
+        first say which of those places and actors lie outside."""
+        areas = self.search_areas if areas is None else areas
         in_areas = Q(country__in=areas.countries) | Q(admin1__in=areas.regions)
         places_outside = (
             self._model_at("location")
@@ -495,26 +496,46 @@ class IncidentQuerySet(models.QuerySet):
         return ids
 
     def _areas_ranked_first(self):
-        """The SearchAreas of this ranked search when its first rank is exactly the incidents
-        of the areas it names whole (within its selection), and the rest its matches outside
-        them: the text names no place and no actor exactly, and the places of the areas named
-        exactly are those of the areas named whole ("Burkina Faso", "Mali"). Else None."""
+        """The SearchAreas of the areas this ranked search names exactly when its first rank
+        is exactly their incidents (within its selection), the rest being its other matches:
+        the text names no place and no actor exactly, and the places it names exactly are
+        those of whole countries or regions ("Burkina Faso"; "Niger", the country and
+        Nigeria's Niger State, while Nigeria, named whole too, ranks with the rest). Else
+        None."""
         areas, named = self.search_areas, self.name_rank_named
         if areas is None or named is None or named["place"] or named["actor"]:
             return None
         if self.name_rank_values != (1, 2):
             return None
-        kept = getattr(self, "_ranked_first", None)  # asked by the paginator, then page_ids
-        if kept is None:
-            in_areas = Q(country__in=areas.countries) | Q(admin1__in=areas.regions)
-            places = self._model_at("location").objects.filter(in_areas)
-            kept = self._ranked_first = set(places.values_list("pk", flat=True)) == set(
-                named["area"]
-            )
-        return areas if kept else None
+        if not hasattr(self, "_ranked_first"):  # asked by the paginator, then by page_ids
+            self._ranked_first = self._areas_named_exactly(areas, set(named["area"]))
+        return self._ranked_first
+
+    def _areas_named_exactly(self, areas, exact_places):
+        """`areas` (a SearchAreas) narrowed to its countries and regions whose places are all
+        among `exact_places`, when those places are exactly theirs; else None."""
+        in_areas = Q(country__in=areas.countries) | Q(admin1__in=areas.regions)
+        places = list(
+            self._model_at("location")
+            .objects.filter(in_areas)
+            .values_list("pk", "country_id", "admin1_id")
+        )
+        outside = {"country": set(), "region": set()}  # areas with a place not named exactly
+        for pk, country, region in places:
+            if pk not in exact_places:
+                outside["country"].add(country)
+                outside["region"].add(region)
+        countries = tuple(pk for pk in areas.countries if pk not in outside["country"])
+        regions = tuple(pk for pk in areas.regions if pk not in outside["region"])
+        covered = {
+            pk for pk, country, region in places if country in countries or region in regions
+        }
+        if not covered or covered != exact_places:
+            return None
+        return replace(areas, countries=countries, regions=regions)
 
     def _page_ids_by_day(self, bottom, top, areas):
-        """page_ids() of a search whose first rank is the incidents of the areas it names
+        """page_ids() of a search whose first rank is the incidents of the areas it names exactly
         (_areas_ranked_first), at any depth: the day table says on which day the page starts
         in that rank (its incidents by start date, newest first), so the rank is read from
         that day on, not from its first incident; the rest (its matches outside the areas)
@@ -536,7 +557,7 @@ class IncidentQuerySet(models.QuerySet):
             in_rank += incidents
         if top > in_first_rank:
             outside = (
-                self._entries_outside_areas()
+                self._entries_outside_areas(areas)
                 .order_by("-start_date", "-incident_id")
                 .values_list("incident_id", flat=True)
             )

@@ -236,3 +236,26 @@ def test_a_search_naming_a_place_exactly_is_not_read_by_day(sahel):
     # "Boni" names a place: its first rank is that place, which the count tables do not hold.
     assert searched("Boni")._areas_ranked_first() is None
     assert searched("Sahel")._areas_ranked_first() is not None
+
+
+@on_postgresql
+def test_a_search_naming_more_areas_than_it_names_exactly_ranks_the_exact_ones_first(sahel):
+    # "Est" names the regions Est and Est-Central whole, and only Est exactly: Est's incidents
+    # are read by day, Est-Central's rank with the other matches.
+    est = Incident.objects.get(pk=sahel["in the country"][1]).location.admin1
+    central = AdminAreaFactory(country=est.country, name="Est-Central", iso_code="BF-99")
+    for number in range(3):
+        IncidentFactory(
+            location=LocationFactory(admin1=central),
+            start_date=datetime.date(2021, 5, 1 + number),
+            sub_event_type=None,
+        )
+    found = searched("Est")
+    first = found._areas_ranked_first()
+    assert first.regions == (est.pk,) and set(found.search_areas.regions) == {est.pk, central.pk}
+    in_order = list(
+        found.order_by(found.name_rank, "-start_date", "-id").values_list("pk", flat=True)
+    )
+    assert len(in_order) == found.cached_count() == found.filter(pk__gte=0).count() == 19
+    for bottom in range(0, len(in_order) + 5, 2):
+        assert found.page_ids(bottom, bottom + 5) == in_order[bottom : bottom + 5]
