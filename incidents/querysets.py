@@ -1524,7 +1524,10 @@ def _counted_in_areas(areas):
 def _entries_in_selection(selection):
     """The condition on search entries (models.SearchEntry) that their incident is in
     `selection` (a counts.Selection): its place's country and region, its event type, and the
-    period as IncidentQuerySet.in_period reads it (the end date is the incident's own)."""
+    period as IncidentQuerySet.in_period reads it. The end date is the incident's own: those
+    under way when the period starts are found first by their end date, few, rather than by
+    joining every matching entry's incident (`q=Sahel&date_from=2023-01-01`, cold: 440 ms for
+    the join)."""
     condition = Q()
     if selection.countries:
         condition &= Q(location__country__in=selection.countries)
@@ -1535,8 +1538,15 @@ def _entries_in_selection(selection):
     if selection.date_to is not None:
         condition &= Q(start_date__lte=selection.date_to)
     if selection.date_from is not None:
+        incidents = apps.get_model("incidents", "Incident").objects
+        # Published, as the entries read here are: incident_public_end_date_idx answers.
+        under_way = incidents.filter(
+            status=Status.PUBLISHED,
+            start_date__lt=selection.date_from,
+            end_date__gte=selection.date_from,
+        ).values("pk")
         condition &= Q(start_date__gte=selection.date_from) | Q(
-            start_date__lt=selection.date_from, incident__end_date__gte=selection.date_from
+            start_date__lt=selection.date_from, incident__in=under_way
         )
     return condition
 
