@@ -8,7 +8,9 @@ actor, a comparison of two third quarters by actor, the analysts' incident list 
 and searched for Mopti and for JNIM) and the page of the actor in the most incidents (the
 seven of the issue); then other pages found slow since: the actors' index, the list searched
 for the name of the country with the most incidents, and the series split by actor by week
-and for the region with the most incidents, which the actor counts do not hold. Each is
+and for the region with the most incidents, which the actor counts do not hold; and the list
+searched for a country's name with other filters (its own country, another, a year, an event
+type, in French) and deep (its last page, page 3,000). Each is
 requested through django.test.Client as bench_pages.py does (middleware, view, queries,
 template; no web server).
 The targets are issue 16's: 300 ms warm, 600 ms with --cold (the cache emptied before every
@@ -73,6 +75,11 @@ def build_pages(target_ms):
         .annotate(n=Sum("incidents"))
         .first()["admin1_id"]
     )
+    by_country = list(by_incidents.values("country_id").annotate(n=Sum("incidents"))[:2])
+    second_country = Country.objects.get(pk=by_country[1]["country_id"])
+    # The last numbered page of the biggest country's search: its incidents come first.
+    last_page = -(-by_country[0]["n"] // 50)
+    country_q = f"q={big_country.name.replace(' ', '%20')}"
     return [
         TimedPage("search", "list, q=JNIM", ["/incidents/?q=JNIM"], target_ms),
         TimedPage("search_mopti", "list, q=Mopti", ["/incidents/?q=Mopti"], target_ms),
@@ -114,6 +121,52 @@ def build_pages(target_ms):
             "split_actor_week",
             "series by week, split by actor",
             ["/analysis/?interval=week&split=actor"],
+            target_ms,
+        ),
+        # A country's name searched with the list's other filters, and deep (search3).
+        TimedPage(
+            "search_in_country",
+            f"list, q={second_country.name}&country={second_country.iso3}",
+            [f"/incidents/?q={second_country.name}&country={second_country.iso3}"],
+            target_ms,
+        ),
+        TimedPage(
+            "search_other_country",
+            f"list, q={second_country.name}&country={big_country.iso3} (none)",
+            [f"/incidents/?q={second_country.name}&country={big_country.iso3}"],
+            target_ms,
+        ),
+        TimedPage(
+            "search_country_last",
+            f"list, q={big_country.name}, last page ({last_page:,})",
+            [f"/incidents/?{country_q}&page={last_page}"],
+            target_ms,
+        ),
+        TimedPage(
+            "search_country_deep",
+            f"list, q={second_country.name}&country={second_country.iso3}, page 3,000",
+            [f"/incidents/?q={second_country.name}&country={second_country.iso3}&page=3000"],
+            target_ms,
+        ),
+        TimedPage(
+            "search_country_type",
+            f"list, q={big_country.name}&event_type=battles, page 2,000",
+            [f"/incidents/?{country_q}&event_type=battles&page=2000"],
+            target_ms,
+        ),
+        TimedPage(
+            "search_country_year",
+            f"list, q={second_country.name} in {last_year - 1}",
+            [
+                f"/incidents/?q={second_country.name}"
+                f"&date_from={last_year - 1}-01-01&date_to={last_year - 1}-12-31"
+            ],
+            target_ms,
+        ),
+        TimedPage(
+            "search_niger_fr",
+            "list in French, q=Niger&event_type=protests",
+            ["/fr/incidents/?q=Niger&event_type=protests"],
             target_ms,
         ),
     ]

@@ -43,12 +43,45 @@ PUBLIC = [
 ]
 # Deep pages (their first row's position) of searches ranked by name: across the end of a
 # rank (Burkina Faso's 368,247 incidents of the country come first, then the rest) and beyond it.
-DEEP_PAGES = {"Burkina Faso": [368_200, 368_300], "Mopti": [1_000, 63_300], "Sahel": [71_150]}
+DEEP_PAGES = {
+    "Burkina Faso": [368_200, 368_300],
+    "Mopti": [1_000, 63_300],
+    "Sahel": [71_150],
+    # The country's 317,270 incidents, then its 50 other matches (search3: read from the day
+    # the page starts on).
+    "Mali": [150_000, 317_250, 317_300],
+    "Niger": [100_000],
+    # Searches with another filter, by their JSON (see main): across the walk's limit
+    # (RANK_WALK_ROWS), deep, the last page.
+    '{"country": ["MLI"], "q": "Mali"}': [2_450, 100_000, 317_250],
+    '{"admin1": ["59"], "q": "Mopti"}': [2_450, 30_000],
+    '{"event_type": ["battles"], "q": "Burkina Faso"}': [5_000, 120_000],
+    '{"date_from": "2021-03-15", "date_to": "2022-06-30", "q": "Burkina Faso"}': [10_000],
+    '{"country": ["BFA"], "date_from": "2022-01-01", "q": "Sahel"}': [3_000],
+}
 # Searches with other filters (the incidents' general path).
 FILTERED = [
     {"q": "Burkina Faso", "country": "BFA"},
     {"q": "Mali", "date_from": "2020-01-01", "date_to": "2022-06-30"},
     {"q": "Mopti", "event_type": "battles"},
+    # A country's name within its own country, within another, within both; a region's name
+    # within its region, its country, another country (search3: the other filters' selection
+    # counted from the count tables). A filter of several values is a list: a plain string is
+    # not a valid value of a multiple choice (the three above are such invalid filters, so
+    # their searches run unfiltered, as the list does with an invalid parameter).
+    {"q": "Mali", "country": ["MLI"]},
+    {"q": "Mali", "country": ["BFA"]},
+    {"q": "Mali", "country": ["MLI", "BFA"]},
+    {"q": "Mopti", "admin1": ["59"]},
+    {"q": "Mopti", "country": ["MLI"]},
+    {"q": "Mopti", "country": ["BFA"]},
+    {"q": "Burkina Faso", "country": ["BFA"], "event_type": ["battles"]},
+    {"q": "Burkina Faso", "event_type": ["battles"]},
+    {"q": "Burkina Faso", "date_from": "2021-03-15", "date_to": "2022-06-30"},
+    {"q": "Sahel", "country": ["BFA"], "date_from": "2022-01-01"},
+    {"q": "Niger", "event_type": ["strategic_developments", "protests"]},
+    {"q": "JNIM", "country": ["NER"]},
+    {"q": "attack", "country": ["MLI"]},
 ]
 ADMIN = ["Mopti", "JNIM", "2023-09", "2024 Gao", '"Group for Support"', "MLI1", "xyzzy"]
 
@@ -66,7 +99,10 @@ def main():
     searches = [{"q": text} for text in PUBLIC] + FILTERED
     for query in searches:
         started = time.perf_counter()
-        found = IncidentFilterSet.from_query(query).qs
+        filterset = IncidentFilterSet.from_query(query)
+        if query not in FILTERED[:3] and not filterset.is_valid():  # see FILTERED
+            sys.exit(f"invalid filter {query}: {filterset.errors.as_json()}")
+        found = filterset.qs
         facets = found.facet_counts()
         text = query["q"] if len(query) == 1 else json.dumps(query, sort_keys=True)
         answers[f"public {text}"] = {
@@ -76,7 +112,7 @@ def main():
             # A ranked search pages by number (?page=2), not by cursor.
             "second page": page_ids(found, 50, 100),
         }
-        for bottom in DEEP_PAGES.get(text, []) if len(query) == 1 else []:
+        for bottom in DEEP_PAGES.get(text, []):
             answers[f"public {text}"][f"page from {bottom}"] = page_ids(found, bottom, bottom + 50)
         print(f"public {text}: {time.perf_counter() - started:.2f} s", file=sys.stderr)
     for text in ADMIN:

@@ -419,10 +419,14 @@ class IncidentFilterSet(django_filters.FilterSet):
             return filtered
         return filtered.with_count_selection(self.count_selection())
 
-    def count_selection(self):
+    def count_selection(self, ignoring=()):
         """The counts.Selection of the valid filter's values, or None when a filter beyond
-        COUNTED_FILTERS is used."""
-        values = {name: value for name, value in self.form.cleaned_data.items() if in_use(value)}
+        COUNTED_FILTERS is used; the filters named in `ignoring` are left out."""
+        values = {
+            name: value
+            for name, value in self.form.cleaned_data.items()
+            if in_use(value) and name not in ignoring
+        }
         if set(values) - COUNTED_FILTERS:
             return None
         return counts.Selection(
@@ -459,7 +463,13 @@ class IncidentFilterSet(django_filters.FilterSet):
         # Exact names first (a place called Gao before Bangao): the list and its downloads keep
         # this order unless a `sort` is given (see ranks_by_relevance).
         value = value.strip()
-        return queryset.search(value).ranked_by_name(value) if value else queryset
+        if not value:
+            return queryset
+        # The other filters' selection, when the count tables hold it: a search naming whole
+        # countries or regions then counts its matches in them from the tables (tally()).
+        every_public = self.queryset.count_selection == counts.Selection()
+        selection = self.count_selection(ignoring={"q"}) if every_public else None
+        return queryset.search(value, selection).ranked_by_name(value)
 
     @property
     def ranks_by_relevance(self):

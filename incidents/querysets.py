@@ -3,7 +3,7 @@
 import datetime
 import hashlib
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.apps import apps
 from django.contrib.postgres.search import SearchQuery
@@ -78,6 +78,18 @@ class SearchAreas:
     words: SearchQuery
     places: tuple
     actors: tuple
+    # The counts.Selection the search was made within (the list's other filters: period,
+    # countries, regions, event types); counts.Selection() for every public incident.
+    selection: object
+
+    @property
+    def hold_selection(self):
+        """Whether every incident of the selection lies in the named areas, so that all of
+        them match the search: `q=Mali&country=MLI`."""
+        return bool(
+            (self.selection.countries and set(self.selection.countries) <= set(self.countries))
+            or (self.selection.regions and set(self.selection.regions) <= set(self.regions))
+        )
 
 
 def _placeholders(values):
@@ -110,6 +122,8 @@ class IncidentQuerySet(models.QuerySet):
     # rank. Dropped as count_selection is.
     name_rank = None
     name_rank_values = ()
+    # The ids the rank's arms name exactly (_named_ids()' answer: "place", "area", "actor").
+    name_rank_named = None
 
     def public(self):
         """Incidents the public may see: published ones. Drafts, reviews and retractions never."""
@@ -134,6 +148,7 @@ class IncidentQuerySet(models.QuerySet):
         clone.search_areas = self.search_areas
         clone.name_rank = self.name_rank
         clone.name_rank_values = self.name_rank_values
+        clone.name_rank_named = self.name_rank_named
         return clone
 
     def all(self):
@@ -142,7 +157,7 @@ class IncidentQuerySet(models.QuerySet):
     def order_by(self, *field_names):
         ordered = self._keeping_selection(super().order_by(*field_names))
         # Another order is no longer the rank by name (a search sorted by date, by place…).
-        ordered.name_rank, ordered.name_rank_values = None, ()
+        ordered.name_rank, ordered.name_rank_values, ordered.name_rank_named = None, (), None
         return ordered
 
     def select_related(self, *fields):
@@ -227,9 +242,11 @@ class IncidentQuerySet(models.QuerySet):
             wanted |= conditions[ViolenceType(int(violence_type))]
         return self.filter(armed_perpetrator & wanted)
 
-    def search(self, text):
+    def search(self, text, selection=None):
         """Incidents whose title or narrative match the words, or whose place (or its admin
-        areas or country) or an actor (or an alias) is named by the text.
+        areas or country) or an actor (or an alias) is named by the text. `selection`: the
+        counts.Selection these incidents are, when the caller knows it (IncidentFilterSet:
+        the list's other filters); else this queryset's count_selection.
 
         Case and accents never count ("Menaka" finds "Ménaka"; incidents/folding.py).
         PostgreSQL: full-text search over title and narrative (SEARCH_CONFIGURATION: 'simple',
@@ -239,7 +256,6 @@ class IncidentQuerySet(models.QuerySet):
         the entries, ORed into one bitmap. SQLite: a folded contains-search, after two small
         queries that say whether the text names a place or an actor.
         """
-        from . import counts
 
         names_place = self._places_named("contains", text)
         names_actor = self._actors_named("contains", text)
@@ -257,8 +273,9 @@ class IncidentQuerySet(models.QuerySet):
             }
             named = self._named_ids(place=names_place, actor=names_actor, **areas)
             matched = self._with_entries(Q(document=words) | _named_arms(named))
-            if self.count_selection == counts.Selection():
-                matched.search_areas = self._search_areas(words, named)
+            within = self.count_selection if selection is None else selection
+            if within is not None:
+                matched.search_areas = self._search_areas(words, named, within)
             return matched
         words = Q(title__fold__contains=text) | Q(narrative__fold__contains=text)
         # Most searches name no place or actor, so those arms are added only when they match
@@ -274,10 +291,10 @@ class IncidentQuerySet(models.QuerySet):
             matches |= arm
         return self.filter(matches)
 
-    def _search_areas(self, words, named):
-        """The SearchAreas of a public search (PostgreSQL) whose text named the countries and
-        regions of `named` (_named_ids()' answer, with "country" and "region" arms), or None
-        when it names none."""
+    def _search_areas(self, words, named, selection):
+        """The SearchAreas of a public search (PostgreSQL) within `selection` (a
+        counts.Selection) whose text named the countries and regions of `named` (_named_ids()'
+        answer, with "country" and "region" arms), or None when it names none."""
         if not named["country"] and not named["region"]:
             return None
         return SearchAreas(
@@ -286,13 +303,15 @@ class IncidentQuerySet(models.QuerySet):
             words=words,
             places=tuple(named["place"]),
             actors=tuple(named["actor"]),
+            selection=selection,
         )
 
-    def _entries_outside_areas(self):
+    def _entries_outside_areas(self, areas=None):
         """The published search entries that match this search (search_areas) outside the
-        countries and regions it names whole: by their words, or by a place or an actor the
-        text names. Two small queries first say which of those places and actors lie outside."""
-        areas = self.search_areas
+        countries and regions it names whole (or those of `areas`, a SearchAreas of the same
+        search): by their words, or by a place or an actor the text names. Two small queries
+        first say which of those places and actors lie outside."""
+        areas = self.search_areas if areas is None else areas
         in_areas = Q(country__in=areas.countries) | Q(admin1__in=areas.regions)
         places_outside = (
             self._model_at("location")
@@ -320,6 +339,7 @@ class IncidentQuerySet(models.QuerySet):
             entries.filter(status=Status.PUBLISHED)
             .filter(Q(document=areas.words) | _named_arms(outside))
             .exclude(_prefixed(in_areas, "location__"))
+            .filter(_entries_in_selection(areas.selection))
         )
 
     def _named_ids(self, **arms):
@@ -408,12 +428,27 @@ class IncidentQuerySet(models.QuerySet):
         ranked = self.order_by(rank, "-search_entry__start_date", "-search_entry__incident_id")
         ranked.name_rank = rank
         ranked.name_rank_values = (*(when.result.value for when in ranks), 2)
+        ranked.name_rank_named = named
         return ranked
+
+    def reads_own_pages(self, top):
+        """Whether page_ids() reads a page ending at `top` otherwise than by slicing this
+        queryset: rank by rank (walks_ranks), or from the day a page starts in its first rank
+        (_areas_ranked_first)."""
+        return self._areas_ranked_first() is not None or self.walks_ranks(top)
 
     def walks_ranks(self, top):
         """Whether page_ids() reads a page ending at `top` rank by rank (see there)."""
+        from . import counts
+
+        areas = self.search_areas
+        # Another filter may leave the first ranks sparse, and the walk long, unless the
+        # search's areas hold all its incidents.
         return (
-            self.name_rank is not None and self.search_areas is not None and top <= RANK_WALK_ROWS
+            self.name_rank is not None
+            and areas is not None
+            and (areas.selection == counts.Selection() or areas.hold_selection)
+            and top <= RANK_WALK_ROWS
         )
 
     def page_ids(self, bottom, top):
@@ -433,7 +468,14 @@ class IncidentQuerySet(models.QuerySet):
         where another filter leaves a rank sparse or empty, or the page is deep, it read most
         of the index (`q=Mali&country=BFA` 460 → 1,600 ms, the last page of `q=Burkina Faso`
         520 → 1,200 ms). Sorting the matches is then quicker.
+
+        A search whose first rank is exactly the incidents of the areas it names (`Burkina
+        Faso`, `Mali`, with or without the list's other counted filters) is read from the day
+        its page starts on instead, at any depth (_page_ids_by_day).
         """
+        areas = self._areas_ranked_first()
+        if areas is not None:
+            return self._page_ids_by_day(bottom, top, areas)
         if not self.walks_ranks(top):
             return list(self.values_list("pk", flat=True)[bottom:top])
         ids, before = [], 0  # before: the incidents of the ranks already read
@@ -452,6 +494,128 @@ class IncidentQuerySet(models.QuerySet):
             # unless the page starts beyond its last one, and then they are counted.
             before += start + len(found) if found or start == 0 else in_rank.count()
         return ids
+
+    def _areas_ranked_first(self):
+        """The SearchAreas of the areas this ranked search names exactly when its first rank
+        is exactly their incidents (within its selection), the rest being its other matches:
+        the text names no place and no actor exactly, and the places it names exactly are
+        those of whole countries or regions ("Burkina Faso"; "Niger", the country and
+        Nigeria's Niger State, while Nigeria, named whole too, ranks with the rest). Else
+        None."""
+        areas, named = self.search_areas, self.name_rank_named
+        if areas is None or named is None or named["place"] or named["actor"]:
+            return None
+        if self.name_rank_values != (1, 2):
+            return None
+        if not hasattr(self, "_ranked_first"):  # asked by the paginator, then by page_ids
+            self._ranked_first = self._areas_named_exactly(areas, set(named["area"]))
+        return self._ranked_first
+
+    def _areas_named_exactly(self, areas, exact_places):
+        """`areas` (a SearchAreas) narrowed to its countries and regions whose places are all
+        among `exact_places`, when those places are exactly theirs; else None."""
+        in_areas = Q(country__in=areas.countries) | Q(admin1__in=areas.regions)
+        places = list(
+            self._model_at("location")
+            .objects.filter(in_areas)
+            .values_list("pk", "country_id", "admin1_id")
+        )
+        outside = {"country": set(), "region": set()}  # areas with a place not named exactly
+        for pk, country, region in places:
+            if pk not in exact_places:
+                outside["country"].add(country)
+                outside["region"].add(region)
+        countries = tuple(pk for pk in areas.countries if pk not in outside["country"])
+        regions = tuple(pk for pk in areas.regions if pk not in outside["region"])
+        covered = {
+            pk for pk, country, region in places if country in countries or region in regions
+        }
+        if not covered or covered != exact_places:
+            return None
+        return replace(areas, countries=countries, regions=regions)
+
+    def _page_ids_by_day(self, bottom, top, areas):
+        """page_ids() of a search whose first rank is the incidents of the areas it names exactly
+        (_areas_ranked_first), at any depth: the day table says on which day the page starts
+        in that rank (its incidents by start date, newest first), so the rank is read from
+        that day on, not from its first incident; the rest (its matches outside the areas)
+        are read from the search entries, newest first. Sorting every match by rank read and
+        sorted all of them (the last page of `q=Burkina Faso`, 368,247: 0.5-1 s at 1M)."""
+        days, in_rank, in_first_rank = self._days_of_first_rank(areas, bottom)
+        ids = []
+        for day, incidents in days:
+            if bottom < in_rank + incidents:
+                # The page starts on this day, `bottom - in_rank` incidents into it.
+                from_day = (
+                    self._in_areas_and_selection(areas)
+                    .filter(start_date__lte=day)
+                    .order_by("-start_date", "-id")
+                    .values_list("pk", flat=True)
+                )
+                ids = list(from_day[bottom - in_rank : top - in_rank])
+                break
+            in_rank += incidents
+        if top > in_first_rank:
+            outside = (
+                self._entries_outside_areas(areas)
+                .order_by("-start_date", "-incident_id")
+                .values_list("incident_id", flat=True)
+            )
+            ids += list(outside[max(bottom - in_first_rank, 0) : top - in_first_rank])
+        return ids
+
+    def _days_of_first_rank(self, areas, bottom):
+        """([(start date, incidents)], newest first, before, all): the first rank's incidents
+        (_page_ids_by_day) by start date from the month in which its `bottom`th incident
+        starts (or from its first day, when the selection's period is not whole months), how
+        many start after those days, and how many it holds. Months first: grouping the day
+        table's rows of a country by day took 50 ms, those of its months and then of one
+        month's days 10."""
+        selection = areas.selection
+        in_areas = Q(country_id__in=areas.countries) | Q(admin1_id__in=areas.regions)
+
+        def by_start(unit, **period):
+            return list(
+                selection.rows(unit)
+                .filter(in_areas, **period)
+                .values("start_date")
+                .annotate(incidents=models.Sum("incidents"))
+                .order_by("-start_date")
+                .values_list("start_date", "incidents")
+            )
+
+        if not selection.whole_months:
+            days = by_start("day")
+            return days, 0, sum(incidents for _day, incidents in days)
+        months = by_start("month")
+        before, days = 0, []
+        for month, incidents in months:
+            if bottom < before + incidents:
+                first, last = _month_range(month)
+                days = by_start("day", start_date__gte=first, start_date__lte=last)
+                break
+            before += incidents
+        return days, before, sum(incidents for _month, incidents in months)
+
+    def _in_areas_and_selection(self, areas):
+        """The public incidents of the areas a search names whole (a SearchAreas) within its
+        selection, by their places' ids: the first rank of _page_ids_by_day. Written without
+        the search's own condition, whose rank PostgreSQL could not estimate: it hashed the
+        country's 317,000 incidents instead of walking the date index to the page."""
+        selection = areas.selection
+        places = self._model_at("location").objects.filter(
+            Q(country__in=areas.countries) | Q(admin1__in=areas.regions)
+        )
+        if selection.countries:
+            places = places.filter(country__in=selection.countries)
+        if selection.regions:
+            places = places.filter(admin1__in=selection.regions)
+        incidents = self.model.objects.using(self.db).filter(
+            status=Status.PUBLISHED, location__in=list(places.values_list("pk", flat=True))
+        )
+        if selection.event_types:
+            incidents = incidents.filter(event_type__in=selection.event_types)
+        return incidents.in_period(selection.date_from, selection.date_to)
 
     def start_months(self):
         """The distinct months of the incidents' start dates (first days), oldest first.
@@ -655,7 +819,8 @@ class IncidentQuerySet(models.QuerySet):
         # columns (see search_entries); one that names whole countries or regions reads only
         # those outside them (see search_areas).
         source = self if self.search_entries is None else self.search_entries
-        if self.search_areas is not None:
+        areas = self.search_areas
+        if areas is not None and not areas.hold_selection:
             source = self._entries_outside_areas()
         selection = (
             source.order_by()
@@ -670,14 +835,19 @@ class IncidentQuerySet(models.QuerySet):
         sql, params = selection.query.sql_with_params()
         if connections[self.db].vendor == "postgresql":
             rows, counted = sql, "COUNT(*)"
-            if self.search_areas is not None:
-                # The matches outside the areas, one row each, and the areas' count rows.
-                in_areas, in_areas_params = _counted_in_areas(self.search_areas)
-                rows = (
-                    "SELECT event_type_code, event_type_name, region, year, 1 AS incidents "
-                    f"FROM ({sql}) matches UNION ALL {in_areas}"
-                )
-                params, counted = (*params, *in_areas_params), "COALESCE(SUM(incidents), 0)"
+            if areas is not None:
+                # The matches outside the areas, one row each, and the areas' count rows; only
+                # the count rows when the selection lies in the areas (q=Mali&country=MLI).
+                in_areas, in_areas_params = _counted_in_areas(areas)
+                if areas.hold_selection:
+                    rows, params = in_areas, in_areas_params
+                else:
+                    rows = (
+                        "SELECT event_type_code, event_type_name, region, year, 1 AS incidents "
+                        f"FROM ({sql}) matches UNION ALL {in_areas}"
+                    )
+                    params = (*params, *in_areas_params)
+                counted = "COALESCE(SUM(incidents), 0)"
             # The WITH query read four times was materialized, written out to disk at 238,000
             # rows (q=JNIM) and sorted by event type: half of the query's time.
             query = (
@@ -1332,17 +1502,53 @@ def _counted_in_areas(areas):
     holds every published incident by its place's country and region (incidents/counts.py)."""
     from .counts import NO_REGION
 
-    years = apps.get_model("incidents", "PublicIncidentYear")
     event_types = apps.get_model("incidents", "EventType")
+    # The rows of the search's selection (the year table's, unless a period of other days
+    # needs the month or day table's) in the named areas.
+    in_areas = Q(country_id__in=areas.countries) | Q(admin1_id__in=areas.regions)
+    rows = areas.selection.rows().filter(in_areas)
+    rows_sql, params = rows.values_list(
+        "event_type_id", "admin1_id", "start_date", "incidents"
+    ).query.sql_with_params()
     sql = (
-        f"SELECT counted.event_type_id, event_type.name, NULLIF(counted.admin1_id, {NO_REGION}), "
-        f"EXTRACT(YEAR FROM counted.start_date), counted.incidents "
-        f"FROM {years._meta.db_table} counted "
+        "SELECT counted.event_type_id AS event_type_code, event_type.name AS event_type_name, "
+        f"NULLIF(counted.admin1_id, {NO_REGION}) AS region, "
+        "EXTRACT(YEAR FROM counted.start_date) AS year, counted.incidents AS incidents "
+        f"FROM ({rows_sql}) counted "
         f"JOIN {event_types._meta.db_table} event_type "
-        f"ON event_type.{event_types._meta.pk.column} = counted.event_type_id "
-        "WHERE counted.country_id = ANY(%s) OR counted.admin1_id = ANY(%s)"
+        f"ON event_type.{event_types._meta.pk.column} = counted.event_type_id"
     )
-    return sql, (list(areas.countries), list(areas.regions))
+    return sql, params
+
+
+def _entries_in_selection(selection):
+    """The condition on search entries (models.SearchEntry) that their incident is in
+    `selection` (a counts.Selection): its place's country and region, its event type, and the
+    period as IncidentQuerySet.in_period reads it. The end date is the incident's own: those
+    under way when the period starts are found first by their end date, few, rather than by
+    joining every matching entry's incident (`q=Sahel&date_from=2023-01-01`, cold: 440 ms for
+    the join)."""
+    condition = Q()
+    if selection.countries:
+        condition &= Q(location__country__in=selection.countries)
+    if selection.regions:
+        condition &= Q(location__admin1__in=selection.regions)
+    if selection.event_types:
+        condition &= Q(event_type__in=selection.event_types)
+    if selection.date_to is not None:
+        condition &= Q(start_date__lte=selection.date_to)
+    if selection.date_from is not None:
+        incidents = apps.get_model("incidents", "Incident").objects
+        # Published, as the entries read here are: incident_public_end_date_idx answers.
+        under_way = incidents.filter(
+            status=Status.PUBLISHED,
+            start_date__lt=selection.date_from,
+            end_date__gte=selection.date_from,
+        ).values("pk")
+        condition &= Q(start_date__gte=selection.date_from) | Q(
+            start_date__lt=selection.date_from, incident__in=under_way
+        )
+    return condition
 
 
 def _prefixed(condition, prefix):

@@ -49,9 +49,10 @@ class FiftyPerPage(Paginator):
             ordered = self.object_list.data.data
             ids = rows.data.values("pk")
             bottom = (page.number - 1) * self.per_page
-            walks_ranks = getattr(ordered, "walks_ranks", None)
-            if walks_ranks is not None and walks_ranks(bottom + self.per_page):
-                # A search ranked by name may read its page rank by rank (page_ids).
+            reads_own_pages = getattr(ordered, "reads_own_pages", None)
+            if reads_own_pages is not None and reads_own_pages(bottom + self.per_page):
+                # A search ranked by name may read its page rank by rank, or from the day
+                # it starts on (page_ids).
                 ids = ordered.page_ids(bottom, bottom + self.per_page)
             rows.data = rows_by_id(ordered, ids)
         return page

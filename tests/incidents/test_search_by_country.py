@@ -126,9 +126,12 @@ def test_only_a_search_naming_areas_alone_and_near_its_top_is_read_rank_by_rank(
     # sorted, 1,600 walked).
     monkeypatch.setattr(querysets, "RANK_WALK_ROWS", 10)
     found = searched("Burkina Faso")
-    in_country = IncidentFilterSet.from_query({"q": "Burkina Faso", "country": ["BFA"]}).qs
+    battles = IncidentFilterSet.from_query({"q": "Burkina Faso", "event_type": ["battles"]}).qs
     assert found.walks_ranks(10) and not found.walks_ranks(11)
-    assert in_country.name_rank is not None and not in_country.walks_ranks(10)
+    assert battles.name_rank is not None and not battles.walks_ranks(10)
+    # Within the country it names, every incident matches: walked as the search alone.
+    in_country = IncidentFilterSet.from_query({"q": "Burkina Faso", "country": ["BFA"]}).qs
+    assert in_country.walks_ranks(10) and not in_country.walks_ranks(11)
     in_order = list(found.values_list("pk", flat=True))
     for bottom in range(0, len(in_order) + 7, 3):  # walked, then sorted
         assert found.page_ids(bottom, bottom + 7) == in_order[bottom : bottom + 7]
@@ -156,3 +159,103 @@ def test_a_country_search_sorted_otherwise_pages_in_that_order(client, sahel, so
     assert row_ids(first) + row_ids(second) == row_ids(everything)
     assert len(row_ids(everything)) == 45
     assert row_ids(everything) != list(searched("Burkina Faso").values_list("pk", flat=True))
+
+
+def other_filters(sahel):
+    """Searches naming an area with the list's other filters: within the area, outside it,
+    both, by region, event type and period."""
+    mali = Incident.objects.get(pk=sahel["not matched"][0]).location.country.iso3
+    sahel_region = Incident.objects.get(pk=sahel["in the country"][0]).location.admin1_id
+    return [
+        {"q": "Burkina Faso", "country": ["BFA"]},
+        {"q": "Burkina Faso", "country": [mali]},
+        {"q": "Burkina Faso", "country": ["BFA", mali]},
+        {"q": "Sahel", "admin1": [str(sahel_region)]},
+        {"q": "Burkina Faso", "event_type": ["battles"]},
+        {"q": "faso", "country": ["BFA"], "event_type": ["riots"]},
+        {"q": "Burkina Faso", "date_from": "2021-02-02", "date_to": "2022-07-15"},
+        {"q": "Burkina Faso", "country": [mali], "date_from": "2021-01-01"},
+    ]
+
+
+def test_a_search_naming_an_area_with_other_filters_counts_and_pages_as_the_plain_query(sahel):
+    for query in other_filters(sahel):
+        found = IncidentFilterSet.from_query(query).qs
+        plain = found.filter(pk__gte=0)  # another filter: the incidents' own path
+        if connection.vendor == "postgresql":
+            assert found.search_areas is not None and plain.search_areas is None, query
+        assert found.tally() == plain.tally(), query
+        assert found.facet_counts() == plain.facet_counts(), query
+        in_order = list(found.values_list("pk", flat=True))
+        assert len(in_order) == found.cached_count(), query
+        for bottom in range(0, len(in_order) + 7, 3):
+            assert found.page_ids(bottom, bottom + 7) == in_order[bottom : bottom + 7], query
+
+
+@on_postgresql
+def test_a_search_within_the_country_it_names_is_counted_from_the_count_tables(
+    sahel, django_assert_max_num_queries
+):
+    found = IncidentFilterSet.from_query({"q": "Burkina Faso", "country": ["BFA"]}).qs
+    assert found.search_areas.hold_selection
+    with django_assert_max_num_queries(3) as queries:
+        assert found.cached_count() == 40
+    # Neither the incidents nor their search entries are read: the count tables are.
+    read = " ".join(query["sql"] for query in queries.captured_queries)
+    assert "incidents_publicincidentyear" in read
+    assert "incidents_searchentry" not in read and "incidents_incident" not in read
+
+
+@on_postgresql
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "Burkina Faso"},
+        {"q": "Burkina Faso", "country": ["BFA"]},
+        {"q": "Burkina Faso", "event_type": ["riots"]},
+        {"q": "Burkina Faso", "date_from": "2021-01-01", "date_to": "2022-12-31"},
+        {"q": "Burkina Faso", "date_from": "2021-02-02", "date_to": "2022-07-15"},
+    ],
+)
+def test_a_country_search_reads_any_page_from_the_day_it_starts_on(sahel, query):
+    # The country's incidents are its first rank, counted by day in the count tables, so a
+    # page deep in them is read from its first day; the other matches follow.
+    found = IncidentFilterSet.from_query(query).qs
+    assert found._areas_ranked_first() is not None and found.reads_own_pages(10**6)
+    in_order = list(
+        found.order_by(found.name_rank, "-start_date", "-id").values_list("pk", flat=True)
+    )
+    assert len(in_order) == found.cached_count()
+    for size in (1, 7):
+        for bottom in range(0, len(in_order) + size, 2):
+            assert found.page_ids(bottom, bottom + size) == in_order[bottom : bottom + size]
+
+
+@on_postgresql
+def test_a_search_naming_a_place_exactly_is_not_read_by_day(sahel):
+    # "Boni" names a place: its first rank is that place, which the count tables do not hold.
+    assert searched("Boni")._areas_ranked_first() is None
+    assert searched("Sahel")._areas_ranked_first() is not None
+
+
+@on_postgresql
+def test_a_search_naming_more_areas_than_it_names_exactly_ranks_the_exact_ones_first(sahel):
+    # "Est" names the regions Est and Est-Central whole, and only Est exactly: Est's incidents
+    # are read by day, Est-Central's rank with the other matches.
+    est = Incident.objects.get(pk=sahel["in the country"][1]).location.admin1
+    central = AdminAreaFactory(country=est.country, name="Est-Central", iso_code="BF-99")
+    for number in range(3):
+        IncidentFactory(
+            location=LocationFactory(admin1=central),
+            start_date=datetime.date(2021, 5, 1 + number),
+            sub_event_type=None,
+        )
+    found = searched("Est")
+    first = found._areas_ranked_first()
+    assert first.regions == (est.pk,) and set(found.search_areas.regions) == {est.pk, central.pk}
+    in_order = list(
+        found.order_by(found.name_rank, "-start_date", "-id").values_list("pk", flat=True)
+    )
+    assert len(in_order) == found.cached_count() == found.filter(pk__gte=0).count() == 19
+    for bottom in range(0, len(in_order) + 5, 2):
+        assert found.page_ids(bottom, bottom + 5) == in_order[bottom : bottom + 5]
