@@ -81,7 +81,9 @@ class KeysetPagination(BasePagination):
             nullable = queryset.model._meta.get_field(ordering[0].lstrip("-")).null
             nulls = ("first" if backwards else "last") if nullable else None
             page = page.filter(self.beyond(position, ordering, nulls))
-        rows = self.read_rows(page, self.page_size + 1)
+        # Nothing matches: reading the page would walk the whole order's index to find no row
+        # (contradictory filters, `q=Mali&admin1=<a region of Burkina Faso>`: 0.5-0.7 s at 1M).
+        rows = self.read_rows(page, self.page_size + 1) if self.count else []
         has_more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if backwards:

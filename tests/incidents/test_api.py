@@ -13,6 +13,8 @@ from urllib.parse import parse_qsl
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
@@ -343,6 +345,25 @@ def test_the_filter_cases_cover_every_parameter():
 def test_a_filter_that_matches_nothing_is_an_empty_page(client, world):
     body = client.get(INCIDENTS_URL, {"killed_min": 1000}).json()
     assert body == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+def test_a_list_that_matches_nothing_reads_no_page_of_incidents(client, world):
+    # Filters that contradict each other (a country and a region of another): counted as none,
+    # the page is not looked for, which walked the whole date index of a million incidents.
+    mali, sahel = world.mopti.country, world.sahel  # Sahel: a region of Burkina Faso
+
+    def page_reads(query):
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(INCIDENTS_URL, query).json()
+        page_of_fifty = "LIMIT 51"  # the page's rows and one more, to know if one follows
+        return body, [q["sql"] for q in queries if q["sql"].endswith(page_of_fifty)]
+
+    body, reads = page_reads({"country": mali.iso3, "admin1": sahel.pk})
+    assert body == {"count": 0, "next": None, "previous": None, "results": []}
+    assert reads == []
+    # With a match, the page is read (the query looked for above is the page's).
+    body, reads = page_reads({"country": mali.iso3})
+    assert body["count"] == 1 and len(reads) == 1
 
 
 @pytest.fixture
