@@ -11,6 +11,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
 from django.db.models import Case, Count, Exists, F, Max, Min, OuterRef, Prefetch, Q, Value, When
 from django.db.models.functions import ExtractYear, TruncMonth
+from django.utils.functional import cached_property
 from django.utils.text import smart_split, unescape_string_literal
 
 from .acled import changed_or_published_at
@@ -435,7 +436,7 @@ class IncidentQuerySet(models.QuerySet):
         """Whether page_ids() reads a page ending at `top` otherwise than by slicing this
         queryset: rank by rank (walks_ranks), or from the day a page starts in its first rank
         (_areas_ranked_first)."""
-        return self._areas_ranked_first() is not None or self.walks_ranks(top)
+        return self._areas_ranked_first is not None or self.walks_ranks(top)
 
     def walks_ranks(self, top):
         """Whether page_ids() reads a page ending at `top` rank by rank (see there)."""
@@ -462,8 +463,9 @@ class IncidentQuerySet(models.QuerySet):
         machine). A later rank starts after the earlier ranks' incidents, counted only when
         the page starts beyond all of them.
 
-        Only for a search naming whole countries or regions and nothing else (search_areas),
-        whose first ranks are then a large share of all incidents, and for a page near the top
+        Only for a search naming whole countries or regions (search_areas) with no other filter,
+        or only filters within those areas (SearchAreas.hold_selection), whose first ranks are
+        then a large share of all incidents, and for a page near the top
         (RANK_WALK_ROWS): each rank's walk reads the date index until the page is full, and
         where another filter leaves a rank sparse or empty, or the page is deep, it read most
         of the index (`q=Mali&country=BFA` 460 → 1,600 ms, the last page of `q=Burkina Faso`
@@ -473,7 +475,7 @@ class IncidentQuerySet(models.QuerySet):
         Faso`, `Mali`, with or without the list's other counted filters) is read from the day
         its page starts on instead, at any depth (_page_ids_by_day).
         """
-        areas = self._areas_ranked_first()
+        areas = self._areas_ranked_first
         if areas is not None:
             return self._page_ids_by_day(bottom, top, areas)
         if not self.walks_ranks(top):
@@ -495,6 +497,7 @@ class IncidentQuerySet(models.QuerySet):
             before += start + len(found) if found or start == 0 else in_rank.count()
         return ids
 
+    @cached_property
     def _areas_ranked_first(self):
         """The SearchAreas of the areas this ranked search names exactly when its first rank
         is exactly their incidents (within its selection), the rest being its other matches:
@@ -507,9 +510,8 @@ class IncidentQuerySet(models.QuerySet):
             return None
         if self.name_rank_values != (1, 2):
             return None
-        if not hasattr(self, "_ranked_first"):  # asked by the paginator, then by page_ids
-            self._ranked_first = self._areas_named_exactly(areas, set(named["area"]))
-        return self._ranked_first
+        # Kept (cached_property): asked by the paginator, then by page_ids.
+        return self._areas_named_exactly(areas, set(named["area"]))
 
     def _areas_named_exactly(self, areas, exact_places):
         """`areas` (a SearchAreas) narrowed to its countries and regions whose places are all

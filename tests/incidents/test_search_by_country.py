@@ -221,7 +221,7 @@ def test_a_country_search_reads_any_page_from_the_day_it_starts_on(sahel, query)
     # The country's incidents are its first rank, counted by day in the count tables, so a
     # page deep in them is read from its first day; the other matches follow.
     found = IncidentFilterSet.from_query(query).qs
-    assert found._areas_ranked_first() is not None and found.reads_own_pages(10**6)
+    assert found._areas_ranked_first is not None and found.reads_own_pages(10**6)
     in_order = list(
         found.order_by(found.name_rank, "-start_date", "-id").values_list("pk", flat=True)
     )
@@ -234,8 +234,8 @@ def test_a_country_search_reads_any_page_from_the_day_it_starts_on(sahel, query)
 @on_postgresql
 def test_a_search_naming_a_place_exactly_is_not_read_by_day(sahel):
     # "Boni" names a place: its first rank is that place, which the count tables do not hold.
-    assert searched("Boni")._areas_ranked_first() is None
-    assert searched("Sahel")._areas_ranked_first() is not None
+    assert searched("Boni")._areas_ranked_first is None
+    assert searched("Sahel")._areas_ranked_first is not None
 
 
 @on_postgresql
@@ -251,7 +251,7 @@ def test_a_search_naming_more_areas_than_it_names_exactly_ranks_the_exact_ones_f
             sub_event_type=None,
         )
     found = searched("Est")
-    first = found._areas_ranked_first()
+    first = found._areas_ranked_first
     assert first.regions == (est.pk,) and set(found.search_areas.regions) == {est.pk, central.pk}
     in_order = list(
         found.order_by(found.name_rank, "-start_date", "-id").values_list("pk", flat=True)
