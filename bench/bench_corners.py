@@ -10,7 +10,9 @@ seven of the issue); then other pages found slow since: the actors' index, the l
 for the name of the country with the most incidents, and the series split by actor by week
 and for the region with the most incidents, which the actor counts do not hold; and the list
 searched for a country's name with other filters (its own country, another, a year, an event
-type, in French) and deep (its last page, page 3,000). Each is
+type, in French) and deep (its last page, page 3,000); deep numbered pages of searches ranked
+by date (q=JNIM), in a second rank (q=Niger) and ranked by a place (q=Mopti), and frequent
+words with another filter (country, event type, actor, actor type; the API too). Each is
 requested through django.test.Client as bench_pages.py does (middleware, view, queries,
 template; no web server).
 The targets are issue 16's: 300 ms warm, 600 ms with --cold (the cache emptied before every
@@ -43,6 +45,7 @@ from bench.common import (  # noqa: E402
 )
 from incidents.counts import NO_REGION  # noqa: E402
 from incidents.models import (  # noqa: E402
+    Actor,
     Country,
     Incident,
     IncidentActor,
@@ -80,6 +83,7 @@ def build_pages(target_ms):
     # The last numbered page of the biggest country's search: its incidents come first.
     last_page = -(-by_country[0]["n"] // 50)
     country_q = f"q={big_country.name.replace(' ', '%20')}"
+    jnim = Actor.objects.filter(name__startswith="JNIM").order_by("pk").first().pk
     return [
         TimedPage("search", "list, q=JNIM", ["/incidents/?q=JNIM"], target_ms),
         TimedPage("search_mopti", "list, q=Mopti", ["/incidents/?q=Mopti"], target_ms),
@@ -167,6 +171,54 @@ def build_pages(target_ms):
             "search_niger_fr",
             "list in French, q=Niger&event_type=protests",
             ["/fr/incidents/?q=Niger&event_type=protests"],
+            target_ms,
+        ),
+        # Deep numbered pages of searches (typed addresses: the list links pages 1-8 and the
+        # last), and frequent words with another filter, whose first count is a pass over
+        # their matches (search4).
+        TimedPage(
+            "search_deep", "list, q=JNIM, page 2,000", ["/incidents/?q=JNIM&page=2000"], target_ms
+        ),
+        TimedPage(
+            "search_niger_deep",
+            "list, q=Niger, page 5,000",
+            ["/incidents/?q=Niger&page=5000"],
+            target_ms,
+        ),
+        TimedPage(
+            "search_mopti_deep",
+            "list, q=Mopti, page 1,200",
+            ["/incidents/?q=Mopti&page=1200"],
+            target_ms,
+        ),
+        TimedPage(
+            "search_word_country",
+            "list, q=JNIM&country=MLI",
+            ["/incidents/?q=JNIM&country=MLI"],
+            target_ms,
+        ),
+        TimedPage(
+            "search_word_type",
+            "list, q=civilians&event_type=violence_against_civilians",
+            ["/incidents/?q=civilians&event_type=violence_against_civilians"],
+            target_ms,
+        ),
+        TimedPage(
+            "search_word_actor",
+            f"list, q=Gao&actor={jnim}",
+            [f"/incidents/?q=Gao&actor={jnim}"],
+            target_ms,
+        ),
+        TimedPage(
+            "search_word_actor_type",
+            "list, q=soldiers&actor_type=1",
+            ["/incidents/?q=soldiers&actor_type=1"],
+            target_ms,
+        ),
+        TimedPage(
+            "api_search_country",
+            "API, q=JNIM&country=BFA",
+            ["/api/incidents/?q=JNIM&country=BFA"],
             target_ms,
         ),
     ]

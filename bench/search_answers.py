@@ -50,7 +50,7 @@ DEEP_PAGES = {
     # The country's 317,270 incidents, then its 50 other matches (search3: read from the day
     # the page starts on).
     "Mali": [150_000, 317_250, 317_300],
-    "Niger": [100_000],
+    "Niger": [100_000, 249_950, 276_690],
     # Searches with another filter, by their JSON (see main): across the walk's limit
     # (RANK_WALK_ROWS), deep, the last page.
     '{"country": ["MLI"], "q": "Mali"}': [2_450, 100_000, 317_250],
@@ -58,6 +58,17 @@ DEEP_PAGES = {
     '{"event_type": ["battles"], "q": "Burkina Faso"}': [5_000, 120_000],
     '{"date_from": "2021-03-15", "date_to": "2022-06-30", "q": "Burkina Faso"}': [10_000],
     '{"country": ["BFA"], "date_from": "2022-01-01", "q": "Sahel"}': [3_000],
+    # Searches ordered by date alone, alone and filtered (search4: read from the month the page
+    # starts in, beyond RANK_WALK_ROWS): across the limit, deep, the last rows.
+    "JNIM": [2_450, 2_500, 99_950, 237_890],
+    "Tombouctou JNIM": [3_000],
+    '{"country": ["MLI"], "q": "JNIM"}': [2_480, 60_000, 90_820],
+    '{"actor_type": ["1"], "q": "soldiers"}': [150_000, 316_240],
+    '{"actor": ["3"], "q": "Gao"}': [10_000],
+    '{"country": ["BFA"], "date_from": "2021-03-15", "q": "JNIM"}': [5_000],
+    # Deep in the second rank of Niger (Nigeria and the other matches, after Niger's own
+    # incidents): by month from the count tables and the tally's pass.
+    '{"event_type": ["strategic_developments", "protests"], "q": "Niger"}': [20_000],
 }
 # Searches with other filters (the incidents' general path).
 FILTERED = [
@@ -82,6 +93,14 @@ FILTERED = [
     {"q": "Niger", "event_type": ["strategic_developments", "protests"]},
     {"q": "JNIM", "country": ["NER"]},
     {"q": "attack", "country": ["MLI"]},
+    # Frequent words with other filters, actors among them (search4: counted from the search
+    # entries).
+    {"q": "JNIM", "country": ["MLI"]},
+    {"q": "civilians", "event_type": ["violence_against_civilians"]},
+    {"q": "Gao", "actor": ["3"]},
+    {"q": "soldiers", "actor_type": ["1"]},
+    {"q": "JNIM", "country": ["BFA"], "date_from": "2021-03-15"},
+    {"q": "attack", "actor_type": ["2", "3"], "event_type": ["battles"]},
 ]
 ADMIN = ["Mopti", "JNIM", "2023-09", "2024 Gao", '"Group for Support"', "MLI1", "xyzzy"]
 
