@@ -64,7 +64,9 @@ LIST_LOCATION_FIELDS = [
 ]
 
 
-# How deep into a ranked search page_ids() reads rank by rank: the first 50 pages of 50.
+# How deep into a ranked search page_ids() reads rank by rank, and into a search ordered by
+# date alone it reads by walking the date index: the first 50 pages of 50. A deeper page of a
+# search ordered by date is read from the months of its matches (_page_ids_by_month).
 RANK_WALK_ROWS = 2500
 
 
@@ -243,11 +245,14 @@ class IncidentQuerySet(models.QuerySet):
             wanted |= conditions[ViolenceType(int(violence_type))]
         return self.filter(armed_perpetrator & wanted)
 
-    def search(self, text, selection=None):
+    def search(self, text, selection=None, entry_condition=None):
         """Incidents whose title or narrative match the words, or whose place (or its admin
         areas or country) or an actor (or an alias) is named by the text. `selection`: the
         counts.Selection these incidents are, when the caller knows it (IncidentFilterSet:
-        the list's other filters); else this queryset's count_selection.
+        the list's other filters); else this queryset's count_selection. `entry_condition`:
+        a condition on the search entries that holds exactly these public incidents, when the
+        caller knows one (IncidentFilterSet.search_entry_condition: the list's other filters,
+        actors included), so that the search counts its matches from the entries alone.
 
         Case and accents never count ("Menaka" finds "Ménaka"; incidents/folding.py).
         PostgreSQL: full-text search over title and narrative (SEARCH_CONFIGURATION: 'simple',
@@ -273,7 +278,7 @@ class IncidentQuerySet(models.QuerySet):
                 ),
             }
             named = self._named_ids(place=names_place, actor=names_actor, **areas)
-            matched = self._with_entries(Q(document=words) | _named_arms(named))
+            matched = self._with_entries(Q(document=words) | _named_arms(named), entry_condition)
             within = self.count_selection if selection is None else selection
             if within is not None:
                 matched.search_areas = self._search_areas(words, named, within)
@@ -340,7 +345,7 @@ class IncidentQuerySet(models.QuerySet):
             entries.filter(status=Status.PUBLISHED)
             .filter(Q(document=areas.words) | _named_arms(outside))
             .exclude(_prefixed(in_areas, "location__"))
-            .filter(_entries_in_selection(areas.selection))
+            .filter(entries_in_selection(areas.selection))
         )
 
     def _named_ids(self, **arms):
@@ -354,10 +359,11 @@ class IncidentQuerySet(models.QuerySet):
             named[arm].append(pk)
         return named
 
-    def _with_entries(self, condition):
+    def _with_entries(self, condition, public_condition=None):
         """These incidents whose search entry (models.SearchEntry) meets `condition`; when they
-        are all public incidents or all incidents, the result knows its entries (see
-        search_entries)."""
+        are all public incidents or all incidents, or the public ones whose entries meet
+        `public_condition` (a condition on the entries the caller vouches for), the result
+        knows its entries (see search_entries)."""
         from . import counts
 
         entries = (
@@ -370,6 +376,13 @@ class IncidentQuerySet(models.QuerySet):
             matched.search_entries = entries.filter(status=Status.PUBLISHED)
         elif not self.query.where:
             matched.search_entries = entries
+        elif public_condition is not None:
+            # A frequent word with another filter (q=JNIM&country=MLI) counted from the entries,
+            # not from the wide incident table joined to them: 950 ms for its first count at a
+            # million incidents, most of it reading incidents.
+            matched.search_entries = entries.filter(status=Status.PUBLISHED).filter(
+                public_condition
+            )
         return matched
 
     def ranked_by_name(self, text):
@@ -434,9 +447,25 @@ class IncidentQuerySet(models.QuerySet):
 
     def reads_own_pages(self, top):
         """Whether page_ids() reads a page ending at `top` otherwise than by slicing this
-        queryset: rank by rank (walks_ranks), or from the day a page starts in its first rank
-        (_areas_ranked_first)."""
-        return self._areas_ranked_first is not None or self.walks_ranks(top)
+        queryset: rank by rank (walks_ranks), from the day a page starts in its first rank
+        (_areas_ranked_first), or from the month it starts in (reads_by_month)."""
+        return (
+            self._areas_ranked_first is not None
+            or self.walks_ranks(top)
+            or self.reads_by_month(top)
+        )
+
+    def reads_by_month(self, top):
+        """Whether page_ids() reads a page ending at `top` from the months of this search's
+        matches (_page_ids_by_month): a search whose matches are its search entries (all of
+        them: it names no whole area), ordered by date alone, newest first, and deeper than
+        RANK_WALK_ROWS."""
+        return (
+            top > RANK_WALK_ROWS
+            and self.search_entries is not None
+            and self.search_areas is None
+            and tuple(self.query.order_by) == ("-start_date", "-id")
+        )
 
     def walks_ranks(self, top):
         """Whether page_ids() reads a page ending at `top` rank by rank (see there)."""
@@ -473,11 +502,17 @@ class IncidentQuerySet(models.QuerySet):
 
         A search whose first rank is exactly the incidents of the areas it names (`Burkina
         Faso`, `Mali`, with or without the list's other counted filters) is read from the day
-        its page starts on instead, at any depth (_page_ids_by_day).
+        its page starts on instead, at any depth (_page_ids_by_day); a search ordered by date
+        alone, past RANK_WALK_ROWS, from the month its page starts in (reads_by_month): an
+        OFFSET walked the date index through every match before the page (`q=JNIM&page=2000`,
+        100,000 of them: 750 ms at a million).
         """
         areas = self._areas_ranked_first
         if areas is not None:
             return self._page_ids_by_day(bottom, top, areas)
+        if self.reads_by_month(top):
+            months = self._tally_and_months()["months"]
+            return _page_ids_by_month(self.search_entries, months, bottom, top)
         if not self.walks_ranks(top):
             return list(self.values_list("pk", flat=True)[bottom:top])
         ids, before = [], 0  # before: the incidents of the ranks already read
@@ -558,13 +593,37 @@ class IncidentQuerySet(models.QuerySet):
                 break
             in_rank += incidents
         if top > in_first_rank:
-            outside = (
-                self._entries_outside_areas(areas)
-                .order_by("-start_date", "-incident_id")
-                .values_list("incident_id", flat=True)
+            # The rest from the month its part of the page starts in: its matches outside
+            # the areas the search names whole (tally's pass) and the other named areas'
+            # incidents (count tables), by month. An OFFSET walked the date index through
+            # every entry before the page (`q=Niger&page=5000`: 775,000).
+            months = _months_added(
+                self._tally_and_months()["months"],
+                self._months_in_areas(self.search_areas, areas),
             )
-            ids += list(outside[max(bottom - in_first_rank, 0) : top - in_first_rank])
+            ids += _page_ids_by_month(
+                self._entries_outside_areas(areas),
+                months,
+                max(bottom - in_first_rank, 0),
+                top - in_first_rank,
+            )
         return ids
+
+    def _months_in_areas(self, areas, leaving_out):
+        """{first day of a month: incidents starting in it} of the public incidents in the
+        countries and regions of `areas` (a SearchAreas) and not in those of `leaving_out`
+        (another, narrower), within the search's selection, from the count tables."""
+        in_areas = Q(country_id__in=areas.countries) | Q(admin1_id__in=areas.regions)
+        left_out = Q(country_id__in=leaving_out.countries) | Q(admin1_id__in=leaving_out.regions)
+        rows = (
+            areas.selection.rows("month")
+            .filter(in_areas)
+            .exclude(left_out)
+            .values(month=TruncMonth("start_date"))
+            .annotate(incidents=models.Sum("incidents"))
+            .values_list("month", "incidents")
+        )
+        return dict(rows)
 
     def _days_of_first_rank(self, areas, bottom):
         """([(start date, incidents)], newest first, before, all): the first rank's incidents
@@ -793,6 +852,12 @@ class IncidentQuerySet(models.QuerySet):
         at a million incidents `q=JNIM` (238,000 of them) costs a second or more per pass,
         and the count and the three facets, one GROUP BY each, made four passes.
         """
+        tally = self._tally_and_months()
+        return {"count": tally["count"], "facets": tally["facets"]}
+
+    def _tally_and_months(self):
+        """tally()'s answer with the months of the pass (see _count_and_facets), remembered
+        and kept as tally() says."""
         from . import counts
 
         version = counts.data_version()
@@ -800,21 +865,31 @@ class IncidentQuerySet(models.QuerySet):
         if kept is not None and kept[0] == version:
             return kept[1]
         tally = self.remembered_when_large(
-            "tally",
+            "tally-months",
             self._count_and_facets,
             lambda tally: tally["count"],
-            nothing={"count": 0, "facets": {"event_type": [], "admin1": [], "year": []}},
+            nothing={
+                "count": 0,
+                "facets": {"event_type": [], "admin1": [], "year": []},
+                "months": {},
+            },
         )
         self._tally = (version, tally)
         return tally
 
     def _count_and_facets(self):
-        """tally()'s answer: one query over the selection, grouped by event type, by region
-        and by year, and counted. PostgreSQL groups the three ways and counts in one pass
-        (GROUPING SETS, hashing each); SQLite, which has no GROUPING SETS, runs a UNION ALL of
-        three GROUP BYs and a count over one WITH query (a GROUP BY over all three at once gave
-        Python thousands of rows). Each joins only single-valued relations (place, event
-        type), so no incident counts twice."""
+        """tally()'s answer, and "months": one query over the selection, grouped by event type,
+        by region and by year, and counted. PostgreSQL groups the three ways and counts in one
+        pass (GROUPING SETS, hashing each); SQLite, which has no GROUPING SETS, runs a UNION
+        ALL of three GROUP BYs and a count over one WITH query (a GROUP BY over all three at
+        once gave Python thousands of rows). Each joins only single-valued relations (place,
+        event type), so no incident counts twice.
+
+        On PostgreSQL the same pass groups by month too: "months" is {first day of a month:
+        how many of the incidents read one by one start in it} (for a search naming whole
+        areas, only its matches outside them: the count tables hold the areas' months), from
+        which page_ids() reads a deep page (_page_ids_by_month). {} on SQLite, which reads
+        its pages by OFFSET."""
         from . import counts
 
         # A search over all (public) incidents reads its search entries, which hold the same
@@ -834,19 +909,22 @@ class IncidentQuerySet(models.QuerySet):
                 year=ExtractYear("start_date"),
             )
         )
-        sql, params = selection.query.sql_with_params()
+        months = {}
         if connections[self.db].vendor == "postgresql":
+            selection = selection.annotate(month=TruncMonth("start_date"))
+            sql, params = selection.query.sql_with_params()
             rows, counted = sql, "COUNT(*)"
             if areas is not None:
-                # The matches outside the areas, one row each, and the areas' count rows; only
-                # the count rows when the selection lies in the areas (q=Mali&country=MLI).
+                # The matches outside the areas, one row each, and the areas' count rows (of no
+                # month: the areas' months are in the count tables); only the count rows when
+                # the selection lies in the areas (q=Mali&country=MLI).
                 in_areas, in_areas_params = _counted_in_areas(areas)
                 if areas.hold_selection:
                     rows, params = in_areas, in_areas_params
                 else:
                     rows = (
-                        "SELECT event_type_code, event_type_name, region, year, 1 AS incidents "
-                        f"FROM ({sql}) matches UNION ALL {in_areas}"
+                        "SELECT event_type_code, event_type_name, region, year, month, "
+                        f"1 AS incidents FROM ({sql}) matches UNION ALL {in_areas}"
                     )
                     params = (*params, *in_areas_params)
                 counted = "COALESCE(SUM(incidents), 0)"
@@ -855,28 +933,30 @@ class IncidentQuerySet(models.QuerySet):
             query = (
                 "SELECT CASE WHEN GROUPING(event_type_code) = 0 THEN 'event_type' "
                 "WHEN GROUPING(region) = 0 THEN 'admin1' "
-                "WHEN GROUPING(year) = 0 THEN 'year' ELSE 'count' END, "
-                f"event_type_code, event_type_name, region, year, {counted} "
-                f"FROM ({rows}) selection "
-                "GROUP BY GROUPING SETS ((event_type_code, event_type_name), (region), (year), ())"
+                "WHEN GROUPING(year) = 0 THEN 'year' "
+                "WHEN GROUPING(month) = 0 THEN 'month' ELSE 'count' END, "
+                f"event_type_code, event_type_name, region, year, month, {counted} "
+                f"FROM ({rows}) selection GROUP BY GROUPING SETS "
+                "((event_type_code, event_type_name), (region), (year), (month), ())"
             )
         else:
+            sql, params = selection.query.sql_with_params()
             query = (
                 f"WITH selection AS ({sql}) "
                 "SELECT 'event_type', event_type_code, event_type_name, "
-                "NULL, NULL, COUNT(*) "
+                "NULL, NULL, NULL, COUNT(*) "
                 "FROM selection GROUP BY event_type_code, event_type_name "
-                "UNION ALL SELECT 'admin1', NULL, NULL, region, NULL, COUNT(*) "
+                "UNION ALL SELECT 'admin1', NULL, NULL, region, NULL, NULL, COUNT(*) "
                 "FROM selection GROUP BY region "
-                "UNION ALL SELECT 'year', NULL, NULL, NULL, year, COUNT(*) "
+                "UNION ALL SELECT 'year', NULL, NULL, NULL, year, NULL, COUNT(*) "
                 "FROM selection GROUP BY year "
-                "UNION ALL SELECT 'count', NULL, NULL, NULL, NULL, COUNT(*) FROM selection"
+                "UNION ALL SELECT 'count', NULL, NULL, NULL, NULL, NULL, COUNT(*) FROM selection"
             )
         with connections[self.db].cursor() as cursor:
             cursor.execute(query, params)
             rows = cursor.fetchall()
         by_type, by_region, by_year, total = [], [], [], 0
-        for grouping, code, name, region, year, count in rows:
+        for grouping, code, name, region, year, month, count in rows:
             if grouping == "event_type":
                 by_type.append({"value": code, "label": name, "count": count})
             elif grouping == "admin1":
@@ -884,9 +964,13 @@ class IncidentQuerySet(models.QuerySet):
             elif grouping == "year":
                 # PostgreSQL's EXTRACT gives a numeric.
                 by_year.append({"value": int(year), "label": str(int(year)), "count": count})
+            elif grouping == "month":
+                if month is not None:  # the areas' count rows have none
+                    months[month] = count
             else:
                 total = count
         return {
+            "months": months,
             "count": total,
             "facets": {
                 "event_type": counts.sorted_facet(by_type),
@@ -1491,6 +1575,41 @@ def _month_range(first_day):
     return first_day, next_month - datetime.timedelta(days=1)
 
 
+def _months_added(*by_month):
+    """The sum of dicts {month: incidents}."""
+    added = {}
+    for months in by_month:
+        for month, incidents in months.items():
+            added[month] = added.get(month, 0) + incidents
+    return added
+
+
+def _page_ids_by_month(entries, months, bottom, top):
+    """The incident ids from `bottom` to `top` (0-based, top excluded) of `entries` (search
+    entries) newest first, whose number by start month `months` gives ({first day: n}): read
+    within the months the page spans, not through every entry before it."""
+    before, first, last = 0, None, None  # before: the entries of the months after `first`
+    for month, incidents in sorted(months.items(), reverse=True):
+        if first is None and bottom < before + incidents:
+            first, skipped = month, before
+        before += incidents
+        if first is not None and top <= before:
+            last = month
+            break
+    if first is None:
+        return []
+    # From the end of the page's first month to the start of its last one (or to the end).
+    within = Q(start_date__lte=_month_range(first)[1])
+    if last is not None:
+        within &= Q(start_date__gte=last)
+    newest_first = (
+        entries.filter(within)
+        .order_by("-start_date", "-incident_id")
+        .values_list("incident_id", flat=True)
+    )
+    return list(newest_first[bottom - skipped : top - skipped])
+
+
 # A year, a month or a day as analysts type them in the search box: 2023, 2023-09, 2023-09-15.
 DATE_PREFIX = re.compile(
     r"(?P<year>[12][0-9]{3})(?:-(?P<month>0[1-9]|1[0-2])(?:-(?P<day>[0-3][0-9]))?)?"
@@ -1500,8 +1619,9 @@ DATE_PREFIX = re.compile(
 def _counted_in_areas(areas):
     """(sql, params) of the count rows of the published incidents in the countries or regions
     of `areas` (a SearchAreas), as rows of _count_and_facets(): event type code and name,
-    region (NULL for none), year and the number of incidents. From the year table, which
-    holds every published incident by its place's country and region (incidents/counts.py)."""
+    region (NULL for none), year, no month (NULL) and the number of incidents. From the year
+    table, which holds every published incident by its place's country and region
+    (incidents/counts.py)."""
     from .counts import NO_REGION
 
     event_types = apps.get_model("incidents", "EventType")
@@ -1515,7 +1635,8 @@ def _counted_in_areas(areas):
     sql = (
         "SELECT counted.event_type_id AS event_type_code, event_type.name AS event_type_name, "
         f"NULLIF(counted.admin1_id, {NO_REGION}) AS region, "
-        "EXTRACT(YEAR FROM counted.start_date) AS year, counted.incidents AS incidents "
+        "EXTRACT(YEAR FROM counted.start_date) AS year, NULL::date AS month, "
+        "counted.incidents AS incidents "
         f"FROM ({rows_sql}) counted "
         f"JOIN {event_types._meta.db_table} event_type "
         f"ON event_type.{event_types._meta.pk.column} = counted.event_type_id"
@@ -1523,7 +1644,7 @@ def _counted_in_areas(areas):
     return sql, params
 
 
-def _entries_in_selection(selection):
+def entries_in_selection(selection):
     """The condition on search entries (models.SearchEntry) that their incident is in
     `selection` (a counts.Selection): its place's country and region, its event type, and the
     period as IncidentQuerySet.in_period reads it. The end date is the incident's own: those
