@@ -45,7 +45,7 @@ PUBLIC = [
 # rank (Burkina Faso's 368,247 incidents of the country come first, then the rest) and beyond it.
 DEEP_PAGES = {
     "Burkina Faso": [368_200, 368_300],
-    "Mopti": [1_000, 63_300],
+    "Mopti": [1_000, 3_000, 30_000, 59_950, 63_300],
     "Sahel": [71_150],
     # The country's 317,270 incidents, then its 50 other matches (search3: read from the day
     # the page starts on).
@@ -62,6 +62,10 @@ DEEP_PAGES = {
     # starts in, beyond RANK_WALK_ROWS): across the limit, deep, the last rows.
     "JNIM": [2_450, 2_500, 99_950, 237_890],
     "Tombouctou JNIM": [3_000],
+    # Ranked by a place named exactly (search4: each rank from its months).
+    '{"country": ["MLI"], "q": "Mopti"}': [5_000, 40_000],
+    '{"event_type": ["battles"], "q": "Mopti"}': [3_000],
+    "Ménaka": [3_000, 20_000],
     '{"country": ["MLI"], "q": "JNIM"}': [2_480, 60_000, 90_820],
     '{"actor_type": ["1"], "q": "soldiers"}': [150_000, 316_240],
     '{"actor": ["3"], "q": "Gao"}': [10_000],
@@ -101,6 +105,7 @@ FILTERED = [
     {"q": "soldiers", "actor_type": ["1"]},
     {"q": "JNIM", "country": ["BFA"], "date_from": "2021-03-15"},
     {"q": "attack", "actor_type": ["2", "3"], "event_type": ["battles"]},
+    {"q": "Mopti", "event_type": ["battles"]},
 ]
 ADMIN = ["Mopti", "JNIM", "2023-09", "2024 Gao", '"Group for Support"', "MLI1", "xyzzy"]
 

@@ -36,14 +36,16 @@ on_postgresql = pytest.mark.skipif(
 
 @pytest.fixture
 def ambushes(db):
-    """Sixty published incidents reporting an ambush in Mali and Niger, on days at the ends and
-    starts of months (several on one day), of two event types, with soldiers or militiamen
-    involved; a retracted and a draft ambush; and incidents without the word. {name: value}."""
+    """Sixty published incidents reporting an ambush in Mali (at Boni and in the town of Mopti,
+    region Mopti) and Niger, on days at the ends and starts of months (several on one day), of
+    two event types, with soldiers or militiamen involved; a retracted and a draft ambush; and
+    incidents without the word, some naming Mopti. {name: value}."""
     mali = CountryFactory(iso3="MLI", iso2="ML", name="Mali")
     niger = CountryFactory(iso3="NER", iso2="NE", name="Niger")
     mopti = AdminAreaFactory(country=mali, name="Mopti", iso_code="ML-5")
     tillaberi = AdminAreaFactory(country=niger, name="Tillabéri", iso_code="NE-6")
     places = [LocationFactory(admin1=mopti, name="Boni"), LocationFactory(admin1=tillaberi)]
+    mopti_town = LocationFactory(admin1=mopti, name="Mopti")
     army = ActorFactory(name="Military Forces of Mali", actor_type=ActorType.STATE_FORCES)
     militia = ActorFactory(name="Dan Na Ambassagou", actor_type=ActorType.IDENTITY_MILITIA)
     # Month ends and starts, ties on a day: 30 Jan, 1 Feb, 28 Feb, 1 Mar, 31 Mar, 1 Apr (2023).
@@ -53,7 +55,7 @@ def ambushes(db):
     def incident(number, title, **fields):
         made = IncidentFactory(
             title=title,
-            location=places[number % 2],
+            location=mopti_town if number % 10 == 0 else places[number % 2],
             start_date=days[number % 6],
             event_type=taxonomy(EventType, ["battles", "riots"][number % 3 == 0]),
             sub_event_type=None,
@@ -65,7 +67,9 @@ def ambushes(db):
     ambushes = [incident(n, f"Ambush {n}").pk for n in range(60)]
     incident(60, "Ambush 60", status=Status.RETRACTED)
     incident(61, "Ambush 61", status=Status.DRAFT)
-    for number in range(62, 70):
+    for number in range(62, 66):
+        incident(number, f"Traders from Mopti {number}")  # in Niger for odd numbers
+    for number in range(66, 70):
         incident(number, f"Market day {number}")
     return {"ids": ambushes, "army": army, "mopti": mopti, "niger": niger}
 
@@ -162,3 +166,28 @@ def test_a_deep_numbered_page_of_the_list_shows_the_plain_orders_rows(
         assert row_ids(response) == in_order[(page - 1) * 25 : page * 25]
     hidden = Incident.objects.exclude(status=Status.PUBLISHED).values_list("pk", flat=True)
     assert len(in_order) == 60 and not set(in_order) & set(hidden)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "Mopti"},  # the town first, then the rest of its region, then the others
+        {"q": "Boni"},  # the place first, then the others
+        {"q": "Mopti", "event_type": ["riots"]},
+        {"q": "Mopti", "date_from": "2023-02-01", "date_to": "2023-03-30"},
+        {"q": "Boni", "actor_type": [str(ActorType.STATE_FORCES)]},
+    ],
+)
+def test_every_deep_page_of_a_search_ranked_by_place_is_the_plain_orders(
+    ambushes, monkeypatch, query
+):
+    monkeypatch.setattr(querysets, "RANK_WALK_ROWS", 4)
+    found = filtered(query)
+    in_order = list(found.values_list("pk", flat=True))  # sorted by rank, then date
+    assert len(in_order) == found.cached_count() > 5
+    if connection.vendor == "postgresql":
+        assert found.name_rank is not None and found.reads_by_month(5)
+    for size in (1, 7):
+        for bottom in range(0, len(in_order) + size, 2):
+            page = found.page_ids(bottom, bottom + size)
+            assert page == in_order[bottom : bottom + size], (query, bottom, size)
