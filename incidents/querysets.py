@@ -949,17 +949,17 @@ class IncidentQuerySet(models.QuerySet):
 
     def _count_and_facets(self):
         """tally()'s answer, and "months": one query over the selection, grouped by event type,
-        by region and by year, and counted. PostgreSQL groups the three ways and counts in one
-        pass (GROUPING SETS, hashing each); SQLite, which has no GROUPING SETS, runs a UNION
-        ALL of three GROUP BYs and a count over one WITH query (a GROUP BY over all three at
-        once gave Python thousands of rows). Each joins only single-valued relations (place,
-        event type), so no incident counts twice.
+        by region and by year, and counted. PostgreSQL groups the ways and counts in one pass
+        (GROUPING SETS, hashing each: _grouped_on_postgresql); SQLite, which has no GROUPING
+        SETS, runs a UNION ALL of three GROUP BYs and a count over one WITH query (a GROUP BY
+        over all three at once gave Python thousands of rows). Each joins only single-valued
+        relations (place, event type), so no incident counts twice.
 
-        On PostgreSQL the same pass groups by month too: "months" is {first day of a month:
-        how many of the incidents read one by one start in it} (for a search naming whole
-        areas, only its matches outside them: the count tables hold the areas' months), from
-        which page_ids() reads a deep page (_page_ids_by_month). {} on SQLite, which reads
-        its pages by OFFSET."""
+        "months" is {first day of a month: how many of the incidents read one by one start in
+        it} (for a search naming whole areas, only its matches outside them: the count tables
+        hold the areas' months), from which page_ids() reads a deep page
+        (_page_ids_by_month); PostgreSQL only ({} on SQLite, which reads its pages by
+        OFFSET)."""
         from . import counts
 
         # A search over all (public) incidents reads its search entries, which hold the same
@@ -969,75 +969,25 @@ class IncidentQuerySet(models.QuerySet):
         areas = self.search_areas
         if areas is not None and not areas.hold_selection:
             source = self._entries_outside_areas()
-        selection = (
-            source.order_by()
-            .prefetch_related(None)
-            .values(
-                event_type_code=F("event_type"),
-                event_type_name=F("event_type__name"),
-                region=F("location__admin1"),
-                year=ExtractYear("start_date"),
-            )
-        )
-        months = {}
+        source = source.order_by().prefetch_related(None)
         if connections[self.db].vendor == "postgresql":
-            selection = selection.annotate(month=TruncMonth("start_date"))
-            sql, params = selection.query.sql_with_params()
-            rows, counted = sql, "COUNT(*)"
-            if areas is not None:
-                # The matches outside the areas, one row each, and the areas' count rows (of no
-                # month: the areas' months are in the count tables); only the count rows when
-                # the selection lies in the areas (q=Mali&country=MLI).
-                in_areas, in_areas_params = _counted_in_areas(areas)
-                if areas.hold_selection:
-                    rows, params = in_areas, in_areas_params
-                else:
-                    rows = (
-                        "SELECT event_type_code, event_type_name, region, year, month, "
-                        f"1 AS incidents FROM ({sql}) matches UNION ALL {in_areas}"
-                    )
-                    params = (*params, *in_areas_params)
-                counted = "COALESCE(SUM(incidents), 0)"
-            # The WITH query read four times was materialized, written out to disk at 238,000
-            # rows (q=JNIM) and sorted by event type: half of the query's time.
-            query = (
-                "SELECT CASE WHEN GROUPING(event_type_code) = 0 THEN 'event_type' "
-                "WHEN GROUPING(region) = 0 THEN 'admin1' "
-                "WHEN GROUPING(year) = 0 THEN 'year' "
-                "WHEN GROUPING(month) = 0 THEN 'month' ELSE 'count' END, "
-                f"event_type_code, event_type_name, region, year, month, {counted} "
-                f"FROM ({rows}) selection GROUP BY GROUPING SETS "
-                "((event_type_code, event_type_name), (region), (year), (month), ())"
-            )
+            rows = self._grouped_on_postgresql(source, areas)
         else:
-            sql, params = selection.query.sql_with_params()
-            query = (
-                f"WITH selection AS ({sql}) "
-                "SELECT 'event_type', event_type_code, event_type_name, "
-                "NULL, NULL, NULL, COUNT(*) "
-                "FROM selection GROUP BY event_type_code, event_type_name "
-                "UNION ALL SELECT 'admin1', NULL, NULL, region, NULL, NULL, COUNT(*) "
-                "FROM selection GROUP BY region "
-                "UNION ALL SELECT 'year', NULL, NULL, NULL, year, NULL, COUNT(*) "
-                "FROM selection GROUP BY year "
-                "UNION ALL SELECT 'count', NULL, NULL, NULL, NULL, NULL, COUNT(*) FROM selection"
-            )
-        with connections[self.db].cursor() as cursor:
-            cursor.execute(query, params)
-            rows = cursor.fetchall()
-        by_type, by_region, by_year, total = [], [], [], 0
-        for grouping, code, name, region, year, month, count in rows:
+            rows = self._grouped_on_sqlite(source)
+        by_type, by_region, by_year, months, total = [], [], {}, {}, 0
+        for grouping, code, name, region, year, day, count in rows:
             if grouping == "event_type":
                 by_type.append({"value": code, "label": name, "count": count})
             elif grouping == "admin1":
                 by_region.append({"value": region, "count": count})
-            elif grouping == "year":
+            elif grouping == "year" and year is not None:  # None: the matches, by day
                 # PostgreSQL's EXTRACT gives a numeric.
-                by_year.append({"value": int(year), "label": str(int(year)), "count": count})
-            elif grouping == "month":
-                if month is not None:  # the areas' count rows have none
-                    months[month] = count
-            else:
+                by_year[int(year)] = by_year.get(int(year), 0) + count
+            elif grouping == "day" and day is not None:  # None: the areas' count rows
+                by_year[day.year] = by_year.get(day.year, 0) + count
+                month = day.replace(day=1)
+                months[month] = months.get(month, 0) + count
+            elif grouping == "count":
                 total = count
         return {
             "months": months,
@@ -1047,9 +997,85 @@ class IncidentQuerySet(models.QuerySet):
                 # Named and sorted by count by facet_counts(); by id here, so that one selection
                 # read two ways (count tables and entries, or the entries alone) reads alike.
                 "admin1": sorted(by_region, key=lambda row: (row["value"] is None, row["value"])),
-                "year": sorted(by_year, key=lambda row: -row["value"]),
+                "year": [
+                    {"value": year, "label": str(year), "count": count}
+                    for year, count in sorted(by_year.items(), reverse=True)
+                ],
             },
         }
+
+    def _grouped_on_postgresql(self, source, areas):
+        """_count_and_facets()' rows on PostgreSQL: (grouping, event type code, its name,
+        region, year, day, incidents), grouping being "event_type", "admin1", "year" (the
+        areas' count rows), "day" (the incidents read one by one, by start date) or "count".
+
+        Grouped by the start date itself and by the event type's code, whose name is joined to
+        the few rows grouped: a year and a month computed for each of 238,000 matches (`q=JNIM`)
+        and its type's name hashed with its code cost more than the grouping's other work."""
+        event_types = apps.get_model("incidents", "EventType")._meta
+        matches = source.values(
+            event_type_code=F("event_type"), region=F("location__admin1"), day=F("start_date")
+        )
+        sql, params = matches.query.sql_with_params()
+        rows, counted = sql, "COUNT(*)"
+        sets = ["(event_type_code)", "(region)", "(day)", "()"]
+        kinds = [("event_type_code", "event_type"), ("region", "admin1"), ("day", "day")]
+        year = "NULL::numeric AS year"
+        if areas is not None:
+            # The matches outside the areas, one row each, and the areas' count rows, by year
+            # (their months are in the count tables); only the count rows when the selection
+            # lies in the areas (q=Mali&country=MLI).
+            in_areas, in_areas_params = _counted_in_areas(areas)
+            if areas.hold_selection:
+                rows, params = in_areas, in_areas_params
+            else:
+                rows = (
+                    f"SELECT event_type_code, region, NULL::numeric AS year, day, 1 AS incidents "
+                    f"FROM ({sql}) matches UNION ALL {in_areas}"
+                )
+                params = (*params, *in_areas_params)
+            counted, year = "COALESCE(SUM(incidents), 0)", "year"
+            sets.insert(2, "(year)")
+            kinds.insert(2, ("year", "year"))
+        grouping = " ".join(f"WHEN GROUPING({column}) = 0 THEN '{kind}'" for column, kind in kinds)
+        # The WITH query read four times was materialized, written out to disk at 238,000
+        # rows (q=JNIM) and sorted by event type: half of the query's time.
+        query = (
+            "SELECT grouped.grouping, grouped.event_type_code, event_type.name, grouped.region, "
+            "grouped.year, grouped.day, grouped.incidents FROM ("
+            f"SELECT CASE {grouping} ELSE 'count' END AS grouping, event_type_code, region, "
+            f"{year}, day, {counted} AS incidents FROM ({rows}) selection "
+            f"GROUP BY GROUPING SETS ({', '.join(sets)})) grouped "
+            f"LEFT JOIN {event_types.db_table} event_type "
+            f"ON event_type.{event_types.pk.column} = grouped.event_type_code"
+        )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(query, params)
+            return cursor.fetchall()
+
+    def _grouped_on_sqlite(self, source):
+        """_count_and_facets()' rows on SQLite, as _grouped_on_postgresql gives them (no
+        "day" rows: years are grouped)."""
+        selection = source.values(
+            event_type_code=F("event_type"),
+            event_type_name=F("event_type__name"),
+            region=F("location__admin1"),
+            year=ExtractYear("start_date"),
+        )
+        sql, params = selection.query.sql_with_params()
+        query = (
+            f"WITH selection AS ({sql}) "
+            "SELECT 'event_type', event_type_code, event_type_name, NULL, NULL, NULL, COUNT(*) "
+            "FROM selection GROUP BY event_type_code, event_type_name "
+            "UNION ALL SELECT 'admin1', NULL, NULL, region, NULL, NULL, COUNT(*) "
+            "FROM selection GROUP BY region "
+            "UNION ALL SELECT 'year', NULL, NULL, NULL, year, NULL, COUNT(*) "
+            "FROM selection GROUP BY year "
+            "UNION ALL SELECT 'count', NULL, NULL, NULL, NULL, NULL, COUNT(*) FROM selection"
+        )
+        with connections[self.db].cursor() as cursor:
+            cursor.execute(query, params)
+            return cursor.fetchall()
 
     def map_points(self, limit):
         """The `limit` most recent incidents of the selection as dicts of what a map point
@@ -1688,13 +1714,12 @@ DATE_PREFIX = re.compile(
 
 def _counted_in_areas(areas):
     """(sql, params) of the count rows of the published incidents in the countries or regions
-    of `areas` (a SearchAreas), as rows of _count_and_facets(): event type code and name,
-    region (NULL for none), year, no month (NULL) and the number of incidents. From the year
-    table, which holds every published incident by its place's country and region
+    of `areas` (a SearchAreas), as rows of _grouped_on_postgresql(): event type code, region
+    (NULL for none), year, no day (NULL) and the number of incidents. From the year table,
+    which holds every published incident by its place's country and region
     (incidents/counts.py)."""
     from .counts import NO_REGION
 
-    event_types = apps.get_model("incidents", "EventType")
     # The rows of the search's selection (the year table's, unless a period of other days
     # needs the month or day table's) in the named areas.
     in_areas = Q(country_id__in=areas.countries) | Q(admin1_id__in=areas.regions)
@@ -1703,13 +1728,10 @@ def _counted_in_areas(areas):
         "event_type_id", "admin1_id", "start_date", "incidents"
     ).query.sql_with_params()
     sql = (
-        "SELECT counted.event_type_id AS event_type_code, event_type.name AS event_type_name, "
+        "SELECT counted.event_type_id AS event_type_code, "
         f"NULLIF(counted.admin1_id, {NO_REGION}) AS region, "
-        "EXTRACT(YEAR FROM counted.start_date) AS year, NULL::date AS month, "
-        "counted.incidents AS incidents "
-        f"FROM ({rows_sql}) counted "
-        f"JOIN {event_types._meta.db_table} event_type "
-        f"ON event_type.{event_types._meta.pk.column} = counted.event_type_id"
+        "EXTRACT(YEAR FROM counted.start_date) AS year, NULL::date AS day, "
+        f"counted.incidents AS incidents FROM ({rows_sql}) counted"
     )
     return sql, params
 
