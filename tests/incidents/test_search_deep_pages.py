@@ -191,3 +191,28 @@ def test_every_deep_page_of_a_search_ranked_by_place_is_the_plain_orders(
         for bottom in range(0, len(in_order) + size, 2):
             page = found.page_ids(bottom, bottom + size)
             assert page == in_order[bottom : bottom + size], (query, bottom, size)
+
+
+@on_postgresql
+def test_a_ranked_search_with_another_filter_reads_even_its_first_page_from_its_months(ambushes):
+    # Another filter stops the rank-by-rank walk, and sorting every match by rank read them all
+    # for the first page (q=Gao&actor=3 at a million incidents: 60,000).
+    found = filtered({"q": "Boni", "actor_type": [str(ActorType.STATE_FORCES)]})
+    assert not found.walks_ranks(50) and found.reads_by_month(50)
+    in_order = list(found.values_list("pk", flat=True))
+    found.cached_count()
+    assert found.page_ids(0, 50) == in_order[:50]
+
+
+@on_postgresql
+def test_a_public_search_reads_the_names_it_matches_once_for_many_pages(ambushes):
+    def name_queries(query):
+        with CaptureQueriesContext(connection) as queries:
+            list(filtered(query).values_list("pk", flat=True)[:5])
+        return [query["sql"] for query in queries.captured_queries if "UNACCENT" in query["sql"]]
+
+    # The places, areas and actors a text names (the search's and its ranking's): read once,
+    # then remembered as counts are, for every page and filter of the same text.
+    assert len(name_queries({"q": "Mopti"})) == 2
+    assert name_queries({"q": "Mopti"}) == name_queries({"q": "Mopti", "page": "2"}) == []
+    assert len(name_queries({"q": "Boni"})) == 2
