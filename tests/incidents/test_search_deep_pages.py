@@ -216,3 +216,24 @@ def test_a_public_search_reads_the_names_it_matches_once_for_many_pages(ambushes
     assert len(name_queries({"q": "Mopti"})) == 2
     assert name_queries({"q": "Mopti"}) == name_queries({"q": "Mopti", "page": "2"}) == []
     assert len(name_queries({"q": "Boni"})) == 2
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"q": "Mopti"},  # a region named whole: its months from the count tables
+        {"q": "Mopti", "country": ["MLI"]},  # every incident of the selection matches
+        {"q": "ambush", "event_type": ["battles"]},
+    ],
+)
+def test_every_deep_page_of_a_search_sorted_by_date_is_the_plain_orders(
+    ambushes, monkeypatch, query
+):
+    monkeypatch.setattr(querysets, "RANK_WALK_ROWS", 4)
+    found = filtered(query).order_by("-start_date", "-id")  # the list's sort=-date
+    in_order = list(found.values_list("pk", flat=True))
+    assert len(in_order) == found.cached_count() > 5
+    if connection.vendor == "postgresql":
+        assert found.reads_by_month(5)
+    for bottom in range(0, len(in_order) + 7, 2):
+        assert found.page_ids(bottom, bottom + 7) == in_order[bottom : bottom + 7], bottom
