@@ -518,9 +518,10 @@ class IncidentQuerySet(models.QuerySet):
         A search whose first rank is exactly the incidents of the areas it names (`Burkina
         Faso`, `Mali`, with or without the list's other counted filters) is read from the day
         its page starts on instead, at any depth (_page_ids_by_day); a search ordered by date
-        alone, past RANK_WALK_ROWS, from the month its page starts in (reads_by_month): an
-        OFFSET walked the date index through every match before the page (`q=JNIM&page=2000`,
-        100,000 of them: 750 ms at a million).
+        alone, past RANK_WALK_ROWS, or ranked by the places and areas it names and not walked
+        rank by rank, from the month its page starts in (reads_by_month): an OFFSET walked the
+        date index through every match before the page (`q=JNIM&page=2000`, 100,000 of them:
+        750 ms at a million), and a rank's sort read every match.
         """
         areas = self._areas_ranked_first
         if areas is not None:
