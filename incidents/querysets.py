@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import re
 from dataclasses import dataclass, replace
+from functools import partial
 
 from django.apps import apps
 from django.contrib.postgres.search import SearchQuery
@@ -125,6 +126,10 @@ class IncidentQuerySet(models.QuerySet):
     name_rank_values = ()
     # The ids the rank's arms name exactly (_named_ids()' answer: "place", "area", "actor").
     name_rank_named = None
+    # For incidents filtered by actor or actor type beside the count tables' filters
+    # (IncidentFilterSet): a counts.ActorFilter, from whose rows tally() counts them on
+    # PostgreSQL. Dropped as count_selection is.
+    actor_filter = None
 
     def public(self):
         """Incidents the public may see: published ones. Drafts, reviews and retractions never."""
@@ -141,10 +146,17 @@ class IncidentQuerySet(models.QuerySet):
         clone.count_selection = selection
         return clone
 
+    def with_actor_filter(self, actor_filter):
+        """The same incidents, which `actor_filter` (a counts.ActorFilter) holds exactly."""
+        clone = self._keeping_selection(self._chain())
+        clone.actor_filter = actor_filter
+        return clone
+
     # The methods that keep the rows, and so the count selection and search entries, of the
     # queryset.
     def _keeping_selection(self, clone):
         clone.count_selection = self.count_selection
+        clone.actor_filter = self.actor_filter
         clone.search_entries = self.search_entries
         clone.search_areas = self.search_areas
         clone.name_rank = self.name_rank
@@ -799,9 +811,12 @@ class IncidentQuerySet(models.QuerySet):
         kept = getattr(self, "_tally", None)
         if kept is not None and kept[0] == version:
             return kept[1]
+        count_and_facets = self._count_and_facets
+        if self.actor_filter is not None and connections[self.db].vendor == "postgresql":
+            count_and_facets = partial(counts.actor_filter_tally, self.actor_filter)
         tally = self.remembered_when_large(
             "tally",
-            self._count_and_facets,
+            count_and_facets,
             lambda tally: tally["count"],
             nothing={"count": 0, "facets": {"event_type": [], "admin1": [], "year": []}},
         )
