@@ -26,9 +26,11 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import (
+    BooleanField,
     Case,
     DateField,
     Exists,
+    ExpressionWrapper,
     F,
     Func,
     IntegerField,
@@ -504,17 +506,27 @@ def _counted_actor_rows(selection, interval, top, measure, vendor):
         "actor_id",
         aggregates=aggregates,
     )
-    other = counts.totals_aggregates("other_", condition=counts.without_actors(top_keys))
+    # Each period's rows summed in two groups, the sets that hold none of the top actors
+    # (Other) and the rest, added up in Python: one look-up of a row's set, where a FILTER per
+    # measure looked it up five times (215 of the query's 221 ms for the monthly split at a
+    # million incidents).
+    without_top = counts.without_actors(top_keys)
+    other = (
+        ExpressionWrapper(without_top, output_field=BooleanField())
+        if without_top
+        else Value(True)  # no top actors: every incident is Other
+    )
     rows = (
         selection.actor_rows(PublicActorSetMonth)
-        .values(period=period_expression(interval, vendor))
-        .annotate(**other, **aggregates)  # before "incidents" names the sum
+        .values(period=period_expression(interval, vendor), other=other)
+        .annotate(**aggregates)
     )
-    totals, other_rows = {}, {}
+    totals, other_rows = defaultdict(Totals), defaultdict(Totals)
     for row in rows:
-        totals[as_day(row["period"])] = Totals.from_row(row)
-        other_rows[as_day(row["period"])] = Totals.from_row(row, prefix="other_")
-    return rows_by_key, totals, other_rows
+        start, tally = as_day(row["period"]), Totals.from_row(row)
+        totals[start].add(tally)
+        other_rows[start].add(tally if row["other"] else Totals())
+    return rows_by_key, dict(totals), dict(other_rows)
 
 
 def _incident_actor_rows(selection, interval, top, measure, vendor):

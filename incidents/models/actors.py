@@ -1,6 +1,6 @@
 from django.apps import apps
 from django.db import models
-from django.db.models import Case, Exists, OuterRef, Value, When
+from django.db.models import Case, OuterRef, Subquery, Value, When
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -10,10 +10,20 @@ from ..choices import ActorType, Status
 class ActorQuerySet(models.QuerySet):
     def public(self):
         """Actors of published incidents; the public sees no other (an actor entered for a
-        draft says what is being worked on)."""
+        draft says what is being worked on).
+
+        Each actor is tested by looking for its first published role, which stops there: as an
+        EXISTS, PostgreSQL joined all the actors' roles instead, 80-135 ms for one actor (an
+        actor's page, a list filtered by an actor) at a million incidents, where this takes
+        2 ms; and for all the actors of that database it takes half the time (120 ms)."""
         roles = apps.get_model("incidents", "IncidentActor").objects
-        return self.filter(
-            Exists(roles.filter(actor=OuterRef("pk"), incident__status=Status.PUBLISHED))
+        first_published_role = (
+            roles.filter(actor=OuterRef("pk"), incident__status=Status.PUBLISHED)
+            .order_by()
+            .values("pk")[:1]
+        )
+        return self.alias(published_role=Subquery(first_published_role)).filter(
+            published_role__isnull=False
         )
 
     def most_shared(self, shared, limit):

@@ -16,6 +16,7 @@ from analysis.comparisons import compare_periods
 from analysis.series import build_series
 from incidents import counts
 from incidents.choices import ActorRole, Status
+from incidents.filters import IncidentFilterSet
 from incidents.importers.acled import AcledImporter
 from incidents.importers.importing import import_file
 from incidents.merges import merge_actors
@@ -397,3 +398,57 @@ def test_a_retraction_leaves_the_split_series_and_the_actor_page_at_once(client,
     assert not PublicActorMonth.objects.filter(actor_id=actors["jnim"].pk).exists()
     trend = Incident.objects.public().actor_yearly_totals(actors["jnim"])
     assert trend["total"].incidents == 0 and trend["first_date"] is None
+
+
+# Lists filtered by actor or actor type beside the count tables' filters: {name: values}, with
+# "{jnim}"-style actor ids and region ids filled in; actor types are given to the actors first.
+ACTOR_FILTERS = [
+    {"actor": ["{jnim}"]},
+    {"actor": ["{jnim}", "{isgs}"]},
+    {"actor_type": ["1"]},
+    {"actor_type": ["2", "7"]},
+    {"actor": ["{jnim}"], "actor_type": ["1"]},
+    {"actor": ["{civilians}"], "country": ["MLI"]},
+    {"actor": ["{jnim}"], "date_from": "2024-01-01", "date_to": "2024-01-31"},
+    {"actor": ["{jnim}"], "admin1": ["{mopti}"], "event_type": ["battles"]},
+    {"actor_type": ["8"]},  # no incident
+]
+
+
+def actor_filtered(actors, query):
+    """The list's incidents for `query` (ACTOR_FILTERS), and the same incidents without their
+    ActorFilter (counted from the incidents themselves)."""
+    Actor.objects.filter(pk=actors["jnim"].pk).update(actor_type=2)  # rebel group
+    Actor.objects.filter(pk=actors["isgs"].pk).update(actor_type=2)
+    Actor.objects.filter(pk=actors["army"].pk).update(actor_type=1)  # state forces
+    Actor.objects.filter(pk=actors["civilians"].pk).update(actor_type=7)
+    ids = {name: actors[name].pk for name in ("jnim", "isgs", "army", "civilians", "mopti")}
+    query = {
+        name: [value.format(**ids) for value in values] if isinstance(values, list) else values
+        for name, values in query.items()
+    }
+    filtered = IncidentFilterSet.from_query(query).qs
+    return filtered, filtered.with_actor_filter(None)
+
+
+@pytest.mark.parametrize("query", ACTOR_FILTERS)
+def test_a_list_filtered_by_actor_counts_its_incidents_once_with_their_facets(actors, query):
+    filtered, recounted = actor_filtered(actors, query)
+    # Counted from the actor counts' rows on PostgreSQL (tally()), from the incidents on SQLite.
+    assert filtered.actor_filter is not None
+    expected = len({incident.pk for incident in recounted.order_by()})
+    assert filtered.cached_count() == recounted.cached_count() == expected
+    assert filtered.facet_counts() == recounted.facet_counts()
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"actor": ["{jnim}"], "q": "Mopti"},
+        {"actor": ["{jnim}"], "sub_event_type": ["armed_clash"]},
+        {"actor_type": ["2"], "killed_min": "1"},
+    ],
+)
+def test_only_the_count_tables_filters_beside_the_actors_are_counted_from_their_rows(actors, query):
+    filtered, _recounted = actor_filtered(actors, query)
+    assert filtered.actor_filter is None

@@ -120,6 +120,29 @@ def test_actor_totals_and_trend_count_its_published_incidents(client, recorded):
     assert trend["total"].unknown_toll == 1
 
 
+def test_actor_trend_starts_and_ends_on_its_own_first_and_last_days(client, actors):
+    """The trend's first and last days are the actor's, within its first and last months,
+    where other incidents (another actor's, an unpublished one of its own) come before and
+    after them."""
+    place = LocationFactory(name="Boni")
+    days = {
+        "2021-04-01": ("dozo", Status.PUBLISHED),
+        "2021-04-03": ("jnim", Status.PUBLISHED),
+        "2021-04-20": ("jnim", Status.PUBLISHED),
+        "2023-08-02": ("jnim", Status.PUBLISHED),
+        "2023-08-08": ("jnim", Status.PUBLISHED),
+        "2023-08-20": ("jnim", Status.DRAFT),
+        "2023-08-30": ("dozo", Status.PUBLISHED),
+    }
+    for day, (name, status) in days.items():
+        incident = IncidentFactory(
+            location=place, start_date=datetime.date.fromisoformat(day), status=status
+        )
+        IncidentActorFactory(incident=incident, actor=actors[name], role=P)
+    trend = client.get(actor_url(actors["jnim"])).context["trend"]
+    assert (str(trend["first_date"]), str(trend["last_date"])) == ("2021-04-03", "2023-08-08")
+
+
 def role_counts(response):
     """{dataset: (incidents, first side, second side)} of an actor page."""
     return {

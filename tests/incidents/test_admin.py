@@ -455,3 +455,29 @@ def test_incident_changelist_query_count_does_not_grow(
         assert (
             reviewer_client.get(reverse("admin:incidents_incident_changelist")).status_code == 200
         )
+
+
+def test_each_row_of_the_incident_list_has_django_s_action_checkbox(reviewer_client):
+    """The list writes its rows' checkboxes out itself (IncidentAdmin.action_checkbox): the
+    same element Django's form widget renders, so that selecting rows for an action, the
+    "select all" box and their labels for screen readers work as everywhere in the admin."""
+    from django import forms
+    from django.contrib.admin import helpers
+
+    # A place whose name must be escaped in the label.
+    incidents = [
+        IncidentFactory(location=LocationFactory(name=f"Ber & <Tin {n}>")) for n in range(3)
+    ]
+    response = reviewer_client.get(reverse("admin:incidents_incident_changelist"))
+    assert response.status_code == 200
+    page = response.content.decode()
+    for incident in incidents:
+        expected = forms.CheckboxInput(
+            {
+                "class": "action-select",
+                "aria-label": f"Select this object for an action - {incident}",
+            },
+            check_test=lambda value: False,
+        ).render(helpers.ACTION_CHECKBOX_NAME, str(incident.pk))
+        assert expected in page
+    assert page.count('class="action-select"') == len(incidents)
