@@ -12,7 +12,8 @@ and for the region with the most incidents, which the actor counts do not hold; 
 searched for a country's name with other filters (its own country, another, a year, an event
 type, in French) and deep (its last page, page 3,000); deep numbered pages of searches ranked
 by date (q=JNIM), in a second rank (q=Niger) and ranked by a place (q=Mopti), and frequent
-words with another filter (country, event type, actor, actor type; the API too). Each is
+words with another filter (country, event type, actor, actor type; the API too); lists
+filtered by an actor or an actor type alone (the API too). Each is
 requested through django.test.Client as bench_pages.py does (middleware, view, queries,
 template; no web server).
 The targets are issue 16's: 300 ms warm, 600 ms with --cold (the cache emptied before every
@@ -221,6 +222,18 @@ def build_pages(target_ms):
             ["/api/incidents/?q=JNIM&country=BFA"],
             target_ms,
         ),
+        # Lists filtered by an actor or an actor type without a search: an actor page's "see
+        # its incidents", the filter panel's actor types (counted from the actor counts' rows,
+        # counts.ActorFilter).
+        TimedPage("list_actor", f"list, actor={jnim}", [f"/incidents/?actor={jnim}"], target_ms),
+        TimedPage("list_actor_type", "list, actor_type=1", ["/incidents/?actor_type=1"], target_ms),
+        TimedPage(
+            "list_actor_year",
+            f"list, actor={jnim} in 2025",
+            [f"/incidents/?actor={jnim}&date_from=2025-01-01&date_to=2025-12-31"],
+            target_ms,
+        ),
+        TimedPage("api_actor", f"API, actor={jnim}", [f"/api/incidents/?actor={jnim}"], target_ms),
     ]
 
 
