@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
@@ -149,7 +150,9 @@ def import_file(
     # A dry run also says which rows probably duplicate an incident already entered.
     finder = DuplicateFinder(importer) if dry_run else None
     # Forked here, before the transaction and before this import starts a thread.
-    checking = CheckingProcess(table, importer, CHUNK_SIZE) if runs_alone() else None
+    checking = None
+    if settings.IMPORT_CHECKING_PROCESS and runs_alone():
+        checking = CheckingProcess(table, importer, CHUNK_SIZE)
     if checking:
         chunks = checking.chunks(report)
     else:
@@ -290,6 +293,12 @@ class CheckingProcess:
     The records travel as plain values through `marshal` (records.record_as_values), about
     25 µs a row both ends together: pickling the records cost more than the work moved
     (bench/README.md, imp3).
+
+    Used when settings.IMPORT_CHECKING_PROCESS asks for it, in a process that runs the import
+    alone (process.importing_alone). It pays only with a core to spare: the records' way
+    through the pipe costs CPU (and three busy processes on two cores more), and on a machine
+    busy with other work a million-row import took a third more CPU and longer
+    (bench/README.md, imp4).
 
     Memory stays flat: the pipe holds less than a chunk, so the process waits, one chunk
     ahead, until the import takes the next one. It touches no database: the import's

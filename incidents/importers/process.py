@@ -7,9 +7,10 @@ import gc
 import sys
 from contextlib import contextmanager
 
-# Whether the process runs an import alone (inside importing_alone): then import_file checks
-# the rows in a process of its own (importing.CheckingProcess), forked from this one. A process
-# serving web requests does not fork: its other threads may hold locks the copy would inherit.
+# Whether the process runs an import alone (inside importing_alone): then import_file may check
+# the rows in a process of its own (importing.CheckingProcess, settings.IMPORT_CHECKING_PROCESS),
+# forked from this one. A process serving web requests does not fork: its other threads may
+# hold locks the copy would inherit.
 _alone = False
 
 

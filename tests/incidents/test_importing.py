@@ -358,9 +358,10 @@ def test_the_import_command_hands_the_gil_over_often_while_it_runs_and_not_after
 
 
 @pytest.fixture
-def alone():
-    """The import runs as the import command and the worker's jobs run it (importing_alone):
-    its rows are checked in a process forked for them."""
+def alone(settings):
+    """The import runs as the import command and the worker's jobs run it (importing_alone),
+    asked to check its rows in a process forked for them."""
+    settings.IMPORT_CHECKING_PROCESS = True
     with importing_alone():
         yield
 
@@ -378,6 +379,23 @@ def test_an_import_alone_checks_its_rows_in_a_process_of_its_own(db, tmp_path, a
     checked_by = Incident.objects.get().dataset_fields["checked_by"]
     assert checked_by != str(os.getpid())
     assert multiprocessing.active_children() == []
+
+
+def test_an_import_checks_its_rows_in_its_own_process_unless_asked(db, tmp_path, settings):
+    class NotingTheProcess(AcledImporter):
+        def parse_row(self, row, row_number):
+            record = super().parse_row(row, row_number)
+            record.dataset_fields = {"checked_by": str(os.getpid())}
+            return record
+
+    path = tmp_path / "acled.csv"
+    path.write_bytes(acled_csv(acled_row()))
+    settings.IMPORT_CHECKING_PROCESS = True
+    import_file(path, NotingTheProcess())  # not alone: a web request's, say
+    settings.IMPORT_CHECKING_PROCESS = False
+    with importing_alone():
+        import_file(path, NotingTheProcess(), skip_invalid=True)  # alone, not asked
+    assert Incident.objects.get().dataset_fields["checked_by"] == str(os.getpid())
 
 
 def mixed_rows():
@@ -403,7 +421,7 @@ def reported(report):
 
 
 def test_a_checking_process_reports_and_writes_what_the_import_does_alone(
-    db, tmp_path, monkeypatch
+    db, tmp_path, monkeypatch, settings
 ):
     monkeypatch.setattr(importing, "CHUNK_SIZE", 3)
     path = tmp_path / "acled.csv"
@@ -411,6 +429,7 @@ def test_a_checking_process_reports_and_writes_what_the_import_does_alone(
     in_this_process = import_file(path, AcledImporter(), skip_invalid=True)
     written = list(Incident.objects.order_by("acled_event_id").values())
     Incident.objects.all().delete()
+    settings.IMPORT_CHECKING_PROCESS = True
     with importing_alone():
         in_a_process = import_file(path, AcledImporter(), skip_invalid=True)
     assert reported(in_a_process) == reported(in_this_process)
