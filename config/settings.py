@@ -262,6 +262,11 @@ STORAGES = {
 # The largest file the admin's import form takes; bigger files go through `import_events`,
 # which streams them instead of keeping the whole upload in the database.
 IMPORT_UPLOAD_MAX_MB = env_int("IMPORT_UPLOAD_MAX_MB", 100)
+# An import run alone (import_events, a worker's job) checks its rows in a process of its own
+# (importers/importing.py, CheckingProcess): its Python then uses a second core, which pays
+# only when the machine has one to spare; on a busy one it cost a third more CPU and was slower
+# (bench/README.md, imp4). Off unless asked.
+IMPORT_CHECKING_PROCESS = env_bool("IMPORT_CHECKING_PROCESS", False)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 

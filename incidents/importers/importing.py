@@ -21,11 +21,16 @@ the file, writing.py writes the records (with bulk.py's COPY), and import_file()
 """
 
 import csv
+import marshal
+import multiprocessing
+import pickle
 import sqlite3
+import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import translation
 from django.utils.translation import gettext, gettext_lazy
@@ -39,8 +44,16 @@ from ..models import (
 )
 from ..outlines import outline_problem
 from .bulk import BulkLoad, batched
+from .process import runs_alone
 from .reading import open_table
-from .records import ImportReport, IncidentRecord, RowError, RowInvalid
+from .records import (
+    ImportReport,
+    IncidentRecord,
+    RowError,
+    RowInvalid,
+    record_as_values,
+    record_from_values,
+)
 from .resemblance import DuplicateFinder
 from .writing import IncidentWriter, bulk_written_tables, child_models
 
@@ -131,19 +144,27 @@ def import_file(
         _lock_imports()
     table = open_table(source, importer.missing_columns, importer.headerless_columns)
     report = ImportReport(format=importer.format_name, dry_run=dry_run)
-    records = RowChecker(importer, report).valid_records(table.rows())
     writer = IncidentWriter(
         importer, report, user=user, publish=publish, run=run, chunk_size=CHUNK_SIZE
     )
     # A dry run also says which rows probably duplicate an incident already entered.
     finder = DuplicateFinder(importer) if dry_run else None
+    # Forked here, before the transaction and before this import starts a thread.
+    checking = None
+    if settings.IMPORT_CHECKING_PROCESS and runs_alone():
+        checking = CheckingProcess(table, importer, CHUNK_SIZE)
+    if checking:
+        chunks = checking.chunks(report)
+    else:
+        records = RowChecker(importer, report).valid_records(table.rows())
+        chunks = _read_ahead(_chunks(records, CHUNK_SIZE))
     try:
         with transaction.atomic():
             if not dry_run:
                 _lock_imports()
             writer.bulk_load = bulk_load = _bulk_load(bulk, dry_run)
             with _bulk_writing(), writer.rows.running():
-                for chunk in _read_ahead(_chunks(records, CHUNK_SIZE)):
+                for chunk in chunks:
                     if progress:
                         # The rows up to the chunk's last (report.rows is the read-ahead's).
                         progress(chunk[-1].row - 1)
@@ -168,6 +189,9 @@ def import_file(
                 transaction.on_commit(_analyze_written_tables, robust=True)
     except _RolledBack:
         return report
+    finally:
+        if checking:
+            checking.close()
     report.written = True
     return report
 
@@ -256,6 +280,114 @@ class RowChecker:
             for id_field, value in self._ids(record)
             if (first := firsts[id_field, value]) != record.row
         ]
+
+
+class CheckingProcess:
+    """Reads and checks a file's rows (RowChecker) in a process forked from the import's, which
+    receives the good rows' records a chunk at a time, with what its report gained meanwhile:
+    the rows read, and the rejected rows and warnings in the order of the rows.
+
+    Why a process: a Python process runs one thread at a time (the GIL), and reading, checking
+    and fingerprinting a row took as much of it as building the row's COPY text, so an import's
+    Python ran on one core, whatever its threads. Forked, the checking has a core of its own.
+    The records travel as plain values through `marshal` (records.record_as_values), about
+    25 µs a row both ends together: pickling the records cost more than the work moved
+    (bench/README.md, imp3).
+
+    Used when settings.IMPORT_CHECKING_PROCESS asks for it, in a process that runs the import
+    alone (process.importing_alone). It pays only with a core to spare: the records' way
+    through the pipe costs CPU (and three busy processes on two cores more), and on a machine
+    busy with other work a million-row import took a third more CPU and longer
+    (bench/README.md, imp4).
+
+    Memory stays flat: the pipe holds less than a chunk, so the process waits, one chunk
+    ahead, until the import takes the next one. It touches no database: the import's
+    connection, which the fork copies, is used by the import alone, and the process ends
+    with os._exit (multiprocessing's), which closes nothing of the parent's.
+    """
+
+    def __init__(self, table, importer, chunk_size):
+        context = multiprocessing.get_context("fork")
+        self.receiving, sending = context.Pipe(duplex=False)
+        self.process = context.Process(
+            target=_check_in_process,
+            args=(table, importer, sending, translation.get_language(), chunk_size),
+            name="import-checking",
+        )
+        self.process.start()
+        # The process's copy is then the only one: when it ends, the pipe says so.
+        sending.close()
+
+    def chunks(self, report) -> Iterator[list[IncidentRecord]]:
+        """The chunks of good records, as _chunks(RowChecker(…).valid_records(…)) gives them,
+        counting the rows and adding the problems to `report` as they come."""
+        while True:
+            try:
+                message = marshal.loads(self.receiving.recv_bytes())
+            except EOFError:
+                raise RuntimeError("The import's checking process stopped") from None
+            kind = message[0]
+            if kind == _END:
+                return
+            if kind == _FAILED:
+                raise pickle.loads(message[1])
+            _kind, rows, rejected, warnings, records = message
+            report.rows = rows
+            report.rejected += [RowError(*error) for error in rejected]
+            report.warnings += [RowError(*warning) for warning in warnings]
+            if records:
+                yield [record_from_values(values) for values in records]
+
+    def close(self):
+        """Stop the process, if it has not ended (an import that failed or was refused)."""
+        self.receiving.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+        self.process.close()
+
+
+# What CheckingProcess's messages start with.
+_CHUNK, _END, _FAILED = 0, 1, 2
+
+
+def _check_in_process(table, importer, sending, language, chunk_size):
+    """CheckingProcess's process: send each chunk of good records, with the report's new rows
+    and problems; then the end, or the error that stopped the reading (pickled)."""
+    _speak(language)
+    report = ImportReport(format=importer.format_name)
+    told = {"rejected": 0, "warnings": 0}
+
+    def news(attribute):
+        # The errors added since the last message, as plain values.
+        errors = getattr(report, attribute)[told[attribute] :]
+        told[attribute] += len(errors)
+        return [(e.row, str(e.column), str(e.value), str(e.reason)) for e in errors]
+
+    def send(records):
+        values = [record_as_values(record) for record in records]
+        sending.send_bytes(
+            marshal.dumps((_CHUNK, report.rows, news("rejected"), news("warnings"), values))
+        )
+
+    try:
+        records = RowChecker(importer, report).valid_records(table.rows())
+        for chunk in _chunks(records, chunk_size):
+            send(chunk)
+        send([])  # the problems of the rows after the last good one
+        sending.send_bytes(marshal.dumps((_END,)))
+    except BrokenPipeError:
+        pass  # the import stopped taking chunks: it failed, and says why
+    except Exception as error:  # told to the import, which raises it
+        try:
+            pickled = pickle.dumps(error)
+        except Exception:
+            pickled = pickle.dumps(RuntimeError(traceback.format_exc()))
+        try:
+            sending.send_bytes(marshal.dumps((_FAILED, pickled)))
+        except BrokenPipeError:
+            pass
 
 
 class SeenIds:

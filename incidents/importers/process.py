@@ -7,12 +7,29 @@ import gc
 import sys
 from contextlib import contextmanager
 
+# Whether the process runs an import alone (inside importing_alone): then import_file may check
+# the rows in a process of its own (importing.CheckingProcess, settings.IMPORT_CHECKING_PROCESS),
+# forked from this one. A process serving web requests does not fork: its other threads may
+# hold locks the copy would inherit.
+_alone = False
+
 
 @contextmanager
 def importing_alone():
-    """few_garbage_collections and quick_thread_switches, for the import in the block."""
-    with few_garbage_collections(), quick_thread_switches():
-        yield
+    """few_garbage_collections and quick_thread_switches, for the import in the block, which
+    may fork (runs_alone)."""
+    global _alone
+    was_alone, _alone = _alone, True
+    try:
+        with few_garbage_collections(), quick_thread_switches():
+            yield
+    finally:
+        _alone = was_alone
+
+
+def runs_alone():
+    """Whether the process runs an import and nothing else (importing_alone)."""
+    return _alone
 
 
 @contextmanager

@@ -3,7 +3,7 @@ it holds), what is wrong with a row (RowError), and what an import did (ImportRe
 
 import hashlib
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.utils.functional import cached_property
@@ -161,6 +161,161 @@ class IncidentRecord:
         head = f"{name}(row={self.row!r}, "
         text = f"{name}(row=0, {text[len(head) :]}" if text.startswith(head) else None
         return hashlib.sha256((text or repr(replace(self, row=0))).encode()).hexdigest()
+
+
+def record_as_values(record):
+    """The record, with its fingerprint, as nested tuples and lists of plain values (str, int,
+    bool, None, dict), which `marshal` turns into bytes and back several times faster than
+    pickle does the records: how the import's checking process (importing.CheckingProcess)
+    sends them. record_from_values() makes the record again: equal to this one, with the same
+    fingerprint; its choices are plain values (ActorRole.TARGET as "target"), which compare,
+    hash and print as the members do.
+
+    Every field of every record class is listed here: a field added to one must be added here
+    and in record_from_values (tests/incidents/test_importing.py checks both)."""
+    place = record.place
+    return (
+        record.row,
+        record.key,
+        record.title,
+        record.start_date.toordinal(),
+        int(record.date_precision),
+        (
+            _plain(place.country_iso3),
+            place.name,
+            str(place.latitude),
+            str(place.longitude),
+            place.admin1,
+            place.admin2,
+            place.admin3,
+        ),
+        int(record.geo_precision),
+        _plain(record.event_type),
+        _plain(record.sub_event_type),
+        _ordinal(record.end_date),
+        record.narrative,
+        record.civilian_targeting,
+        [
+            (
+                actor.name,
+                _plain(actor.role),
+                None if actor.actor_type is None else int(actor.actor_type),
+            )
+            for actor in record.actors
+        ],
+        [
+            (
+                _plain(item.group),
+                _plain(item.outcome),
+                item.low,
+                item.best,
+                item.high,
+                item.high_open,
+                item.note,
+            )
+            for item in record.casualties
+        ],
+        [
+            (
+                _plain(item.group),
+                _plain(item.outcome),
+                item.source,
+                _plain(item.qualifier),
+                item.figure,
+                item.figure_high,
+                item.quote,
+                _plain(item.scale),
+            )
+            for item in record.reports
+        ],
+        [
+            (
+                item.source,
+                _plain(item.scale),
+                item.url,
+                item.title,
+                _ordinal(item.published_on),
+                item.excerpt,
+            )
+            for item in record.citations
+        ],
+        record.tactics,
+        None if record.source_updated_at is None else record.source_updated_at.isoformat(),
+        record.other_ids,
+        record.dataset_fields,
+        record.fingerprint,
+    )
+
+
+def record_from_values(values):
+    """The IncidentRecord of record_as_values(record)'s values, its fingerprint included."""
+    (
+        row,
+        key,
+        title,
+        start_date,
+        date_precision,
+        place,
+        geo_precision,
+        event_type,
+        sub_event_type,
+        end_date,
+        narrative,
+        civilian_targeting,
+        actors,
+        casualties,
+        reports,
+        citations,
+        tactics,
+        source_updated_at,
+        other_ids,
+        dataset_fields,
+        fingerprint,
+    ) = values
+    country_iso3, name, latitude, longitude, admin1, admin2, admin3 = place
+    record = IncidentRecord(
+        row,
+        key,
+        title,
+        _from_ordinal(start_date),
+        date_precision,
+        PlaceRecord(
+            country_iso3, name, Decimal(latitude), Decimal(longitude), admin1, admin2, admin3
+        ),
+        geo_precision,
+        event_type,
+        sub_event_type,
+        None if end_date is None else _from_ordinal(end_date),
+        narrative,
+        civilian_targeting,
+        [ActorRecord(*actor) for actor in actors],
+        [CasualtyRecord(*item) for item in casualties],
+        [ReportRecord(*item) for item in reports],
+        [
+            CitationRecord(
+                source, scale, url, title, None if day is None else _from_ordinal(day), excerpt
+            )
+            for source, scale, url, title, day, excerpt in citations
+        ],
+        tactics,
+        None if source_updated_at is None else datetime.fromisoformat(source_updated_at),
+        other_ids,
+        dataset_fields,
+    )
+    record.__dict__["fingerprint"] = fingerprint  # what cached_property keeps
+    return record
+
+
+def _plain(text):
+    # A TextChoices member as its plain str (marshal takes only str itself); None stays None.
+    return None if text is None else str.__str__(text)
+
+
+def _ordinal(day):
+    return None if day is None else day.toordinal()
+
+
+_from_ordinal = date.fromordinal
 
 
 @dataclass

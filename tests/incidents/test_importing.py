@@ -3,7 +3,13 @@ planner statistics once it has written."""
 
 import csv
 import io
+import marshal
+import multiprocessing
+import os
 import sys
+from dataclasses import MISSING, fields
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 import psycopg2
 import pytest
@@ -14,12 +20,38 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents.acled import ACLED_COLUMNS
-from incidents.importers import importing
+from incidents.choices import (
+    ActorRole,
+    ActorType,
+    CasualtyGroup,
+    CasualtyOutcome,
+    DatePrecision,
+    GeoPrecision,
+    ReportQualifier,
+    SourceScale,
+)
+from incidents.importers import importing, reading
 from incidents.importers.acled import AcledImporter
+from incidents.importers.gtd import GtdImporter
 from incidents.importers.importing import IMPORT_LOCK_KEY, ImportBusy, import_file
+from incidents.importers.process import importing_alone
+from incidents.importers.reading import FileRefused
+from incidents.importers.records import (
+    ActorRecord,
+    CasualtyRecord,
+    CitationRecord,
+    IncidentRecord,
+    PlaceRecord,
+    ReportRecord,
+    RowInvalid,
+    record_as_values,
+    record_from_values,
+)
+from incidents.importers.ucdp import UcdpImporter
 from incidents.management.commands import import_events
 from incidents.models import ImportRun, Incident
 from tests.incidents.test_import_acled import acled_row
+from tests.incidents.test_import_gtd import gtd_row
 
 on_postgresql = pytest.mark.skipif(
     connection.vendor != "postgresql",
@@ -320,3 +352,252 @@ def test_the_import_command_hands_the_gil_over_often_while_it_runs_and_not_after
     assert intervals == [0.0005]
     assert sys.getswitchinterval() == before
     assert Incident.objects.count() == 1
+
+
+# --- rows checked in a process of their own (importing.CheckingProcess) -------------------
+
+
+@pytest.fixture
+def alone(settings):
+    """The import runs as the import command and the worker's jobs run it (importing_alone),
+    asked to check its rows in a process forked for them."""
+    settings.IMPORT_CHECKING_PROCESS = True
+    with importing_alone():
+        yield
+
+
+def test_an_import_alone_checks_its_rows_in_a_process_of_its_own(db, tmp_path, alone):
+    class NotingTheProcess(AcledImporter):
+        def parse_row(self, row, row_number):
+            record = super().parse_row(row, row_number)
+            record.dataset_fields = {"checked_by": str(os.getpid())}
+            return record
+
+    path = tmp_path / "acled.csv"
+    path.write_bytes(acled_csv(acled_row()))
+    assert import_file(path, NotingTheProcess()).created == 1
+    checked_by = Incident.objects.get().dataset_fields["checked_by"]
+    assert checked_by != str(os.getpid())
+    assert multiprocessing.active_children() == []
+
+
+def test_an_import_checks_its_rows_in_its_own_process_unless_asked(db, tmp_path, settings):
+    class NotingTheProcess(AcledImporter):
+        def parse_row(self, row, row_number):
+            record = super().parse_row(row, row_number)
+            record.dataset_fields = {"checked_by": str(os.getpid())}
+            return record
+
+    path = tmp_path / "acled.csv"
+    path.write_bytes(acled_csv(acled_row()))
+    settings.IMPORT_CHECKING_PROCESS = True
+    import_file(path, NotingTheProcess())  # not alone: a web request's, say
+    settings.IMPORT_CHECKING_PROCESS = False
+    with importing_alone():
+        import_file(path, NotingTheProcess(), skip_invalid=True)  # alone, not asked
+    assert Incident.objects.get().dataset_fields["checked_by"] == str(os.getpid())
+
+
+def mixed_rows():
+    """Good rows, bad rows in the middle of chunks of 3, a repeated id across chunks, and a
+    place outside its country (a warning)."""
+    rows = [acled_row(event_id_cnty=f"MLI{n}") for n in range(1, 12)]
+    rows[1]["latitude"] = "91"  # row 3
+    rows[4]["event_date"] = "someday"  # row 6
+    rows[5]["event_id_cnty"] = "MLI1"  # row 7: row 2's id
+    rows[7]["latitude"], rows[7]["longitude"] = "48.85", "2.35"  # row 9: Paris, not Mali
+    rows[10]["fatalities"] = "-1"  # row 12, alone after the last good row
+    return rows
+
+
+def reported(report):
+    return (
+        report.rows,
+        report.created,
+        report.written,
+        [(e.row, e.column, e.value, e.reason) for e in report.rejected],
+        [(e.row, e.column, e.value, e.reason) for e in report.warnings],
+    )
+
+
+def test_a_checking_process_reports_and_writes_what_the_import_does_alone(
+    db, tmp_path, monkeypatch, settings
+):
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 3)
+    path = tmp_path / "acled.csv"
+    path.write_bytes(acled_csv(*mixed_rows()))
+    in_this_process = import_file(path, AcledImporter(), skip_invalid=True)
+    written = list(Incident.objects.order_by("acled_event_id").values())
+    Incident.objects.all().delete()
+    settings.IMPORT_CHECKING_PROCESS = True
+    with importing_alone():
+        in_a_process = import_file(path, AcledImporter(), skip_invalid=True)
+    assert reported(in_a_process) == reported(in_this_process)
+    assert [row for row, *_ in reported(in_a_process)[3]] == [3, 6, 7, 12]
+    assert [row for row, *_ in reported(in_a_process)[4]] == [9]
+    again = list(Incident.objects.order_by("acled_event_id").values())
+    never_the_same = {"id", "location_id", "created_at", "updated_at", "imported_at"}
+    never_the_same |= {"published_at"}
+    assert [
+        {k: v for k, v in incident.items() if k not in never_the_same} for incident in again
+    ] == [{k: v for k, v in incident.items() if k not in never_the_same} for incident in written]
+    assert in_a_process.created == 7
+
+
+def test_a_bad_row_read_in_a_checking_process_writes_nothing_without_skip_invalid(
+    db, tmp_path, monkeypatch, alone
+):
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 3)
+    path = tmp_path / "acled.csv"
+    path.write_bytes(acled_csv(*mixed_rows()))
+    report = import_file(path, AcledImporter())
+    assert (report.rows, report.created, report.written) == (11, 0, False)
+    assert report.rejected_rows == [3, 6, 7, 12]
+    assert Incident.objects.count() == 0
+
+
+def test_a_dry_run_checked_in_a_process_counts_and_writes_nothing(db, tmp_path, monkeypatch, alone):
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 3)
+    path = tmp_path / "acled.csv"
+    path.write_bytes(acled_csv(*mixed_rows()))
+    report = import_file(path, AcledImporter(), dry_run=True, skip_invalid=True)
+    assert (report.created, report.rejected_rows, report.written) == (7, [3, 6, 7, 12], False)
+    assert Incident.objects.count() == 0
+
+
+def test_a_file_refused_past_its_first_chunk_in_a_checking_process_is_refused_by_the_import(
+    db, tmp_path, monkeypatch, alone
+):
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 2)
+    rows = [acled_row(event_id_cnty=f"MLI{n}") for n in range(1, 8)]
+    rows[5]["event_date"] = "15/09/2023"  # row 7: a spreadsheet's date
+    path = tmp_path / "acled.csv"
+    path.write_bytes(acled_csv(*rows))
+    with pytest.raises(FileRefused, match="Row 7: event_date 15/09/2023 is day/month"):
+        import_file(path, AcledImporter())
+    assert Incident.objects.count() == 0
+    assert multiprocessing.active_children() == []
+
+
+def test_an_import_that_fails_while_writing_stops_its_checking_process(
+    db, tmp_path, monkeypatch, alone
+):
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 2)
+    path = tmp_path / "acled.csv"
+    path.write_bytes(acled_csv(*(acled_row(event_id_cnty=f"MLI{n}") for n in range(50))))
+
+    def failing(self, records):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(importing.IncidentWriter, "write", failing)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        import_file(path, AcledImporter())
+    assert multiprocessing.active_children() == []
+
+
+def full_record():
+    """A record with every field of every record class given, none as its default."""
+    return IncidentRecord(
+        row=9,
+        key="MLI30001",
+        title="Armed clash in Kouakourou",
+        start_date=date(2023, 9, 15),
+        date_precision=DatePrecision.WEEK,
+        place=PlaceRecord(
+            "MLI", "Kouakourou", Decimal("14.066700"), Decimal("-4.58"), "Mopti", "Djenne", "Kewa"
+        ),
+        geo_precision=GeoPrecision.NEAR,
+        event_type="battles",
+        sub_event_type="armed_clash",
+        end_date=date(2023, 9, 16),
+        narrative="Ambush «near» the river.\nTwo lines.",
+        civilian_targeting=True,
+        actors=[
+            ActorRecord("JNIM", ActorRole.PERPETRATOR, ActorType.REBEL_GROUP),
+            ActorRecord("Wagner", ActorRole.TARGET_ASSOCIATE),
+        ],
+        casualties=[
+            CasualtyRecord(CasualtyGroup.UNKNOWN, CasualtyOutcome.KILLED, 3, 5, 8, True, "a note")
+        ],
+        reports=[
+            ReportRecord(
+                CasualtyGroup.UNKNOWN,
+                CasualtyOutcome.KILLED,
+                "ACLED",
+                ReportQualifier.RANGE,
+                3,
+                8,
+                "three to eight",
+                SourceScale.NATIONAL,
+            )
+        ],
+        citations=[
+            CitationRecord(
+                "AFP",
+                SourceScale.INTERNATIONAL,
+                "https://afp.com/1",
+                "A title",
+                date(2023, 9, 17),
+                "An excerpt",
+            )
+        ],
+        tactics=["ambush", "IED"],
+        source_updated_at=datetime(2023, 9, 20, 8, 30, 5, tzinfo=UTC),
+        other_ids={"ucdp_id": "12"},
+        dataset_fields={"conflict_name": "Mali: Government"},
+    )
+
+
+@pytest.mark.parametrize(
+    "importer, rows",
+    [
+        (
+            AcledImporter(),
+            [
+                acled_row(),
+                acled_row(inter2="0", actor2="", assoc_actor_2="", fatalities=""),
+                {**acled_row(), "ucdp_id": "12", "tags": "ambush; IED", "timestamp": "1694764800"},
+            ],
+        ),
+        (GtdImporter(), [gtd_row(), gtd_row(nkill="", iday="0")]),
+    ],
+    ids=["acled", "gtd"],
+)
+def test_a_record_sent_as_plain_values_is_the_same_record_with_the_same_fingerprint(importer, rows):
+    records = [importer.parse_row(row, n) for n, row in enumerate(rows, start=2)]
+    for record in [*records, full_record()]:
+        again = record_from_values(marshal.loads(marshal.dumps(record_as_values(record))))
+        assert again == record
+        assert again.fingerprint == record.fingerprint
+
+
+def test_every_record_of_a_ucdp_release_is_sent_as_it_is():
+    from tests.incidents.test_import_ucdp import sample_path
+
+    importer = UcdpImporter()
+    for row_number, row in reading.open_table(sample_path()).rows():
+        try:
+            record = importer.parse_row(row, row_number)
+        except RowInvalid:
+            continue
+        again = record_from_values(marshal.loads(marshal.dumps(record_as_values(record))))
+        assert (again, again.fingerprint) == (record, record.fingerprint)
+
+
+def test_every_field_of_the_records_is_sent():
+    # record_as_values lists the fields one by one: a field added to a record class must be
+    # added there (and to full_record above), or the checking process would drop it.
+    record = full_record()
+    given = {
+        IncidentRecord: record,
+        PlaceRecord: record.place,
+        ActorRecord: record.actors[0],
+        CasualtyRecord: record.casualties[0],
+        ReportRecord: record.reports[0],
+        CitationRecord: record.citations[0],
+    }
+    for cls, instance in given.items():
+        for field in fields(cls):
+            if field.default is not MISSING or field.default_factory is not MISSING:
+                default = field.default if field.default is not MISSING else field.default_factory()
+                assert getattr(instance, field.name) != default, (cls.__name__, field.name)
