@@ -264,8 +264,9 @@ STORAGES = {
 IMPORT_UPLOAD_MAX_MB = env_int("IMPORT_UPLOAD_MAX_MB", 100)
 # An import run alone (import_events, a worker's job) checks its rows in a process of its own
 # (importers/importing.py, CheckingProcess): its Python then uses a second core, which pays
-# only when the machine has one to spare; on a busy one it cost a third more CPU and was slower
-# (bench/README.md, imp4). Off unless asked.
+# only when the machine has one to spare: on a quiet 2-core machine a million rows took 213-237 s
+# instead of 255-274 s; on one busy with other work it cost a third more CPU and was slower
+# (bench/README.md, imp4). Off unless asked: set it where imports run on a machine of their own.
 IMPORT_CHECKING_PROCESS = env_bool("IMPORT_CHECKING_PROCESS", False)
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
