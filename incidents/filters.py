@@ -427,9 +427,8 @@ class IncidentFilterSet(django_filters.FilterSet):
     def actor_filter(self):
         """The counts.ActorFilter of the valid filter's values when it filters by actor or
         actor type and otherwise only by COUNTED_FILTERS, else None."""
-        data = self.form.cleaned_data
-        actors, actor_types = data.get("actor"), data.get("actor_type")
-        if not in_use(actors) and not in_use(actor_types):
+        values = self._values_in_use()
+        if "actor" not in values and "actor_type" not in values:
             return None
         selection = self.count_selection(ignoring={"actor", "actor_type"})
         if selection is None:
@@ -437,18 +436,23 @@ class IncidentFilterSet(django_filters.FilterSet):
         return counts.ActorFilter(
             selection,
             # The values have been read to filter: iterating them again costs no query.
-            actors=tuple(actor.pk for actor in actors) if in_use(actors) else (),
-            actor_types=tuple(actor_types) if in_use(actor_types) else (),
+            actors=tuple(actor.pk for actor in values.get("actor", ())),
+            actor_types=tuple(values.get("actor_type", ())),
         )
 
-    def count_selection(self, ignoring=()):
-        """The counts.Selection of the valid filter's values, or None when a filter beyond
-        COUNTED_FILTERS is used; the filters named in `ignoring` are left out."""
-        values = {
+    def _values_in_use(self, ignoring=()):
+        """{filter name: cleaned value} of the valid filter's values that filter, but those
+        named in `ignoring`."""
+        return {
             name: value
             for name, value in self.form.cleaned_data.items()
             if in_use(value) and name not in ignoring
         }
+
+    def count_selection(self, ignoring=()):
+        """The counts.Selection of the valid filter's values, or None when a filter beyond
+        COUNTED_FILTERS is used; the filters named in `ignoring` are left out."""
+        values = self._values_in_use(ignoring)
         if set(values) - COUNTED_FILTERS:
             return None
         return counts.Selection(
@@ -505,11 +509,7 @@ class IncidentFilterSet(django_filters.FilterSet):
         event type and period (querysets.entries_in_selection); an actor or an actor type is
         one of the entries' actors' ids, which are every actor of the incident in any role, as
         involving_actors and involving_actor_types read them."""
-        values = {
-            name: value
-            for name, value in self.form.cleaned_data.items()
-            if in_use(value) and name not in ignoring
-        }
+        values = self._values_in_use(ignoring)
         if set(values) - ENTRY_FILTERS:
             return None
         selection = self.count_selection(ignoring={*ignoring, "actor", "actor_type"})
