@@ -621,12 +621,58 @@ def rebuild():
                     f"{Incident._meta.get_field('location').related_model._meta.db_table} "
                     "IN SHARE MODE"
                 )
-            for table in TABLES:
-                table.objects.all().delete()
-                select, params = recount(table).query.sql_with_params()
-                cursor.execute(
-                    f"INSERT INTO {table._meta.db_table} ({', '.join(KEYS + MEASURES)}) {select}",
-                    params,
-                )
+            recount_tables(cursor)
             if connection.vendor == "postgresql":
                 rebuild_actor_counts(cursor)
+
+
+def recount_tables(cursor):
+    """Empty the count tables (TABLES) and fill them again from the published incidents:
+    rebuild()'s way, and a bulk import's (importers/bulk.py), which switches the count triggers
+    off while its rows go in. The days are counted from the incidents; the months from the
+    days and the years from the months, the same sums over a few hundred thousand rows
+    instead of a million incidents (at 1M: 8.1 → 3 s with the rows inserted in key order)."""
+    vendor = cursor.db.vendor
+    if vendor == "postgresql":
+        # The rows all go: no dead index entries for the new ones to step over.
+        cursor.execute(f"TRUNCATE {', '.join(table._meta.db_table for table in TABLES)}")
+    else:
+        for table in TABLES:
+            table.objects.all().delete()
+    finer = None
+    for table, unit in TABLES.items():
+        select = recount(table) if finer is None else _recount_from(finer, unit, vendor)
+        sql, params = select.order_by(*(f"{key}_key" for key in KEYS)).query.sql_with_params()
+        cursor.execute(
+            f"INSERT INTO {table._meta.db_table} ({', '.join(KEYS + MEASURES)}) {sql}", params
+        )
+        finer = table
+
+
+def _recount_from(finer, unit, vendor):
+    """recount()'s rows of the table of `unit` ("month", "year"), summed from the rows of the
+    finer count table."""
+    return (
+        finer.objects.order_by()
+        .values(
+            start_date_key=unit_start("start_date", unit, vendor),
+            end_date_key=unit_start("end_date", unit, vendor),
+            **{
+                f"{key}_key": Func(key, template="%(expressions)s")
+                for key in KEYS
+                if key not in ("start_date", "end_date")
+            },
+        )
+        .annotate(**{f"{name}_total": Sum(name) for name in MEASURES})
+    )
+
+
+def next_data_version(cursor):
+    """Move the public data version on (PostgreSQL), as the count and version triggers do
+    when a published incident or part of one changes: for a bulk import, which switches
+    those triggers off while its rows go in (importers/bulk.py)."""
+    cursor.execute(
+        f"INSERT INTO {PublicDataVersion._meta.db_table} (id, number) "
+        "VALUES (1, nextval('incidents_public_data_version_seq')) "
+        "ON CONFLICT (id) DO UPDATE SET number = EXCLUDED.number"
+    )

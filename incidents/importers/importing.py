@@ -40,6 +40,9 @@ from ..models import (
     PublicActorMonth,
     PublicActorSetMonth,
     PublicIncidentActors,
+    PublicIncidentDay,
+    PublicIncidentMonth,
+    PublicIncidentYear,
     SearchEntry,
 )
 from ..outlines import outline_problem
@@ -69,8 +72,10 @@ IMPORT_LOCK_KEY = 170001
 # An import into an incident table holding at most this many incidents takes the bulk path
 # (bulk.BulkLoad) by itself: rebuilding the indexes over them costs well under a second.
 BULK_LOAD_MAX_INCIDENTS = 10_000
-# The tables rebuild_actor_counts() fills again at the end of a bulk load.
+# The tables rebuild_actor_counts() and counts.recount_tables() fill again at the end of a bulk
+# load.
 ACTOR_COUNT_MODELS = [PublicIncidentActors, PublicActorSetMonth, PublicActorMonth]
+COUNT_MODELS = [PublicIncidentDay, PublicIncidentMonth, PublicIncidentYear]
 BUSY_MESSAGE = gettext_lazy("Another import is running; try again when it has finished.")
 
 
@@ -519,8 +524,8 @@ def _bulk_load(bulk, dry_run):
         # counts, which finish() fills again with one INSERT each: their secondary indexes too
         # (at 1M rows, the INSERT of the incidents' actor sets took 6.3 s, of which its SELECT
         # 2.5: the rest went to its primary key and its region index, kept up to date row by
-        # row).
-        [Incident, *child_models(), SearchEntry, *ACTOR_COUNT_MODELS],
+        # row). The count tables likewise.
+        [Incident, *child_models(), SearchEntry, *ACTOR_COUNT_MODELS, *COUNT_MODELS],
         kept_for=Incident,
         wanted=(lambda: True) if bulk else nearly_empty,
     )

@@ -12,6 +12,11 @@ rebuild_public_counts` recounts them from the incidents.
 
 from django.db import models
 
+# The triggers that keep the count tables (migration 0021) and the data version (0026, for an
+# incident's parts) in step, named by these prefixes.
+COUNT_TRIGGER_PREFIX = "incidents_count_"
+VERSION_TRIGGER_PREFIX = "incidents_version_"
+
 # The key the triggers upsert on, and the indexes that read one region's or one country's
 # counts (the list filtered by admin1 or country, a country's series) without the others'.
 COUNT_KEY = ["start_date", "end_date", "country_id", "admin1_id", "event_type_id", "date_precision"]

@@ -6,7 +6,9 @@ import csv
 import pytest
 from django.db import DataError, IntegrityError, connection, models, transaction
 
+from incidents import counts
 from incidents.acled import ACLED_COLUMNS
+from incidents.choices import Status
 from incidents.importers import bulk as bulk_module
 from incidents.importers import importing
 from incidents.importers.acled import AcledImporter
@@ -243,3 +245,62 @@ def test_a_copy_that_fails_in_its_thread_fails_the_import_and_writes_nothing(
         import_file(acled_file(tmp_path / "a.csv", varied_rows()), AcledImporter(), bulk=bulk)
     assert Incident.objects.count() == 0
     assert not Location.objects.exists()
+
+
+def switched_off_triggers():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'D'")
+        return [name for (name,) in cursor.fetchall()]
+
+
+def test_a_bulk_import_counts_and_moves_the_data_version_on_as_its_triggers_would(
+    db, tmp_path, monkeypatch
+):
+    # The count tables' and the incidents' parts' triggers are off while a bulk load's rows go
+    # in: the tables are counted again at its end, and the data version moves on once, so that
+    # nothing remembered before the import is served after it.
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 7)
+    import_file(acled_file(tmp_path / "a.csv", varied_rows()[:5]), AcledImporter(), bulk=False)
+    version = counts.read_data_version()
+    statements = []
+
+    def record(execute, sql, params, many, context):
+        statements.append(sql)
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        report = import_file(
+            acled_file(tmp_path / "b.csv", varied_rows(changed=True)), AcledImporter(), bulk=True
+        )
+    assert (report.created, report.updated) == (25, 2)
+    disabled = " ".join(sql for sql in statements if "DISABLE TRIGGER" in sql)
+    assert '"incidents_count_inserted"' in disabled
+    assert '"incidents_version_casualty_insert"' in disabled
+    assert counts.differences() == []
+    assert PublicIncidentYear.objects.get().incidents == 30
+    assert counts.read_data_version() > version
+    assert switched_off_triggers() == []
+
+
+def test_after_a_bulk_import_the_counts_and_the_version_follow_each_change_again(db, tmp_path):
+    import_file(acled_file(tmp_path / "a.csv", varied_rows()), AcledImporter(), bulk=True)
+    version = counts.read_data_version()
+    Incident.objects.filter(acled_event_id="MLI3").update(status=Status.DRAFT)
+    assert counts.differences() == []
+    assert PublicIncidentYear.objects.get().incidents == 29
+    assert counts.read_data_version() > version
+    version = counts.read_data_version()
+    Incident.objects.get(acled_event_id="MLI4").casualties.update(note="Checked again.")
+    assert counts.read_data_version() > version
+
+
+def test_a_failed_bulk_import_leaves_the_count_triggers_on(db, tmp_path, monkeypatch):
+    monkeypatch.setattr(importing, "CHUNK_SIZE", 10)
+    rows = varied_rows()
+    rows[25]["event_date"] = "someday"
+    report = import_file(acled_file(tmp_path / "a.csv", rows), AcledImporter(), bulk=True)
+    assert report.rejected and not report.written
+    assert switched_off_triggers() == []
+    import_file(acled_file(tmp_path / "b.csv", varied_rows()[:3]), AcledImporter(), bulk=False)
+    assert counts.differences() == []
+    assert PublicIncidentYear.objects.get().incidents == 3
