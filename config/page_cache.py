@@ -32,7 +32,9 @@ that sets a cookie or asks not to be stored (Cache-Control private / no-store), 
 admin, the language switcher, the API's schema and docs).
 
 Entries are not given a lifetime for freshness (the version does that) but for memory: after
-KEEP_SECONDS an entry of a version nobody asks for any more is gone.
+KEEP_SECONDS an entry of a version nobody asks for any more is gone. An answer still asked for
+is kept on: one hit in KEEP_SAMPLE gives it and its Vary KEEP_SECONDS more, so that a day
+without a publication does not send the visitors of a hot page back to a render.
 
 Each answer kept, and a sample of the answers served, count as visits of their address
 (config/page_warming.py); the first request a process answers under a new version, and any
@@ -41,6 +43,7 @@ version by a worker, before their visitors come back.
 """
 
 import hashlib
+import random
 import re
 from typing import NamedTuple
 
@@ -61,6 +64,9 @@ PUBLIC_PATHS = re.compile(
     r"|api/(?!schema/|docs/)|acled-api/|ucdp-api/)"
 )
 KEEP_SECONDS = 24 * 3600
+# One hit in KEEP_SAMPLE (at random) keeps its answer for KEEP_SECONDS more: two round trips to
+# Redis, a few hundred times within a day for any address asked for more than once a minute.
+KEEP_SAMPLE = 10
 # Larger answers (an API page of 500 incidents with their narratives) are rendered each time
 # rather than fill the cache.
 LARGEST_BODY = 2 * 1024 * 1024
@@ -113,8 +119,12 @@ class PublicAnswers:
             entry = cache.get(address_key)
             if entry is not None:
                 self.remember_vary(address_key, entry)
-        kept = None if entry is None else cache.get(answer_key(request, version, entry))
+        key = None if entry is None else answer_key(request, version, entry)
+        kept = None if key is None else cache.get(key)
         if kept is not None:
+            if not random.randrange(KEEP_SAMPLE):
+                cache.touch(key, KEEP_SECONDS)
+                cache.touch(address_key, KEEP_SECONDS)
             if not warming:
                 page_warming.count_visit(request, entry.headers, stored=False)
             return answer_from(kept)

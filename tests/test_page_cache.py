@@ -252,3 +252,40 @@ def test_a_page_kept_one_day_is_rendered_again_the_next(
     with pytest.raises(pytest.fail.Exception):
         with django_assert_max_num_queries(1):
             client.get(address)
+
+
+def test_a_page_asked_for_on_and_on_stays_kept_past_its_first_lifetime(
+    client, incident, monkeypatch, django_assert_max_num_queries
+):
+    # Entries have a lifetime for memory only: one that visitors keep asking for must not
+    # expire and send one of them to a render a day after it was kept (issue 16, point 2).
+    import time
+
+    import config.page_cache
+
+    monkeypatch.setattr(config.page_cache, "KEEP_SECONDS", 1)
+    monkeypatch.setattr(config.page_cache, "KEEP_SAMPLE", 1)  # every hit keeps its answer on
+    address = "/incidents/"
+    client.get(address)
+    time.sleep(0.7)
+    with django_assert_max_num_queries(1):
+        client.get(address)
+    time.sleep(0.7)
+    # 1.4 s after it was kept, 0.7 s after the hit that kept it on.
+    with django_assert_max_num_queries(1):
+        client.get(address)
+
+
+def test_a_page_nobody_asks_for_any_more_is_let_go(
+    client, incident, monkeypatch, django_assert_max_num_queries
+):
+    import time
+
+    import config.page_cache
+
+    monkeypatch.setattr(config.page_cache, "KEEP_SECONDS", 1)
+    client.get("/incidents/")
+    time.sleep(1.2)
+    with pytest.raises(pytest.fail.Exception):
+        with django_assert_max_num_queries(1):
+            client.get("/incidents/")
