@@ -145,11 +145,27 @@ $(PEER_APP)/.venv/.installed: requirements.txt
 	$(PEER_APP)/.venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
 	touch $@
 
+PEER_RUN = APP=$(CURDIR)/$(PEER_APP) OUT=$(CURDIR)/var/bench-peer \
+	GUNICORN_ARGS="$(PEER_GUNICORN_ARGS)" G_GUNICORN_ARGS="$(PEER_GUNICORN_ARGS)" bash $(PEER_BENCH)
+PEER_REDIS_DB = $${REDIS_DB:-13}
+
+# IMPORT=1 with the measurement runs the harness twice: the import asks for the hot pages to be
+# rendered again (config/page_warming.py), which leaves keys in the harness's Redis database,
+# and the harness refuses to measure with a database that holds any. So the import runs alone
+# (MEASURE=0), the keys it left go (the database is checked empty before, as the harness does),
+# and the measurement follows.
 bench-peer: $(PEER_APP)/.venv/.installed
 	for f in $$(git ls-files | cut -d/ -f1 | sort -u | grep -v '^\.'); do \
 	  ln -sfn $(CURDIR)/$$f $(PEER_APP)/$$f; done
-	APP=$(CURDIR)/$(PEER_APP) OUT=$(CURDIR)/var/bench-peer GUNICORN_ARGS="$(PEER_GUNICORN_ARGS)" \
-		G_GUNICORN_ARGS="$(PEER_GUNICORN_ARGS)" bash $(PEER_BENCH)
+	if [ "$${IMPORT:-0}" = 1 ] && [ "$${MEASURE:-1}" = 1 ]; then \
+	  if [ "$$(redis-cli -n $(PEER_REDIS_DB) dbsize)" != 0 ] && [ -z "$${REDIS_DB_IS_MINE:-}" ]; then \
+	    echo "Redis database $(PEER_REDIS_DB) is not empty: choose another REDIS_DB" >&2; exit 1; \
+	  fi; \
+	  MEASURE=0 $(PEER_RUN) && redis-cli -n $(PEER_REDIS_DB) flushdb >/dev/null && \
+	    IMPORT=0 $(PEER_RUN); \
+	else \
+	  $(PEER_RUN); \
+	fi
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
