@@ -633,7 +633,7 @@ def recount_tables(cursor):
     rebuild()'s way, and a bulk import's (importers/bulk.py), which switches the count triggers
     off while its rows go in. The days are counted from the incidents; the months from the
     days and the years from the months, the same sums over a few hundred thousand rows
-    instead of a million incidents (at 1M: 8.1 → 3 s with the rows inserted in key order)."""
+    instead of a million incidents (at 1M, with the rows inserted in key order: 8.1 → 3.7 s)."""
     vendor = cursor.db.vendor
     if vendor == "postgresql":
         # The rows all go: no dead index entries for the new ones to step over.
