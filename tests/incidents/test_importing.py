@@ -357,6 +357,15 @@ def test_the_import_command_hands_the_gil_over_often_while_it_runs_and_not_after
 # --- rows checked in a process of their own (importing.CheckingProcess) -------------------
 
 
+class NotingTheProcess(AcledImporter):
+    """An ACLED importer whose records say which process checked them."""
+
+    def parse_row(self, row, row_number):
+        record = super().parse_row(row, row_number)
+        record.dataset_fields = {"checked_by": str(os.getpid())}
+        return record
+
+
 @pytest.fixture
 def alone(settings):
     """The import runs as the import command and the worker's jobs run it (importing_alone),
@@ -367,12 +376,6 @@ def alone(settings):
 
 
 def test_an_import_alone_checks_its_rows_in_a_process_of_its_own(db, tmp_path, alone):
-    class NotingTheProcess(AcledImporter):
-        def parse_row(self, row, row_number):
-            record = super().parse_row(row, row_number)
-            record.dataset_fields = {"checked_by": str(os.getpid())}
-            return record
-
     path = tmp_path / "acled.csv"
     path.write_bytes(acled_csv(acled_row()))
     assert import_file(path, NotingTheProcess()).created == 1
@@ -382,12 +385,6 @@ def test_an_import_alone_checks_its_rows_in_a_process_of_its_own(db, tmp_path, a
 
 
 def test_an_import_checks_its_rows_in_its_own_process_unless_asked(db, tmp_path, settings):
-    class NotingTheProcess(AcledImporter):
-        def parse_row(self, row, row_number):
-            record = super().parse_row(row, row_number)
-            record.dataset_fields = {"checked_by": str(os.getpid())}
-            return record
-
     path = tmp_path / "acled.csv"
     path.write_bytes(acled_csv(acled_row()))
     settings.IMPORT_CHECKING_PROCESS = True
