@@ -111,7 +111,8 @@ bench-export: $(BIN)/.installed-app
 	$(BIN)/python bench/bench_export.py
 
 # Issue 17: rows/s and peak RSS at 100,000 and 1,000,000 rows (N/10 and N), then an unchanged
-# re-import and one with 100 rows changed, each once (about ten minutes on a quiet machine).
+# re-import and one with 100 rows changed, each once (about ten minutes on a quiet machine);
+# with the shared file, then PostgreSQL's floor for the same rows (bench_import_floor.py).
 BENCH_IMPORT_ROWS ?= 1000000
 # The shared million-row ACLED-format file (bench/README.md), its first 100,000 rows then all;
 # without it, synthetic files of BENCH_IMPORT_ROWS / 10 and BENCH_IMPORT_ROWS rows.
@@ -119,7 +120,8 @@ BENCH_IMPORT_FILE ?= /tmp/bench-data/1m/events.csv
 bench-import: $(BIN)/.installed-app
 	if [ -f $(BENCH_IMPORT_FILE) ]; then \
 	  $(BIN)/python bench/bench_import.py --file $(BENCH_IMPORT_FILE) --sizes 100000 1000000 \
-	    --runs 1 --reimport --changed 100; \
+	    --runs 1 --reimport --changed 100 && \
+	  $(BIN)/python bench/bench_import_floor.py; \
 	else \
 	  $(BIN)/python bench/bench_import.py $(BENCH_IMPORT_ROWS) --runs 1 --reimport --changed 100; \
 	fi
