@@ -25,7 +25,7 @@ from config.routers import reading_the_primary
 from ..models import ImportRun
 from .importing import ImportBusy, import_file, rejected_rows_report, write_rejects
 from .process import importing_alone
-from .reading import FileRefused
+from .reading import ZIP_SIGNATURE, FileRefused
 from .registry import IMPORTERS
 from .resemblance import find_in_file, write_likely_duplicates
 
@@ -49,7 +49,7 @@ def check_upload(run_id, user_id, language=None):
     # A worker's job, in a process of its own (jobs.run_later is its only caller).
     with translation.override(language or settings.LANGUAGE_CODE), importing_alone():
         try:
-            run_preview(run, user, progress=_Progress(run_id))
+            run_preview(run, user, progress=_Progress(run_id, rows_in_file(run.content)))
         except Exception as error:
             run.preview = _failure(gettext("The check stopped with an error"), error)
             raise  # after the finally below: RQ keeps the failed job and its traceback
@@ -66,7 +66,7 @@ def import_upload(run_id, user_id, language=None):
     # A worker's job, in a process of its own (jobs.run_later is its only caller).
     with translation.override(language or settings.LANGUAGE_CODE), importing_alone():
         try:
-            result = run_import(run, user, progress=_Progress(run_id))
+            result = run_import(run, user, progress=_Progress(run_id, rows_in_file(run.content)))
         except Exception as error:
             ImportRun.objects.filter(pk=run_id).update(
                 result=_failure(gettext("The import stopped with an error"), error),
@@ -91,8 +91,20 @@ def request_import(run):
 
 
 def progress_of(run):
-    """{"step": "checking" | "writing", "rows": n} of a run a worker is on, or None."""
+    """How far a worker is with the run, or None: {"step": "checking" | "writing", "rows": n,
+    "of": the file's rows (about; None for a workbook)}."""
     return cache.get(_progress_key(run.pk))
+
+
+def rows_in_file(content):
+    """About how many rows a CSV file's bytes hold below its header: its lines, so a cell
+    with line breaks counts more than once (UCDP's headlines; a few in a hundred at most).
+    None for a workbook, whose rows are not lines."""
+    content = bytes(content)
+    if content.startswith(ZIP_SIGNATURE):
+        return None
+    lines = content.count(b"\n") + (not content.endswith(b"\n"))
+    return max(lines - 1, 0)
 
 
 def write_run_rejects(run, out):
@@ -111,16 +123,22 @@ def write_run_likely_duplicates(run, out, link=None):
 
 class _Progress:
     """Tells the page how far a job is, through the cache: the job's own database writes
-    are in a transaction no other connection sees until it ends."""
+    are in a transaction no other connection sees until it ends. `rows_in_file`, about how
+    many rows the file holds (rows_in_file()), lets the page say what share is done."""
 
-    def __init__(self, run_id):
+    def __init__(self, run_id, rows_in_file=None):
         self.key = _progress_key(run_id)
+        self.rows_in_file = rows_in_file
 
     def checking(self, rows):
-        cache.set(self.key, {"step": "checking", "rows": rows}, PROGRESS_SECONDS)
+        self._tell("checking", rows)
 
     def writing(self, rows):
-        cache.set(self.key, {"step": "writing", "rows": rows}, PROGRESS_SECONDS)
+        self._tell("writing", rows)
+
+    def _tell(self, step, rows):
+        progress = {"step": step, "rows": rows, "of": self.rows_in_file}
+        cache.set(self.key, progress, PROGRESS_SECONDS)
 
 
 def _progress_key(run_id):
@@ -235,4 +253,7 @@ def _import(run, user, dry_run, progress=None):
         ],
         "likely_duplicate_count": len(report.likely_duplicates),
         "warnings": [str(warning) for warning in report.warnings[:PROBLEMS_SHOWN]],
+        # How many there are beyond those kept to show (the page says so).
+        "problem_count": len(report.rejected) + len(report.conflicts),
+        "warning_count": len(report.warnings),
     }

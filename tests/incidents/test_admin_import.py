@@ -114,3 +114,34 @@ def test_a_gtd_workbook_uploads_previews_and_imports(reviewer_client, tmp_path):
         "201511200001",
         "201511200002",
     }
+
+
+def test_the_upload_form_states_the_size_limit(analyst_client, settings):
+    page = analyst_client.get(ADD_URL).content.decode()
+    assert "of up to 100 MB" in page
+    settings.IMPORT_UPLOAD_MAX_MB = 5
+    page = analyst_client.get(ADD_URL).content.decode()
+    assert "of up to 5 MB. Import a larger file with `manage.py import_events`" in page
+
+
+def test_a_long_report_shows_ten_of_each_list_and_folds_the_rest(analyst_client):
+    """Hundreds of warnings (a real ACLED file has one in a hundred rows outside its
+    country's outline) fold under the first ten, so that the confirm button stays near."""
+    response = upload(analyst_client, ged_row(id="1"))
+    run = ImportRun.objects.get()
+    warnings = [f"row {n}, latitude/longitude='13.2, 1.05': outside" for n in range(2, 502)]
+    run.preview = {**run.preview, "warnings": warnings, "warning_count": 1790}
+    run.save(update_fields=["preview"])
+    page = analyst_client.get(response.url).content.decode()
+    shown, folded = page.split('<details class="import-report-more">')
+    assert "row 11, latitude" in shown and "row 12, latitude" not in shown
+    assert "<summary>490 more listed here, of 1,790 in all</summary>" in folded
+    assert "row 12, latitude" in folded and "row 501, latitude" in folded
+    assert 'name="_confirm_import"' in folded.split("</details>")[-1]
+
+
+def test_a_short_report_folds_nothing(analyst_client):
+    response = upload(analyst_client, ged_row(id="1"), ged_row(id="2", latitude="91"))
+    page = analyst_client.get(response.url).content.decode()
+    assert "row 3, latitude=&#x27;91&#x27;: out of range" in page
+    assert "<details" not in page

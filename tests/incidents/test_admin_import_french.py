@@ -13,7 +13,7 @@ import sys
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
 from incidents import jobs
 from incidents.importers import runs
@@ -67,6 +67,7 @@ def test_a_french_import_reports_in_french_from_upload_to_confirm(reviewer_clien
     form = text_of(reviewer_client.get(FRENCH_ADD_URL))
     assert "Fichier" in form and "Envoyer et vérifier" in form
     assert "Un fichier CSV en UTF-8 tel que l'exportent l'UCDP ou ACLED" in form
+    assert "de 100 Mo au plus" in form
 
     response = upload(reviewer_client, FRENCH_ADD_URL, *good_bad_and_swapped())
     run = ImportRun.objects.get()
@@ -286,3 +287,21 @@ def test_a_french_preview_names_the_likely_duplicates_in_french(analyst_client):
     assert f"ligne 2{NBSP}: incident {typed.pk} (2022-09-26 · Gaskindé · Affrontement armé)" in page
     assert f"0 rejetée{NBSP}; 1 probablement déjà saisie (essai à blanc" in page
     assert "Télécharger tous les doublons probables avec leurs incidents (CSV)" in page
+
+
+def test_a_french_page_says_how_far_a_worker_is_and_folds_long_lists_in_french(
+    reviewer_client,
+):
+    response = upload(reviewer_client, FRENCH_ADD_URL, ged_row(id="1"))
+    run = ImportRun.objects.get()
+    run.preview = {**run.preview, "warnings": [f"ligne {n}" for n in range(2, 502)]}
+    run.save(update_fields=["preview"])
+    assert "490 autres" in words_of(reviewer_client.get(response.url))
+
+    ImportRun.objects.filter(pk=run.pk).update(import_requested_at=timezone.now())
+    runs._Progress(run.pk, rows_in_file=150_000).writing(76_000)
+    page = words_of(reviewer_client.get(response.url))
+    assert (
+        f"Import en cours… 76{NBSP}000 sur environ 150{NBSP}000 lignes comparées ou écrites "
+        f"(50{NBSP}%)"
+    ) in page

@@ -96,6 +96,41 @@ def test_the_page_shows_how_far_the_worker_is(
     assert "12,000 rows compared or written" in reviewer_client.get(url).content.decode()
 
 
+def test_the_page_says_what_share_of_the_file_is_done(
+    reviewer_client, worker_queue, django_capture_on_commit_callbacks
+):
+    url = upload(reviewer_client, ged_row(id="1"), capture=django_capture_on_commit_callbacks)
+    run = ImportRun.objects.get()
+    progress = runs._Progress(run.pk, rows_in_file=150_000)
+    progress.checking(76_000)
+    assert "76,000 of about 150,000 rows checked (50%)" in reviewer_client.get(url).content.decode()
+    progress.writing(149_999)
+    page = reviewer_client.get(url).content.decode()
+    assert "149,999 of about 150,000 rows compared or written (99%)" in page
+    # More rows than lines counted (cells with line breaks): the rows alone.
+    progress.writing(151_000)
+    assert "151,000 rows compared or written" in reviewer_client.get(url).content.decode()
+
+
+def test_the_rows_of_a_file_are_counted_for_its_progress():
+    assert runs.rows_in_file(b"a,b\n1,2\n3,4\n") == 2
+    assert runs.rows_in_file(b"a,b\n1,2\n3,4") == 2  # no line break at the end
+    assert runs.rows_in_file(b"a,b\n") == 0
+    assert runs.rows_in_file(b"PK\x03\x04 a workbook") is None
+
+
+def test_a_worker_s_dry_run_tells_its_share_of_the_file(
+    reviewer_client, worker_queue, django_capture_on_commit_callbacks, monkeypatch
+):
+    told = []
+    monkeypatch.setattr(runs._Progress, "_tell", lambda self, *step: told.append((*step, self)))
+    rows = [ged_row(id=str(n)) for n in range(1, 6)]
+    upload(reviewer_client, *rows, capture=django_capture_on_commit_callbacks)
+    work(worker_queue)
+    assert told and {progress.rows_in_file for *_, progress in told} == {5}
+    assert told[0][:2] == ("checking", 5)  # every row, in one chunk
+
+
 def test_a_second_click_on_confirm_queues_nothing_more(
     reviewer_client, worker_queue, django_capture_on_commit_callbacks
 ):
