@@ -1,6 +1,7 @@
-"""Two triggers' statements planned the same whatever the planner's statistics say, so that an
-import's own transaction, which fills tables the statistics still describe as empty or small
-(any dry run, an import into a new database), does not make each chunk slower than the last.
+"""The statements that triggers run for every chunk an import writes row by row, planned the
+same whatever the planner's statistics say, so that an import's own transaction, which fills
+tables the statistics still describe as empty or small (any dry run, an import into a new
+database), does not make each chunk slower than the last.
 
 - The actor counts' recount (actorcount_recount, 0029) finds the role sets it does not hold
   yet by one pass over the set table (EXCEPT, as actorcount_rebuild already does), instead of
