@@ -5,8 +5,8 @@ incidents fires only when the transaction has not said it is a dry run
 
 A dry run writes the file's rows to count what an import would do, and rolls them back: what
 those triggers write is rolled back with them, and nothing of the dry run's report reads it.
-They were most of its time: a 50,000-row ACLED dry run took 16.5 s with them, 7 s without
-(bench/README.md). A setting of the transaction, rather than the BulkLoad's DISABLE TRIGGER,
+They were most of its time: a 50,000-row ACLED dry run took 16.5 s with them and 10.5 to
+11.4 s without (bench/README.md). A setting of the transaction, rather than the BulkLoad's DISABLE TRIGGER,
 takes no lock: readers of the incidents do not wait for a dry run.
 
 Each trigger is made again with a WHEN condition; its function is unchanged. TRUNCATE's
