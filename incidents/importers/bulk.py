@@ -13,18 +13,27 @@ from ..models.actor_counts import rebuild_actor_counts
 from ..models.counts import COUNT_TRIGGER_PREFIX, VERSION_TRIGGER_PREFIX
 from ..models.search import TRIGGER_PREFIX as SEARCH_ENTRY_PREFIX
 
-# The triggers a bulk load switches off, doing their work itself: the search entries' (written
-# chunk by chunk by the import); the actor counts' (row by row, each recounting every
-# incident its roles touch) and the count tables' (once a statement, but 14 µs a row of
-# PostgreSQL's time at a million rows, beside the next chunk's Python), both counted once at
-# the end instead; and the data version's on the incidents' parts (2.6 ms a statement, five
-# statements a chunk), moved on once at the end.
-SWITCHED_OFF_TRIGGER_PREFIXES = (
+# The triggers that keep the derived tables: the search entries, the actor counts, the count
+# tables, and the data version on the incidents' parts. Each fires only while the transaction's
+# DERIVED_TRIGGERS setting is not "off" (migration 0032). A bulk load sets it off and does their
+# work itself: the search entries chunk by chunk (row by row, the triggers wrote each entry a
+# second time when its roles followed); the actor counts (each statement recounted every
+# incident its roles touch) and the count tables (14 µs a row of PostgreSQL's time at a million
+# rows) counted once at the end; the data version (2.6 ms a statement, five statements a chunk)
+# moved on once. A dry run sets it off too: what they would write is rolled back with it.
+DERIVED_TRIGGER_PREFIXES = (
     SEARCH_ENTRY_PREFIX,
     ACTOR_COUNT_PREFIX,
     COUNT_TRIGGER_PREFIX,
     VERSION_TRIGGER_PREFIX,
 )
+DERIVED_TRIGGERS = "incidentdb.derived_triggers"
+
+
+def set_derived_triggers(cursor, on):
+    """Let the derived tables' triggers fire, or not, until the transaction ends (SET LOCAL:
+    a rollback, to a savepoint too, undoes it). No lock is taken."""
+    cursor.execute(f"SET LOCAL {DERIVED_TRIGGERS} = '{'on' if on else 'off'}'")
 
 
 def like_prefix(prefix):
@@ -269,14 +278,15 @@ class BulkLoad:
     incident's child rows through them) where no unique index of the table starts with that
     column too (casualties, actor roles and tactics have one, which serves those deletes as
     well: their incident_id index goes aside, ~1 µs less a child row). Unique indexes stay:
-    they are what the import looks incidents up by, and what refuses a duplicate. The triggers
-    of SWITCHED_OFF_TRIGGER_PREFIXES are switched off while the rows go in, and their work done
-    otherwise: the import writes the search entries (models/search.py) of each chunk's
-    incidents itself, once their roles are in (search_entries_upsert, see
-    `writes_search_entries`); the actor counts (models/actor_counts.py) and the count tables
-    (models/counts.py) are counted again in one pass over the finished tables
-    (rebuild_actor_counts, counts.recount_tables), as an index is made; and the public data
-    version moves on once (counts.next_data_version). Any other trigger stays on.
+    they are what the import looks incidents up by, and what refuses a duplicate. The derived
+    tables' triggers (DERIVED_TRIGGER_PREFIXES) are off while the rows go in, by a setting of
+    the transaction (set_derived_triggers), and their work is done otherwise: the import writes
+    the search entries (models/search.py) of each chunk's incidents itself, once their roles
+    are in (search_entries_upsert, see `writes_search_entries`); the actor counts
+    (models/actor_counts.py) and the count tables (models/counts.py) are counted again in one
+    pass over the finished tables (rebuild_actor_counts, counts.recount_tables), as an index is
+    made; and the public data version moves on once (counts.next_data_version). Any other
+    trigger stays on.
     """
 
     def __init__(self, connection, models, kept_for, wanted=lambda: True):
@@ -289,16 +299,12 @@ class BulkLoad:
         self.decided = self.started = False
         self.constraints = []  # (table, name, definition)
         self.indexes = []  # (name, definition)
-        self.triggers = []  # (table, name)
 
     @property
     def writes_search_entries(self):
-        """Whether the search entries' triggers are off: the import must then write the entries
+        """Whether the derived tables' triggers are off: the import must then write the entries
         of every incident it creates or updates (search_entries_upsert) before finish()."""
-        return self._switched_off(SEARCH_ENTRY_PREFIX)
-
-    def _switched_off(self, prefix):
-        return any(name.startswith(prefix) for _table, name in self.triggers)
+        return self.started
 
     def begin(self):
         """Set the indexes and foreign keys aside, if wanted, before the first rows go in."""
@@ -333,15 +339,7 @@ class BulkLoad:
                 [self.tables, self.kept_for],
             )
             self.indexes = cursor.fetchall()
-            cursor.execute(
-                "SELECT tgrelid::regclass::text, tgname FROM pg_trigger "
-                "WHERE NOT tgisinternal AND tgrelid = ANY (%s::regclass[]) "
-                "AND tgname LIKE ANY (%s) ORDER BY 1, 2",
-                [self.tables, [like_prefix(prefix) for prefix in SWITCHED_OFF_TRIGGER_PREFIXES]],
-            )
-            self.triggers = cursor.fetchall()
-            for table, name in self.triggers:
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {quote(name)}")
+            set_derived_triggers(cursor, on=False)
             for table, name, _definition in self.constraints:
                 cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {quote(name)}")
             for name, _definition in self.indexes:
@@ -359,18 +357,13 @@ class BulkLoad:
             # The actor counts' joins and aggregates over every incident in memory too: with the
             # default 4MB they spilled to disk in 16 batches.
             cursor.execute(f"SET LOCAL work_mem = '{FINISH_WORK_MEM}'")
-            for table, name in self.triggers:
-                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {quote(name)}")
-            if self._switched_off(COUNT_TRIGGER_PREFIX):
-                recount_tables(cursor)
-            if self._switched_off(ACTOR_COUNT_PREFIX):
-                rebuild_actor_counts(cursor)
-            if self._switched_off(COUNT_TRIGGER_PREFIX) or self._switched_off(
-                VERSION_TRIGGER_PREFIX
-            ):
-                # What the import wrote may be published: whatever was remembered before it
-                # must not be served after it.
-                next_data_version(cursor)
+            # On again for whatever the caller's transaction writes after the import.
+            set_derived_triggers(cursor, on=True)
+            recount_tables(cursor)
+            rebuild_actor_counts(cursor)
+            # What the import wrote may be published: whatever was remembered before it must
+            # not be served after it.
+            next_data_version(cursor)
             for _name, definition in self.indexes:
                 cursor.execute(definition)
             for table, name, definition in self.constraints:

@@ -46,7 +46,7 @@ from ..models import (
     SearchEntry,
 )
 from ..outlines import outline_problem
-from .bulk import BulkLoad, batched
+from .bulk import BulkLoad, batched, set_derived_triggers
 from .process import runs_alone
 from .reading import open_table
 from .records import (
@@ -484,15 +484,15 @@ def _analyze_written_tables():
 
 
 def _leave_derived_tables():
-    """Tell the triggers that keep the derived tables (the search entries, the actor counts,
-    the count tables, the public data version) not to fire in this dry run's transaction
-    (PostgreSQL; migration 0032). What they would write is rolled back with the dry run's rows,
-    and nothing of its report reads it: they were most of a dry run's time. The setting goes
-    with the dry run's rollback, to its savepoint when it runs inside a caller's transaction."""
+    """A dry run's transaction (PostgreSQL): the triggers that keep the derived tables (the
+    search entries, the actor counts, the count tables, the public data version) do not fire.
+    What they would write is rolled back with the dry run's rows, and nothing of its report
+    reads it: they were most of a dry run's time. The dry run's rollback, to its savepoint
+    inside a caller's transaction too, turns them on again."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL incidentdb.dry_run = 'on'")
+        set_derived_triggers(cursor, on=False)
 
 
 @contextmanager

@@ -1,16 +1,19 @@
-"""A dry run's writes leave the derived tables alone: every trigger that keeps the search
-entries, the actor counts, the count tables or the public data version in step with the
-incidents fires only when the transaction has not said it is a dry run
-(`SET LOCAL incidentdb.dry_run = 'on'`, importers/importing.py).
+"""The triggers that keep the derived tables (the search entries, the actor counts, the count
+tables, the public data version on an incident's parts) fire only while the transaction has not
+set `incidentdb.derived_triggers` to "off" (`SET LOCAL`, importers/bulk.py
+set_derived_triggers). A setting of the transaction takes no lock, and goes with its rollback.
 
-A dry run writes the file's rows to count what an import would do, and rolls them back: what
-those triggers write is rolled back with them, and nothing of the dry run's report reads it.
-They were most of its time: a 50,000-row ACLED dry run took 16.5 s with them and 10.5 to
-11.4 s without (bench/README.md). A setting of the transaction, rather than the BulkLoad's DISABLE TRIGGER,
-takes no lock: readers of the incidents do not wait for a dry run.
+Two writers set it off:
+- A dry run, which writes the file's rows to count what an import would do and rolls them back:
+  what those triggers write is rolled back with them, and nothing of its report reads it. They
+  were most of its time: a 50,000-row ACLED dry run took 16.5 s with them and 10.5 to 11.4 s
+  without (bench/README.md). The bulk load's DISABLE TRIGGER was not for it: that locks the
+  tables, and readers of the incidents would wait for a dry run.
+- A bulk load (BulkLoad), which does their work itself and used DISABLE TRIGGER for it: one way
+  for both now.
 
 Each trigger is made again with a WHEN condition; its function is unchanged. TRUNCATE's
-triggers are left as they are (no dry run truncates). tests/incidents/test_import_bulk.py checks
+triggers are left as they are (no import truncates). tests/incidents/test_import_bulk.py checks
 that every such trigger has the condition, so that one added later is not forgotten.
 PostgreSQL only: SQLite has no such setting, and its triggers stay as they are.
 """
@@ -21,7 +24,7 @@ from django.db import migrations
 
 # The triggers' names (models/search.py, actor_counts.py, counts.py), as LIKE patterns.
 PREFIXES = [r"searchentry\_%", r"actorcount\_%", r"incidents\_count\_%", r"incidents\_version\_%"]
-CONDITION = "current_setting('incidentdb.dry_run', true) IS DISTINCT FROM 'on'"
+CONDITION = "current_setting('incidentdb.derived_triggers', true) IS DISTINCT FROM 'off'"
 TRUNCATE = 1 << 5  # pg_trigger.tgtype's TRUNCATE bit
 
 
