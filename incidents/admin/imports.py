@@ -32,6 +32,7 @@ from ..importers.runs import (
     run_preview,
     write_run_likely_duplicates,
     write_run_rejects,
+    write_run_warnings,
 )
 from ..models import ImportRun
 from .permissions import CheckedActionsMixin
@@ -88,8 +89,12 @@ class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
     list_select_related = ["uploaded_by"]
 
     def get_queryset(self, request):
-        # The uploaded files can be megabytes each: the list and the report never need them.
-        return super().get_queryset(request).defer("content")
+        # The uploaded files can be megabytes each, their warnings hundreds of kilobytes: the
+        # list never needs them, the report only the warnings, and only to know it has some.
+        return super().get_queryset(request).defer("content", "preview_warnings")
+
+    class Media:
+        css = {"all": ["css/admin-import.css"]}
 
     readonly_fields = ["file_name", "uploaded_by", "uploaded_at", "report", "imported"]
     change_form_template = "admin/incidents/importrun/change_form.html"
@@ -137,8 +142,20 @@ class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
                 url,
                 _("Download the rejected rows with their reasons (CSV)"),
             )
+        warnings = ""
+        if run.preview_warnings:
+            warnings = format_html(
+                '<p><a href="{}">{}</a></p>',
+                reverse("admin:incidents_importrun_warnings", args=[run.pk]),
+                ngettext(
+                    "Download the row warned about, with its warning (CSV)",
+                    "Download the %(count)s warnings with their rows (CSV)",
+                    run.preview.get("warning_count", 0),
+                )
+                % {"count": format_count(run.preview.get("warning_count", 0))},
+            )
         return format_html(
-            "{}{}{}", _report_html(run.preview), rejects, _likely_duplicates_html(run)
+            "{}{}{}{}", _report_html(run.preview), rejects, warnings, _likely_duplicates_html(run)
         )
 
     @admin.display(description=_("import"))
@@ -181,7 +198,12 @@ class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
             self.admin_site.admin_view(self.likely_duplicates_view),
             name="incidents_importrun_likely_duplicates",
         )
-        return [rejects, duplicates, *super().get_urls()]
+        warnings = path(
+            "<path:object_id>/warnings.csv",
+            self.admin_site.admin_view(self.warnings_view),
+            name="incidents_importrun_warnings",
+        )
+        return [rejects, warnings, duplicates, *super().get_urls()]
 
     def likely_duplicates_view(self, request, object_id):
         """Every row of the run's file that probably duplicates an existing incident, with the
@@ -200,6 +222,11 @@ class ImportRunAdmin(CheckedActionsMixin, admin.ModelAdmin):
     def rejects_view(self, request, object_id):
         """The rejected rows of the run's file with their reasons, every one of them."""
         return self._csv_download(request, object_id, "rejects", write_run_rejects)
+
+    def warnings_view(self, request, object_id):
+        """The rows of the run's file its dry run warned about, with the warnings, every one
+        of them."""
+        return self._csv_download(request, object_id, "warnings", write_run_warnings)
 
     def _csv_download(self, request, object_id, suffix, write):
         """A CSV about the run's file, named after it (`ged.rejects.csv`): write(run, text)."""

@@ -90,6 +90,9 @@ class Importer:
     key_field = ""  # the Incident field holding the dataset's identifier
     key_column = ""  # the CSV column holding it
     required_columns: list[str] = []
+    # The CSV columns naming a place's district and the area below it (PlaceRecord's admin2
+    # and admin3), for the warnings about them to name the file's own column.
+    area_columns = {"admin2": "admin2", "admin3": "admin3"}
 
     def find_fingerprints(self, keys):
         """{key: (incident id, import fingerprint)} for the keys already in the database: one
@@ -602,22 +605,35 @@ def _chunks(iterable, size) -> Iterator[list]:
 def write_rejects(report: ImportReport, source, destination):
     """Copy the rejected rows of `source` to a CSV at `destination` (a path, or a text file
     open for writing), with a reason column."""
+    _write_rows_with(report.rejected, report.format, source, destination, "reasons")
+
+
+def write_warnings(warnings, format_name, source, destination):
+    """Copy the rows of `source` that `warnings` (RowErrors) are about to a CSV at
+    `destination` (a path, or a text file open for writing), with a column of the warnings:
+    rows that were imported all the same, for an analyst to look at in a spreadsheet."""
+    _write_rows_with(warnings, format_name, source, destination, "warnings")
+
+
+def _write_rows_with(errors, format_name, source, destination, errors_column):
+    """The rows of `source` that `errors` name, each once with its cells and "column: reason"
+    of each of its errors, in the order of the file."""
     if not hasattr(destination, "write"):
         with open(destination, "w", newline="", encoding="utf-8") as out:
-            return write_rejects(report, source, out)
+            return _write_rows_with(errors, format_name, source, out, errors_column)
     # Imported here: the registry imports the importers, which import this module.
     from .registry import IMPORTERS
 
     # The columns as the import read them, for a file without a header row too.
-    table = open_table(source, headerless_columns=IMPORTERS[report.format]().headerless_columns)
+    table = open_table(source, headerless_columns=IMPORTERS[format_name]().headerless_columns)
     header, rows = table.header, table.rows
     reasons = {}
-    for error in report.rejected:
+    for error in errors:
         reasons.setdefault(error.row, []).append(
             gettext("%(column)s: %(reason)s") % {"column": error.column, "reason": error.reason}
         )
     writer = csv.writer(destination)
-    writer.writerow(["row", *header, "reasons"])
+    writer.writerow(["row", *header, errors_column])
     for row_number, row in rows():
         if row_number in reasons:
             writer.writerow(

@@ -128,6 +128,8 @@ class UcdpImporter(Importer):
         "longitude",
         "date_start",
     ]
+    # GED names a place's district (ADM2) only; it has no column below it.
+    area_columns = {"admin2": "adm_2", "admin3": "adm_2"}
 
     def missing_columns(self, header):
         missing = super().missing_columns(header)

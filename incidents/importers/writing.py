@@ -362,7 +362,7 @@ class IncidentWriter:
             if admin3 is not None and admin2 is None:
                 admin3 = None  # an admin3 cannot hang without its admin2
             left_out = [
-                (column, name)
+                (self.importer.area_columns[column], name)
                 for column, name, area in (
                     ("admin2", place.admin2, admin2),
                     ("admin3", place.admin3, admin3),

@@ -27,6 +27,10 @@ class ImportRun(models.Model):
         related_name="+", verbose_name=_("uploaded by"),
     )  # fmt: skip
     preview = models.JSONField(_("preview"), default=dict, editable=False)
+    # Every warning of the dry run, where the preview keeps the first few hundred to show:
+    # gzip-compressed JSON, [[row, column, value, reason], …] (runs.packed_warnings); b"" for
+    # none, and for runs checked before it was kept.
+    preview_warnings = models.BinaryField(_("warnings of the dry run"), default=b"", editable=False)
     imported_at = models.DateTimeField(_("imported at"), null=True, editable=False)
     imported_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, editable=False,

@@ -6,6 +6,7 @@ import io
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from incidents.importers import runs
 from incidents.models import ImportRun, Incident
 from tests.incidents.test_import_gtd import gtd_row, write_xlsx
 from tests.incidents.test_import_ucdp import GLOBAL_COLUMNS, ged_row
@@ -145,3 +146,46 @@ def test_a_short_report_folds_nothing(analyst_client):
     page = analyst_client.get(response.url).content.decode()
     assert "row 3, latitude=&#x27;91&#x27;: out of range" in page
     assert "<details" not in page
+
+
+def test_every_warning_of_the_dry_run_downloads_with_its_row(analyst_client, monkeypatch):
+    """The page keeps the first few hundred warnings (runs.PROBLEMS_SHOWN); the download has
+    every one, each row once with its cells, whether found reading the row (coordinates
+    outside the country) or writing it (a province the gazetteer does not know, named without
+    its region)."""
+    monkeypatch.setattr(runs, "PROBLEMS_SHOWN", 1)
+    swapped = {"latitude": "-1.6", "longitude": "14.1"}
+    response = upload(
+        analyst_client,
+        ged_row(id="1"),
+        ged_row(id="2", **swapped),
+        ged_row(id="3"),
+        ged_row(id="4", **swapped, adm_1="", adm_2="Nowhere province"),
+    )
+    run = ImportRun.objects.get()
+    assert run.preview["warning_count"] == 3 and len(run.preview["warnings"]) == 1
+
+    page = analyst_client.get(response.url).content.decode()
+    url = reverse("admin:incidents_importrun_warnings", args=[run.pk])
+    assert f'<a href="{url}">Download the 3 warnings with their rows (CSV)</a>' in page
+    answer = analyst_client.get(url)
+    assert answer["Content-Disposition"] == 'attachment; filename="ged.warnings.csv"'
+    rows = list(csv.DictReader(io.StringIO(answer.content.decode())))
+    assert [(row["row"], row["id"], row["adm_2"]) for row in rows] == [
+        ("3", "2", "Soum province"),
+        ("5", "4", "Nowhere province"),
+    ]
+    outside = "latitude/longitude: -1.6, 14.1 is "
+    assert rows[0]["warnings"].startswith(outside)
+    assert rows[1]["warnings"].startswith(outside)
+    assert rows[1]["warnings"].endswith(
+        "; adm_2: named without the area above it and not known in the country: the place "
+        "is kept without it"
+    )
+
+
+def test_a_dry_run_without_warnings_offers_no_warnings_file(analyst_client):
+    response = upload(analyst_client, ged_row(id="1"))
+    run = ImportRun.objects.get()
+    assert run.preview_warnings == b""
+    assert "warnings.csv" not in analyst_client.get(response.url).content.decode()

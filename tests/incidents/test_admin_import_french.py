@@ -81,6 +81,7 @@ def test_a_french_import_reports_in_french_from_upload_to_confirm(reviewer_clien
     assert f"Importées quand même{NBSP}; vérifiez ces lieux{NBSP}:" in page
     assert "ligne 4, latitude/longitude='-1.6, 14.1'" in page
     assert "Télécharger les lignes rejetées avec leurs motifs (CSV)" in page
+    assert "Télécharger la ligne signalée, avec son avertissement (CSV)" in page
     assert "Confirmer l'import" in page and "essai à blanc" in page
     # Nothing of the report is left in English.
     for english in ("rows:", " created", "out of range", "look at these places", "(dry run"):

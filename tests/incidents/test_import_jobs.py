@@ -186,6 +186,24 @@ def test_every_rejected_row_downloads_with_its_reasons(reviewer_client):
     assert all(row["reasons"] == "best: not a whole number" for row in table)
 
 
+def test_a_workers_dry_run_keeps_every_warning_for_the_download(
+    reviewer_client, worker_queue, django_capture_on_commit_callbacks
+):
+    swapped = ged_row(id="2", latitude="-1.6", longitude="14.1")
+    url = upload(
+        reviewer_client, ged_row(id="1"), swapped, capture=django_capture_on_commit_callbacks
+    )
+    work(worker_queue)
+    run = ImportRun.objects.get()
+    warnings_url = reverse("admin:incidents_importrun_warnings", args=[run.pk])
+    assert f'href="{warnings_url}"' in reviewer_client.get(url).content.decode()
+    answer = reviewer_client.get(warnings_url)
+    [warned] = list(csv.DictReader(io.StringIO(answer.content.decode())))
+    assert (warned["row"], warned["id"]) == ("3", "2")
+    assert "look swapped" in warned["warnings"]
+    assert Client().get(warnings_url).status_code == 302  # to the login page
+
+
 def test_rejected_rows_are_only_for_those_signed_in(reviewer_client):
     reviewer_client.post(ADD_URL, {"format": "ucdp", "file": ged_upload(ged_row(best="x"))})
     rejects_url = reverse("admin:incidents_importrun_rejects", args=[ImportRun.objects.get().pk])

@@ -506,6 +506,18 @@ def test_skip_invalid_writes_good_rows_and_saves_the_bad_ones(db, ged_file, tmp_
     assert "latitude: out of range" in rejected["reasons"]
 
 
+def test_the_rows_warned_about_are_saved_with_their_warnings(db, ged_file, tmp_path):
+    # Latitude and longitude swapped: imported, and warned about.
+    path = ged_file(ged_row(id="1"), ged_row(id="2", latitude="-1.6", longitude="14.1"))
+    warnings = tmp_path / "warnings.csv"
+    call_command("import_events", path, "--format", "ucdp", "--warnings", warnings)
+    assert sorted(Incident.objects.values_list("ucdp_id", flat=True)) == ["1", "2"]
+    with open(warnings, encoding="utf-8") as f:
+        [warned] = list(csv.DictReader(f))
+    assert (warned["row"], warned["id"], warned["latitude"]) == ("3", "2", "-1.6")
+    assert warned["warnings"].endswith("outline. Latitude and longitude look swapped.")
+
+
 def test_rejects_go_to_the_current_directory_not_beside_the_imported_file(
     db, ged_file, tmp_path, monkeypatch
 ):

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
 from config.page_warming import request_warming
-from incidents.importers.importing import ImportBusy, import_file, write_rejects
+from incidents.importers.importing import ImportBusy, import_file, write_rejects, write_warnings
 from incidents.importers.process import importing_alone
 from incidents.importers.reading import FileRefused
 from incidents.importers.registry import IMPORTERS
@@ -42,6 +42,12 @@ class Command(BaseCommand):
             "the current directory).",
         )
         parser.add_argument(
+            "--warnings",
+            type=Path,
+            help="Save every row warned about (imported all the same), with its warnings, to "
+            "this CSV (the first 50 are printed).",
+        )
+        parser.add_argument(
             "--draft", action="store_true", help="New incidents arrive as drafts, not published."
         )
         parser.add_argument(
@@ -66,6 +72,7 @@ class Command(BaseCommand):
         dry_run,
         skip_invalid,
         rejects,
+        warnings,
         draft,
         duplicates,
         bulk,
@@ -120,7 +127,14 @@ class Command(BaseCommand):
         for warning in report.warnings[:50]:
             self.stderr.write(f"warning: {warning}")
         if len(report.warnings) > 50:
-            self.stderr.write(f"… and {len(report.warnings) - 50} more warnings")
+            more = len(report.warnings) - 50
+            self.stderr.write(
+                f"… and {more} more warnings"
+                + ("" if warnings else " (--warnings FILE saves every one)")
+            )
+        if warnings and report.warnings:
+            write_warnings(report.warnings, report.format, path, warnings)
+            self.stderr.write(f"Rows warned about saved to {warnings}")
         if report.rejected and skip_invalid:
             # In the current directory, not beside PATH: files to import often sit in folders
             # one may read but not write (a shared data folder, a mounted archive).
