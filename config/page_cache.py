@@ -18,7 +18,12 @@ when the client asked for it) in the shared cache, under a key made of
 - the method and the full address with its query (scheme and host included);
 - the values of the request headers the answer's Vary names (Accept-Encoding, Accept-Language,
   Cookie): the English address is a redirect for a visitor whose cookie or browser prefers
-  French, the JSON APIs' messages follow Accept-Language.
+  French, the JSON APIs' messages follow Accept-Language. Of the cookies, only the language's
+  is in the key (key_value): it is the only one a kept answer depends on. A visitor's other
+  cookies (a CSRF token left by the browsable API or the admin's sign-in page, a load
+  balancer's) would otherwise give each visitor answers of their own, rendered for them alone.
+  An answer that uses the visitor's CSRF token is never kept: Django sets the token's cookie
+  again on it, and an answer that sets a cookie is not kept.
 
 Django's CacheMiddleware keys the same way, with one difference that matters here: it drops
 Accept-Language from the key and adds the language the locale middleware activated, which a
@@ -208,11 +213,20 @@ def answer_key(request, version, vary):
     the values of the headers it varies by."""
     values = hashlib.md5(usedforsecurity=False)
     for header in vary.headers:
-        value = request.META.get(header)
+        value = key_value(request, header)
         # An absent header must not share a key with an empty one (as Django's keys).
         values.update(b"-," if value is None else f"{len(value)}:{value},".encode())
     day = f"{timezone.now().date().isoformat()}:" if vary.by_day else ""
     return f"page:v{version}:{day}{request.method}:{address_digest(request)}:{values.hexdigest()}"
+
+
+def key_value(request, header):
+    """What of the request header `header` (a request.META name) a kept answer depends on: the
+    header's value, or for the cookies the language cookie alone; None when absent."""
+    if header != "HTTP_COOKIE":
+        return request.META.get(header)
+    language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+    return None if language is None else f"{settings.LANGUAGE_COOKIE_NAME}={language}"
 
 
 def address_digest(request):

@@ -40,6 +40,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django.utils import timezone
 
+from . import page_cache
 from .routers import one_replica
 
 logger = logging.getLogger(__name__)
@@ -91,12 +92,15 @@ def count_visit(request, headers, stored):
     if not stored and random.randrange(HIT_SAMPLE):
         return
     connection = hot_set()
-    if connection is None or not is_shared(request, headers):
+    if connection is None:
         return
+    # What the answer's key holds of each header (of the cookies, the language's alone), which
+    # the warming sends again.
+    values = {header: page_cache.key_value(request, header) for header in headers}
     address = [
         request.method,
         request.build_absolute_uri(),
-        {header: request.META[header] for header in headers if header in request.META},
+        {header: value for header, value in values.items() if value is not None},
     ]
     key = hot_key(timezone.now().date())
     pipeline = connection.pipeline(transaction=False)
@@ -105,15 +109,6 @@ def count_visit(request, headers, stored):
     if next(_visits_counted) % TRIM_EVERY == 0:
         pipeline.zremrangebyrank(key, 0, -hot_kept() - 1)
     pipeline.execute()
-
-
-def is_shared(request, headers):
-    """Whether the answer may serve other visitors: unless its key holds cookies other than the
-    language's (a CSRF token left by a visit to the admin's sign-in page, say), which are one
-    visitor's own and are not to be copied into the ranking."""
-    return "HTTP_COOKIE" not in headers or not (
-        request.COOKIES.keys() - {settings.LANGUAGE_COOKIE_NAME}
-    )
 
 
 def hot_kept():

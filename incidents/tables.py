@@ -2,7 +2,7 @@ import datetime
 from functools import cached_property, lru_cache
 
 import django_tables2 as tables
-from django.core.paginator import Page, Paginator
+from django.core.paginator import EmptyPage, Page, Paginator
 from django.db.models import F, QuerySet
 from django.utils.formats import get_format
 from django.utils.html import escape, format_html
@@ -39,6 +39,16 @@ class FiftyPerPage(Paginator):
         super().__init__(object_list, 50, **kwargs)
         if count is not None:
             self.count = count
+
+    def validate_number(self, number):
+        # A page number below 1 (?page=0, a link cut short) shows the first page: django-tables2
+        # shows the last page for any number out of range, which suits only those past the end.
+        try:
+            return super().validate_number(number)
+        except EmptyPage:
+            if int(number) < 1:
+                return 1
+            raise
 
     def page(self, number):
         page = super().page(number)
@@ -286,17 +296,23 @@ class IncidentTable(tables.Table):
                 sort = f' aria-sort="{direction}"'
             header = text_html(column.header)
             if column.orderable:
-                url = self.query_replaced(self.prefixed_order_by_field, column.order_by_alias.next)
+                # Another order starts at its first page: the page shown belongs to this one.
+                url = self.query_replaced(
+                    self.prefixed_order_by_field,
+                    column.order_by_alias.next,
+                    without=[self.prefixed_page_field],
+                )
                 header = f'<a href="{url}">{header}</a>'
             cells.append(f'<th {column.attrs["th"].as_html()} scope="col"{sort}>{header}</th>\n')
         return mark_safe("".join(cells))
 
-    def query_replaced(self, name, value):
+    def query_replaced(self, name, value, without=()):
         """The request's query string with `name` set to `value`, escaped for an attribute, as
         django-tables2's querystring_replace writes it; without the cursor, which belongs to
-        the page shown only."""
+        the page shown only, nor the parameters named `without`."""
         params = dict(self.request.GET)
-        params.pop("cursor", None)
+        for other in ["cursor", *without]:
+            params.pop(other, None)
         params[name] = value
         return escape("?" + urlencode(params, doseq=True))
 

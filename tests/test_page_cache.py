@@ -204,6 +204,25 @@ def test_a_french_visitor_is_sent_to_the_french_address_after_an_english_one_was
     assert english["Content-Language"] == "en"
 
 
+def test_visitors_with_cookies_of_their_own_share_the_kept_answers(
+    client, incident, django_assert_max_num_queries
+):
+    """Only the language cookie is in an answer's key: a CSRF token left by the browsable API
+    or the admin's sign-in page, or a load balancer's cookie, must not give a visitor pages
+    rendered for them alone."""
+    addresses = ["/incidents/", f"/incidents/{incident.pk}/", "/api/incidents/"]
+    first = [client.get(address) for address in addresses]
+    client.cookies["csrftoken"] = "a-visitors-own-token"
+    client.cookies["lb"] = "backend-2"
+    for address, kept in zip(addresses, first, strict=True):
+        with django_assert_max_num_queries(1):
+            answer = client.get(address)
+        assert answer.content == kept.content, address
+    # The language cookie still chooses: French is sent to its own address.
+    client.cookies["django_language"] = "fr"
+    assert client.get("/incidents/")["Location"] == "/fr/incidents/"
+
+
 def test_the_api_answers_each_language_its_own_messages(client, db):
     english = client.get("/api/incidents/?date_from=someday")
     french = client.get("/api/incidents/?date_from=someday", HTTP_ACCEPT_LANGUAGE="fr")

@@ -193,6 +193,24 @@ def test_killed_header_sorts_the_deadliest_first_on_the_first_click(client, db):
     assert "sort=killed" in killed_header.group(1)
 
 
+def test_a_column_header_sorts_from_the_first_page(client, db):
+    """Sorting on page 3 shows the first rows of the new order (the deadliest first), not its
+    third page; the filters stay."""
+    IncidentFactory()
+    html = client.get(LIST_URL, {"country": "MLI", "page": "3"}).content.decode()
+    killed_header = re.search(r'<th [^>]*>\s*<a href="([^"]+)">Killed', html).group(1)
+    assert killed_header == "?country=MLI&amp;sort=-killed"
+
+
+def test_a_page_number_below_one_shows_the_first_page_and_one_past_the_end_the_last(client, db):
+    IncidentFactory.create_batch(51)
+    first, last = (row_titles(client.get(LIST_URL, {"page": n})) for n in (1, 2))
+    assert len(first) == 50 and len(last) == 1
+    for page in ("0", "-1"):
+        assert row_titles(client.get(LIST_URL, {"page": page})) == first, page
+    assert row_titles(client.get(LIST_URL, {"page": "99999999999999999999"})) == last
+
+
 def test_list_filters_by_event_type_and_dates(client, three_incidents):
     assert row_titles(client.get(LIST_URL, {"event_type": "explosions_remote_violence"})) == ["b"]
     assert row_titles(
