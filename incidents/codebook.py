@@ -89,6 +89,11 @@ COLUMN_DESCRIPTIONS = {
     "title": _("A short title of the incident."),
     "iso3": _("ISO 3166-1 alpha-3 code of the country (MLI)."),
     "admin1_code": _("ISO 3166-2 code of the region, where there is one (ML-5)."),
+    "figures_note": _(
+        "Why the coded figures differ from the dataset's own: for example UCDP's low, best "
+        "and high when they do not bracket best, coded from the smallest to the largest. "
+        "Empty for most incidents."
+    ),
     "source_dataset": _(
         "Where the row comes from, and so whose terms and citation apply (/about/): UCDP GED, "
         "ACLED, GTD, or incidentdb for incidents entered here."

@@ -151,9 +151,10 @@ def rows_sql(database):
         "title",
         "iso3",
         "admin1_code",
+        "figures_note",
     ]
     # CSV_COLUMNS order; text columns are neutralised, the others are numbers and dates.
-    from .exports import CSV_COLUMNS
+    from .exports import CSV_COLUMNS, FIGURE_NOTES_SEPARATOR
 
     cells = [
         neutralised_cell(f"csv_row.{column}") if column in text_columns else f"csv_row.{column}"
@@ -225,6 +226,7 @@ FROM (
         incident.title,
         country.iso3,
         NULLIF(admin1.iso_code, '') AS admin1_code,
+        figure_notes.notes AS figures_note,
         -- credits.source_dataset
         CASE WHEN incident.acled_event_id <> ''
                 AND incident.acled_event_id NOT LIKE {sql_literal(OWN_EVENT_ID_PREFIX + "%")}
@@ -322,6 +324,16 @@ FROM (
         ) AS tactic_links
         GROUP BY incident_id
     ) AS tactics ON tactics.incident_id = incident.id
+    -- exports.figure_note_links: each note on the incident's coded figures once, in text order
+    LEFT JOIN (
+        SELECT casualty.incident_id,
+            string_agg(DISTINCT casualty.note, {sql_literal(FIGURE_NOTES_SEPARATOR)}
+                ORDER BY casualty.note) AS notes
+        FROM chosen
+        JOIN incidents_casualty AS casualty ON casualty.incident_id = chosen.id
+        WHERE casualty.note <> ''
+        GROUP BY casualty.incident_id
+    ) AS figure_notes ON figure_notes.incident_id = incident.id
     OFFSET 0
 ) AS csv_row
 CROSS JOIN (SELECT %s::text AS formula_start, %s::text AS number) AS pattern

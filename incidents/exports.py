@@ -2,8 +2,9 @@
 
 Every writer takes incidents already gated by `.public()`, filtered by IncidentFilterSet and
 ordered as the list shows them (see views.incident_download), and reads them through
-export_records(): IncidentQuerySet.for_export() 2,000 rows at a time, plus three queries per
-2,000 rows for their actors, citations and tactics, so memory does not grow with the download.
+export_records(): IncidentQuerySet.for_export() 2,000 rows at a time, plus a query per 2,000
+rows for each of their actors, citations, tactics and the notes on their figures, so memory does
+not grow with the download.
 CSV, JSON and GeoJSON stream; XLSX is written row by row to a temporary file (xlsxwriter's
 constant_memory mode) and then sent.
 
@@ -118,6 +119,10 @@ EXTRA_COLUMNS = [
     "title",
     "iso3",
     "admin1_code",
+    # Why the coded figures are not the dataset's own as given (UCDP figures that do not
+    # bracket best, coded from the smallest to the largest), in the coded figures' own notes:
+    # empty for most incidents, so a spreadsheet filter finds the others.
+    "figures_note",
     # Last, so that ACLED's columns and ours keep their places: where the row comes from, and
     # so under which terms (credits.py).
     "source_dataset",
@@ -170,6 +175,7 @@ HXL_TAGS = {
     "title": "#event+title",
     "iso3": "#country+code",
     "admin1_code": "#adm1+code",
+    "figures_note": "#meta+figures+note",
     "source_dataset": "#meta+source+dataset",
 }
 
@@ -229,6 +235,7 @@ COLUMN_LABELS = {
     "title": gettext_lazy("Title"),
     "iso3": gettext_lazy("Country code (ISO alpha-3)"),
     "admin1_code": gettext_lazy("Region code (ISO 3166-2)"),
+    "figures_note": gettext_lazy("Note on the figures"),
     "source_dataset": gettext_lazy("Source dataset"),
 }
 
@@ -278,9 +285,11 @@ def export_records(incidents, with_figures=False):
     in role order, "citations" ((source, scale, url, title, published_on), …) in citation order
     and "tactics" (name, …) by name added; with_figures adds its coded figures as "casualties"
     ((group, outcome, low, best, high, high_open, note), …) and its "reports" ((group, outcome,
-    source, qualifier, figure, figure_high, reported_on, quote), …), two more queries a chunk.
+    source, qualifier, figure, figure_high, reported_on, quote), …), two more queries a chunk;
+    without, it adds the distinct notes on its coded figures as "figure_notes" (note, …), which
+    the CSV's rows show, one more query a chunk.
 
-    Reads CHUNK_SIZE incidents at a time and runs three more queries per chunk, whatever the
+    Reads CHUNK_SIZE incidents at a time and runs a few more queries per chunk, whatever the
     number of rows: what prefetch_related does, without a model instance per row.
     """
     # Inside a transaction PostgreSQL's server-side cursor needs no WITH HOLD, which would
@@ -297,6 +306,8 @@ def export_records(incidents, with_figures=False):
             if with_figures:
                 casualties = links_by_incident(casualty_links(ids))
                 reports = links_by_incident(report_links(ids))
+            else:
+                figure_notes = links_by_incident(figure_note_links(ids), single=True)
             for row in chunk:
                 row["actors"] = actors.get(row["id"], ())
                 row["citations"] = citations.get(row["id"], ())
@@ -304,6 +315,8 @@ def export_records(incidents, with_figures=False):
                 if with_figures:
                     row["casualties"] = casualties.get(row["id"], ())
                     row["reports"] = reports.get(row["id"], ())
+                else:
+                    row["figure_notes"] = figure_notes.get(row["id"], ())
                 yield row
 
 
@@ -377,6 +390,23 @@ def tactic_links(ids):
         .order_by("incident_id", "tactic__name")
         .values_list("incident_id", "tactic__name")
     )
+
+
+def figure_note_links(ids):
+    """Each incident's distinct notes on its coded figures, in text order (csv_in_sql's too):
+    most coded figures have none, and the notes of one incident's groups are often the same
+    (UCDP's side A, side B and civilians)."""
+    return (
+        Casualty.objects.filter(InIds(F("incident_id"), ids))
+        .exclude(note="")
+        .order_by("incident_id", "note")
+        .values_list("incident_id", "note")
+        .distinct()
+    )
+
+
+# How the CSV joins an incident's notes on its figures in one cell.
+FIGURE_NOTES_SEPARATOR = " | "
 
 
 def links_by_incident(rows, single=False):
@@ -523,6 +553,7 @@ def csv_row(row):
         row["title"],
         row["location__country__iso3"],
         row["location__admin1__iso_code"] or None,
+        FIGURE_NOTES_SEPARATOR.join(row["figure_notes"]) or None,
         source_dataset(row),
     ]
 

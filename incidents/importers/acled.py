@@ -16,8 +16,9 @@ How ACLED maps onto incidents:
   "National-International") gives the scale of sources not yet known.
 - fatalities is the killed best estimate as one row for an unknown group; an empty value is
   unknown, not zero. The extra columns killed_low / killed_high and injured_* add the ranges
-  and the injured. Each figure is written twice: as the coded figure, and as ACLED's source
-  report of it (source "ACLED"), beside any report an analyst adds.
+  and the injured, and figures_note the note on them. Each figure is written twice: as the
+  coded figure, and as ACLED's source report of it (source "ACLED"), beside any report an
+  analyst adds.
 - tags become "nature of attack" tags; notes is the narrative; timestamp is when ACLED last
   changed the event. disorder_type and interaction are derived from the event type and the
   actors' types and are not read; region (ACLED's world region) is not stored.
@@ -168,6 +169,10 @@ class AcledImporter(Importer):
             casualties.append(
                 CasualtyRecord(CasualtyGroup.UNKNOWN, CasualtyOutcome.INJURED, *injured)
             )
+        # Our own export's note on its figures (a UCDP-born incident whose estimates did not
+        # bracket best) goes back on the first of them, where the next export reads it again.
+        if casualties and (figures_note := cell.text("figures_note")):
+            casualties[0].note = figures_note
         # ACLED's figures are its report of the toll, and the coded figure as they stand.
         reports = [ReportRecord.of_figure(casualty, REPORT_SOURCE) for casualty in casualties]
         sub_event_name = row["sub_event_type"].strip()

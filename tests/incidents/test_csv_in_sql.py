@@ -11,11 +11,19 @@ from django.db import connection
 from django.urls import reverse
 
 from incidents import csv_in_sql, exports
-from incidents.choices import ActorRole, ActorType, DatePrecision, GeoPrecision, SourceScale
+from incidents.choices import (
+    ActorRole,
+    ActorType,
+    CasualtyGroup,
+    DatePrecision,
+    GeoPrecision,
+    SourceScale,
+)
 from incidents.models import AdminArea, Incident, Tactic
 from tests.factories import (
     ActorFactory,
     AdminAreaFactory,
+    CasualtyFactory,
     CitationFactory,
     CountryFactory,
     IncidentActorFactory,
@@ -124,6 +132,12 @@ def varied_incidents():
                 published_on=None if position == 1 else datetime.date(2024, 1, 10 - position),
             )
         incident.tactics.set(tactics[: number % 4])
+        # Notes on the coded figures: none, one, or two groups with the same note and a third
+        # with another (the cell has each note once).
+        groups = list(CasualtyGroup)[: number % 4]
+        for position, group in enumerate(groups):
+            note = "" if number % 4 == 1 else (text if position < 2 else "Another note")
+            CasualtyFactory(incident=incident, group=group, best=number, note=note)
         if number % 3 == 1:  # imported, then left alone: ACLED's own timestamp
             Incident.objects.filter(pk=incident.pk).update(
                 imported_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC),

@@ -241,6 +241,7 @@ def test_csv_header_is_acleds_columns_then_ours(client, db):
         "title",
         "iso3",
         "admin1_code",
+        "figures_note",
         "source_dataset",
     ]
 
@@ -357,6 +358,7 @@ def test_csv_row_of_a_fully_described_incident(client, kouakourou):
         "title": "IED and ambush on a convoy near Kouakourou",
         "iso3": "MLI",
         "admin1_code": "ML-5",
+        "figures_note": "",
         "source_dataset": "ACLED",  # its ACLED id first, as credits.source_dataset reads it
     }
 
@@ -407,6 +409,7 @@ def test_csv_row_of_a_bare_incident_leaves_unknowns_empty(client, db):
         "ucdp_id",
         "gtd_event_id",
         "admin1_code",
+        "figures_note",
     ]
 
 
@@ -849,8 +852,8 @@ def test_download_query_count_does_not_grow_with_incidents(
 ):
     incidents_for_budget(count)
     # the event type (filter), the incidents, their tactics, actors and citations; JSON also
-    # reads their coded figures and source reports
-    with django_assert_max_num_queries(7 if file_format == "json" else 5):
+    # reads their coded figures and source reports, the others the notes on their figures
+    with django_assert_max_num_queries(7 if file_format == "json" else 6):
         response = client.get(download_url(file_format), {"event_type": "battles"})
         assert len(content(response)) > 0
 

@@ -28,6 +28,7 @@ from incidents.importers.reading import FileRefused
 from incidents.importers.ucdp import DEATH_COLUMNS, GED_COLUMNS, UcdpImporter, spread
 from incidents.importers.writing import IncidentWriter
 from incidents.models import Casualty, Citation, Incident, Location, Source
+from tests.incidents.test_exports import content, download_url, empty_the_database
 from tests.shared_rows import rows_per_module
 
 SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "data" / "ucdp_ged_west_africa_sample.csv"
@@ -292,6 +293,30 @@ def test_estimates_that_do_not_bracket_best_import_as_given_beside_a_normalised_
         coded[0],
         coded[2],
     )
+
+
+def test_the_note_on_figures_that_do_not_bracket_best_is_a_csv_column_and_round_trips(
+    client, db, ged_file, tmp_path
+):
+    """Point 1 of issue 17: the stated rule is flagged in the CSV too, and our own CSV read
+    back as ACLED's layout keeps it, so that the next export is the same file."""
+    unbracketed = ged_row(
+        id="1", low="6", best="6", high="4", deaths_a="", deaths_b="", deaths_civilians=""
+    )
+    run(ged_file(unbracketed, ged_row(id="2", date_start="2022-09-25")))
+    exported = content(client.get(download_url("csv")))
+    rows = {row["ucdp_id"]: row for row in csv.DictReader(io.StringIO(exported.decode()))}
+    assert rows["1"]["figures_note"] == (
+        "UCDP GED gives low 6, best 6, high 4, which do not bracket best: coded with low 4 and "
+        "high 6."
+    )
+    assert rows["2"]["figures_note"] == ""
+
+    empty_the_database()
+    path = tmp_path / "incidents.csv"
+    path.write_bytes(exported)
+    call_command("import_events", str(path), format="acled", verbosity=0)
+    assert content(client.get(download_url("csv"))) == exported
 
 
 def test_global_ged_row_maps_every_field(db, ged_file):
