@@ -73,9 +73,7 @@ class ActorRecord:
         # (UCDP's, GTD's) keeps the fingerprint (the repr of its records) its earlier imports
         # stored, and is not taken for a changed row; an ACLED row's changes, and its incident
         # is written again once, with its roles' codes.
-        text = (
-            f"ActorRecord(name={self.name!r}, role={self.role!r}, actor_type={self.actor_type!r}"
-        )
+        text = f"ActorRecord(name={self.name!r}, role={self.role!r}, actor_type={self.actor_type!r}"
         if self.role_type is not None:
             text += f", role_type={self.role_type!r}"
         return text + ")"
