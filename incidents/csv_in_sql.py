@@ -271,7 +271,10 @@ FROM (
                 array_agg(actor_type) FILTER (WHERE role = {TARGET}) AS target_types,
                 array_agg(name) FILTER (WHERE role = {TARGET_ASSOCIATE}) AS target_associates
             FROM (
-                SELECT link.incident_id, link.role, actor.name, actor.actor_type
+                -- exports.actor_links: the role's inter code in this incident, else the
+                -- actor's own.
+                SELECT link.incident_id, link.role, actor.name,
+                    COALESCE(link.actor_type, actor.actor_type) AS actor_type
                 FROM chosen
                 JOIN incidents_incidentactor AS link ON link.incident_id = chosen.id
                 JOIN incidents_actor AS actor ON actor.id = link.actor_id

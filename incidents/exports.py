@@ -47,6 +47,8 @@ JSON: each incident as the API describes it (incidents.api.serializers.IncidentS
          "type_of_violence": 1,                                # UCDP's, or null
          "actors": [{"id": 3, "name": "JNIM", "actor_type": 2, "role": "perpetrator"}, …],
                                             # role order, actor_type is ACLED's inter code
+                                            # in this incident (the actor's, when the role
+                                            # has none); null for an actor of no known type
          "tactics": ["Ambush", "Coordinated"],
          "citations": [{"source": "…", "source_scale": "national", "url": "…",
                         "title": "…", "published_on": "2023-09-16"}, …],   # download only
@@ -76,7 +78,8 @@ from operator import itemgetter
 import pycountry
 from django.conf import settings
 from django.db import connections, transaction
-from django.db.models import F, Lookup
+from django.db.models import F, IntegerField, Lookup
+from django.db.models.functions import Coalesce
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -280,14 +283,16 @@ def address_template(view_name, request):
         return url_template(view_name, request=request)
 
 
-def export_records(incidents, with_figures=False):
-    """Each incident's dict from for_export(), with its "actors" ((role, name, inter code), …)
-    in role order, "citations" ((source, scale, url, title, published_on), …) in citation order
-    and "tactics" (name, …) by name added; with_figures adds its coded figures as "casualties"
+def export_records(incidents, with_figures=False, figure_notes=True):
+    """Each incident's dict from for_export(), with its "actors" ((role, name, inter code, actor
+    id, the actor's own inter code), …) in role order (actor_links), "citations" ((source,
+    scale, url, title, published_on), …) in citation order and "tactics" (name, …) by name
+    added; with_figures adds its coded figures as "casualties"
     ((group, outcome, low, best, high, high_open, note), …) and its "reports" ((group, outcome,
     source, qualifier, figure, figure_high, reported_on, quote), …), two more queries a chunk;
     without, it adds the distinct notes on its coded figures as "figure_notes" (note, …), which
-    the CSV's rows show, one more query a chunk.
+    the CSV's rows show, one more query a chunk, unless `figure_notes` is False (for a reader
+    of ACLED's columns alone: csv_row() then leaves the column empty).
 
     Reads CHUNK_SIZE incidents at a time and runs a few more queries per chunk, whatever the
     number of rows: what prefetch_related does, without a model instance per row.
@@ -306,8 +311,8 @@ def export_records(incidents, with_figures=False):
             if with_figures:
                 casualties = links_by_incident(casualty_links(ids))
                 reports = links_by_incident(report_links(ids))
-            else:
-                figure_notes = links_by_incident(figure_note_links(ids), single=True)
+            elif figure_notes:
+                notes = links_by_incident(figure_note_links(ids), single=True)
             for row in chunk:
                 row["actors"] = actors.get(row["id"], ())
                 row["citations"] = citations.get(row["id"], ())
@@ -315,8 +320,8 @@ def export_records(incidents, with_figures=False):
                 if with_figures:
                     row["casualties"] = casualties.get(row["id"], ())
                     row["reports"] = reports.get(row["id"], ())
-                else:
-                    row["figure_notes"] = figure_notes.get(row["id"], ())
+                elif figure_notes:
+                    row["figure_notes"] = notes.get(row["id"], ())
                 yield row
 
 
@@ -342,10 +347,21 @@ class InIds(Lookup):
 
 
 def actor_links(ids):
+    """(incident id, role, actor name, inter code, actor id, the actor's own inter code) of
+    the incidents' roles. The inter code is the one the role was coded with in this incident
+    (ACLED codes it per event), else the actor's own; the actor's own is what the filters
+    match and what type_of_violence is derived from (export_violence_type)."""
     return (
         IncidentActor.objects.filter(InIds(F("incident_id"), ids))
         .order_by("incident_id", "role", "id")
-        .values_list("incident_id", "role", "actor__name", "actor__actor_type", "actor_id")
+        .values_list(
+            "incident_id",
+            "role",
+            "actor__name",
+            Coalesce("actor_type", "actor__actor_type", output_field=IntegerField()),
+            "actor_id",
+            "actor__actor_type",
+        )
     )
 
 
@@ -459,10 +475,11 @@ def acled_interaction(inter1, inter2):
 def acled_actors(actors):
     """ACLED's (actor1, assoc_actor_1, inter1, actor2, assoc_actor_2, inter2) from the
     incident's actors in role order: actor1 is the first perpetrator, assoc_actor_1 the other
-    perpetrators then their associates, inter1 actor1's type; likewise for the targets."""
+    perpetrators then their associates, inter1 actor1's inter code in this incident; likewise
+    for the targets."""
     main = {ActorRole.PERPETRATOR: (None, None), ActorRole.TARGET: (None, None)}
     associated = {ActorRole.PERPETRATOR: [], ActorRole.TARGET: []}
-    for role, name, actor_type, _actor_id in actors:
+    for role, name, actor_type, *_ids_and_own_type in actors:
         side = SIDES[role]
         # Role order puts each side's main actors before their associates.
         if role == side and main[side][0] is None:
@@ -481,9 +498,10 @@ def acled_actors(actors):
 
 
 def export_violence_type(actors):
-    """Incident.violence_type for a record's actors ((role, name, inter code, id), …)."""
-    perpetrator_types = [kind for role, _name, kind, _id in actors if SIDES[role] == PERPETRATOR]
-    target_types = [kind for role, _name, kind, _id in actors if SIDES[role] != PERPETRATOR]
+    """Incident.violence_type for a record's actors (actor_links' rows): from the actors' own
+    types, as Incident.violence_type and the type_of_violence filter derive it."""
+    perpetrator_types = [actor[-1] for actor in actors if SIDES[actor[0]] == PERPETRATOR]
+    target_types = [actor[-1] for actor in actors if SIDES[actor[0]] != PERPETRATOR]
     return derive_violence_type(perpetrator_types, target_types)
 
 
@@ -553,7 +571,7 @@ def csv_row(row):
         row["title"],
         row["location__country__iso3"],
         row["location__admin1__iso_code"] or None,
-        FIGURE_NOTES_SEPARATOR.join(row["figure_notes"]) or None,
+        FIGURE_NOTES_SEPARATOR.join(row.get("figure_notes", ())) or None,
         source_dataset(row),
     ]
 
@@ -717,7 +735,7 @@ def incident_json(row, url_template, api_url_template):
         "type_of_violence": None if violence_type is None else int(violence_type),
         "actors": [
             {"id": actor_id, "name": name, "actor_type": actor_type, "role": role}
-            for role, name, actor_type, actor_id in row["actors"]
+            for role, name, actor_type, actor_id, _own_type in row["actors"]
         ],
         "tactics": list(row["tactics"]),
         "citations": [

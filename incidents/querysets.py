@@ -235,7 +235,14 @@ class IncidentQuerySet(models.QuerySet):
         return self.filter(self._has_actor(actor__in=actors))
 
     def involving_actor_types(self, actor_types):
-        """Incidents with an actor of any of the ACLED inter codes, in any role."""
+        """Incidents with an actor of any of the ACLED inter codes, in any role.
+
+        The actor's own type is matched, not the code a role was given in one incident (which
+        the exports print, see IncidentActor.actor_type): the filter asks which kind of actor
+        took part, and the count tables answering it at a million incidents (counts.ActorFilter
+        over PublicIncidentActors' role sets, PostgreSQL) hold actors, not their codes per
+        event; matching the role's code here would make the list and its counts disagree.
+        ACLED's own API filters inter1 / inter2 per event; that is /acled-api/'s to do."""
         return self.filter(self._has_actor(actor__actor_type__in=actor_types))
 
     def of_violence_types(self, violence_types):
@@ -1168,8 +1175,9 @@ class IncidentQuerySet(models.QuerySet):
     def tactics_and_actors(self, incident_ids):
         """The tactics and actors of the incidents `incident_ids` (a page's), for pages read as
         plain values (tables.table_rows, api.serializers.incident_list_rows): {incident id:
-        [tactic names, by name]} and {incident id: [(role, actor id, actor name, actor type),
-        in role then entry order]}. Two queries written out in SQL: the ORM's building of them
+        [tactic names, by name]} and {incident id: [(role, actor id, actor name, inter code in
+        this incident (the role's, else the actor's), the actor's own inter code), in role then
+        entry order]}. Two queries written out in SQL: the ORM's building of them
         cost more CPU than running them (a page's whole rows are a few ms of SQL)."""
         if not incident_ids:
             return {}, {}  # IN () is not SQL
@@ -1195,7 +1203,7 @@ class IncidentQuerySet(models.QuerySet):
                 tactics.setdefault(incident_id, []).append(name)
             cursor.execute(
                 """SELECT involved.incident_id, involved.role, involved.actor_id, actor.name,
-                    actor.actor_type
+                    COALESCE(involved.actor_type, actor.actor_type), actor.actor_type
                 FROM {role} involved JOIN {actor} actor ON actor.id = involved.actor_id
                 WHERE involved.incident_id IN ({ids})
                 ORDER BY involved.role, involved.id""".format(**tables),

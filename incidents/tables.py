@@ -485,9 +485,9 @@ def table_rows(incidents):
         roles = actors.get(row["id"], [])
         row["tactics"] = tactics.get(row["id"], [])
         row["perpetrators"] = [
-            (pk, name) for role, pk, name, _ in roles if role in PERPETRATOR_ROLES
+            (pk, name) for role, pk, name, *_types in roles if role in PERPETRATOR_ROLES
         ]
         row["targets"] = [
-            (pk, name) for role, pk, name, _ in roles if role not in PERPETRATOR_ROLES
+            (pk, name) for role, pk, name, *_types in roles if role not in PERPETRATOR_ROLES
         ]
     return rows

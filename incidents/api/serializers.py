@@ -116,7 +116,11 @@ class LocationSerializer(serializers.ModelSerializer):
 
 
 class ActorSerializer(serializers.ModelSerializer):
-    actor_type = serializers.ChoiceField(choices=ActorType.choices, help_text="ACLED inter code.")
+    actor_type = serializers.ChoiceField(
+        choices=ActorType.choices,
+        allow_null=True,
+        help_text="ACLED inter code; null when no dataset gave one.",
+    )
     aliases = serializers.SlugRelatedField(many=True, read_only=True, slug_field="name")
 
     class Meta:
@@ -152,7 +156,11 @@ class IncidentActorSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(source="actor.id")
     name = serializers.CharField(source="actor.name")
     actor_type = serializers.ChoiceField(
-        source="actor.actor_type", choices=ActorType.choices, help_text="ACLED inter code."
+        source="coded_type",
+        choices=ActorType.choices,
+        allow_null=True,
+        help_text="ACLED inter code in this incident (ACLED codes it per event), else the "
+        "actor's own; null for an actor of no known type.",
     )
     role = serializers.ChoiceField(choices=ActorRole.choices)
 
@@ -214,8 +222,9 @@ class IncidentListSerializer(serializers.ListSerializer):
             location = row["location"]
             actors = row["actors"]
             violence_type = derive_violence_type(
-                [actor_type for role, *_rest, actor_type in actors if role in PERPETRATOR_ROLES],
-                [actor_type for role, *_rest, actor_type in actors if role in TARGET_ROLES],
+                # From the actors' own types, as Incident.violence_type and the filter derive it.
+                [own_type for role, *_rest, own_type in actors if role in PERPETRATOR_ROLES],
+                [own_type for role, *_rest, own_type in actors if role in TARGET_ROLES],
             )
             items.append(
                 {
@@ -254,7 +263,7 @@ class IncidentListSerializer(serializers.ListSerializer):
                     "type_of_violence": None if violence_type is None else int(violence_type),
                     "actors": [
                         {"id": pk, "name": name, "actor_type": actor_type, "role": role}
-                        for role, pk, name, actor_type in actors
+                        for role, pk, name, actor_type, _own_type in actors
                     ],
                     "tactics": row["tactics"],
                     "acled_event_id": row["acled_event_id"] or None,
@@ -291,10 +300,11 @@ LIST_ROW_FIELDS = [
 def incident_list_rows(incidents, limit):
     """The first `limit` incidents of a QuerySet, in its order, as IncidentListSerializer
     reads them: dicts of LIST_ROW_FIELDS with "location" (a dict of LIST_LOCATION_FIELDS),
-    "tactics" (names, by name) and "actors" ((role, id, name, actor type) in role, then entry
-    order). Four queries: the incidents, then their places with their areas, their tactics and
-    their actors (IncidentQuerySet.list_item_details). Places are not joined into the
-    incidents' query: that made PostgreSQL spend 14 ms planning it at a million incidents."""
+    "tactics" (names, by name) and "actors" ((role, id, name, inter code in this incident, the
+    actor's own inter code) in role, then entry order). Four queries: the incidents, then their
+    places with their areas, their tactics and their actors (IncidentQuerySet.list_item_details).
+    Places are not joined into the incidents' query: that made PostgreSQL spend 14 ms planning
+    it at a million incidents."""
     rows = list(incidents.prefetch_related(None).values(*LIST_ROW_FIELDS)[:limit])
     if not rows:
         return rows

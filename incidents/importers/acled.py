@@ -4,11 +4,15 @@ ACLED's words (columns, source scales, our own event ids) are in incidents/acled
 export reads too.
 
 How ACLED maps onto incidents:
-- actor1 is the perpetrator and actor2 the target, typed by inter1 / inter2; the actors in
-  assoc_actor_1 / assoc_actor_2 (separated by "; ") are associated with them and, when new,
-  take the same type. inter1 / inter2 are codes 1–8 (0 for no actor) in ACLED's exports
-  before 2024 and words ("State forces", "Rebel group" …) since; each cell is read as it comes.
-  Our own export also writes 9, a non-state group of no given type (ActorType).
+- actor1 is the perpetrator and actor2 the target, typed by inter1 / inter2. ACLED codes
+  them per event (a state's forces abroad are 8 in one event, 1 at home), so each role keeps
+  its row's code, which the exports write back; a new actor also takes it as its own type.
+  The actors in assoc_actor_1 / assoc_actor_2 (separated by "; ") are associated with them;
+  ACLED gives them no code, so their roles have none and a new one has no type (it gets the
+  first one a later row codes for it). inter1 / inter2 are codes 1–8 (0 for no actor) in
+  ACLED's exports before 2024 and words ("State forces", "Rebel group" …) since; each cell is
+  read as it comes. Our own export also writes 9, a non-state group of no given type
+  (ActorType).
 - time_precision 1 / 2 / 3 is an exact day / a known week / a known month; geo_precision 1 / 2
   / 3 is the place / near it / the district. The extra columns date_precision and where_prec
   (UCDP's finer scales) win when present.
@@ -307,16 +311,17 @@ class AcledImporter(Importer):
         return code
 
     def _actors(self, row, actor1, inter1, inter2):
-        actors = [ActorRecord(actor1, ActorRole.PERPETRATOR, inter1)] if actor1 else []
+        actors = [ActorRecord(actor1, ActorRole.PERPETRATOR, inter1, inter1)] if actor1 else []
+        # Associated actors have no inter code of their own: none is given them.
         actors += [
-            ActorRecord(name, ActorRole.PERPETRATOR_ASSOCIATE, inter1)
+            ActorRecord(name, ActorRole.PERPETRATOR_ASSOCIATE)
             for name in _split(row.get("assoc_actor_1", ""))
         ]
         actor2 = (row.get("actor2") or "").strip()
         if actor2:
-            actors.append(ActorRecord(actor2, ActorRole.TARGET, inter2))
+            actors.append(ActorRecord(actor2, ActorRole.TARGET, inter2, inter2))
         actors += [
-            ActorRecord(name, ActorRole.TARGET_ASSOCIATE, inter2)
+            ActorRecord(name, ActorRole.TARGET_ASSOCIATE)
             for name in _split(row.get("assoc_actor_2", ""))
         ]
         return actors

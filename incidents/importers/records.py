@@ -57,12 +57,26 @@ class PlaceRecord:
     admin3: str = ""
 
 
-@unguarded_repr
-@dataclass
+@dataclass(repr=False)
 class ActorRecord:
+    """An actor in a role. `actor_type` is the type a new actor gets (None: none given);
+    `role_type` the type the row codes for this role, kept on the role (ACLED's inter1 /
+    inter2, which ACLED codes per event); None when the row codes none."""
+
     name: str
     role: str
     actor_type: int | None = None
+    role_type: int | None = None
+
+    def __repr__(self):
+        # The dataclass's repr, with role_type only when there is one: a row that codes none
+        # (UCDP's, GTD's) keeps the fingerprint (the repr of its records) its earlier imports
+        # stored, and is not taken for a changed row; an ACLED row's changes, and its incident
+        # is written again once, with its roles' codes.
+        text = f"ActorRecord(name={self.name!r}, role={self.role!r}, actor_type={self.actor_type!r}"
+        if self.role_type is not None:
+            text += f", role_type={self.role_type!r}"
+        return text + ")"
 
 
 @unguarded_repr
@@ -200,6 +214,7 @@ def record_as_values(record):
                 actor.name,
                 _plain(actor.role),
                 None if actor.actor_type is None else int(actor.actor_type),
+                None if actor.role_type is None else int(actor.role_type),
             )
             for actor in record.actors
         ],

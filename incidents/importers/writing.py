@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext
 
-from ..choices import ActorType, CasualtyOutcome, Status
+from ..choices import CasualtyOutcome, Status
 from ..formatting import web_link
 from ..gazetteer import AreaFinder
 from ..models import (
@@ -59,6 +59,7 @@ class IncidentWriter:
         # (a district named without its region and unknown in the country), told on each row.
         self.areas_left_out = {}
         self.actors = None
+        self.untyped_actors = None  # ids of the actors without a type
         self.sources = None
         self.tactics = None
         # A bulk.BulkLoad to begin before the first new incidents go in, when the import has one.
@@ -273,7 +274,7 @@ class IncidentWriter:
                 actor_id = self._actor(item)
                 if (actor_id, item.role) not in seen_roles:
                     seen_roles.add((actor_id, item.role))
-                    roles.append((incident_id, actor_id, item.role))
+                    roles.append((incident_id, actor_id, item.role, item.role_type))
             for item in record.citations:
                 citations.append(
                     (
@@ -308,7 +309,7 @@ class IncidentWriter:
             ],
             reports,
         )
-        self.rows.insert(IncidentActor, ["incident_id", "actor_id", "role"], roles)
+        self.rows.insert(IncidentActor, ["incident_id", "actor_id", "role", "actor_type"], roles)
         self.rows.insert(
             Citation,
             ["incident_id", "source_id", "url", "title", "published_on", "excerpt"],
@@ -422,14 +423,27 @@ class IncidentWriter:
         # file's spelling of a known group finds it instead of making a near-copy.
         if self.actors is None:
             self.actors = known_actors()
+            self.untyped_actors = set(
+                Actor.objects.filter(actor_type__isnull=True).values_list("pk", flat=True)
+            )
         key = name_key(item.name)
         if key not in self.actors:
+            # A new actor takes the type its row gives, or none (ACLED's associated actors):
+            # a type is never guessed.
             actor = Actor.objects.create(
                 name=clean_name(item.name)[: Actor._meta.get_field("name").max_length],
-                actor_type=item.actor_type or ActorType.EXTERNAL_OTHER,
+                actor_type=item.actor_type,
             )
             self.actors[key] = actor.pk
-        return self.actors[key]
+            if item.actor_type is None:
+                self.untyped_actors.add(actor.pk)
+        actor_id = self.actors[key]
+        if item.actor_type is not None and actor_id in self.untyped_actors:
+            # The first type a row gives an actor without one becomes its own: one statement
+            # per such actor, not per row.
+            Actor.objects.filter(pk=actor_id).update(actor_type=item.actor_type)
+            self.untyped_actors.discard(actor_id)
+        return actor_id
 
     def _source(self, item):
         if self.sources is None:

@@ -49,8 +49,14 @@ class Actor(models.Model):
 
     # Long enough for the longest names datasets give (UCDP's coalitions), which are never cut.
     name = models.CharField(_("name"), max_length=500, unique=True)
+    # Empty when no dataset gave one: an actor first met as an associated actor of an ACLED
+    # event (ACLED codes only actor1 and actor2), until a row or an analyst types it.
     actor_type = models.PositiveSmallIntegerField(
-        _("actor type"), choices=ActorType.choices, help_text=_("ACLED inter code")
+        _("actor type"),
+        choices=ActorType.choices,
+        null=True,
+        blank=True,
+        help_text=_("ACLED inter code"),
     )
     description = models.TextField(_("description"), blank=True)
 

@@ -10,7 +10,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..acled import changed_or_published_at
-from ..choices import ActorRole, CasualtyOutcome, DatePrecision, GeoPrecision, Status, VersionKind
+from ..choices import (
+    ActorRole,
+    ActorType,
+    CasualtyOutcome,
+    DatePrecision,
+    GeoPrecision,
+    Status,
+    VersionKind,
+)
 from ..querysets import CASUALTY_TOTAL_FIELDS, IncidentQuerySet
 from ..roles import ROLE_NAMES, dataset_of
 from ..taxonomy import (
@@ -617,6 +625,19 @@ class IncidentActor(models.Model):
         Actor, on_delete=models.PROTECT, related_name="incident_roles", verbose_name=_("actor")
     )
     role = models.CharField(_("role"), max_length=30, choices=ActorRole.choices)
+    # ACLED codes inter1 / inter2 per event, not per actor: a state's forces acting abroad are
+    # 8 (External/Other forces) in one event and 1 in another. The code a row gives the role is
+    # kept here and is what exports print (coded_type); empty when the row gives none (ACLED's
+    # associated actors, UCDP and GTD, whose types follow from the actor, an analyst's entry),
+    # and then the actor's own type stands. A SmallIntegerField, not a Positive one, whose CHECK
+    # would make adding the column scan every role; the choices hold the range.
+    actor_type = models.SmallIntegerField(
+        _("type in this incident"),
+        choices=ActorType.choices,
+        null=True,
+        blank=True,
+        help_text=_("ACLED inter code the event gives this actor; empty: the actor's type"),
+    )
 
     class Meta:
         ordering = ["incident", "role", "id"]
@@ -635,3 +656,12 @@ class IncidentActor(models.Model):
 
     def __str__(self):
         return f"{self.actor} ({self.get_role_display()})"
+
+    @property
+    def coded_type(self):
+        """The actor's ACLED inter code in this incident: the role's own, else the actor's."""
+        return self.actor.actor_type if self.actor_type is None else self.actor_type
+
+    def get_coded_type_display(self):
+        """The label of coded_type; "" when the actor has no known type."""
+        return ActorType(self.coded_type).label if self.coded_type is not None else ""

@@ -916,3 +916,163 @@ def test_csv_export_reimports_into_an_empty_database_as_the_same_file(
     call_command("import_events", str(path), format="acled", verbosity=0)
 
     assert content(client.get(download_url("csv"), params)) == exported
+
+
+# --- inter codes as each ACLED row gave them -------------------------------------------------
+
+BURKINA_FORCES = "Military Forces of Burkina Faso (2022-)"
+NIGER_FORCES = "Military Forces of Niger (2023-)"
+
+
+def acled_events(**overrides):
+    """ACLED-format rows of the Mali–Burkina–Niger border, each a dict of its cells."""
+    from tests.incidents.test_import_acled import acled_row
+
+    return acled_row(**{"assoc_actor_2": "", **overrides})
+
+
+def import_acled(tmp_path, name, *rows):
+    from incidents.importers.acled import AcledImporter
+    from incidents.importers.importing import import_file
+
+    path = tmp_path / name
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, ACLED_COLUMNS, extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    report = import_file(path, AcledImporter())
+    assert (report.created, report.rejected) == (len(rows), [])
+
+
+def inter_codes(client, file_format="csv"):
+    """{event_id_cnty: (inter1, inter2, interaction)} of a download, as text."""
+    if file_format == "csv":
+        rows = csv_records(client.get(download_url("csv")))
+    else:  # the workbook's header labels the columns in CSV_COLUMNS' order
+        _labels, *cells = xlsx_table(client.get(download_url("xlsx")))
+        rows = [
+            {
+                name: "" if value is None else str(value)
+                for name, value in zip(CSV_COLUMNS, row, strict=True)
+            }
+            for row in cells
+        ]
+    return {
+        row["event_id_cnty"]: (row["inter1"], row["inter2"], row["interaction"]) for row in rows
+    }
+
+
+@pytest.fixture
+def forces_abroad(db, tmp_path):
+    """Two ACLED files: the earlier codes Burkina Faso's forces 1 at home, the later 8
+    (External/Other forces) in Mali, as ACLED codes a state's forces abroad; Niger's forces
+    are first met abroad (8), then at home (1), in the current export's words."""
+    import_acled(
+        tmp_path,
+        "earlier.csv",
+        acled_events(
+            event_id_cnty="BFA10231", event_date="2023-09-10", country="Burkina Faso",
+            admin1="Sahel", admin2="Soum", admin3="Djibo", location="Djibo",
+            latitude="14.1008", longitude="-1.6280",
+            actor2=BURKINA_FORCES, inter2="1", interaction="12",
+        ),
+        acled_events(
+            event_id_cnty="MLI40002", event_date="2023-09-12", admin1="Menaka", admin2="Menaka",
+            admin3="Anderamboukane", location="Anderamboukane",
+            latitude="15.4200", longitude="3.0250",
+            actor1="Islamic State (Sahel)", inter1="2",
+            actor2=NIGER_FORCES, inter2="8", interaction="28",
+        ),
+    )  # fmt: skip
+    import_acled(
+        tmp_path,
+        "later.csv",
+        acled_events(
+            event_id_cnty="MLI40007", event_date="2023-10-02", admin2="Douentza",
+            admin3="Mondoro", location="Boulkessi", latitude="14.5800", longitude="-1.4800",
+            actor2=BURKINA_FORCES, assoc_actor_2="Wagner Group",
+            inter1="Rebel group", inter2="External/Other forces",
+            interaction="Rebel group-External/Other forces",
+        ),
+        acled_events(
+            event_id_cnty="NER9101", event_date="2023-10-05", country="Niger",
+            admin1="Tillaberi", admin2="Ouallam", admin3="Tondikiwindi", location="Tondikiwindi",
+            latitude="14.6300", longitude="1.4100",
+            actor1="Islamic State (Sahel)", inter1="Rebel group",
+            actor2=NIGER_FORCES, inter2="State forces",
+            interaction="Rebel group-State forces",
+        ),
+    )  # fmt: skip
+
+
+EXPECTED_INTER_CODES = {
+    "BFA10231": ("2", "1", "12"),
+    "MLI40002": ("2", "8", "28"),
+    "MLI40007": ("2", "8", "28"),
+    "NER9101": ("2", "1", "12"),
+}
+
+
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_each_row_exports_the_inter_codes_acled_gave_it(client, forces_abroad, file_format):
+    # One actor each, coded differently from one event to the next: the actor keeps the type
+    # it was first given, and each row its own codes.
+    types = dict(Actor.objects.values_list("name", "actor_type"))
+    assert (types[BURKINA_FORCES], types[NIGER_FORCES]) == (1, 8)
+    assert inter_codes(client, file_format) == EXPECTED_INTER_CODES
+
+
+def test_the_json_download_and_the_apis_give_each_role_its_own_inter_code(client, forces_abroad):
+    incident = Incident.objects.get(acled_event_id="MLI40007")
+    expected = [
+        {"name": "JNIM: Group for Support of Islam and Muslims", "actor_type": 2},
+        {"name": BURKINA_FORCES, "actor_type": 8},
+        {"name": "Wagner Group", "actor_type": None},  # associated: never coded
+    ]
+
+    def names_and_types(actors):
+        return [{"name": a["name"], "actor_type": a["actor_type"]} for a in actors]
+
+    downloaded = json.loads(content(client.get(download_url("json"))))["incidents"]
+    (download_item,) = [item for item in downloaded if item["id"] == incident.pk]
+    assert names_and_types(download_item["actors"]) == expected
+    listed = client.get(reverse("incidents_api:incident_list")).json()["results"]
+    (api_item,) = [item for item in listed if item["id"] == incident.pk]
+    assert names_and_types(api_item["actors"]) == expected
+    detail = client.get(reverse("incidents_api:incident_detail", args=[incident.pk])).json()
+    assert names_and_types(detail["actors"]) == expected
+    events = client.get("/acled-api/acled/read", {"limit": 10}).json()["data"]
+    assert {
+        event["event_id_cnty"]: (event["inter1"], event["inter2"], event["interaction"])
+        for event in events
+    } == {key: tuple(int(code) for code in codes) for key, codes in EXPECTED_INTER_CODES.items()}
+
+
+def test_an_associated_actor_takes_no_type_until_a_row_codes_it(client, forces_abroad, tmp_path):
+    assert Actor.objects.get(name="Wagner Group").actor_type is None
+    import_acled(
+        tmp_path,
+        "wagner.csv",
+        acled_events(
+            event_id_cnty="MLI40011", event_date="2023-10-09", actor1="Wagner Group",
+            inter1="8", actor2="Civilians (Mali)", inter2="7", interaction="78",
+            event_type="Violence against civilians", sub_event_type="Attack",
+            civilian_targeting="Civilian targeting",
+        ),
+    )  # fmt: skip
+    assert Actor.objects.get(name="Wagner Group").actor_type == 8
+    # MLI40007's role stays uncoded, as ACLED gave it.
+    assert inter_codes(client)["MLI40011"] == ("8", "7", "78")
+    assert inter_codes(client)["MLI40007"] == EXPECTED_INTER_CODES["MLI40007"]
+
+
+def test_acled_codes_survive_export_and_import_into_an_empty_database(
+    client, forces_abroad, tmp_path
+):
+    exported = content(client.get(download_url("csv")))
+    empty_the_database()
+    path = tmp_path / "incidents.csv"
+    path.write_bytes(exported)
+    call_command("import_events", str(path), format="acled", verbosity=0)
+    assert inter_codes(client) == EXPECTED_INTER_CODES
+    assert content(client.get(download_url("csv"))) == exported

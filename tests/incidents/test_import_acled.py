@@ -83,13 +83,14 @@ def test_acled_row_maps_every_column(db, acled_file):
     assert (location.admin2.name, location.admin3.name) == ("Djenne", "Kewa")
     assert (location.latitude, location.longitude) == (Decimal("14.06670"), Decimal("-4.58330"))
     roles = [
-        (link.actor.name, link.role, link.actor.actor_type)
+        (link.actor.name, link.role, link.actor_type, link.actor.actor_type)
         for link in incident.incident_actors.order_by("id")
     ]
+    # Each main actor keeps its row's code on its role; ACLED codes no associated actor.
     assert roles == [
-        ("JNIM: Group for Support of Islam and Muslims", ActorRole.PERPETRATOR, 2),
-        ("Military Forces of Mali (2021-)", ActorRole.TARGET, 1),
-        ("Wagner Group", ActorRole.TARGET_ASSOCIATE, 1),
+        ("JNIM: Group for Support of Islam and Muslims", ActorRole.PERPETRATOR, 2, 2),
+        ("Military Forces of Mali (2021-)", ActorRole.TARGET, 1, 1),
+        ("Wagner Group", ActorRole.TARGET_ASSOCIATE, None, None),
     ]
     assert incident.violence_type == 1
     assert [(c.source.name, c.source.scale) for c in incident.citations.order_by("id")] == [
@@ -243,7 +244,7 @@ def test_current_acled_export_gives_actor_types_as_words(db, acled_file):
     assert types == {
         "JNIM: Group for Support of Islam and Muslims": 2,
         "Military Forces of Mali (2021-)": 1,
-        "Wagner Group": 1,
+        "Wagner Group": None,  # associated: ACLED gives it no code
         "Dozo Communal Militia (Mali)": 4,
         "Civilians (Mali)": 7,
         rows[2]["actor1"]: 8,

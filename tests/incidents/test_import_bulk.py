@@ -19,6 +19,7 @@ from incidents.models import (
     AdminArea,
     Country,
     Incident,
+    IncidentActor,
     Location,
     PublicIncidentDay,
     PublicIncidentMonth,
@@ -59,6 +60,8 @@ def varied_rows(changed=False):
                 latitude=f"14.{n % 7}",
                 admin2=["Djenne", "Mopti", ""][n % 3],
                 actor1=f"Armed group {n % 4}",
+                # ACLED codes per event: groups 1 and 3 are 8 in some rows, 2 in the others.
+                inter1="8" if n % 6 == 1 else "2",
                 assoc_actor_1="Militia A; Militia B" if n % 5 == 0 else "",
                 actor2="" if n % 4 == 0 else "Civilians (Mali)",
                 inter2="0" if n % 4 == 0 else "7",
@@ -159,6 +162,16 @@ def test_a_bulk_import_writes_what_a_row_by_row_import_writes(db, tmp_path, monk
     assert bulk == row_by_row
     assert len(bulk["Incident"]) == 30 and bulk["PublicIncidentDay"]
     assert catalog() == indexes_and_keys
+
+
+def test_a_bulk_import_keeps_each_roles_inter_code(db, tmp_path):
+    import_file(acled_file(tmp_path / "a.csv", varied_rows()), AcledImporter(), bulk=True)
+    roles = IncidentActor.objects.values_list("incident__acled_event_id", "role", "actor_type")
+    coded = {(key, role): code for key, role, code in roles}
+    assert (coded["MLI1", "perpetrator"], coded["MLI5", "perpetrator"]) == (8, 2)  # group 1
+    assert coded["MLI1", "target"] == 7
+    assert coded["MLI5", "perpetrator_associate"] is None  # Militia A and B: never coded
+    assert Actor.objects.get(name="Militia A").actor_type is None
 
 
 def test_a_bulk_import_leaves_every_index_and_foreign_key_as_it_was(db, tmp_path):
