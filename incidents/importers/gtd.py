@@ -267,7 +267,7 @@ class GtdImporter(Importer):
             casualties=killed_coded + injured_coded,
             reports=reports,
             citations=self._citations(cell),
-            dataset_fields=self._dataset_fields(cell, country),
+            dataset_fields=self._dataset_fields(cell),
             tactics=[
                 name
                 for column in ("attacktype1_txt", "attacktype2_txt", "attacktype3_txt")
@@ -352,7 +352,7 @@ class GtdImporter(Importer):
         country = HISTORIC_COUNTRIES.get(key) or GTD_COUNTRY_NAMES.get(key) or country_code(name)
         return (country, None) if country else (None, gettext("unknown country"))
 
-    def _dataset_fields(self, cell, country):
+    def _dataset_fields(self, cell):
         fields = {column: value for column in KEPT_COLUMNS if (value := cell.text(column))}
         name = cell.text("country_txt")
         if name.lower() in HISTORIC_COUNTRIES or name.lower() in DIVIDED_STATES:
