@@ -1,10 +1,12 @@
 """Is a place where its country is? Coordinates tested against the country's outline.
 
-The outlines are the Natural Earth 1:50m country polygons the public map already ships
-(static/vendor/world-atlas-2.0.2/, keyed by ISO 3166-1 numeric code). At that scale, and
-rounded to 0.01°, a border is drawn a kilometre or two from where it runs, so a point within
-BORDER_TOLERANCE_KM outside the outline still counts as inside: a border village must not be
-refused. A country the file does not cover (outside Africa's north and west) is not checked.
+The outlines are the Natural Earth 1:50m country polygons (static/vendor/world-atlas-2.0.2/,
+keyed by ISO 3166-1 numeric code, Kosovo by XKX): the public map's file for Africa's north and
+west, and the rest of the world's, derived the same way. At that scale, and rounded to 0.01°, a
+border is drawn a kilometre or two from where it runs, so a point within BORDER_TOLERANCE_KM
+outside the outline still counts as inside: a border village must not be refused. A country
+Natural Earth draws no outline of at that scale (Tuvalu, Gibraltar; France's overseas
+departments are drawn as part of France) is not checked.
 
 Plain Python: the ray-casting test over a country's few hundred vertices is fast enough for a
 form, and an import asks once per distinct place (outline_problem is cached).
@@ -21,10 +23,12 @@ from django.utils.translation import gettext as _
 
 from .formatting import format_count
 
-OUTLINES_FILE = (
-    Path(settings.BASE_DIR)
-    / "static/vendor/world-atlas-2.0.2/north-africa-sahel-countries-50m.json"
-)
+OUTLINES_FOLDER = Path(settings.BASE_DIR) / "static/vendor/world-atlas-2.0.2"
+# The map's file first; the rest of the world's is read on the server only.
+OUTLINES_FILES = [
+    OUTLINES_FOLDER / "north-africa-sahel-countries-50m.json",
+    OUTLINES_FOLDER / "rest-of-world-countries-50m.json",
+]
 # A few km: what the 1:50m outline's drawing and rounding move a border by, with a margin.
 BORDER_TOLERANCE_KM = 5
 KM_PER_DEGREE_LATITUDE = 110.574
@@ -34,8 +38,10 @@ KM_PER_DEGREE_LONGITUDE_AT_EQUATOR = 111.320
 @cache
 def outlines():
     """{ISO 3166-1 numeric code: [polygon, …]}, each polygon a list of rings of (lon, lat)."""
-    with OUTLINES_FILE.open(encoding="utf-8") as file:
-        features = json.load(file)["features"]
+    features = []
+    for path in OUTLINES_FILES:
+        with path.open(encoding="utf-8") as file:
+            features += json.load(file)["features"]
     shapes = {}
     for feature in features:
         geometry = feature["geometry"]
@@ -49,7 +55,64 @@ def outlines():
 def outline_of(iso3):
     """The country's polygons, or None when the outlines do not cover it."""
     country = pycountry.countries.get(alpha_3=iso3)
-    return outlines().get(country.numeric) if country else None
+    return outlines().get(country.numeric if country else iso3)  # XKX, Kosovo, is no ISO code
+
+
+def country_containing(latitude, longitude, candidates):
+    """The first of `candidates` (ISO 3166-1 alpha-3 codes) whose outline holds the point, or
+    failing that the nearest one within BORDER_TOLERANCE_KM of it; None when the point is in
+    none of them (or none has an outline)."""
+    latitude, longitude = float(latitude), float(longitude)
+    nearest = None, BORDER_TOLERANCE_KM
+    for iso3 in candidates:
+        polygons = outline_of(iso3)
+        if polygons is None:
+            continue
+        if _inside(polygons, longitude, latitude):
+            return iso3
+        distance = _distance_km(polygons, longitude, latitude)
+        if distance <= nearest[1]:
+            nearest = iso3, distance
+    return nearest[0]
+
+
+@cache
+def representative_point(iso3):
+    """(latitude, longitude) of a point inside the country's outline, or None when it has no
+    outline: on the parallel through the middle of its largest polygon, the middle of the
+    longest stretch of that parallel inside the polygon (a centroid can fall outside a country
+    shaped like a crescent, or in a lake). Rounded to 0.01°, the outlines' own precision."""
+    polygons = outline_of(iso3)
+    if polygons is None:
+        return None
+    largest = max(polygons, key=lambda polygon: abs(_ring_area(polygon[0])))
+    latitudes = [y for _x, y in largest[0]]
+    y = (min(latitudes) + max(latitudes)) / 2
+    if any(point_y == y for ring in largest for _x, point_y in ring):
+        y += 0.005  # off the vertices, whose crossings would count twice
+    crossings = sorted(
+        previous_x + (y - previous_y) * (point_x - previous_x) / (point_y - previous_y)
+        for ring in largest
+        for (previous_x, previous_y), (point_x, point_y) in _edges(ring)
+        if (point_y > y) != (previous_y > y)
+    )
+    # Even-odd: the stretches inside run from each even crossing to the next.
+    stretches = zip(crossings[::2], crossings[1::2], strict=True)
+    start, end = max(stretches, key=lambda stretch: stretch[1] - stretch[0])
+    return round(y, 2), round((start + end) / 2, 2)
+
+
+def _edges(ring):
+    """The ring's edges as (start, end) pairs of points, the closing edge first."""
+    return zip(ring[-1:] + ring[:-1], ring, strict=True)
+
+
+def _ring_area(ring):
+    """Twice the signed area of a ring in square degrees (the shoelace formula)."""
+    return sum(
+        previous_x * point_y - point_x * previous_y
+        for (previous_x, previous_y), (point_x, point_y) in _edges(ring)
+    )
 
 
 def outline_problem(iso3, latitude, longitude, country_name=None):
@@ -87,6 +150,8 @@ def _outside(iso3, latitude, longitude):
 
 def _country_name(iso3):
     country = pycountry.countries.get(alpha_3=iso3)
+    if country is None:
+        return "Kosovo" if iso3 == "XKX" else iso3
     return getattr(country, "common_name", None) or country.name
 
 

@@ -7,16 +7,24 @@ How GTD maps onto incidents (GTD codebook, 2021):
   1st at month precision, an unknown month on 1 January at year precision. `approxdate` (GTD's
   own words, e.g. "January 19-21, 1970") is kept in the narrative. An `extended` incident
   (kidnappings lasting days) ends on `resolution` when GTD gives it.
-- Place: country_txt (GTD's names, some historic; GTD_COUNTRY_NAMES), provstate as the region,
-  city as the place; `specificity` 1–5 and `vicinity` give the geo precision (GEO_PRECISION).
-  GTD gives no coordinates for about 2 % of its events; with no place to put them on a map,
-  those rows are refused, each saying so.
+- Place: country_txt, provstate as the region, city as the place; `specificity` 1–5 and
+  `vicinity` give the geo precision (GEO_PRECISION). GTD writes the country as it was then
+  (country()): a state since renamed or a land that is no state is today's country that holds
+  it (HISTORIC_COUNTRIES); a state since divided (DIVIDED_STATES) is the one of its successors
+  whose outline holds the coordinates. Either way GTD's name is kept in dataset_fields.
+  "International" (an event in no one country) is refused, and so is a divided state's row
+  without coordinates or with coordinates outside every successor.
+- GTD gives no coordinates for 2–3 % of its events, yet names their country, region and city.
+  Our places need coordinates: such an event is put at a point inside its country's outline
+  (outlines.representative_point) at country precision, and the import report warns for each.
 - Event and sub-event type follow attacktype1 and the first target's type (event_type()): a
   bombing is an explosion (a suicide bomb when `suicide` is 1), a kidnapping, barricade or
-  hijacking an abduction, a facility attack property destruction, and an armed, unarmed or
-  unknown assault or an assassination a battle when the target is armed (military, police,
-  non-state militia) and violence against civilians otherwise. Every attack type of the
-  row (attacktype1–3) becomes a nature of attack.
+  hijacking an abduction, a facility attack property destruction, and an armed or unarmed
+  assault or an assassination a battle when the target is armed (military, police, non-state
+  militia) and violence against civilians otherwise. An attack of unknown type has no
+  sub-event type, and its event type says only what the target tells (UNKNOWN_ATTACK).
+  Civilian targeting is set only when the target is civilians (CIVILIAN_TARGETS). Every
+  attack type of the row (attacktype1–3) becomes a nature of attack.
 - Actors: gname is the perpetrator, gname2 and gname3 its associates, all non-state groups of
   no given type (GTD does not say which kind; ActorType.NON_STATE_UNSPECIFIED); "Unknown"
   names nobody. The first target is an actor only when GTD names it: civilians as
@@ -34,6 +42,7 @@ How GTD maps onto incidents (GTD codebook, 2021):
 """
 
 from datetime import date
+from decimal import Decimal
 
 from django.utils.translation import gettext, gettext_lazy
 
@@ -45,6 +54,7 @@ from ..choices import (
     DatePrecision,
     GeoPrecision,
 )
+from ..outlines import country_containing, representative_point
 from .importing import Importer
 from .reading import RowReader, country_code
 from .records import (
@@ -101,28 +111,60 @@ KEPT_COLUMNS = [
     "targtype1_txt", "targsubtype1_txt", "corp1", "target1", "natlty1_txt", "nperps",
     "claimed", "ishostkid", "nhostkid", "propextent_txt", "related",
 ]  # fmt: skip
+# An attack of unknown type: no sub-event type is claimed, and the event type is what the
+# target alone supports. ACLED's vocabulary has no "unknown"; an attack on an armed force is a
+# battle in its terms and one on civilians violence against civilians, whatever its form. With
+# no known target (or "Other") nothing says who was attacked or how: "Strategic developments",
+# ACLED's catch-all, with its "Other" sub-event type, is the least specific type there is.
+UNKNOWN_ATTACK = {
+    **dict.fromkeys(ARMED_TARGETS, ("battles", None)),
+    **dict.fromkeys(CIVILIAN_TARGETS, ("violence_against_civilians", None)),
+}
+UNKNOWN_ATTACK_DEFAULT = ("strategic_developments", "other")
 ABDUCTIONS = {"hostage taking (kidnapping)", "hostage taking (barricade incident)", "hijacking"}
 
-# GTD's country names that neither pycountry nor the gazetteer's aliases know, for the states
-# of today that carry on the same country. States since divided (Soviet Union, Yugoslavia,
-# Czechoslovakia, Serbia-Montenegro) and "International" have no one country: refused.
-GTD_COUNTRY_NAMES = {
+# GTD's names (its codebook's country list) of states since renamed or merged, and of lands
+# that are no state, for the one country of today whose land each was.
+HISTORIC_COUNTRIES = {
     "zaire": "COD",
-    "democratic republic of the congo": "COD",
     "people's republic of the congo": "COG",
     "rhodesia": "ZWE",
-    "west bank and gaza strip": "PSE",
     "west germany (frg)": "DEU",
     "east germany (gdr)": "DEU",
     "north yemen": "YEM",
+    "south yemen": "YEM",
+    "south vietnam": "VNM",
+    "new hebrides": "VUT",
+    "west bank and gaza strip": "PSE",
+    "northern ireland": "GBR",
+    "corsica": "FRA",
+}
+# States since divided, with the countries of today on their land: a row goes to the one whose
+# outline holds its coordinates. Kosovo (XKX) was part of Yugoslavia and Serbia-Montenegro.
+DIVIDED_STATES = {
+    "soviet union": [
+        "RUS", "UKR", "BLR", "MDA", "EST", "LVA", "LTU", "GEO", "ARM", "AZE", "KAZ", "KGZ",
+        "TJK", "TKM", "UZB",
+    ],
+    "yugoslavia": ["SRB", "MNE", "XKX", "BIH", "HRV", "SVN", "MKD"],
+    "czechoslovakia": ["CZE", "SVK"],
+    "serbia-montenegro": ["SRB", "MNE", "XKX"],
+}  # fmt: skip
+# GTD's spellings of countries of today that neither pycountry nor the gazetteer's aliases know.
+GTD_COUNTRY_NAMES = {
+    "democratic republic of the congo": "COD",
     "russia": "RUS",
     "great britain": "GBR",
     "macau": "MAC",
     "st. lucia": "LCA",
     "st. kitts and nevis": "KNA",
+    "st. martin": "MAF",
     "vatican city": "VAT",
-    "new hebrides": "VUT",
+    "falkland islands": "FLK",
+    "man, isle of": "IMN",
 }
+# GTD's country of an event in no one country (on a plane, at sea between states).
+NO_COUNTRY = "international"
 
 
 class GtdImporter(Importer):
@@ -148,28 +190,31 @@ class GtdImporter(Importer):
         key = cell.text("eventid", required=True)
         start, date_precision = self._start(cell)
         end = self._end(cell, start)
-        country = self._country(row)
-        if country is None:
-            errors.append(
-                RowError(
-                    row_number,
-                    "country_txt",
-                    row.get("country_txt", ""),
-                    gettext("unknown country"),
-                )
-            )
-        if cell.text("latitude") or cell.text("longitude"):
+        country_name = cell.text("country_txt")
+        latitude = longitude = None
+        if has_coordinates := _has_coordinates(row):
             latitude = cell.coordinate("latitude", 90)
             longitude = cell.coordinate("longitude", 180)
-        else:
-            errors.append(
-                RowError(
-                    row_number,
-                    "latitude",
-                    "",
-                    gettext("no coordinates: GTD gives no place to map"),
+        country, problem = self._country(country_name, latitude, longitude, has_coordinates)
+        if problem:
+            errors.append(RowError(row_number, "country_txt", country_name, problem))
+        elif not has_coordinates:
+            # Our places need coordinates and GTD gives none: a point inside the country's
+            # outline, at country precision, is the least we can say without inventing a
+            # place (a namesake found in the database would change with what is there, and
+            # the region has no coordinates of its own). The report warns (row_warnings).
+            point = representative_point(country)
+            if point is None:
+                errors.append(
+                    RowError(
+                        row_number,
+                        "latitude",
+                        "",
+                        gettext("no coordinates, and no outline of the country to place it in"),
+                    )
                 )
-            )
+            else:
+                latitude, longitude = (Decimal(f"{value:.2f}") for value in point)
         specificity = cell.integer("specificity", choices=range(1, 6), required=False)
         vicinity = cell.integer("vicinity", choices=range(-9, 2), required=False)
         attack = cell.text("attacktype1_txt", required=True)
@@ -190,7 +235,9 @@ class GtdImporter(Importer):
             admin1=region,
         )
         geo_precision = GEO_PRECISION.get(specificity, GeoPrecision.PART_OF_COUNTRY)
-        if geo_precision == GeoPrecision.EXACT and vicinity == 1:
+        if not has_coordinates:
+            geo_precision = GeoPrecision.COUNTRY  # the point is only somewhere in the country
+        elif geo_precision == GeoPrecision.EXACT and vicinity == 1:
             geo_precision = GeoPrecision.NEAR  # "in the immediate vicinity of the city"
         killed_coded = _coded(killed, CasualtyOutcome.KILLED)
         injured_coded = _coded(injured, CasualtyOutcome.INJURED)
@@ -215,14 +262,12 @@ class GtdImporter(Importer):
             geo_precision=geo_precision,
             event_type=event_type,
             sub_event_type=sub_event_type,
-            civilian_targeting=event_type == "violence_against_civilians",
+            civilian_targeting=target.lower() in CIVILIAN_TARGETS,
             actors=self._actors(cell, target),
             casualties=killed_coded + injured_coded,
             reports=reports,
             citations=self._citations(cell),
-            dataset_fields={
-                column: value for column in KEPT_COLUMNS if (value := cell.text(column))
-            },
+            dataset_fields=self._dataset_fields(cell),
             tactics=[
                 name
                 for column in ("attacktype1_txt", "attacktype2_txt", "attacktype3_txt")
@@ -268,9 +313,51 @@ class GtdImporter(Importer):
             return None
         return end
 
-    def _country(self, row):
-        name = (row.get("country_txt") or "").strip()
-        return GTD_COUNTRY_NAMES.get(name.lower()) or country_code(name)
+    def row_warnings(self, row, record):
+        if _has_coordinates(row):
+            return []
+        return [
+            RowError(
+                record.row,
+                "latitude",
+                "",
+                gettext(
+                    "no coordinates in the file: placed at %(latitude)s, %(longitude)s, a point "
+                    "inside the country's outline, at country precision"
+                )
+                % {"latitude": record.place.latitude, "longitude": record.place.longitude},
+            )
+        ]
+
+    def _country(self, name, latitude, longitude, has_coordinates):
+        """(ISO 3166-1 alpha-3 code, None), or (None, why the row has no country)."""
+        key = name.lower()
+        if key == NO_COUNTRY:
+            return None, gettext("GTD places the event in no one country")
+        if key in DIVIDED_STATES:
+            if not has_coordinates:
+                return None, gettext(
+                    "a state since divided, and no coordinates to tell in which of today's "
+                    "countries"
+                )
+            if latitude is None or longitude is None:
+                return None, None  # the coordinates' own error says what is wrong
+            country = country_containing(latitude, longitude, DIVIDED_STATES[key])
+            if country is None:
+                return None, gettext(
+                    "a state since divided, and the coordinates are in none of today's "
+                    "countries on its land"
+                )
+            return country, None
+        country = HISTORIC_COUNTRIES.get(key) or GTD_COUNTRY_NAMES.get(key) or country_code(name)
+        return (country, None) if country else (None, gettext("unknown country"))
+
+    def _dataset_fields(self, cell):
+        fields = {column: value for column in KEPT_COLUMNS if (value := cell.text(column))}
+        name = cell.text("country_txt")
+        if name.lower() in HISTORIC_COUNTRIES or name.lower() in DIVIDED_STATES:
+            fields["country_txt"] = name  # GTD's country, which is not today's
+        return fields
 
     def _figures(self, cell, total_column, perpetrators_column):
         """(total, perpetrators) as GTD gives them, or None for an unknown total. GTD writes
@@ -332,9 +419,15 @@ def event_types(attack, target, suicide):
         return "violence_against_civilians", "abduction_forced_disappearance"
     if attack == "facility/infrastructure attack":
         return "strategic_developments", "looting_property_destruction"
+    if attack == UNKNOWN:
+        return UNKNOWN_ATTACK.get(target, UNKNOWN_ATTACK_DEFAULT)
     if target in ARMED_TARGETS:
         return "battles", "armed_clash"
     return "violence_against_civilians", "attack"
+
+
+def _has_coordinates(row):
+    return bool((row.get("latitude") or "").strip() or (row.get("longitude") or "").strip())
 
 
 def _named(text):

@@ -122,6 +122,11 @@ class Importer:
         """Turn one CSV row into a record, or raise RowInvalid naming every bad column."""
         raise NotImplementedError
 
+    def row_warnings(self, row: dict, record: IncidentRecord) -> list[RowError]:
+        """What the import report warns about a row that parse_row read: what the record
+        holds that the row did not say (a place filled in where the file gives none)."""
+        return []
+
 
 def import_file(
     source,
@@ -258,6 +263,7 @@ class RowChecker:
             record = self.importer.parse_row(row, row_number)
         except RowInvalid as invalid:
             return None, list(invalid.errors)
+        self.report.warnings += self.importer.row_warnings(row, record)
         place = record.place
         if problem := outline_problem(place.country_iso3, place.latitude, place.longitude):
             self.report.warnings.append(

@@ -7,7 +7,12 @@ from django.urls import reverse
 from incidents.importers.acled import AcledImporter
 from incidents.importers.importing import import_file
 from incidents.models import Location
-from incidents.outlines import BORDER_TOLERANCE_KM, outline_problem
+from incidents.outlines import (
+    BORDER_TOLERANCE_KM,
+    country_containing,
+    outline_problem,
+    representative_point,
+)
 from tests.factories import AdminAreaFactory, CountryFactory, LocationFactory
 from tests.incidents.test_admin_import import upload
 from tests.incidents.test_import_acled import acled_file, acled_row  # noqa: F401 F811
@@ -26,11 +31,47 @@ PARIS = ("48.8566", "2.3522")
         ("MLI", 14.4470, -11.4400),  # Kayes, 50 km from Senegal
         ("BFA", 12.3714, -1.5197),  # Ouagadougou
         ("NER", 13.5116, 2.1254),  # Niamey, on the Niger
-        ("FRA", 48.8566, 2.3522),  # a country the outlines do not cover is not checked
+        ("FRA", 48.8566, 2.3522),  # Paris: the rest of the world has outlines too
+        ("RUS", 55.7558, 37.6173),  # Moscow
+        ("XKX", 42.6629, 21.1655),  # Pristina: Kosovo, which has no ISO code, has an outline
+        ("GIB", 40.0, 0.0),  # Natural Earth draws no Gibraltar at 1:50m: not checked
     ],
 )
 def test_places_inside_their_country_pass(iso3, latitude, longitude):
     assert outline_problem(iso3, latitude, longitude) is None
+
+
+def test_countries_outside_africa_are_checked_too():
+    assert "outside France's outline" in outline_problem("FRA", 12.6392, -8.0029)
+    assert "outside Kosovo's outline" in outline_problem("XKX", 48.8566, 2.3522)
+
+
+@pytest.mark.parametrize(
+    ("latitude", "longitude", "candidates", "expected"),
+    [
+        (50.4501, 30.5234, ["RUS", "UKR", "BLR"], "UKR"),  # Kyiv
+        (55.7558, 37.6173, ["UKR", "RUS"], "RUS"),  # Moscow
+        (42.6629, 21.1655, ["SRB", "MNE", "XKX"], "XKX"),  # Pristina
+        (48.1486, 17.1077, ["CZE", "SVK"], "SVK"),  # Bratislava, on the Austrian border
+        (48.8566, 2.3522, ["CZE", "SVK"], None),  # Paris
+        (40.0, 0.0, ["GIB"], None),  # no outline
+    ],
+)
+def test_the_country_containing_a_point_is_found_among_candidates(
+    latitude, longitude, candidates, expected
+):
+    assert country_containing(latitude, longitude, candidates) == expected
+
+
+@pytest.mark.parametrize("iso3", ["MLI", "RUS", "CHL", "IDN", "HRV", "VNM", "XKX", "USA"])
+def test_a_country_s_representative_point_is_inside_it(iso3):
+    latitude, longitude = representative_point(iso3)
+    assert outline_problem(iso3, latitude, longitude) is None
+    assert country_containing(latitude, longitude, [iso3]) == iso3
+
+
+def test_a_country_without_an_outline_has_no_representative_point():
+    assert representative_point("GIB") is None
 
 
 def test_a_point_a_little_over_the_border_passes_and_one_farther_does_not():
