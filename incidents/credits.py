@@ -40,9 +40,14 @@ UCDP_GED = Dataset(
     name=_("UCDP Georeferenced Event Dataset (Uppsala Conflict Data Program)"),
     licence="CC BY 4.0",
     licence_url="https://creativecommons.org/licenses/by/4.0/",
+    # What UCDP asks users of the GED to cite: the dataset's article and the latest yearly
+    # article on its data. The about page, the incident page and every download say this text.
     citation=(
         "Sundberg, Ralph and Erik Melander (2013). Introducing the UCDP Georeferenced Event "
-        "Dataset. Journal of Peace Research 50(4): 523–532; for candidate events, Hegre, "
+        "Dataset. Journal of Peace Research 50(4): 523–532; Davies, Shawn, Garoun Engström, "
+        "Therése Pettersson and Magnus Öberg (2024). Organized violence 1989–2023, and the "
+        "prevalence of organized crime groups. Journal of Peace Research 61(4): 673–693; for "
+        "candidate events, Hegre, "
         "Håvard, Mihai Croicu, Kristine Eck and Stina Högbladh (2020). Introducing the UCDP "
         "Candidate Events Dataset. Research & Politics 7(3). https://ucdp.uu.se/downloads/"
     ),
@@ -146,3 +151,13 @@ def add_credit_links(response, cite_as=None):
         links += f', <{cite_as}>; rel="cite-as"'
     response["Link"] = links
     return response
+
+
+DATASETS_BY_CODE = {dataset.code: dataset for dataset in DATASETS}
+
+
+def credited_dataset(row):
+    """The Dataset an incident (a dict of its fields, or a model instance's vars()) is
+    credited to, or None when it was entered here: what its page's credit line names."""
+    code = source_dataset(row)
+    return None if code == INCIDENTDB.code else DATASETS_BY_CODE[code]

@@ -6,13 +6,15 @@ import csv
 import datetime
 import io
 import json
+import re
+from html import unescape
 
 import openpyxl
 import pytest
 from django.urls import reverse
 
 from incidents.acled import ACLED_COLUMNS
-from incidents.credits import source_dataset
+from incidents.credits import UCDP_GED, source_dataset
 from incidents.exports import CSV_COLUMNS
 from incidents.models import Incident
 from tests.factories import IncidentFactory
@@ -171,3 +173,96 @@ def test_an_incident_is_credited_to_the_dataset_whose_sides_it_shows(db):
     ]:
         assert source_dataset(vars(incident)) == code
         assert incident.role_names.dataset == roles
+
+
+def text_of(html):
+    """A page's text as a reader sees it: tags and escapes gone, spaces folded (no-break
+    spaces kept)."""
+    return re.sub(r"[ \t\r\n]+", " ", unescape(re.sub(r"<[^>]+>", "", html)))
+
+
+def test_every_place_cites_ucdp_with_the_same_text(client, db):
+    ged = IncidentFactory(ucdp_id="5001")
+    Incident.objects.update(imported_at=IMPORTED)
+    citation = UCDP_GED.citation
+    # What UCDP asks for: the GED's article and the latest yearly one (Davies et al., 2024).
+    assert "Sundberg, Ralph and Erik Melander (2013)" in citation
+    assert "Davies, Shawn, Garoun Engström, Therése Pettersson and Magnus Öberg (2024)" in citation
+
+    (credit,) = json.loads(body(client.get(reverse("incident_download", args=["json"]))))["credits"]
+    assert credit["citation"] == citation
+    workbook = openpyxl.load_workbook(
+        io.BytesIO(body(client.get(reverse("incident_download", args=["xlsx"])))), read_only=True
+    )
+    about = [row[0] for row in workbook["About"].iter_rows(values_only=True) if row[0]]
+    assert any(line.endswith(f"Cite: {citation}") for line in about)
+    for page in (reverse("incidents:incident_detail", args=[ged.pk]), reverse("incidents:about")):
+        assert citation in text_of(client.get(page).content.decode()), page
+    # The footer of every page too.
+    assert citation in text_of(client.get(reverse("incidents:incident_list")).content.decode())
+
+
+@pytest.mark.parametrize(
+    ("identifiers", "credit", "terms"),
+    [
+        (
+            {"ucdp_id": "5001"},
+            "This incident comes from the UCDP Georeferenced Event Dataset (Uppsala Conflict "
+            "Data Program), published under CC BY 4.0.",
+            "https://creativecommons.org/licenses/by/4.0/",
+        ),
+        (
+            {"acled_event_id": "MLI33501"},
+            "This incident comes from the Armed Conflict Location & Event Data (ACLED), "
+            "published under ACLED's terms of use.",
+            "https://acleddata.com/terms-of-use/",
+        ),
+        (
+            {"gtd_event_id": "201501010001"},
+            "This incident comes from the Global Terrorism Database (START, University of "
+            "Maryland), published under START's terms of use of the GTD.",
+            "https://www.start.umd.edu/gtd/terms-of-use/",
+        ),
+    ],
+)
+def test_an_imported_incidents_page_credits_its_dataset(client, db, identifiers, credit, terms):
+    incident = IncidentFactory(**identifiers)
+    html = client.get(reverse("incidents:incident_detail", args=[incident.pk])).content.decode()
+    assert credit in text_of(html)
+    assert f'<a href="{terms}">' in html
+    assert "Cite it as its publisher asks: " in text_of(html)
+
+
+@pytest.mark.parametrize(
+    ("identifiers", "credit"),
+    [
+        (
+            {"ucdp_id": "5001"},
+            "Source de cet incident\u00a0: UCDP Georeferenced Event Dataset (Uppsala Conflict "
+            "Data Program, jeu de données géoréférencé des événements)\u00a0; conditions de "
+            "réutilisation\u00a0: CC BY 4.0.",
+        ),
+        (
+            {"acled_event_id": "MLI33501"},
+            "Source de cet incident\u00a0: Armed Conflict Location & Event Data (ACLED)\u00a0; "
+            "conditions de réutilisation\u00a0: Conditions d'utilisation d'ACLED.",
+        ),
+        (
+            {"gtd_event_id": "201501010001"},
+            "Source de cet incident\u00a0: Global Terrorism Database (START, université du "
+            "Maryland)\u00a0; conditions de réutilisation\u00a0: Conditions d'utilisation de la "
+            "GTD fixées par START.",
+        ),
+    ],
+)
+def test_an_imported_incidents_page_credits_its_dataset_in_french(client, db, identifiers, credit):
+    incident = IncidentFactory(**identifiers)
+    html = client.get(f"/fr/incidents/{incident.pk}/").content.decode()
+    assert credit in text_of(html)
+    assert "À citer comme le demande son éditeur\u00a0: " in text_of(html)
+
+
+def test_an_incident_entered_here_credits_no_dataset(client, db):
+    incident = IncidentFactory()
+    html = client.get(reverse("incidents:incident_detail", args=[incident.pk])).content.decode()
+    assert "This incident comes from" not in html
