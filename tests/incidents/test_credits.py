@@ -17,7 +17,7 @@ from incidents.acled import ACLED_COLUMNS
 from incidents.credits import UCDP_GED, source_dataset
 from incidents.exports import CSV_COLUMNS
 from incidents.models import Incident
-from tests.factories import IncidentFactory
+from tests.factories import CountryFactory, IncidentFactory
 
 IMPORTED = datetime.datetime(2024, 3, 1, tzinfo=datetime.UTC)
 
@@ -122,36 +122,148 @@ def test_api_items_carry_the_source_dataset(client, from_each_dataset):
 
 
 def license_links(response):
-    links = [link.strip() for link in response["Link"].split(",")]
+    links = [link.strip() for link in response.get("Link", "").split(",")]
     return {link for link in links if 'rel="license"' in link}
 
 
-@pytest.mark.parametrize(
-    "url",
-    [
-        reverse("incident_download", args=["csv"]) + "?country=MLI",
-        reverse("incident_download", args=["json"]),
-        reverse("incident_download", args=["xlsx"]),
-        reverse("incident_download", args=["geojson"]),
-        reverse("incidents_api:incident_list"),
+def license_titles(response):
+    """The source_dataset values the Link header names terms for."""
+    return {link.split('title="')[1].split(":")[0] for link in license_links(response)}
+
+
+@pytest.fixture
+def ged_in_senegal(db):
+    """UCDP-only data: GED events in Senegal and Mali, as `make run` imports the shared sample."""
+    senegal = CountryFactory(iso3="SEN", iso2="SN", name="Senegal")
+    events = [
+        IncidentFactory(ucdp_id="5001", location__country=senegal),
+        IncidentFactory(ucdp_id="5002", location__country=senegal),
+        IncidentFactory(ucdp_id="5003"),
+    ]
+    Incident.objects.update(imported_at=IMPORTED)
+    return events
+
+
+def answers(incident):
+    """Every kind of download and API answer holding (or counting) incidents."""
+    return [
+        reverse("incident_download", args=["csv"]) + "?country=SEN",
+        reverse("incident_download", args=["json"]) + "?country=SEN",
+        reverse("incident_download", args=["xlsx"]) + "?country=SEN",
+        reverse("incident_download", args=["geojson"]) + "?country=SEN",
+        reverse("incidents_api:incident_list") + "?country=SEN",
+        reverse("incidents_api:incident_detail", args=[incident.pk]),
         reverse("acled_api:acled_events"),
+        reverse("acled_api:acled_events") + "?_format=csv",
         reverse("acled_api:acled_countries"),
         reverse("ucdp_api:ucdp_events", args=["25.1"]),
-    ],
-)
-def test_every_download_and_api_answer_links_the_datasets_terms(client, db, url):
-    IncidentFactory()
-    response = client.get(url)
-    assert response.status_code == 200
-    links = license_links(response)
-    assert '<https://creativecommons.org/licenses/by/4.0/>; rel="license"; ' in "".join(
-        link[: link.index("title")] for link in links
-    )
-    titles = {link.split('title="')[1].split(":")[0] for link in links}
-    assert titles == {"UCDP GED", "ACLED", "GTD", "incidentdb"}
+        reverse("analysis_api:series"),
+        reverse("analysis:download", args=["series", "csv"]),
+    ]
+
+
+def test_every_download_and_api_answer_names_only_its_datasets_terms(client, ged_in_senegal):
+    for url in answers(ged_in_senegal[0]):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert license_titles(response) == {"UCDP GED"}, url
+        assert (
+            '<https://creativecommons.org/licenses/by/4.0/>; rel="license"; '
+            'title="UCDP GED: CC BY 4.0"' in response["Link"]
+        ), url
+
+
+def test_the_link_header_names_the_datasets_of_the_incidents_chosen(client, from_each_dataset):
+    acled = Incident.objects.get(pk=from_each_dataset["ACLED"])
+    csv_url = reverse("incident_download", args=["csv"])
+    every = client.get(csv_url)
+    assert license_titles(every) == {"UCDP GED", "ACLED", "GTD", "incidentdb"}
+    one = client.get(csv_url, {"q": acled.title})
+    assert license_titles(one) == {"ACLED"}
+    none = client.get(csv_url, {"q": "no such incident"})
+    assert license_titles(none) == set()
+    assert 'rel="cite-as"' in none["Link"]
+    # An API page names the datasets of its own incidents.
+    page = client.get(reverse("incidents_api:incident_list"), {"page_size": 1})
+    (item,) = page.json()["results"]
+    assert license_titles(page) == {item["source_dataset"]}
+
+
+def test_our_api_answers_carry_credits_as_the_json_download_does(client, from_each_dataset):
+    download = json.loads(body(client.get(reverse("incident_download", args=["json"]))))
+    listed = client.get(reverse("incidents_api:incident_list")).json()
+    assert listed["credits"] == download["credits"]
+    assert list(listed) == ["count", "next", "previous", "results", "credits"]
+
+    gtd = client.get(reverse("incidents_api:incident_detail", args=[from_each_dataset["GTD"]]))
+    assert gtd.json()["credits"] == [
+        credit for credit in download["credits"] if credit["source_dataset"] == "GTD"
+    ]
+    assert gtd.json()["credits"][0]["licence_url"] == "https://www.start.umd.edu/gtd/terms-of-use/"
+
+
+def test_acled_and_ucdp_compatible_answers_add_credits_after_their_own_keys(
+    client, from_each_dataset
+):
+    acled = client.get(reverse("acled_api:acled_events")).json()
+    # ACLED's keys first and as they were, every row still exactly ACLED's columns.
+    assert list(acled) == ["status", "success", "count", "messages", "data", "credits"]
+    assert all(list(row) == ACLED_COLUMNS for row in acled["data"])
+    assert [credit["source_dataset"] for credit in acled["credits"]] == [
+        "UCDP GED",
+        "ACLED",
+        "GTD",
+        "incidentdb",
+    ]
+    countries = client.get(reverse("acled_api:acled_countries")).json()
+    assert countries["success"] is True and countries["credits"] == acled["credits"]
+
+    ged = client.get(reverse("ucdp_api:ucdp_events", args=["25.1"]), {"pagesize": 1}).json()
+    assert list(ged) == [
+        "TotalCount",
+        "TotalPages",
+        "PreviousPageUrl",
+        "NextPageUrl",
+        "Result",
+        "credits",
+    ]
+    # GED's order is oldest first: the page's one event is credited, not the others.
+    (event,) = ged["Result"]
+    (credit,) = ged["credits"]
+    assert source_dataset(vars(Incident.objects.get(pk=event["id"]))) == credit["source_dataset"]
+
+
+def test_analysis_answers_credit_the_datasets_they_count(client, ged_in_senegal):
+    for url in (
+        reverse("analysis_api:series"),
+        reverse("analysis:download", args=["series", "json"]),
+    ):
+        answer = json.loads(body(client.get(url)))
+        assert [credit["source_dataset"] for credit in answer["credits"]] == ["UCDP GED"]
+
+
+def test_answers_without_incidents_carry_no_terms(client, from_each_dataset):
+    for url in (
+        reverse("incidents_api:actor_list"),
+        reverse("incidents_api:location_list"),
+        reverse("incident_download", args=["csv"]) + "?date_from=nonsense",
+    ):
+        assert license_links(client.get(url)) == set(), url
+
+
+def test_crediting_an_api_page_costs_no_query_and_a_download_one(
+    client, ged_in_senegal, django_assert_max_num_queries, django_assert_num_queries
+):
+    # The list's own budget (test_api.py) is unchanged: its page says its datasets.
+    client.get(reverse("incident_download", args=["csv"]))  # the published datasets, kept
+    # Filter checks and the data version; the datasets of the chosen incidents: one query.
+    with django_assert_max_num_queries(3) as queries:
+        client.get(reverse("incident_download", args=["csv"]), {"country": "SEN"})
+    assert sum("EXISTS" in query["sql"] for query in queries.captured_queries) == 1
 
 
 def test_a_download_names_the_list_page_to_cite(client, db):
+    IncidentFactory(location__country=CountryFactory(iso3="MLI"))
     response = client.get(reverse("incident_download", args=["csv"]), {"country": "MLI"})
     assert '<http://testserver/incidents/?country=MLI>; rel="cite-as"' in response["Link"]
 
