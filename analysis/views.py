@@ -16,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from incidents import chips, filter_panel
+from incidents.counts import published_datasets
+from incidents.credits import credit, credits_json
 from incidents.querystrings import edit_query, with_query
 
 from . import exports
@@ -262,9 +264,18 @@ def download(request, view, file_format):
         answer = ANSWERS[view](request)
     except InvalidParameters as invalid:
         return JsonResponse(invalid.answer, status=400)
+    datasets = published_datasets()
     if file_format == "csv":
-        return exports.csv_response(answer.name, answer.csv_header, answer.csv_rows)
-    return exports.json_download(answer.name, answer.data)
+        response = exports.csv_response(answer.name, answer.csv_header, answer.csv_rows)
+        return credit(response, datasets)
+    return credit(exports.json_download(answer.name, credited(answer.data, datasets)), datasets)
+
+
+def credited(data, datasets):
+    """An answer's data with its `credits`, as the incident API's. A series counts incidents
+    without reading them: it credits the datasets of all published incidents (a remembered
+    value), of which its own are some, rather than pass over them again to tell which."""
+    return {**data, "credits": credits_json(datasets)}
 
 
 class AnalysisAPIView(APIView):
@@ -279,7 +290,8 @@ class AnalysisAPIView(APIView):
             answer = self.answer(request)
         except InvalidParameters as invalid:
             return Response(invalid.answer, status=400)
-        return Response(answer.data)
+        datasets = published_datasets()
+        return credit(Response(credited(answer.data, datasets)), datasets)
 
 
 @extend_schema(**SERIES_SCHEMA)

@@ -3,6 +3,8 @@
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from .credits import ACLED, UCDP_GED
+
 # The datasets incidents may come from, with their licences and how their authors ask to be
 # cited (roles.ROLE_NAMES keys). Researchers citing our data should cite theirs too. Names of
 # datasets, licences and publications stay as their authors wrote them; our own words translate.
@@ -11,21 +13,14 @@ DATASETS = {
         "name": "UCDP Georeferenced Event Dataset (GED)",
         "url": "https://ucdp.uu.se/downloads/",
         "licence": "CC BY 4.0",
-        "cite": (
-            "Sundberg, Ralph and Erik Melander (2013). Introducing the UCDP Georeferenced Event "
-            "Dataset. Journal of Peace Research 50(4). Davies, Shawn, Therése Pettersson and "
-            "Magnus Öberg (2024). Organized violence 1989–2023. Journal of Peace Research 61(4)."
-        ),
+        # One text wherever the database cites a dataset: the downloads' (credits.py).
+        "cite": UCDP_GED.citation,
     },
     "acled": {
         "name": "Armed Conflict Location & Event Data (ACLED)",
         "url": "https://acleddata.com/",
         "licence": gettext_lazy("ACLED's terms of use (acleddata.com)"),
-        "cite": (
-            "Raleigh, Clionadh, Andrew Linke, Håvard Hegre and Joakim Karlsen (2010). "
-            "Introducing ACLED: An Armed Conflict Location and Event Dataset. Journal of Peace "
-            "Research 47(5)."
-        ),
+        "cite": ACLED.citation,
     },
     "entered": {
         "name": gettext_lazy(

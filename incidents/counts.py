@@ -400,6 +400,22 @@ def sorted_facet(values):
     )
 
 
+# The datasets of the published incidents change only with an import or a publication, which
+# moves the data version: kept an hour under it.
+PUBLISHED_DATASETS_SECONDS = 3600
+
+
+def published_datasets():
+    """The source_dataset codes of all published incidents (credits.source_dataset), remembered
+    under the public data version: what an answer counting incidents (a series, ACLED's
+    country list) credits, and the datasets a download need look for at all."""
+    return remember(
+        ["published-datasets"],
+        lambda: Incident.objects.public().source_datasets(),
+        PUBLISHED_DATASETS_SECONDS,
+    )
+
+
 def data_version():
     """The public data version (models.PublicDataVersion): a number that changes whenever a
     published incident or its place changes, and is never used twice.

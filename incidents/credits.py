@@ -6,8 +6,10 @@ since: the dataset it was imported from, or the one an analyst noted it as the s
 cross-reference is credited too, rather than too little). Its identifier, not the time of an
 import, decides, so that an export re-imported elsewhere and exported again is credited alike.
 Every other incident was entered here and is credited to incidentdb. The credit is the
-`source_dataset` column of the CSV (and of XLSX and GeoJSON), a field of each JSON incident, an
-XLSX "About" sheet and the HTTP `Link` header (credit_links()) of every download and API answer.
+`source_dataset` column of the CSV (and of XLSX and GeoJSON), a field of each JSON incident, the
+`credits` of a JSON answer (credits_json()), an XLSX "About" sheet, the credit line of an
+incident's page, and the HTTP `Link` header (credit_links()) of every download and API answer,
+which names the datasets of that answer's incidents only (the view says which: credit()).
 
 Names and terms are human text: the About sheet writes them in the reader's language. The JSON
 credits and the Link header are read by scripts, and stay in English in every language.
@@ -16,6 +18,7 @@ credits and the Link header are read by scripts, and stay in English in every la
 from dataclasses import dataclass
 from functools import cache
 
+from django.db.models import Q
 from django.utils import translation
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -40,9 +43,14 @@ UCDP_GED = Dataset(
     name=_("UCDP Georeferenced Event Dataset (Uppsala Conflict Data Program)"),
     licence="CC BY 4.0",
     licence_url="https://creativecommons.org/licenses/by/4.0/",
+    # What UCDP asks users of the GED to cite: the dataset's article and the latest yearly
+    # article on its data. The about page, the incident page and every download say this text.
     citation=(
         "Sundberg, Ralph and Erik Melander (2013). Introducing the UCDP Georeferenced Event "
-        "Dataset. Journal of Peace Research 50(4): 523–532; for candidate events, Hegre, "
+        "Dataset. Journal of Peace Research 50(4): 523–532; Davies, Shawn, Garoun Engström, "
+        "Therése Pettersson and Magnus Öberg (2024). Organized violence 1989–2023, and the "
+        "prevalence of organized crime groups. Journal of Peace Research 61(4): 673–693; for "
+        "candidate events, Hegre, "
         "Håvard, Mihai Croicu, Kristine Eck and Stina Högbladh (2020). Introducing the UCDP "
         "Candidate Events Dataset. Research & Politics 7(3). https://ucdp.uu.se/downloads/"
     ),
@@ -93,6 +101,18 @@ def source_dataset(row):
     return INCIDENTDB.code
 
 
+def source_dataset_condition(code):
+    """The Q that selects the incidents source_dataset() credits to `code`, in SQL."""
+    acled = ~Q(acled_event_id="") & ~Q(acled_event_id__startswith=OWN_EVENT_ID_PREFIX)
+    ucdp, gtd = ~Q(ucdp_id=""), ~Q(gtd_event_id="")
+    return {
+        ACLED.code: acled,
+        UCDP_GED.code: ~acled & ucdp,
+        GTD.code: ~acled & ~ucdp & gtd,
+        INCIDENTDB.code: ~acled & ~ucdp & ~gtd,
+    }[code]
+
+
 def credit_lines(codes):
     """One line per dataset of `codes` (in DATASETS order): name, terms, what to cite, in the
     active language."""
@@ -126,23 +146,48 @@ def credits_json(codes):
         ]
 
 
+def datasets_of(items):
+    """The source_dataset codes of an answer's incidents, each a dict with "source_dataset"
+    (the API's and the downloads' items): what its credits and its Link header name."""
+    return {item["source_dataset"] for item in items}
+
+
 @cache
-def credit_links():
-    """Every dataset's terms (rel="license"), each titled with the source_dataset value it
-    applies to: a download's rows may come from any of them, and each row's source_dataset
-    says which. In English; built once, the header being the same on every answer."""
+def credit_links(codes):
+    """The terms (rel="license") of each dataset of `codes` (a frozenset), in DATASETS order,
+    each titled with the source_dataset value it applies to. In English; built once per set."""
     with translation.override("en"):
         return ", ".join(
             f'<{dataset.licence_url}>; rel="license"; title="{dataset.code}: {dataset.licence}"'
             for dataset in DATASETS
+            if dataset.code in codes
         )
 
 
-def add_credit_links(response, cite_as=None):
-    """The Link header of a download or an API answer: each dataset's terms and, when given,
-    the page to cite for it (rel="cite-as", RFC 8574)."""
-    links = credit_links()
-    if cite_as:
-        links += f', <{cite_as}>; rel="cite-as"'
-    response["Link"] = links
+def credit(response, codes):
+    """Mark `response` as holding incidents of the datasets `codes`: the CreditLinks
+    middleware names their terms, and only theirs, in its Link header."""
+    response.credited_datasets = frozenset(codes)
     return response
+
+
+def add_credit_links(response, codes, cite_as=None):
+    """The Link header of a download or an API answer: the terms of the datasets `codes` and,
+    when given, the page to cite for it (rel="cite-as", RFC 8574). No header when there is
+    neither (an answer that holds no incident)."""
+    links = [credit_links(frozenset(codes))] if codes else []
+    if cite_as:
+        links.append(f'<{cite_as}>; rel="cite-as"')
+    if links:
+        response["Link"] = ", ".join(links)
+    return response
+
+
+DATASETS_BY_CODE = {dataset.code: dataset for dataset in DATASETS}
+
+
+def credited_dataset(row):
+    """The Dataset an incident (a dict of its fields, or a model instance's vars()) is
+    credited to, or None when it was entered here: what its page's credit line names."""
+    code = source_dataset(row)
+    return None if code == INCIDENTDB.code else DATASETS_BY_CODE[code]

@@ -95,7 +95,7 @@ from .acled import (
 )
 from .acled_regions import acled_region_name
 from .choices import ActorRole
-from .credits import credit_lines, credits_json, source_dataset
+from .credits import credit, credit_lines, credits_json, source_dataset
 from .models import Casualty, Citation, Incident, IncidentActor, SourceReport
 from .spreadsheets import SafeWriter
 from .taxonomy import derive_violence_type
@@ -841,7 +841,8 @@ def write_xlsx(incidents, file, *, filters=(), list_url=None):
     "About" sheet (when, the `filters` chosen on `list_url`, the credit each dataset asks for).
     Labels, sheet names and texts are in the active language.
 
-    Raises TooManyRows before writing past Excel's last row.
+    Returns the source_dataset codes of its rows. Raises TooManyRows before writing past
+    Excel's last row.
     """
     # Imported here: loaded at start-up, xlsxwriter held ~2 MiB in every web process until
     # its first XLSX download (issue 16's memory goal counts the processes' RSS).
@@ -889,6 +890,7 @@ def write_xlsx(incidents, file, *, filters=(), list_url=None):
         workbook.add_worksheet(pgettext("sheet name", "About")), bold, datasets, filters, list_url
     )
     workbook.close()
+    return datasets
 
 
 def write_columns_sheet(worksheet, bold):
@@ -940,14 +942,16 @@ def xlsx_response(incidents, *, stem=None, filters=(), list_url=None):
     when the workbook is closed. Raises TooManyRows."""
     file = tempfile.TemporaryFile()
     try:
-        write_xlsx(incidents, file, filters=filters, list_url=list_url)
+        datasets = write_xlsx(incidents, file, filters=filters, list_url=list_url)
     except BaseException:
         file.close()
         raise
     file.seek(0)
-    return FileResponse(
+    response = FileResponse(
         file,
         as_attachment=True,
         filename=download_filename("xlsx", stem),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+    # Sent once written: the Link header names the datasets the About sheet credits.
+    return credit(response, datasets)

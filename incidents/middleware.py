@@ -37,31 +37,32 @@ def _has_nul(*texts):
     return any("\x00" in text for text in texts)
 
 
-# What every answer of these carries the datasets' terms on (credits.credit_links()): our API
-# (/api/, the analysis series included), the ACLED- and UCDP-compatible APIs, and the downloads.
-CREDITED_PATHS = ("/api/", "/acled-api/", "/ucdp-api/")
-CREDITED_VIEWS = {"incident_download"}
+# The downloads of the incident list, whose Link header also names the list page they were taken
+# from, to cite.
+CITED_VIEWS = {"incident_download"}
 
 
 class CreditLinks:
-    """The HTTP Link header naming the terms of the datasets incidents come from (and, on a
-    download, the list page it was taken from, to cite), on every API answer and download:
-    every format keeps its own body, and a script that reads headers finds the licence."""
+    """The HTTP Link header naming the terms of the datasets an answer's incidents come from
+    (and, on a download, the list page it was taken from, to cite): every format keeps its
+    own body, and a script that reads headers finds the licence.
+
+    The view says which datasets its answer holds (credits.credit(response, codes)), from the
+    incidents it read: API answers and downloads do; pages, and answers holding no incident
+    (a reference list, an error), carry no Link header."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         response = self.get_response(request)
+        codes = getattr(response, "credited_datasets", None)
+        if codes is None:
+            return response
         match = request.resolver_match
-        download = match is not None and match.url_name in CREDITED_VIEWS
-        if download:
+        cite_as = None
+        if match is not None and match.url_name in CITED_VIEWS:
             list_page = reverse("incidents:incident_list")
             query = request.GET.urlencode()
-            add_credit_links(
-                response,
-                cite_as=request.build_absolute_uri(f"{list_page}?{query}" if query else list_page),
-            )
-        elif request.path.startswith(CREDITED_PATHS):
-            add_credit_links(response)
-        return response
+            cite_as = request.build_absolute_uri(f"{list_page}?{query}" if query else list_page)
+        return add_credit_links(response, codes, cite_as=cite_as)

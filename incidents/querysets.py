@@ -17,6 +17,7 @@ from django.utils.text import smart_split, unescape_string_literal
 from .acled import changed_or_published_at
 from .caching import remember
 from .choices import ActorRole, ActorType, CasualtyOutcome, Status, ViolenceType
+from .credits import DATASETS, source_dataset_condition
 from .folding import fold
 from .roles import ROLE_NAMES, dataset_condition
 from .taxonomy import ARMED_ACTOR_TYPES
@@ -1577,6 +1578,27 @@ class IncidentQuerySet(models.QuerySet):
         return self.remembered_when_large(
             "datasets", lambda: self.aggregate(**counts), lambda counts: sum(counts.values())
         )
+
+    def source_datasets(self, among=None):
+        """The source_dataset codes (credits.source_dataset) of these incidents, looking only
+        for those `among` (every dataset's unless given): one query, an EXISTS for each, which
+        stops at the first incident of it. Each dataset's identifier has a partial index, so
+        a dataset absent from the database costs nothing; counts.published_datasets() says
+        which are present."""
+        codes = [dataset.code for dataset in DATASETS if among is None or dataset.code in among]
+        selection = self.order_by()
+        checks = {
+            f"has_{number}": Exists(selection.filter(source_dataset_condition(code)))
+            for number, code in enumerate(codes)
+        }
+        if not checks:
+            return set()
+        # The EXISTS are selected on one row of the table, any row: with none, there is no
+        # incident to credit either.
+        carrier = self.model._base_manager.db_manager(self.db).order_by()
+        answer = carrier.annotate(**checks).values_list(*checks)[:1]
+        found = next(iter(answer), [False] * len(codes))
+        return {code for code, present in zip(codes, found, strict=True) if present}
 
     def last_changed(self):
         """When the latest of the incidents was published or corrected (ACLED's timestamp

@@ -18,6 +18,7 @@ from .api.filters import ActorFilterSet, LocationFilterSet
 from .charts import yearly_charts
 from .citation import dataset_citation, datasets_with_counts
 from .corrections import public_corrections, with_summaries
+from .credits import credit
 from .filters import IncidentFilterSet, errors_answer
 from .formatting import format_count
 from .models import Actor, AdminArea, Country, Incident, Location
@@ -196,8 +197,6 @@ def incident_download(request, file_format):
     table = RequestConfig(request, paginate=False).configure(table)
     incidents = table.incidents
     stem = filenames.filtered_stem(filterset.form.cleaned_data)
-    if file_format == "csv":
-        return exports.csv_response(incidents, hxl=hxl == "1", excel=excel == "1", stem=stem)
     if file_format == "xlsx":
         # The About sheet says which filters chose the rows, as the list's chips say them.
         list_path = reverse("incidents:incident_list")
@@ -216,15 +215,23 @@ def incident_download(request, file_format):
                 "An XLSX file holds at most %(rows)s incidents: narrow the filter or download CSV."
             ) % {"rows": format_count(exports.XLSX_MAX_ROWS)}
             return JsonResponse(errors_answer(messages={"__all__": [message]}), status=400)
+    # A streamed file's headers leave before its rows: the datasets its Link header credits are
+    # looked for first (one query), among those the published incidents hold (remembered).
+    datasets = filterset.qs.source_datasets(among=counts.published_datasets())
+    if file_format == "csv":
+        response = exports.csv_response(incidents, hxl=hxl == "1", excel=excel == "1", stem=stem)
+        return credit(response, datasets)
     url_template = exports.incident_url_template(request)
     if file_format == "geojson":
-        return exports.geojson_response(incidents, url_template=url_template, stem=stem)
-    return exports.json_response(
+        response = exports.geojson_response(incidents, url_template=url_template, stem=stem)
+        return credit(response, datasets)
+    response = exports.json_response(
         incidents,
         url_template=url_template,
         api_url_template=url_template_for("incidents_api:incident_detail", request=request),
         stem=stem,
     )
+    return credit(response, datasets)
 
 
 # --- place and actor pages -------------------------------------------------------------------

@@ -26,6 +26,7 @@ from rest_framework.pagination import BasePagination
 from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
+from ..credits import DATASETS, credit, credits_json, datasets_of
 from ..filters import errors_answer
 from .serializers import incident_list_rows
 
@@ -290,6 +291,28 @@ class KeysetPagination(BasePagination):
         return loader.get_template(self.template).render(self.get_html_context())
 
 
+# The `credits` of an API answer: one entry per dataset its incidents come from.
+CREDITS_SCHEMA = {
+    "type": "array",
+    "description": (
+        "The datasets the answer's incidents come from (their `source_dataset`), each with its "
+        "terms and the work its publisher asks to be cited; the Link header names the same "
+        "terms."
+    ),
+    "items": {
+        "type": "object",
+        "required": ["source_dataset", "name", "licence", "licence_url", "citation"],
+        "properties": {
+            "source_dataset": {"type": "string", "enum": [d.code for d in DATASETS]},
+            "name": {"type": "string"},
+            "licence": {"type": "string"},
+            "licence_url": {"type": "string", "format": "uri"},
+            "citation": {"type": "string"},
+        },
+    },
+}
+
+
 class IncidentPagination(KeysetPagination):
     """Newest first, as the incident list (served by the incident_public_date_idx index), or
     by date or killed either way (?ordering=-killed: the deadliest first, unknown tolls last,
@@ -321,6 +344,20 @@ class IncidentPagination(KeysetPagination):
 
     def count_rows(self, queryset):
         return queryset.cached_count()
+
+    def get_paginated_response(self, data):
+        # The page's own incidents say whose terms apply: no query, and the same credits as
+        # the JSON download's (exports.json_response) for the same incidents.
+        datasets = datasets_of(data)
+        response = super().get_paginated_response(data)
+        response.data["credits"] = credits_json(datasets)
+        return credit(response, datasets)
+
+    def get_paginated_response_schema(self, schema):
+        answer = super().get_paginated_response_schema(schema)
+        answer["required"].append("credits")
+        answer["properties"]["credits"] = CREDITS_SCHEMA
+        return answer
 
     def read_rows(self, queryset, limit):
         # Plain values, as IncidentListSerializer writes them (serializers.incident_list_rows).

@@ -22,7 +22,7 @@ from ..choices import (
     SourceScale,
     ViolenceType,
 )
-from ..credits import source_dataset
+from ..credits import credits_json, source_dataset
 from ..exports import (
     acled_geo_precision,
     acled_time_precision,
@@ -513,6 +513,12 @@ class IncidentDetailSerializer(IncidentSerializer):
         ),
     )
 
+    credits = serializers.SerializerMethodField(
+        help_text="The dataset it comes from (its source_dataset) with its terms and the work "
+        "its publisher asks to be cited, as the list's and the JSON download's `credits` give "
+        "them; the Link header names the same terms."
+    )
+
     class Meta(IncidentSerializer.Meta):
         list_serializer_class = serializers.ListSerializer
         fields = [
@@ -526,7 +532,11 @@ class IncidentDetailSerializer(IncidentSerializer):
             "citations",
             "related",
             "corrections",
+            "credits",
         ]
+
+    def get_credits(self, incident) -> list[dict]:
+        return credits_json({source_dataset(vars(incident))})
 
 
 class RetractionSerializer(serializers.Serializer):

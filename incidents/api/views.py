@@ -13,6 +13,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from ..credits import credit
 from ..filters import FILTER_PARAMETERS, IncidentFilterSet
 from ..models import Actor, AdminArea, EventType, Incident, Location
 from . import serializers
@@ -149,7 +150,8 @@ class IncidentDetail(generics.RetrieveAPIView):
                 raise NotFound(_("No such published incident."))
             answer = serializers.RetractionSerializer(retracted, context={"request": request})
             return Response(answer.data, status=status.HTTP_410_GONE)
-        return Response(self.get_serializer(incident).data)
+        answer = self.get_serializer(incident).data
+        return credit(Response(answer), {answer["source_dataset"]})
 
 
 @extend_schema_view(

@@ -5,7 +5,9 @@ Endpoints, parameters and answers follow ACLED's API as its clients send and rea
 `acled`, R's `acled.api`): `acled/read` rows carry the ACLED columns of /incidents.csv, with
 the same values, because they are written by the export's own csv_row(); `deleted/read` lists
 retracted incidents; `actor/read`, `actortype/read`, `country/read` and `region/read` count
-published incidents by actor, actor type, country and ACLED's world region.
+published incidents by actor, actor type, country and ACLED's world region. A JSON answer adds
+`credits` after ACLED's keys (its clients read `success` and `data`): the datasets of the rows'
+incidents with their terms and citations, as our own API gives them.
 
 Filters: a column name with a value, and `<column>_where` for the operator: `=` (the default;
 `a|b` for any of several, case-insensitive as ACLED's database compares), `LIKE` (contains),
@@ -40,6 +42,7 @@ from ..acled import (
 )
 from ..acled_regions import ACLED_REGION_NAMES, REGION_COUNTRIES
 from ..choices import DatePrecision, GeoPrecision
+from ..counts import published_datasets
 from ..exports import (
     acled_geo_precision,
     acled_time_precision,
@@ -357,8 +360,9 @@ UNFILTERABLE = sorted(set(ACLED_COLUMNS) - set(EVENT_COLUMNS))
 
 
 def event_page(params):
-    """(format, fields, rows) of one acled/read page: rows are dicts of the chosen columns, in
-    the list's order (newest first), with the values csv_row() writes to /incidents.csv."""
+    """(format, fields, rows, datasets) of one acled/read page: rows are dicts of the chosen
+    columns, in the list's order (newest first), with the values csv_row() writes to
+    /incidents.csv; datasets are the rows' source_dataset codes."""
     for name in params:
         if name in UNFILTERABLE or name.removesuffix("_where") in UNFILTERABLE:
             raise BadParameter(
@@ -387,11 +391,12 @@ def event_page(params):
         figure_notes=False,
     )
     indexes = [ACLED_COLUMNS.index(name) for name in fields]
+    cells = list(map(csv_row, records))
     rows = [
-        {name: row[index] for name, index in zip(fields, indexes, strict=True)}
-        for row in map(csv_row, records)
+        {name: row[index] for name, index in zip(fields, indexes, strict=True)} for row in cells
     ]
-    return answer, fields, rows
+    # The CSV row's last cell is its source_dataset, which ACLED's columns do not include.
+    return answer, fields, rows, {row[-1] for row in cells}
 
 
 # --- deleted/read --------------------------------------------------------------------------
@@ -445,7 +450,8 @@ def deleted_page(params):
             "deleted_timestamp": int(retracted_at.timestamp()),
         }
         rows.append({name: row[name] for name in fields})
-    return answer, fields, rows
+    # Withdrawn incidents, of which nothing but the id is said: no dataset to credit.
+    return answer, fields, rows, set()
 
 
 # --- actor/read, actortype/read, country/read ----------------------------------------------
@@ -471,7 +477,9 @@ def summary_page(params, groups, columns, fields, row):
         {name: value for name, value in row(group).items() if name in fields}
         for group in groups.filter(condition)[offset : offset + limit]
     ]
-    return answer, fields, rows
+    # Counts of published incidents: credited to the datasets of all of them (a remembered
+    # value), not to those of each group, which would cost a pass over the incidents counted.
+    return answer, fields, rows, published_datasets() if rows else set()
 
 
 def event_span(incident_path):

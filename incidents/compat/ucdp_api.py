@@ -9,10 +9,14 @@ Parameters as UCDP's API documentation gives them: `pagesize` (1–1000, default
 {"error": "…"}: a script is never handed a list filtered differently from what it asked.
 
 Answer: {"TotalCount", "TotalPages", "PreviousPageUrl", "NextPageUrl", "Result": [...]}, each
-result under GED's field names and JSON types. `id` is our incident id (GED's own id, for an
-incident imported from GED, is `ged_id`, the one field GED does not have). Fields that belong
-to UCDP's own coding and that we do not hold (conflict and dyad ids, code_status,
-event_clarity, the GW codes of the sides) are null, never invented.
+result under GED's field names and JSON types, and after UCDP's keys (which its clients read,
+ignoring others) "credits": the datasets of the page's events with their terms and citations, as
+our own API gives them (an incident not born in GED is not UCDP's).
+
+`id` is our incident id (GED's own id, for an incident imported from GED, is `ged_id`, the one
+field GED does not have). Fields that belong to UCDP's own coding and that we do not hold
+(conflict and dyad ids, code_status, event_clarity, the GW codes of the sides) are null, never
+invented.
 """
 
 import datetime
@@ -23,6 +27,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from ..choices import ActorType, CasualtyGroup, CasualtyOutcome
+from ..credits import credits_json, source_dataset
 from ..exports import acled_actors, export_records, export_violence_type
 from ..gleditsch_ward import GW_TO_ISO3
 from ..models import Incident
@@ -131,8 +136,10 @@ def page_of_events(params, page_url):
     total = incidents.count()
     pages = math.ceil(total / page_size)
     ids = list(incidents.values_list("id", flat=True)[page * page_size : (page + 1) * page_size])
-    records = export_records(
-        Incident.objects.filter(id__in=ids).order_by("start_date", "id"), with_figures=True
+    records = list(
+        export_records(
+            Incident.objects.filter(id__in=ids).order_by("start_date", "id"), with_figures=True
+        )
     )
     return {
         "TotalCount": total,
@@ -140,6 +147,7 @@ def page_of_events(params, page_url):
         "PreviousPageUrl": page_url(page - 1) if 0 < page <= pages else "",
         "NextPageUrl": page_url(page + 1) if page + 1 < pages else "",
         "Result": [ged_event(row) for row in records],
+        "credits": credits_json({source_dataset(row) for row in records}),
     }
 
 

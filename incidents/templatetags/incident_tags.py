@@ -1,6 +1,6 @@
 from django import template
 
-from .. import figures
+from .. import credits, figures
 from ..figures import format_coded
 from ..formatting import (
     format_date_at_precision,
@@ -58,3 +58,17 @@ def safe_link(url):
     """The URL to put in an href, or "" when it is not http(s): {% with link=url|safe_link %}.
     Every template that links a citation's or a source's URL goes through it."""
     return web_link(url)
+
+
+@register.simple_tag
+def dataset_credit(incident):
+    """The dataset an incident comes from (credits.Dataset: name, terms, citation), as every
+    download credits it, or None when it was entered here: {% dataset_credit incident as x %}."""
+    return credits.credited_dataset(vars(incident))
+
+
+@register.simple_tag
+def dataset_citation(code):
+    """The work a dataset's publisher asks to be cited, by its source_dataset code: the same
+    text as the downloads' credits."""
+    return credits.DATASETS_BY_CODE[code].citation

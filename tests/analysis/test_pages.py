@@ -440,10 +440,12 @@ BUDGETS = [
     (f"{COMPARE}?{Q3}&by=admin1", 11),
     (f"{COMPARE}?{Q3}&by=actor&top=2", 13),
     (f"{PLACES}?place=MLI&interval=quarter", 13),
-    (f"{API_SERIES}?split=admin1", 2),
-    (f"{API_SERIES}?split=actor", 4),
-    (f"{API_COMPARE}?{Q3}&by=event_type", 2),
-    (f"{reverse('analysis:download', args=['series', 'csv'])}?split=country", 2),
+    # The API and the downloads also credit the datasets of the published incidents: the
+    # public data version (when nothing else read it) and, once per version, the datasets.
+    (f"{API_SERIES}?split=admin1", 4),
+    (f"{API_SERIES}?split=actor", 6),
+    (f"{API_COMPARE}?{Q3}&by=event_type", 4),
+    (f"{reverse('analysis:download', args=['series', 'csv'])}?split=country", 4),
 ]
 
 

@@ -31,6 +31,7 @@ from incidents.choices import (
     ReportQualifier,
     Status,
 )
+from incidents.credits import credits_json, source_dataset
 from incidents.filters import FILTER_PARAMETERS
 from incidents.models import ActorAlias, AdminArea, Correction, Incident, IncidentVersion, Tactic
 from tests.factories import (
@@ -227,6 +228,7 @@ def test_incident_pages_say_byte_for_byte_what_the_serializer_says_field_by_fiel
         "next": None,
         "previous": None,
         "results": [one_by_one.to_representation(incident) for incident in incidents],
+        "credits": credits_json({source_dataset(vars(incident)) for incident in incidents}),
     }
     assert response.content == JSONRenderer().render(expected)
 
@@ -344,7 +346,7 @@ def test_the_filter_cases_cover_every_parameter():
 
 def test_a_filter_that_matches_nothing_is_an_empty_page(client, world):
     body = client.get(INCIDENTS_URL, {"killed_min": 1000}).json()
-    assert body == {"count": 0, "next": None, "previous": None, "results": []}
+    assert body == {"count": 0, "next": None, "previous": None, "results": [], "credits": []}
 
 
 def test_a_list_that_matches_nothing_reads_no_page_of_incidents(client, world):
@@ -359,7 +361,7 @@ def test_a_list_that_matches_nothing_reads_no_page_of_incidents(client, world):
         return body, [q["sql"] for q in queries if q["sql"].endswith(page_of_fifty)]
 
     body, reads = page_reads({"country": mali.iso3, "admin1": sahel.pk})
-    assert body == {"count": 0, "next": None, "previous": None, "results": []}
+    assert body == {"count": 0, "next": None, "previous": None, "results": [], "credits": []}
     assert reads == []
     # With a match, the page is read (the query looked for above is the page's).
     body, reads = page_reads({"country": mali.iso3})
