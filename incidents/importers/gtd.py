@@ -435,8 +435,14 @@ def _named(text):
     return "" if text.lower() == UNKNOWN else text
 
 
+# What GTD's codebook writes in a numeric field for "unknown" (nperps, nhostkid… and, in
+# some releases and in files merged from them, the casualty counts).
+UNKNOWN_NUMBERS = {-99, -9}
+
+
 def _whole(cell, column):
-    """A GTD count: empty is unknown, a fraction (an average of sources) rounds down."""
+    """A GTD count: empty, -99 or -9 is unknown; a fraction (an average of sources) rounds
+    down."""
     text = cell.text(column)
     if not text:
         return None
@@ -444,6 +450,8 @@ def _whole(cell, column):
         number = float(text)
     except ValueError:
         cell.errors.append(RowError(cell.row_number, column, text, gettext("not a number")))
+        return None
+    if number in UNKNOWN_NUMBERS:
         return None
     if not number >= 0 or number > 2**31 - 1:  # also NaN
         cell.errors.append(RowError(cell.row_number, column, text, gettext("not a count")))

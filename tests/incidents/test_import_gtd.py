@@ -326,8 +326,11 @@ def test_perpetrators_counted_above_the_total_import_with_a_note(db, gtd_file):
     assert "GTD counts 5 perpetrators among 3 in all" in killed.note
 
 
-def test_an_empty_nkill_is_an_unknown_toll_not_zero(db, gtd_file):
-    run(gtd_file(gtd_row(nkill="", nkillter="", nwound="", nwoundte="")))
+@pytest.mark.parametrize("unknown", ["", "-99", "-9"])
+def test_an_empty_nkill_is_an_unknown_toll_not_zero(db, gtd_file, unknown):
+    # GTD's codebook writes -99 (and -9) for "unknown" in its numeric fields.
+    report = run(gtd_file(gtd_row(nkill=unknown, nkillter="", nwound=unknown, nwoundte="")))
+    assert report.rejected == []
     incident = Incident.objects.get()
     assert (incident.killed_best, incident.injured_best) == (None, None)
     assert not incident.casualties.exists()
