@@ -905,9 +905,19 @@ def test_csv_export_reimports_into_an_empty_database_as_the_same_file(
         (2, {"event_type_id": "violence_against_civilians", "sub_event_type": None}),
         (3, {"acled_event_id": "BFA101", "location": LocationFactory(name="Djibo")}),
         (4, {"civilian_targeting": True}),
+        # Oldest first, two incidents of one day keep their order too (a re-import numbers
+        # them in file order; newest first, it would number them the other way round).
+        *(
+            [(4, {"acled_event_id": "MLI104", "location": LocationFactory(name="Boni")})]
+            if params
+            else []
+        ),
     ]:
         incident = IncidentFactory(start_date=datetime.date(2024, 1, day), **extra)
-        IncidentActorFactory(incident=incident, actor=ActorFactory(name=f"Group {day}"))
+        actor, _new = Actor.objects.get_or_create(
+            name=f"Group {day}", defaults={"actor_type": ActorType.REBEL_GROUP}
+        )
+        IncidentActorFactory(incident=incident, actor=actor)
         if day != 4:  # and the last one's fatalities stay unknown
             CasualtyFactory(incident=incident, best=day, high=day * 2)
     exported = content(client.get(download_url("csv"), params))
