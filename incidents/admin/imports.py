@@ -345,14 +345,17 @@ def _likely_duplicates_html(run):
     if not found:
         return ""
     count = run.preview.get("likely_duplicate_count", len(found))
-    rows = format_html_join(
-        "",
-        "<li>{} {}</li>",
-        ((gettext("row %(row)s:") % {"row": row["row"]}, _incident_links(row)) for row in found),
+    rows = _list_html(
+        [
+            format_html(
+                "{} {}", gettext("row %(row)s:") % {"row": row["row"]}, _incident_links(row)
+            )
+            for row in found
+        ],
+        count,
     )
     return format_html(
-        '<div class="likely-duplicates"><h3>{}</h3><p>{}</p><ul>{}</ul>'
-        '<p><a href="{}">{}</a></p></div>',
+        '<div class="likely-duplicates"><h3>{}</h3><p>{}</p>{}<p><a href="{}">{}</a></p></div>',
         ngettext(
             "Probably already entered: %(count)s row",
             "Probably already entered: %(count)s rows",

@@ -166,6 +166,22 @@ def test_the_admin_preview_links_them_and_offers_the_download(analyst_client):
     assert [line[2] for line in lines[1:]] == [str(typed.pk)]
 
 
+def test_a_long_list_of_likely_duplicates_folds_under_its_first_ten(analyst_client):
+    # A real ACLED file re-uploaded beside its own import lists thousands of them.
+    response = upload(analyst_client, ged_row(id="1"))
+    run = ImportRun.objects.get()
+    found = [{"row": n, "incidents": [[n, f"incident {n}"]]} for n in range(2, 32)]
+    run.preview = {**run.preview, "likely_duplicates": found, "likely_duplicate_count": 2148}
+    run.save(update_fields=["preview"])
+    page = analyst_client.get(response.url).content.decode()
+    shown, folded = page.split("Probably already entered", 1)[1].split(
+        '<details class="import-report-more">', 1
+    )
+    assert "row 11:" in shown and "row 12:" not in shown
+    assert "<summary>20 more listed here, of 2,148 in all</summary>" in folded
+    assert "row 31:" in folded
+
+
 def test_an_incident_lasting_months_is_found_beside_shorter_ones(db, tmp_path):
     # Earlier, shorter incidents at the same place come first in time but end before the row.
     for month in range(1, 6):
