@@ -11,7 +11,34 @@ Backwards, an actor without a type gets 8 (External/other forces), which is what
 gave a new actor without one before this migration, so that NOT NULL holds again.
 """
 
+import importlib
+
 from django.db import migrations, models
+
+# On SQLite, changing a column of incidents_actor remakes the table, which drops the triggers on
+# it: the data version's (migration 0026) are taken off first and installed again after, as 0026
+# wrote them (as 0024 does for the count triggers on incidents_location).
+VERSION = importlib.import_module("incidents.migrations.0026_public_data_version_covers_pages")
+
+
+def actor_version_triggers():
+    return {
+        name: (when, body)
+        for name, (when, body) in VERSION.sqlite_triggers().items()
+        if when.endswith(" ON incidents_actor")
+    }
+
+
+def remove_actor_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for name in actor_version_triggers():
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def install_actor_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        for name, (when, body) in actor_version_triggers().items():
+            schema_editor.execute(f"CREATE TRIGGER {name} {when} BEGIN\n{body}\nEND")
 
 
 def type_untyped_actors(apps, schema_editor):
@@ -32,11 +59,13 @@ class Migration(migrations.Migration):
             name='actor_type',
             field=models.SmallIntegerField(blank=True, choices=[(1, 'State forces'), (2, 'Rebel group'), (3, 'Political militia'), (4, 'Identity militia'), (5, 'Rioters'), (6, 'Protesters'), (7, 'Civilians'), (8, 'External/other forces'), (9, 'Non-state group, type not given')], help_text="ACLED inter code the event gives this actor; empty: the actor's type", null=True, verbose_name='type in this incident'),
         ),
+        migrations.RunPython(remove_actor_triggers, install_actor_triggers),
         migrations.AlterField(
             model_name='actor',
             name='actor_type',
             field=models.PositiveSmallIntegerField(blank=True, choices=[(1, 'State forces'), (2, 'Rebel group'), (3, 'Political militia'), (4, 'Identity militia'), (5, 'Rioters'), (6, 'Protesters'), (7, 'Civilians'), (8, 'External/other forces'), (9, 'Non-state group, type not given')], help_text='ACLED inter code', null=True, verbose_name='actor type'),
         ),
+        migrations.RunPython(install_actor_triggers, remove_actor_triggers),
         # Reversed first: the actors without a type get one before NOT NULL is restored.
         migrations.RunPython(migrations.RunPython.noop, type_untyped_actors, elidable=True),
     ]
