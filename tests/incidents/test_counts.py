@@ -3,10 +3,12 @@ leaves them equal to a recount of the published incidents, and the pages, the AP
 series answer from them exactly what the incidents themselves give."""
 
 import datetime
+import importlib
 from dataclasses import asdict
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
 from django.db.models import Count, F
 from django.db.models.functions import ExtractYear
 from django.urls import reverse
@@ -341,3 +343,16 @@ def test_a_retraction_leaves_the_count_facets_and_series_at_once(client, sahel):
     assert [p["incidents"] for p in series["periods"]] == [
         p["incidents"] - (p["label"] == "2023") for p in series_before["periods"]
     ]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's triggers (PostgreSQL's: 0026)")
+def test_every_data_version_trigger_of_0026_is_in_place_on_sqlite(db):
+    """A later migration that remakes a table on SQLite (any change to a column) drops the
+    triggers on it unless it installs them again (0024, 0034): then the kept pages go stale."""
+    migration = importlib.import_module(
+        "incidents.migrations.0026_public_data_version_covers_pages"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        installed = {name for (name,) in cursor.fetchall()}
+    assert set(migration.sqlite_triggers()) <= installed
