@@ -13,7 +13,10 @@ searched for a country's name with other filters (its own country, another, a ye
 type, in French) and deep (its last page, page 3,000); deep numbered pages of searches ranked
 by date (q=JNIM), in a second rank (q=Niger) and ranked by a place (q=Mopti), and frequent
 words with another filter (country, event type, actor, actor type; the API too); lists
-filtered by an actor or an actor type alone (the API too). Each is
+filtered by an actor or an actor type alone (the API too); and the pages a user audit found slow
+(8 December 2026: searches split or compared by actor, the map's points of a search, a
+country's page, deep numbered pages, the admin list sorted by killed or title, or without a
+cited source). Each is
 requested through django.test.Client as bench_pages.py does (middleware, view, queries,
 template; no web server).
 The targets are issue 16's: 300 ms warm, 600 ms with --cold (the cache emptied before every
@@ -234,6 +237,52 @@ def build_pages(target_ms):
             target_ms,
         ),
         TimedPage("api_actor", f"API, actor={jnim}", [f"/api/incidents/?actor={jnim}"], target_ms),
+        # Found by the user audit of 8 December 2026 (in Chromium, at a load of 5–8): a search
+        # with the split by actor or the comparison by actor, the map's points of a search,
+        # a frequent word in another country, a country's page, deep numbered pages (OFFSET;
+        # next and previous go by cursor), and the admin list sorted or filtered by citations.
+        TimedPage(
+            "series_search_actor",
+            "series by month, q=JNIM, split by actor",
+            ["/analysis/?q=JNIM&interval=month&split=actor"],
+            target_ms,
+        ),
+        TimedPage(
+            "compare_search_actor",
+            "Q3 vs Q3 by actor, q=JNIM",
+            [f"/analysis/compare/?{compare}&by=actor&q=JNIM"],
+            target_ms,
+        ),
+        TimedPage(
+            "map_search",
+            "map points, q=Mopti&country=MLI",
+            ["/incidents/map.json?q=Mopti&country=MLI"],
+            target_ms,
+        ),
+        TimedPage(
+            "search_word_other_country",
+            "list, q=JNIM&country=NER",
+            ["/incidents/?q=JNIM&country=NER"],
+            target_ms,
+        ),
+        TimedPage(
+            "country_page",
+            f"country page ({big_country.iso3})",
+            [f"/places/countries/{big_country.iso3}/"],
+            target_ms,
+        ),
+        TimedPage("list_page_10000", "list, page 10,000", ["/incidents/?page=10000"], target_ms),
+        TimedPage(
+            "list_place_deep",
+            "list by place, page 19,999",
+            ["/incidents/?sort=place&page=19999"],
+            target_ms,
+        ),
+        TimedPage("admin_by_killed", "admin list by killed", [f"{ADMIN_LIST}?o=-5"], target_ms),
+        TimedPage("admin_by_title", "admin list by title", [f"{ADMIN_LIST}?o=2"], target_ms),
+        TimedPage(
+            "admin_not_cited", "admin list, no source cited", [f"{ADMIN_LIST}?cited=no"], target_ms
+        ),
     ]
 
 

@@ -8,6 +8,11 @@ it continues from, the direction, the order it was given out in (a cursor of the
 list means nothing to the deadliest-first one), and the number of the page it leads to, which
 the page shows among the page numbers. That number is counted from the page the reader came
 from: after a publication it may be one page off; the rows never are.
+
+The page numbers near the one shown are cursors too, from the same row with a few pages
+skipped (`skip`: a few hundred rows of one index range at most), and the last page is read from
+the end (a cursor without a position, going back), so that no link of the list makes the
+database walk the rows before a deep page; only a ?page=N typed in by hand does.
 """
 
 import base64
@@ -38,11 +43,24 @@ class KeyColumn:
     nulls: str | None = None
 
 
+# The most rows a cursor may skip: the page numbers shown around the current one (ten at
+# most, django-tables2's page range) times the largest page.
+MAX_SKIP = 10 * 500
+
+
 @dataclass(frozen=True)
 class Cursor:
-    position: tuple
+    """Where a page starts: after `position` (before it, `backwards`), `skip` rows further;
+    `position` None (going back) is the end of the list: its last page."""
+
+    position: tuple | None
     backwards: bool
     number: int
+    skip: int = 0
+
+    @property
+    def from_the_end(self):
+        return self.position is None
 
 
 def order_expressions(columns, descending, backwards=False):
@@ -96,14 +114,14 @@ def after(columns, descending, position, backwards=False):
     return bound & alternatives
 
 
-def encode_cursor(order_name, columns, row, backwards, number):
-    """The ?cursor= value of a page continuing from `row` (a dict of the table's rows)."""
-    values = [row[column.row_key] for column in columns]
-    text = json.dumps(
-        {"o": order_name, "p": values, "r": backwards, "n": number},
-        default=str,  # dates as YYYY-MM-DD
-        separators=(",", ":"),
-    )
+def encode_cursor(order_name, columns, row, backwards, number, skip=0):
+    """The ?cursor= value of a page continuing from `row` (a dict of the table's rows), `skip`
+    rows further; `row` None (and `backwards`) for the last page, read from the end."""
+    values = None if row is None else [row[column.row_key] for column in columns]
+    fields = {"o": order_name, "p": values, "r": backwards, "n": number}
+    if skip:
+        fields["s"] = skip
+    text = json.dumps(fields, default=str, separators=(",", ":"))  # dates as YYYY-MM-DD
     return base64.urlsafe_b64encode(text.encode()).decode("ascii")
 
 
@@ -112,16 +130,25 @@ def read_cursor(raw, order_name, columns):
     try:
         decoded = json.loads(base64.urlsafe_b64decode(raw.encode("ascii")))
         values, backwards, number = decoded["p"], decoded["r"], decoded["n"]
-        if decoded["o"] != order_name or len(values) != len(columns):
+        skip = decoded.get("s", 0)
+        if decoded["o"] != order_name or not isinstance(backwards, bool):
             raise InvalidCursor(raw)
-        if not isinstance(backwards, bool) or type(number) is not int or number < 1:
+        if type(number) is not int or number < 1:
+            raise InvalidCursor(raw)
+        if type(skip) is not int or not 0 <= skip <= MAX_SKIP:
+            raise InvalidCursor(raw)
+        if values is None:  # the end of the list, read going back
+            if not backwards or skip:
+                raise InvalidCursor(raw)
+            return Cursor(None, backwards, number)
+        if len(values) != len(columns):
             raise InvalidCursor(raw)
         position = tuple(
             _column_value(column, value) for column, value in zip(columns, values, strict=True)
         )
     except (UnicodeError, binascii.Error, ValueError, TypeError, KeyError):
         raise InvalidCursor(raw) from None
-    return Cursor(position, backwards, number)
+    return Cursor(position, backwards, number, skip)
 
 
 def _column_value(column, value):

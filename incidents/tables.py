@@ -127,19 +127,27 @@ class ListPaginator(FiftyPerPage):
         name, columns, descending = order
         cursor = keyset.read_cursor(self.cursor, name, columns)
         ordered = rows.data.data
+        walk = ordered.order_by(*keyset.order_expressions(columns, descending, cursor.backwards))
+        size = self.per_page
+        if cursor.from_the_end:
+            # The last page holds what the pages before it leave: read backwards from the end.
+            size = max(self.count - (self.num_pages - 1) * self.per_page, 0)
+        else:
+            walk = walk.filter(keyset.after(columns, descending, cursor.position, cursor.backwards))
         # The page's ids, one more to know whether the walk goes on; then its rows in order.
-        ids = list(
-            ordered.order_by(*keyset.order_expressions(columns, descending, cursor.backwards))
-            .filter(keyset.after(columns, descending, cursor.position, cursor.backwards))
-            .values_list("pk", flat=True)[: self.per_page + 1]
-        )
-        more = len(ids) > self.per_page
-        ids = ids[: self.per_page]
+        skip = cursor.skip
+        ids = list(walk.values_list("pk", flat=True)[skip : skip + size + 1])
+        more = len(ids) > size
+        ids = ids[:size]
         page_rows = rows[: len(ids)]
         page_rows.data = rows_by_id(ordered, ids)
-        # Coming from a page, there is that page the other way.
-        number = min(cursor.number, max(self.num_pages, 1))
-        has_next, has_previous = (True, more) if cursor.backwards else (more, True)
+        if cursor.from_the_end:
+            number = max(self.num_pages, 1)
+            has_next, has_previous = False, number > 1
+        else:
+            number = min(cursor.number, max(self.num_pages, 1))
+            # Coming from a page, there is that page the other way.
+            has_next, has_previous = (True, more) if cursor.backwards else (more, True)
         return CursorPage(page_rows, number, self, len(ids), has_next, has_previous)
 
 
@@ -316,20 +324,40 @@ class IncidentTable(tables.Table):
         params[name] = value
         return escape("?" + urlencode(params, doseq=True))
 
-    def cursor_link(self, row, backwards, number):
-        """The query string of the page after `row` (before it, `backwards`), numbered `number`."""
+    def cursor_link(self, row, backwards, number, skip=0):
+        """The query string of the page after `row` (before it, `backwards`), `skip` rows
+        further, numbered `number`; `row` None for the last page, read from the end."""
         name, columns, _descending = self.keyset_order()
         params = dict(self.request.GET)
         params.pop(self.prefixed_page_field, None)
-        params["cursor"] = keyset.encode_cursor(name, columns, row, backwards, number)
+        params["cursor"] = keyset.encode_cursor(name, columns, row, backwards, number, skip)
         return escape("?" + urlencode(params, doseq=True))
+
+    def number_link(self, number, keyed):
+        """The query string of page `number`, as pagination() links it: by cursor when the
+        order allows it (keyed), from the page shown's first or last row or from the end of
+        the list, so that no link makes the database walk the rows before a deep page; by
+        number otherwise, and for the first page, whose plain address is cheap."""
+        page, page_field = self.page, self.prefixed_page_field
+        if not keyed or number == 1:
+            return self.query_replaced(page_field, number)
+        if number == page.number:
+            return escape("?" + urlencode(self.request.GET, doseq=True))
+        if number == self.paginator.num_pages:
+            return self.cursor_link(None, True, number)
+        per_page = self.paginator.per_page
+        if number > page.number:
+            skip = (number - page.number - 1) * per_page
+            return self.cursor_link(self.page_rows[-1], False, number, skip)
+        skip = (page.number - number - 1) * per_page
+        return self.cursor_link(self.page_rows[0], True, number, skip)
 
     @cached_property
     def pagination(self):
         """The page links of the page shown: {"previous": query string or None, "numbers":
         [(page number or "...", query string or None)], "next": query string or None}. Next
         and previous continue from the page's last and first rows by cursor when the order
-        allows it (the first page keeps its plain address); numbers are ?page=N."""
+        allows it (the first page keeps its plain address); so do the numbers (number_link)."""
         page, page_field = self.page, self.prefixed_page_field
         keyed = (
             getattr(self.paginator, "pages_by_cursor", False)
@@ -350,7 +378,7 @@ class IncidentTable(tables.Table):
             else:
                 following = self.query_replaced(page_field, number)
         numbers = [
-            (p, None if p == "..." else self.query_replaced(page_field, p))
+            (p, None if p == "..." else self.number_link(p, keyed))
             for p in table_page_range(page, self.paginator)
         ]
         return {"previous": previous, "numbers": numbers, "next": following}

@@ -204,3 +204,91 @@ def test_a_place_page_keeps_numbered_next_and_previous_links(client, db):
     response = client.get(url, {"page": "2"})
     assert link(response, "next") == "?page=3"
     assert link(response, "previous") == "?page=1"
+
+
+@pytest.fixture
+def ten_pages(db):
+    """230 incidents on five days at three places, tolls known and unknown: ten pages of 25,
+    the last of 5."""
+    places = [LocationFactory(name=name) for name in ("Boni", "Ansongo", "Diafarabé")]
+
+    def batch(numbers):
+        return [
+            IncidentFactory.build(
+                title=f"Incident {number}",
+                start_date=datetime.date(2024, 3, 1 + number % 5),
+                location=places[number % 3],
+                event_type_id="battles" if number % 2 else "explosions_remote_violence",
+                sub_event_type_id="armed_clash" if number % 2 else None,
+            )
+            for number in numbers
+        ]
+
+    save_incidents_in_bulk(batch(range(0, 80)), killed=lambda number: number % 9)
+    save_incidents_in_bulk(batch(range(80, 230)))  # tolls unknown
+
+
+def numbered_links(response):
+    """{page number: query string} of the page numbers the page links to (not its own)."""
+    text = response.content.decode()
+    pagination = re.search(r'<ul class="pagination">.*?</ul>', text, re.S).group(0)
+    return {
+        int(number): html.unescape(href)
+        for href, number in re.findall(r'<a href="([^"]*)">(\d+)</a>', pagination)
+    }
+
+
+@pytest.mark.parametrize("sort", [None, "-killed", "place", "-event_type"])
+def test_every_page_number_links_by_cursor_to_the_rows_of_that_page(client, ten_pages, sort):
+    """Numbered links continue from the page shown (a few pages skipped) or read the last
+    page from the end: the same rows as ?page=N, without the database walking the rows before
+    a deep page."""
+    query = {"per_page": "25", **({"sort": sort} if sort else {})}
+
+    def numbered(number):
+        return row_ids(client.get(LIST_URL, {**query, "page": str(number)}))
+
+    expected = {number: numbered(number) for number in range(1, 11)}
+    assert len(expected[10]) == 5
+    fifth = client.get(LIST_URL, {**query, "page": "5"})
+    links = numbered_links(fifth)
+    assert set(links) == set(range(1, 11)) - {5}
+    for number, href in links.items():
+        if number > 1:
+            assert "cursor=" in href and "page=" not in href.replace("per_page", ""), href
+        page = client.get(LIST_URL + href)
+        assert current_page(page) == number
+        assert row_ids(page) == expected[number], number
+    # From the last page, read from the end, the numbers lead back to the same rows.
+    last = client.get(LIST_URL + links[10])
+    assert link(last, "next") is None
+    for number, href in numbered_links(last).items():
+        assert row_ids(client.get(LIST_URL + href)) == expected[number], number
+
+
+def test_the_last_page_from_the_end_costs_what_the_next_page_costs(client, ten_pages):
+    first = client.get(LIST_URL, {"per_page": "25"})
+    with CaptureQueriesContext(connection) as next_queries:
+        client.get(LIST_URL + link(first, "next"))
+    with CaptureQueriesContext(connection) as last_queries:
+        last = client.get(LIST_URL + numbered_links(first)[10])
+    assert len(last_queries) == len(next_queries)
+    assert not any("OFFSET" in query["sql"] for query in last_queries.captured_queries)
+    assert current_page(last) == 10 and len(row_ids(last)) == 5
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"o": "-date", "p": None, "r": False, "n": 3},  # the end, going forwards
+        {"o": "-date", "p": None, "r": True, "n": 3, "s": 25},  # the end, skipping
+        {"o": "-date", "p": ["2024-03-01", 1], "r": False, "n": 3, "s": -1},
+        {"o": "-date", "p": ["2024-03-01", 1], "r": False, "n": 3, "s": 10**6},
+        {"o": "-date", "p": ["2024-03-01", 1], "r": False, "n": 3, "s": "25"},
+    ],
+)
+def test_a_cursor_with_a_skip_or_an_end_the_list_did_not_give_out_is_refused(
+    client, ten_pages, fields
+):
+    raw = base64.urlsafe_b64encode(json.dumps(fields).encode()).decode()
+    assert client.get(LIST_URL, {"cursor": raw}).status_code == 400
