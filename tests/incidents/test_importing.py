@@ -133,7 +133,10 @@ def test_a_written_import_analyzes_its_tables_after_the_commit(
             '"incidents_citation", '
             '"incidents_incident_tactics", "incidents_location", "incidents_actor", '
             '"incidents_publicincidentday", "incidents_publicincidentmonth", '
-            '"incidents_publicincidentyear", "incidents_searchentry"'
+            '"incidents_publicincidentyear", "incidents_searchentry", '
+            '"incidents_country", "incidents_adminarea", "incidents_source", '
+            '"incidents_publicincidentactors", "incidents_publicactorsetmonth", '
+            '"incidents_publicactormonth"'
         ]
     else:  # SQLite is left without statistics (see importing._analyze_written_tables)
         assert analyze_queries(after) == []
