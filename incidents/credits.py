@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .acled import OWN_EVENT_ID_PREFIX
+from .roles import dataset_condition
 
 
 @dataclass(frozen=True)
@@ -102,15 +103,14 @@ def source_dataset(row):
 
 
 def source_dataset_condition(code):
-    """The Q that selects the incidents source_dataset() credits to `code`, in SQL."""
-    acled = ~Q(acled_event_id="") & ~Q(acled_event_id__startswith=OWN_EVENT_ID_PREFIX)
-    ucdp, gtd = ~Q(ucdp_id=""), ~Q(gtd_event_id="")
-    return {
-        ACLED.code: acled,
-        UCDP_GED.code: ~acled & ucdp,
-        GTD.code: ~acled & ~ucdp & gtd,
-        INCIDENTDB.code: ~acled & ~ucdp & ~gtd,
-    }[code]
+    """The Q that selects the incidents source_dataset() credits to `code`, in SQL: ACLED's
+    and UCDP's as roles.dataset_condition tells them; its "entered" ones split by a GTD id."""
+    if code == ACLED.code:
+        return dataset_condition("acled")
+    if code == UCDP_GED.code:
+        return dataset_condition("ucdp")
+    gtd = Q(gtd_event_id="") if code == INCIDENTDB.code else ~Q(gtd_event_id="")
+    return dataset_condition("entered") & gtd
 
 
 def credit_lines(codes):

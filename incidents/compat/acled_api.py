@@ -44,6 +44,7 @@ from ..acled_regions import ACLED_REGION_NAMES, REGION_COUNTRIES
 from ..choices import DatePrecision, GeoPrecision
 from ..counts import published_datasets
 from ..exports import (
+    CSV_COLUMNS,
     acled_geo_precision,
     acled_time_precision,
     csv_row,
@@ -395,8 +396,9 @@ def event_page(params):
     rows = [
         {name: row[index] for name, index in zip(fields, indexes, strict=True)} for row in cells
     ]
-    # The CSV row's last cell is its source_dataset, which ACLED's columns do not include.
-    return answer, fields, rows, {row[-1] for row in cells}
+    # The CSV row's source_dataset, which ACLED's columns do not include, says whom to credit.
+    credited = CSV_COLUMNS.index("source_dataset")
+    return answer, fields, rows, {row[credited] for row in cells}
 
 
 # --- deleted/read --------------------------------------------------------------------------
