@@ -24,11 +24,11 @@ from django.utils.translation import gettext as _
 from .formatting import format_count
 
 OUTLINES_FOLDER = Path(settings.BASE_DIR) / "static/vendor/world-atlas-2.0.2"
-# The map's file first; the rest of the world's is read on the server only.
-OUTLINES_FILES = [
-    OUTLINES_FOLDER / "north-africa-sahel-countries-50m.json",
-    OUTLINES_FOLDER / "rest-of-world-countries-50m.json",
-]
+# The map's file, the one an install for the Sahel reads; the rest of the world's is read only
+# for a country the first does not hold: its polygons take some 20 MiB in a process, which a
+# web server saving a place in Mali should not carry (issue 16, point 6).
+SAHEL_OUTLINES = OUTLINES_FOLDER / "north-africa-sahel-countries-50m.json"
+WORLD_OUTLINES = OUTLINES_FOLDER / "rest-of-world-countries-50m.json"
 # A few km: what the 1:50m outline's drawing and rounding move a border by, with a margin.
 BORDER_TOLERANCE_KM = 5
 KM_PER_DEGREE_LATITUDE = 110.574
@@ -36,12 +36,11 @@ KM_PER_DEGREE_LONGITUDE_AT_EQUATOR = 111.320
 
 
 @cache
-def outlines():
-    """{ISO 3166-1 numeric code: [polygon, …]}, each polygon a list of rings of (lon, lat)."""
-    features = []
-    for path in OUTLINES_FILES:
-        with path.open(encoding="utf-8") as file:
-            features += json.load(file)["features"]
+def outlines(path):
+    """{ISO 3166-1 numeric code: [polygon, …]} of an outlines file, each polygon a list of
+    rings of (lon, lat)."""
+    with path.open(encoding="utf-8") as file:
+        features = json.load(file)["features"]
     shapes = {}
     for feature in features:
         geometry = feature["geometry"]
@@ -55,7 +54,8 @@ def outlines():
 def outline_of(iso3):
     """The country's polygons, or None when the outlines do not cover it."""
     country = pycountry.countries.get(alpha_3=iso3)
-    return outlines().get(country.numeric if country else iso3)  # XKX, Kosovo, is no ISO code
+    key = country.numeric if country else iso3  # XKX, Kosovo, is no ISO code
+    return outlines(SAHEL_OUTLINES).get(key) or outlines(WORLD_OUTLINES).get(key)
 
 
 def country_containing(latitude, longitude, candidates):
