@@ -278,6 +278,12 @@ def build_pages(target_ms):
             ["/incidents/?sort=place&page=19999"],
             target_ms,
         ),
+        TimedPage(
+            "list_place_middle",
+            "list by place, page 10,000 (typed; the middle)",
+            ["/incidents/?sort=place&page=10000"],
+            target_ms,
+        ),
         TimedPage("admin_by_killed", "admin list by killed", [f"{ADMIN_LIST}?o=-5"], target_ms),
         TimedPage("admin_by_title", "admin list by title", [f"{ADMIN_LIST}?o=2"], target_ms),
         TimedPage(

@@ -1,7 +1,7 @@
 """Keyset pages of the incident list: its "next" and "previous" links continue strictly after
 the last row (before the first row) of the page shown, so that following them from any depth
 costs one index range scan, as the API's pages do (api/pagination.py), instead of an OFFSET
-that walks every row before the page. Numbered pages (?page=N) still work, by OFFSET.
+that walks every row before the page. Numbered pages (?page=N) still work.
 
 A cursor (?cursor=…) states where its page starts: the values of the order's columns in the row
 it continues from, the direction, the order it was given out in (a cursor of the newest-first
@@ -12,7 +12,9 @@ from: after a publication it may be one page off; the rows never are.
 The page numbers near the one shown are cursors too, from the same row with a few pages
 skipped (`skip`: a few hundred rows of one index range at most), and the last page is read from
 the end (a cursor without a position, going back), so that no link of the list makes the
-database walk the rows before a deep page; only a ?page=N typed in by hand does.
+database walk the rows before a deep page. A ?page=N typed in by hand is read by OFFSET, from
+the end of the list (backwards) when it lies past the middle, so it walks at most half the rows
+(ListPaginator.numbered_page).
 """
 
 import base64

@@ -119,7 +119,7 @@ class ListPaginator(FiftyPerPage):
 
     def page(self, number):
         if self.cursor is None:
-            return super().page(number)
+            return self.numbered_page(number)
         rows = self.object_list  # the table's BoundRows
         order = rows.table.keyset_order()
         if order is None:
@@ -150,9 +150,37 @@ class ListPaginator(FiftyPerPage):
             has_next, has_previous = (True, more) if cursor.backwards else (more, True)
         return CursorPage(page_rows, number, self, len(ids), has_next, has_previous)
 
+    def numbered_page(self, number):
+        """Page `number` (?page=N typed by hand: the list's own links go by cursor), by OFFSET.
+        Past the middle of the list it is read from the end, backwards, skipping the rows
+        after it: page 19,999 of 20,000 by place skipped 999,900 rows (1.6 s at a million
+        incidents) and now skips 50. The count is exact (cached by data version), so the rows
+        are the same either way."""
+        number = self.validate_number(number)
+        rows = self.object_list
+        after_page = self.count - number * self.per_page  # rows after this page
+        if after_page >= (number - 1) * self.per_page or not isinstance(rows, BoundRows):
+            return super().page(number)
+        order, ordered = rows.table.keyset_order(), rows.data.data
+        reads_own_pages = getattr(ordered, "reads_own_pages", None)
+        if order is None or not isinstance(ordered, QuerySet):
+            return super().page(number)
+        if reads_own_pages is not None and reads_own_pages(number * self.per_page):
+            return super().page(number)  # a search's own way to a deep page (page_ids)
+        _name, columns, descending = order
+        walk = ordered.order_by(*keyset.order_expressions(columns, descending, backwards=True))
+        size = self.per_page + min(after_page, 0)  # the last page may hold fewer
+        start = max(after_page, 0)
+        page_rows = rows[:size]
+        # The ids as a subquery: one query, as a page from the start.
+        page_rows.data = rows_by_id(ordered, walk.values("pk")[start : start + size])
+        has_next, has_previous = number < self.num_pages, number > 1
+        return CursorPage(page_rows, number, self, size, has_next, has_previous)
+
 
 class CursorPage(Page):
-    """A page read from a cursor: its rows and neighbours are known from the walk itself."""
+    """A page read by a walk of its own (from a cursor, or back from the end of the list): its
+    rows and neighbours are known from the walk itself."""
 
     def __init__(self, object_list, number, paginator, length, has_next, has_previous):
         super().__init__(object_list, number, paginator)

@@ -292,3 +292,25 @@ def test_a_cursor_with_a_skip_or_an_end_the_list_did_not_give_out_is_refused(
 ):
     raw = base64.urlsafe_b64encode(json.dumps(fields).encode()).decode()
     assert client.get(LIST_URL, {"cursor": raw}).status_code == 400
+
+
+def offsets(queries):
+    return [int(value) for query in queries for value in re.findall(r"OFFSET (\d+)", query["sql"])]
+
+
+@pytest.mark.parametrize("sort", [None, *ORDERS])
+def test_a_typed_page_number_past_the_middle_is_read_from_the_end(client, ten_pages, sort):
+    """?page=N typed by hand gives the rows of page N in the list's order, through ties and
+    unknown tolls; past the middle of the list the database skips only the rows after it."""
+    query = {"per_page": "25", **({"sort": sort} if sort else {})}
+    every_row = row_ids(client.get(LIST_URL, {**query, "per_page": "500"}))
+    assert len(every_row) == 230
+    for number in range(1, 11):
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(LIST_URL, {**query, "page": str(number)})
+        assert current_page(page) == number
+        assert row_ids(page) == every_row[(number - 1) * 25 : number * 25], number
+        rows_before, rows_after = (number - 1) * 25, max(230 - number * 25, 0)
+        assert max(offsets(queries.captured_queries), default=0) == min(rows_before, rows_after)
+    last = client.get(LIST_URL, {**query, "page": "10"})
+    assert link(last, "next") is None and link(last, "previous") is not None
