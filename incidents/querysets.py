@@ -811,6 +811,19 @@ class IncidentQuerySet(models.QuerySet):
         ]
         return [d.replace(day=1) for d in firsts]
 
+    def count_of_every_status(self):
+        """count() of the whole table (the admin's unfiltered list), from the count tables
+        for the published incidents (exact, a few ms) and through incident_status_date_idx for
+        the drafts, reviews and retractions, which are few beside the published many. COUNT(*)
+        read every incident: 125-175 ms at a million, on each unfiltered page of the admin list.
+        """
+        from . import counts
+
+        if self.query.where or self.query.is_sliced:
+            return self.count()
+        unpublished = [status for status in Status.values if status != Status.PUBLISHED]
+        return counts.count(counts.Selection()) + self.filter(status__in=unpublished).count()
+
     def start_month_counts(self):
         """{first day of a month: how many of the incidents start in it}, for the months that
         have any: one GROUP BY. The admin list's count and its date hierarchy's months in one

@@ -141,8 +141,9 @@ class IncidentListPaginator(Paginator):
     """The incident list's pages. A filtered or searched list is counted month by month
     (IncidentQuerySet.start_month_counts): the date hierarchy shows those months (or their
     years), so the count and the hierarchy cost one pass over the incidents instead of two
-    (see templatetags/incident_admin.py). The whole table is counted as Django does; its
-    months come from the date index."""
+    (see templatetags/incident_admin.py). The whole table is counted from the count tables
+    and the status index (IncidentQuerySet.count_of_every_status); its months come from the
+    date index."""
 
     @cached_property
     def months(self):
@@ -154,7 +155,7 @@ class IncidentListPaginator(Paginator):
     @cached_property
     def count(self):
         if self.months is None:
-            return super().count
+            return self.object_list.count_of_every_status()
         return sum(self.months.values())
 
 

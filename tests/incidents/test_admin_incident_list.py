@@ -1,5 +1,6 @@
-"""The incident list sorted by killed and by title: the right incidents in the right order,
-whatever serves them at a million (incident_killed_idx and incident_title_idx)."""
+"""The incident list sorted by killed and by title, and its count: the right incidents in the
+right order and the right number, whatever serves them at a million (incident_killed_idx and
+incident_title_idx, the count tables)."""
 
 import re
 
@@ -7,6 +8,7 @@ import pytest
 from django.db import connection
 
 from incidents.choices import Status
+from incidents.models import Incident
 from tests.factories import CasualtyFactory, IncidentFactory
 
 URL = "/admin/incidents/incident/"
@@ -81,3 +83,13 @@ def test_the_sorted_list_marks_its_column_and_keeps_django_s_other_orders(analys
     assert re.search(r'class="sortable column-killed sorted descending"', html)
     by_killed_then_title = listed(analyst_client, o=f"{KILLED}.{TITLE}")
     assert by_killed_then_title.index("Three, first") < by_killed_then_title.index("Ten")
+
+
+def test_the_whole_list_counts_incidents_of_every_status(analyst_client, tolls):
+    response = analyst_client.get(URL)
+    assert response.context["cl"].result_count == 5
+    assert re.search(r"5\s+incidents", response.content.decode())
+    assert Incident.objects.count_of_every_status() == 5
+    # A filtered list is counted from its incidents.
+    drafts = analyst_client.get(URL, {"status__exact": "draft"})
+    assert drafts.context["cl"].result_count == 1
