@@ -7,11 +7,10 @@ import calendar
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
-from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from ..choices import DatePrecision
-from ..models import Actor, AdminArea, Citation, ImportRun, Incident, SubEventType
+from ..models import Actor, AdminArea, ImportRun, Incident, SubEventType
 from ..querystrings import row_id
 from .dates import (
     DATE_INPUT_FORMATS,
@@ -202,11 +201,10 @@ class CitationFilter(admin.SimpleListFilter):
         return [("no", _("No source cited")), ("yes", _("At least one source"))]
 
     def queryset(self, request, queryset):
-        cited = Exists(Citation.objects.filter(incident=OuterRef("pk")))
         if self.value() == "no":
-            return queryset.filter(~cited)
+            return queryset.citing_no_source()
         if self.value() == "yes":
-            return queryset.filter(cited)
+            return queryset.citing_a_source()
         return queryset
 
 

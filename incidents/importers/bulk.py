@@ -12,6 +12,7 @@ from ..models.actor_counts import TRIGGER_PREFIX as ACTOR_COUNT_PREFIX
 from ..models.actor_counts import rebuild_actor_counts
 from ..models.counts import COUNT_TRIGGER_PREFIX, VERSION_TRIGGER_PREFIX
 from ..models.search import TRIGGER_PREFIX as SEARCH_ENTRY_PREFIX
+from ..models.sources import UNCITED_TRIGGER_PREFIX, rebuild_uncited_incidents
 
 # The triggers that keep the derived tables: the search entries, the actor counts, the count
 # tables, and the data version on the incidents' parts. Each fires only while the transaction's
@@ -20,12 +21,15 @@ from ..models.search import TRIGGER_PREFIX as SEARCH_ENTRY_PREFIX
 # second time when its roles followed); the actor counts (each statement recounted every
 # incident its roles touch) and the count tables (14 µs a row of PostgreSQL's time at a million
 # rows) counted once at the end; the data version (2.6 ms a statement, five statements a chunk)
-# moved on once. A dry run sets it off too: what they would write is rolled back with it.
+# moved on once; the uncited incidents found again in one anti-join at the end (each chunk's
+# incidents went in and out again with their citations). A dry run sets it off too: what they
+# would write is rolled back with it.
 DERIVED_TRIGGER_PREFIXES = (
     SEARCH_ENTRY_PREFIX,
     ACTOR_COUNT_PREFIX,
     COUNT_TRIGGER_PREFIX,
     VERSION_TRIGGER_PREFIX,
+    UNCITED_TRIGGER_PREFIX,
 )
 DERIVED_TRIGGERS = "incidentdb.derived_triggers"
 
@@ -285,8 +289,9 @@ class BulkLoad:
     are in (search_entries_upsert, see `writes_search_entries`); the actor counts
     (models/actor_counts.py) and the count tables (models/counts.py) are counted again in one
     pass over the finished tables (rebuild_actor_counts, counts.recount_tables), as an index is
-    made; and the public data version moves on once (counts.next_data_version). Any other
-    trigger stays on.
+    made, and so are the uncited incidents (models/sources.py, rebuild_uncited_incidents); and
+    the public data version moves on once (counts.next_data_version). Any other trigger stays
+    on.
     """
 
     def __init__(self, connection, models, kept_for, wanted=lambda: True):
@@ -361,6 +366,7 @@ class BulkLoad:
             set_derived_triggers(cursor, on=True)
             recount_tables(cursor)
             rebuild_actor_counts(cursor)
+            rebuild_uncited_incidents(cursor)
             # What the import wrote may be published: whatever was remembered before it must
             # not be served after it.
             next_data_version(cursor)

@@ -27,6 +27,7 @@ from ..models import (
     Source,
     SourceReport,
     Tactic,
+    UncitedIncident,
 )
 from ..models.search import search_entries_upsert
 from ..naming import clean_name, known_actors, known_names, name_key
@@ -475,7 +476,8 @@ def bulk_written_tables():
     """The tables an import fills in bulk (and the actors it names), whose planner statistics
     it leaves out of date: with the public count tables, which the incidents' triggers fill
     (a new place or day each adds a row) and the list's counts and facets read, and the search
-    entries, which triggers fill too (PostgreSQL, the only database this is used on)."""
+    entries and the uncited incidents, which triggers fill too (PostgreSQL, the only database
+    this is used on)."""
     models = [
         Incident,
         *child_models(),
@@ -485,6 +487,7 @@ def bulk_written_tables():
         PublicIncidentMonth,
         PublicIncidentYear,
         SearchEntry,
+        UncitedIncident,
     ]
     return [model._meta.db_table for model in models]
 

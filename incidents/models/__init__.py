@@ -13,7 +13,7 @@ from .incidents import EventType, Incident, IncidentActor, SubEventType, Tactic
 from .places import AdminArea, Country, Location
 from .review import Correction, IncidentNote
 from .search import SearchEntry
-from .sources import Citation, Source
+from .sources import Citation, Source, UncitedIncident
 
 __all__ = [
     "Actor",
@@ -44,4 +44,5 @@ __all__ = [
     "SourceReport",
     "SubEventType",
     "Tactic",
+    "UncitedIncident",
 ]

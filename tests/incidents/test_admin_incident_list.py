@@ -1,15 +1,20 @@
-"""The incident list sorted by killed and by title, and its count: the right incidents in the
-right order and the right number, whatever serves them at a million (incident_killed_idx and
-incident_title_idx, the count tables)."""
+"""The incident list sorted by killed and by title, its count and its "No source cited": the
+right incidents in the right order and the right number, whatever serves them at a million
+(incident_killed_idx and incident_title_idx, the count tables, models.UncitedIncident)."""
 
+import csv
 import re
 
 import pytest
 from django.db import connection
 
+from incidents.acled import ACLED_COLUMNS
 from incidents.choices import Status
-from incidents.models import Incident
-from tests.factories import CasualtyFactory, IncidentFactory
+from incidents.importers.acled import AcledImporter
+from incidents.importers.importing import import_file
+from incidents.models import Citation, Incident, UncitedIncident
+from tests.factories import CasualtyFactory, CitationFactory, IncidentFactory
+from tests.incidents.test_import_acled import acled_row
 
 URL = "/admin/incidents/incident/"
 KILLED, TITLE = 5, 2  # the columns' numbers in the `o` parameter (list_display)
@@ -93,3 +98,89 @@ def test_the_whole_list_counts_incidents_of_every_status(analyst_client, tolls):
     # A filtered list is counted from its incidents.
     drafts = analyst_client.get(URL, {"status__exact": "draft"})
     assert drafts.context["cl"].result_count == 1
+
+
+def cited(client, answer):
+    return set(listed(client, cited=answer))
+
+
+def test_no_source_cited_follows_the_citations_as_they_are_added_moved_and_deleted(
+    analyst_client, db
+):
+    bare = IncidentFactory(title="Bare", status=Status.DRAFT)
+    once = CitationFactory(incident=IncidentFactory(title="Once")).incident
+    twice = IncidentFactory(title="Twice")
+    CitationFactory.create_batch(2, incident=twice)
+    assert cited(analyst_client, "no") == {"Bare"}
+    assert cited(analyst_client, "yes") == {"Once", "Twice"}
+
+    CitationFactory(incident=bare)
+    assert cited(analyst_client, "no") == set()
+    once.citations.all().delete()
+    assert cited(analyst_client, "no") == {"Once"}
+    # Moved (as a merge moves them): the incident left with none is uncited, the other not.
+    Citation.objects.filter(incident=bare).update(incident=once)
+    assert cited(analyst_client, "no") == {"Bare"}
+    Citation.objects.filter(incident=twice).first().delete()
+    assert cited(analyst_client, "no") == {"Bare"}
+    bare.delete()
+    assert cited(analyst_client, "no") == set()
+    assert cited(analyst_client, "yes") == {"Once", "Twice"}
+    IncidentFactory(title="New")
+    assert cited(analyst_client, "no") == {"New"}
+
+
+def test_truncated_citations_or_incidents_leave_the_uncited_incidents_right(db):
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite finds uncited incidents among the citations: there is no table")
+    CitationFactory()
+    IncidentFactory()
+    # As a flush does, which fires no DELETE trigger (once the rows' deferred foreign keys are
+    # checked: PostgreSQL truncates no table with checks pending).
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(f"TRUNCATE {Citation._meta.db_table}")
+    assert Incident.objects.citing_no_source().count() == 2
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {Incident._meta.db_table} CASCADE")
+    assert not UncitedIncident.objects.exists()
+
+
+def test_no_source_cited_is_counted_with_its_months(
+    analyst_client, db, django_assert_max_num_queries
+):
+    IncidentFactory.create_batch(3, status=Status.DRAFT)
+    CitationFactory.create_batch(2)
+    # session, user, permissions ×2, the filters' choices (country, region, event type,
+    # sub-event type, import), the months (the count and the date hierarchy), the rows, and
+    # the days of the one month they are in (Django's date hierarchy opens it).
+    with django_assert_max_num_queries(12):
+        response = analyst_client.get(URL, {"cited": "no"})
+    assert response.context["cl"].result_count == 3
+
+
+def acled_file(path, rows):
+    with open(path, "w", newline="", encoding="utf-8") as out:
+        writer = csv.DictWriter(out, ACLED_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def test_an_import_lists_its_rows_without_a_source_as_citing_none(analyst_client, tmp_path):
+    rows = [
+        acled_row(event_id_cnty="MLI1", source="Studio Tamani", notes="Sourced."),
+        acled_row(event_id_cnty="MLI2", source="", notes="Unsourced."),
+    ]
+    # On PostgreSQL the bulk path too, whose triggers are off while its rows go in.
+    bulk = {"bulk": True} if connection.vendor == "postgresql" else {}
+    report = import_file(acled_file(tmp_path / "a.csv", rows), AcledImporter(), **bulk)
+    assert report.created == 2 and not report.rejected
+    unsourced = Incident.objects.get(acled_event_id="MLI2")
+    response = analyst_client.get(URL, {"cited": "no"})
+    assert list(response.context["cl"].result_list) == [unsourced]
+    if connection.vendor == "postgresql":
+        # And a row-by-row import of the next rows, whose triggers fire.
+        later = [acled_row(event_id_cnty="MLI3", source="", notes="Unsourced too.")]
+        import_file(acled_file(tmp_path / "b.csv", later), AcledImporter(), bulk=False)
+        assert {i.acled_event_id for i in Incident.objects.citing_no_source()} == {"MLI2", "MLI3"}

@@ -134,6 +134,7 @@ def test_a_written_import_analyzes_its_tables_after_the_commit(
             '"incidents_incident_tactics", "incidents_location", "incidents_actor", '
             '"incidents_publicincidentday", "incidents_publicincidentmonth", '
             '"incidents_publicincidentyear", "incidents_searchentry", '
+            '"incidents_uncitedincident", '
             '"incidents_country", "incidents_adminarea", "incidents_source", '
             '"incidents_publicincidentactors", "incidents_publicactorsetmonth", '
             '"incidents_publicactormonth"'
