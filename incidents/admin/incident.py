@@ -160,19 +160,21 @@ class IncidentListPaginator(Paginator):
 
 
 class IncidentChangeList(ChangeList):
-    """The incident list, whose ties (same toll, same title, same day) are broken by id in the
-    direction of the sorted column."""
+    """The incident list, whose ties (same toll, same title) go newest first, as the unsorted
+    list does."""
 
     def get_ordering(self, request, queryset):
         ordering = super().get_ordering(request, queryset)
-        # Django breaks ties newest first ("-pk") whichever way a column is sorted. By id in
-        # the column's own direction, one index per column (incident_killed_idx,
-        # incident_title_idx, incident_date_idx) read forwards or backwards serves both
-        # directions; an index for each would double what every import spends on them.
-        first = ordering[0]
-        if ordering[-1] == "-pk" and isinstance(first, str) and not first.startswith("-"):
-            ordering[-1] = "pk"
-        return ordering
+        # Django ends an order that is not total with "-pk": ties by id, whatever their dates.
+        # The list's own order instead (newest first), which the first click on a column also
+        # asks for (?o=5.-1 keeps the date as the second key): a column's order is then the
+        # same typed or clicked, and incident_killed_idx, incident_title_idx and their
+        # descending twins serve it.
+        if ordering[-1] != "-pk":
+            return ordering
+        sorted_fields = {part.lstrip("-") for part in ordering if isinstance(part, str)}
+        ties = [part for part in self.model._meta.ordering if part.lstrip("-") not in sorted_fields]
+        return [*ordering[:-1], *ties]
 
 
 @admin.register(Incident)

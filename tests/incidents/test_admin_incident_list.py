@@ -1,8 +1,10 @@
 """The incident list sorted by killed and by title, its count and its "No source cited": the
 right incidents in the right order and the right number, whatever serves them at a million
-(incident_killed_idx and incident_title_idx, the count tables, models.UncitedIncident)."""
+(incident_killed_idx, incident_title_idx and their descending twins, the count tables,
+models.UncitedIncident)."""
 
 import csv
+import datetime
 import re
 
 import pytest
@@ -28,73 +30,87 @@ def listed(client, **params):
 
 @pytest.fixture
 def tolls(db):
-    """Incidents of every status, in this order of creation: two with 3 killed, one with 10,
-    one with none, one whose toll is unknown (no killed figure)."""
-    for title, status, killed in [
-        ("Three, first", Status.PUBLISHED, 3),
-        ("Ten", Status.DRAFT, 10),
-        ("Unknown", Status.IN_REVIEW, None),
-        ("Three, second", Status.RETRACTED, 3),
-        ("None", Status.PUBLISHED, 0),
+    """Incidents of every status, in this order of entry: three with 3 killed (two on the same
+    day), one with 10, one with none, one whose toll is unknown (no killed figure)."""
+    retracted = {"retracted_at": "2024-01-01T00:00Z", "retraction_reason": "Duplicate"}
+    for title, status, day, killed in [
+        ("Three, older", Status.PUBLISHED, 10, 3),
+        ("Ten", Status.DRAFT, 12, 10),
+        ("Unknown", Status.IN_REVIEW, 11, None),
+        ("Three, newer", Status.RETRACTED, 14, 3),
+        ("None", Status.PUBLISHED, 13, 0),
+        ("Three, same day, entered later", Status.PUBLISHED, 10, 3),
     ]:
-        extra = {"retracted_at": "2024-01-01T00:00Z", "retraction_reason": "Duplicate"}
         incident = IncidentFactory(
-            title=title, status=status, **(extra if status == Status.RETRACTED else {})
+            title=title,
+            status=status,
+            start_date=datetime.date(2023, 9, day),
+            **(retracted if status == Status.RETRACTED else {}),
         )
         if killed is not None:
             CasualtyFactory(incident=incident, best=killed)
 
 
+# Equal tolls newest first whichever way the column goes, as in the unsorted list; on the
+# same day, the one entered later first.
+THREES = ["Three, newer", "Three, same day, entered later", "Three, older"]
+
+
 @pytest.mark.parametrize(
     ("order", "titles"),
     [
-        # An unknown toll comes first from the largest (PostgreSQL's NULLS FIRST of DESC, and
-        # SQLite's), last from the smallest; equal tolls in the order of entry, from the same
-        # end as the column: newest first from the largest, oldest first from the smallest.
-        (f"-{KILLED}", ["Unknown", "Ten", "Three, second", "Three, first", "None"]),
-        (f"{KILLED}", ["None", "Three, first", "Three, second", "Ten", "Unknown"]),
+        # An unknown toll comes first from the largest (PostgreSQL's NULLS FIRST), last from
+        # the smallest.
+        (f"-{KILLED}", ["Unknown", "Ten", *THREES, "None"]),
+        (f"{KILLED}", ["None", *THREES, "Ten", "Unknown"]),
     ],
 )
-def test_the_list_sorted_by_killed_lists_every_status_in_order(
+def test_the_list_sorted_by_killed_lists_every_status_ties_newest_first(
     analyst_client, tolls, order, titles
 ):
     if connection.vendor == "sqlite":
         # SQLite puts NULL first in ascending order, last in descending.
         titles = [title for title in titles if title != "Unknown"]
-        titles = ["Unknown", *titles] if not order.startswith("-") else [*titles, "Unknown"]
+        titles = [*titles, "Unknown"] if order.startswith("-") else ["Unknown", *titles]
     assert listed(analyst_client, o=order) == titles
+    # Clicked from the unsorted list, the column's link keeps the date as the second key
+    # (Django's): the same order.
+    assert listed(analyst_client, o=f"{order}.-1") == titles
 
 
-def test_the_list_sorted_by_title_breaks_ties_by_entry_from_the_same_end(analyst_client, db):
-    first = IncidentFactory(title="Peaceful protest in Bamako", status=Status.DRAFT)
-    IncidentFactory(title="Armed clash in Mopti")
-    second = IncidentFactory(title="Peaceful protest in Bamako")
-    IncidentFactory(title="Zone of attacks", status=Status.IN_REVIEW)
-    ascending = analyst_client.get(URL, {"o": TITLE}).context["cl"].result_list
-    assert [incident.title for incident in ascending] == [
-        "Armed clash in Mopti",
-        "Peaceful protest in Bamako",
-        "Peaceful protest in Bamako",
-        "Zone of attacks",
-    ]
-    assert [ascending[1], ascending[2]] == [first, second]
-    descending = analyst_client.get(URL, {"o": f"-{TITLE}"}).context["cl"].result_list
-    assert list(descending) == list(reversed(ascending))
+def test_the_list_sorted_by_title_lists_the_same_titles_newest_first(analyst_client, db):
+    for title, status, day in [
+        ("Peaceful protest in Bamako", Status.DRAFT, 20),
+        ("Armed clash in Mopti", Status.PUBLISHED, 1),
+        ("Peaceful protest in Bamako", Status.PUBLISHED, 2),
+        ("Zone of attacks", Status.IN_REVIEW, 3),
+    ]:
+        IncidentFactory(title=title, status=status, start_date=datetime.date(2023, 9, day))
+
+    def sorted_by_title(order):
+        response = analyst_client.get(URL, {"o": order})
+        return [(i.title, i.start_date.day) for i in response.context["cl"].result_list]
+
+    bamako = [("Peaceful protest in Bamako", 20), ("Peaceful protest in Bamako", 2)]
+    ascending = [("Armed clash in Mopti", 1), *bamako, ("Zone of attacks", 3)]
+    descending = [("Zone of attacks", 3), *bamako, ("Armed clash in Mopti", 1)]
+    assert sorted_by_title(TITLE) == sorted_by_title(f"{TITLE}.-1") == ascending
+    assert sorted_by_title(f"-{TITLE}") == sorted_by_title(f"-{TITLE}.-1") == descending
 
 
-def test_the_sorted_list_marks_its_column_and_keeps_django_s_other_orders(analyst_client, tolls):
-    # A second column after the first: Django's own order, with id as the last tie-break.
+def test_a_second_sorted_column_still_orders_the_ties_of_the_first(analyst_client, tolls):
     html = analyst_client.get(URL, {"o": f"-{KILLED}.{TITLE}"}).content.decode()
     assert re.search(r'class="sortable column-killed sorted descending"', html)
-    by_killed_then_title = listed(analyst_client, o=f"{KILLED}.{TITLE}")
-    assert by_killed_then_title.index("Three, first") < by_killed_then_title.index("Ten")
+    by_killed_then_title = listed(analyst_client, o=f"-{KILLED}.{TITLE}")
+    threes = [title for title in by_killed_then_title if title.startswith("Three")]
+    assert threes == sorted(THREES)
 
 
 def test_the_whole_list_counts_incidents_of_every_status(analyst_client, tolls):
     response = analyst_client.get(URL)
-    assert response.context["cl"].result_count == 5
-    assert re.search(r"5\s+incidents", response.content.decode())
-    assert Incident.objects.count_of_every_status() == 5
+    assert response.context["cl"].result_count == 6
+    assert re.search(r"6\s+incidents", response.content.decode())
+    assert Incident.objects.count_of_every_status() == 6
     # A filtered list is counted from its incidents.
     drafts = analyst_client.get(URL, {"status__exact": "draft"})
     assert drafts.context["cl"].result_count == 1
