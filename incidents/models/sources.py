@@ -56,7 +56,7 @@ class UncitedIncident(models.Model):
     usually a few drafts long (1.4-2.3 s; none to find took as long). Here they are the rows.
 
     Written by the database, never by Django: triggers on the incident and citation tables
-    keep it in step with every write (admin, imports, merges, raw SQL; migration 0037), so the
+    keep it in step with every write (admin, imports, merges, raw SQL; migration 0038), so the
     table is not managed. A bulk import fills it again at its end (rebuild_uncited_incidents).
     SQLite finds uncited incidents among the citations (IncidentQuerySet.citing_no_source).
     """
@@ -78,7 +78,7 @@ class UncitedIncident(models.Model):
         return f"incident {self.incident_id}, citing no source"
 
 
-# The triggers that keep the table in step (migration 0037), named by this prefix.
+# The triggers that keep the table in step (migration 0038), named by this prefix.
 UNCITED_TRIGGER_PREFIX = "uncited_"
 
 

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('incidents', '0035_incidents_entered_here_index'),
+        ('incidents', '0036_analyse_small_tables'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

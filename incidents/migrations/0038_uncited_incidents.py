@@ -140,7 +140,7 @@ def backwards(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("incidents", "0036_admin_sort_indexes"),
+        ("incidents", "0037_admin_sort_indexes"),
     ]
 
     operations = [
