@@ -378,6 +378,27 @@ class Incident(models.Model):
                 F("id").desc(),
                 name="incident_title_desc_idx",
             ),
+            # The admin list sorted by event type (its code, admin.incident.SORT_KEYS) either
+            # way, and by status going down, ties newest first: each first page sorted a million
+            # rows (0.7-1.1 s). Going up by status, incident_status_date_idx serves.
+            models.Index(
+                F("event_type_id").asc(),
+                F("start_date").desc(),
+                F("id").desc(),
+                name="incident_event_type_idx",
+            ),
+            models.Index(
+                F("event_type_id").desc(),
+                F("start_date").desc(),
+                F("id").desc(),
+                name="incident_event_type_desc_idx",
+            ),
+            models.Index(
+                F("status").desc(),
+                F("start_date").desc(),
+                F("id").desc(),
+                name="incident_status_desc_idx",
+            ),
             # /acled-api/acled/read?timestamp=…: what changed or was published since a mirror's
             # last sync, usually a few rows of a million. Not partial: PostgreSQL estimates a
             # range over an expression from the statistics of a whole-table index only.
