@@ -14,6 +14,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from .. import counts
 from ..choices import DatePrecision, Status
 from ..duplicates import Entry, likely_duplicates
 from ..models import Incident, IncidentNote, SubEventType
@@ -147,9 +148,14 @@ class IncidentListPaginator(Paginator):
 
     @cached_property
     def months(self):
-        """{month: incidents} of a filtered list; None for the whole table."""
-        if not self.object_list.query.where:
+        """{month: incidents} of a filtered list; None for the whole table. The published
+        incidents alone (the status filter's "Published") are counted from the count tables:
+        a GROUP BY over them read nearly all of a million incidents (300 ms)."""
+        where = self.object_list.query.where
+        if not where:
             return None
+        if where == Incident.objects.filter(status=Status.PUBLISHED).query.where:
+            return counts.start_month_counts(counts.Selection())
         return self.object_list.start_month_counts()
 
     @cached_property

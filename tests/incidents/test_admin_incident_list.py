@@ -165,6 +165,23 @@ def test_the_whole_list_counts_incidents_of_every_status(analyst_client, tolls):
     assert drafts.context["cl"].result_count == 1
 
 
+def test_the_published_incidents_are_counted_by_month_as_from_the_incidents(analyst_client, tolls):
+    IncidentFactory(title="Older", status=Status.PUBLISHED, start_date=datetime.date(2021, 2, 3))
+    with CaptureQueriesContext(connection) as queries:
+        response = analyst_client.get(URL, {"status__exact": "published"})
+    # From the count tables: no pass over the incidents to count them.
+    assert not [q for q in queries if "GROUP BY" in q["sql"] and "incidents_incident" in q["sql"]]
+    published = Incident.objects.filter(status=Status.PUBLISHED)
+    assert response.context["cl"].result_count == published.count() == 4
+    months = response.context["cl"].paginator.months
+    assert months == published.start_month_counts()
+    assert months == {datetime.date(2021, 2, 1): 1, datetime.date(2023, 9, 1): 3}
+    assert listed(analyst_client, status__exact="published")[-1] == "Older"
+    # The date hierarchy offers the years of the published incidents only.
+    html = response.content.decode()
+    assert "start_date__year=2021" in html and "start_date__year=2023" in html
+
+
 def cited(client, answer):
     return set(listed(client, cited=answer))
 
