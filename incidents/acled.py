@@ -54,6 +54,14 @@ DISORDER_TYPES = {
     "riots": "Demonstrations",
     "strategic_developments": "Strategic developments",
 }
+# The sub-event types whose disorder type is not their event type's. ACLED counts excessive
+# force against protesters both as political violence (against the protesters) and as a
+# demonstration, and writes the two joined by "; "; a mob's violence is political violence,
+# not a demonstration (only a violent demonstration is, among riots).
+SUB_EVENT_DISORDER_TYPES = {
+    "excessive_force_against_protesters": "Political violence; Demonstrations",
+    "mob_violence": "Political violence",
+}
 # ACLED's source_scale words; spelled out rather than taken from the choice labels, which are
 # translated and would change the file with the reader's language.
 SOURCE_SCALE_NAMES = {
@@ -81,6 +89,12 @@ INTER_WORDS = {
 CIVILIAN_TARGETING = "Civilian targeting"
 
 OWN_EVENT_ID_PREFIX = "IDB"
+
+
+def disorder_type(event_type, sub_event_type):
+    """ACLED's disorder_type of an event type and sub-event type (codes; the sub-event type may
+    be None)."""
+    return SUB_EVENT_DISORDER_TYPES.get(sub_event_type) or DISORDER_TYPES[event_type]
 
 
 def own_event_id(pk):

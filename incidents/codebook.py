@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from .acled import DISORDER_TYPES, SOURCE_SCALE_NAMES
+from .acled import DISORDER_TYPES, SOURCE_SCALE_NAMES, SUB_EVENT_DISORDER_TYPES
 from .choices import (
     ActorType,
     CasualtyGroup,
@@ -43,7 +43,11 @@ COLUMN_DESCRIPTIONS = {
     "event_date": _("The incident's (first) day, YYYY-MM-DD; a date cell in XLSX."),
     "year": _("The year of event_date."),
     "time_precision": _("ACLED's time precision: 1 day, 2 week, 3 month or longer."),
-    "disorder_type": _("ACLED's disorder type, which follows from the event type."),
+    "disorder_type": _(
+        "ACLED's disorder type, which follows from the event type, or from the sub-event type "
+        "for excessive force against protesters (Political violence; Demonstrations) and mob "
+        "violence (Political violence)."
+    ),
     "event_type": _("ACLED event type (see Event and sub-event types)."),
     "sub_event_type": _("ACLED sub-event type; empty when not coded."),
     "actor1": _("The first actor: the perpetrator, ACLED's actor 1 or UCDP's side A."),
@@ -147,8 +151,9 @@ def code_tables():
             "event-types",
             _("Event and sub-event types"),
             _(
-                "ACLED's event taxonomy, with ACLED's disorder type of each event type. The "
-                "downloads write ACLED's English names, in every language."
+                "ACLED's event taxonomy, with ACLED's disorder type of each event type, and of "
+                "the sub-event types that have their own. The downloads write ACLED's English "
+                "names, in every language."
             ),
             [_("Code"), _("Name"), _("In the CSV"), _("Sub-event of"), _("Disorder type")],
             [
@@ -168,7 +173,9 @@ def code_tables():
                             sub_event_type_label(sub_code, sub_name),
                             sub_name,
                             event_type_label(code, name),
-                            "",
+                            disorder_type_label(SUB_EVENT_DISORDER_TYPES[sub_code])
+                            if sub_code in SUB_EVENT_DISORDER_TYPES
+                            else "",
                         )
                         for sub_code, sub_name in sub_event_types
                     ),

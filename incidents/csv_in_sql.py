@@ -24,7 +24,13 @@ from itertools import islice
 
 from django.db import connections, transaction
 
-from .acled import CIVILIAN_TARGETING, DISORDER_TYPES, OWN_EVENT_ID_PREFIX, SOURCE_SCALE_NAMES
+from .acled import (
+    CIVILIAN_TARGETING,
+    DISORDER_TYPES,
+    OWN_EVENT_ID_PREFIX,
+    SOURCE_SCALE_NAMES,
+    SUB_EVENT_DISORDER_TYPES,
+)
 from .acled_regions import acled_region_name
 from .choices import ActorRole, DatePrecision, GeoPrecision
 from .credits import ACLED, GTD, INCIDENTDB, UCDP_GED
@@ -173,7 +179,9 @@ FROM (
         incident.start_date AS event_date,  -- in DateStyle ISO: date.isoformat()
         extract(year FROM incident.start_date)::int AS year,
         {time_precision} AS time_precision,
-        {case("incident.event_type_id", DISORDER_TYPES)} AS disorder_type,
+        -- acled.disorder_type: the sub-event type's where it has its own
+        COALESCE({case("incident.sub_event_type_id", SUB_EVENT_DISORDER_TYPES)},
+            {case("incident.event_type_id", DISORDER_TYPES)}) AS disorder_type,
         event_type.name AS event_type,
         sub_event_type.name AS sub_event_type,
         actors.actor1,

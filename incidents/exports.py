@@ -89,8 +89,8 @@ from . import csv_in_sql
 from .acled import (
     ACLED_COLUMNS,
     CIVILIAN_TARGETING,
-    DISORDER_TYPES,
     SOURCE_SCALE_NAMES,
+    disorder_type,
     own_event_id,
 )
 from .acled_regions import acled_region_name
@@ -530,7 +530,7 @@ def csv_row(row):
         row["start_date"].isoformat(),
         row["start_date"].year,
         acled_time_precision(row["date_precision"]),
-        DISORDER_TYPES[row["event_type_id"]],
+        disorder_type(row["event_type_id"], row["sub_event_type_id"]),
         row["event_type__name"],
         row["sub_event_type__name"],
         actor1,
@@ -686,7 +686,7 @@ def incident_json(row, url_template, api_url_template):
             if sub_event_type
             else None
         ),
-        "disorder_type": DISORDER_TYPES[row["event_type_id"]],
+        "disorder_type": disorder_type(row["event_type_id"], sub_event_type),
         "location": {
             "id": row["location_id"],
             "name": row["location__name"],

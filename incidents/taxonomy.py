@@ -110,10 +110,11 @@ SUB_EVENT_TYPE_LABELS = {
     "other": _("Other"),
 }
 
-# ACLED's disorder types (acled.DISORDER_TYPES, as the CSV writes them) → label.
+# ACLED's disorder types (acled.disorder_type, as the CSV writes them) → label.
 DISORDER_TYPE_LABELS = {
     "Political violence": _("Political violence"),
     "Demonstrations": _("Demonstrations"),
+    "Political violence; Demonstrations": _("Political violence; Demonstrations"),
     "Strategic developments": _("Strategic developments"),
 }
 
@@ -184,5 +185,5 @@ def tactic_label(name):
 
 
 def disorder_type_label(name):
-    """An ACLED disorder type (as acled.DISORDER_TYPES writes it) in the active language."""
+    """An ACLED disorder type (as acled.disorder_type writes it) in the active language."""
     return str(DISORDER_TYPE_LABELS.get(name, name))

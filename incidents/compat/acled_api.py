@@ -36,6 +36,7 @@ from ..acled import (
     CIVILIAN_TARGETING,
     DISORDER_TYPES,
     INTER_WORDS,
+    SUB_EVENT_DISORDER_TYPES,
     changed_or_published_at,
     incident_pk_of_own_event_id,
     own_event_id,
@@ -251,9 +252,17 @@ def event_id_condition(operator, values):
 
 
 def disorder_type_condition(operator, values):
+    """The incidents whose disorder_type (acled.disorder_type) is one of the values, as the
+    rows write it: their event type's, unless their sub-event type has its own."""
     wanted = {value.lower() for value in values}
-    codes = [code for code, disorder in DISORDER_TYPES.items() if disorder.lower() in wanted]
-    return Q(event_type__in=codes)
+    event_types = [code for code, disorder in DISORDER_TYPES.items() if disorder.lower() in wanted]
+    sub_event_types = [
+        code for code, disorder in SUB_EVENT_DISORDER_TYPES.items() if disorder.lower() in wanted
+    ]
+    by_event_type = Q(event_type__in=event_types) & ~Q(
+        sub_event_type__in=list(SUB_EVENT_DISORDER_TYPES)
+    )
+    return by_event_type | Q(sub_event_type__in=sub_event_types)
 
 
 def iso3_codes(values):

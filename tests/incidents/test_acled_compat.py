@@ -120,6 +120,36 @@ def test_acled_filters_match_and_exclude(client, db, params, expected):
     assert {titles[pk] for pk in own_ids_or_acled(response.json()["data"])} == expected
 
 
+@pytest.mark.parametrize(
+    "disorder_type",
+    [
+        "Political violence",
+        "Demonstrations",
+        "Political violence; Demonstrations",
+        "Strategic developments",
+    ],
+)
+def test_the_disorder_type_filter_gives_the_rows_that_say_it(client, db, disorder_type):
+    # Two sub-event types have a disorder type of their own, not their event type's.
+    for event_type, sub_event_type in [
+        ("battles", "armed_clash"),
+        ("protests", "peaceful_protest"),
+        ("protests", "excessive_force_against_protesters"),
+        ("riots", "violent_demonstration"),
+        ("riots", "mob_violence"),
+        ("riots", None),
+        ("strategic_developments", "arrests"),
+    ]:
+        IncidentFactory(event_type_id=event_type, sub_event_type_id=sub_event_type)
+    rows = client.get(EVENTS_URL).json()["data"]
+    saying_it = {row["event_id_cnty"] for row in rows if row["disorder_type"] == disorder_type}
+
+    filtered = client.get(EVENTS_URL, {"disorder_type": disorder_type.upper()}).json()["data"]
+
+    assert saying_it
+    assert {row["event_id_cnty"] for row in filtered} == saying_it
+
+
 def own_ids_or_acled(events):
     ids = []
     for event in events:

@@ -94,6 +94,14 @@ def varied_incidents():
     geo_precisions = list(GeoPrecision)
     roles = list(ActorRole)
     for number, text in enumerate(AWKWARD_TEXTS):
+        # Event types whose disorder type is theirs, and sub-event types with their own.
+        event_type, sub_event_type = [
+            ("battles", "armed_clash"),
+            ("riots", None),
+            ("violence_against_civilians", "attack"),
+            ("riots", "mob_violence"),
+            ("protests", "excessive_force_against_protesters"),
+        ][number % 5]
         incident = IncidentFactory(
             title=text,
             narrative=text,
@@ -102,8 +110,8 @@ def varied_incidents():
             date_precision=precisions[number % len(precisions)],
             geo_precision=geo_precisions[number % len(geo_precisions)],
             location=places[number % len(places)],
-            event_type_id=["battles", "riots", "violence_against_civilians"][number % 3],
-            sub_event_type_id=["armed_clash", None, "attack"][number % 3],
+            event_type_id=event_type,
+            sub_event_type_id=sub_event_type,
             civilian_targeting=number % 2 == 0,
             acled_event_id=text[:30] if number % 4 == 1 else ("" if number % 2 else f"MLI{number}"),
             ucdp_id=str(number) if number % 5 == 0 else "",

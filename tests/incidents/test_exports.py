@@ -452,16 +452,24 @@ def test_csv_interaction_combines_the_two_inter_codes(
         ("explosions_remote_violence", "air_drone_strike", "Political violence"),
         ("violence_against_civilians", "abduction_forced_disappearance", "Political violence"),
         ("protests", "peaceful_protest", "Demonstrations"),
-        ("riots", "mob_violence", "Demonstrations"),
+        ("protests", "protest_with_intervention", "Demonstrations"),
+        # ACLED's own rule: force that hurts protesters is political violence against a
+        # demonstration, both; a mob's violence is political violence, no demonstration.
+        ("protests", "excessive_force_against_protesters", "Political violence; Demonstrations"),
+        ("riots", "violent_demonstration", "Demonstrations"),
+        ("riots", "mob_violence", "Political violence"),
+        ("riots", None, "Demonstrations"),
         ("strategic_developments", "looting_property_destruction", "Strategic developments"),
     ],
 )
-def test_csv_disorder_type_follows_the_event_type(
+def test_disorder_type_is_acleds_for_the_event_and_sub_event_type(
     client, db, event_type, sub_event_type, disorder_type
 ):
     IncidentFactory(event_type_id=event_type, sub_event_type_id=sub_event_type)
     (row,) = csv_records(client.get(download_url("csv")))
     assert row["disorder_type"] == disorder_type
+    (item,) = json.loads(content(client.get(download_url("json"))))["incidents"]
+    assert item["disorder_type"] == disorder_type
 
 
 def test_csv_with_hxl_has_a_hashtag_row_under_the_header(client, kouakourou):

@@ -207,6 +207,11 @@ def test_codebook_tables_in_french(db):
         "Batailles",
         "",
     ]
+    # A sub-event type whose disorder type is not its event type's says so.
+    assert rows["excessive_force_against_protesters"][-1] == (
+        "Violence politique\u00a0; manifestations et émeutes"
+    )
+    assert rows["mob_violence"][-1] == "Violence politique"
     assert description == "Latitude du lieu, en degrés décimaux (WGS 84)."
 
 
