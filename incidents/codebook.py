@@ -98,6 +98,11 @@ COLUMN_DESCRIPTIONS = {
         "and high when they do not bracket best, coded from the smallest to the largest. "
         "Empty for most incidents."
     ),
+    "dataset_fields": _(
+        "What the source dataset says that no other column holds, as it wrote it: UCDP's "
+        "conflict, dyad and deaths by side, the GTD's target and weapon… A JSON object of "
+        "texts, column by column; empty for incidents entered here."
+    ),
     "source_dataset": _(
         "Where the row comes from, and so whose terms and citation apply (/about/): UCDP GED, "
         "ACLED, GTD, or incidentdb for incidents entered here."

@@ -158,6 +158,7 @@ def rows_sql(database):
         "iso3",
         "admin1_code",
         "figures_note",
+        "dataset_fields",
     ]
     # CSV_COLUMNS order; text columns are neutralised, the others are numbers and dates.
     from .exports import CSV_COLUMNS, FIGURE_NOTES_SEPARATOR
@@ -235,6 +236,8 @@ FROM (
         country.iso3,
         NULLIF(admin1.iso_code, '') AS admin1_code,
         figure_notes.notes AS figures_note,
+        -- exports.dataset_fields_cell: jsonb's own text
+        NULLIF(incident.dataset_fields::text, '{{}}') AS dataset_fields,
         -- credits.source_dataset
         CASE WHEN incident.acled_event_id <> ''
                 AND incident.acled_event_id NOT LIKE {sql_literal(OWN_EVENT_ID_PREFIX + "%")}

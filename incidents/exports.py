@@ -126,6 +126,10 @@ EXTRA_COLUMNS = [
     # bracket best, coded from the smallest to the largest), in the coded figures' own notes:
     # empty for most incidents, so a spreadsheet filter finds the others.
     "figures_note",
+    # What the source dataset says that no other column holds, as it wrote it (UCDP's conflict
+    # and dyad, GTD's target…): the incident's dataset_fields as JSON, which the ACLED importer
+    # reads back. Empty for incidents entered here and most of ACLED's.
+    "dataset_fields",
     # Last, so that ACLED's columns and ours keep their places: where the row comes from, and
     # so under which terms (credits.py).
     "source_dataset",
@@ -179,6 +183,7 @@ HXL_TAGS = {
     "iso3": "#country+code",
     "admin1_code": "#adm1+code",
     "figures_note": "#meta+figures+note",
+    "dataset_fields": "#meta+dataset+fields",
     "source_dataset": "#meta+source+dataset",
 }
 
@@ -239,6 +244,7 @@ COLUMN_LABELS = {
     "iso3": gettext_lazy("Country code (ISO alpha-3)"),
     "admin1_code": gettext_lazy("Region code (ISO 3166-2)"),
     "figures_note": gettext_lazy("Note on the figures"),
+    "dataset_fields": gettext_lazy("Source dataset's own fields"),
     "source_dataset": gettext_lazy("Source dataset"),
 }
 
@@ -518,6 +524,16 @@ def last_changed_at(row):
     return row["updated_at"]
 
 
+def dataset_fields_cell(fields):
+    """An incident's dataset_fields as the CSV writes them; None when there are none.
+
+    The text is PostgreSQL's of a jsonb object, which csv_in_sql writes as it comes (ordering
+    the keys otherwise made the SQL writer's cell five times dearer): keys shortest first, then
+    in byte order, ", " and ": " between them, texts escaped as json.dumps does."""
+    shown = sorted(fields.items(), key=lambda item: (len(item[0].encode()), item[0].encode()))
+    return json.dumps(dict(shown), ensure_ascii=False) if shown else None
+
+
 def csv_row(row):
     """One record from export_records() as a list in CSV_COLUMNS order; None where the cell is
     empty."""
@@ -572,6 +588,7 @@ def csv_row(row):
         row["location__country__iso3"],
         row["location__admin1__iso_code"] or None,
         FIGURE_NOTES_SEPARATOR.join(row.get("figure_notes", ())) or None,
+        dataset_fields_cell(row["dataset_fields"]),
         source_dataset(row),
     ]
 

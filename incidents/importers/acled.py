@@ -26,8 +26,12 @@ How ACLED maps onto incidents:
 - tags become "nature of attack" tags; notes is the narrative; timestamp is when ACLED last
   changed the event. disorder_type and interaction are derived from the event type and the
   actors' types and are not read; region (ACLED's world region) is not stored.
+- Our export's dataset_fields column (what UCDP or the GTD said that no field holds, as
+  JSON: an object of texts) becomes the incident's dataset_fields again, so that UCDP- and
+  GTD-born incidents keep it through a CSV round trip.
 """
 
+import json
 import re
 from datetime import UTC, datetime
 
@@ -161,6 +165,7 @@ class AcledImporter(Importer):
             if seconds is not None:  # bounded by RowReader.integer, so a real date
                 updated_at = datetime.fromtimestamp(seconds, tz=UTC)
         location = cell.text("location", required=True)
+        dataset_fields = self._dataset_fields(cell, errors)
         if errors:
             raise RowInvalid(errors)
 
@@ -214,6 +219,7 @@ class AcledImporter(Importer):
                 for id_field in ("ucdp_id", "gtd_event_id")
                 if (value := cell.text(id_field))
             },
+            dataset_fields=dataset_fields,
         )
 
     def find_fingerprints(self, keys):
@@ -257,6 +263,24 @@ class AcledImporter(Importer):
             if code:
                 return code
         return None
+
+    def _dataset_fields(self, cell, errors):
+        """The incident's dataset_fields, as our export's dataset_fields column gives them (a
+        JSON object of texts)."""
+        text = cell.text("dataset_fields")
+        if not text:
+            return {}
+        try:
+            fields = json.loads(text)
+        except ValueError:
+            fields = None
+        if not isinstance(fields, dict) or not all(
+            isinstance(value, str) for value in fields.values()
+        ):
+            reason = gettext("not a JSON object of texts")
+            errors.append(RowError(cell.row_number, "dataset_fields", text, reason))
+            return {}
+        return fields
 
     def _estimate(self, cell, low_column, best_column, high_column, errors):
         """(low, best, high) from the columns, or None when best is empty (unknown)."""

@@ -120,6 +120,16 @@ def varied_incidents():
             killed_best=number * 2 if number % 4 else None,
             killed_high=number * 3,
             injured_best=0 if number % 2 else None,
+            # What a dataset said that no field holds, in keys whose order differs by bytes,
+            # characters and a language's collation (jsonb orders them by length in bytes,
+            # then bytes); ACLED's own source scale on some (written while the incident is as
+            # imported), which the dataset_fields cell leaves out.
+            dataset_fields=[
+                {},
+                {"source_scale": text, "conflict_name": text},
+                {"éé": text, "abc": "ü", "Zone": "", "\tTab": str(number), text + "k": text},
+                {"source_scale": "New media-Local partner"},
+            ][number % 4],
         )
         # Actors: none, one main actor, or several in every role, added out of role order.
         for position in range(number % 6):

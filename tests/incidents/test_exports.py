@@ -242,6 +242,7 @@ def test_csv_header_is_acleds_columns_then_ours(client, db):
         "iso3",
         "admin1_code",
         "figures_note",
+        "dataset_fields",
         "source_dataset",
     ]
 
@@ -359,6 +360,7 @@ def test_csv_row_of_a_fully_described_incident(client, kouakourou):
         "iso3": "MLI",
         "admin1_code": "ML-5",
         "figures_note": "",
+        "dataset_fields": "",
         "source_dataset": "ACLED",  # its ACLED id first, as credits.source_dataset reads it
     }
 
@@ -410,6 +412,7 @@ def test_csv_row_of_a_bare_incident_leaves_unknowns_empty(client, db):
         "gtd_event_id",
         "admin1_code",
         "figures_note",
+        "dataset_fields",
     ]
 
 

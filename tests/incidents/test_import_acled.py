@@ -564,3 +564,21 @@ def test_a_country_is_loaded_with_its_subdivisions_in_a_few_statements(db):
         assert load_country("BFA") == burkina
     assert not [q for q in again if q["sql"].startswith("INSERT")]
     assert AdminArea.objects.filter(country=burkina).count() == 58
+
+
+def test_a_dataset_fields_cell_that_is_not_a_json_object_of_texts_is_a_row_error(db, acled_file):
+    columns = [*ACLED_COLUMNS, "dataset_fields"]
+    report = run(
+        acled_file(
+            acled_row(event_id_cnty="IDB1", dataset_fields='{"deaths_a": 3}'),
+            acled_row(event_id_cnty="IDB2", dataset_fields="[1]"),
+            acled_row(event_id_cnty="IDB3", dataset_fields="{not json"),
+            acled_row(event_id_cnty="IDB4", dataset_fields='{"deaths_a": "3"}'),
+            columns=columns,
+        ),
+        skip_invalid=True,
+    )
+    assert [(e.row, e.column, e.reason) for e in report.rejected] == [
+        (row, "dataset_fields", "not a JSON object of texts") for row in (2, 3, 4)
+    ]
+    assert Incident.objects.get().dataset_fields == {"deaths_a": "3"}

@@ -609,6 +609,7 @@ def test_gtd_incidents_round_trip_through_our_export(client, db, tmp_path):
     as_json = client.get(download_url("json"))
     by_id = {row["gtd_event_id"]: row for row in json.loads(content(as_json))["incidents"]}
     assert by_id["201511200001"]["dataset_fields"]["corp1"] == "Radisson Blu Hotel"
+    kept = dict(Incident.objects.values_list("gtd_event_id", "dataset_fields"))
     exported = content(client.get(download_url("csv")))
     header = exported.decode().splitlines()[0].split(",")
     assert "gtd_event_id" in header
@@ -624,3 +625,5 @@ def test_gtd_incidents_round_trip_through_our_export(client, db, tmp_path):
         "201901150001",
     }
     assert content(client.get(download_url("csv"))) == exported
+    # What GTD says that no field holds (target, weapon, claimed…) came back with them.
+    assert dict(Incident.objects.values_list("gtd_event_id", "dataset_fields")) == kept

@@ -312,11 +312,35 @@ def test_the_note_on_figures_that_do_not_bracket_best_is_a_csv_column_and_round_
     )
     assert rows["2"]["figures_note"] == ""
 
+    kept = dict(Incident.objects.values_list("ucdp_id", "dataset_fields"))
+    assert (kept["1"]["relid"], kept["2"]["deaths_a"]) == ("BFO-2022-1-1", "11")
+
     empty_the_database()
     path = tmp_path / "incidents.csv"
     path.write_bytes(exported)
     call_command("import_events", str(path), format="acled", verbosity=0)
     assert content(client.get(download_url("csv"))) == exported
+    assert dict(Incident.objects.values_list("ucdp_id", "dataset_fields")) == kept
+
+
+def test_real_ucdp_export_round_trips_through_our_csv_with_what_has_no_field(
+    sample, sample_import, client, tmp_path
+):
+    """Issue 17's round trip: export, import into an empty database, export again gives the
+    same file, and each incident keeps what GED says that no field holds (conflict, dyad,
+    sources as first listed, deaths by side), which the CSV's dataset_fields column carries."""
+    kept = dict(Incident.objects.values_list("ucdp_id", "dataset_fields"))
+    exported = content(client.get(download_url("csv"), {"sort": "date"}))
+    rows = {row["ucdp_id"]: row for row in csv.DictReader(io.StringIO(exported.decode()))}
+    assert json.loads(rows["508003"]["dataset_fields"]) == kept["508003"]
+
+    empty_the_database()
+    path = tmp_path / "incidents.csv"
+    path.write_bytes(exported)
+    call_command("import_events", str(path), format="acled", verbosity=0)
+
+    assert dict(Incident.objects.values_list("ucdp_id", "dataset_fields")) == kept
+    assert content(client.get(download_url("csv"), {"sort": "date"})) == exported
 
 
 def test_global_ged_row_maps_every_field(db, ged_file):
