@@ -71,6 +71,11 @@ SOURCE_SCALE_NAMES = {
     SourceScale.INTERNATIONAL: "International",
     SourceScale.OTHER: "Other",
 }
+# What an ACLED row says that the CSV writes again from its own fields and cannot tell as ACLED
+# did, kept as written (Incident.dataset_fields): ACLED's source_scale, in words ("New media",
+# "Local partner-Other") that our five scales do not hold. exports.acled_source_scale writes it
+# back while the incident is as imported.
+KEPT_COLUMNS = ["source_scale"]
 # ACLED's actor types (inter1 / inter2), as its export since 2024 writes them instead of the
 # codes 1–8 (our ActorType); spelled out for the same reason as the scale words. Code 9 is ours,
 # not ACLED's: an armed non-state group whose dataset gives no type (see ActorType).

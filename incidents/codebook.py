@@ -72,7 +72,10 @@ COLUMN_DESCRIPTIONS = {
     "longitude": _("Longitude of the place, decimal degrees (WGS 84)."),
     "geo_precision": _("ACLED's geo precision: 1 the place, 2 near it, 3 a larger area."),
     "source": _("The sources cited, separated by semicolons."),
-    "source_scale": _("Their scales (see Source scales), joined by hyphens."),
+    "source_scale": _(
+        "Their scales (see Source scales), joined by hyphens; ACLED's own words (New media, "
+        "Local partner…) for an incident from ACLED that nobody changed since its import."
+    ),
     "notes": _("The narrative."),
     "fatalities": _(
         "Killed, best estimate, summed over the coded casualty figures; empty when unknown "

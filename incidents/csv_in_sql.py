@@ -27,6 +27,7 @@ from django.db import connections, transaction
 from .acled import (
     CIVILIAN_TARGETING,
     DISORDER_TYPES,
+    KEPT_COLUMNS,
     OWN_EVENT_ID_PREFIX,
     SOURCE_SCALE_NAMES,
     SUB_EVENT_DISORDER_TYPES,
@@ -160,6 +161,9 @@ def rows_sql(database):
         "figures_note",
         "dataset_fields",
     ]
+    # exports.as_imported: nobody changed the incident since its import.
+    as_imported = "incident.imported_at IS NOT NULL AND incident.updated_at <= incident.imported_at"
+    kept_columns = f"ARRAY[{', '.join(map(sql_literal, KEPT_COLUMNS))}]"
     # CSV_COLUMNS order; text columns are neutralised, the others are numbers and dates.
     from .exports import CSV_COLUMNS, FIGURE_NOTES_SEPARATOR
 
@@ -211,15 +215,17 @@ FROM (
         location.longitude AS longitude,
         {geo_precision} AS geo_precision,
         sources.names AS source,
-        sources.scales AS source_scale,
+        -- exports.acled_source_scale: ACLED's own while the incident is as imported
+        COALESCE(CASE WHEN {as_imported}
+                THEN NULLIF(incident.dataset_fields ->> 'source_scale', '') END,
+            sources.scales) AS source_scale,
         NULLIF(incident.narrative, '') AS notes,
         incident.killed_best AS fatalities,
         tactics.names AS tags,
         -- exports.last_changed_at, in whole seconds as int(datetime.timestamp())
         -- (the whole seconds' epoch is exact as a double, and cheaper than extract's numeric)
         date_part('epoch', date_trunc('second', CASE
-            WHEN incident.source_updated_at IS NOT NULL AND incident.imported_at IS NOT NULL
-                AND incident.updated_at <= incident.imported_at
+            WHEN incident.source_updated_at IS NOT NULL AND {as_imported}
             THEN incident.source_updated_at ELSE incident.updated_at END))::bigint
             AS timestamp,
         incident.killed_low,
@@ -236,8 +242,8 @@ FROM (
         country.iso3,
         NULLIF(admin1.iso_code, '') AS admin1_code,
         figure_notes.notes AS figures_note,
-        -- exports.dataset_fields_cell: jsonb's own text
-        NULLIF(incident.dataset_fields::text, '{{}}') AS dataset_fields,
+        -- exports.dataset_fields_cell: jsonb's own text, without the kept ACLED columns
+        NULLIF((incident.dataset_fields - {kept_columns})::text, '{{}}') AS dataset_fields,
         -- credits.source_dataset
         CASE WHEN incident.acled_event_id <> ''
                 AND incident.acled_event_id NOT LIKE {sql_literal(OWN_EVENT_ID_PREFIX + "%")}

@@ -89,6 +89,7 @@ from . import csv_in_sql
 from .acled import (
     ACLED_COLUMNS,
     CIVILIAN_TARGETING,
+    KEPT_COLUMNS,
     SOURCE_SCALE_NAMES,
     disorder_type,
     own_event_id,
@@ -511,26 +512,44 @@ def export_violence_type(actors):
     return derive_violence_type(perpetrator_types, target_types)
 
 
+def as_imported(row):
+    """True when nobody changed the incident since its import, the opposite of
+    Incident.changed_since_import: its row is still its dataset's."""
+    return row["imported_at"] is not None and row["updated_at"] <= row["imported_at"]
+
+
 def last_changed_at(row):
     """ACLED's timestamp: the source dataset's when nobody changed the incident since its
-    import (as Incident.changed_since_import tells), else our own last change."""
-    imported_at = row["imported_at"]
-    if (
-        row["source_updated_at"] is not None
-        and imported_at is not None
-        and row["updated_at"] <= imported_at
-    ):
+    import, else our own last change."""
+    if row["source_updated_at"] is not None and as_imported(row):
         return row["source_updated_at"]
     return row["updated_at"]
 
 
+def acled_source_scale(row, sources):
+    """ACLED's source_scale: as ACLED wrote it (kept in dataset_fields by the ACLED importer)
+    while the incident is as imported, since our five scales cannot say "New media" or "Local
+    partner-Other"; else the scale words of its sources ((name, scale), …), each once, in the
+    order they first appear. An analyst's change (to its citations, say) makes the row ours,
+    described in our words, as its timestamp becomes ours."""
+    kept = row["dataset_fields"].get("source_scale")
+    if kept and as_imported(row):
+        return kept
+    return "-".join(unique(SOURCE_SCALE_NAMES[scale] for _source, scale in sources)) or None
+
+
 def dataset_fields_cell(fields):
-    """An incident's dataset_fields as the CSV writes them; None when there are none.
+    """An incident's dataset_fields as the CSV writes them, without what the row's own ACLED
+    columns say (acled.KEPT_COLUMNS: source_scale, read back from its column); None when
+    nothing is left.
 
     The text is PostgreSQL's of a jsonb object, which csv_in_sql writes as it comes (ordering
     the keys otherwise made the SQL writer's cell five times dearer): keys shortest first, then
     in byte order, ", " and ": " between them, texts escaped as json.dumps does."""
-    shown = sorted(fields.items(), key=lambda item: (len(item[0].encode()), item[0].encode()))
+    shown = sorted(
+        (item for item in fields.items() if item[0] not in KEPT_COLUMNS),
+        key=lambda item: (len(item[0].encode()), item[0].encode()),
+    )
     return json.dumps(dict(shown), ensure_ascii=False) if shown else None
 
 
@@ -568,7 +587,7 @@ def csv_row(row):
         row["location__longitude"],
         acled_geo_precision(row["geo_precision"]),
         "; ".join(source for source, _scale in sources) or None,
-        "-".join(unique(SOURCE_SCALE_NAMES[scale] for _source, scale in sources)) or None,
+        acled_source_scale(row, sources),
         row["narrative"] or None,
         row["killed_best"],
         "; ".join(row["tactics"]) or None,

@@ -17,15 +17,22 @@ How ACLED maps onto incidents:
   / 3 is the place / near it / the district. The extra columns date_precision and where_prec
   (UCDP's finer scales) win when present.
 - source (separated by "; ") gives one citation per source; source_scale ("National",
-  "National-International") gives the scale of sources not yet known.
+  "National-International") gives the scale of sources not yet known. ACLED's words are more
+  than our five scales ("New media", "Local partner-Other", "Subnational-National"), so a row
+  of ACLED's (an event id that is not our own IDB…) also keeps its source_scale cell as written
+  in the incident's dataset_fields (acled.KEPT_COLUMNS). The exports write it back as long as
+  nobody changed the incident since its import, the rule ACLED's timestamp follows too; once an
+  analyst changes it (its citations among the rest), they write the scales of its sources in
+  our words (exports.acled_source_scale).
 - fatalities is the killed best estimate as one row for an unknown group; an empty value is
   unknown, not zero. The extra columns killed_low / killed_high and injured_* add the ranges
   and the injured, and figures_note the note on them. Each figure is written twice: as the
   coded figure, and as ACLED's source report of it (source "ACLED"), beside any report an
   analyst adds.
 - tags become "nature of attack" tags; notes is the narrative; timestamp is when ACLED last
-  changed the event. disorder_type and interaction are derived from the event type and the
-  actors' types and are not read; region (ACLED's world region) is not stored.
+  changed the event. disorder_type and interaction are derived from the event and sub-event
+  types (acled.disorder_type) and the actors' types and are not read; region (ACLED's world
+  region) is not stored.
 - Our export's dataset_fields column (what UCDP or the GTD said that no field holds, as
   JSON: an object of texts) becomes the incident's dataset_fields again, so that UCDP- and
   GTD-born incidents keep it through a CSV round trip.
@@ -40,6 +47,8 @@ from django.utils.translation import gettext, gettext_lazy
 from ..acled import (
     CIVILIAN_TARGETING,
     INTER_WORDS,
+    KEPT_COLUMNS,
+    OWN_EVENT_ID_PREFIX,
     SOURCE_SCALE_NAMES,
     incident_pk_of_own_event_id,
 )
@@ -165,7 +174,7 @@ class AcledImporter(Importer):
             if seconds is not None:  # bounded by RowReader.integer, so a real date
                 updated_at = datetime.fromtimestamp(seconds, tz=UTC)
         location = cell.text("location", required=True)
-        dataset_fields = self._dataset_fields(cell, errors)
+        dataset_fields = self._dataset_fields(cell, key, errors)
         if errors:
             raise RowInvalid(errors)
 
@@ -264,22 +273,26 @@ class AcledImporter(Importer):
                 return code
         return None
 
-    def _dataset_fields(self, cell, errors):
-        """The incident's dataset_fields, as our export's dataset_fields column gives them (a
-        JSON object of texts)."""
-        text = cell.text("dataset_fields")
-        if not text:
-            return {}
-        try:
-            fields = json.loads(text)
-        except ValueError:
-            fields = None
-        if not isinstance(fields, dict) or not all(
-            isinstance(value, str) for value in fields.values()
-        ):
-            reason = gettext("not a JSON object of texts")
-            errors.append(RowError(cell.row_number, "dataset_fields", text, reason))
-            return {}
+    def _dataset_fields(self, cell, key, errors):
+        """The incident's dataset_fields: those our export's dataset_fields column gives (a
+        JSON object of texts), and on a row of ACLED's own the cells of KEPT_COLUMNS as written,
+        which win: the row's cell is what the file says now."""
+        fields = {}
+        if text := cell.text("dataset_fields"):
+            try:
+                fields = json.loads(text)
+            except ValueError:
+                fields = None
+            if not isinstance(fields, dict) or not all(
+                isinstance(value, str) for value in fields.values()
+            ):
+                reason = gettext("not a JSON object of texts")
+                errors.append(RowError(cell.row_number, "dataset_fields", text, reason))
+                return {}
+        if not key.startswith(OWN_EVENT_ID_PREFIX):
+            fields.update(
+                (column, value) for column in KEPT_COLUMNS if (value := cell.text(column))
+            )
         return fields
 
     def _estimate(self, cell, low_column, best_column, high_column, errors):

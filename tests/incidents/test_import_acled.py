@@ -1,10 +1,12 @@
 """Importing ACLED CSV files: every column, both date styles, bad rows, re-imports."""
 
 import csv
+import io
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -25,7 +27,13 @@ from incidents.importers.acled import AcledImporter
 from incidents.importers.importing import import_file
 from incidents.importers.reading import FileRefused
 from incidents.models import Actor, AdminArea, Incident, Location, Source
-from tests.factories import ActorFactory, SourceFactory, UserFactory
+from tests.factories import ActorFactory, CitationFactory, SourceFactory, UserFactory
+from tests.incidents.test_exports import (
+    content,
+    csv_records,
+    download_url,
+    empty_the_database,
+)
 
 
 def acled_row(**overrides):
@@ -564,6 +572,85 @@ def test_a_country_is_loaded_with_its_subdivisions_in_a_few_statements(db):
         assert load_country("BFA") == burkina
     assert not [q for q in again if q["sql"].startswith("INSERT")]
     assert AdminArea.objects.filter(country=burkina).count() == 58
+
+
+# --- what ACLED writes that our fields cannot say: source_scale, disorder_type ---------------
+
+
+def acled_events_of_each_kind():
+    """ACLED rows with source scales in ACLED's own words, which our five scales cannot say,
+    and events of each disorder type, as ACLED's export gives them."""
+    protest = {"actor1": "Protesters (Mali)", "inter1": "6", "assoc_actor_2": ""}
+    return [
+        acled_row(event_id_cnty="MLI1", event_date="2023-09-11", source="Twitter",
+                  source_scale="New media"),
+        acled_row(event_id_cnty="MLI2", event_date="2023-09-12",
+                  source="Studio Tamani; Kisal", source_scale="Local partner-Other"),
+        acled_row(event_id_cnty="MLI3", event_date="2023-09-13",
+                  source="Radio Jamana; Studio Tamani", source_scale="Subnational-National",
+                  disorder_type="Political violence; Demonstrations", event_type="Protests",
+                  sub_event_type="Excessive force against protesters",
+                  actor1="Police Forces of Mali (2021-)", inter1="1",
+                  actor2="Protesters (Mali)", inter2="6", interaction="16", assoc_actor_2=""),
+        acled_row(event_id_cnty="MLI4", event_date="2023-09-14", source="Facebook; RFI",
+                  source_scale="New media-Regional", disorder_type="Political violence",
+                  event_type="Riots", sub_event_type="Mob violence", actor1="Rioters (Mali)",
+                  inter1="5", actor2="Civilians (Mali)", inter2="7", interaction="57",
+                  assoc_actor_2=""),
+        acled_row(event_id_cnty="MLI5", event_date="2023-09-15",
+                  disorder_type="Demonstrations", event_type="Protests",
+                  sub_event_type="Protest with intervention", actor2="Police Forces of Mali",
+                  interaction="16", **protest),
+        acled_row(event_id_cnty="MLI6", event_date="2023-09-16",
+                  disorder_type="Demonstrations", event_type="Riots",
+                  sub_event_type="Violent demonstration", actor1="Rioters (Mali)", inter1="5",
+                  actor2="", inter2="", interaction="50", assoc_actor_2=""),
+        acled_row(event_id_cnty="MLI7", event_date="2023-09-17",
+                  disorder_type="Demonstrations", event_type="Protests",
+                  sub_event_type="Peaceful protest", actor2="", inter2="", interaction="60",
+                  **protest),
+    ]  # fmt: skip
+
+
+def test_our_csv_gives_acleds_source_scale_and_disorder_type_as_acled_wrote_them(
+    client, db, acled_file, tmp_path
+):
+    """Issue 17: an ACLED file imported and downloaded again says what ACLED said, and the
+    download imported into an empty database downloads as the same file."""
+    rows = acled_events_of_each_kind()
+    call_command("import_events", str(acled_file(*rows)), format="acled", verbosity=0)
+    exported = content(client.get(download_url("csv"), {"sort": "date"}))
+    written = csv.DictReader(io.StringIO(exported.decode()))
+
+    def as_acled_says(rows):
+        return {row["event_id_cnty"]: (row["source_scale"], row["disorder_type"]) for row in rows}
+
+    assert as_acled_says(written) == as_acled_says(rows)
+    # The ACLED-compatible API writes the same cells.
+    events = client.get("/acled-api/acled/read", {"fields": "event_id_cnty|source_scale"}).json()
+    assert {event["event_id_cnty"]: event["source_scale"] for event in events["data"]} == {
+        row["event_id_cnty"]: row["source_scale"] for row in rows
+    }
+
+    empty_the_database()
+    path = tmp_path / "incidents.csv"
+    path.write_bytes(exported)
+    call_command("import_events", str(path), format="acled", verbosity=0)
+    assert content(client.get(download_url("csv"), {"sort": "date"})) == exported
+
+
+def test_an_analysts_change_writes_the_scales_of_the_incidents_sources(client, db, acled_file):
+    """ACLED's words stand for the sources ACLED cited; once an analyst changes the incident
+    (here: cites one more source), the row is ours and says its sources' scales in our words."""
+    run(acled_file(acled_row(source="Twitter", source_scale="New media")))
+    incident = Incident.objects.get()
+    (row,) = csv_records(client.get(download_url("csv")))
+    assert row["source_scale"] == "New media"
+
+    CitationFactory(incident=incident, source=SourceFactory(name="AFP", scale="international"))
+    incident.mark_changed(by=UserFactory())
+    (row,) = csv_records(client.get(download_url("csv")))
+    assert (row["source"], row["source_scale"]) == ("Twitter; AFP", "Other-International")
 
 
 def test_a_dataset_fields_cell_that_is_not_a_json_object_of_texts_is_a_row_error(db, acled_file):

@@ -67,7 +67,8 @@ def varied_rows(changed=False):
                 inter2="0" if n % 4 == 0 else "7",
                 assoc_actor_2="" if n % 4 == 0 else "Wagner Group",
                 source="Studio Tamani; AFP; RFI" if more else f"Source {n % 3}; AFP",
-                source_scale="National",
+                # ACLED's words, which each incident keeps as written (dataset_fields).
+                source_scale=["National", "New media-National", "Local partner-Other"][n % 3],
                 fatalities=str(n % 9 + (1 if more else 0)) if n % 6 else "",
                 tags="Coordinated; Ambush" if n % 2 else "",
                 notes=f"Event {n} near village {n % 7}.",
@@ -161,6 +162,7 @@ def test_a_bulk_import_writes_what_a_row_by_row_import_writes(db, tmp_path, monk
     assert (report.created, report.updated) == (18, 4)  # rows 0, 3, 6, 9 of the first twelve
     assert bulk == row_by_row
     assert len(bulk["Incident"]) == 30 and bulk["PublicIncidentDay"]
+    assert sum("{'source_scale': 'Local partner-Other'}" in row for row in bulk["Incident"]) == 10
     assert catalog() == indexes_and_keys
 
 
