@@ -277,6 +277,7 @@ def build_series(
     counted = incidents.count_selection
     if split == Split.ACTOR:
         selection = counts.incident_actors_selection(incidents)
+        searched = counts.searched_actors(incidents)
         if selection is not None and selection.counts_actors and interval != Interval.WEEK:
             # Whole months: the actor counts hold them (some ten thousand rows, where the
             # roles are two million at a million incidents).
@@ -291,6 +292,15 @@ def build_series(
             rows_by_key, totals_rows, other_rows = remember(
                 ["actor-series", selection.key, interval.value, top, Measure(measure).value],
                 lambda: _incident_actor_rows(selection, interval, top, measure, vendor),
+                ACTOR_SERIES_SECONDS,
+            )
+        elif searched is not None:
+            # A search: its matches by period and role set, read once (0.2-0.3 s for q=JNIM at
+            # a million incidents), so the sums are remembered as a weekly split's are.
+            key = ["searched-actor-series", searched.key, interval.value, top, Measure(measure)]
+            rows_by_key, totals_rows, other_rows = remember(
+                key,
+                lambda: _searched_actor_rows(searched, interval, top, measure, vendor),
                 ACTOR_SERIES_SECONDS,
             )
         else:
@@ -569,6 +579,57 @@ def _incident_actor_rows(selection, interval, top, measure, vendor):
             if row["top_actors"] & (1 << bit):
                 rows_by_key[actor_id].setdefault(start, Totals()).add(tally)
     return rows_by_key, dict(totals), dict(other_rows)
+
+
+def _searched_actor_rows(searched, interval, top, measure, vendor):
+    """_actor_rows' answer for a search (counts.SearchedActors): its matches grouped by period
+    and role set (_searched_by_set), whose sums add up, in Python, to each actor's whole
+    selection (the ranking: a set's sums go to each of its actors, once), the top actors'
+    periods, the totals and Other (the sets that hold none of the top actors)."""
+    grouped = _searched_by_set(searched, interval, vendor)
+    actors_of_set = counts.actors_of_sets({set_id for _start, set_id, _tally in grouped})
+    by_set = defaultdict(Totals)
+    for _start, set_id, tally in grouped:
+        by_set[set_id].add(tally)
+    by_actor = defaultdict(Totals)
+    for set_id, tally in by_set.items():
+        for actor_id in actors_of_set[set_id]:
+            by_actor[actor_id].add(tally)
+    top_keys = _rank(
+        {actor_id: {"all": tally} for actor_id, tally in by_actor.items()}, top, measure
+    )
+    rows_by_key, totals, other_rows = defaultdict(dict), defaultdict(Totals), defaultdict(Totals)
+    for start, set_id, tally in grouped:
+        totals[start].add(tally)
+        top_actors = [actor_id for actor_id in actors_of_set[set_id] if actor_id in top_keys]
+        if not top_actors:
+            other_rows[start].add(tally)
+        for actor_id in top_actors:
+            rows_by_key[actor_id].setdefault(start, Totals()).add(tally)
+    return dict(rows_by_key), dict(totals), dict(other_rows)
+
+
+def _searched_by_set(searched, interval, vendor):
+    """[(period start, role set id, Totals)] of a search's matches: one GROUP BY period and
+    role set over the named actors' rows (by month from the counts per role set when they
+    hold the selection) and one over the other matches' rows; a period and set may come
+    twice."""
+    named = searched.named
+    sources = [(searched.others, "start_day", totals_aggregates())]
+    if named and named.selection.counts_actors and interval != Interval.WEEK:
+        sources.append(
+            (searched.named_rows(by_month=True), "start_date", counts.totals_aggregates())
+        )
+    elif named:
+        sources.append((searched.named_rows(by_month=False), "start_day", totals_aggregates()))
+    grouped = []
+    for rows, start, aggregates in sources:
+        period = period_expression(interval, vendor, start=start)
+        rows = rows.values("actor_set_id", period=period).annotate(**aggregates)
+        grouped += [
+            (as_day(row["period"]), row["actor_set_id"], Totals.from_row(row)) for row in rows
+        ]
+    return grouped
 
 
 def _actors_whole_selection(selection):

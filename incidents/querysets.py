@@ -121,6 +121,11 @@ class IncidentQuerySet(models.QuerySet):
     # SearchAreas, whose incidents tally() counts from the count tables, reading only the
     # matching entries outside them. Dropped as count_selection is.
     search_areas = None
+    # For a public search (PostgreSQL) whose text names actors, within the count tables'
+    # filters: a counts.ActorFilter of those actors within those filters, whose incidents all
+    # match the search, so that counts by actor read them from the actor counts and only the
+    # other matches from the entries (counts.searched_actors). Dropped as count_selection is.
+    search_actors = None
     # For a search ranked by name on PostgreSQL (_ranked_by_entry): the rank expression it is
     # ordered by first, and the ranks it can take, best first; page_ids() reads a page rank by
     # rank. Dropped as count_selection is.
@@ -161,6 +166,7 @@ class IncidentQuerySet(models.QuerySet):
         clone.actor_filter = self.actor_filter
         clone.search_entries = self.search_entries
         clone.search_areas = self.search_areas
+        clone.search_actors = self.search_actors
         clone.name_rank = self.name_rank
         clone.name_rank_values = self.name_rank_values
         clone.name_rank_named = self.name_rank_named
@@ -308,6 +314,8 @@ class IncidentQuerySet(models.QuerySet):
         queries that say whether the text names a place or an actor.
         """
 
+        from . import counts
+
         names_place = self._places_named("contains", text)
         names_actor = self._actors_named("contains", text)
         if connections[self.db].vendor == "postgresql":
@@ -327,6 +335,8 @@ class IncidentQuerySet(models.QuerySet):
             within = self.count_selection if selection is None else selection
             if within is not None:
                 matched.search_areas = self._search_areas(words, named, within)
+                if named["actor"]:
+                    matched.search_actors = counts.ActorFilter(within, tuple(named["actor"]))
             return matched
         words = Q(title__fold__contains=text) | Q(narrative__fold__contains=text)
         # Most searches name no place or actor, so those arms are added only when they match

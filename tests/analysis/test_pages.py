@@ -439,6 +439,10 @@ BUDGETS = [
     (f"{SERIES}?split=actor", 13),
     (f"{COMPARE}?{Q3}&by=admin1", 11),
     (f"{COMPARE}?{Q3}&by=actor&top=2", 13),
+    # A search split or compared by actor: its matches' rows, read once (PostgreSQL: the
+    # searched actor's from the actor counts, the others from the search entries).
+    (f"{SERIES}?split=actor&q=Region", 13),
+    (f"{COMPARE}?{Q3}&by=actor&top=2&q=Region", 13),
     (f"{PLACES}?place=MLI&interval=quarter", 13),
     # The API and the downloads also credit the datasets of the published incidents: the
     # public data version (when nothing else read it) and, once per version, the datasets.
