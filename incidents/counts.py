@@ -356,6 +356,16 @@ def actor_yearly_totals(selection, actor_id):
     return {row["year"]: Totals.from_row(row) for row in rows}, first, last
 
 
+def yearly_totals(selection):
+    """{year: Totals} of the selection's incidents by start year, and their first and last
+    start dates (None when there is none): IncidentQuerySet.yearly_totals()' numbers. Two
+    queries, as summary()'s."""
+    rows = selection.rows().values(year=ExtractYear("start_date")).annotate(**totals_aggregates())
+    dates = selection.rows("day").aggregate(first=Min("start_date"), last=Max("start_date"))
+    by_year = {row["year"]: Totals.from_row(row) for row in rows}
+    return by_year, dates["first"], dates["last"]
+
+
 def count(selection):
     """How many public incidents the selection holds. One query."""
     return selection.rows().aggregate(incidents=totals_aggregates()["incidents"])["incidents"]

@@ -18,6 +18,7 @@ from tests.factories import (
     IncidentActorFactory,
     IncidentFactory,
     LocationFactory,
+    UserFactory,
     save_incidents_in_bulk,
 )
 from tests.shared_rows import rows_per_module
@@ -310,6 +311,31 @@ def test_a_country_lists_its_regions(client, recorded):
     assert "Regions" in response.content.decode()
 
 
+def test_a_country_counts_its_places_without_a_region_apart_and_a_retraction_at_once(
+    client, recorded
+):
+    # Its regions' numbers come from the count tables, the places without a region from their
+    # incidents; a retraction leaves both, and the trend, at once.
+    country = recorded["country"]
+    nowhere = LocationFactory(name="Somewhere in Mali", admin1=None, country=country)
+    record(nowhere, "2024-05-01", (2, 3, 4))
+    retracted = record(nowhere, "2024-05-02", (1, 1, 1))
+    response = client.get(country_url(country))
+    regions = [(row["name"], row["totals"].incidents) for row in response.context["areas"]]
+    assert regions == [("Mopti", 6), ("Gao", 1)]
+    places = [(row["name"], row["totals"].incidents) for row in response.context["places"]]
+    assert places == [("Somewhere in Mali", 2)]
+    assert response.context["trend"]["total"].incidents == 9
+    assert str(response.context["trend"]["last_date"]) == "2024-05-02"
+
+    retracted.retract(by=UserFactory(username="reviewer", group="Reviewer"), reason="Duplicate")
+    response = client.get(country_url(country))
+    places = [(row["name"], row["totals"].incidents) for row in response.context["places"]]
+    assert places == [("Somewhere in Mali", 1)]
+    assert response.context["trend"]["total"].incidents == 8
+    assert str(response.context["trend"]["last_date"]) == "2024-05-01"
+
+
 def test_a_district_lists_its_communes_then_its_other_places(client, recorded):
     response = client.get(area_url(recorded["djenne"]))
     communes = [(row["name"], row["totals"].incidents) for row in response.context["areas"]]
@@ -499,7 +525,9 @@ def incidents_for_budget(mali, count):
         ("kouakourou", 6),
         # + incidents per place and area below, the names of those areas and of the places
         ("mopti", 9),
-        ("country", 9),
+        # a country's regions and trend from the count tables: its regions' rows and its places
+        # without a region, its years and its first and last days
+        ("country", 10),
     ],
 )
 def test_place_page_query_count_does_not_grow_with_incidents(
