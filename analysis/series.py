@@ -548,13 +548,23 @@ def _incident_actor_rows(selection, interval, top, measure, vendor):
     this reads one narrow row per incident; a FILTER per top actor and measure instead of the
     bits tested every row's set 35 times (1.6 s)."""
     top_keys = _rank(_actors_whole_selection(selection), top, measure)
-    # Each role set's bits (which of the top actors it holds), read once from the sets that
-    # hold any of them and passed as one array indexed by set id (0 beyond its end: a set
-    # that holds none), whose element PostgreSQL reads in one step per row. A test per top
-    # actor of whether the row's set is among its sets (a constant array each, hashed) took
-    # 0.1–0.2 s longer at a million incidents. The array goes as its text ('{0,2,16,…}'):
-    # psycopg adapts a list element by element (15 ms for the 8,600 sets of a million
-    # incidents, 1.5 ms as text). The set ids stay dense: a set gets one when first seen (0029).
+    period = period_expression(interval, vendor, start="start_day")
+    rows = selection.incident_actors().values(period=period, top_actors=_top_actor_bits(top_keys))
+    rows_by_key, totals, other_rows = defaultdict(dict), defaultdict(Totals), defaultdict(Totals)
+    for row in rows.annotate(**totals_aggregates()):
+        _add_by_bits(row, top_keys, rows_by_key, totals, other_rows)
+    return rows_by_key, dict(totals), dict(other_rows)
+
+
+def _top_actor_bits(top_keys):
+    """The expression, on rows with an actor_set_id, of which of `top_keys` (actor ids) their
+    role set holds: bit i for top_keys[i]. Each set's bits are read once from the sets that
+    hold any of the actors and passed as one array indexed by set id (0 beyond its end: a set
+    that holds none), whose element PostgreSQL reads in one step per row. A test per top actor
+    of whether the row's set is among its sets (a constant array each, hashed) took 0.1–0.2 s
+    longer at a million incidents. The array goes as its text ('{0,2,16,…}'): psycopg adapts
+    a list element by element (15 ms for the 8,600 sets of a million incidents, 1.5 ms as
+    text). The set ids stay dense: a set gets one when first seen (0029)."""
     bits_of_set = defaultdict(int)
     codes = [code for actor_id in top_keys for code in role_codes(actor_id)]
     for set_id, roles in ActorSet.objects.filter(roles__overlap=codes).values_list("pk", "roles"):
@@ -564,33 +574,46 @@ def _incident_actor_rows(selection, interval, top, measure, vendor):
                 bits_of_set[set_id] |= 1 << top_keys.index(actor_id)
     last_set_id = max(bits_of_set, default=0)
     bits_by_set_id = ",".join(str(bits_of_set[set_id]) for set_id in range(1, last_set_id + 1))
-    bits = RawSQL(
+    return RawSQL(
         "COALESCE((%s::integer[])[actor_set_id], 0)", ("{" + bits_by_set_id + "}",), IntegerField()
     )
-    period = period_expression(interval, vendor, start="start_day")
-    rows = selection.incident_actors()
-    rows_by_key, totals, other_rows = defaultdict(dict), defaultdict(Totals), defaultdict(Totals)
-    for row in rows.values(period=period, top_actors=bits).annotate(**totals_aggregates()):
-        start, tally = as_day(row["period"]), Totals.from_row(row)
-        totals[start].add(tally)
-        if not row["top_actors"]:
-            other_rows[start].add(tally)
-        for bit, actor_id in enumerate(top_keys):
-            if row["top_actors"] & (1 << bit):
-                rows_by_key[actor_id].setdefault(start, Totals()).add(tally)
-    return rows_by_key, dict(totals), dict(other_rows)
+
+
+def _add_by_bits(row, top_keys, rows_by_key, totals, other_rows):
+    """Add a row grouped by period and top actors (_top_actor_bits) to the totals, to each of
+    its top actors' periods, or to Other when it has none."""
+    start, tally = as_day(row["period"]), Totals.from_row(row)
+    totals[start].add(tally)
+    if not row["top_actors"]:
+        other_rows[start].add(tally)
+    for bit, actor_id in enumerate(top_keys):
+        if row["top_actors"] & (1 << bit):
+            rows_by_key[actor_id].setdefault(start, Totals()).add(tally)
 
 
 def _searched_actor_rows(searched, interval, top, measure, vendor):
-    """_actor_rows' answer for a search (counts.SearchedActors): its matches grouped by period
-    and role set (_searched_by_set), whose sums add up, in Python, to each actor's whole
-    selection (the ranking: a set's sums go to each of its actors, once), the top actors'
-    periods, the totals and Other (the sets that hold none of the top actors)."""
-    grouped = _searched_by_set(searched, interval, vendor)
-    actors_of_set = counts.actors_of_sets({set_id for _start, set_id, _tally in grouped})
+    """_actor_rows' answer for a search (counts.SearchedActors). Its other matches are read
+    once, grouped by period and role set. The incidents of the actors its text names are read
+    twice, from the counts per role set (by month) or their own rows: grouped by role set, for
+    the ranking, then by period and which of the top actors they hold (_top_actor_bits), as a
+    weekly split's are; a few hundred rows each, where by period and set they were 18,700 for
+    q=JNIM by month (0.2 s of the page, read and added up). Each set's sums go to each of its
+    actors once; Other holds the sets with none of the top actors."""
+    named = _named_source(searched, interval)
+    others = [
+        (as_day(row["period"]), row["actor_set_id"], Totals.from_row(row))
+        for row in searched.others.values(
+            "actor_set_id", period=period_expression(interval, vendor, start="start_day")
+        ).annotate(**totals_aggregates())
+    ]
     by_set = defaultdict(Totals)
-    for _start, set_id, tally in grouped:
+    for _start, set_id, tally in others:
         by_set[set_id].add(tally)
+    if named is not None:
+        rows, _start, aggregates = named
+        for row in rows.values("actor_set_id").annotate(**aggregates):
+            by_set[row["actor_set_id"]].add(Totals.from_row(row))
+    actors_of_set = counts.actors_of_sets(by_set)
     by_actor = defaultdict(Totals)
     for set_id, tally in by_set.items():
         for actor_id in actors_of_set[set_id]:
@@ -599,37 +622,33 @@ def _searched_actor_rows(searched, interval, top, measure, vendor):
         {actor_id: {"all": tally} for actor_id, tally in by_actor.items()}, top, measure
     )
     rows_by_key, totals, other_rows = defaultdict(dict), defaultdict(Totals), defaultdict(Totals)
-    for start, set_id, tally in grouped:
+    for start, set_id, tally in others:
         totals[start].add(tally)
         top_actors = [actor_id for actor_id in actors_of_set[set_id] if actor_id in top_keys]
         if not top_actors:
             other_rows[start].add(tally)
         for actor_id in top_actors:
             rows_by_key[actor_id].setdefault(start, Totals()).add(tally)
+    if named is not None:
+        rows, start, aggregates = named
+        period = period_expression(interval, vendor, start=start)
+        rows = rows.values(period=period, top_actors=_top_actor_bits(top_keys))
+        for row in rows.annotate(**aggregates):
+            _add_by_bits(row, top_keys, rows_by_key, totals, other_rows)
     return dict(rows_by_key), dict(totals), dict(other_rows)
 
 
-def _searched_by_set(searched, interval, vendor):
-    """[(period start, role set id, Totals)] of a search's matches: one GROUP BY period and
-    role set over the named actors' rows (by month from the counts per role set when they
-    hold the selection) and one over the other matches' rows; a period and set may come
-    twice."""
+def _named_source(searched, interval):
+    """(rows, their start day's column, their aggregates) of the incidents of the actors a
+    search names (counts.SearchedActors.named): the counts per role set by month when they hold
+    the selection and the interval is whole months, else the incidents' own rows; None when
+    the search names no actor."""
     named = searched.named
-    sources = [(searched.others, "start_day", totals_aggregates())]
-    if named and named.selection.counts_actors and interval != Interval.WEEK:
-        sources.append(
-            (searched.named_rows(by_month=True), "start_date", counts.totals_aggregates())
-        )
-    elif named:
-        sources.append((searched.named_rows(by_month=False), "start_day", totals_aggregates()))
-    grouped = []
-    for rows, start, aggregates in sources:
-        period = period_expression(interval, vendor, start=start)
-        rows = rows.values("actor_set_id", period=period).annotate(**aggregates)
-        grouped += [
-            (as_day(row["period"]), row["actor_set_id"], Totals.from_row(row)) for row in rows
-        ]
-    return grouped
+    if named is None:
+        return None
+    if named.selection.counts_actors and interval != Interval.WEEK:
+        return searched.named_rows(by_month=True), "start_date", counts.totals_aggregates()
+    return searched.named_rows(by_month=False), "start_day", totals_aggregates()
 
 
 def _actors_whole_selection(selection):
