@@ -295,8 +295,9 @@ def build_series(
                 ACTOR_SERIES_SECONDS,
             )
         elif searched is not None:
-            # A search: its matches by period and role set, read once (0.2-0.3 s for q=JNIM at
-            # a million incidents), so the sums are remembered as a weekly split's are.
+            # A search: its named actor's incidents from the actor counts, its other matches
+            # from the search entries (0.2-0.3 s for q=JNIM at a million incidents, most of it
+            # looking for the word), so the sums are remembered as a weekly split's are.
             key = ["searched-actor-series", searched.key, interval.value, top, Measure(measure)]
             rows_by_key, totals_rows, other_rows = remember(
                 key,
