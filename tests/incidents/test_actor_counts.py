@@ -31,7 +31,7 @@ from incidents.models import (
 )
 from tests.factories import ActorFactory, CountryFactory, IncidentActorFactory, UserFactory
 from tests.incidents import test_counts
-from tests.incidents.test_counts import day, sahel  # noqa: F401 (a fixture)
+from tests.incidents.test_counts import API_SERIES, day, sahel  # noqa: F401 (a fixture)
 from tests.incidents.test_import_acled import acled_row
 
 on_postgresql = pytest.mark.skipif(
@@ -321,14 +321,18 @@ SEARCHES = [
 ]
 
 
-def searched(actors, query):
-    """The incidents of a search (`query`: SEARCHES), and the same incidents chosen by id,
-    which the series and comparisons count from their roles. Two incidents without JNIM say
-    "JNIM ambush" in their narratives."""
+def say_jnim_in_two_narratives(actors):
+    """Two incidents without JNIM say "JNIM" and "ambush" in their narratives."""
     for number in (3, 7):
         Incident.objects.filter(pk=actors["incidents"][number].pk).update(
             narrative="An ambush blamed on JNIM by local sources."
         )
+
+
+def searched(actors, query):
+    """The incidents of a search (`query`: SEARCHES), and the same incidents chosen by id,
+    which the series and comparisons count from their roles (say_jnim_in_two_narratives)."""
+    say_jnim_in_two_narratives(actors)
     ids = {name: actors[name].pk for name in ("mopti", "army")}
     query = {
         name: [value.format(**ids) for value in values] if isinstance(values, list) else values
@@ -363,6 +367,23 @@ def test_a_searched_comparison_by_actor_equals_the_roles_own(actors, query, peri
     assert asdict(compare_periods(found, *periods, by="actor", top=top)) == asdict(
         compare_periods(recounted, *periods, by="actor", top=top)
     )
+
+
+@pytest.mark.parametrize("query", [{"q": "JNIM"}, {"q": "JNIM", "country": "MLI"}])
+def test_a_searched_split_by_actor_counts_what_the_list_and_the_api_count(client, actors, query):
+    # A reader goes from the split to the list: each line's incidents are the list's for the
+    # same search and that actor, the total the list's for the search.
+    say_jnim_in_two_narratives(actors)
+    answer = client.get(API_SERIES, {**query, "interval": "year", "split": "actor"}).json()
+    listed = client.get(test_counts.API_URL, query).json()["count"]
+    assert answer["total"]["incidents"] + answer["unplaced"]["incidents"] == listed > 0
+    for group in answer["groups"]:
+        if group["key"] == "other":
+            continue
+        in_group = sum(period["incidents"] for period in group["periods"])
+        in_group += group["unplaced"]["incidents"]
+        with_actor = client.get(test_counts.API_URL, {**query, "actor": group["key"]}).json()
+        assert in_group == with_actor["count"], group["label"]
 
 
 @on_postgresql
