@@ -20,6 +20,7 @@ class IncidentsConfig(AppConfig):
         request_finished.connect(finish_request)
 
         post_migrate.connect(empty_counts_of_an_empty_database, sender=self)
+        post_migrate.connect(new_release_renders_pages_again, sender=self)
 
 
 COUNT_MODELS = ("PublicIncidentDay", "PublicIncidentMonth", "PublicIncidentYear")
@@ -39,3 +40,21 @@ def empty_counts_of_an_empty_database(sender, using, apps=global_apps, **kwargs)
     if not incidents.objects.using(using).exists():
         for model in counts:
             model.objects.using(using).all().delete()
+
+
+def new_release_renders_pages_again(sender, using, apps=global_apps, **kwargs):
+    """After `migrate`, which each release runs (docs/deployment.md): move the public data
+    version on. Kept pages (config/page_cache.py) are keyed by the data version, not by the
+    code that rendered them, and a page still asked for is kept on; without this, the pages
+    the release before rendered would be served by the new one, with its old templates and
+    links (a cursor of the list's old order, say), until the next publication."""
+    from django.db import connections
+
+    from .counts import next_data_version
+
+    try:
+        apps.get_model("incidents", "PublicDataVersion")
+    except LookupError:  # migrated back to before the data version
+        return
+    with connections[using].cursor() as cursor:
+        next_data_version(cursor)

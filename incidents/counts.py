@@ -769,11 +769,16 @@ def _recount_from(finer, unit, vendor):
 
 
 def next_data_version(cursor):
-    """Move the public data version on (PostgreSQL), as the count and version triggers do
-    when a published incident or part of one changes: for a bulk import, which switches
-    those triggers off while its rows go in (importers/bulk.py)."""
+    """Move the public data version on, as the count and version triggers do when a
+    published incident or part of one changes: for a bulk import, which switches those
+    triggers off while its rows go in (importers/bulk.py), and after `migrate` (apps.py).
+    `cursor` is a Django cursor; the next number is the triggers' own (migration 0021)."""
+    number = (
+        "nextval('incidents_public_data_version_seq')"
+        if cursor.db.vendor == "postgresql"
+        else "random()"
+    )
     cursor.execute(
-        f"INSERT INTO {PublicDataVersion._meta.db_table} (id, number) "
-        "VALUES (1, nextval('incidents_public_data_version_seq')) "
+        f"INSERT INTO {PublicDataVersion._meta.db_table} (id, number) VALUES (1, {number}) "
         "ON CONFLICT (id) DO UPDATE SET number = EXCLUDED.number"
     )
