@@ -284,6 +284,13 @@ def build_pages(target_ms):
             ["/incidents/?sort=place&page=10000"],
             target_ms,
         ),
+        TimedPage("list_by_type", "list by type", ["/incidents/?sort=event_type"], target_ms),
+        TimedPage(
+            "list_type_middle",
+            "list by type, page 10,000 (typed; the middle)",
+            ["/incidents/?sort=event_type&page=10000"],
+            target_ms,
+        ),
         TimedPage("admin_by_killed", "admin list by killed", [f"{ADMIN_LIST}?o=-5"], target_ms),
         TimedPage("admin_by_title", "admin list by title", [f"{ADMIN_LIST}?o=2"], target_ms),
         TimedPage(

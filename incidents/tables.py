@@ -159,7 +159,7 @@ class ListPaginator(FiftyPerPage):
         number = self.validate_number(number)
         rows = self.object_list
         after_page = self.count - number * self.per_page  # rows after this page
-        if after_page >= (number - 1) * self.per_page or not isinstance(rows, BoundRows):
+        if max(after_page, 0) >= (number - 1) * self.per_page or not isinstance(rows, BoundRows):
             return super().page(number)
         order, ordered = rows.table.keyset_order(), rows.data.data
         reads_own_pages = getattr(ordered, "reads_own_pages", None)
@@ -207,9 +207,13 @@ PLACE_KEY = [
     keyset.KeyColumn("location__id", "location_id", int),
     keyset.KeyColumn("id", "id", int),
 ]
+# By the event and sub-event types' codes, which the incident's row holds
+# (incident_public_type_idx), not their names in other tables: sorting by the names read and
+# sorted every incident for each page (517 ms at a million for the first). ACLED's codes sort
+# as its English names do ("armed_clash", "government_regains_territory"…).
 EVENT_TYPE_KEY = [
-    keyset.KeyColumn("event_type__name", "event_type__name", str),
-    keyset.KeyColumn("sub_event_type__name", "sub_event_type__name", str, nulls="high"),
+    keyset.KeyColumn("event_type_id", "event_type_id", str),
+    keyset.KeyColumn("sub_event_type_id", "sub_event_type_id", str, nulls="high"),
     keyset.KeyColumn("id", "id", int),
 ]
 KILLED_KEY = [
@@ -244,7 +248,7 @@ class IncidentTable(tables.Table):
         order_by=("location__name", "location__id", "id"),
     )
     event_type = tables.Column(
-        verbose_name=_("Type"), order_by=("event_type__name", "sub_event_type__name", "id")
+        verbose_name=_("Type"), order_by=("event_type_id", "sub_event_type_id", "id")
     )
     tactics = tables.Column(verbose_name=_("Nature of attack"), accessor="pk", orderable=False)
     # A reader sorting by Killed wants the deadliest first: the first click sorts descending.

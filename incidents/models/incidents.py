@@ -347,6 +347,13 @@ class Incident(models.Model):
                 condition=Q(status=Status.PUBLISHED),
                 name="incident_public_place_idx",
             ),
+            # The public list sorted by type: event type, sub-event type (none last going up,
+            # first going down: PostgreSQL's default both ways), id; read backwards going down.
+            models.Index(
+                fields=["event_type", "sub_event_type", "id"],
+                condition=Q(status=Status.PUBLISHED),
+                name="incident_public_type_idx",
+            ),
             # The analysts' admin list, filtered by status and ordered by date.
             models.Index(fields=["status", "-start_date"], name="incident_status_date_idx"),
             # The analysts' admin list of every status, newest first (its default order): its

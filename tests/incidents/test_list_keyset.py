@@ -314,3 +314,21 @@ def test_a_typed_page_number_past_the_middle_is_read_from_the_end(client, ten_pa
         assert max(offsets(queries.captured_queries), default=0) == min(rows_before, rows_after)
     last = client.get(LIST_URL, {**query, "page": "10"})
     assert link(last, "next") is None and link(last, "previous") is not None
+
+
+def test_the_list_sorted_by_type_goes_by_the_codes_the_incidents_hold(client, crowded):
+    """Event type, then sub-event type (none after the others going up), as ACLED's codes
+    sort, which are its English names' order; the ids come from the incident's own columns,
+    which an index holds, not from the types' names in other tables."""
+    with CaptureQueriesContext(connection) as queries:
+        ascending = client.get(LIST_URL, {"sort": "event_type", "per_page": "100"})
+    order = {pk: index for index, pk in enumerate(row_ids(ascending))}
+    by_row = sorted(Incident.objects.filter(pk__in=order), key=lambda i: order[i.pk])
+    kinds = [(incident.event_type_id, incident.sub_event_type_id or "~") for incident in by_row]
+    assert kinds == sorted(kinds)
+    assert {kind for kind, _sub in kinds} == {"battles", "explosions_remote_violence"}
+    # The page's ids, in one query ordered by the incidents' own columns.
+    by_code = re.compile(r'ORDER BY (U0|"incidents_incident")\."event_type_id" ASC')
+    page_ids = [q["sql"] for q in queries.captured_queries if by_code.search(q["sql"])]
+    assert len(page_ids) == 1
+    assert "incidents_eventtype" not in by_code.split(page_ids[0])[-1]
