@@ -198,11 +198,9 @@ class IncidentChangeList(ChangeList):
             self.params[ORDER_VAR] = order.split(".")[0]
         ordering = [sort_key(part) for part in super().get_ordering(request, queryset)]
         # Django ends an order that is not total with "-pk": ties by id, whatever their dates.
-        # The list's own order instead (newest first), which the first click on a column also
-        # asks for (?o=5.-1 keeps the date as the second key): a column's order is then the
-        # same typed or clicked, and an index serves each (incident_killed_idx,
-        # incident_title_idx, incident_event_type_idx, incident_status_date_idx and their
-        # descending twins).
+        # The list's own order instead (newest first), which an index serves after each column
+        # (incident_killed_idx, incident_title_idx, incident_event_type_idx,
+        # incident_status_date_idx and their descending twins).
         if ordering[-1] != "-pk":
             return ordering
         sorted_fields = {part.lstrip("-") for part in ordering if isinstance(part, str)}
