@@ -3,7 +3,6 @@ right incidents in the right order and the right number, whatever serves them at
 (incident_killed_idx, incident_title_idx and their descending twins, the count tables,
 models.UncitedIncident)."""
 
-import csv
 import datetime
 import re
 
@@ -11,13 +10,13 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from incidents.acled import ACLED_COLUMNS
 from incidents.choices import Status
 from incidents.importers.acled import AcledImporter
 from incidents.importers.importing import import_file
 from incidents.models import Citation, Incident, UncitedIncident
 from tests.factories import CasualtyFactory, CitationFactory, IncidentFactory
 from tests.incidents.test_import_acled import acled_row
+from tests.incidents.test_import_bulk import acled_file
 
 URL = "/admin/incidents/incident/"
 KILLED, TITLE = 5, 2  # the columns' numbers in the `o` parameter (list_display)
@@ -239,14 +238,6 @@ def test_no_source_cited_is_counted_with_its_months(
     with django_assert_max_num_queries(12):
         response = analyst_client.get(URL, {"cited": "no"})
     assert response.context["cl"].result_count == 3
-
-
-def acled_file(path, rows):
-    with open(path, "w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, ACLED_COLUMNS)
-        writer.writeheader()
-        writer.writerows(rows)
-    return path
 
 
 def test_an_import_lists_its_rows_without_a_source_as_citing_none(analyst_client, tmp_path):
